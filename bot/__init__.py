@@ -1,0 +1,1 @@
+"""Quizmaster: a Telegram quiz-master bot that turns flashcard decks into a daily habit."""

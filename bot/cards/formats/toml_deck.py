@@ -1,0 +1,52 @@
+"""The bundled, human-editable deck format: a TOML file with a title and a list of cards."""
+
+from __future__ import annotations
+
+import tomllib
+
+from bot.cards.model import Card, Deck, DeckError
+from bot.cards.validate import build_deck
+
+
+def parse_toml_deck(text: str, where: str = "deck.toml") -> Deck:
+    """Read a TOML deck (`title = "..."` and `[[cards]]` tables with `front` and `back`)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DeckError(f"{where}: not valid TOML: {exc}") from None
+    title = data.get("title")
+    if not isinstance(title, str):
+        raise DeckError(f'{where}: missing `title = "..."` at the top')
+    raw_cards = data.get("cards")
+    if not isinstance(raw_cards, list):
+        raise DeckError(f"{where}: no [[cards]] tables")
+    cards: list[Card] = []
+    for number, entry in enumerate(raw_cards, start=1):
+        if not isinstance(entry, dict):
+            raise DeckError(f"{where}: card {number}: expected a [[cards]] table")
+        unknown = sorted(set(entry) - {"front", "back"})
+        if unknown:
+            raise DeckError(f"{where}: card {number}: unknown field {unknown[0]!r}")
+        front, back = entry.get("front"), entry.get("back")
+        for side, value in (("front", front), ("back", back)):
+            if not isinstance(value, str):
+                raise DeckError(f"{where}: card {number}: `{side}` must be a string")
+        assert isinstance(front, str) and isinstance(back, str)
+        cards.append(Card(front, back))
+    return build_deck(title, cards, where=where)
+
+
+def _toml_string(value: str) -> str:
+    if "\n" not in value:
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}"'
+    escaped = value.replace("\\", "\\\\").replace('"""', '""\\"')
+    return f'"""\n{escaped}"""'
+
+
+def dump_toml_deck(deck: Deck) -> str:
+    """Write a deck in the TOML format `parse_toml_deck` reads back unchanged."""
+    parts = [f"title = {_toml_string(deck.title)}\n"]
+    for card in deck.cards:
+        parts.append(f"\n[[cards]]\nfront = {_toml_string(card.front)}\nback = {_toml_string(card.back)}\n")
+    return "".join(parts)

@@ -1,0 +1,38 @@
+"""The card and deck values every format produces and every feature consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_SIDE_CHARS = 2000
+MAX_TITLE_CHARS = 200
+MAX_CARDS = 5000
+
+
+class DeckError(ValueError):
+    """A deck that cannot be used, with a message that names what is wrong and where."""
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One flashcard: a front (prompt or title) and a back (the facts to recall)."""
+
+    front: str
+    back: str
+
+
+@dataclass(frozen=True, slots=True)
+class Deck:
+    """A titled list of cards, plus warnings met while reading it."""
+
+    title: str
+    cards: tuple[Card, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+    def as_json(self) -> dict[str, object]:
+        """The shape `python -m bot deck check --json` prints."""
+        return {
+            "title": self.title,
+            "cards": [{"front": c.front, "back": c.back} for c in self.cards],
+            "warnings": list(self.warnings),
+        }
