@@ -1,0 +1,388 @@
+"""Time zones: turn what a user types (zone name, city, country or UTC offset) into a zone.
+
+Every zone comes from the IANA database shipped in `tzdata`, read through `zoneinfo`; no offsets
+are written by hand. Zone names are what the rest of the bot stores: an IANA key such as
+`Europe/London`, `UTC`, or for offsets that are not whole hours a name like `UTC+05:30` that
+`zone_for` understands.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from rapidfuzz import fuzz
+
+DEFAULT_ZONE = "UTC"
+MAX_INPUT_CHARS = 64
+MAX_CANDIDATES = 5
+
+# Real-world offsets span UTC−12:00 (Baker Island) to UTC+14:00 (Kiribati); non-whole offsets
+# in use are all half or three-quarter hours.
+MIN_OFFSET_MINUTES = -12 * 60
+MAX_OFFSET_MINUTES = 14 * 60
+ALLOWED_OFFSET_MINUTES = frozenset({0, 30, 45})
+
+_REGIONS = frozenset(
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+)
+# Names whose meaning depends on the host or that are placeholders, never a user's zone.
+_EXCLUDED = frozenset({"localtime", "Factory"})
+# Every spelling of plain UTC is stored as "UTC" so that equal settings compare equal.
+_UTC_ALIASES = frozenset(
+    {
+        "UTC",
+        "UCT",
+        "GMT",
+        "GMT0",
+        "GMT+0",
+        "GMT-0",
+        "Greenwich",
+        "Universal",
+        "Zulu",
+        "Etc/UTC",
+        "Etc/UCT",
+        "Etc/GMT",
+        "Etc/GMT0",
+        "Etc/GMT+0",
+        "Etc/GMT-0",
+        "Etc/Greenwich",
+        "Etc/Universal",
+        "Etc/Zulu",
+    }
+)
+# Everyday names for countries whose official ISO 3166 name people rarely type.
+_COUNTRY_ALIASES = {
+    "usa": "US",
+    "united states of america": "US",
+    "america": "US",
+    "uk": "GB",
+    "united kingdom": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+}
+
+_OFFSET_RE = re.compile(
+    r"^(?:(?:utc|gmt)\s*)?(?P<sign>[+-])\s*"
+    r"(?:(?P<h>\d{1,2})(?:[:.h](?P<m>\d{2}))?|(?P<hhmm>\d{3,4}))$"
+)
+_OFFSET_NAME_RE = re.compile(r"^UTC(?P<sign>[+-])(?P<h>\d{2}):(?P<m>\d{2})$")
+
+_TOO_LONG = "That is too long for a time zone. Try a city like “London” or an offset like “+5:30”."
+_EMPTY = "Send a city (“London”, “New York”), a zone name (“Europe/London”) or an offset (“+5:30”)."
+_BAD_OFFSET = (
+    "That offset does not exist on Earth: offsets run from −12:00 to +14:00 "
+    "in steps of 30 or 45 minutes (like “+5:30” or “UTC-3”)."
+)
+_NOT_FOUND = (
+    "I could not find that place. Try a big city near you (“Berlin”, “São Paulo”), "
+    "a zone name (“America/New_York”) or an offset (“UTC+2”)."
+)
+_BIG_COUNTRY = (
+    "That country spans several time zones. Send the nearest big city instead (“Chicago”, “Perth”)."
+)
+
+
+class MatchKind(StrEnum):
+    """How the text was understood."""
+
+    NAME = "name"  # an IANA zone name, in any case
+    OFFSET = "offset"  # a UTC offset such as +5:30
+    PLACE = "place"  # a city (or country) looked up in the zone database
+    NONE = "none"  # nothing usable; `reason` says why
+
+
+@dataclass(frozen=True, slots=True)
+class TimezoneMatch:
+    """The outcome of `resolve_timezone`: ranked zone names, or a friendly reason for none."""
+
+    kind: MatchKind
+    candidates: tuple[str, ...] = ()
+    reason: str = ""
+
+    @property
+    def zone(self) -> str | None:
+        """The zone to use without asking, or None when the user must pick (or nothing matched)."""
+        return self.candidates[0] if len(self.candidates) == 1 else None
+
+    @property
+    def found(self) -> bool:
+        """Whether at least one candidate was found."""
+        return bool(self.candidates)
+
+
+def resolve_timezone(text: str) -> TimezoneMatch:
+    """Understand a zone name, UTC offset or place name; places give up to five ranked choices."""
+    if len(text) > MAX_INPUT_CHARS:
+        return TimezoneMatch(MatchKind.NONE, reason=_TOO_LONG)
+    cleaned = " ".join(text.replace("\u2212", "-").split())
+    if not cleaned:
+        return TimezoneMatch(MatchKind.NONE, reason=_EMPTY)
+
+    by_name = _names_by_casefold().get(cleaned.casefold().replace(" ", "_"))
+    if by_name is not None:
+        return TimezoneMatch(MatchKind.NAME, (by_name,))
+
+    offset = _parse_offset(cleaned)
+    if offset is not None:
+        if offset == "":
+            return TimezoneMatch(MatchKind.NONE, reason=_BAD_OFFSET)
+        return TimezoneMatch(MatchKind.OFFSET, (offset,))
+
+    places = _find_places(_normalize(cleaned))
+    if isinstance(places, str):
+        return TimezoneMatch(MatchKind.NONE, reason=places)
+    return TimezoneMatch(MatchKind.PLACE, places)
+
+
+def zone_for(name: str) -> tzinfo:
+    """The tzinfo for a stored zone name; raises ValueError for a name it does not know."""
+    if name in _UTC_ALIASES:
+        # datetime.UTC rather than ZoneInfo("UTC"): fsrs accepts only the former.
+        return UTC
+    match = _OFFSET_NAME_RE.match(name)
+    if match is not None:
+        minutes = _offset_minutes(match["sign"], int(match["h"]), int(match["m"]))
+        if minutes is None:
+            raise ValueError(f"unknown time zone: {name!r}")
+        if minutes == 0:
+            return UTC
+        return timezone(timedelta(minutes=minutes), name)
+    if name in _EXCLUDED or name not in _all_zone_names():
+        raise ValueError(f"unknown time zone: {name!r}")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone: {name!r}") from exc
+
+
+def local_date(now_utc: datetime, zone_name: str) -> date:
+    """The calendar date on the user's wall clock at the instant `now_utc`."""
+    if now_utc.tzinfo is None:
+        raise ValueError("now_utc must be tz-aware")
+    return now_utc.astimezone(zone_for(zone_name)).date()
+
+
+def offset_name(minutes: int) -> str:
+    """The stored zone name for a fixed UTC offset in minutes (`Etc/GMT-5` for +5:00)."""
+    if _offset_minutes("+" if minutes >= 0 else "-", abs(minutes) // 60, abs(minutes) % 60) is None:
+        raise ValueError(f"not a real UTC offset: {minutes} minutes")
+    if minutes == 0:
+        return DEFAULT_ZONE
+    if minutes % 60 == 0:
+        # POSIX-style names invert the sign: Etc/GMT-5 is five hours AHEAD of UTC.
+        return f"Etc/GMT{-minutes // 60:+d}"
+    sign = "+" if minutes > 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def describe_zone(name: str, now_utc: datetime) -> str:
+    """A button label such as `Europe/London (UTC+01:00)`, with the offset in force at `now_utc`."""
+    delta = now_utc.astimezone(zone_for(name)).utcoffset() or timedelta(0)
+    minutes = int(delta.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    offset = f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    if name == DEFAULT_ZONE or _OFFSET_NAME_RE.match(name) or name.startswith("Etc/"):
+        return offset
+    return f"{name} ({offset})"
+
+
+# --- offsets ---------------------------------------------------------------------------------
+
+
+def _offset_minutes(sign: str, hours: int, minutes: int) -> int | None:
+    """Signed minutes for a real-world offset, or None when no place on Earth uses it."""
+    if minutes not in ALLOWED_OFFSET_MINUTES:
+        return None
+    total = hours * 60 + minutes
+    signed = -total if sign == "-" else total
+    if not MIN_OFFSET_MINUTES <= signed <= MAX_OFFSET_MINUTES:
+        return None
+    return signed
+
+
+def _parse_offset(text: str) -> str | None:
+    """A zone name for an offset; "" for an offset-shaped text that is not real; None otherwise."""
+    lowered = text.casefold()
+    if lowered in {"utc", "gmt", "z"}:
+        return DEFAULT_ZONE
+    match = _OFFSET_RE.match(lowered)
+    if match is None:
+        return None
+    if match["hhmm"] is not None:
+        digits = match["hhmm"]
+        hours, mins = int(digits[:-2]), int(digits[-2:])
+    else:
+        hours, mins = int(match["h"]), int(match["m"] or 0)
+    minutes = _offset_minutes(match["sign"], hours, mins)
+    return "" if minutes is None else offset_name(minutes)
+
+
+# --- zone database ---------------------------------------------------------------------------
+
+
+def _normalize(text: str) -> str:
+    """Casefolded ASCII words: accents dropped, `_`/`-`/punctuation as spaces, `'`/`.` removed."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    ascii_text = ascii_text.replace("'", "").replace("’", "").replace(".", "")
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", ascii_text).split())
+
+
+def _tab_rows(filename: str) -> list[list[str]]:
+    """The non-comment rows of one of tzdata's tab-separated tables."""
+    text = resources.files("tzdata.zoneinfo").joinpath(filename).read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+
+
+@cache
+def _all_zone_names() -> frozenset[str]:
+    """Every key zoneinfo can load, minus host-dependent placeholders."""
+    return frozenset(available_timezones() - _EXCLUDED)
+
+
+@cache
+def _country_zones() -> dict[str, tuple[str, ...]]:
+    """Country code → its zones, in the database's own order (most populous region first)."""
+    zones: dict[str, list[str]] = {}
+    for row in _tab_rows("zone.tab"):
+        zones.setdefault(row[0], []).append(row[2])
+    return {code: tuple(names) for code, names in zones.items()}
+
+
+@cache
+def _preferred_names() -> frozenset[str]:
+    """Names the database lists for some country today; other names are legacy aliases."""
+    listed = {row[2] for row in _tab_rows("zone.tab")}
+    listed |= {row[2] for row in _tab_rows("zone1970.tab")}
+    return frozenset(listed & _all_zone_names())
+
+
+@cache
+def _links() -> dict[str, str]:
+    """Alias → target for every link line (`L target alias`) in the compiled database."""
+    text = resources.files("tzdata.zoneinfo").joinpath("tzdata.zi").read_text(encoding="utf-8")
+    links: dict[str, str] = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "L":
+            links[parts[2]] = parts[1]
+    return links
+
+
+def _canonical(name: str) -> str:
+    """The name to store: UTC for its aliases, the current name for renamed or merged zones."""
+    if name in _UTC_ALIASES:
+        return DEFAULT_ZONE
+    if name in _preferred_names() or name.startswith("Etc/"):
+        return name
+    links = _links()
+    seen = {name}
+    current = name
+    while current in links and current not in _preferred_names():
+        current = links[current]
+        if current in seen:  # a cycle would be a database bug; stop rather than spin
+            break
+        seen.add(current)
+    return current if current in _all_zone_names() else name
+
+
+@cache
+def _names_by_casefold() -> dict[str, str]:
+    """Casefolded zone name → the canonical zone name to store."""
+    return {name.casefold(): _canonical(name) for name in _all_zone_names()}
+
+
+@cache
+def _place_index() -> tuple[tuple[str, str, bool], ...]:
+    """(normalized city, canonical zone, preferred) for every city in the region-prefixed zones."""
+    rows: set[tuple[str, str, bool]] = set()
+    preferred = _preferred_names()
+    for name in _all_zone_names():
+        if name.split("/", 1)[0] not in _REGIONS or "/" not in name:
+            continue
+        city = _normalize(name.rsplit("/", 1)[1])
+        target = _canonical(name)
+        rows.add((city, target, name in preferred))
+    # A legacy alias and its target may both name the same city; keep the preferred spelling.
+    best: dict[tuple[str, str], bool] = {}
+    for city, target, pref in rows:
+        best[(city, target)] = best.get((city, target), False) or pref
+    return tuple(sorted((city, target, pref) for (city, target), pref in best.items()))
+
+
+@cache
+def _countries() -> dict[str, tuple[str, ...]]:
+    """Normalized country name, with and without its bracket, → ISO 3166 codes ("korea": two)."""
+    names: dict[str, list[str]] = {}
+    for code, name in (row[:2] for row in _tab_rows("iso3166.tab")):
+        # "Korea (South)" is also "korea"; the bracket alone ("UK" in "Virgin Islands (UK)")
+        # would be misleading, so it is not a name of its own.
+        for form in {_normalize(name), _normalize(name.partition("(")[0])}:
+            names.setdefault(form, []).append(code)
+    for alias, code in _COUNTRY_ALIASES.items():
+        names.setdefault(alias, []).append(code)
+    return {form: tuple(codes) for form, codes in names.items()}
+
+
+def _find_places(query: str) -> tuple[str, ...] | str:
+    """Ranked zone names for a place name, or a reason when there are none."""
+    if not query:
+        return _NOT_FOUND
+    scored: dict[str, tuple[int, int, int, str]] = {}
+
+    def offer(zone: str, tier: int, preferred: bool, city: str) -> None:
+        # Lower sorts first: better tier, then current names, then shorter (more exact) cities.
+        key = (tier, 0 if preferred else 1, len(city), zone)
+        if zone not in scored or key < scored[zone]:
+            scored[zone] = key
+
+    for city, zone, preferred in _place_index():
+        if city == query:
+            offer(zone, 0, preferred, city)
+        elif len(query) >= 3 and city.startswith(query):
+            offer(zone, 1, preferred, city)
+        elif len(query) >= 3 and f" {query}" in f" {city}":
+            offer(zone, 2, preferred, city)
+        elif len(city) >= 4 and query.startswith(f"{city} "):
+            # "new york city", "london uk": the city followed by words it does not need.
+            offer(zone, 2, preferred, city)
+        elif len(query) >= 4 and fuzz.ratio(query, city) >= 85:
+            # Typos such as "londn" or "sao paolo".
+            offer(zone, 3, preferred, city)
+
+    big_country = False
+    for code in _countries().get(query, ()):
+        zones = _country_zones().get(code, ())
+        if len(zones) <= MAX_CANDIDATES:
+            for zone in zones:
+                offer(_canonical(zone), 0, True, query)
+        else:
+            big_country = True
+
+    if not scored:
+        return _BIG_COUNTRY if big_country else _NOT_FOUND
+    ranked = sorted(scored, key=scored.__getitem__)
+    if scored[ranked[0]][0] == 0:
+        # An exact city or country match: looser matches would only be noise on the buttons.
+        ranked = [zone for zone in ranked if scored[zone][0] == 0]
+    return tuple(ranked[:MAX_CANDIDATES])
