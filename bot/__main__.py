@@ -1,0 +1,101 @@
+"""Command line: `python -m bot [run | play | deck check FILE [--json]]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from bot.cards.formats import read_deck_file
+from bot.cards.model import DeckError
+from bot.config import Settings, SettingsError, configure_logging, load_settings
+
+log = logging.getLogger("bot")
+SANDBOX_TOKEN = "1000000001:SANDBOX-local-play-token-000000"  # noqa: S105 - a fixed fake for the local sandbox
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Quizmaster, a Telegram flashcard quiz bot. With no command: run on Telegram "
+        "when BOT_TOKEN is set, otherwise play offline in this terminal.",
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot on Telegram (long polling); needs BOT_TOKEN")
+    commands.add_parser("play", help="chat with the bot in this terminal, no Telegram needed")
+    deck = commands.add_parser("deck", help="deck tools")
+    deck_commands = deck.add_subparsers(dest="deck_command", required=True)
+    check = deck_commands.add_parser("check", help="validate a deck file and print it")
+    check.add_argument("file", type=Path)
+    check.add_argument("--json", action="store_true", help="print the deck as JSON")
+    return parser
+
+
+def deck_check(path: Path, as_json: bool) -> int:
+    """Validate a deck file: print it and exit 0, or print the error to stderr and exit 1."""
+    try:
+        deck = read_deck_file(path)
+    except DeckError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if as_json:
+        print(json.dumps(deck.as_json(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{deck.title} — {len(deck.cards)} cards")
+    for number, card in enumerate(deck.cards, start=1):
+        print(f"\n{number}. {card.front}")
+        for line in card.back.splitlines():
+            print(f"   {line}")
+    for warning in deck.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def run_telegram(settings: Settings) -> int:
+    """Long-poll Telegram until SIGINT/SIGTERM."""
+    from bot.app import ALLOWED_UPDATES, build_application
+
+    app = build_application(settings)
+    log.info("starting on %s", settings.bot_api_url)
+    app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    return 0
+
+
+def play(settings: Settings) -> int:
+    """Run the bot against the built-in sandbox and chat with it in this terminal."""
+    from bot.sandbox.play import play_in_terminal
+
+    return asyncio.run(play_in_terminal(replace(settings, bot_token=SANDBOX_TOKEN)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    if args.command == "deck":
+        return deck_check(args.file, args.json)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    command = args.command or ("run" if settings.bot_token else "play")
+    if command == "run":
+        if not settings.bot_token:
+            print(
+                "error: BOT_TOKEN is not set (see .env.example); `python -m bot play` runs offline",
+                file=sys.stderr,
+            )
+            return 2
+        configure_logging(settings.log_level)
+        return run_telegram(settings)
+    # In the terminal chat, log lines would garble the conversation: warnings only.
+    configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
+    return play(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

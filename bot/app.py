@@ -1,0 +1,71 @@
+"""build_application(): the bot's table of contents — every handler and job, in order."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.handlers.callbacks import on_callback
+from bot.handlers.errors import on_error
+from bot.handlers.messages import on_text
+from bot.handlers.quiz import quiz_command
+from bot.handlers.start import help_command, start
+from bot.handlers.streak import streak_command
+from bot.services.container import SERVICES_KEY, create_services, get_services
+from bot.views.commands import PRIVATE_COMMANDS
+
+log = logging.getLogger(__name__)
+
+# Only the update types the bot handles are requested from Telegram.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+
+
+def build_application(
+    settings: Settings, clock: Clock | None = None, fuzz: bool = True
+) -> Application:  # type: ignore[type-arg]
+    """The bot, wired: services in post_init, handlers below, cleanup in post_shutdown."""
+    if not settings.bot_token:
+        raise ValueError("build_application needs a bot token")
+    the_clock = clock or SystemClock()
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        app.bot_data[SERVICES_KEY] = await create_services(settings, the_clock, fuzz=fuzz)
+        await app.bot.set_my_commands(
+            [BotCommand(name, description) for name, description in PRIVATE_COMMANDS],
+            scope=BotCommandScopeAllPrivateChats(),
+        )
+
+    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        if SERVICES_KEY in app.bot_data:
+            await get_services(app.bot_data).db.close()
+
+    app = (
+        ApplicationBuilder()
+        .token(settings.bot_token)
+        .base_url(f"{settings.bot_api_url}/bot")
+        .base_file_url(f"{settings.bot_api_url}/file/bot")
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("help", help_command))
+    app.add_handler(CommandHandler("quiz", quiz_command))
+    app.add_handler(CommandHandler("streak", streak_command))
+    app.add_handler(CallbackQueryHandler(on_callback))
+    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
+    app.add_error_handler(on_error)
+    return app

@@ -1,0 +1,123 @@
+"""Settings read once from the environment, then `.env`, then defaults; the token never shows in repr."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+DEFAULT_API_URL = "https://api.telegram.org"
+DEFAULT_DATABASE_URL = "sqlite:///quizbot.sqlite3"
+TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,80}$")
+# A loose pattern for scrubbing anything token-shaped out of log lines and error texts.
+TOKEN_LIKE = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{20,80}")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names the variable and what would work."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the bot is configured with."""
+
+    bot_token: str | None = field(default=None, repr=False)
+    bot_api_url: str = DEFAULT_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    log_level: str = "INFO"
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite file the database URL names."""
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+    def __repr__(self) -> str:
+        token = "set" if self.bot_token else "unset"
+        return (
+            f"Settings(bot_token=<{token}>, bot_api_url={self.bot_api_url!r}, "
+            f"database_url={self.database_url!r}, log_level={self.log_level!r})"
+        )
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Parse a `.env` file of KEY=value lines (quotes optional, # comments), missing file → empty."""
+    values: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return values
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        if not sep or not key.strip().isidentifier():
+            raise SettingsError(f"{path}: line {number}: expected KEY=value")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+) -> Settings:
+    """Build Settings from `environ` (default os.environ) over `.env`, validating every value."""
+    merged: dict[str, str] = dict(read_env_file(env_file)) if env_file else {}
+    merged.update(os.environ if environ is None else environ)
+
+    token = merged.get("BOT_TOKEN", "").strip() or None
+    if token is not None and not TOKEN_PATTERN.match(token):
+        raise SettingsError(
+            "BOT_TOKEN does not look like a bot token (digits, a colon, then letters); "
+            "get one from @BotFather or leave it unset to play offline"
+        )
+    api_url = merged.get("BOT_API_URL", "").strip().rstrip("/") or DEFAULT_API_URL
+    parts = urlsplit(api_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"BOT_API_URL must be an http(s) URL, got {api_url!r}")
+    database_url = merged.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+    if not database_url.startswith("sqlite:///") or database_url == "sqlite:///":
+        raise SettingsError(
+            f"DATABASE_URL must look like sqlite:///path/to/file.sqlite3, got {database_url!r}"
+        )
+    level = (merged.get("LOG_LEVEL", "").strip() or "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
+    return Settings(token, api_url, database_url, level)
+
+
+class TokenFilter(logging.Filter):
+    """Replaces anything that looks like a bot token in a log record with a placeholder."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Scrub the formatted message and arguments in place; never drops a record."""
+        message = record.getMessage()
+        if TOKEN_LIKE.search(message):
+            record.msg = TOKEN_LIKE.sub("<token>", message)
+            record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            text = str(exc)
+            if TOKEN_LIKE.search(text):
+                exc.args = (TOKEN_LIKE.sub("<token>", text),)
+        return True
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr at `level`, with tokens scrubbed and httpx's URL-bearing INFO lines silenced."""
+    handler = logging.StreamHandler()
+    handler.addFilter(TokenFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # httpx logs every request URL, and Bot API URLs carry the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)

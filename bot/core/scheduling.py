@@ -1,0 +1,118 @@
+"""FSRS scheduling of questions: one review in, the next state out, nothing mutated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import IntEnum
+from functools import lru_cache
+
+from fsrs import Card, Rating, Scheduler, State
+
+DEFAULT_RETENTION = 0.9
+MATURE_DAYS = 21
+
+
+class Grade(IntEnum):
+    """The four answers of a self-graded question (FSRS ratings)."""
+
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewState:
+    """Where one user stands with one question, as stored between reviews."""
+
+    state: int  # fsrs.State: 1 learning, 2 review, 3 relearning
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: datetime
+    last_review: datetime | None
+    reps: int
+    lapses: int
+
+    @property
+    def interval_days(self) -> float:
+        """Days from the last review to the due date (0 for a question never reviewed)."""
+        if self.last_review is None:
+            return 0.0
+        return (self.due - self.last_review).total_seconds() / 86400
+
+    @property
+    def is_mature(self) -> bool:
+        """A review-state question whose interval is at least 21 days."""
+        return self.state == State.Review and self.interval_days >= MATURE_DAYS
+
+
+def _require_utc(when: datetime) -> datetime:
+    if when.tzinfo is None or when.utcoffset() != UTC.utcoffset(None):
+        raise ValueError("scheduling needs tz-aware UTC datetimes")
+    # FSRS accepts only datetime.timezone.utc itself, not an equivalent tzinfo.
+    return when.astimezone(UTC)
+
+
+@lru_cache(maxsize=16)
+def _scheduler(desired_retention: float, fuzz: bool) -> Scheduler:
+    return Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
+
+
+def review(
+    previous: ReviewState | None,
+    grade: Grade,
+    now: datetime,
+    desired_retention: float = DEFAULT_RETENTION,
+    fuzz: bool = True,
+) -> ReviewState:
+    """The state after answering with `grade` at `now` (previous None means a new question)."""
+    now = _require_utc(now)
+    scheduler = _scheduler(round(desired_retention, 4), fuzz)
+    if previous is None:
+        card = Card(card_id=1, due=now)
+        reps, lapses = 0, 0
+    else:
+        card = Card(
+            card_id=1,
+            state=State(previous.state),
+            step=previous.step,
+            stability=previous.stability,
+            difficulty=previous.difficulty,
+            due=_require_utc(previous.due),
+            last_review=_require_utc(previous.last_review) if previous.last_review else None,
+        )
+        reps, lapses = previous.reps, previous.lapses
+    after, _log = scheduler.review_card(card, Rating(int(grade)), now)
+    lapsed = previous is not None and previous.state == State.Review and grade == Grade.AGAIN
+    return ReviewState(
+        state=int(after.state),
+        step=after.step,
+        stability=after.stability,
+        difficulty=after.difficulty,
+        due=after.due,
+        last_review=after.last_review,
+        reps=reps + 1,
+        lapses=lapses + (1 if lapsed else 0),
+    )
+
+
+def retrievability(
+    state: ReviewState, now: datetime, desired_retention: float = DEFAULT_RETENTION
+) -> float:
+    """The probability, per FSRS, that the user still recalls the answer at `now`."""
+    card = Card(
+        card_id=1,
+        state=State(state.state),
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=_require_utc(state.due),
+        last_review=_require_utc(state.last_review) if state.last_review else None,
+    )
+    return float(
+        _scheduler(round(desired_retention, 4), False).get_card_retrievability(
+            card, _require_utc(now)
+        )
+    )

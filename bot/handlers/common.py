@@ -1,0 +1,56 @@
+"""Small helpers every handler uses: send and edit that tolerate Telegram's harmless refusals."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+log = logging.getLogger(__name__)
+
+HARMLESS_EDIT_ERRORS = (
+    "message is not modified",
+    "message to edit not found",
+    "message can't be edited",
+)
+
+
+async def send_html(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+    thread_id: int | None = None,
+) -> Message:
+    """Send an HTML message (link previews off)."""
+    return await bot.send_message(
+        chat_id,
+        text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard,
+        message_thread_id=thread_id,
+        disable_web_page_preview=True,
+    )
+
+
+async def edit_html(
+    bot: Bot, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Edit a message in place; False (logged, not raised) when Telegram says it cannot or need not."""
+    try:
+        await bot.edit_message_text(
+            text,
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard,
+            disable_web_page_preview=True,
+        )
+    except BadRequest as exc:
+        if any(reason in exc.message.lower() for reason in HARMLESS_EDIT_ERRORS):
+            log.debug("edit of %s/%s skipped: %s", chat_id, message_id, exc.message)
+            return False
+        raise
+    return True

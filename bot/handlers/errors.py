@@ -1,0 +1,35 @@
+"""The last line of defence: log the error (without secrets) and tell the user something went wrong."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, NetworkError
+from telegram.ext import ContextTypes
+
+log = logging.getLogger(__name__)
+SORRY = "Sorry, something went wrong on my side. Please try again."
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the exception; for an update from a user, apologise once (if we still can)."""
+    error = context.error
+    if isinstance(error, Forbidden):
+        log.info("user unreachable: %s", error)
+        return
+    if isinstance(error, NetworkError):
+        log.warning("network trouble while handling an update: %s", error)
+        return
+    log.error("error while handling an update", exc_info=error)
+    if isinstance(update, Update):
+        if update.callback_query is not None:
+            try:
+                await update.callback_query.answer(SORRY)
+            except Exception:
+                log.debug("could not answer the failed callback query")
+        elif update.effective_chat is not None and update.effective_chat.type == "private":
+            try:
+                await context.bot.send_message(update.effective_chat.id, SORRY)
+            except Exception:
+                log.debug("could not send the apology")

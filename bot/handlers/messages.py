@@ -1,0 +1,18 @@
+"""Messages that are not commands: typed answers first, then a friendly pointer."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.handlers.quiz import typed_answer
+from bot.views import texts
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A private text message: a typed answer if a typed question is open, else a hint."""
+    if await typed_answer(update, context):
+        return
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(texts.UNKNOWN_TEXT)

@@ -1,0 +1,118 @@
+"""The quiz in a private chat: /quiz, answer buttons, typed answers."""
+
+from __future__ import annotations
+
+from telegram import Bot, CallbackQuery, Chat, Update
+from telegram.ext import ContextTypes
+
+from bot.core.scheduling import Grade
+from bot.handlers.common import edit_html, send_html
+from bot.services.container import Services, get_services
+from bot.services.views import AnswerResult, NothingDue, QuestionView, Refusal
+from bot.views import quiz as view
+from bot.views import texts
+from bot.views.callbacks import QuizTap
+from bot.views.fmt import when
+
+TOASTS = {"right": "✅ Right!", "wrong": "❌ Not quite", "close": "🟡 Close — check the spelling"}
+
+
+async def ask(bot: Bot, services: Services, chat_id: int, question: QuestionView) -> None:
+    """Send a question and remember which message shows it."""
+    message = await send_html(
+        bot, chat_id, view.question_text(question), view.question_keyboard(question)
+    )
+    await services.quiz.shown(question, message.message_id)
+
+
+async def begin(bot: Bot, services: Services, chat: Chat, user_id: int, first_name: str) -> None:
+    """Start (or resume) a session for the user in their private chat."""
+    if chat.type != Chat.PRIVATE:
+        await send_html(bot, chat.id, texts.QUIZ_IN_PRIVATE)
+        return
+    user = await services.users.touch(user_id, first_name)
+    outcome = await services.quiz.start(user, chat.id)
+    if isinstance(outcome, NothingDue):
+        await send_html(bot, chat.id, view.nothing_due_text(outcome))
+        return
+    await ask(bot, services, chat.id, outcome)
+
+
+async def quiz_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/quiz: start a session of due and new questions, or continue the open one."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    await begin(context.bot, get_services(context.bot_data), chat, user.id, user.first_name)
+
+
+async def deliver(bot: Bot, services: Services, result: AnswerResult) -> None:
+    """After an answer: turn the question into its reveal, then ask the next one or sum up."""
+    reveal = result.reveal
+    now = services.clock.now()
+    if result.message_id is not None:
+        text = view.reveal_text(reveal, when(reveal.next_due, now, reveal.timezone))
+        await edit_html(bot, result.chat_id, result.message_id, text)
+    for line in view.streak_event_lines(result.streak):
+        await send_html(bot, result.chat_id, line)
+    if result.next_question is not None:
+        await ask(bot, services, result.chat_id, result.next_question)
+    elif result.summary is not None:
+        await send_html(
+            bot,
+            result.chat_id,
+            view.summary_text(result.summary),
+            view.summary_keyboard(result.summary),
+        )
+
+
+async def on_quiz_tap(
+    query: CallbackQuery, tap: QuizTap, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """A tap on a question's button; taps on closed or foreign questions get a toast."""
+    services = get_services(context.bot_data)
+    quiz = services.quiz
+    user_id = query.from_user.id
+    if tap.action == "show":
+        shown = await quiz.reveal(user_id, tap.session_id, tap.position)
+        if isinstance(shown, Refusal):
+            await query.answer(shown.toast)
+            return
+        await query.answer()
+        if query.message is not None:
+            await edit_html(
+                context.bot,
+                query.message.chat.id,
+                query.message.message_id,
+                view.question_text(shown),
+                view.question_keyboard(shown),
+            )
+        return
+    if tap.action == "grade":
+        result = await quiz.grade(user_id, tap.session_id, tap.position, Grade(tap.value))
+    elif tap.action == "option":
+        result = await quiz.choose(user_id, tap.session_id, tap.position, tap.value)
+    else:
+        result = await quiz.give_up(user_id, tap.session_id, tap.position)
+    if isinstance(result, Refusal):
+        await query.answer(result.toast)
+        return
+    # Callback queries must be answered, and quickly: before the slower edits and sends.
+    await query.answer(TOASTS.get(result.reveal.outcome, ""))
+    await deliver(context.bot, services, result)
+
+
+async def typed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """A text message in a private chat answers the open typed question; False if none is open."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None or message.text is None:
+        return False
+    services = get_services(context.bot_data)
+    result = await services.quiz.type_answer(user.id, message.text)
+    if result is None:
+        return False
+    if isinstance(result, Refusal):
+        await message.reply_text(result.toast)
+        return True
+    await deliver(context.bot, services, result)
+    return True

@@ -1,0 +1,72 @@
+"""The services one running bot shares, created at start-up and reached through one accessor."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.cards.formats import read_deck_file
+from bot.cards.model import Deck
+from bot.clock import Clock
+from bot.config import Settings
+from bot.services.quiz import QuizService
+from bot.services.users import UserService
+from bot.storage.db import Database
+from bot.storage.decks import sync_deck
+
+log = logging.getLogger(__name__)
+
+DATA_DECKS = Path(__file__).resolve().parents[2] / "data" / "decks"
+DEFAULT_DECK_SLUG = "khrushchev-reforms"
+SERVICES_KEY = "services"
+
+
+@dataclass
+class Services:
+    """Everything a handler may call."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    users: UserService
+    quiz: QuizService
+
+
+def read_bundled_decks(folder: Path = DATA_DECKS) -> list[tuple[str, Deck]]:
+    """Every deck file in `data/decks/`, by slug (the file name without `.toml`)."""
+    return [(path.stem, read_deck_file(path)) for path in sorted(folder.glob("*.toml"))]
+
+
+async def load_bundled_decks(db: Database, now: int, folder: Path = DATA_DECKS) -> dict[str, int]:
+    """Store every bundled deck (owned by nobody); returns their ids by slug."""
+    decks = await asyncio.to_thread(read_bundled_decks, folder)
+    return {slug: await sync_deck(db, deck, slug, None, now) for slug, deck in decks}
+
+
+async def create_services(settings: Settings, clock: Clock, fuzz: bool = True) -> Services:
+    """Open the database, load the bundled decks, and wire the services."""
+    db = await Database.open(settings.database_path)
+    try:
+        deck_ids = await load_bundled_decks(db, int(clock.now().timestamp()))
+    except Exception:
+        await db.close()
+        raise
+    default = deck_ids.get(DEFAULT_DECK_SLUG) or next(iter(deck_ids.values()))
+    log.info("database ready at %s with %d bundled deck(s)", settings.database_path, len(deck_ids))
+    return Services(
+        settings=settings,
+        db=db,
+        clock=clock,
+        users=UserService(db, clock),
+        quiz=QuizService(db, clock, default_deck_id=default, fuzz=fuzz),
+    )
+
+
+def get_services(bot_data: dict[Any, Any]) -> Services:
+    """The typed accessor handlers use (`get_services(context.bot_data)`)."""
+    services = bot_data[SERVICES_KEY]
+    assert isinstance(services, Services)
+    return services

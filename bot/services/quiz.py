@@ -1,0 +1,362 @@
+"""The quiz: starting a session, showing answers, grading, and writing each review once."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from bot.cards.questions import QuestionKind, choice_options
+from bot.clock import Clock
+from bot.core.grading import TypedVerdict, grade_typed
+from bot.core.scheduling import Grade, ReviewState, review
+from bot.core.selection import Candidate, pick_session
+from bot.core.streaks import Streak, record_study
+from bot.core.timezones import zone_for
+from bot.services.views import (
+    AnswerResult,
+    NothingDue,
+    QuestionView,
+    Refusal,
+    RevealView,
+    SessionSummary,
+    StreakNews,
+)
+from bot.storage import decks as deck_store
+from bot.storage import quiz as store
+from bot.storage.db import Database
+from bot.storage.quiz import ItemContext, NewItem, QuestionRow, ReviewWrite, StoredState
+from bot.storage.users import UserRecord
+
+CLOSED = "This question is closed"
+NOT_YOURS = "This question belongs to someone else's quiz"
+STALE_SESSION = timedelta(hours=12)
+MAX_TYPED_CHARS = 300
+
+KINDS_BY_MIX: dict[str, tuple[str, ...]] = {
+    "mixed": ("recall", "choice", "cloze", "typed"),
+    "choice": ("choice", "cloze"),
+    "typed": ("typed", "cloze"),
+    "selfgraded": ("recall",),
+}
+GRADE_OUTCOME = {Grade.AGAIN: "again", Grade.HARD: "hard", Grade.GOOD: "good", Grade.EASY: "easy"}
+
+
+def _ts(when: datetime) -> int:
+    return int(when.timestamp())
+
+
+def _dt(ts: int) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def day_start_utc(now: datetime, zone_name: str) -> datetime:
+    """The UTC instant at which the user's current local day began."""
+    zone = zone_for(zone_name)
+    local_midnight = datetime.combine(now.astimezone(zone).date(), time(0), zone)
+    return local_midnight.astimezone(UTC)
+
+
+def _view(
+    ctx_session: ItemContext | None,
+    q: QuestionRow,
+    *,
+    session_id: int,
+    position: int,
+    size: int,
+    deck_title: str,
+    revealed: bool,
+) -> QuestionView:
+    return QuestionView(
+        session_id=session_id,
+        position=position,
+        size=size,
+        deck_title=deck_title,
+        kind=q.kind,
+        prompt=q.prompt,
+        answer=q.answer,
+        front=q.front,
+        back=q.back,
+        options=tuple(q.options),
+        right_index=q.right_index,
+        revealed=revealed,
+    )
+
+
+def current_view(ctx: ItemContext) -> QuestionView:
+    """The view of the question a context describes."""
+    return _view(
+        ctx,
+        ctx.question,
+        session_id=ctx.session_id,
+        position=ctx.position,
+        size=ctx.size,
+        deck_title=ctx.deck_title,
+        revealed=ctx.revealed,
+    )
+
+
+def _to_state(stored: StoredState | None) -> ReviewState | None:
+    if stored is None:
+        return None
+    return ReviewState(
+        state=stored.state,
+        step=stored.step,
+        stability=stored.stability,
+        difficulty=stored.difficulty,
+        due=_dt(stored.due),
+        last_review=_dt(stored.last_review) if stored.last_review is not None else None,
+        reps=stored.reps,
+        lapses=stored.lapses,
+    )
+
+
+def _to_stored(state: ReviewState) -> StoredState:
+    return StoredState(
+        state=state.state,
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=_ts(state.due),
+        last_review=_ts(state.last_review) if state.last_review else None,
+        reps=state.reps,
+        lapses=state.lapses,
+    )
+
+
+@dataclass
+class QuizService:
+    """Runs private quiz sessions over the database; every method is one user action."""
+
+    db: Database
+    clock: Clock
+    default_deck_id: int
+    fuzz: bool = True
+    rng: random.Random | None = None
+
+    def _rng(self) -> random.Random:
+        if self.rng is None:
+            self.rng = random.Random()
+        return self.rng
+
+    async def start(self, user: UserRecord, chat_id: int) -> QuestionView | NothingDue:
+        """Resume the user's open session, or start one of due then new questions."""
+        now = self.clock.now()
+        current = await store.load_current_item(self.db, user.id)
+        if current is not None:
+            if now - _dt(current.shown_at or _ts(now)) < STALE_SESSION:
+                return current_view(current)
+            await store.close_session(self.db, current.session_id, _ts(now))
+        deck_id = user.active_deck_id or self.default_deck_id
+        kinds = KINDS_BY_MIX.get(user.question_mix, KINDS_BY_MIX["mixed"])
+        since = day_start_utc(now, user.timezone)
+        new_done = await store.new_reviewed_since(self.db, user.id, _ts(since))
+        new_allowed = max(user.new_per_day - new_done, 0)
+        size = user.session_size
+        due = await store.due_candidates(self.db, user.id, deck_id, _ts(now), kinds, size)
+        new = await store.new_candidates(self.db, user.id, deck_id, kinds, min(size, new_allowed))
+        picked = pick_session(
+            [Candidate(q, c, _dt(d)) for q, c, d in due],
+            [Candidate(q, c) for q, c in new],
+            size,
+            new_allowed,
+        )
+        if not picked:
+            next_due = await store.next_due_at(self.db, user.id, deck_id)
+            return NothingDue(
+                next_due=_dt(next_due) if next_due is not None else None,
+                now=now,
+                timezone=user.timezone,
+                new_limit_reached=new_allowed == 0,
+            )
+        items = await self._items(deck_id, [c.question_id for c in picked])
+        session_id = await store.create_session(self.db, user.id, chat_id, deck_id, _ts(now), items)
+        ctx = await store.load_item(self.db, session_id, 0)
+        assert ctx is not None
+        return current_view(ctx)
+
+    async def _items(self, deck_id: int, question_ids: list[int]) -> list[NewItem]:
+        """Answer buttons for each picked question, fixed now so a restart shows the same ones."""
+        rows = await store.question_rows(self.db, question_ids)
+        fronts: list[str] | None = None
+        items: list[NewItem] = []
+        for qid in question_ids:
+            kind, answer, _card, distractors = rows[qid]
+            if kind == QuestionKind.CHOICE:
+                if fronts is None:
+                    fronts = await deck_store.deck_fronts(self.db, deck_id)
+                options, right = choice_options(answer, fronts, self._rng())
+                items.append(NewItem(qid, options, right))
+            elif kind == QuestionKind.CLOZE:
+                options, right = choice_options(answer, distractors, self._rng())
+                items.append(NewItem(qid, options, right))
+            else:
+                items.append(NewItem(qid, [], None))
+        return items
+
+    async def shown(self, view: QuestionView, message_id: int) -> None:
+        """Record the message that now shows a question."""
+        await store.set_message(
+            self.db, view.session_id, view.position, message_id, _ts(self.clock.now())
+        )
+
+    async def _open_item(
+        self, user_id: int, session_id: int, position: int
+    ) -> ItemContext | Refusal:
+        ctx = await store.load_item(self.db, session_id, position)
+        if ctx is None:
+            return Refusal(CLOSED)
+        if ctx.user_id != user_id:
+            return Refusal(NOT_YOURS)
+        if ctx.finished or ctx.answered or ctx.current != position:
+            return Refusal(CLOSED)
+        return ctx
+
+    async def reveal(self, user_id: int, session_id: int, position: int) -> QuestionView | Refusal:
+        """Show a recall question's answer so the user can grade themselves."""
+        ctx = await self._open_item(user_id, session_id, position)
+        if isinstance(ctx, Refusal):
+            return ctx
+        if ctx.question.kind != QuestionKind.RECALL:
+            return Refusal(CLOSED)
+        if not await store.mark_revealed(self.db, session_id, position):
+            return Refusal("The answer is already shown")
+        return _view(
+            ctx,
+            ctx.question,
+            session_id=session_id,
+            position=position,
+            size=ctx.size,
+            deck_title=ctx.deck_title,
+            revealed=True,
+        )
+
+    async def grade(
+        self, user_id: int, session_id: int, position: int, grade: Grade
+    ) -> AnswerResult | Refusal:
+        """A self-grade of a revealed recall question."""
+        ctx = await self._open_item(user_id, session_id, position)
+        if isinstance(ctx, Refusal):
+            return ctx
+        if ctx.question.kind != QuestionKind.RECALL or not ctx.revealed:
+            return Refusal(CLOSED)
+        return await self._record(ctx, grade, None, GRADE_OUTCOME[grade], None)
+
+    async def choose(
+        self, user_id: int, session_id: int, position: int, option: int
+    ) -> AnswerResult | Refusal:
+        """A tap on one of a choice or cloze question's answer buttons."""
+        ctx = await self._open_item(user_id, session_id, position)
+        if isinstance(ctx, Refusal):
+            return ctx
+        q = ctx.question
+        if q.right_index is None or not 0 <= option < len(q.options):
+            return Refusal(CLOSED)
+        right = option == q.right_index
+        return await self._record(
+            ctx,
+            Grade.GOOD if right else Grade.AGAIN,
+            right,
+            "right" if right else "wrong",
+            q.options[option],
+        )
+
+    async def give_up(self, user_id: int, session_id: int, position: int) -> AnswerResult | Refusal:
+        """ "I don't know" on a typed question: counts as wrong and shows the answer."""
+        ctx = await self._open_item(user_id, session_id, position)
+        if isinstance(ctx, Refusal):
+            return ctx
+        if ctx.question.kind not in (QuestionKind.TYPED, QuestionKind.CLOZE):
+            return Refusal(CLOSED)
+        return await self._record(ctx, Grade.AGAIN, False, "wrong", None)
+
+    async def type_answer(self, user_id: int, text: str) -> AnswerResult | Refusal | None:
+        """A typed message: graded against the open typed or cloze question; None if none is open."""
+        ctx = await store.load_current_item(self.db, user_id)
+        if ctx is None or ctx.question.kind not in (QuestionKind.TYPED, QuestionKind.CLOZE):
+            return None
+        given = text.strip()[:MAX_TYPED_CHARS]
+        verdict = grade_typed(given, ctx.question.answer)
+        right = verdict is TypedVerdict.RIGHT
+        outcome = "right" if right else ("close" if verdict is TypedVerdict.CLOSE else "wrong")
+        return await self._record(ctx, Grade.GOOD if right else Grade.AGAIN, right, outcome, given)
+
+    async def _record(
+        self, ctx: ItemContext, grade: Grade, correct: bool | None, outcome: str, given: str | None
+    ) -> AnswerResult | Refusal:
+        now = self.clock.now()
+        previous = _to_state(ctx.state)
+        after = review(previous, grade, now, ctx.desired_retention, self.fuzz)
+        zone = zone_for(ctx.timezone)
+        today = now.astimezone(zone).date()
+        streak = Streak(
+            current=ctx.streak_current,
+            best=ctx.streak_best,
+            last_day=datetime.fromisoformat(ctx.streak_last_day).date()
+            if ctx.streak_last_day
+            else None,
+            freezes=ctx.streak_freezes,
+        )
+        update = record_study(streak, today)
+        new_streak = update.streak
+        written = await store.insert_review(
+            self.db,
+            ReviewWrite(
+                user_id=ctx.user_id,
+                question_id=ctx.question.question_id,
+                deck_id=ctx.deck_id,
+                card_id=ctx.card_id,
+                session_id=ctx.session_id,
+                position=ctx.position,
+                rating=int(grade),
+                correct=correct,
+                outcome=outcome,
+                given=given,
+                reviewed_at=_ts(now),
+                duration_ms=(_ts(now) - ctx.shown_at) * 1000 if ctx.shown_at else None,
+                local_day=today.isoformat(),
+                first_review=previous is None,
+                state=_to_stored(after),
+                streak_current=new_streak.current,
+                streak_best=new_streak.best,
+                streak_freezes=new_streak.freezes,
+            ),
+        )
+        if not written:
+            return Refusal(CLOSED)
+        news = StreakNews(
+            new_streak.current,
+            new_streak.best,
+            new_streak.freezes,
+            update.events,
+        )
+        reveal = RevealView(current_view(ctx), outcome, given, after.due, ctx.timezone)
+        summary = None
+        next_view = None
+        if ctx.next_question is not None:
+            next_view = _view(
+                ctx,
+                ctx.next_question,
+                session_id=ctx.session_id,
+                position=ctx.position + 1,
+                size=ctx.size,
+                deck_title=ctx.deck_title,
+                revealed=False,
+            )
+        else:
+            dues = [after.due]
+            if ctx.other_min_due is not None:
+                dues.append(_dt(ctx.other_min_due))
+            right = ctx.correct_so_far + int(
+                bool(correct) if correct is not None else grade >= Grade.HARD
+            )
+            summary = SessionSummary(right, ctx.size, news, min(dues), now, ctx.timezone)
+        return AnswerResult(
+            reveal=reveal,
+            message_id=ctx.message_id,
+            chat_id=ctx.chat_id,
+            next_question=next_view,
+            next_message_id=ctx.next_message_id,
+            summary=summary,
+            streak=news,
+        )

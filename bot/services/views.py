@@ -1,0 +1,89 @@
+"""What the quiz service hands to the renderer: plain values, no Telegram types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.core.streaks import StreakEvent
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionView:
+    """A question as it stands on screen."""
+
+    session_id: int
+    position: int
+    size: int
+    deck_title: str
+    kind: str
+    prompt: str
+    answer: str
+    front: str
+    back: str
+    options: tuple[str, ...]
+    right_index: int | None
+    revealed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RevealView:
+    """An answered question: what was given, whether it was right, when it comes back."""
+
+    question: QuestionView
+    outcome: str  # right / wrong / close / again / hard / good / easy
+    given: str | None
+    next_due: datetime
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class StreakNews:
+    """Streak changes worth telling the user about."""
+
+    current: int
+    best: int
+    freezes: int
+    events: tuple[StreakEvent, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSummary:
+    """The end of a session."""
+
+    right: int
+    total: int
+    streak: StreakNews
+    next_due: datetime | None
+    now: datetime
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerResult:
+    """The outcome of an answer: the reveal to edit in, then the next question or the summary."""
+
+    reveal: RevealView
+    message_id: int | None
+    chat_id: int
+    next_question: QuestionView | None
+    next_message_id: int | None
+    summary: SessionSummary | None
+    streak: StreakNews
+
+
+@dataclass(frozen=True, slots=True)
+class NothingDue:
+    """No question to ask now."""
+
+    next_due: datetime | None
+    now: datetime
+    timezone: str
+    new_limit_reached: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A tap or message that cannot act (closed question, someone else's, malformed)."""
+
+    toast: str

@@ -1,0 +1,97 @@
+"""The aiosqlite connection: pragmas, migrations at start-up, and write transactions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.storage.migrations import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+Row = aiosqlite.Row
+
+
+class Database:
+    """One SQLite database file, opened with WAL, foreign keys and a busy timeout."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path) -> Database:
+        """Open (creating if needed) and migrate the database at `path`."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves; single statements autocommit.
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        await conn.executescript(
+            f"""
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = NORMAL;
+            PRAGMA foreign_keys = ON;
+            PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};
+            PRAGMA temp_store = MEMORY;
+            """
+        )
+        db = cls(conn, path)
+        await db.migrate()
+        return db
+
+    async def close(self) -> None:
+        """Checkpoint and close the connection."""
+        try:
+            await self.conn.execute("PRAGMA optimize")
+        finally:
+            await self.conn.close()
+
+    async def migrate(self) -> list[str]:
+        """Apply every migration not yet recorded, in order, each in its own transaction."""
+        await self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        done = {row[0] for row in await self.conn.execute_fetchall("SELECT name FROM _migrations")}
+        applied: list[str] = []
+        for name, sql in MIGRATIONS:
+            if name in done:
+                continue
+            # executescript would commit on its own; wrap it so a failing migration leaves nothing.
+            await self.conn.executescript(
+                f"BEGIN IMMEDIATE;\n{sql}\n"
+                f"INSERT INTO _migrations VALUES ('{name}', datetime('now'));\nCOMMIT;"
+            )
+            log.info("applied migration %s", name)
+            applied.append(name)
+        return applied
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction taken with BEGIN IMMEDIATE, committed on success, rolled back on error."""
+        await self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            await self.conn.execute("ROLLBACK")
+            raise
+        await self.conn.execute("COMMIT")
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        """The first row of a query, or None."""
+        async with self.conn.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        """All rows of a query."""
+        return list(await self.conn.execute_fetchall(sql, tuple(params)))
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one statement in its own (autocommitted) transaction; returns the rows changed."""
+        async with self.conn.execute(sql, tuple(params)) as cursor:
+            return cursor.rowcount

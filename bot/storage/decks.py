@@ -1,0 +1,103 @@
+"""Decks, cards and questions in the database, kept in step with their source files."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from bot.cards.model import Deck
+from bot.cards.questions import card_key, make_questions
+from bot.storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class DeckInfo:
+    """A deck as listed to a user."""
+
+    id: int
+    slug: str
+    title: str
+    owner_id: int | None
+    cards: int
+
+
+async def sync_deck(db: Database, deck: Deck, slug: str, owner_id: int | None, now: int) -> int:
+    """Store `deck` under `slug`, updating cards and questions by their stable keys; returns its id.
+
+    Cards and questions the deck no longer has are retired, never deleted, so that review history and
+    schedules survive an edit; one that comes back is revived with its schedule.
+    """
+    questions = make_questions(deck)
+    async with db.transaction() as conn:
+        if owner_id is None:
+            cursor = await conn.execute(
+                "SELECT id FROM decks WHERE slug = ? AND owner_id IS NULL", (slug,)
+            )
+        else:
+            cursor = await conn.execute(
+                "SELECT id FROM decks WHERE slug = ? AND owner_id = ?", (slug, owner_id)
+            )
+        row = await cursor.fetchone()
+        if row is None:
+            cursor = await conn.execute(
+                "INSERT INTO decks (owner_id, slug, title, created_at) VALUES (?, ?, ?, ?)",
+                (owner_id, slug, deck.title, now),
+            )
+            deck_id = int(cursor.lastrowid or 0)
+        else:
+            deck_id = int(row[0])
+            await conn.execute("UPDATE decks SET title = ? WHERE id = ?", (deck.title, deck_id))
+        await conn.execute("UPDATE cards SET retired = 1 WHERE deck_id = ?", (deck_id,))
+        await conn.executemany(
+            """INSERT INTO cards (deck_id, key, position, front, back, retired)
+               VALUES (?, ?, ?, ?, ?, 0)
+               ON CONFLICT (deck_id, key) DO UPDATE SET
+                   position = excluded.position, front = excluded.front,
+                   back = excluded.back, retired = 0""",
+            [(deck_id, card_key(c), i, c.front, c.back) for i, c in enumerate(deck.cards)],
+        )
+        card_ids = {
+            key: cid
+            for cid, key in await conn.execute_fetchall(
+                "SELECT id, key FROM cards WHERE deck_id = ?", (deck_id,)
+            )
+        }
+        await conn.execute("UPDATE questions SET retired = 1 WHERE deck_id = ?", (deck_id,))
+        await conn.executemany(
+            """INSERT INTO questions (deck_id, card_id, key, kind, prompt, answer, distractors, retired)
+               VALUES (?, ?, ?, ?, ?, ?, ?, 0)
+               ON CONFLICT (deck_id, key) DO UPDATE SET
+                   card_id = excluded.card_id, kind = excluded.kind, prompt = excluded.prompt,
+                   answer = excluded.answer, distractors = excluded.distractors, retired = 0""",
+            [
+                (
+                    deck_id,
+                    card_ids[q.card_key],
+                    q.key,
+                    str(q.kind),
+                    q.prompt,
+                    q.answer,
+                    json.dumps(list(q.distractors), ensure_ascii=False),
+                )
+                for q in questions
+            ],
+        )
+    return deck_id
+
+
+async def bundled_decks(db: Database) -> list[DeckInfo]:
+    """The decks that ship with the bot, by title."""
+    rows = await db.fetchall(
+        """SELECT d.id, d.slug, d.title, d.owner_id,
+                  (SELECT COUNT(*) FROM cards c WHERE c.deck_id = d.id AND c.retired = 0)
+             FROM decks d WHERE d.owner_id IS NULL ORDER BY d.title"""
+    )
+    return [DeckInfo(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+async def deck_fronts(db: Database, deck_id: int) -> list[str]:
+    """The fronts of a deck's live cards, in deck order (the pool of choice options)."""
+    rows = await db.fetchall(
+        "SELECT front FROM cards WHERE deck_id = ? AND retired = 0 ORDER BY position", (deck_id,)
+    )
+    return [r[0] for r in rows]

@@ -1,0 +1,79 @@
+"""The callback-data codec: every button's data is made and read here, defensively.
+
+Callback data comes back from the client untouched by Telegram, so it is untrusted input: anything
+that does not parse exactly is None, and the handler answers it with a polite toast.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+MAX_BYTES = 64
+MAX_ID = 2**62
+
+QuizAction = Literal["show", "grade", "option", "giveup"]
+_ACTION_CODES: dict[str, QuizAction] = {"s": "show", "g": "grade", "o": "option", "x": "giveup"}
+_CODES_BY_ACTION = {v: k for k, v in _ACTION_CODES.items()}
+_QUIZ = re.compile(r"q:(\d{1,19}):(\d{1,4}):([sgox])(\d?)")
+_MENU = re.compile(r"m:([a-z_]{1,24})(?::([A-Za-z0-9_+\-/.]{1,40}))?")
+
+
+@dataclass(frozen=True, slots=True)
+class QuizTap:
+    """A tap on a quiz question's button: which session, which question, what was tapped."""
+
+    session_id: int
+    position: int
+    action: QuizAction
+    value: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class MenuTap:
+    """A tap on a menu button (start a quiz, open a setting …), with an optional argument."""
+
+    name: str
+    arg: str | None = None
+
+
+Tap = QuizTap | MenuTap
+
+
+def encode(tap: Tap) -> str:
+    """The callback data for a button; raises ValueError if it would not fit Telegram's 64 bytes."""
+    if isinstance(tap, QuizTap):
+        value = str(tap.value) if tap.action in ("grade", "option") else ""
+        data = f"q:{tap.session_id}:{tap.position}:{_CODES_BY_ACTION[tap.action]}{value}"
+    else:
+        data = f"m:{tap.name}" + (f":{tap.arg}" if tap.arg is not None else "")
+    if len(data.encode()) > MAX_BYTES or decode(data) != tap:
+        raise ValueError(f"cannot encode {tap!r} as callback data")
+    return data
+
+
+def decode(data: object) -> Tap | None:
+    """The tap a callback's data describes, or None for anything malformed, oversized or unknown."""
+    if not isinstance(data, str) or not data or len(data.encode("utf-8", "replace")) > MAX_BYTES:
+        return None
+    if match := _QUIZ.fullmatch(data):
+        session_id, position = int(match[1]), int(match[2])
+        action = _ACTION_CODES[match[3]]
+        digit = match[4]
+        if not 0 < session_id < MAX_ID:
+            return None
+        if action == "grade":
+            if digit not in ("1", "2", "3", "4"):
+                return None
+            return QuizTap(session_id, position, action, int(digit))
+        if action == "option":
+            if digit == "":
+                return None
+            return QuizTap(session_id, position, action, int(digit))
+        if digit:
+            return None
+        return QuizTap(session_id, position, action)
+    if match := _MENU.fullmatch(data):
+        return MenuTap(match[1], match[2])
+    return None

@@ -1,0 +1,10 @@
+"""The commands the bot offers: one list for Telegram's menu and for /help, so help tells the truth."""
+
+from __future__ import annotations
+
+PRIVATE_COMMANDS: list[tuple[str, str]] = [
+    ("quiz", "Start or continue a quiz session"),
+    ("streak", "Your daily streak"),
+    ("help", "What I can do"),
+    ("start", "Welcome and a quick start"),
+]

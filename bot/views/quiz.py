@@ -1,0 +1,176 @@
+"""How quiz questions, reveals and summaries look in the chat."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core.scheduling import Grade
+from bot.core.streaks import FreezeEarned, FreezeUsed
+from bot.services.views import (
+    NothingDue,
+    QuestionView,
+    RevealView,
+    SessionSummary,
+    StreakNews,
+)
+from bot.views.callbacks import MenuTap, QuizTap, encode
+from bot.views.fmt import clip, esc, plural, when
+
+KIND_LABELS = {
+    "recall": "Recall",
+    "choice": "Which card is this?",
+    "cloze": "Fill in the blank",
+    "typed": "Type the answer",
+}
+OUTCOME_LINES = {
+    "right": "✅ <b>Right!</b>",
+    "wrong": "❌ <b>Not quite.</b>",
+    "close": "🟡 <b>Close — check the spelling.</b> It counts as wrong this time.",
+    "again": "🔁 Graded <b>Again</b>",
+    "hard": "😓 Graded <b>Hard</b>",
+    "good": "👍 Graded <b>Good</b>",
+    "easy": "😎 Graded <b>Easy</b>",
+}
+GRADE_LABELS = [
+    (Grade.AGAIN, "Again"),
+    (Grade.HARD, "Hard"),
+    (Grade.GOOD, "Good"),
+    (Grade.EASY, "Easy"),
+]
+BUTTON_CHARS = 60
+# Room for deck text in one message, leaving space for our own lines (Telegram allows 4096).
+FRONT_BUDGET = 900
+BODY_BUDGET = 3000
+
+
+def _header(q: QuestionView) -> str:
+    return (
+        f"<b>Question {q.position + 1}/{q.size}</b> · {esc(clip(q.deck_title, 60))}\n"
+        f"<i>{KIND_LABELS.get(q.kind, q.kind)}</i>\n\n"
+    )
+
+
+def _card(q: QuestionView) -> str:
+    return f"<b>{esc(clip(q.front, FRONT_BUDGET))}</b>\n{esc(clip(q.back, BODY_BUDGET))}"
+
+
+def question_text(q: QuestionView) -> str:
+    """The message that asks a question (or, for a revealed recall question, shows its back)."""
+    head = _header(q)
+    if q.kind == "recall":
+        front = f"<b>{esc(clip(q.front, FRONT_BUDGET))}</b>"
+        if q.revealed:
+            return f"{head}{front}\n\n{esc(clip(q.back, BODY_BUDGET))}\n\n<i>How well did you remember it?</i>"
+        return f"{head}{front}\n\n<i>Recall the answer, then tap Show answer.</i>"
+    if q.kind == "choice":
+        return f"{head}{esc(clip(q.prompt, BODY_BUDGET))}"
+    if q.kind == "cloze":
+        return f"{head}{esc(clip(q.prompt, BODY_BUDGET))}\n\n<i>Tap the answer or type it.</i>"
+    return f"{head}<b>{esc(clip(q.prompt, FRONT_BUDGET))}</b>\n\n✍️ <i>Type your answer.</i>"
+
+
+def _button(label: str, tap: QuizTap | MenuTap) -> InlineKeyboardButton:
+    return InlineKeyboardButton(clip(label, BUTTON_CHARS), callback_data=encode(tap))
+
+
+def question_keyboard(q: QuestionView) -> InlineKeyboardMarkup:
+    """The buttons under a question."""
+    if q.kind == "recall":
+        if not q.revealed:
+            return InlineKeyboardMarkup(
+                [[_button("👀 Show answer", QuizTap(q.session_id, q.position, "show"))]]
+            )
+        return InlineKeyboardMarkup(
+            [
+                [
+                    _button(label, QuizTap(q.session_id, q.position, "grade", int(g)))
+                    for g, label in GRADE_LABELS
+                ]
+            ]
+        )
+    buttons = [
+        _button(option, QuizTap(q.session_id, q.position, "option", i))
+        for i, option in enumerate(q.options)
+    ]
+    short = all(len(option) <= 18 for option in q.options)
+    rows = (
+        [buttons[i : i + 2] for i in range(0, len(buttons), 2)] if short else [[b] for b in buttons]
+    )
+    if q.kind == "typed":
+        rows.append([_button("🤷 I don't know", QuizTap(q.session_id, q.position, "giveup"))])
+    return InlineKeyboardMarkup(rows)
+
+
+def reveal_text(r: RevealView, now_text: str) -> str:
+    """The question's message once answered: right or wrong, the right answer, the whole card."""
+    q = r.question
+    lines = [_header(q) + OUTCOME_LINES.get(r.outcome, esc(r.outcome))]
+    if q.kind in ("choice", "cloze", "typed"):
+        if r.given is not None and r.outcome != "right":
+            lines.append(f"You answered: {esc(clip(r.given, 200))}")
+        lines.append(f"Answer: <b>{esc(clip(q.answer, FRONT_BUDGET))}</b>")
+    if q.kind == "cloze":
+        lines.append(f"\n{esc(clip(q.prompt.replace('___', q.answer, 1), 600))}")
+    lines.append(f"\n{_card(q)}")
+    lines.append(f"\n⏭ Next review of this question: {now_text}")
+    return "\n".join(lines)
+
+
+def streak_line(news: StreakNews) -> str:
+    """'🔥 Streak: 3 days (best 5)'."""
+    return f"🔥 Streak: {plural(news.current, 'day')} (best {news.best})"
+
+
+def summary_text(s: SessionSummary) -> str:
+    """The end-of-session message."""
+    lines = [
+        "🏁 <b>Session complete!</b>",
+        f"{s.right}/{s.total} right",
+        streak_line(s.streak),
+    ]
+    if s.next_due is None:
+        lines.append("Send /quiz to learn more questions.")
+    elif s.next_due <= s.now:
+        lines.append("More questions are due now — tap <b>Next round</b>.")
+    else:
+        lines.append(f"All caught up — next review {when(s.next_due, s.now, s.timezone)}.")
+    return "\n".join(lines)
+
+
+def summary_keyboard(s: SessionSummary) -> InlineKeyboardMarkup | None:
+    """'Next round' when more questions are waiting."""
+    if s.next_due is not None and s.next_due <= s.now:
+        return InlineKeyboardMarkup([[_button("▶️ Next round", MenuTap("quiz"))]])
+    return None
+
+
+def nothing_due_text(n: NothingDue) -> str:
+    """What /quiz says when there is nothing to ask now."""
+    if n.next_due is not None:
+        return f"🎉 All caught up — next review {when(n.next_due, n.now, n.timezone)}." + (
+            "\nYou've also met today's new questions; more tomorrow." if n.new_limit_reached else ""
+        )
+    if n.new_limit_reached:
+        return "You've met today's new questions. Come back tomorrow for more!"
+    return "This deck has no questions for your current settings."
+
+
+def start_quiz_keyboard() -> InlineKeyboardMarkup:
+    """A single Start quiz button."""
+    return InlineKeyboardMarkup([[_button("▶️ Start quiz", MenuTap("quiz"))]])
+
+
+def streak_event_lines(news: StreakNews) -> list[str]:
+    """Messages for streak events worth a line of their own (a freeze used or earned)."""
+    lines: list[str] = []
+    for event in news.events:
+        if isinstance(event, FreezeUsed):
+            lines.append(
+                f"🧊 A streak freeze saved your {plural(event.saved_streak, 'day')} streak!"
+            )
+        elif isinstance(event, FreezeEarned):
+            lines.append(
+                f"🧊 {event.streak_days} days in a row — you earned a streak freeze "
+                f"(you hold {event.held}). It covers a day you miss."
+            )
+    return lines

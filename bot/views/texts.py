@@ -1,0 +1,32 @@
+"""General texts: welcome, help, and short replies."""
+
+from __future__ import annotations
+
+from bot.views.commands import PRIVATE_COMMANDS
+from bot.views.fmt import clip, esc
+
+
+def welcome(first_name: str) -> str:
+    """The /start greeting: who the bot is and what it does, in two lines."""
+    name = esc(clip(first_name, 64)) or "there"
+    return (
+        f"👋 Hi {name}! I'm <b>Quizmaster</b>.\n"
+        "I quiz you on flashcards and schedule every question with spaced repetition (FSRS), "
+        "so you review just before you would forget.\n"
+        "Study a little every day to keep your 🔥 streak. Tap <b>Start quiz</b> to begin."
+    )
+
+
+def help_text(private: bool = True) -> str:
+    """Every command with one line each."""
+    lines = ["<b>What I can do</b>"]
+    lines += [f"/{name} — {esc(description)}" for name, description in PRIVATE_COMMANDS]
+    lines.append(
+        "\nIn a quiz, tap the buttons to answer; for a typed question just send your answer as a "
+        "message."
+    )
+    return "\n".join(lines)
+
+
+QUIZ_IN_PRIVATE = "Quizzes run in a private chat with me — open it and send /quiz."
+UNKNOWN_TEXT = "I didn't get that. Send /quiz to study, or /help to see what I can do."
