@@ -261,6 +261,16 @@ def _digit_variants(template: str, rng: random.Random) -> list[str]:
     return mixed
 
 
+def _round_percents(text: str) -> list[str]:
+    """Fallback percentages a few steps below and above: 100% has no same-length neighbour."""
+    match = re.match(r"\d+", text)
+    if match is None:
+        return []
+    value = int(match.group(0))
+    steps = (-10, -20, 10, -5, 5, -30, 20, -2, 2, -1, 1)
+    return [f"{value + step}{text[match.end() :]}" for step in steps if value + step > 0]
+
+
 def _nearby_years(year: str, rng: random.Random) -> list[str]:
     value = int(year)
     offsets = [1, 2, 3, 4, 5, 6, 7, 8, 10]
@@ -290,7 +300,11 @@ def _candidates(fact: Fact, pool: FactPool, rng: random.Random) -> list[str]:
         deck = [p for p in pool.percents if _numeric_value(p) <= limit]
         rng.shuffle(deck)
         # One option from the deck at most: the rest look like the answer, not like other cards.
-        return [p for p in deck[:1] + generated if _numeric_value(p) <= limit]
+        return [
+            p
+            for p in deck[:1] + generated + _round_percents(fact.text)
+            if 0 < _numeric_value(p) <= limit
+        ]
     return generated
 
 

@@ -157,7 +157,7 @@ def test_number_distractors_are_pinned(sentence: str, seed: str, expected: tuple
 
 @given(
     st.integers(min_value=0, max_value=10**9),
-    st.sampled_from(["{:d}", "{:,d}", "{:d}%", "{:d} million"]),
+    st.sampled_from(["{:d}", "{:,d}", "{:d} million"]),
     st.text(max_size=8),
 )
 def test_number_distractors_look_like_the_answer(value: int, form: str, seed: str) -> None:
@@ -175,6 +175,18 @@ def test_number_distractors_look_like_the_answer(value: int, form: str, seed: st
             "0123456789"
         )
     assert make_distractors(sentence, fact, EMPTY_POOL, seed) == wrong
+
+
+@given(st.integers(min_value=0, max_value=100), st.sampled_from(["%", " %", " per cent"]))
+def test_percent_distractors_are_percentages_up_to_100(value: int, sign: str) -> None:
+    sentence = f"He replaced {value}{sign} of them."
+    fact = only_fact(sentence)
+    wrong = make_distractors(sentence, fact, EMPTY_POOL, "s")
+    assert len(wrong) == 3
+    assert len({normalize_answer(w) for w in wrong} | {normalize_answer(fact.text)}) == 4
+    for option in wrong:
+        assert option.endswith(sign)
+        assert 0 < int(option.removesuffix(sign)) <= 100
 
 
 def test_year_distractors_come_from_the_deck_first() -> None:
