@@ -69,3 +69,30 @@ def build_application(
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
     app.add_error_handler(on_error)
     return app
+
+
+async def start_polling(app: Application, poll_timeout: int = 10) -> None:  # type: ignore[type-arg]
+    """Start an application inside an already running event loop (play mode and tests).
+
+    `run_polling` owns the loop and the signals; this is the same start-up sequence for code that
+    owns them itself, including the post_init hook that `run_polling` would call.
+    """
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(
+        poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+    )
+
+
+async def stop_polling(app: Application) -> None:  # type: ignore[type-arg]
+    """Stop what `start_polling` started: finish in-flight updates, then close the database."""
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)

@@ -1,0 +1,36 @@
+"""`python -m bot play`: the real bot against the built-in sandbox, chatted with in this terminal."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from dataclasses import replace
+
+from bot.app import build_application, start_polling, stop_polling
+from bot.config import Settings
+from bot.sandbox.server import SandboxServer
+from bot.sandbox.terminal import run_terminal
+
+
+async def play_in_terminal(settings: Settings) -> int:
+    """Start the sandbox on 127.0.0.1, point the bot at it, and hand the terminal to the user."""
+    assert settings.bot_token is not None
+    server = SandboxServer(token=settings.bot_token, host="127.0.0.1", port=0)
+    await server.start()
+    app = build_application(replace(settings, bot_api_url=server.base_url))
+    try:
+        await start_polling(app, poll_timeout=1)
+        name = (getpass.getuser() or "you").capitalize()
+        user = server.user(name, username=name.lower())
+        print(
+            f"Quizmaster sandbox — you are {name}, chatting with the bot offline.\n"
+            "Type /start, /quiz or /help. Type a button's number to tap it, :quit to leave.\n"
+            f"Progress is kept in {settings.database_path}.\n",
+            file=sys.stdout,
+            flush=True,
+        )
+        await run_terminal(server, user)
+    finally:
+        await stop_polling(app)
+        await server.stop()
+    return 0
