@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
 from telegram.ext import (
@@ -31,10 +34,39 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
+Sweep = Callable[[Application], Awaitable[None]]  # type: ignore[type-arg]
+
+# Periodic work driven by times stored in the database (never by in-memory timers), run one after
+# the other by a single background loop. Tests call these functions directly instead.
+SWEEPS: list[Sweep] = []
+SWEEP_TASK_KEY = "sweep_task"
+
+
+async def run_sweeps_once(app: Application) -> None:  # type: ignore[type-arg]
+    """Run every sweep once; one failing sweep does not stop the others."""
+    for sweep in SWEEPS:
+        try:
+            await sweep(app)
+        except Exception:
+            log.exception("sweep %s failed", getattr(sweep, "__name__", sweep))
+
+
+async def _sweep_forever(app: Application, interval: float) -> None:  # type: ignore[type-arg]
+    while True:
+        await run_sweeps_once(app)
+        await asyncio.sleep(interval)
+
+
 def build_application(
-    settings: Settings, clock: Clock | None = None, fuzz: bool = True
+    settings: Settings,
+    clock: Clock | None = None,
+    fuzz: bool = True,
+    sweep_interval: float | None = 5.0,
 ) -> Application:  # type: ignore[type-arg]
-    """The bot, wired: services in post_init, handlers below, cleanup in post_shutdown."""
+    """The bot, wired: services in post_init, handlers below, cleanup in post_stop/post_shutdown.
+
+    `sweep_interval=None` leaves the periodic sweeps to the caller (tests run them by hand).
+    """
     if not settings.bot_token:
         raise ValueError("build_application needs a bot token")
     the_clock = clock or SystemClock()
@@ -45,6 +77,17 @@ def build_application(
             [BotCommand(name, description) for name, description in PRIVATE_COMMANDS],
             scope=BotCommandScopeAllPrivateChats(),
         )
+        if sweep_interval is not None:
+            app.bot_data[SWEEP_TASK_KEY] = asyncio.create_task(
+                _sweep_forever(app, sweep_interval), name="sweeps"
+            )
+
+    async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
+        task = app.bot_data.pop(SWEEP_TASK_KEY, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         if SERVICES_KEY in app.bot_data:
@@ -56,6 +99,7 @@ def build_application(
         .base_url(f"{settings.bot_api_url}/bot")
         .base_file_url(f"{settings.bot_api_url}/file/bot")
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
@@ -93,6 +137,8 @@ async def stop_polling(app: Application) -> None:  # type: ignore[type-arg]
         await app.updater.stop()
     if app.running:
         await app.stop()
+        if app.post_stop is not None:
+            await app.post_stop(app)
     await app.shutdown()
     if app.post_shutdown is not None:
         await app.post_shutdown(app)

@@ -1,0 +1,78 @@
+"""End-to-end fixtures: the sandbox Bot API on 127.0.0.1 and the real bot polling it over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import build_application, start_polling, stop_polling
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.sandbox.server import SandboxServer
+from bot.services.container import Services, get_services
+
+TOKEN = "123456789:TEST-token-for-the-sandbox-0000000"
+
+
+@dataclass
+class RunningBot:
+    """A bot process-in-a-task: start, stop, restart, and reach its services."""
+
+    settings: Settings
+    clock: ManualClock
+    app: Any = None
+    restarts: int = field(default=0)
+
+    async def start(self) -> None:
+        """Build a fresh Application (as a new process would) and start polling."""
+        self.app = build_application(
+            self.settings, clock=self.clock, fuzz=False, sweep_interval=None
+        )
+        await start_polling(self.app, poll_timeout=1)
+
+    async def stop(self) -> None:
+        """Stop polling and close the database."""
+        if self.app is not None:
+            await stop_polling(self.app)
+            self.app = None
+
+    async def restart(self) -> None:
+        """Stop and start again: nothing may live only in memory."""
+        await self.stop()
+        self.restarts += 1
+        await self.start()
+
+    @property
+    def services(self) -> Services:
+        """The running bot's services."""
+        return get_services(self.app.bot_data)
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[SandboxServer]:
+    """A sandbox Bot API server on a free port."""
+    server = SandboxServer(token=TOKEN, host="127.0.0.1", port=0)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def bot(
+    sandbox: SandboxServer, tmp_path: Path, clock: ManualClock
+) -> AsyncIterator[RunningBot]:
+    """The real bot, polling the sandbox, on a fresh database file, with a manual clock."""
+    settings = Settings(
+        bot_token=TOKEN,
+        bot_api_url=sandbox.base_url,
+        database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        log_level="DEBUG",
+    )
+    running = RunningBot(settings, clock)
+    await running.start()
+    yield running
+    await running.stop()
