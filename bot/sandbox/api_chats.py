@@ -1,0 +1,206 @@
+"""Bot API methods about the bot itself, its commands, chats, members and webhook settings."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.sandbox.api_messages import find_chat
+from bot.sandbox.errors import ApiError, bad_request
+from bot.sandbox.params import Args
+from bot.sandbox.world import ChatRecord
+
+if TYPE_CHECKING:
+    from bot.sandbox.server import SandboxServer
+
+_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+_ADMIN_RIGHTS = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": True,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_pin_messages": True,
+    "can_manage_topics": False,
+}
+
+
+@dataclass
+class WebhookState:
+    """What setWebhook stored."""
+
+    url: str = ""
+    secret_token: str | None = None
+    max_connections: int = 40
+    allowed_updates: list[str] | None = None
+    ip_address: str | None = None
+    last_error_message: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+async def get_me(srv: SandboxServer, args: Args) -> Any:
+    """getMe."""
+    body = srv.world.bot.to_json()
+    body.update(
+        can_join_groups=True,
+        can_read_all_group_messages=not srv.privacy_mode,
+        supports_inline_queries=False,
+        can_connect_to_business=False,
+        has_main_web_app=False,
+    )
+    return body
+
+
+def _command_key(args: Args) -> tuple[str, str]:
+    scope = args.json("scope", "can't parse BotCommandScope JSON object") or {"type": "default"}
+    if not isinstance(scope, dict) or "type" not in scope:
+        raise bad_request("BotCommandScope must be an Object")
+    return json.dumps(scope, sort_keys=True), args.string("language_code") or ""
+
+
+async def set_my_commands(srv: SandboxServer, args: Args) -> Any:
+    """setMyCommands: stored per scope and language."""
+    commands = args.json("commands", "can't parse commands JSON object")
+    if not isinstance(commands, list):
+        raise bad_request('field "commands" must be of type Array')
+    cleaned: list[dict[str, str]] = []
+    for item in commands:
+        if not isinstance(item, dict):
+            raise bad_request("BotCommand must be an Object")
+        name = str(item.get("command", "")).removeprefix("/")
+        description = str(item.get("description", ""))
+        if not _COMMAND.fullmatch(name):
+            raise bad_request("BOT_COMMAND_INVALID")
+        if not 1 <= len(description) <= 256:
+            raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+        cleaned.append({"command": name, "description": description})
+    if len(cleaned) > 100:
+        raise bad_request("BOT_COMMANDS_TOO_MUCH")
+    srv.commands[_command_key(args)] = cleaned
+    return True
+
+
+async def get_my_commands(srv: SandboxServer, args: Args) -> Any:
+    """getMyCommands."""
+    return srv.commands.get(_command_key(args), [])
+
+
+async def delete_my_commands(srv: SandboxServer, args: Args) -> Any:
+    """deleteMyCommands."""
+    srv.commands.pop(_command_key(args), None)
+    return True
+
+
+async def get_chat(srv: SandboxServer, args: Args) -> Any:
+    """getChat: a ChatFullInfo with the fields PTB requires."""
+    chat = find_chat(srv, args)
+    body = srv.world.chat_json(chat)
+    body.update(
+        accent_color_id=0,
+        max_reaction_count=11,
+        accepted_gift_types={
+            "unlimited_gifts": False,
+            "limited_gifts": False,
+            "unique_gifts": False,
+            "premium_subscription": False,
+            "gifts_from_channels": False,
+        },
+    )
+    return body
+
+
+def member_json(srv: SandboxServer, chat: ChatRecord, user_id: int) -> dict[str, Any]:
+    """The Bot API ChatMember object of `user_id` in `chat`."""
+    user = srv.world.users[user_id].to_json()
+    status = chat.members.get(user_id, "left")
+    if status == "creator":
+        return {"status": "creator", "user": user, "is_anonymous": False}
+    if status == "administrator":
+        return {"status": "administrator", "user": user, **_ADMIN_RIGHTS}
+    if status == "kicked":
+        return {"status": "kicked", "user": user, "until_date": 0}
+    return {"status": status, "user": user}
+
+
+async def get_chat_member(srv: SandboxServer, args: Args) -> Any:
+    """getChatMember."""
+    chat = find_chat(srv, args)
+    user_id = args.integer("user_id")
+    if user_id is None or user_id not in srv.world.users:
+        raise bad_request("user not found")
+    if chat.type == "private" and user_id == srv.world.bot.id:
+        return {"status": "member", "user": srv.world.bot.to_json()}
+    return member_json(srv, chat, user_id)
+
+
+async def get_chat_administrators(srv: SandboxServer, args: Args) -> Any:
+    """getChatAdministrators: the creator and administrators (the bot too, if it is one)."""
+    chat = find_chat(srv, args)
+    if chat.type == "private":
+        raise bad_request("there are no administrators in the private chat")
+    admins = [uid for uid, s in chat.members.items() if s in ("creator", "administrator")]
+    return [member_json(srv, chat, uid) for uid in admins]
+
+
+async def get_chat_member_count(srv: SandboxServer, args: Args) -> Any:
+    """getChatMemberCount."""
+    chat = find_chat(srv, args)
+    return sum(1 for s in chat.members.values() if s in ("creator", "administrator", "member"))
+
+
+async def set_webhook(srv: SandboxServer, args: Args) -> Any:
+    """setWebhook: stored only (the sandbox delivers through getUpdates)."""
+    url = args.string("url") or ""
+    if not url:
+        return await delete_webhook(srv, args)
+    if not url.startswith("https://"):
+        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    connections = args.integer("max_connections") or 40
+    if not 1 <= connections <= 100:
+        raise bad_request("bad webhook: max_connections must be between 1 and 100")
+    secret = args.string("secret_token")
+    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise bad_request("bad webhook: Secret token contains unallowed characters")
+    allowed = args.json("allowed_updates", "can't parse allowed_updates JSON object")
+    srv.webhook = WebhookState(url, secret, connections, allowed if allowed else None)
+    if args.flag("drop_pending_updates"):
+        srv.world.updates.clear()
+    srv.abort_long_poll("Conflict: terminated by setWebhook request")
+    return True
+
+
+async def delete_webhook(srv: SandboxServer, args: Args) -> Any:
+    """deleteWebhook (optionally dropping pending updates)."""
+    srv.webhook = WebhookState()
+    if args.flag("drop_pending_updates"):
+        srv.world.updates.clear()
+    return True
+
+
+async def get_webhook_info(srv: SandboxServer, args: Args) -> Any:
+    """getWebhookInfo."""
+    hook = srv.webhook
+    body: dict[str, Any] = {
+        "url": hook.url,
+        "has_custom_certificate": False,
+        "pending_update_count": len(srv.world.updates),
+    }
+    if hook.url:
+        body["max_connections"] = hook.max_connections
+        if hook.allowed_updates:
+            body["allowed_updates"] = hook.allowed_updates
+    return body
+
+
+def conflict(description: str) -> ApiError:
+    """A 409 Conflict."""
+    return ApiError(409, description)

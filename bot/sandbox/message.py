@@ -1,0 +1,114 @@
+"""Read-only views of messages and events handed to tests and the terminal chat."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.sandbox.validate import Entity
+from bot.sandbox.world import MessageVersion, StoredMessage
+
+Button = tuple[str, str | None]
+
+
+@dataclass(frozen=True)
+class SentFile:
+    """A file attached to a message: name, bytes and Telegram ids."""
+
+    filename: str | None
+    data: bytes
+    mime_type: str | None
+    file_id: str
+    file_unique_id: str
+
+
+@dataclass(frozen=True)
+class SandboxMessage:
+    """A message as it stands now (after edits), as a person in the chat would see it."""
+
+    message_id: int
+    chat_id: int
+    sender_id: int
+    from_bot: bool
+    date: datetime
+    text: str
+    html: str
+    entities: tuple[Entity, ...]
+    buttons: list[list[Button]]
+    edits: tuple[MessageVersion, ...]
+    thread_id: int | None
+    reply_to: int | None
+    document: SentFile | None = None
+    photo: bytes | None = None
+    has_sticker: bool = False
+    location: tuple[float, float] | None = None
+    service: dict[str, object] | None = field(default=None)
+    deleted: bool = False
+
+    @property
+    def edited(self) -> bool:
+        """True once the message was edited at least once."""
+        return bool(self.edits)
+
+    @property
+    def labels(self) -> list[str]:
+        """Every button label, row by row, left to right."""
+        return [label for row in self.buttons for label, _ in row]
+
+    def data_for(self, label: str) -> str | None:
+        """The callback data of the button labelled exactly `label`."""
+        for row in self.buttons:
+            for text, data in row:
+                if text == label:
+                    return data
+        raise KeyError(f"no button {label!r}; buttons: {self.labels}")
+
+
+def _file(stored: StoredMessage) -> SentFile | None:
+    record = stored.document
+    if record is None:
+        return None
+    return SentFile(
+        record.filename, record.data, record.mime_type, record.file_id, record.file_unique_id
+    )
+
+
+def view(stored: StoredMessage, bot_id: int) -> SandboxMessage:
+    """Freeze a stored message into what tests read."""
+    shown = stored.text if stored.text is not None else stored.caption
+    raw = stored.raw_text if stored.text is not None else stored.raw_caption
+    markup = stored.reply_markup or {}
+    rows = markup.get("inline_keyboard", [])
+    buttons = [[(b["text"], b.get("callback_data")) for b in row] for row in rows]
+    return SandboxMessage(
+        message_id=stored.message_id,
+        chat_id=stored.chat_id,
+        sender_id=stored.sender_id,
+        from_bot=stored.sender_id == bot_id,
+        date=datetime.fromtimestamp(stored.date, UTC),
+        text=shown.text if shown else "",
+        html=raw if raw is not None else html.escape(shown.text if shown else ""),
+        entities=shown.entities if shown else (),
+        buttons=buttons,
+        edits=tuple(stored.history),
+        thread_id=stored.thread_id,
+        reply_to=stored.reply_to,
+        document=_file(stored),
+        photo=stored.photo.data if stored.photo else None,
+        has_sticker=stored.sticker is not None,
+        location=stored.location,
+        service=stored.service,
+        deleted=stored.deleted,
+    )
+
+
+@dataclass(frozen=True)
+class SandboxEvent:
+    """Something the bot did: `sent`, `edited` or `deleted` a message, or `answered` a tap."""
+
+    kind: str
+    chat_id: int
+    message: SandboxMessage | None = None
+    toast: str | None = None
+    show_alert: bool = False
