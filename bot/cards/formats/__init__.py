@@ -4,10 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.cards.formats.apkg import ApkgImport, ImportedReview, read_apkg
+from bot.cards.formats.checks import title_from_filename
+from bot.cards.formats.csv_deck import decode_text, parse_csv_deck
+from bot.cards.formats.text import parse_flashcard_text
 from bot.cards.formats.toml_deck import parse_toml_deck
 from bot.cards.model import Deck, DeckError
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
+SUPPORTED_SUFFIXES = (".toml", ".txt", ".csv", ".tsv", ".apkg")
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "SUPPORTED_SUFFIXES",
+    "ApkgImport",
+    "ImportedReview",
+    "parse_csv_deck",
+    "parse_flashcard_text",
+    "read_apkg",
+    "read_deck_bytes",
+    "read_deck_file",
+]
 
 
 def read_deck_bytes(data: bytes, filename: str) -> Deck:
@@ -17,7 +34,20 @@ def read_deck_bytes(data: bytes, filename: str) -> Deck:
     suffix = Path(filename).suffix.lower()
     if suffix == ".toml":
         return parse_toml_deck(_decode(data, filename), where=filename)
-    raise DeckError(f"{filename}: unsupported file type {suffix or '(none)'!r}")
+    if suffix == ".txt":
+        return parse_flashcard_text(
+            decode_text(data, filename),
+            where=filename,
+            default_title=title_from_filename(filename),
+        )
+    if suffix in (".csv", ".tsv"):
+        return parse_csv_deck(data, filename)
+    if suffix == ".apkg":
+        return read_apkg(data, filename).deck
+    raise DeckError(
+        f"{filename}: unsupported file type {suffix or '(none)'!r} "
+        f"(use {', '.join(SUPPORTED_SUFFIXES)})"
+    )
 
 
 def _decode(data: bytes, filename: str) -> str:

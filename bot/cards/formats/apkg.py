@@ -1,0 +1,369 @@
+"""Anki packages (.apkg): notes become cards, and the review history comes along for replaying.
+
+Basic and reversed notes give one card from their first two fields; cloze notes give one card per
+cloze number. Cards whose front repeats an earlier one, sides left empty once media is removed
+(an image-only side) and image-occlusion notes are skipped and counted, not fatal: real decks
+have them. Review history (`revlog`) is mapped onto the imported cards; replaying it through the
+scheduler is the caller's business.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.cards.formats.apkg_cloze import answers, cloze_numbers, parse_cloze, render_front, reveal
+from bot.cards.formats.apkg_html import field_to_text
+from bot.cards.formats.apkg_package import collection_copy, read_sqlite
+from bot.cards.formats.checks import check_sides, title_from_filename
+from bot.cards.model import MAX_CARDS, Card, Deck, DeckError
+from bot.cards.questions import normalize_front
+from bot.cards.validate import build_deck
+
+MAX_APKG_BYTES = 10 * 1024 * 1024
+FIELD_SEPARATOR = "\x1f"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_LAST_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
+# revlog.type: 0 learn, 1 review, 2 relearn, 3 filtered (cram), 4 manual, 5 rescheduled.
+_RESCHEDULE_TYPES = frozenset({4, 5})
+_LEARNING_TYPES = frozenset({0, 2})
+# The v1 scheduler offered three buttons while learning: 1 Again, 2 Good, 3 Easy.
+_V1_LEARNING_RATING = {1: 1, 2: 3, 3: 4, 4: 4}
+_STUB_TEXT = "please update to the latest anki version"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedReview:
+    """One past review of an imported card: when, how it was rated (1 Again … 4 Easy), how long it took."""
+
+    card_index: int
+    reviewed_at: datetime
+    rating: int
+    duration_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class ApkgImport:
+    """An imported package: the deck, its review history in time order, and what was skipped."""
+
+    deck: Deck
+    reviews: list[ImportedReview]
+    collection: str  # the member read: collection.anki21b, collection.anki21 or collection.anki2
+    notes: int
+    media_skipped: int = 0  # media references in the imported fields
+    media_files: int = 0  # media files in the package (none of them is imported)
+    duplicates_skipped: int = 0
+    empty_skipped: int = 0
+    occlusion_skipped: int = 0
+    reschedules_skipped: int = 0
+    reviews_unmatched: int = 0
+
+
+@dataclass(slots=True)
+class _Collection:
+    """The rows an import needs, read out of SQLite so the temporary copy can go."""
+
+    notes: list[tuple[int, int, str]] = field(default_factory=list)  # id, notetype id, fields
+    cloze_types: dict[int, bool] = field(default_factory=dict)  # notetype id → is cloze
+    cards: list[tuple[int, int, int, int]] = field(default_factory=list)  # id, note, ord, deck
+    deck_names: dict[int, str] = field(default_factory=dict)
+    revlog: list[tuple[int, int, int, int, int]] = field(default_factory=list)
+    sched_ver: int = 1
+
+
+def read_apkg(data: bytes, filename: str) -> ApkgImport:
+    """Read an Anki package's newest collection: its cards as a deck, and its review history."""
+    if len(data) > MAX_APKG_BYTES:
+        raise DeckError(f"{filename}: the file is larger than 10 MB")
+    with collection_copy(data, filename) as (member, path, media_files):
+        collection = read_sqlite(path, filename, _read_collection)
+    return _build(collection, member, filename, media_files)
+
+
+def _read_collection(db: sqlite3.Connection) -> _Collection:
+    tables = {
+        str(row[0]) for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+    }
+    if "notes" not in tables:
+        raise sqlite3.DatabaseError("it has no notes table")
+    found = _Collection()
+    found.notes = [
+        (_int(nid), _int(mid), _text(flds))
+        for nid, mid, flds in db.execute("SELECT id, mid, flds FROM notes ORDER BY id")
+    ]
+    col = (
+        db.execute("SELECT models, decks, conf FROM col LIMIT 1").fetchone()
+        if "col" in tables
+        else None
+    )
+    models, decks, conf = (_json(col[0]), _json(col[1]), _json(col[2])) if col else ({}, {}, {})
+    for model_id, model in models.items():
+        if isinstance(model, dict):
+            found.cloze_types[_int(model_id)] = model.get("type") == 1
+    if not found.cloze_types and "notetypes" in tables:
+        # Current collections keep notetypes in their own table, the kind inside a protobuf blob.
+        for type_id, config in db.execute("SELECT id, config FROM notetypes"):
+            found.cloze_types[_int(type_id)] = _protobuf_varint(config, field_number=1) == 1
+    for deck_id, deck in decks.items():
+        if isinstance(deck, dict) and isinstance(deck.get("name"), str):
+            found.deck_names[_int(deck_id)] = deck["name"]
+    if not found.deck_names and "decks" in tables:
+        found.deck_names = {_int(i): _text(n) for i, n in db.execute("SELECT id, name FROM decks")}
+    if "cards" in tables:
+        found.cards = [
+            (_int(a), _int(b), _int(c), _int(d))
+            for a, b, c, d in db.execute("SELECT id, nid, ord, did FROM cards")
+        ]
+    if "revlog" in tables:
+        found.revlog = [
+            (_int(a), _int(b), _int(c), _int(d), _int(e))
+            for a, b, c, d, e in db.execute(
+                "SELECT id, cid, ease, time, type FROM revlog ORDER BY id"
+            )
+        ]
+    found.sched_ver = _sched_ver(db, tables, conf)
+    return found
+
+
+def _sched_ver(db: sqlite3.Connection, tables: set[str], conf: dict[str, Any]) -> int:
+    """The scheduler version; collections that never say are v1, as Anki itself assumes."""
+    value: object = conf.get("schedVer")
+    if value is None and "config" in tables:
+        row = db.execute("SELECT val FROM config WHERE key = 'schedVer'").fetchone()
+        value = _json(row[0]) if row else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else 1
+
+
+@dataclass(slots=True)
+class _Builder:
+    """Collects cards from notes, skipping repeats and empty sides, remembering where each came from."""
+
+    where: str
+    cards: list[Card] = field(default_factory=list)
+    index: dict[tuple[int, int | None], int] = field(default_factory=dict)  # (note, ord) → card
+    fronts: set[str] = field(default_factory=set)
+    media: int = 0
+    duplicates: int = 0
+    empty: int = 0
+    occlusion: int = 0
+
+    def add(self, card: Card, key: tuple[int, int | None], place: str) -> None:
+        """Keep the card unless a side is empty or its front repeats an earlier card."""
+        if not card.front or not card.back:
+            self.empty += 1
+            return
+        check_sides(card, f"{self.where}: {place}")
+        front_key = normalize_front(card.front)
+        if front_key in self.fronts:
+            self.duplicates += 1
+            return
+        if len(self.cards) >= MAX_CARDS:
+            raise DeckError(f"{self.where}: {place}: more than {MAX_CARDS} cards; split the deck")
+        self.fronts.add(front_key)
+        self.index[key] = len(self.cards)
+        self.cards.append(card)
+
+    def add_note(self, note_id: int, fields: list[str], is_cloze: bool, place: str) -> None:
+        """One note: a front/back card, or one card per cloze number."""
+        if is_cloze:
+            self._add_cloze(note_id, fields, place)
+            return
+        front = field_to_text(fields[0])
+        back = field_to_text(fields[1] if len(fields) > 1 else "")
+        self.media += front.media + back.media
+        self.add(Card(front.text, back.text), (note_id, None), place)
+
+    def _add_cloze(self, note_id: int, fields: list[str], place: str) -> None:
+        parsed = [parse_cloze(f) for f in fields]
+        nodes = next((p for p in parsed if cloze_numbers(p)), parsed[0])
+        numbers = cloze_numbers(nodes)
+        if any(
+            a.lstrip().startswith("image-occlusion:") for n in numbers for a in answers(nodes, n)
+        ):
+            self.occlusion += 1
+            return
+        self.media += field_to_text(reveal(nodes)).media
+        if not numbers:
+            self.empty += 1
+        for number in numbers:
+            front = field_to_text(render_front(nodes, number)).text
+            back = "\n".join(
+                text for a in answers(nodes, number) if (text := field_to_text(a).text)
+            )
+            self.add(Card(front, back), (note_id, number - 1), place)
+
+
+def _build(collection: _Collection, member: str, where: str, media_files: int) -> ApkgImport:
+    notes = collection.notes
+    if (
+        member == "collection.anki2"
+        and len(notes) == 1
+        and notes[0][2].casefold().startswith(_STUB_TEXT)
+    ):
+        raise DeckError(
+            f"{where}: the package holds only a placeholder for newer Anki versions; "
+            "export it again from Anki with “Support older Anki versions” ticked"
+        )
+    builder = _Builder(where)
+    for number, (note_id, type_id, flds) in enumerate(notes, start=1):
+        fields = flds.split(FIELD_SEPARATOR)
+        is_cloze = collection.cloze_types.get(type_id)
+        if is_cloze is None:
+            # Unknown notetype: judge by the content.
+            is_cloze = bool(cloze_numbers(parse_cloze(fields[0])))
+        builder.add_note(note_id, fields, is_cloze, f"note {number}")
+    reviews, reschedules, unmatched = _reviews(collection, builder.index)
+    warnings = _warnings(builder, media_files, len(reviews), reschedules, unmatched)
+    title = _title(collection, builder.index, where)
+    deck = build_deck(title, builder.cards, warnings, where=where)
+    return ApkgImport(
+        deck=deck,
+        reviews=reviews,
+        collection=member,
+        notes=len(notes),
+        media_skipped=builder.media,
+        media_files=media_files,
+        duplicates_skipped=builder.duplicates,
+        empty_skipped=builder.empty,
+        occlusion_skipped=builder.occlusion,
+        reschedules_skipped=reschedules,
+        reviews_unmatched=unmatched,
+    )
+
+
+def _reviews(
+    collection: _Collection, index: dict[tuple[int, int | None], int]
+) -> tuple[list[ImportedReview], int, int]:
+    """Reviews mapped to card indexes in time order, the reschedules skipped, the rows unmatched."""
+    card_of: dict[int, int] = {}
+    for card_id, note_id, ord_, _ in collection.cards:
+        # Both directions of a reversed note review the same imported card.
+        found = index.get((note_id, None), index.get((note_id, ord_)))
+        if found is not None:
+            card_of[card_id] = found
+    reviews: list[ImportedReview] = []
+    reschedules = unmatched = 0
+    for review_id, card_id, ease, time_ms, kind in collection.revlog:
+        if kind in _RESCHEDULE_TYPES or ease == 0:
+            reschedules += 1
+            continue
+        card_index = card_of.get(card_id)
+        if card_index is None or not 1 <= ease <= 4 or not 0 < review_id <= _LAST_MS:
+            unmatched += 1
+            continue
+        rating = ease
+        if collection.sched_ver == 1 and kind in _LEARNING_TYPES:
+            rating = _V1_LEARNING_RATING[ease]
+        reviewed_at = _EPOCH + timedelta(milliseconds=review_id)
+        reviews.append(ImportedReview(card_index, reviewed_at, rating, max(0, time_ms)))
+    reviews.sort(key=lambda review: review.reviewed_at)
+    return reviews, reschedules, unmatched
+
+
+def _warnings(
+    builder: _Builder, media_files: int, reviews: int, reschedules: int, unmatched: int
+) -> list[str]:
+    warnings: list[str] = []
+    if builder.media:
+        warnings.append(
+            f"{builder.media} media references (images, sounds) skipped: a text quiz cannot show them"
+        )
+    elif media_files:
+        warnings.append(
+            f"the package's {media_files} media files (images, sounds, rendered LaTeX) are not "
+            "imported; LaTeX stays as text"
+        )
+    if builder.duplicates:
+        warnings.append(f"{builder.duplicates} cards skipped: their front repeats an earlier card")
+    if builder.empty:
+        warnings.append(
+            f"{builder.empty} cards skipped: an empty front or back (often an image-only side)"
+        )
+    if builder.occlusion:
+        warnings.append(f"{builder.occlusion} image-occlusion notes skipped")
+    if reviews or reschedules or unmatched:
+        detail = [f"{reschedules} manual reschedules skipped"] if reschedules else []
+        if unmatched:
+            detail.append(f"{unmatched} reviews of skipped or deleted cards left out")
+        suffix = f" ({'; '.join(detail)})" if detail else ""
+        warnings.append(f"the package carries {reviews} reviews of history{suffix}")
+    return warnings
+
+
+def _title(collection: _Collection, index: dict[tuple[int, int | None], int], where: str) -> str:
+    """The name of the Anki deck most imported cards belong to, else the file name."""
+    imported_notes = {note for note, _ in index}
+    decks = Counter(deck for _, note, _, deck in collection.cards if note in imported_notes)
+    for deck_id, _ in decks.most_common(1):
+        name = " / ".join(
+            part.strip() for part in collection.deck_names.get(deck_id, "").split("\x1f")
+        )
+        name = name.replace("::", " / ").strip()
+        if name and name.casefold() != "default":
+            return name
+    return title_from_filename(where, fallback="Anki deck")
+
+
+def _protobuf_varint(blob: object, field_number: int) -> int | None:
+    """The value of a varint field in a protobuf message (enough for NotetypeConfig.kind)."""
+    if not isinstance(blob, bytes):
+        return None
+    position = 0
+    try:
+        while position < len(blob):
+            key, position = _varint(blob, position)
+            number, wire = key >> 3, key & 7
+            if wire == 0:
+                value, position = _varint(blob, position)
+                if number == field_number:
+                    return value
+            elif wire == 2:
+                length, position = _varint(blob, position)
+                position += length
+            elif wire == 1:
+                position += 8
+            elif wire == 5:
+                position += 4
+            else:
+                return None
+    except IndexError:
+        return None
+    return None
+
+
+def _varint(blob: bytes, position: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = blob[position]
+        position += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80 or shift > 63:
+            return value, position
+        shift += 7
+
+
+def _int(value: object) -> int:
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value))
+    except ValueError:
+        return -1
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return "" if value is None else str(value)
+
+
+def _json(value: object) -> dict[str, Any]:
+    try:
+        loaded = json.loads(_text(value)) if value else {}
+    except (ValueError, RecursionError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}

@@ -1,0 +1,131 @@
+"""Anki field HTML to plain text: line breaks kept, lists as bullets, entities decoded, media counted.
+
+Anki stores fields as HTML fragments. Text is what a quiz needs: `<br>`, `<div>`, `<p>` become line
+breaks, `<li>` a "- " bullet, entities (`&nbsp;`, `&lt;`) their characters. Images, sounds and
+videos cannot be shown in a text quiz; they are dropped and counted so the import can say so.
+LaTeX (`[latex]…[/latex]`, `\\(…\\)`, `[$]…[/$]`) is ordinary text here and stays as written.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+_SOUND = re.compile(r"\[sound:[^\]]*\]", re.IGNORECASE)
+_BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "blockquote",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tr",
+        "ul",
+    }
+)
+_MEDIA_TAGS = frozenset({"img", "audio", "video", "object", "embed", "iframe", "svg"})
+_HIDDEN_TAGS = frozenset({"script", "style", "head", "title", "template"})
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldText:
+    """A field as plain text, and how many media references were dropped from it."""
+
+    text: str
+    media: int
+
+
+class _TextExtractor(HTMLParser):
+    """Collects text with block tags turned into line breaks; counts media elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.media = 0
+        self._hidden = 0
+        self._pre = 0
+
+    def _newline(self) -> None:
+        self.parts.append("\n")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Open a tag: line breaks for blocks, a bullet for list items, a count for media."""
+        if tag in _HIDDEN_TAGS:
+            self._hidden += 1
+        elif tag == "br" or tag in _BLOCK_TAGS:
+            self._newline()
+        elif tag == "li":
+            self.parts.append("\n- ")
+        elif tag in ("td", "th"):
+            self.parts.append(" ")
+        if tag in _MEDIA_TAGS and not self._hidden:
+            self.media += 1
+        if tag == "pre":
+            self._pre += 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """A self-closing tag (`<br/>`, `<img/>`) opens and closes at once."""
+        self.handle_starttag(tag, attrs)
+        if tag not in ("br", "img", "hr"):
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        """Close a tag: blocks end their line."""
+        if tag in _HIDDEN_TAGS:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in _BLOCK_TAGS or tag == "li":
+            self._newline()
+        if tag == "pre":
+            self._pre = max(0, self._pre - 1)
+
+    def handle_data(self, data: str) -> None:
+        """Text: HTML collapses runs of white space (line breaks included) except inside <pre>."""
+        if self._hidden:
+            return
+        self.parts.append(data if self._pre else re.sub(r"[ \t\r\n\f]+", " ", data))
+
+
+def field_to_text(field: str) -> FieldText:
+    """Plain text of one Anki field: lines kept, entities decoded, media removed and counted."""
+    field, sounds = _SOUND.subn("", field)
+    extractor = _TextExtractor()
+    try:
+        extractor.feed(field)
+        extractor.close()
+        raw, media = "".join(extractor.parts), extractor.media
+    except (AssertionError, ValueError):
+        # html.parser gives up on some malformed markup; fall back to dropping the tags.
+        raw = html.unescape(re.sub(r"<[^>]*>", " ", field))
+        media = len(re.findall(r"<(?:img|audio|video)\b", field, re.IGNORECASE))
+    return FieldText(_tidy(raw), media + sounds)
+
+
+def _tidy(raw: str) -> str:
+    text = raw.translate(_INVISIBLE).replace("\u00a0", " ")
+    lines = [" ".join(line.split()) if line.strip() else "" for line in text.split("\n")]
+    # Keep at most one empty line between paragraphs, none at the edges.
+    tidy: list[str] = []
+    for line in lines:
+        if line or (tidy and tidy[-1]):
+            tidy.append(line)
+    return "\n".join(tidy).strip()

@@ -1,0 +1,168 @@
+"""Opening an Anki package safely: zip limits, the newest collection, a private read-only copy.
+
+An `.apkg` is a zip holding a SQLite collection: `collection.anki21b` (zstd-compressed, current
+Anki), `collection.anki21` or legacy `collection.anki2`. Packages written by current Anki also hold
+a `collection.anki2` that is only a stub asking old clients to update, so the newest one present
+is always the one read. Nothing is unpacked before the zip's declared sizes are checked, every
+read is capped, and the collection is copied into a private temporary directory, opened read-only
+and deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sqlite3
+import struct
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, TypeVar
+
+import zstandard
+
+from bot.cards.model import DeckError
+
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# A zip entry that inflates more than this many times over is a zip bomb, not an Anki collection
+# (real collections compress about 3-15×); small entries are exempt since their ratio is harmless.
+MAX_COMPRESSION_RATIO = 200
+RATIO_EXEMPT_BYTES = 1024 * 1024
+COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
+_CHUNK = 1024 * 1024
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    struct.error,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,  # encrypted entries
+)
+
+T = TypeVar("T")
+
+
+def open_zip(data: bytes, where: str) -> zipfile.ZipFile:
+    """The package as a zip, refused unread if it would unpack past the limit or looks like a bomb."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except _ZIP_ERRORS:
+        raise DeckError(f"{where}: not an Anki package (an .apkg file is a zip archive)") from None
+    total = sum(entry.file_size for entry in entries)
+    if total > MAX_UNPACKED_BYTES:
+        raise DeckError(
+            f"{where}: the package would unpack past 100 MB ({total / 1e6:.0f} MB); refused unread"
+        )
+    for entry in entries:
+        size, packed = entry.file_size, max(entry.compress_size, 1)
+        if size > RATIO_EXEMPT_BYTES and size > MAX_COMPRESSION_RATIO * packed:
+            raise DeckError(
+                f"{where}: zip entry {entry.filename!r} would inflate {size // packed}× "
+                "(a zip bomb?); refused unread"
+            )
+    return archive
+
+
+def newest_collection(archive: zipfile.ZipFile, where: str) -> zipfile.ZipInfo:
+    """The newest collection in the package (never the stub beside a `collection.anki21b`)."""
+    entries = {entry.filename: entry for entry in archive.infolist()}
+    for name in COLLECTIONS:
+        if name in entries:
+            return entries[name]
+    raise DeckError(
+        f"{where}: no Anki collection inside the package "
+        "(expected collection.anki21b, collection.anki21 or collection.anki2)"
+    )
+
+
+def _copy_entry(
+    archive: zipfile.ZipFile, entry: zipfile.ZipInfo, out: IO[bytes], where: str
+) -> None:
+    """Copy a zip entry, never past its declared size (a lying header cannot inflate further)."""
+    written = 0
+    try:
+        with archive.open(entry) as source:
+            while chunk := source.read(_CHUNK):
+                written += len(chunk)
+                if written > entry.file_size or written > MAX_UNPACKED_BYTES:
+                    raise DeckError(f"{where}: {entry.filename} is larger than its zip header says")
+                out.write(chunk)
+    except DeckError:
+        raise
+    except _ZIP_ERRORS as exc:
+        raise DeckError(f"{where}: {entry.filename} is damaged ({_reason(exc)})") from None
+
+
+def _unzstd(packed: Path, out: IO[bytes], where: str) -> None:
+    """Decompress a zstd collection with the same 100 MB cap as the zip."""
+    written = 0
+    try:
+        with packed.open("rb") as source:
+            reader = zstandard.ZstdDecompressor().stream_reader(source)
+            while chunk := reader.read(_CHUNK):
+                written += len(chunk)
+                if written > MAX_UNPACKED_BYTES:
+                    raise DeckError(f"{where}: the collection would unpack past 100 MB; refused")
+                out.write(chunk)
+    except zstandard.ZstdError as exc:
+        raise DeckError(f"{where}: collection.anki21b is not valid zstd data ({exc})") from None
+
+
+def _private_file(path: Path) -> IO[bytes]:
+    # O_EXCL + 0600 inside a 0700 directory: no other user can read or swap the copy.
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+
+
+def media_files(archive: zipfile.ZipFile) -> int:
+    """How many media files the package carries (Anki names them 0, 1, 2, …)."""
+    return sum(1 for entry in archive.infolist() if entry.filename.isdigit())
+
+
+@contextmanager
+def collection_copy(data: bytes, where: str) -> Iterator[tuple[str, Path, int]]:
+    """(member name, private SQLite copy, media file count) of the newest collection; removed after."""
+    archive = open_zip(data, where)
+    entry = newest_collection(archive, where)
+    with tempfile.TemporaryDirectory(prefix="apkg-") as tmp:
+        os.chmod(tmp, 0o700)
+        folder = Path(tmp)
+        target = folder / "collection.sqlite"
+        if entry.filename.endswith(".anki21b"):
+            packed = folder / "collection.zst"
+            with _private_file(packed) as out:
+                _copy_entry(archive, entry, out, where)
+            with _private_file(target) as out:
+                _unzstd(packed, out, where)
+            packed.unlink()
+        else:
+            with _private_file(target) as out:
+                _copy_entry(archive, entry, out, where)
+        yield entry.filename, target, media_files(archive)
+
+
+def read_sqlite(path: Path, where: str, read: Callable[[sqlite3.Connection], T]) -> T:
+    """Run `read` on the collection opened read-only (immutable: no journal, no lock files)."""
+    uri = f"{path.as_uri()}?mode=ro&immutable=1"
+    try:
+        connection = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as exc:
+        raise DeckError(f"{where}: cannot open the collection ({exc})") from None
+    try:
+        return read(connection)
+    except sqlite3.Error as exc:
+        raise DeckError(
+            f"{where}: the collection is not a readable Anki database ({exc})"
+        ) from None
+    finally:
+        connection.close()
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,170 @@
+"""CSV and TSV decks (Quizlet and spreadsheet exports): one card per row, front then back.
+
+The delimiter (tab, comma or semicolon) is sniffed from the rows themselves, a header row such as
+`Term,Definition` is recognised in any case, quoted fields may span lines, and the text may carry a
+UTF-8 byte order mark. Anki's plain-text exports (`#separator:tab` lines on top) read the same way.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from bot.cards.formats.checks import check_cards, title_from_filename
+from bot.cards.model import Card, Deck, DeckError
+from bot.cards.validate import build_deck
+
+DELIMITERS = ("\t", ";", ",")
+_DELIMITER_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma", "|": "pipe"}
+_ANKI_SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " "}
+FRONT_HEADERS = frozenset(
+    {"front", "term", "terms", "question", "questions", "q", "word", "prompt", "side 1", "side a"}
+)
+BACK_HEADERS = frozenset(
+    {
+        "back",
+        "definition",
+        "definitions",
+        "answer",
+        "answers",
+        "a",
+        "meaning",
+        "translation",
+        "response",
+        "side 2",
+        "side b",
+    }
+)
+SNIFF_ROWS = 50
+
+_CsvReader = Any  # csv.reader's type (`_csv.Reader`) is not importable at run time
+
+
+def parse_csv_deck(data: bytes | str, filename: str) -> Deck:
+    """Read a CSV/TSV deck; the title comes from the file name; errors name the line and field."""
+    text = decode_text(data, filename) if isinstance(data, bytes) else data.lstrip("\ufeff")
+    text, delimiter = _anki_directives(text)
+    if delimiter is None:
+        delimiter = _sniff(text, filename)
+    rows = list(_rows(text, delimiter, filename))
+    if not rows:
+        raise DeckError(f"{filename}: no rows found (the file is empty)")
+    front_col, back_col = 0, 1
+    width = len(rows[0][1])
+    header = _header_columns(rows[0][1])
+    if header is not None:
+        front_col, back_col = header
+        rows = rows[1:]
+    needed = max(front_col, back_col) + 1
+    placed: list[tuple[Card, str]] = []
+    for line, fields in rows:
+        count = len(fields)
+        if count < needed or (count > width and any(f.strip() for f in fields[width:])):
+            raise DeckError(
+                f"{filename}: line {line}: expected {width} fields "
+                f"separated by {_DELIMITER_NAMES[delimiter]}, found {count}"
+            )
+        for col, side in ((front_col, "front"), (back_col, "back")):
+            if not fields[col].strip():
+                raise DeckError(f"{filename}: line {line}, field {col + 1}: the {side} is empty")
+        placed.append((Card(fields[front_col], fields[back_col]), f"line {line}"))
+    cards = check_cards(placed, filename)
+    return build_deck(title_from_filename(filename), cards, where=filename)
+
+
+def decode_text(data: bytes, filename: str) -> str:
+    """UTF-8 text with or without a byte order mark (UTF-16 with a BOM, as Excel writes it, too)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise DeckError(f"{filename}: not valid UTF-16 text (byte {exc.start})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DeckError(
+            f"{filename}: not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again"
+        ) from None
+
+
+def _anki_directives(text: str) -> tuple[str, str | None]:
+    """Drop Anki export header lines (`#separator:tab`, `#html:true`); return the separator they name."""
+    delimiter: str | None = None
+    lines = text.split("\n")
+    skip = 0
+    for line in lines:
+        match = re.match(r"#(\w+):(.*)$", line.strip())
+        if not match:
+            break
+        if match.group(1).lower() == "separator":
+            delimiter = _ANKI_SEPARATORS.get(match.group(2).strip().lower(), delimiter)
+        skip += 1
+    # Keep the skipped lines as blank lines so line numbers still match the file.
+    return "\n" * skip + "\n".join(lines[skip:]), delimiter
+
+
+def _reader(text: str, delimiter: str, strict: bool) -> _CsvReader:
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
+
+
+def _sniff(text: str, filename: str) -> str:
+    """The delimiter whose rows most consistently split into the same number (≥ 2) of fields."""
+    prefer_tab = filename.lower().endswith(".tsv")
+    best: tuple[float, int, int] | None = None
+    chosen = ""
+    for rank, delimiter in enumerate(DELIMITERS):
+        counts: Counter[int] = Counter()
+        try:
+            for number, fields in enumerate(_reader(text, delimiter, strict=False)):
+                if number >= SNIFF_ROWS:
+                    break
+                if any(f.strip() for f in fields):
+                    counts[len(fields)] += 1
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        width, agreeing = counts.most_common(1)[0]
+        if width < 2:
+            continue
+        consistency = agreeing / sum(counts.values())
+        key = (consistency, int(prefer_tab and delimiter == "\t"), -rank)
+        if best is None or key > best:
+            best, chosen = key, delimiter
+    if not chosen:
+        if not text.strip():
+            raise DeckError(f"{filename}: no rows found (the file is empty)")
+        raise DeckError(
+            f"{filename}: line 1: expected a front and a back separated by a tab, comma or semicolon"
+        )
+    return chosen
+
+
+def _rows(text: str, delimiter: str, filename: str) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank rows with the line each starts on."""
+    reader = _reader(text, delimiter, strict=True)
+    start = 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DeckError(f"{filename}: line {start}: {exc}") from None
+        if any(f.strip() for f in fields):
+            yield start, fields
+        start = reader.line_num + 1
+
+
+def _header_columns(fields: list[str]) -> tuple[int, int] | None:
+    """(front column, back column) if the row is a header such as `Term;Definition`, else None."""
+    names = [re.sub(r"[\s:*#]+$|^[\s#]+", "", f).casefold() for f in fields]
+    fronts = [i for i, name in enumerate(names) if name in FRONT_HEADERS]
+    backs = [i for i, name in enumerate(names) if name in BACK_HEADERS and i not in fronts[:1]]
+    if fronts and backs:
+        return fronts[0], backs[0]
+    return None

@@ -1,0 +1,229 @@
+"""Pasted flashcard text: a "... Flashcards" title, an optional "(N cards)" line, then the cards.
+
+Cards come either in an explicit form people type (`Q:`/`A:` prefixes, `front<TAB>back` or
+`front :: back` lines, blank lines between cards) or as copied from a flashcard website: a front
+line followed by its back lines with nothing marking where the next card starts. That last form
+is split by `text_split.best_split` (line scores plus an exact search).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.cards.formats.checks import check_cards
+from bot.cards.formats.text_split import Line, best_split
+from bot.cards.model import Card, Deck, DeckError
+from bot.cards.validate import build_deck
+
+DEFAULT_TITLE = "Pasted flashcards"
+
+_TITLE_SUFFIX = re.compile(r"[\s\-–—|:]*\bflash\s?cards?\s*$", re.IGNORECASE)
+_COUNT_LINE = re.compile(
+    r"^\(?\s*(\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d+)\s+(?:flash\s?)?(?:cards?|terms?)\s*\)?$",
+    re.IGNORECASE,
+)
+_QA = re.compile(r"^\s*(q|question|a|answer)\s*[:：]\s?(.*)$", re.IGNORECASE)
+_DOUBLE_COLON = re.compile(r"(?<!\{\{c\d)(?<!\{\{c\d\d)::")
+
+Placed = tuple[Card, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """The paste cut into its parts: title, announced count and the numbered body lines."""
+
+    title: str | None
+    expected: int | None
+    body: list[tuple[int, str]]  # (1-based line number, text); blank lines kept as ""
+
+
+def parse_flashcard_text(
+    text: str, where: str = "pasted text", default_title: str = DEFAULT_TITLE
+) -> Deck:
+    """Read pasted flashcards; the title defaults to `default_title` when the paste has none."""
+    source = _read_source(text, where)
+    title = source.title
+    body = source.body
+    placed = _explicit_cards(body, where)
+    if placed is None and title is None:
+        # Without a "Flashcards" title line the first line may still be a title above an
+        # explicit form ("Spanish verbs" above tab-separated lines).
+        first = next(i for i, (_, line) in enumerate(body) if line)
+        rest = _explicit_cards(body[first + 1 :], where)
+        if rest is not None:
+            title, placed = body[first][1], rest
+    warnings: list[str] = []
+    if placed is None:
+        placed = _split_cards(body, source.expected, warnings)
+    if source.expected is not None and len(placed) != source.expected:
+        found = len(placed)
+        if found < source.expected:
+            warnings.append(
+                f"the paste announces {source.expected} cards but only {found} are complete "
+                f"(cut short?); imported {found}"
+            )
+        else:
+            warnings.append(f"the paste announces {source.expected} cards but has {found}")
+    cards = check_cards(placed, where)
+    return build_deck(title or default_title, cards, warnings, where=where)
+
+
+def _read_source(text: str, where: str) -> _Source:
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    numbered = [(n, line.rstrip()) for n, line in enumerate(lines, start=1)]
+    numbered = [(n, line if line.strip() else "") for n, line in numbered]
+    filled = [i for i, (_, line) in enumerate(numbered) if line]
+    if not filled:
+        raise DeckError(f"{where}: no flashcards found (the text is empty)")
+    first = filled[0]
+    head = numbered[first][1].strip()
+    second = numbered[filled[1]][1].strip() if len(filled) > 1 else ""
+    count_match = _COUNT_LINE.match(second)
+    title: str | None = None
+    expected: int | None = None
+    start = first
+    if _COUNT_LINE.match(head):
+        expected, start = _count(head), first + 1
+    elif _TITLE_SUFFIX.search(head) or count_match:
+        title = _TITLE_SUFFIX.sub("", head).strip() or None
+        start = first + 1
+        if count_match:
+            expected, start = _count(second), filled[1] + 1
+    body = numbered[start:]
+    if not any(line for _, line in body):
+        raise DeckError(f"{where}: line {numbered[first][0]}: a title but no cards below it")
+    return _Source(title, expected, body)
+
+
+def _count(line: str) -> int | None:
+    match = _COUNT_LINE.match(line)
+    assert match is not None
+    value = int(re.sub(r"\D", "", match.group(1)))
+    return value or None
+
+
+def _explicit_cards(body: Sequence[tuple[int, str]], where: str) -> list[Placed] | None:
+    """The cards of an explicit form, None if the body is not in one; DeckError if it is but broken."""
+    filled = [(n, line) for n, line in body if line]
+    if not filled:
+        return None
+    if _qa_side(filled[0][1]) == "q":
+        return _qa_cards(filled, where)
+    if all("\t" in line for _, line in filled):
+        return _pair_cards(filled, where, "\t", "front<TAB>back")
+    if all(_DOUBLE_COLON.search(line) for _, line in filled):
+        return _pair_cards(filled, where, "::", "front :: back")
+    return _block_cards(body)
+
+
+def _qa_side(line: str) -> str | None:
+    match = _QA.match(line)
+    return match.group(1)[0].lower() if match else None
+
+
+def _qa_cards(filled: Sequence[tuple[int, str]], where: str) -> list[Placed]:
+    cards: list[Placed] = []
+    front: list[str] = []
+    back: list[str] = []
+    side: list[str] | None = None
+    start = 0
+
+    def close() -> None:
+        if not back:
+            raise DeckError(f"{where}: line {start}: a Q: line without an A: line after it")
+        cards.append((Card("\n".join(front), "\n".join(back)), f"line {start}"))
+
+    for number, line in filled:
+        match = _QA.match(line)
+        if match and match.group(1)[0].lower() == "q":
+            if side is not None:
+                close()
+            front, back, start = [match.group(2)], [], number
+            side = front
+        elif match:
+            if side is not front:
+                raise DeckError(f"{where}: line {number}: an A: line without a Q: line before it")
+            back = [match.group(2)]
+            side = back
+        else:
+            assert side is not None  # the first filled line is a Q: line
+            side.append(line.strip())
+    close()
+    return cards
+
+
+def _pair_cards(
+    filled: Sequence[tuple[int, str]], where: str, separator: str, shape: str
+) -> list[Placed]:
+    cards: list[Placed] = []
+    for number, line in filled:
+        if separator == "::":
+            parts = _DOUBLE_COLON.split(line, maxsplit=1)
+        else:
+            parts = line.split(separator)
+            while len(parts) > 2 and not parts[-1].strip():
+                parts.pop()
+            if len(parts) != 2:
+                raise DeckError(
+                    f"{where}: line {number}: expected {shape}, found {len(parts)} fields"
+                )
+        cards.append((Card(parts[0].strip(), parts[1].strip()), f"line {number}"))
+    return cards
+
+
+def _block_cards(body: Sequence[tuple[int, str]]) -> list[Placed] | None:
+    """Cards separated by blank lines: each block is front + back lines (or blocks alternate)."""
+    blocks: list[list[tuple[int, str]]] = [[]]
+    for number, line in body:
+        if line:
+            blocks[-1].append((number, line.strip()))
+        elif blocks[-1]:
+            blocks.append([])
+    blocks = [block for block in blocks if block]
+    if len(blocks) < 2:
+        return None
+    if all(len(block) >= 2 for block in blocks):
+        return [
+            (Card(block[0][1], "\n".join(text for _, text in block[1:])), f"line {block[0][0]}")
+            for block in blocks
+        ]
+    if all(len(block) == 1 for block in blocks) and len(blocks) % 2 == 0:
+        return [
+            (Card(blocks[i][0][1], blocks[i + 1][0][1]), f"line {blocks[i][0][0]}")
+            for i in range(0, len(blocks), 2)
+        ]
+    return None
+
+
+def _split_cards(
+    body: Sequence[tuple[int, str]], expected: int | None, warnings: list[str]
+) -> list[Placed]:
+    lines: list[Line] = []
+    after_blank = False
+    for number, text in body:
+        if not text:
+            after_blank = bool(lines)
+            continue
+        stripped = text.lstrip()
+        lines.append(Line(stripped, number, after_blank, len(text) - len(stripped)))
+        after_blank = False
+    split = best_split(lines, expected)
+    stop = len(lines) - 1 if split.dangling else len(lines)
+    ends = [*split.fronts[1:], stop][: len(split.fronts)]
+    cards: list[Placed] = []
+    for start, end in zip(split.fronts, ends, strict=True):
+        back = "\n".join(" " * ln.indent + ln.text for ln in lines[start + 1 : end])
+        cards.append((Card(lines[start].text, back), f"line {lines[start].number}"))
+    if split.dangling:
+        last = lines[-1]
+        warnings.append(
+            f"line {last.number}: {_clip(last.text)!r} has no back (the paste seems cut short); "
+            "skipped"
+        )
+    return cards
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,280 @@
+"""Find where cards start in pasted flashcard text: score each line, then search every split exactly.
+
+A paste is a run of lines; each card is one front line followed by one or more back lines. Every line
+gets a *front score* (log-odds style: positive means "looks like a front") from a table of weighted
+features; the best split is the one whose fronts have the highest total score, subject to the
+structure (the first line is a front, a front is followed by at least one back line) and, when the
+paste announces "(N cards)", to a penalty for every card more or fewer than N. The search is an
+exact dynamic programme over (line, cards so far, front/back), so no greedy choice can go wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+# A card count that differs from the announced "(N cards)" costs this much per card. Forcing a
+# genuine back sentence to be a front costs more than this (so a paste cut short keeps its real
+# cards), while a mis-scored short front costs less (so the count repairs it).
+COUNT_MISMATCH_PENALTY = 2.5
+# A last line that looks like a front but has no back: the paste was cut after it.
+DANGLING_FRONT_PENALTY = 1.5
+# Above this many DP cells (lines × possible counts) the count is not searched over exactly; the
+# best split regardless of count is used instead (only huge .txt files get there).
+MAX_COUNT_CELLS = 2_000_000
+
+_BULLET = re.compile(r"^(?:[-–—•*·▪●◦‣>]\s*|\d{1,3}[.)]\s+|[a-zA-Z][)]\s+|\(\w{1,3}\)\s+)")
+_QUESTION_START = re.compile(
+    r"^(?:what|when|where|who|whom|whose|why|how|which|name|define|explain|describe|list|give|"
+    r"state|outline|identify|is|are|was|were|does|do|did|can|could|should|would|in what|to what)\b",
+    re.IGNORECASE,
+)
+_PREPOSITION = re.compile(
+    r"^(?:in|on|at|by|for|from|with|without|about|to|during|after|before|since|between|"
+    r"through|under|over|into|because|so|and|but|or)\b",
+    re.IGNORECASE,
+)
+_ARTICLE = re.compile(r"^(?:the|a|an)\s", re.IGNORECASE)
+_LABEL_VALUE = re.compile(r"^[^:?]{1,30}:\s+\S")
+_MONTH = (
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+    r"|(?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre)"
+)
+_DATE_WORD = re.compile(
+    rf"^(?:{_MONTH}|\d{{1,4}}(?:st|nd|rd|th|s)?|ad|bc|bce|ce|c\.|circa|about|around|to|and|from|"
+    r"until|in|early|late|mid|between|[-–—,/])$",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W_][\w'’.-]*")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_BARE_VALUE = re.compile(r"^[\d\s.,:%/+-]+[a-z%]{0,3}$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One non-blank source line: its text (stripped), 1-based number, indent and a blank line before it."""
+
+    text: str
+    number: int
+    after_blank: bool = False
+    indent: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """The chosen split: index of each complete card's front line, and whether a last front lacks a back."""
+
+    fronts: tuple[int, ...]
+    dangling: bool
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _content_words(text: str) -> set[str]:
+    return {w.casefold() for w in _LETTERS.findall(text) if len(w) > 3}
+
+
+def _title_case(text: str) -> bool:
+    significant = [w for w in _LETTERS.findall(text) if len(w) > 3]
+    return text[:1].isupper() and bool(significant) and all(w[0].isupper() for w in significant)
+
+
+def _ends_sentence(text: str) -> bool:
+    stripped = text.rstrip("’'\")]»”")
+    return stripped.endswith((".", "!", ";", "…")) and not stripped.endswith("...")
+
+
+Feature = Callable[[Line, Line | None, Line | None], bool]
+
+# (name, weight, test(line, previous line, next line)). Positive weights mean "front-like".
+FEATURES: tuple[tuple[str, float, Feature], ...] = (
+    ("short (at most 6 words)", 1.5, lambda ln, p, n: len(_words(ln.text)) <= 6),
+    ("very short (at most 3 words)", 0.5, lambda ln, p, n: len(_words(ln.text)) <= 3),
+    ("long (more than 12 words)", -2.0, lambda ln, p, n: len(_words(ln.text)) > 12),
+    ("very long (more than 25 words)", -2.0, lambda ln, p, n: len(_words(ln.text)) > 25),
+    ("ends with a question mark", 3.5, lambda ln, p, n: ln.text.rstrip().endswith("?")),
+    ("question word and short", 1.0, lambda ln, p, n: _question_like(ln.text)),
+    ("ends a sentence (. ! ;)", -2.5, lambda ln, p, n: _ends_sentence(ln.text)),
+    ("ends with a colon", -2.0, lambda ln, p, n: ln.text.rstrip().endswith(":")),
+    ("ends with a comma or dash", -2.0, lambda ln, p, n: ln.text.rstrip().endswith((",", "-"))),
+    ("inner comma or semicolon", -1.0, lambda ln, p, n: _inner_clause(ln.text)),
+    ("bullet or numbered item", -5.0, lambda ln, p, n: bool(_BULLET.match(ln.text))),
+    ("starts lowercase, several words", -2.5, lambda ln, p, n: _lower_start(ln.text, 3)),
+    ("starts lowercase", -0.5, lambda ln, p, n: _lower_start(ln.text, 0)),
+    ("bare number or amount", -3.0, lambda ln, p, n: bool(_BARE_VALUE.match(ln.text))),
+    ("a date or period only", -2.5, lambda ln, p, n: _only_date(ln.text)),
+    ("starts with a digit", -1.0, lambda ln, p, n: ln.text[:1].isdigit()),
+    ("contains a number", -1.0, lambda ln, p, n: any(c.isdigit() for c in ln.text)),
+    ("starts with a preposition", -1.0, lambda ln, p, n: bool(_PREPOSITION.match(ln.text))),
+    ("starts with an article", -0.5, lambda ln, p, n: bool(_ARTICLE.match(ln.text))),
+    ("label: value", -1.5, lambda ln, p, n: bool(_LABEL_VALUE.match(ln.text))),
+    ("starts like the previous line", -1.0, lambda ln, p, n: _same_start(ln, p)),
+    ("title case", 0.75, lambda ln, p, n: _title_case(ln.text)),
+    ("previous line ends with a colon", -3.0, lambda ln, p, n: _prev_colon(p)),
+    ("previous line ends with a comma", -2.0, lambda ln, p, n: _prev_comma(p)),
+    ("indented", -3.0, lambda ln, p, n: ln.indent > 0),
+    ("after a blank line", 3.0, lambda ln, p, n: ln.after_blank),
+    ("introduces a list (no colon)", 1.5, lambda ln, p, n: _introduces_list(ln, n)),
+    ("next line repeats its words", 1.0, lambda ln, p, n: _echoed(ln, n)),
+)
+BIAS = -0.5
+
+
+def _only_date(text: str) -> bool:
+    tokens = re.findall(r"[\w.]+|[-–—,/]", text)
+    return any(t[:1].isdigit() for t in tokens) and all(_DATE_WORD.match(t) for t in tokens)
+
+
+def _question_like(text: str) -> bool:
+    return bool(_QUESTION_START.match(text)) and (
+        text.rstrip().endswith("?") or len(_words(text)) <= 8
+    )
+
+
+def _inner_clause(text: str) -> bool:
+    return bool(re.search(r"[,;]\s", text.rstrip(",; ")))
+
+
+def _lower_start(text: str, more_than_words: int) -> bool:
+    first = text.lstrip("‘'\"“(")[:1]
+    return first.islower() and len(_words(text)) > more_than_words
+
+
+def _prev_colon(prev: Line | None) -> bool:
+    return prev is not None and prev.text.rstrip().endswith(":")
+
+
+def _prev_comma(prev: Line | None) -> bool:
+    return prev is not None and prev.text.rstrip().endswith(",")
+
+
+def _same_start(line: Line, prev: Line | None) -> bool:
+    # Back lines of one card are often parallel ("In the beta cells..." / "In the pancreas").
+    if prev is None or _ARTICLE.match(line.text):
+        return False
+    own, other = _words(line.text)[:1], _words(prev.text)[:1]
+    return bool(own and other) and own[0].casefold() == other[0].casefold()
+
+
+def _introduces_list(line: Line, nxt: Line | None) -> bool:
+    # A bulleted back right under a line that is not a bullet and does not end with a colon: the
+    # line is the card's front ("Name the four basic collection types." / "- list").
+    return (
+        nxt is not None
+        and bool(_BULLET.match(nxt.text))
+        and not _BULLET.match(line.text)
+        and not line.text.rstrip().endswith(":")
+    )
+
+
+def _echoed(line: Line, nxt: Line | None) -> bool:
+    # A title front is often repeated by its first back sentence ("Ending terror" → "Ending
+    # terror began right after...").
+    if nxt is None or len(_words(line.text)) > 6:
+        return False
+    own = _content_words(line.text)
+    return bool(own) and len(own & _content_words(nxt.text)) * 2 >= len(own)
+
+
+def front_score(line: Line, prev: Line | None = None, nxt: Line | None = None) -> float:
+    """How front-like a line is, given its neighbours: the sum of the weights of the features it has."""
+    return BIAS + sum(weight for _, weight, test in FEATURES if test(line, prev, nxt))
+
+
+def explain_score(line: Line, prev: Line | None = None, nxt: Line | None = None) -> list[str]:
+    """The names of the features a line has (for `deck check` diagnostics and tests)."""
+    return [name for name, _, test in FEATURES if test(line, prev, nxt)]
+
+
+def best_split(lines: Sequence[Line], expected: int | None = None) -> Split:
+    """The highest-scoring split of `lines` into cards; `expected` is the announced card count."""
+    n = len(lines)
+    if n == 0:
+        return Split((), dangling=False)
+    scores = [
+        front_score(line, lines[i - 1] if i else None, lines[i + 1] if i + 1 < n else None)
+        for i, line in enumerate(lines)
+    ]
+    if expected is not None and expected > 0:
+        max_cards = max(expected, n // 2) + 1
+        if n * max_cards <= MAX_COUNT_CELLS:
+            return _split_with_count(scores, expected, max_cards)
+    return _split_free(scores)
+
+
+_NEG = float("-inf")
+
+
+def _split_free(scores: Sequence[float]) -> Split:
+    """Viterbi over two states (front, back) when the card count does not matter."""
+    n = len(scores)
+    # front[i] / back[i]: best total when line i is a front / a back; *_from: previous state.
+    front, back = [_NEG] * n, [_NEG] * n
+    back_from_front = [False] * n
+    front[0] = scores[0]
+    for i in range(1, n):
+        front[i] = back[i - 1] + scores[i]
+        if front[i - 1] >= back[i - 1]:
+            back[i], back_from_front[i] = front[i - 1], True
+        else:
+            back[i] = back[i - 1]
+    dangling = n == 1 or front[n - 1] - DANGLING_FRONT_PENALTY > back[n - 1]
+    labels: list[bool] = [False] * n  # True = front
+    state_front = dangling
+    for i in range(n - 1, -1, -1):
+        labels[i] = state_front
+        state_front = False if state_front else back_from_front[i]
+    return _as_split(labels, dangling)
+
+
+def _split_with_count(scores: Sequence[float], expected: int, max_cards: int) -> Split:
+    """Exact DP over (line, fronts so far, front/back), then the count with the best penalised total."""
+    n = len(scores)
+    width = max_cards + 1
+    front = [_NEG] * width  # front[k]: line i is the k-th front
+    back = [_NEG] * width  # back[k]: line i is a back line, k fronts so far
+    front[1] = scores[0]
+    # For line i, whether back[k] came from a front at line i-1 (else from a back).
+    back_from_front: list[bytearray] = [bytearray(width)]
+    for i in range(1, n):
+        s = scores[i]
+        new_front = [_NEG, *(back[k - 1] + s for k in range(1, width))]
+        came = bytearray(width)
+        new_back = back[:]
+        for k in range(1, width):
+            if front[k] >= back[k] and front[k] != _NEG:
+                new_back[k] = front[k]
+                came[k] = 1
+        front, back = new_front, new_back
+        back_from_front.append(came)
+    best_total, best_k, best_dangling = _NEG, 0, False
+    for k in range(1, width):
+        for dangling, raw in ((False, back[k]), (True, front[k] - DANGLING_FRONT_PENALTY)):
+            cards = k - 1 if dangling else k
+            if raw == _NEG or (dangling and n == 1):
+                continue
+            total = raw - COUNT_MISMATCH_PENALTY * abs(cards - expected)
+            if total > best_total:
+                best_total, best_k, best_dangling = total, k, dangling
+    if best_total == _NEG:
+        # One line only: a front without a back.
+        return Split((), dangling=True)
+    labels = [False] * n
+    state_front, k = best_dangling, best_k
+    for i in range(n - 1, -1, -1):
+        labels[i] = state_front
+        if state_front:
+            state_front, k = False, k - 1
+        else:
+            state_front = bool(back_from_front[i][k])
+    return _as_split(labels, best_dangling)
+
+
+def _as_split(labels: Sequence[bool], dangling: bool) -> Split:
+    fronts = [i for i, is_front in enumerate(labels) if is_front]
+    if dangling and fronts:
+        fronts.pop()
+    return Split(tuple(fronts), dangling)
