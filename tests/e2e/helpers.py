@@ -1,0 +1,86 @@
+"""Helpers for driving a quiz as a user would, reading the right answers from the database."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+
+from bot.sandbox.driver import SandboxUser
+from bot.sandbox.message import SandboxMessage
+from bot.services.container import Services
+
+
+@dataclass(frozen=True)
+class OnScreen:
+    """The open question of a user's session, as the database knows it."""
+
+    kind: str
+    right_label: str | None
+    wrong_label: str | None
+    message_id: int | None
+
+
+async def open_question(services: Services, user_id: int) -> OnScreen | None:
+    """The question the user's open session is asking now."""
+    row = await services.db.fetchone(
+        """SELECT q.kind, i.options, i.right_index, i.message_id
+             FROM quiz_sessions s
+             JOIN session_items i ON i.session_id = s.id AND i.position = s.position
+             JOIN questions q ON q.id = i.question_id
+            WHERE s.user_id = ? AND s.finished_at IS NULL""",
+        (user_id,),
+    )
+    if row is None:
+        return None
+    options = json.loads(row[1])
+    right = row[2]
+    right_label = options[right] if right is not None else None
+    wrong_label = next((o for i, o in enumerate(options) if i != right), None)
+    return OnScreen(row[0], right_label, wrong_label, row[3])
+
+
+async def shown_question(services: Services, user_id: int, timeout: float = 5.0) -> OnScreen:
+    """The open question once the bot has recorded the message showing it."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        on_screen = await open_question(services, user_id)
+        if on_screen is not None and on_screen.message_id is not None:
+            return on_screen
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"no question shown to user {user_id} within {timeout}s")
+        await asyncio.sleep(0.01)
+
+
+def latest_question(user: SandboxUser) -> SandboxMessage:
+    """The newest bot message in the user's chat that asks a question."""
+    for message in reversed(user.messages):
+        if message.text.startswith("Question "):
+            return message
+    raise AssertionError("no question on screen")
+
+
+async def answer(user: SandboxUser, services: Services, right: bool, grade: str = "Good") -> str:
+    """Answer the open question right or wrong (self-graded ones with `grade`); returns its kind."""
+    on_screen = await shown_question(services, user.id)
+    question = await user.wait_for(lambda m: m.message_id == on_screen.message_id)
+    if on_screen.kind == "recall":
+        await user.tap("Show answer", message=question)
+        label = grade if right else "Again"
+        await user.wait_for(lambda m: m.message_id == question.message_id and label in m.labels)
+        await user.tap(label, message=question)
+    elif on_screen.kind == "typed" and not on_screen.right_label:
+        row = await services.db.fetchone(
+            """SELECT q.answer FROM quiz_sessions s
+                 JOIN session_items i ON i.session_id = s.id AND i.position = s.position
+                 JOIN questions q ON q.id = i.question_id
+                WHERE s.user_id = ? AND s.finished_at IS NULL""",
+            (user.id,),
+        )
+        assert row is not None
+        await user.send(row[0] if right else "certainly not this")
+    else:
+        label = on_screen.right_label if right else on_screen.wrong_label
+        assert label is not None
+        await user.tap(label, message=question)
+    return on_screen.kind
