@@ -40,16 +40,14 @@ async def open_question(services: Services, user_id: int) -> OnScreen | None:
     return OnScreen(row[0], right_label, wrong_label, row[3])
 
 
-async def shown_question(services: Services, user_id: int, timeout: float = 5.0) -> OnScreen:
-    """The open question once the bot has recorded the message showing it."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        on_screen = await open_question(services, user_id)
-        if on_screen is not None and on_screen.message_id is not None:
-            return on_screen
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"no question shown to user {user_id} within {timeout}s")
-        await asyncio.sleep(0.01)
+async def shown_question(services: Services, user_id: int) -> OnScreen:
+    """The open question once the bot has recorded the message showing it (5 s at most)."""
+    async with asyncio.timeout(5):
+        while True:
+            on_screen = await open_question(services, user_id)
+            if on_screen is not None and on_screen.message_id is not None:
+                return on_screen
+            await asyncio.sleep(0.01)
 
 
 def latest_question(user: SandboxUser) -> SandboxMessage:
