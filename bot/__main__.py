@@ -58,10 +58,14 @@ def deck_check(path: Path, as_json: bool) -> int:
 def run_telegram(settings: Settings) -> int:
     """Long-poll Telegram until SIGINT/SIGTERM."""
     from bot.app import ALLOWED_UPDATES, build_application
+    from bot.handlers.errors import CONFLICT_KEY
 
     app = build_application(settings)
     log.info("starting on %s", settings.bot_api_url)
     app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    if app.bot_data.get(CONFLICT_KEY):
+        return 1
+    log.info("stopped")
     return 0
 
 

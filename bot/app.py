@@ -21,7 +21,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.handlers.callbacks import on_callback
 from bot.handlers.errors import on_error
-from bot.handlers.messages import on_text
+from bot.handlers.messages import on_other, on_text, on_unknown_command
 from bot.handlers.quiz import quiz_command
 from bot.handlers.start import help_command, start
 from bot.handlers.streak import streak_command
@@ -110,7 +110,12 @@ def build_application(
     app.add_handler(CommandHandler("quiz", quiz_command))
     app.add_handler(CommandHandler("streak", streak_command))
     app.add_handler(CallbackQueryHandler(on_callback))
-    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
+    # Edited messages and channel posts are not requested (ALLOWED_UPDATES); only new messages count.
+    new_private = private & filters.UpdateType.MESSAGE
+    app.add_handler(MessageHandler(new_private & filters.TEXT & ~filters.COMMAND, on_text))
+    app.add_handler(MessageHandler(new_private & ~filters.TEXT & ~filters.Document.ALL, on_other))
+    # Keep this last: any command no handler above took.
+    app.add_handler(MessageHandler(new_private & filters.COMMAND, on_unknown_command))
     app.add_error_handler(on_error)
     return app
 

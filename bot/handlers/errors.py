@@ -5,16 +5,25 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError
+from telegram.error import Conflict, Forbidden, NetworkError
 from telegram.ext import ContextTypes
 
 log = logging.getLogger(__name__)
+CONFLICT_KEY = "stopped_by_conflict"
 SORRY = "Sorry, something went wrong on my side. Please try again."
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the exception; for an update from a user, apologise once (if we still can)."""
     error = context.error
+    if isinstance(error, Conflict):
+        # Telegram lets one poller per token: retrying would only fight the other process forever.
+        log.critical(
+            "another bot process is polling with this token (409 Conflict); stopping this one"
+        )
+        context.bot_data[CONFLICT_KEY] = True
+        context.application.stop_running()
+        return
     if isinstance(error, Forbidden):
         log.info("user unreachable: %s", error)
         return

@@ -16,3 +16,17 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is not None:
         await message.reply_text(texts.UNKNOWN_TEXT)
+
+
+async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice, locations … in a private chat: a short pointer, never an error."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(texts.UNSUPPORTED_MESSAGE)
+
+
+async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command the bot does not have: say so and point to /help."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(texts.UNKNOWN_COMMAND)

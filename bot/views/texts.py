@@ -30,3 +30,8 @@ def help_text(private: bool = True) -> str:
 
 QUIZ_IN_PRIVATE = "Quizzes run in a private chat with me — open it and send /quiz."
 UNKNOWN_TEXT = "I didn't get that. Send /quiz to study, or /help to see what I can do."
+UNSUPPORTED_MESSAGE = (
+    "I can only read text messages and deck files (.txt, .csv, .tsv, .apkg). "
+    "Send /quiz to study or /help to see what I can do."
+)
+UNKNOWN_COMMAND = "I don't know that command. Send /help to see what I can do."
