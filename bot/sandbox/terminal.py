@@ -162,7 +162,9 @@ async def run_terminal(
     printer = asyncio.create_task(terminal.consume(subscription))
     echo = not bool(getattr(stdin, "isatty", lambda: False)())
     bot = server.world.bot
-    terminal.write(f"Chatting with {bot.first_name} (@{bot.username}) as {user.name}. {HELP}")
+    terminal.write(
+        f"Chatting with {bot.first_name} (@{bot.username}) as {user.name}; :help for help."
+    )
     try:
         while True:
             line = await asyncio.to_thread(stdin.readline)

@@ -294,7 +294,7 @@ def _parse(source: str) -> tuple[str, list[Entity]]:
             if data[i] != ord(">"):
                 raise _HtmlError(f"Unclosed end tag at byte offset {begin}")
             top = stack[-1]
-            if end_name and end_name != top.tag:
+            if end_name and end_name.lower() != top.tag:
                 raise _HtmlError(
                     f'Unmatched end tag at byte offset {begin}, expected "</{top.tag}>", '
                     f'found "</{end_name}>"'
