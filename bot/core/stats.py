@@ -23,6 +23,7 @@ Definitions (what each number means, precisely):
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -125,19 +126,27 @@ def compute_stats(
     zone = zone_for(zone_name)
     today = now.astimezone(zone).date()
     start = heatmap_start(today)
-    daily = [0] * ((today - start).days + 1)
+    days = (today - start).days + 1
+    # Local midnights as UTC instants: a review's local day is found by bisection, which is
+    # both DST-correct and far cheaper than converting every review to the local zone.
+    bounds = [
+        _local_midnight_utc(start + timedelta(days=i), zone_name).timestamp()
+        for i in range(days + 1)
+    ]
+    daily = [0] * days
     today_reviews = today_right = 0
     retention_reviews = retention_right = 0
     window_start = now - RETENTION_WINDOW
     for r in reviews:
         if r.at > now:
             continue
-        day = r.at.astimezone(zone).date()
-        if start <= day <= today:
-            daily[(day - start).days] += 1
-        if day == today:
-            today_reviews += 1
-            today_right += _is_right(r.rating)
+        at = r.at.timestamp()
+        if bounds[0] <= at < bounds[-1]:
+            index = bisect_right(bounds, at) - 1
+            daily[index] += 1
+            if index == days - 1:
+                today_reviews += 1
+                today_right += _is_right(r.rating)
         if r.at > window_start and r.before is not None and r.before.is_mature:
             retention_reviews += 1
             retention_right += _is_right(r.rating)

@@ -87,8 +87,7 @@ def _draw_heatmap(ax: Axes, s: StatsFigures) -> None:
         grid[weekday, week] = count
     peak = max(s.daily_counts, default=0)
     edges = level_edges(peak)
-    cmap = ListedColormap(LEVEL_COLOURS)
-    cmap.set_bad(FUTURE_COLOUR)  # days after today
+    cmap = ListedColormap(LEVEL_COLOURS).with_extremes(bad=FUTURE_COLOUR)  # bad: days to come
     norm = BoundaryNorm(edges, cmap.N)
     ax.pcolormesh(np.ma.masked_invalid(grid), cmap=cmap, norm=norm, edgecolors="white", linewidth=3)
     ax.set_xlim(0, HEATMAP_WEEKS)
