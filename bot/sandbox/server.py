@@ -29,6 +29,7 @@ _DEFAULT_UPDATES = frozenset(
     {"message", "edited_message", "callback_query", "my_chat_member", "poll", "poll_answer"}
 )
 _UPLOAD_LIMIT = 52 * 1024 * 1024
+DEFAULT_TOKEN = "123456:TEST-TOKEN"  # noqa: S105 - a fake token for a fake server
 
 
 class Pulse:
@@ -86,7 +87,7 @@ class SandboxServer:
 
     def __init__(
         self,
-        token: str = "123456:TEST-TOKEN",  # noqa: S107 - a fake token for a fake server
+        token: str = DEFAULT_TOKEN,
         host: str = "127.0.0.1",
         port: int = 0,
         clock: ClockLike | None = None,
@@ -227,6 +228,11 @@ class SandboxServer:
     def rate_violations(self) -> list[RateViolation]:
         """Windows in which the bot broke Telegram's flood limits."""
         return self.rates.violations()
+
+    def my_commands(self, scope: str = "default", language_code: str = "") -> list[dict[str, str]]:
+        """The command menu set with setMyCommands for a scope type (chat-less scopes)."""
+        key = json.dumps({"type": scope}, sort_keys=True)
+        return list(self.commands.get((key, language_code), []))
 
     def subscribe(self) -> Subscription:
         """Receive every message the bot sends, edits or deletes, and every tap it answers."""

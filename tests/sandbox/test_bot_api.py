@@ -219,9 +219,10 @@ async def test_photos_must_be_images(bot: Bot, alice: SandboxUser) -> None:
         await bot.send_document(alice.id, "AAAAbogus")
 
 
-async def test_commands_are_stored_per_scope(bot: Bot) -> None:
+async def test_commands_are_stored_per_scope(bot: Bot, server: SandboxServer) -> None:
     await bot.set_my_commands([BotCommand("quiz", "Start a quiz"), BotCommand("stats", "Stats")])
     assert [c.command for c in await bot.get_my_commands()] == ["quiz", "stats"]
+    assert server.my_commands()[0] == {"command": "quiz", "description": "Start a quiz"}
     with pytest.raises(BadRequest, match="Bot_command_invalid"):
         await bot.set_my_commands([BotCommand("Bad Command", "x")])
     await bot.delete_my_commands()
@@ -287,7 +288,7 @@ async def test_two_pollers_conflict(bot: Bot, server: SandboxServer) -> None:
     first = asyncio.create_task(bot.get_updates(timeout=3))
     await asyncio.sleep(0.05)
     async with Bot(TOKEN, base_url=server.base_url + "/bot") as other:
-        second = asyncio.create_task(other.get_updates(timeout=1))
+        second = asyncio.create_task(other.get_updates(timeout=0))
         with pytest.raises(Conflict, match="terminated by other getUpdates request"):
             await first
         assert await second == ()
