@@ -134,7 +134,7 @@ def _sched_ver(db: sqlite3.Connection, tables: set[str], conf: dict[str, Any]) -
     value: object = conf.get("schedVer")
     if value is None and "config" in tables:
         row = db.execute("SELECT val FROM config WHERE key = 'schedVer'").fetchone()
-        value = _json(row[0]) if row else None
+        value = _loads(row[0]) if row else None
     return value if isinstance(value, int) and not isinstance(value, bool) else 1
 
 
@@ -361,9 +361,13 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _json(value: object) -> dict[str, Any]:
+def _loads(value: object) -> object:
     try:
-        loaded = json.loads(_text(value)) if value else {}
+        return json.loads(_text(value)) if value else None
     except (ValueError, RecursionError):
-        return {}
+        return None
+
+
+def _json(value: object) -> dict[str, Any]:
+    loaded = _loads(value)
     return loaded if isinstance(loaded, dict) else {}

@@ -64,18 +64,26 @@ class _TextExtractor(HTMLParser):
         self.media = 0
         self._hidden = 0
         self._pre = 0
+        self._line_start = True
 
     def _newline(self) -> None:
-        self.parts.append("\n")
+        # A block boundary ends the current line once; only <br> adds empty lines.
+        if not self._line_start:
+            self.parts.append("\n")
+            self._line_start = True
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         """Open a tag: line breaks for blocks, a bullet for list items, a count for media."""
         if tag in _HIDDEN_TAGS:
             self._hidden += 1
-        elif tag == "br" or tag in _BLOCK_TAGS:
+        elif tag == "br":
+            self.parts.append("\n")
+            self._line_start = True
+        elif tag in _BLOCK_TAGS:
             self._newline()
         elif tag == "li":
-            self.parts.append("\n- ")
+            self._newline()
+            self.parts.append("- ")
         elif tag in ("td", "th"):
             self.parts.append(" ")
         if tag in _MEDIA_TAGS and not self._hidden:
@@ -103,6 +111,8 @@ class _TextExtractor(HTMLParser):
         if self._hidden:
             return
         self.parts.append(data if self._pre else re.sub(r"[ \t\r\n\f]+", " ", data))
+        if data.strip():
+            self._line_start = False
 
 
 def field_to_text(field: str) -> FieldText:

@@ -154,11 +154,18 @@ def read_sqlite(path: Path, where: str, read: Callable[[sqlite3.Connection], T])
         connection = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as exc:
         raise DeckError(f"{where}: cannot open the collection ({exc})") from None
+    # Damaged text must not stop the import: undecodable bytes become U+FFFD.
+    connection.text_factory = lambda raw: raw.decode("utf-8", errors="replace")
     try:
         return read(connection)
     except sqlite3.Error as exc:
         raise DeckError(
             f"{where}: the collection is not a readable Anki database ({exc})"
+        ) from None
+    except UnicodeDecodeError:
+        # SQLite's own error message quoted damaged bytes from the file.
+        raise DeckError(
+            f"{where}: the collection is not a readable Anki database (damaged schema)"
         ) from None
     finally:
         connection.close()

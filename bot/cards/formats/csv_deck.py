@@ -97,7 +97,7 @@ def _anki_directives(text: str) -> tuple[str, str | None]:
     lines = text.split("\n")
     skip = 0
     for line in lines:
-        match = re.match(r"#(\w+):(.*)$", line.strip())
+        match = re.match(r"#([a-z ]+):(.*)$", line.strip(), re.IGNORECASE)
         if not match:
             break
         if match.group(1).lower() == "separator":
