@@ -110,7 +110,10 @@ def test_dispatcher_reads_csv_and_tsv() -> None:
         (b"a,b\n ,d\n", "deck.csv: line 2, field 1: the front is empty"),
         (b"a,b\nA,c\n", "deck.csv: line 2: the front 'A' repeats line 1"),
         (b'a,b\nc,"unclosed\nquote\n', "deck.csv: line 2: unexpected end of data"),
-        (b"caf\xe9,coffee\n", "deck.csv: not UTF-8 text (byte 3); save it as UTF-8 and try again"),
+        (
+            b"a,b\ncaf\xe9,coffee\n",
+            "deck.csv: line 2: not UTF-8 text (byte 7); save it as UTF-8 and try again",
+        ),
         (b"front,back\n", "deck.csv: the deck has no cards"),
     ],
 )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.cards.formats.apkg import ApkgImport, ImportedReview, read_apkg
 from bot.cards.formats.checks import title_from_filename
-from bot.cards.formats.csv_deck import decode_text, parse_csv_deck
+from bot.cards.formats.csv_deck import decode_text, is_anki_export, parse_csv_deck
 from bot.cards.formats.text import parse_flashcard_text
 from bot.cards.formats.toml_deck import parse_toml_deck
 from bot.cards.model import Deck, DeckError
@@ -35,8 +35,11 @@ def read_deck_bytes(data: bytes, filename: str) -> Deck:
     if suffix == ".toml":
         return parse_toml_deck(_decode(data, filename), where=filename)
     if suffix == ".txt":
+        text = decode_text(data, filename)
+        if is_anki_export(text):
+            return parse_csv_deck(text, filename)
         return parse_flashcard_text(
-            decode_text(data, filename),
+            text,
             where=filename,
             default_title=title_from_filename(filename),
         )

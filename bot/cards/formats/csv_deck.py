@@ -2,7 +2,8 @@
 
 The delimiter (tab, comma or semicolon) is sniffed from the rows themselves, a header row such as
 `Term,Definition` is recognised in any case, quoted fields may span lines, and the text may carry a
-UTF-8 byte order mark. Anki's plain-text exports (`#separator:tab` lines on top) read the same way.
+UTF-8 byte order mark. Anki's plain-text exports (`#separator:tab` lines on top) read the same way,
+their HTML turned into text when they say `#html:true`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from bot.cards.formats.apkg_html import field_to_text
 from bot.cards.formats.checks import check_cards, title_from_filename
 from bot.cards.model import Card, Deck, DeckError
 from bot.cards.validate import build_deck
@@ -47,7 +49,7 @@ _CsvReader = Any  # csv.reader's type (`_csv.Reader`) is not importable at run t
 def parse_csv_deck(data: bytes | str, filename: str) -> Deck:
     """Read a CSV/TSV deck; the title comes from the file name; errors name the line and field."""
     text = decode_text(data, filename) if isinstance(data, bytes) else data.lstrip("\ufeff")
-    text, delimiter = _anki_directives(text)
+    text, delimiter, is_html = _anki_directives(text)
     if delimiter is None:
         delimiter = _sniff(text, filename)
     rows = list(_rows(text, delimiter, filename))
@@ -71,7 +73,10 @@ def parse_csv_deck(data: bytes | str, filename: str) -> Deck:
         for col, side in ((front_col, "front"), (back_col, "back")):
             if not fields[col].strip():
                 raise DeckError(f"{filename}: line {line}, field {col + 1}: the {side} is empty")
-        placed.append((Card(fields[front_col], fields[back_col]), f"line {line}"))
+        front, back = fields[front_col], fields[back_col]
+        if is_html:
+            front, back = field_to_text(front).text, field_to_text(back).text
+        placed.append((Card(front, back), f"line {line}"))
     cards = check_cards(placed, filename)
     return build_deck(title_from_filename(filename), cards, where=filename)
 
@@ -86,25 +91,36 @@ def decode_text(data: bytes, filename: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
         raise DeckError(
-            f"{filename}: not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again"
+            f"{filename}: line {line}: not UTF-8 text (byte {exc.start}); "
+            "save it as UTF-8 and try again"
         ) from None
 
 
-def _anki_directives(text: str) -> tuple[str, str | None]:
-    """Drop Anki export header lines (`#separator:tab`, `#html:true`); return the separator they name."""
+def is_anki_export(text: str) -> bool:
+    """Whether the text starts like Anki's "Notes in Plain Text" export (`#separator:tab`)."""
+    return bool(re.match(r"\ufeff?#(separator|html|notetype|deck|columns):", text, re.IGNORECASE))
+
+
+def _anki_directives(text: str) -> tuple[str, str | None, bool]:
+    """Drop Anki export header lines (`#separator:tab`, `#html:true`): (text, separator, is HTML)."""
     delimiter: str | None = None
+    is_html = False
     lines = text.split("\n")
     skip = 0
     for line in lines:
         match = re.match(r"#([a-z ]+):(.*)$", line.strip(), re.IGNORECASE)
         if not match:
             break
-        if match.group(1).lower() == "separator":
-            delimiter = _ANKI_SEPARATORS.get(match.group(2).strip().lower(), delimiter)
+        name, value = match.group(1).strip().lower(), match.group(2).strip().lower()
+        if name == "separator":
+            delimiter = _ANKI_SEPARATORS.get(value, delimiter)
+        elif name == "html":
+            is_html = value == "true"
         skip += 1
     # Keep the skipped lines as blank lines so line numbers still match the file.
-    return "\n" * skip + "\n".join(lines[skip:]), delimiter
+    return "\n" * skip + "\n".join(lines[skip:]), delimiter, is_html
 
 
 def _reader(text: str, delimiter: str, strict: bool) -> _CsvReader:
