@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -11,7 +12,15 @@ from hypothesis import strategies as st
 
 from bot.cards.formats import read_deck_bytes
 from bot.cards.formats.text import parse_flashcard_text
-from bot.cards.formats.text_split import Line, best_split, explain_score, front_score
+from bot.cards.formats.text_split import (
+    Line,
+    Split,
+    best_split,
+    explain_score,
+    front_score,
+    split_scores,
+    split_value,
+)
 from bot.cards.formats.toml_deck import parse_toml_deck
 from bot.cards.model import Card, DeckError
 
@@ -385,6 +394,34 @@ def test_best_split_honours_the_announced_count() -> None:
     assert best_split(lines, 3).fronts == (0, 2, 4)
     assert best_split(lines, 2).fronts in {(0, 2), (0, 3), (0, 4)}
     assert best_split(lines, 1).fronts == (0,)
+
+
+def _every_split(n: int) -> list[Split]:
+    """All valid splits of n lines: first line a front, every front followed by a back line."""
+    splits: list[Split] = []
+    for labels in itertools.product([True, False], repeat=n - 1):
+        fronts = [0, *(i + 1 for i, is_front in enumerate(labels) if is_front)]
+        if any(b - a < 2 for a, b in itertools.pairwise(fronts)):
+            continue
+        if n - 1 - fronts[-1] >= 1:
+            splits.append(Split(tuple(fronts), dangling=False))
+        elif n > 1:
+            splits.append(Split(tuple(fronts[:-1]), dangling=True))
+    if n == 1:
+        splits.append(Split((), dangling=True))
+    return splits
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.integers(-8, 8).map(lambda v: v / 2), min_size=1, max_size=11),
+    st.none() | st.integers(1, 7),
+)
+def test_the_search_finds_the_best_split_of_all(scores: list[float], expected: int | None) -> None:
+    best = max(split_value(scores, split, expected) for split in _every_split(len(scores)))
+    found = split_scores(scores, expected)
+    assert found in _every_split(len(scores))
+    assert split_value(scores, found, expected) == pytest.approx(best)
 
 
 @settings(max_examples=300, deadline=None)

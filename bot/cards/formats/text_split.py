@@ -20,8 +20,8 @@ from dataclasses import dataclass
 COUNT_MISMATCH_PENALTY = 2.5
 # A last line that looks like a front but has no back: the paste was cut after it.
 DANGLING_FRONT_PENALTY = 1.5
-# Above this many DP cells (lines × possible counts) the count is not searched over exactly; the
-# best split regardless of count is used instead (only huge .txt files get there).
+# Above this many DP cells (lines × card counts searched) the count is not searched over exactly;
+# the best split regardless of count is used instead (only huge .txt files get there).
 MAX_COUNT_CELLS = 2_000_000
 
 _BULLET = re.compile(r"^(?:[-–—•*·▪●◦‣>]\s*|\d{1,3}[.)]\s+|[a-zA-Z][)]\s+|\(\w{1,3}\)\s+)")
@@ -192,17 +192,40 @@ def explain_score(line: Line, prev: Line | None = None, nxt: Line | None = None)
 def best_split(lines: Sequence[Line], expected: int | None = None) -> Split:
     """The highest-scoring split of `lines` into cards; `expected` is the announced card count."""
     n = len(lines)
-    if n == 0:
-        return Split((), dangling=False)
     scores = [
         front_score(line, lines[i - 1] if i else None, lines[i + 1] if i + 1 < n else None)
         for i, line in enumerate(lines)
     ]
+    return split_scores(scores, expected)
+
+
+def split_value(scores: Sequence[float], split: Split, expected: int | None = None) -> float:
+    """The total a split scores: its fronts' scores, minus the dangling and count penalties."""
+    total = sum(scores[i] for i in split.fronts)
+    if split.dangling:
+        total += scores[-1] - DANGLING_FRONT_PENALTY
     if expected is not None and expected > 0:
-        max_cards = max(expected, n // 2) + 1
-        if n * max_cards <= MAX_COUNT_CELLS:
-            return _split_with_count(scores, expected, max_cards)
-    return _split_free(scores)
+        total -= COUNT_MISMATCH_PENALTY * abs(len(split.fronts) - expected)
+    return total
+
+
+def split_scores(scores: Sequence[float], expected: int | None = None) -> Split:
+    """The split with the highest `split_value` for these line scores (an exact search)."""
+    n = len(scores)
+    if n == 0:
+        return Split((), dangling=False)
+    free = _split_free(scores)
+    if expected is None or expected <= 0:
+        return free
+    # The count-free optimum has the highest raw total, so a split with c cards can only beat it
+    # if |c - expected| < |free count - expected|: no need to search counts further away.
+    slack = abs(len(free.fronts) - expected)
+    if slack == 0:
+        return free
+    max_cards = min(expected + slack, (n + 1) // 2) + 1
+    if n * max_cards > MAX_COUNT_CELLS:
+        return free
+    return _split_with_count(scores, expected, max_cards)
 
 
 _NEG = float("-inf")
