@@ -23,6 +23,8 @@ from bot.handlers.callbacks import on_callback
 from bot.handlers.errors import on_error
 from bot.handlers.messages import on_other, on_text, on_unknown_command
 from bot.handlers.quiz import quiz_command
+from bot.handlers.reminder_sweep import sweep_reminders
+from bot.handlers.reminders import remind_command, timezone_command
 from bot.handlers.start import help_command, start
 from bot.handlers.streak import streak_command
 from bot.services.container import SERVICES_KEY, create_services, get_services
@@ -39,6 +41,7 @@ Sweep = Callable[[Application], Awaitable[None]]  # type: ignore[type-arg]
 # Periodic work driven by times stored in the database (never by in-memory timers), run one after
 # the other by a single background loop. Tests call these functions directly instead.
 SWEEPS: list[Sweep] = []
+SWEEPS.append(sweep_reminders)
 SWEEP_TASK_KEY = "sweep_task"
 
 
@@ -109,6 +112,8 @@ def build_application(
     app.add_handler(CommandHandler("help", help_command))
     app.add_handler(CommandHandler("quiz", quiz_command))
     app.add_handler(CommandHandler("streak", streak_command))
+    app.add_handler(CommandHandler("remind", remind_command))
+    app.add_handler(CommandHandler("timezone", timezone_command))
     app.add_handler(CallbackQueryHandler(on_callback))
     # Edited messages and channel posts are not requested (ALLOWED_UPDATES); only new messages count.
     new_private = private & filters.UpdateType.MESSAGE

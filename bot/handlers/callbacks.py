@@ -8,8 +8,10 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.handlers.quiz import begin, on_quiz_tap
+from bot.handlers.reminders import on_reminder_tap
 from bot.services.container import get_services
 from bot.views.callbacks import MenuTap, QuizTap, decode
+from bot.views.reminders import REMINDER_TAPS
 
 log = logging.getLogger(__name__)
 UNKNOWN_BUTTON = "This button no longer works"
@@ -33,6 +35,8 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
                 query.from_user.id,
                 query.from_user.first_name,
             )
+    elif isinstance(tap, MenuTap) and tap.name in REMINDER_TAPS:
+        await on_reminder_tap(query, tap, context)
     else:
         log.info("refused callback data %r", (query.data or "")[:80])
         await query.answer(UNKNOWN_BUTTON)

@@ -7,6 +7,7 @@ from telegram.ext import ContextTypes
 
 from bot.core.scheduling import Grade
 from bot.handlers.common import edit_html, send_html
+from bot.handlers.reminders import offer_reminder_once
 from bot.services.container import Services, get_services
 from bot.services.views import AnswerResult, NothingDue, QuestionView, Refusal
 from bot.views import quiz as view
@@ -64,6 +65,7 @@ async def deliver(bot: Bot, services: Services, result: AnswerResult) -> None:
             view.summary_text(result.summary),
             view.summary_keyboard(result.summary),
         )
+        await offer_reminder_once(bot, services, result)
 
 
 async def on_quiz_tap(

@@ -13,6 +13,7 @@ from bot.cards.model import Deck
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.quiz import QuizService
+from bot.services.reminders import ReminderService
 from bot.services.users import UserService
 from bot.storage.db import Database
 from bot.storage.decks import sync_deck
@@ -33,6 +34,7 @@ class Services:
     clock: Clock
     users: UserService
     quiz: QuizService
+    reminders: ReminderService
 
 
 def read_bundled_decks(folder: Path = DATA_DECKS) -> list[tuple[str, Deck]]:
@@ -62,6 +64,7 @@ async def create_services(settings: Settings, clock: Clock, fuzz: bool = True) -
         clock=clock,
         users=UserService(db, clock),
         quiz=QuizService(db, clock, default_deck_id=default, fuzz=fuzz),
+        reminders=ReminderService(db, clock, default_deck_id=default),
     )
 
 

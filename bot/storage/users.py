@@ -49,10 +49,13 @@ class UserRecord:
 
 
 async def upsert_user(db: Database, user_id: int, first_name: str, now: int) -> UserRecord:
-    """Create the user on first contact (or refresh their name) and return the stored record."""
+    """Create the user on first contact (or refresh their name) and return the stored record.
+
+    Any contact also makes a user who had blocked the bot active again.
+    """
     row = await db.fetchone(
         f"""INSERT INTO users (id, first_name, created_at) VALUES (?, ?, ?)
-            ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name
+            ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name, active = 1
             RETURNING {USER_COLUMNS}""",
         (user_id, first_name[:128], now),
     )

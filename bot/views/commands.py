@@ -5,6 +5,8 @@ from __future__ import annotations
 PRIVATE_COMMANDS: list[tuple[str, str]] = [
     ("quiz", "Start or continue a quiz session"),
     ("streak", "Your daily streak"),
+    ("remind", "Daily reminder: /remind 18:30 or /remind off"),
+    ("timezone", "Your time zone: /timezone London or +5:30"),
     ("help", "What I can do"),
     ("start", "Welcome and a quick start"),
 ]

@@ -1,0 +1,134 @@
+"""/remind, /timezone, their buttons, and the one-time reminder offer after a first quiz."""
+
+from __future__ import annotations
+
+from telegram import Bot, CallbackQuery, Chat, Update
+from telegram.ext import ContextTypes
+
+from bot.core.reminders import parse_remind_time
+from bot.core.timezones import zone_for
+from bot.handlers.common import edit_html, send_html
+from bot.services.container import Services, get_services
+from bot.services.views import AnswerResult
+from bot.views import reminders as view
+from bot.views.callbacks import MenuTap
+
+STALE_BUTTON = "This button no longer works"
+
+
+def _private_args(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    return " ".join(context.args or []).strip()
+
+
+async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/remind 18:30 sets the daily reminder, /remind off stops it, /remind alone shows it."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    if chat.type != Chat.PRIVATE:
+        await send_html(context.bot, chat.id, view.REMIND_IN_PRIVATE)
+        return
+    services = get_services(context.bot_data)
+    await services.users.touch(user.id, user.first_name)
+    now = services.clock.now()
+    arg = _private_args(update, context)
+    reminders = services.reminders
+    if not arg:
+        shown = await reminders.current(user.id)
+        text, keyboard = view.remind_setting_text(shown, now), view.remind_keyboard(shown)
+        await send_html(context.bot, chat.id, text, keyboard)
+        return
+    if arg.casefold() in view.OFF_WORDS:
+        shown = await reminders.turn_off(user.id)
+    else:
+        try:
+            shown = await reminders.set_time(user.id, arg)
+        except ValueError as exc:
+            await send_html(context.bot, chat.id, view.remind_bad_time_text(str(exc)))
+            return
+    await send_html(context.bot, chat.id, view.remind_set_text(shown, now))
+
+
+async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/timezone <city, zone or offset> sets the zone; a city may offer up to five buttons."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    if chat.type != Chat.PRIVATE:
+        await send_html(context.bot, chat.id, view.TIMEZONE_IN_PRIVATE)
+        return
+    services = get_services(context.bot_data)
+    record = await services.users.touch(user.id, user.first_name)
+    now = services.clock.now()
+    arg = _private_args(update, context)
+    if not arg:
+        await send_html(context.bot, chat.id, view.timezone_current_text(record.timezone, now))
+        return
+    change = await services.reminders.set_timezone(user.id, arg)
+    if change.reminder is not None:
+        await send_html(context.bot, chat.id, view.timezone_set_text(change.reminder, now))
+    elif change.match.found:
+        keyboard = view.timezone_keyboard(change.match.candidates, now)
+        await send_html(context.bot, chat.id, view.timezone_choices_text(), keyboard)
+    else:
+        await send_html(context.bot, chat.id, view.timezone_bad_text(change.match.reason))
+
+
+async def on_reminder_tap(
+    query: CallbackQuery, tap: MenuTap, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """A tap on a reminder preset, Off, the offer's Yes/No, or a time-zone choice."""
+    services = get_services(context.bot_data)
+    user = query.from_user
+    reminders = services.reminders
+    now = services.clock.now()
+    if tap.name == view.REMIND_NO:
+        await query.answer()
+        text = view.OFFER_DECLINED
+    elif tap.name == view.REMIND and tap.arg is not None:
+        if tap.arg != "off" and not _readable_time(tap.arg):
+            await query.answer(STALE_BUTTON)
+            return
+        await services.users.touch(user.id, user.first_name)
+        if tap.arg == "off":
+            shown = await reminders.turn_off(user.id)
+        else:
+            shown = await reminders.set_time(user.id, tap.arg)
+        await query.answer("Reminder off" if shown.remind_time is None else "Reminder set")
+        text = view.remind_set_text(shown, now)
+    elif tap.name == view.TIMEZONE and tap.arg is not None and _known_zone(tap.arg):
+        await services.users.touch(user.id, user.first_name)
+        shown = await reminders.choose_timezone(user.id, tap.arg)
+        await query.answer("Time zone set")
+        text = view.timezone_set_text(shown, now)
+    else:
+        await query.answer(STALE_BUTTON)
+        return
+    if query.message is not None:
+        await edit_html(context.bot, query.message.chat.id, query.message.message_id, text)
+
+
+def _readable_time(text: str) -> bool:
+    try:
+        parse_remind_time(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        zone_for(name)
+    except ValueError:
+        return False
+    return True
+
+
+async def offer_reminder_once(bot: Bot, services: Services, result: AnswerResult) -> None:
+    """After a finished quiz, offer a daily reminder at this time — once per user, ever."""
+    if result.summary is None:
+        return
+    # Quizzes run only in private chats, where the chat id is the user's id.
+    offer = await services.reminders.offer_once(result.chat_id)
+    if offer is not None:
+        await send_html(bot, result.chat_id, view.offer_text(offer), view.offer_keyboard(offer))

@@ -1,0 +1,206 @@
+"""Time zones and daily reminders: settings, the one-time offer, and planning the sweep's sends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+
+from bot.clock import Clock
+from bot.core.reminders import (
+    next_after_decision,
+    next_reminder_utc,
+    parse_remind_time,
+    reminder_decision,
+)
+from bot.core.streaks import Streak, view_streak
+from bot.core.timezones import (
+    DEFAULT_ZONE,
+    TimezoneMatch,
+    local_date,
+    resolve_timezone,
+    zone_for,
+)
+from bot.storage import reminders as store
+from bot.storage.db import Database
+from bot.storage.reminders import Claim, DueReminder
+
+SWEEP_BATCH = 500
+OFFER_ROUND_MINUTES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderView:
+    """A user's reminder as shown: local time (None = off) and zone, next firing in UTC."""
+
+    remind_time: str | None
+    timezone: str
+    next_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderOffer:
+    """The one-time "remind me at this time?" offer after a first finished quiz."""
+
+    remind_time: str
+    timezone: str
+    zone_is_default: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TimezoneChange:
+    """The outcome of /timezone: the zone set, or zones to pick from, or why neither."""
+
+    match: TimezoneMatch
+    reminder: ReminderView | None  # the reminder after a zone was set
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderSend:
+    """One reminder the sweep has claimed and must now send."""
+
+    user_id: int
+    due_count: int
+    streak: int
+    studied_today: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SweepPlan:
+    """What one batch decided: the reminders to send, and how many were skipped or lost a race."""
+
+    sends: list[ReminderSend]
+    decided: int
+    skipped: int
+    lost_claims: int
+
+
+def _ts(when: datetime) -> int:
+    return int(when.timestamp())
+
+
+def _dt(ts: int) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def _hhmm(value: time) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def _time(text: str) -> time:
+    return time.fromisoformat(text)
+
+
+@dataclass
+class ReminderService:
+    """Reminder and time-zone settings, and the sweep's decisions, over the database."""
+
+    db: Database
+    clock: Clock
+    default_deck_id: int
+
+    def _view(self, remind_time: str | None, zone: str, next_at: int | None) -> ReminderView:
+        return ReminderView(remind_time, zone, _dt(next_at) if next_at is not None else None)
+
+    def _next(self, remind_time: str, zone: str) -> int:
+        return _ts(next_reminder_utc(self.clock.now(), _time(remind_time), zone))
+
+    async def current(self, user_id: int) -> ReminderView:
+        """The user's reminder setting as it stands."""
+        setting = await store.get_setting(self.db, user_id)
+        if setting is None:
+            return ReminderView(None, DEFAULT_ZONE, None)
+        return self._view(setting.remind_time, setting.timezone, setting.next_remind_at)
+
+    async def set_time(self, user_id: int, text: str) -> ReminderView:
+        """Set the daily reminder from typed text; ValueError carries the friendly explanation."""
+        value = _hhmm(parse_remind_time(text))
+        setting = await store.get_setting(self.db, user_id)
+        zone = setting.timezone if setting is not None else DEFAULT_ZONE
+        next_at = self._next(value, zone)
+        await store.set_reminder(self.db, user_id, value, next_at)
+        return self._view(value, zone, next_at)
+
+    async def turn_off(self, user_id: int) -> ReminderView:
+        """Stop the daily reminder."""
+        await store.set_reminder(self.db, user_id, None, None)
+        return await self.current(user_id)
+
+    async def set_timezone(self, user_id: int, text: str) -> TimezoneChange:
+        """Resolve typed text; a single match is stored at once and the reminder follows it."""
+        match = resolve_timezone(text)
+        if match.zone is None:
+            return TimezoneChange(match, None)
+        return TimezoneChange(match, await self.choose_timezone(user_id, match.zone))
+
+    async def choose_timezone(self, user_id: int, zone: str) -> ReminderView:
+        """Store a zone (checked by the caller or by `resolve_timezone`), moving the reminder."""
+        setting = await store.get_setting(self.db, user_id)
+        remind_time = setting.remind_time if setting is not None else None
+        next_at = self._next(remind_time, zone) if remind_time is not None else None
+        await store.set_timezone(self.db, user_id, zone, next_at)
+        return self._view(remind_time, zone, next_at)
+
+    async def offer_once(self, user_id: int) -> ReminderOffer | None:
+        """The reminder offer, the first time a user finishes a quiz without having a reminder."""
+        if not await store.claim_offer(self.db, user_id):
+            return None
+        setting = await store.get_setting(self.db, user_id)
+        zone = setting.timezone if setting is not None else DEFAULT_ZONE
+        local = self.clock.now().astimezone(zone_for(zone))
+        minute = local.minute - local.minute % OFFER_ROUND_MINUTES
+        return ReminderOffer(f"{local.hour:02d}:{minute:02d}", zone, zone == DEFAULT_ZONE)
+
+    async def blocked(self, user_ids: list[int]) -> None:
+        """Users who blocked the bot: their reminders stop and they count as inactive."""
+        if user_ids:
+            await store.deactivate(self.db, user_ids)
+
+    async def plan_batch(self, limit: int = SWEEP_BATCH) -> SweepPlan:
+        """Decide the next batch of due reminders and claim them before anything is sent.
+
+        Every decided reminder moves to a later local day in the same UPDATE that marks it sent,
+        so a crash after this call can lose a reminder but never send one twice.
+        """
+        now = self.clock.now()
+        due = await store.due_reminders(self.db, _ts(now), self.default_deck_id, limit)
+        claims: list[Claim] = []
+        sends: dict[int, ReminderSend] = {}
+        for row in due:
+            claim, send = _decide(row, now)
+            claims.append(claim)
+            if send is not None:
+                sends[row.user_id] = send
+        won = await store.claim(self.db, claims)
+        chosen = [send for user_id, send in sends.items() if user_id in won]
+        return SweepPlan(
+            sends=chosen,
+            decided=len(due),
+            skipped=len(won) - len(chosen),
+            lost_claims=len(due) - len(won),
+        )
+
+
+def _decide(row: DueReminder, now: datetime) -> tuple[Claim, ReminderSend | None]:
+    """The claim for one due reminder, and the send if the decision is to send."""
+    scheduled = _dt(row.next_remind_at)
+    remind_time = _time(row.remind_time)
+    today = local_date(now, row.timezone)
+    streak = Streak(row.streak_current, row.streak_best, row.streak_last_day, row.streak_freezes)
+    shown = view_streak(streak, today)
+    decision = reminder_decision(
+        now,
+        scheduled,
+        studied_today=shown.studied_today,
+        due_count=row.due_count,
+        streak_at_risk=shown.at_risk,
+        last_sent_local_day=row.last_remind_day,
+        local_today=today,
+        scheduled_local_day=local_date(scheduled, row.timezone),
+    )
+    # The due query returns only reminders at or before now, so the decision always reschedules.
+    next_at = next_after_decision(now, scheduled, remind_time, row.timezone)
+    sent_day = today.isoformat() if decision.send else None
+    claim = Claim(row.user_id, row.next_remind_at, _ts(next_at), sent_day)
+    if not decision.send:
+        return claim, None
+    return claim, ReminderSend(row.user_id, row.due_count, shown.current, shown.studied_today)
