@@ -10,6 +10,7 @@ exact dynamic programme over (line, cards so far, front/back), so no greedy choi
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -78,8 +79,13 @@ def _content_words(text: str) -> set[str]:
 
 
 def _title_case(text: str) -> bool:
+    # "The Secret Speech", "USSR"; not formulas such as "NaCl".
     significant = [w for w in _LETTERS.findall(text) if len(w) > 3]
-    return text[:1].isupper() and bool(significant) and all(w[0].isupper() for w in significant)
+    return (
+        text[:1].isupper()
+        and bool(significant)
+        and all(w.isupper() or (w[0].isupper() and w[1:].islower()) for w in significant)
+    )
 
 
 def _ends_sentence(text: str) -> bool:
@@ -196,7 +202,56 @@ def best_split(lines: Sequence[Line], expected: int | None = None) -> Split:
         front_score(line, lines[i - 1] if i else None, lines[i + 1] if i + 1 < n else None)
         for i, line in enumerate(lines)
     ]
-    return split_scores(scores, expected)
+    first = split_scores(scores, expected)
+    style = style_scores(lines, first)
+    if style is None:
+        return first
+    return split_scores([a + b for a, b in zip(scores, style, strict=True)], expected)
+
+
+# Shapes a deck's fronts share with each other and not with its backs (all questions, all one
+# or two words, all formulas...). Learnt from a first split, then used to score the lines again.
+SHAPES: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("question", lambda t: t.rstrip().endswith("?")),
+    ("sentence", _ends_sentence),
+    ("number", lambda t: any(c.isdigit() for c in t)),
+    ("formula or code", lambda t: bool(re.search(r"[a-z][A-Z]|[A-Za-z]\d|[()=_/<>]", t))),
+    ("eight words or more", lambda t: len(_words(t)) >= 8),
+    ("lowercase start", lambda t: t[:1].islower()),
+    ("bullet", lambda t: bool(_BULLET.match(t))),
+    ("label: value", lambda t: bool(_LABEL_VALUE.match(t))),
+)
+STYLE_WEIGHT = 1.0
+STYLE_LIMIT = 3.0
+MIN_STYLE_CARDS = 3
+FRONT_SHAPE_SHARE = 0.85
+
+
+def style_scores(lines: Sequence[Line], split: Split) -> list[float] | None:
+    """Per line, how much its shape resembles the split's fronts rather than its backs (naive Bayes)."""
+    fronts = set(split.fronts)
+    if len(fronts) < MIN_STYLE_CARDS:
+        return None
+    shapes = [[test(line.text) for _, test in SHAPES] for line in lines]
+    in_fronts = [shapes[i] for i in range(len(lines)) if i in fronts]
+    in_backs = [shapes[i] for i in range(len(lines)) if i not in fronts]
+    # Per shape: evidence when a line has it, and when it lacks it. Lacking a shape counts only
+    # when the fronts nearly all have it ("every front is a question; this line is not"): lacking
+    # a common shape says little, and summing many such weak signs would drown the real ones.
+    evidence: list[tuple[float, float]] = []
+    for j in range(len(SHAPES)):
+        # Laplace smoothing keeps a shape seen once from deciding anything alone.
+        p_front = (sum(row[j] for row in in_fronts) + 1) / (len(in_fronts) + 2)
+        p_back = (sum(row[j] for row in in_backs) + 1) / (len(in_backs) + 2)
+        lacking = math.log((1 - p_front) / (1 - p_back)) if p_front >= FRONT_SHAPE_SHARE else 0.0
+        evidence.append((math.log(p_front / p_back), lacking))
+    scores: list[float] = []
+    for row in shapes:
+        total = sum(
+            having if has else lacking for has, (having, lacking) in zip(row, evidence, strict=True)
+        )
+        scores.append(max(-STYLE_LIMIT, min(STYLE_LIMIT, STYLE_WEIGHT * total)))
+    return scores
 
 
 def split_value(scores: Sequence[float], split: Split, expected: int | None = None) -> float:
