@@ -20,6 +20,7 @@ from telegram.ext import Application, ContextTypes, MessageHandler, filters
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.net import AiohttpRequest, ChatOrderedUpdateProcessor
+from bot.sandbox.message import SandboxMessage
 from bot.sandbox.server import SandboxServer
 
 TOKEN = "654321:SANDBOX-token"
@@ -134,6 +135,11 @@ async def test_a_user_document_downloads_through_the_transport(sandbox: SandboxS
     assert echoed.document.file_name == "copy.csv"
 
 
+def replied(text: str) -> Callable[[SandboxMessage], bool]:
+    """Match the bot's message with exactly this text."""
+    return lambda message: message.text == text
+
+
 async def test_an_application_on_both_aiohttp_transports_keeps_each_chat_in_order(
     sandbox: SandboxServer,
 ) -> None:
@@ -168,9 +174,9 @@ async def test_an_application_on_both_aiohttp_transports_keeps_each_chat_in_orde
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0.0, timeout=1)
         await app.start()
-        await keen.chat.wait_for(lambda m: m.text == "got 49", timeout=GUARD)
+        await keen.chat.wait_for(replied("got 49"), timeout=GUARD)
         for number, user in enumerate(crowd):
-            await user.chat.wait_for(lambda m, n=number: m.text == f"got {n}", timeout=GUARD)
+            await user.chat.wait_for(replied(f"got {number}"), timeout=GUARD)
         await app.updater.stop()
         await app.stop()
 
