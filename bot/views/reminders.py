@@ -111,9 +111,7 @@ def reminder_text(send: ReminderSend) -> str:
     if send.due_count > 0:
         lines.append(f"📚 {plural(send.due_count, 'question')} due.")
     if send.streak > 0:
-        lines.append(
-            f"🔥 Your {plural(send.streak, 'day')} streak is at stake — study today to keep it."
-        )
+        lines.append(f"🔥 Your {send.streak}-day streak is at stake — study today to keep it.")
     return "\n".join(lines)
 
 
