@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from telegram.ext import Application
 
 from bot.broadcast import BroadcastSender, Delivery, Outgoing
-from bot.services.container import Services, get_services
-from bot.services.reminders import SWEEP_BATCH
+from bot.services.container import get_services
+from bot.services.reminders import SWEEP_BATCH, ReminderService
 from bot.views.reminders import reminder_keyboard, reminder_text
 
 log = logging.getLogger(__name__)
@@ -42,13 +42,14 @@ def reminder_sender(app: Application) -> BroadcastSender:  # type: ignore[type-a
 
 async def sweep_reminders(app: Application) -> None:  # type: ignore[type-arg]
     """Send the reminders that are due now (periodic; tests call it after moving the clock)."""
-    report = await deliver_due_reminders(get_services(app.bot_data), reminder_sender(app))
+    services = get_services(app.bot_data)
+    report = await deliver_due_reminders(services.reminders, reminder_sender(app))
     if report.decided:
         log.info("reminder sweep: %s", report)
 
 
 async def deliver_due_reminders(
-    services: Services,
+    reminders: ReminderService,
     sender: BroadcastSender,
     budget: int = SEND_BUDGET,
     batch: int = SWEEP_BATCH,
@@ -57,7 +58,7 @@ async def deliver_due_reminders(
     report = SweepReport()
     limit = max(1, min(batch, budget))
     while report.sent + report.blocked + report.failed < budget:
-        plan = await services.reminders.plan_batch(limit)
+        plan = await reminders.plan_batch(limit)
         report.decided += plan.decided
         report.skipped += plan.skipped
         messages = [
@@ -67,7 +68,7 @@ async def deliver_due_reminders(
         blocked = [
             m.chat_id for m, r in zip(messages, results, strict=True) if r is Delivery.BLOCKED
         ]
-        await services.reminders.blocked(blocked)
+        await reminders.blocked(blocked)
         report.sent += results.count(Delivery.SENT)
         report.blocked += len(blocked)
         report.failed += results.count(Delivery.FAILED)
