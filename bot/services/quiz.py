@@ -9,10 +9,10 @@ from datetime import UTC, datetime, time, timedelta
 from bot.cards.questions import QuestionKind, choice_options
 from bot.clock import Clock
 from bot.core.grading import TypedVerdict, grade_typed
-from bot.core.scheduling import Grade, ReviewState, review
+from bot.core.scheduling import Grade
 from bot.core.selection import Candidate, pick_session
-from bot.core.streaks import Streak, record_study
 from bot.core.timezones import zone_for
+from bot.services.reviewing import Reviewer, make_review
 from bot.services.views import (
     AnswerResult,
     NothingDue,
@@ -25,7 +25,7 @@ from bot.services.views import (
 from bot.storage import decks as deck_store
 from bot.storage import quiz as store
 from bot.storage.db import Database
-from bot.storage.quiz import ItemContext, NewItem, QuestionRow, ReviewWrite, StoredState
+from bot.storage.quiz import ItemContext, NewItem, QuestionRow
 from bot.storage.users import UserRecord
 
 CLOSED = "This question is closed"
@@ -93,34 +93,6 @@ def current_view(ctx: ItemContext) -> QuestionView:
         size=ctx.size,
         deck_title=ctx.deck_title,
         revealed=ctx.revealed,
-    )
-
-
-def _to_state(stored: StoredState | None) -> ReviewState | None:
-    if stored is None:
-        return None
-    return ReviewState(
-        state=stored.state,
-        step=stored.step,
-        stability=stored.stability,
-        difficulty=stored.difficulty,
-        due=_dt(stored.due),
-        last_review=_dt(stored.last_review) if stored.last_review is not None else None,
-        reps=stored.reps,
-        lapses=stored.lapses,
-    )
-
-
-def _to_stored(state: ReviewState) -> StoredState:
-    return StoredState(
-        state=state.state,
-        step=state.step,
-        stability=state.stability,
-        difficulty=state.difficulty,
-        due=_ts(state.due),
-        last_review=_ts(state.last_review) if state.last_review else None,
-        reps=state.reps,
-        lapses=state.lapses,
     )
 
 
@@ -285,43 +257,33 @@ class QuizService:
         self, ctx: ItemContext, grade: Grade, correct: bool | None, outcome: str, given: str | None
     ) -> AnswerResult | Refusal:
         now = self.clock.now()
-        previous = _to_state(ctx.state)
-        after = review(previous, grade, now, ctx.desired_retention, self.fuzz)
-        zone = zone_for(ctx.timezone)
-        today = now.astimezone(zone).date()
-        streak = Streak(
-            current=ctx.streak_current,
-            best=ctx.streak_best,
-            last_day=datetime.fromisoformat(ctx.streak_last_day).date()
-            if ctx.streak_last_day
-            else None,
-            freezes=ctx.streak_freezes,
-        )
-        update = record_study(streak, today)
-        new_streak = update.streak
-        written = await store.insert_review(
-            self.db,
-            ReviewWrite(
+        reviewed = make_review(
+            Reviewer(
                 user_id=ctx.user_id,
                 question_id=ctx.question.question_id,
                 deck_id=ctx.deck_id,
                 card_id=ctx.card_id,
-                session_id=ctx.session_id,
-                position=ctx.position,
-                rating=int(grade),
-                correct=correct,
-                outcome=outcome,
-                given=given,
-                reviewed_at=_ts(now),
-                duration_ms=(_ts(now) - ctx.shown_at) * 1000 if ctx.shown_at else None,
-                local_day=today.isoformat(),
-                first_review=previous is None,
-                state=_to_stored(after),
-                streak_current=new_streak.current,
-                streak_best=new_streak.best,
-                streak_freezes=new_streak.freezes,
+                state=ctx.state,
+                timezone=ctx.timezone,
+                desired_retention=ctx.desired_retention,
+                streak_current=ctx.streak_current,
+                streak_best=ctx.streak_best,
+                streak_last_day=ctx.streak_last_day,
+                streak_freezes=ctx.streak_freezes,
             ),
+            grade,
+            correct,
+            outcome,
+            given,
+            now,
+            session_id=ctx.session_id,
+            position=ctx.position,
+            duration_ms=(_ts(now) - ctx.shown_at) * 1000 if ctx.shown_at else None,
+            fuzz=self.fuzz,
         )
+        after, update = reviewed.after, reviewed.streak
+        new_streak = update.streak
+        written = await store.insert_review(self.db, reviewed.write)
         if not written:
             return Refusal(CLOSED)
         news = StreakNews(

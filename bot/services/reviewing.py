@@ -1,0 +1,127 @@
+"""One answer as a review: the FSRS step, the streak step, and the row that records both.
+
+Shared by the private quiz and group battles, so an answer counts the same wherever it is given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from bot.core.scheduling import Grade, ReviewState, review
+from bot.core.streaks import Streak, StreakUpdate, record_study
+from bot.core.timezones import zone_for
+from bot.storage.quiz import ReviewWrite, StoredState
+
+
+def _ts(when: datetime) -> int:
+    return int(when.timestamp())
+
+
+def _dt(ts: int) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def to_state(stored: StoredState | None) -> ReviewState | None:
+    """A stored schedule as the core's ReviewState (None stays None: a new question)."""
+    if stored is None:
+        return None
+    return ReviewState(
+        state=stored.state,
+        step=stored.step,
+        stability=stored.stability,
+        difficulty=stored.difficulty,
+        due=_dt(stored.due),
+        last_review=_dt(stored.last_review) if stored.last_review is not None else None,
+        reps=stored.reps,
+        lapses=stored.lapses,
+    )
+
+
+def to_stored(state: ReviewState) -> StoredState:
+    """The core's ReviewState as stored (unix seconds)."""
+    return StoredState(
+        state=state.state,
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=_ts(state.due),
+        last_review=_ts(state.last_review) if state.last_review else None,
+        reps=state.reps,
+        lapses=state.lapses,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Reviewer:
+    """Who answers which question, with their schedule for it and their streak, as stored."""
+
+    user_id: int
+    question_id: int
+    deck_id: int
+    card_id: int
+    state: StoredState | None
+    timezone: str
+    desired_retention: float
+    streak_current: int
+    streak_best: int
+    streak_last_day: str | None
+    streak_freezes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reviewed:
+    """An answer worked out: the row to insert, the new schedule and the streak change."""
+
+    write: ReviewWrite
+    after: ReviewState
+    streak: StreakUpdate
+    today: date
+
+
+def make_review(
+    who: Reviewer,
+    grade: Grade,
+    correct: bool | None,
+    outcome: str,
+    given: str | None,
+    now: datetime,
+    *,
+    session_id: int | None,
+    position: int | None,
+    duration_ms: int | None,
+    fuzz: bool,
+) -> Reviewed:
+    """Schedule the answer with FSRS and count the day in the user's streak (local days)."""
+    previous = to_state(who.state)
+    after = review(previous, grade, now, who.desired_retention, fuzz)
+    today = now.astimezone(zone_for(who.timezone)).date()
+    streak = Streak(
+        current=who.streak_current,
+        best=who.streak_best,
+        last_day=date.fromisoformat(who.streak_last_day) if who.streak_last_day else None,
+        freezes=who.streak_freezes,
+    )
+    update = record_study(streak, today)
+    new_streak = update.streak
+    write = ReviewWrite(
+        user_id=who.user_id,
+        question_id=who.question_id,
+        deck_id=who.deck_id,
+        card_id=who.card_id,
+        session_id=session_id,
+        position=position,
+        rating=int(grade),
+        correct=correct,
+        outcome=outcome,
+        given=given,
+        reviewed_at=_ts(now),
+        duration_ms=duration_ms,
+        local_day=today.isoformat(),
+        first_review=previous is None,
+        state=to_stored(after),
+        streak_current=new_streak.current,
+        streak_best=new_streak.best,
+        streak_freezes=new_streak.freezes,
+    )
+    return Reviewed(write=write, after=after, streak=update, today=today)
