@@ -7,7 +7,12 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from telegram import BotCommand, BotCommandScopeAllPrivateChats, Update
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -19,6 +24,13 @@ from telegram.ext import (
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.handlers.battle import (
+    battle_command,
+    leaderboard_command,
+    on_migrate,
+    stop_battle_command,
+    sweep_battles,
+)
 from bot.handlers.callbacks import on_callback
 from bot.handlers.errors import on_error
 from bot.handlers.messages import on_other, on_text, on_unknown_command
@@ -28,7 +40,7 @@ from bot.handlers.reminders import remind_command, timezone_command
 from bot.handlers.start import help_command, start
 from bot.handlers.streak import streak_command
 from bot.services.container import SERVICES_KEY, create_services, get_services
-from bot.views.commands import PRIVATE_COMMANDS
+from bot.views.commands import GROUP_COMMANDS, PRIVATE_COMMANDS
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +54,7 @@ Sweep = Callable[[Application], Awaitable[None]]  # type: ignore[type-arg]
 # the other by a single background loop. Tests call these functions directly instead.
 SWEEPS: list[Sweep] = []
 SWEEPS.append(sweep_reminders)
+SWEEPS.append(sweep_battles)
 SWEEP_TASK_KEY = "sweep_task"
 
 
@@ -80,6 +93,10 @@ def build_application(
             [BotCommand(name, description) for name, description in PRIVATE_COMMANDS],
             scope=BotCommandScopeAllPrivateChats(),
         )
+        await app.bot.set_my_commands(
+            [BotCommand(name, description) for name, description in GROUP_COMMANDS],
+            scope=BotCommandScopeAllGroupChats(),
+        )
         if sweep_interval is not None:
             app.bot_data[SWEEP_TASK_KEY] = asyncio.create_task(
                 _sweep_forever(app, sweep_interval), name="sweeps"
@@ -114,6 +131,10 @@ def build_application(
     app.add_handler(CommandHandler("streak", streak_command))
     app.add_handler(CommandHandler("remind", remind_command))
     app.add_handler(CommandHandler("timezone", timezone_command))
+    app.add_handler(CommandHandler("battle", battle_command))
+    app.add_handler(CommandHandler("stopbattle", stop_battle_command))
+    app.add_handler(CommandHandler("leaderboard", leaderboard_command))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     app.add_handler(CallbackQueryHandler(on_callback))
     # Edited messages and channel posts are not requested (ALLOWED_UPDATES); only new messages count.
     new_private = private & filters.UpdateType.MESSAGE

@@ -7,10 +7,11 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.handlers.battle import on_battle_tap
 from bot.handlers.quiz import begin, on_quiz_tap
 from bot.handlers.reminders import on_reminder_tap
 from bot.services.container import get_services
-from bot.views.callbacks import MenuTap, QuizTap, decode
+from bot.views.callbacks import BattleTap, MenuTap, QuizTap, decode
 from bot.views.reminders import REMINDER_TAPS
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,8 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     tap = decode(query.data)
     if isinstance(tap, QuizTap):
         await on_quiz_tap(query, tap, context)
+    elif isinstance(tap, BattleTap):
+        await on_battle_tap(query, tap, context)
     elif isinstance(tap, MenuTap) and tap.name == "quiz":
         await query.answer()
         if query.message is not None:

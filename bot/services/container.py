@@ -12,6 +12,7 @@ from bot.cards.formats import read_deck_file
 from bot.cards.model import Deck
 from bot.clock import Clock
 from bot.config import Settings
+from bot.services.battles import BattleService
 from bot.services.quiz import QuizService
 from bot.services.reminders import ReminderService
 from bot.services.users import UserService
@@ -34,6 +35,7 @@ class Services:
     clock: Clock
     users: UserService
     quiz: QuizService
+    battles: BattleService
     reminders: ReminderService
 
 
@@ -64,6 +66,7 @@ async def create_services(settings: Settings, clock: Clock, fuzz: bool = True) -
         clock=clock,
         users=UserService(db, clock),
         quiz=QuizService(db, clock, default_deck_id=default, fuzz=fuzz),
+        battles=BattleService(db, clock, default_deck_id=default, fuzz=fuzz),
         reminders=ReminderService(db, clock, default_deck_id=default),
     )
 

@@ -18,6 +18,8 @@ _ACTION_CODES: dict[str, QuizAction] = {"s": "show", "g": "grade", "o": "option"
 _CODES_BY_ACTION = {v: k for k, v in _ACTION_CODES.items()}
 _QUIZ = re.compile(r"q:(\d{1,19}):(\d{1,4}):([sgox])(\d?)")
 _MENU = re.compile(r"m:([a-z_]{1,24})(?::([A-Za-z0-9_+\-/.]{1,40}))?")
+_BATTLE = re.compile(r"b:([0-9]{1,19}):(?:(j)|(s)|a([0-9]{1,2}):([0-9]))")
+BattleAction = Literal["join", "start", "answer"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +40,17 @@ class MenuTap:
     arg: str | None = None
 
 
-Tap = QuizTap | MenuTap
+@dataclass(frozen=True, slots=True)
+class BattleTap:
+    """A tap in a group battle: Join, Start, or option `option` of round `round_no` (1-based)."""
+
+    battle_id: int
+    action: BattleAction
+    round_no: int = 0
+    option: int = 0
+
+
+Tap = QuizTap | MenuTap | BattleTap
 
 
 def encode(tap: Tap) -> str:
@@ -46,6 +58,10 @@ def encode(tap: Tap) -> str:
     if isinstance(tap, QuizTap):
         value = str(tap.value) if tap.action in ("grade", "option") else ""
         data = f"q:{tap.session_id}:{tap.position}:{_CODES_BY_ACTION[tap.action]}{value}"
+    elif isinstance(tap, BattleTap):
+        data = f"b:{tap.battle_id}:" + (
+            f"a{tap.round_no}:{tap.option}" if tap.action == "answer" else tap.action[0]
+        )
     else:
         data = f"m:{tap.name}" + (f":{tap.arg}" if tap.arg is not None else "")
     if len(data.encode()) > MAX_BYTES or decode(data) != tap:
@@ -76,4 +92,20 @@ def decode(data: object) -> Tap | None:
         return QuizTap(session_id, position, action)
     if match := _MENU.fullmatch(data):
         return MenuTap(match[1], match[2])
+    if match := _BATTLE.fullmatch(data):
+        return _battle_tap(match)
     return None
+
+
+def _battle_tap(match: re.Match[str]) -> BattleTap | None:
+    battle_id = int(match[1])
+    if not 0 < battle_id < MAX_ID:
+        return None
+    if match[2]:
+        return BattleTap(battle_id, "join")
+    if match[3]:
+        return BattleTap(battle_id, "start")
+    round_no = int(match[4])
+    if round_no < 1:
+        return None
+    return BattleTap(battle_id, "answer", round_no, int(match[5]))

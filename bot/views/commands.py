@@ -10,3 +10,10 @@ PRIVATE_COMMANDS: list[tuple[str, str]] = [
     ("help", "What I can do"),
     ("start", "Welcome and a quick start"),
 ]
+
+# What the menu offers in groups and supergroups (set with BotCommandScopeAllGroupChats).
+GROUP_COMMANDS: list[tuple[str, str]] = [
+    ("battle", "Start a revision battle: /battle [rounds] [seconds]"),
+    ("stopbattle", "End the battle (host or admins)"),
+    ("leaderboard", "The group's all-time battle table"),
+]

@@ -1,0 +1,436 @@
+"""Group battles over the database: every action loads the battle, runs the pure machine, and
+writes the result compare-and-swap, so a retry, a double tap or a restart never counts twice."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.cards.questions import QuestionKind, choice_options
+from bot.clock import Clock
+from bot.core import battle as core
+from bot.core.battle import (
+    MESSAGE_EFFECTS,
+    BattleCandidate,
+    BattleConfig,
+    BattleState,
+    CancelRound,
+    CardMemory,
+    Effect,
+    Player,
+    PostRound,
+    RevealRound,
+    RoundSpec,
+    Toast,
+)
+from bot.core.battle_effects import BATTLE_OVER
+from bot.core.scheduling import Grade
+from bot.services.reviewing import Reviewer, make_review
+from bot.storage import battles as store
+from bot.storage import decks as deck_store
+from bot.storage.battles import BattleRow, LeaderboardDelta, LeaderRow, NewRound, RoundRow
+from bot.storage.db import Database
+from bot.storage.quiz import ReviewWrite
+from bot.storage.users import upsert_user
+
+log = logging.getLogger(__name__)
+
+# Telegram's GroupAnonymousBot: the sender of anonymous admins' messages, shared by every group.
+ANONYMOUS_ADMIN_ID = 1087968824
+NOT_THIS_CHAT = "This button belongs to another chat's battle"
+NO_BATTLE = "There is no battle running here. Start one with /battle"
+NOT_ALLOWED = "Only the host or a group admin can stop the battle"
+BROKEN = "This battle can't continue, sorry. Start a new one with /battle"
+MAX_TRIES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class BattleInfo:
+    """Where a battle is shown and what it plays."""
+
+    id: int
+    chat_id: int
+    thread_id: int | None
+    deck_title: str
+    host_id: int
+    lobby_message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Lobby:
+    """A new battle: post its lobby."""
+
+    battle: BattleInfo
+    state: BattleState
+
+
+@dataclass(frozen=True, slots=True)
+class AlreadyRunning:
+    """The group already has a battle; `message_id` shows it (lobby or current round)."""
+
+    battle: BattleInfo
+    message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """An action that changed nothing, with the text to tell the user."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """An applied action: the group messages to send or edit, and the acting user's toast."""
+
+    battle: BattleInfo
+    state: BattleState
+    effects: tuple[Effect, ...]
+    rounds: Mapping[int, RoundRow] = field(default_factory=dict)
+    toast: str | None = None
+    next_wakeup: datetime | None = None
+
+
+def _ts(when: datetime) -> int:
+    return int(when.timestamp())
+
+
+def _wakeup(state: BattleState) -> int | None:
+    when = core.next_wakeup(state)
+    # Rounded up: a sweep at the stored second must find the round's deadline already passed.
+    return None if when is None else math.ceil(when.timestamp())
+
+
+def _info(row: BattleRow) -> BattleInfo:
+    return BattleInfo(
+        row.id, row.chat_id, row.thread_id, row.deck_title, row.host_id, row.lobby_message_id
+    )
+
+
+def _deltas(state: BattleState) -> list[LeaderboardDelta]:
+    table = core.standings(state)
+    if table.rounds_played == 0:
+        return []
+    return [
+        LeaderboardDelta(
+            user_id=s.user_id,
+            name=s.name,
+            points=s.points,
+            won=s.place == 1 and s.points > 0,
+            right=s.right,
+            answered=s.answered,
+        )
+        for s in table.table
+    ]
+
+
+Step = Callable[[BattleRow, BattleState, datetime], Awaitable["_Plan | Refused"]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    state: BattleState
+    effects: tuple[Effect, ...]
+    new_rounds: tuple[NewRound, ...] = ()
+
+
+@dataclass
+class BattleService:
+    """Runs group battles; each public method is one user action or one timer tick."""
+
+    db: Database
+    clock: Clock
+    default_deck_id: int
+    fuzz: bool = True
+    rng: random.Random | None = None
+    # One battle write at a time from this process: the shared connection cannot nest transactions.
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+
+    def _rng(self) -> random.Random:
+        if self.rng is None:
+            self.rng = random.Random()
+        return self.rng
+
+    async def create(
+        self, chat_id: int, thread_id: int | None, user_id: int, name: str, config: BattleConfig
+    ) -> Lobby | AlreadyRunning:
+        """Open a lobby with the host as first player, or point to the battle already running."""
+        now = self.clock.now()
+        await upsert_user(self.db, user_id, name, _ts(now))
+        state = core.new_battle(user_id, name, config, now)
+        battle_id = await store.create_battle(
+            self.db,
+            chat_id,
+            thread_id,
+            self.default_deck_id,
+            user_id,
+            state.to_dict(),
+            _wakeup(state),
+            _ts(now),
+        )
+        row = await store.running_battle(self.db, chat_id)
+        if row is None:  # finished between the two statements; vanishingly rare
+            raise RuntimeError(f"battle in chat {chat_id} vanished")
+        if battle_id is None:
+            return AlreadyRunning(_info(row), await self._showing(row))
+        return Lobby(_info(row), state)
+
+    async def _showing(self, row: BattleRow) -> int | None:
+        try:
+            state = BattleState.from_dict(row.state)
+        except ValueError:
+            return row.lobby_message_id
+        if state.round_no == 0:
+            return row.lobby_message_id
+        rounds = await store.round_rows(self.db, row.id)
+        current = rounds.get(state.round_no)
+        return current.message_id if current and current.message_id else row.lobby_message_id
+
+    async def lobby_posted(self, battle_id: int, message_id: int) -> None:
+        """Record the lobby message."""
+        await store.set_lobby_message(self.db, battle_id, message_id)
+
+    async def round_posted(self, battle_id: int, round_no: int, message_id: int) -> None:
+        """Record the message asking a round."""
+        await store.set_round_message(self.db, battle_id, round_no, message_id)
+
+    async def join(
+        self, chat_id: int, battle_id: int, user_id: int, name: str
+    ) -> Outcome | Refused:
+        """A tap on Join."""
+
+        async def step(row: BattleRow, state: BattleState, now: datetime) -> _Plan | Refused:
+            new, effects = core.join(state, Player(user_id, name), now)
+            return _Plan(new, effects)
+
+        return await self._act(battle_id, chat_id, user_id, name, step)
+
+    async def start(
+        self, chat_id: int, battle_id: int, user_id: int, name: str
+    ) -> Outcome | Refused:
+        """A tap on Start (the host's, with 2+ players): choose the rounds and post the first."""
+
+        async def step(row: BattleRow, state: BattleState, now: datetime) -> _Plan | Refused:
+            if not core.can_start(state, user_id):
+                new, effects = core.start(state, user_id, now, ())
+                return _Plan(new, effects)
+            specs, rounds = await self._choose(row, state, now)
+            if not specs:
+                return Refused(BROKEN)
+            new, effects = core.start(state, user_id, now, specs)
+            return _Plan(new, effects, rounds)
+
+        return await self._act(battle_id, chat_id, user_id, name, step)
+
+    async def answer(
+        self, chat_id: int, battle_id: int, user_id: int, name: str, round_no: int, option: int
+    ) -> Outcome | Refused:
+        """A tap on an answer button; the first tap of a player in a round counts."""
+
+        async def step(row: BattleRow, state: BattleState, now: datetime) -> _Plan | Refused:
+            new, effects = core.answer(state, Player(user_id, name), round_no, option, now)
+            return _Plan(new, effects)
+
+        return await self._act(battle_id, chat_id, user_id, name, step)
+
+    async def stop(
+        self, chat_id: int, user_id: int, is_admin: Callable[[], Awaitable[bool]]
+    ) -> Outcome | Refused:
+        """/stopbattle by the host or an admin (asked only when not the host): end it now."""
+        row = await store.running_battle(self.db, chat_id)
+        if row is None:
+            return Refused(NO_BATTLE)
+        host = user_id == row.host_id and user_id != ANONYMOUS_ADMIN_ID
+        if not host and not await is_admin():
+            return Refused(NOT_ALLOWED)
+
+        async def step(row: BattleRow, state: BattleState, now: datetime) -> _Plan | Refused:
+            new, effects = core.stop(state, now)
+            return _Plan(new, effects)
+
+        return await self._act(row.id, chat_id, None, None, step)
+
+    async def tick(self, battle_id: int) -> Outcome | None:
+        """Let time pass for one battle: lobby edits, auto-start, round deadlines, next rounds."""
+
+        async def step(row: BattleRow, state: BattleState, now: datetime) -> _Plan | Refused:
+            if core.starts_on_tick(state, now):
+                specs, rounds = await self._choose(row, state, now)
+                if not specs:
+                    return Refused(BROKEN)
+                new, effects = core.tick(state, now, specs)
+                return _Plan(new, effects, rounds)
+            new, effects = core.tick(state, now)
+            return _Plan(new, effects)
+
+        result = await self._act(battle_id, None, None, None, step)
+        return result if isinstance(result, Outcome) else None
+
+    async def due(self) -> list[int]:
+        """Battles whose timer is due now."""
+        return await store.due_battles(self.db, _ts(self.clock.now()))
+
+    async def leaderboard(self, chat_id: int) -> list[LeaderRow]:
+        """The group's all-time table."""
+        return await store.leaderboard(self.db, chat_id)
+
+    async def migrate(self, old_chat_id: int, new_chat_id: int) -> bool:
+        """A group became a supergroup: its battles and leaderboard follow it."""
+        async with self._lock:
+            return await store.migrate_chat(self.db, old_chat_id, new_chat_id)
+
+    async def _act(
+        self,
+        battle_id: int,
+        chat_id: int | None,
+        user_id: int | None,
+        name: str | None,
+        step: Step,
+    ) -> Outcome | Refused:
+        now = self.clock.now()
+        if user_id is not None and name is not None:
+            await upsert_user(self.db, user_id, name, _ts(now))
+        async with self._lock:
+            for _attempt in range(MAX_TRIES):
+                row = await store.load_battle(self.db, battle_id)
+                if row is None or (chat_id is not None and row.chat_id != chat_id):
+                    return Refused(NOT_THIS_CHAT)
+                if row.finished:
+                    return Refused(BATTLE_OVER)
+                try:
+                    state = BattleState.from_dict(row.state)
+                except ValueError:
+                    log.exception("battle %s has a state that cannot be read", row.id)
+                    return Refused(BROKEN)
+                plan = await step(row, state, now)
+                if isinstance(plan, Refused):
+                    return plan
+                toast = next(
+                    (e.text for e in plan.effects if isinstance(e, Toast) and e.user_id == user_id),
+                    None,
+                )
+                messages = tuple(e for e in plan.effects if isinstance(e, MESSAGE_EFFECTS))
+                if plan.state == state:
+                    return Outcome(_info(row), state, (), {}, toast, core.next_wakeup(state))
+                if await self._save(row, state, plan, now):
+                    rounds: Mapping[int, RoundRow] = {}
+                    if any(isinstance(e, PostRound | RevealRound | CancelRound) for e in messages):
+                        rounds = await store.round_rows(self.db, row.id)
+                    return Outcome(
+                        _info(row),
+                        plan.state,
+                        messages,
+                        rounds,
+                        toast,
+                        core.next_wakeup(plan.state),
+                    )
+                log.info("battle %s changed meanwhile; retrying", row.id)
+        raise RuntimeError(f"battle {battle_id}: too many conflicting writes")
+
+    async def _save(self, row: BattleRow, old: BattleState, plan: _Plan, now: datetime) -> bool:
+        new = plan.state
+        reviews = await self._reviews(row, old, new, plan.new_rounds)
+        over = new.is_over and not old.is_over
+        return await store.save_transition(
+            self.db,
+            row,
+            new.to_dict(),
+            _wakeup(new),
+            _ts(now) if over else None,
+            new_rounds=plan.new_rounds,
+            reviews=reviews,
+            leaderboard=_deltas(new) if over else (),
+        )
+
+    async def _reviews(
+        self,
+        row: BattleRow,
+        old: BattleState,
+        new: BattleState,
+        new_rounds: tuple[NewRound, ...],
+    ) -> list[tuple[int, ReviewWrite]]:
+        """The FSRS reviews of the answers this transition adds (each player's own schedule)."""
+        if new.round_no == 0 or new.round_no < old.round_no:
+            return []
+        play = new.played[-1]
+        before = old.played[-1].answers if old.round_no == new.round_no and old.played else ()
+        added = [a for a in play.answers if a not in before]
+        if not added:
+            return []
+        rounds = await store.round_rows(self.db, row.id)
+        spec = rounds.get(new.round_no)
+        if spec is None:
+            return []
+        writes: list[tuple[int, ReviewWrite]] = []
+        for given in added:
+            who = await store.reviewer(self.db, given.user_id, spec.question_id)
+            if who is None:
+                continue
+            reviewed = make_review(
+                Reviewer(
+                    user_id=who.user_id,
+                    question_id=spec.question_id,
+                    deck_id=row.deck_id,
+                    card_id=spec.card_id,
+                    state=who.state,
+                    timezone=who.timezone,
+                    desired_retention=who.desired_retention,
+                    streak_current=who.streak_current,
+                    streak_best=who.streak_best,
+                    streak_last_day=who.streak_last_day,
+                    streak_freezes=who.streak_freezes,
+                ),
+                Grade.GOOD if given.correct else Grade.AGAIN,
+                given.correct,
+                "right" if given.correct else "wrong",
+                spec.options[given.option] if 0 <= given.option < len(spec.options) else None,
+                self.clock.now(),
+                session_id=None,
+                position=None,
+                duration_ms=round(given.seconds * 1000),
+                fuzz=self.fuzz,
+            )
+            writes.append((new.round_no, reviewed.write))
+        return writes
+
+    async def _choose(
+        self, row: BattleRow, state: BattleState, now: datetime
+    ) -> tuple[list[RoundSpec], tuple[NewRound, ...]]:
+        """The battle's questions: cards the players find hard or have due first, then new ones."""
+        pool = await store.candidates(self.db, row.deck_id)
+        memories = await store.card_memories(
+            self.db, row.deck_id, [p.user_id for p in state.players], _ts(now)
+        )
+        rng = self._rng()
+        picked = core.pick_battle_questions(
+            [BattleCandidate(c.question_key, c.card_key) for c in pool],
+            [
+                CardMemory(m.user_id, m.card_key, m.difficulty, m.stability, m.lapses, m.due)
+                for m in memories
+            ],
+            state.config.rounds,
+            rng,
+        )
+        by_key = {c.question_key: c for c in pool}
+        fronts: list[str] | None = None
+        specs: list[RoundSpec] = []
+        rounds: list[NewRound] = []
+        for chosen in picked:
+            candidate = by_key[chosen.question_key]
+            if candidate.kind == QuestionKind.CHOICE:
+                if fronts is None:
+                    fronts = await deck_store.deck_fronts(self.db, row.deck_id)
+                options, right = choice_options(candidate.answer, fronts, rng)
+            else:
+                options, right = choice_options(candidate.answer, candidate.distractors, rng)
+            if len(options) < 2:
+                continue  # a question with nothing to choose between is no round
+            round_no = len(specs) + 1
+            specs.append(RoundSpec(candidate.question_key, candidate.card_key, len(options), right))
+            rounds.append(NewRound(round_no, candidate.question_id, options, right))
+        return specs, tuple(rounds)

@@ -1,0 +1,408 @@
+"""Group battles: their stored state (written compare-and-swap), rounds, reviews and leaderboard."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.storage.db import Database, Row
+from bot.storage.quiz import ReviewWrite, StoredState, insert_review
+
+_BATTLE_COLUMNS = """b.id, b.chat_id, b.thread_id, b.deck_id, d.title, b.host_id, b.state, b.version,
+    b.lobby_message_id, b.finished"""
+
+
+@dataclass(frozen=True, slots=True)
+class BattleRow:
+    """A battle as stored; `state` is the JSON-ready dict of `BattleState.to_dict()`."""
+
+    id: int
+    chat_id: int
+    thread_id: int | None
+    deck_id: int
+    deck_title: str
+    host_id: int
+    state: dict[str, Any]
+    version: int
+    lobby_message_id: int | None
+    finished: bool
+
+    @classmethod
+    def from_row(cls, row: Row) -> BattleRow:
+        """Build from a row selected with `_BATTLE_COLUMNS`."""
+        return cls(
+            id=row[0],
+            chat_id=row[1],
+            thread_id=row[2],
+            deck_id=row[3],
+            deck_title=row[4],
+            host_id=row[5],
+            state=json.loads(row[6]),
+            version=row[7],
+            lobby_message_id=row[8],
+            finished=bool(row[9]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NewRound:
+    """A round chosen at the start: its question and the answer buttons it will show."""
+
+    round_no: int
+    question_id: int
+    options: list[str]
+    right_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class RoundRow:
+    """A round as shown: question, card back, buttons and the message that shows it."""
+
+    round_no: int
+    question_id: int
+    question_key: str
+    card_id: int
+    kind: str
+    prompt: str
+    answer: str
+    back: str
+    options: list[str]
+    right_index: int
+    message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A choice or cloze question a battle may ask, with what its answer buttons are made from."""
+
+    question_id: int
+    question_key: str
+    card_key: str
+    kind: str
+    answer: str
+    distractors: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryRow:
+    """One player's FSRS memory of one card (over the card's questions)."""
+
+    user_id: int
+    card_key: str
+    difficulty: float
+    stability: float
+    lapses: int
+    due: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewerRow:
+    """What a review write needs about the player and their schedule for one question."""
+
+    user_id: int
+    state: StoredState | None
+    timezone: str
+    desired_retention: float
+    streak_current: int
+    streak_best: int
+    streak_last_day: str | None
+    streak_freezes: int
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardDelta:
+    """What one finished battle adds to a player's line in the group's table."""
+
+    user_id: int
+    name: str
+    points: int
+    won: bool
+    right: int
+    answered: int
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderRow:
+    """A player's all-time line in a group's table."""
+
+    user_id: int
+    name: str
+    points: int
+    battles: int
+    wins: int
+    right: int
+    answered: int
+
+
+class _Conflict(Exception):
+    """Another writer changed the battle first: roll back and let the caller retry."""
+
+
+async def create_battle(
+    db: Database,
+    chat_id: int,
+    thread_id: int | None,
+    deck_id: int,
+    host_id: int,
+    state: dict[str, Any],
+    next_wakeup: int | None,
+    now: int,
+) -> int | None:
+    """Store a new battle; None when the group already has one running."""
+    try:
+        row = await db.fetchone(
+            """INSERT INTO battles (chat_id, thread_id, deck_id, host_id, state, next_wakeup,
+                                    created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+            (chat_id, thread_id, deck_id, host_id, json.dumps(state), next_wakeup, now),
+        )
+    except sqlite3.IntegrityError as exc:
+        if "UNIQUE" in str(exc):
+            return None
+        raise
+    assert row is not None
+    return int(row[0])
+
+
+async def running_battle(db: Database, chat_id: int) -> BattleRow | None:
+    """The group's running battle, if any."""
+    row = await db.fetchone(
+        f"""SELECT {_BATTLE_COLUMNS} FROM battles b JOIN decks d ON d.id = b.deck_id
+             WHERE b.chat_id = ? AND b.finished = 0""",
+        (chat_id,),
+    )
+    return BattleRow.from_row(row) if row else None
+
+
+async def load_battle(db: Database, battle_id: int) -> BattleRow | None:
+    """A battle by id, running or not."""
+    row = await db.fetchone(
+        f"SELECT {_BATTLE_COLUMNS} FROM battles b JOIN decks d ON d.id = b.deck_id WHERE b.id = ?",
+        (battle_id,),
+    )
+    return BattleRow.from_row(row) if row else None
+
+
+async def due_battles(db: Database, now: int, limit: int = 100) -> list[int]:
+    """Ids of running battles whose timer is due (an index range scan)."""
+    rows = await db.fetchall(
+        "SELECT id FROM battles WHERE finished = 0 AND next_wakeup <= ? "
+        "ORDER BY next_wakeup LIMIT ?",
+        (now, limit),
+    )
+    return [int(r[0]) for r in rows]
+
+
+async def set_lobby_message(db: Database, battle_id: int, message_id: int) -> None:
+    """Remember the lobby message (edited as players join)."""
+    await db.execute(
+        "UPDATE battles SET lobby_message_id = ? WHERE id = ?", (message_id, battle_id)
+    )
+
+
+async def set_round_message(db: Database, battle_id: int, round_no: int, message_id: int) -> None:
+    """Remember the message that asks a round (edited into its reveal)."""
+    await db.execute(
+        "UPDATE battle_rounds SET message_id = ? WHERE battle_id = ? AND round_no = ?",
+        (message_id, battle_id, round_no),
+    )
+
+
+async def round_rows(db: Database, battle_id: int) -> dict[int, RoundRow]:
+    """Every chosen round of a battle, by round number."""
+    rows = await db.fetchall(
+        """SELECT r.round_no, r.question_id, q.key, q.card_id, q.kind, q.prompt, q.answer, c.back,
+                  r.options, r.right_index, r.message_id
+             FROM battle_rounds r
+             JOIN questions q ON q.id = r.question_id
+             JOIN cards c ON c.id = q.card_id
+            WHERE r.battle_id = ? ORDER BY r.round_no""",
+        (battle_id,),
+    )
+    return {
+        r[0]: RoundRow(
+            round_no=r[0],
+            question_id=r[1],
+            question_key=r[2],
+            card_id=r[3],
+            kind=r[4],
+            prompt=r[5],
+            answer=r[6],
+            back=r[7],
+            options=json.loads(r[8]),
+            right_index=r[9],
+            message_id=r[10],
+        )
+        for r in rows
+    }
+
+
+async def candidates(db: Database, deck_id: int) -> list[Candidate]:
+    """The deck's live choice and cloze questions, in deck order."""
+    rows = await db.fetchall(
+        """SELECT q.id, q.key, c.key, q.kind, q.answer, q.distractors
+             FROM questions q JOIN cards c ON c.id = q.card_id
+            WHERE q.deck_id = ? AND q.retired = 0 AND c.retired = 0
+              AND q.kind IN ('choice', 'cloze')
+            ORDER BY c.position, q.id""",
+        (deck_id,),
+    )
+    return [Candidate(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in rows]
+
+
+async def card_memories(
+    db: Database, deck_id: int, user_ids: Sequence[int], now: int
+) -> list[MemoryRow]:
+    """Each player's memory of each card of the deck they have reviewed (the hardest question)."""
+    if not user_ids:
+        return []
+    marks = ",".join("?" * len(user_ids))
+    rows = await db.fetchall(
+        f"""SELECT r.user_id, c.key, MAX(COALESCE(r.difficulty, 5.0)),
+                   MIN(COALESCE(r.stability, 0.0)), SUM(r.lapses), MAX(r.due <= ?)
+              FROM review_states r JOIN cards c ON c.id = r.card_id
+             WHERE r.deck_id = ? AND r.user_id IN ({marks})
+             GROUP BY r.user_id, r.card_id""",
+        (now, deck_id, *user_ids),
+    )
+    return [MemoryRow(r[0], r[1], float(r[2]), float(r[3]), int(r[4]), bool(r[5])) for r in rows]
+
+
+async def reviewer(db: Database, user_id: int, question_id: int) -> ReviewerRow | None:
+    """The player's settings, streak and schedule for a question; None for an unknown user."""
+    row = await db.fetchone(
+        """SELECT u.id, u.timezone, u.desired_retention, u.streak_current, u.streak_best,
+                  u.streak_last_day, u.streak_freezes,
+                  r.state, r.step, r.stability, r.difficulty, r.due, r.last_review, r.reps,
+                  r.lapses
+             FROM users u
+             LEFT JOIN review_states r ON r.user_id = u.id AND r.question_id = ?
+            WHERE u.id = ?""",
+        (question_id, user_id),
+    )
+    if row is None:
+        return None
+    state = None
+    if row[7] is not None:
+        state = StoredState(row[7], row[8], row[9], row[10], row[11], row[12], row[13], row[14])
+    return ReviewerRow(row[0], state, row[1], row[2], row[3], row[4], row[5], row[6])
+
+
+async def save_transition(
+    db: Database,
+    battle: BattleRow,
+    state: dict[str, Any],
+    next_wakeup: int | None,
+    ended_at: int | None,
+    *,
+    new_rounds: Sequence[NewRound] = (),
+    reviews: Sequence[tuple[int, ReviewWrite]] = (),
+    leaderboard: Sequence[LeaderboardDelta] = (),
+) -> bool:
+    """Write a transition if nobody wrote the battle since it was read (False: reload and retry).
+
+    Everything a transition changes is one transaction: the state, the rounds chosen at the start,
+    the answers' reviews (each at most once per battle, round and player) and, when the battle
+    ends, the group's leaderboard — so points reach the table exactly once.
+    """
+    finished = ended_at is not None
+    try:
+        async with db.transaction() as conn:
+            cursor = await conn.execute(
+                """UPDATE battles SET state = ?, version = version + 1, next_wakeup = ?,
+                                      finished = ?, ended_at = ?
+                    WHERE id = ? AND version = ? AND finished = 0""",
+                (
+                    json.dumps(state),
+                    next_wakeup,
+                    int(finished),
+                    ended_at,
+                    battle.id,
+                    battle.version,
+                ),
+            )
+            if cursor.rowcount != 1:
+                raise _Conflict
+            await conn.executemany(
+                "INSERT INTO battle_rounds (battle_id, round_no, question_id, options, right_index) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        battle.id,
+                        r.round_no,
+                        r.question_id,
+                        json.dumps(r.options, ensure_ascii=False),
+                        r.right_index,
+                    )
+                    for r in new_rounds
+                ],
+            )
+            for round_no, write in reviews:
+                cursor = await conn.execute(
+                    "INSERT INTO battle_reviews (battle_id, round_no, user_id) VALUES (?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                    (battle.id, round_no, write.user_id),
+                )
+                if cursor.rowcount == 1:
+                    await insert_review(db, write)
+            await conn.executemany(
+                """INSERT INTO group_leaderboard (chat_id, user_id, name, points, battles, wins,
+                                                  right_answers, answered)
+                   VALUES (?, ?, ?, ?, 1, ?, ?, ?)
+                   ON CONFLICT (chat_id, user_id) DO UPDATE SET
+                       name = excluded.name, points = points + excluded.points,
+                       battles = battles + 1, wins = wins + excluded.wins,
+                       right_answers = right_answers + excluded.right_answers,
+                       answered = answered + excluded.answered""",
+                [
+                    (battle.chat_id, d.user_id, d.name, d.points, int(d.won), d.right, d.answered)
+                    for d in leaderboard
+                ],
+            )
+    except _Conflict:
+        return False
+    return True
+
+
+async def leaderboard(db: Database, chat_id: int, limit: int = 10) -> list[LeaderRow]:
+    """The group's all-time table: most points first."""
+    rows = await db.fetchall(
+        """SELECT user_id, name, points, battles, wins, right_answers, answered
+             FROM group_leaderboard WHERE chat_id = ?
+            ORDER BY points DESC, wins DESC, right_answers DESC, user_id LIMIT ?""",
+        (chat_id, limit),
+    )
+    return [LeaderRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
+
+
+async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> bool:
+    """Move a group's battles and leaderboard to its new (supergroup) id; False if nothing moved.
+
+    Idempotent: both migration service messages, and a ChatMigrated error, may report the move.
+    Lines already under the new id are added to, never overwritten.
+    """
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "UPDATE battles SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
+        )
+        moved = cursor.rowcount
+        await conn.execute(
+            """INSERT INTO group_leaderboard (chat_id, user_id, name, points, battles, wins,
+                                              right_answers, answered)
+               SELECT ?, user_id, name, points, battles, wins, right_answers, answered
+                 FROM group_leaderboard WHERE chat_id = ?
+               ON CONFLICT (chat_id, user_id) DO UPDATE SET
+                   points = points + excluded.points, battles = battles + excluded.battles,
+                   wins = wins + excluded.wins,
+                   right_answers = right_answers + excluded.right_answers,
+                   answered = answered + excluded.answered""",
+            (new_chat_id, old_chat_id),
+        )
+        cursor = await conn.execute(
+            "DELETE FROM group_leaderboard WHERE chat_id = ?", (old_chat_id,)
+        )
+        moved += cursor.rowcount
+    return moved > 0

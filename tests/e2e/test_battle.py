@@ -1,0 +1,471 @@
+"""Group battles end to end: three players, a hand-wound clock, real HTTP and SQLite."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.core.battle import option_letter
+from bot.handlers.battle import sweep_battles
+from bot.sandbox.driver import SandboxChat, SandboxUser
+from bot.sandbox.message import SandboxMessage
+from bot.sandbox.server import SandboxServer
+from tests.e2e.conftest import TOKEN, RunningBot
+
+
+@pytest.fixture
+async def sandbox(clock: ManualClock) -> AsyncIterator[SandboxServer]:
+    """The sandbox on the bot's clock, refusing floods the way Telegram does (429)."""
+    server = SandboxServer(token=TOKEN, host="127.0.0.1", port=0, clock=clock, enforce_limits=True)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@dataclass(frozen=True)
+class Round:
+    """A round as the database knows it: the message showing it and its right/wrong letters."""
+
+    message_id: int
+    right: str
+    wrong: str
+
+
+async def battle_id(bot: RunningBot, group: SandboxChat) -> int:
+    """The id of the group's newest battle."""
+    row = await bot.services.db.fetchone(
+        "SELECT id FROM battles WHERE chat_id = ? ORDER BY id DESC LIMIT 1", (group.id,)
+    )
+    assert row is not None
+    return int(row[0])
+
+
+async def current_round(
+    sandbox: SandboxServer, bot: RunningBot, group: SandboxChat, number: int
+) -> Round:
+    """Round `number` of the group's battle, once its message is on screen."""
+    await group.wait_for(lambda m: m.text.startswith(f"⚔️ Round {number}/") and bool(m.buttons))
+    await sandbox.settle()
+    row = await bot.services.db.fetchone(
+        """SELECT r.message_id, r.right_index, r.options FROM battle_rounds r
+             JOIN battles b ON b.id = r.battle_id
+            WHERE b.chat_id = ? AND r.round_no = ? ORDER BY b.id DESC LIMIT 1""",
+        (group.id, number),
+    )
+    assert row is not None and row[0] is not None
+    right = int(row[1])
+    wrong = next(i for i in range(len(json.loads(row[2]))) if i != right)
+    return Round(int(row[0]), option_letter(right), option_letter(wrong))
+
+
+async def tap(
+    sandbox: SandboxServer, user: SandboxUser, group: SandboxChat, label: str, message: int
+) -> str:
+    """Tap a button of one message and wait until the bot has shown what it did."""
+    toast = await user.tap(label, chat=group, message=message)
+    await sandbox.settle()
+    return toast
+
+
+async def tick(sandbox: SandboxServer, bot: RunningBot, clock: ManualClock, seconds: float) -> None:
+    """Let time pass, then run the battle sweep as the background loop would."""
+    clock.advance(timedelta(seconds=seconds))
+    await sweep_battles(bot.app)
+    await sandbox.settle()
+
+
+def podium(text: str) -> list[str]:
+    """The medal lines of a final standings message."""
+    return [line for line in text.splitlines() if line[:1] in ("🥇", "🥈", "🥉")]
+
+
+def message(group: SandboxChat, message_id: int) -> SandboxMessage:
+    """One of the bot's messages in the group, as it stands now."""
+    return next(m for m in group.messages if m.message_id == message_id)
+
+
+async def open_lobby(
+    sandbox: SandboxServer, host: SandboxUser, group: SandboxChat, args: str = "3 20"
+) -> SandboxMessage:
+    """The host sends /battle; returns the lobby message."""
+    sent = await host.send(f"/battle {args}".strip(), chat=group)
+    lobby = await group.wait_for(lambda m: "Revision battle" in m.text, since=sent)
+    await sandbox.settle()
+    return lobby
+
+
+@pytest.fixture
+def people(sandbox: SandboxServer) -> tuple[SandboxUser, SandboxUser, SandboxUser, SandboxUser]:
+    """Alice, Bob and Carol play; Dana administers the group."""
+    return (
+        sandbox.user("Alice"),
+        sandbox.user("Bob"),
+        sandbox.user("Carol"),
+        sandbox.user("Dana"),
+    )
+
+
+@pytest.fixture
+def group(sandbox: SandboxServer, people: tuple[SandboxUser, ...]) -> SandboxChat:
+    """A supergroup with the three players and Dana as its admin."""
+    alice, bob, carol, dana = people
+    return sandbox.group(
+        "Revision club", members=[alice, bob, carol], admins=[dana], supergroup=True
+    )
+
+
+async def test_a_full_three_round_battle_scores_speed_streaks_and_podium(
+    sandbox: SandboxServer,
+    bot: RunningBot,
+    clock: ManualClock,
+    people: tuple[SandboxUser, ...],
+    group: SandboxChat,
+) -> None:
+    alice, bob, carol, _dana = people
+    lobby = await open_lobby(sandbox, alice, group)
+    assert "3 rounds · 20 s each" in lobby.text
+    assert "Players (1): Alice (host)" in lobby.text
+    assert lobby.labels == ["🙋 Join", "🚀 Start"]
+    assert await tap(sandbox, bob, group, "🙋 Join", lobby.message_id) == "You're in!"
+    assert await tap(sandbox, bob, group, "🙋 Join", lobby.message_id) == "You're already in"
+    assert await tap(sandbox, carol, group, "🙋 Join", lobby.message_id) == "You're in!"
+    # Lobby edits are throttled: Carol shows up with the start, not in an edit of her own.
+    assert "Players (2)" in message(group, lobby.message_id).text
+    assert (
+        await tap(sandbox, bob, group, "🚀 Start", lobby.message_id)
+        == "Only the host can start the battle"
+    )
+    await tap(sandbox, alice, group, "🚀 Start", lobby.message_id)
+    started = message(group, lobby.message_id)
+    assert "Players (3): Alice (host), Bob, Carol" in started.text
+    assert "The battle is on" in started.text and started.buttons == []
+
+    # Round 1: Alice right at 2 s, Bob right at 5 s, Carol wrong at 10 s (all in: closes at once).
+    r1 = await current_round(sandbox, bot, group, 1)
+    assert message(group, r1.message_id).labels[:2] == ["A", "B"]
+    clock.advance(timedelta(seconds=2))
+    assert await tap(sandbox, alice, group, r1.right, r1.message_id) == f"Locked in: {r1.right}"
+    assert await tap(sandbox, alice, group, r1.wrong, r1.message_id) == "You already answered"
+    clock.advance(timedelta(seconds=3))
+    await tap(sandbox, bob, group, r1.right, r1.message_id)
+    clock.advance(timedelta(seconds=5))
+    await tap(sandbox, carol, group, r1.wrong, r1.message_id)
+    reveal = message(group, r1.message_id)
+    assert reveal.buttons == [] and reveal.edited
+    assert "✅ Alice +950 (2.0 s)" in reveal.text
+    assert "✅ Bob +875 (5.0 s)" in reveal.text
+    assert f"❌ Carol chose {r1.wrong} — 0" in reveal.text
+    # The next round waits for the reveal pause (4 s), not a moment less.
+    await tick(sandbox, bot, clock, 3)
+    assert not any(m.text.startswith("⚔️ Round 2/") for m in group.messages)
+    await tick(sandbox, bot, clock, 1)
+
+    # Round 2: Bob wrong at 1 s, Alice right at 4 s (+100 streak), Carol right at 10 s.
+    r2 = await current_round(sandbox, bot, group, 2)
+    clock.advance(timedelta(seconds=1))
+    await tap(sandbox, bob, group, r2.wrong, r2.message_id)
+    clock.advance(timedelta(seconds=3))
+    await tap(sandbox, alice, group, r2.right, r2.message_id)
+    clock.advance(timedelta(seconds=6))
+    await tap(sandbox, carol, group, r2.right, r2.message_id)
+    reveal = message(group, r2.message_id)
+    assert "✅ Alice +1000 (4.0 s)" in reveal.text
+    assert "✅ Carol +750 (10.0 s)" in reveal.text
+    await tick(sandbox, bot, clock, 4)
+
+    # Round 3: Bob right at 1 s (his streak was reset), Carol right at 6 s (+100), Alice too late.
+    r3 = await current_round(sandbox, bot, group, 3)
+    clock.advance(timedelta(seconds=1))
+    await tap(sandbox, bob, group, r3.right, r3.message_id)
+    clock.advance(timedelta(seconds=5))
+    await tap(sandbox, carol, group, r3.right, r3.message_id)
+    await tick(sandbox, bot, clock, 13)  # 19 s: still open
+    assert message(group, r3.message_id).buttons != []
+    clock.advance(timedelta(seconds=2))
+    assert await tap(sandbox, alice, group, r3.right, r3.message_id) == "Time's up"
+    reveal = message(group, r3.message_id)
+    assert "⌛ Alice — no answer" in reveal.text
+    assert "✅ Bob +975 (1.0 s)" in reveal.text
+    assert "✅ Carol +950 (6.0 s)" in reveal.text
+
+    final = await group.wait_for(lambda m: "Battle over" in m.text)
+    assert podium(final.text) == [
+        "🥇 Alice — 1950 pts · 2/3 right",
+        "🥈 Bob — 1850 pts · 2/3 right",
+        "🥉 Carol — 1700 pts · 2/3 right",
+    ]
+    assert "⚡ Fastest answer: Bob, 1.0 s (round 3)" in final.text
+    # The buttons are gone; a tap from a stale screen still gets a polite answer.
+    stale = f"b:{await battle_id(bot, group)}:a3:0"
+    assert await carol.tap_data(r3.message_id, stale, chat=group) == "This battle is over"
+
+    # Every answer given in time is one review in that player's own schedule, and only one.
+    reviews = await bot.services.db.fetchall(
+        "SELECT user_id, COUNT(*), SUM(correct) FROM reviews WHERE session_id IS NULL "
+        "GROUP BY user_id ORDER BY user_id"
+    )
+    assert [tuple(r) for r in reviews] == [(alice.id, 2, 2), (bob.id, 3, 2), (carol.id, 3, 2)]
+
+    await carol.send("/leaderboard", chat=group)
+    table = await group.wait_for(lambda m: "All-time leaderboard" in m.text)
+    assert table.text.splitlines()[2:] == [
+        "1. Alice — 1950 pts · 1 win in 1 battle · 100% right",
+        "2. Bob — 1850 pts · 0 wins in 1 battle · 67% right",
+        "3. Carol — 1700 pts · 0 wins in 1 battle · 67% right",
+    ]
+    assert sandbox.rate_violations() == []
+
+
+async def test_a_ten_round_battle_never_floods_the_group(
+    sandbox: SandboxServer,
+    bot: RunningBot,
+    clock: ManualClock,
+    people: tuple[SandboxUser, ...],
+    group: SandboxChat,
+) -> None:
+    alice, bob, carol, _dana = people
+    lobby = await open_lobby(sandbox, alice, group, "10 10")
+    for player in (bob, carol):
+        await tap(sandbox, player, group, "🙋 Join", lobby.message_id)
+    await tap(sandbox, alice, group, "🚀 Start", lobby.message_id)
+    number = 0
+    while not any("Battle over" in m.text for m in group.messages):
+        number += 1
+        played = await current_round(sandbox, bot, group, number)
+        clock.advance(timedelta(seconds=1))
+        for player in (alice, bob, carol):
+            await tap(sandbox, player, group, played.right, played.message_id)
+        # Everyone answered at once: the round closes early; the sweep opens the next when due.
+        for _ in range(12):
+            upcoming = f"⚔️ Round {number + 1}/"
+            shown = [m.text for m in group.messages]
+            if any(t.startswith(upcoming) or "Battle over" in t for t in shown):
+                break
+            await tick(sandbox, bot, clock, 1)
+    final = await group.wait_for(lambda m: "Battle over" in m.text)
+    chosen = await bot.services.db.fetchone("SELECT COUNT(*) FROM battle_rounds")
+    assert chosen is not None
+    assert f"{chosen[0]} rounds played" in final.text
+    assert sandbox.rate_violations() == []
+
+
+async def test_the_lobby_starts_itself_after_a_minute_or_closes_without_players(
+    sandbox: SandboxServer,
+    bot: RunningBot,
+    clock: ManualClock,
+    people: tuple[SandboxUser, ...],
+    group: SandboxChat,
+) -> None:
+    alice, bob, _carol, _dana = people
+    lobby = await open_lobby(sandbox, alice, group)
+    await tick(sandbox, bot, clock, 60)
+    closed = message(group, lobby.message_id)
+    assert "Not enough players joined in time" in closed.text and closed.buttons == []
+    lobby = await open_lobby(sandbox, alice, group)
+    assert lobby.message_id != closed.message_id
+    await tap(sandbox, bob, group, "🙋 Join", lobby.message_id)
+    await tick(sandbox, bot, clock, 59)
+    assert "The battle is on" not in message(group, lobby.message_id).text
+    await tick(sandbox, bot, clock, 1)
+    assert "The battle is on" in message(group, lobby.message_id).text
+    await current_round(sandbox, bot, group, 1)
+
+
+async def test_one_battle_per_group_and_battles_are_for_groups(
+    sandbox: SandboxServer,
+    bot: RunningBot,
+    people: tuple[SandboxUser, ...],
+    group: SandboxChat,
+) -> None:
+    alice, bob, _carol, _dana = people
+    lobby = await open_lobby(sandbox, alice, group)
+    await bob.send("/battle", chat=group)
+    pointer = await group.wait_for(lambda m: "already running" in m.text)
+    assert pointer.reply_to == lobby.message_id
+    await bob.send("/battle 99", chat=group)
+    refusal = await group.wait_for(lambda m: "not 99" in m.text)
+    assert "A battle has 3 to 20 rounds" in refusal.text
+    await alice.send("/battle")
+    private = await alice.wait_for(lambda m: "Battles are for groups" in m.text)
+    assert private.buttons == []
+    menu = sandbox.commands[('{"type": "all_group_chats"}', "")]
+    assert [c["command"] for c in menu] == ["battle", "stopbattle", "leaderboard"]
+
+
+async def test_stopbattle_is_refused_to_players_and_accepted_from_an_admin(
+    sandbox: SandboxServer,
+    bot: RunningBot,
+    clock: ManualClock,
+    people: tuple[SandboxUser, ...],
+    group: SandboxChat,
+) -> None:
+    alice, bob, carol, dana = people
+    lobby = await open_lobby(sandbox, alice, group)
+    await tap(sandbox, bob, group, "🙋 Join", lobby.message_id)
+    await tap(sandbox, alice, group, "🚀 Start", lobby.message_id)
+    r1 = await current_round(sandbox, bot, group, 1)
+    clock.advance(timedelta(seconds=2))
+    await tap(sandbox, alice, group, r1.right, r1.message_id)
+    await tap(sandbox, bob, group, r1.wrong, r1.message_id)
+    await tick(sandbox, bot, clock, 8)  # a round cycle is at least 10 s
+    r2 = await current_round(sandbox, bot, group, 2)
+
+    await carol.send("/stopbattle", chat=group)
+    refused = await group.wait_for(lambda m: "Only the host or a group admin" in m.text)
+    assert message(group, r2.message_id).buttons != []
+    await dana.send("/stopbattle", chat=group)
+    stopped = await group.wait_for(lambda m: "Battle stopped" in m.text, since=refused)
+    assert podium(stopped.text) == [
+        "🥇 Alice — 950 pts · 1/1 right",
+        "🥈 Bob — 0 pts · 0/1 right",
+    ]
+    await sandbox.settle()
+    cancelled = message(group, r2.message_id)
+    assert "this round does not count" in cancelled.text and cancelled.buttons == []
+    stale = f"b:{await battle_id(bot, group)}:a2:0"
+    assert await bob.tap_data(r2.message_id, stale, chat=group) == "This battle is over"
+    # The host may stop their own battle too.
+    lobby = await open_lobby(sandbox, bob, group)
+    await bob.send("/stopbattle", chat=group)
+    await sandbox.settle()
+    assert "called off" in message(group, lobby.message_id).text
+    assert sandbox.rate_violations() == []
+
+
+async def test_forged_taps_change_nothing(
+    sandbox: SandboxServer,
+    bot: RunningBot,
+    clock: ManualClock,
+    people: tuple[SandboxUser, ...],
+    group: SandboxChat,
+) -> None:
+    alice, bob, carol, dana = people
+    other = sandbox.group("Other club", members=[carol], admins=[dana], supergroup=True)
+    lobby = await open_lobby(sandbox, alice, group)
+    await tap(sandbox, bob, group, "🙋 Join", lobby.message_id)
+    await tap(sandbox, alice, group, "🚀 Start", lobby.message_id)
+    r1 = await current_round(sandbox, bot, group, 1)
+    ours = await battle_id(bot, group)
+    before = await bot.services.db.fetchone(
+        "SELECT state, version FROM battles WHERE id = ?", (ours,)
+    )
+    other_lobby = await open_lobby(sandbox, dana, other)
+    right = ord(r1.right) - ord("A")
+    forged = {
+        f"b:{ours}:a1:{right}": "This button belongs to another chat's battle",
+        f"b:{ours}:j": "This button belongs to another chat's battle",
+    }
+    for data, toast in forged.items():
+        assert await carol.tap_data(other_lobby, data) == toast
+    assert await bob.tap_data(r1.message_id, f"b:{ours}:a7:{right}", chat=group) == (
+        "That question is not open"
+    )
+    assert await bob.tap_data(r1.message_id, f"b:{ours}:a1:9", chat=group) == (
+        "That is not one of the options"
+    )
+    for junk in ("b:1:zz", f"b:{ours}:a1", "b:0:j", "b:" + "9" * 40 + ":j", "x" * 65):
+        assert await bob.tap_data(r1.message_id, junk, chat=group) == "This button no longer works"
+    await sandbox.settle()
+    after = await bot.services.db.fetchone(
+        "SELECT state, version FROM battles WHERE id = ?", (ours,)
+    )
+    assert before is not None and after is not None and tuple(after) == tuple(before)
+    reviews = await bot.services.db.fetchone("SELECT COUNT(*) FROM battle_reviews")
+    assert reviews is not None and reviews[0] == 0
+
+
+async def test_a_restart_mid_round_continues_with_the_time_left_or_reveals(
+    sandbox: SandboxServer,
+    bot: RunningBot,
+    clock: ManualClock,
+    people: tuple[SandboxUser, ...],
+    group: SandboxChat,
+) -> None:
+    alice, bob, _carol, _dana = people
+    lobby = await open_lobby(sandbox, alice, group)
+    await tap(sandbox, bob, group, "🙋 Join", lobby.message_id)
+    await tap(sandbox, alice, group, "🚀 Start", lobby.message_id)
+    r1 = await current_round(sandbox, bot, group, 1)
+    clock.advance(timedelta(seconds=4))
+    await tap(sandbox, alice, group, r1.right, r1.message_id)
+
+    # Restarted with 16 s left: the round is still open and Bob's answer counts.
+    await bot.restart()
+    clock.advance(timedelta(seconds=4))
+    await sweep_battles(bot.app)
+    assert await tap(sandbox, bob, group, r1.right, r1.message_id) == f"Locked in: {r1.right}"
+    reveal = message(group, r1.message_id)
+    assert "✅ Alice +900 (4.0 s)" in reveal.text
+    assert "✅ Bob +800 (8.0 s)" in reveal.text
+    await tick(sandbox, bot, clock, 4)
+
+    # Restarted again, and back only after the deadline: the sweep reveals the round.
+    r2 = await current_round(sandbox, bot, group, 2)
+    clock.advance(timedelta(seconds=1))
+    await tap(sandbox, bob, group, r2.right, r2.message_id)
+    await bot.restart()
+    await tick(sandbox, bot, clock, 30)
+    reveal = message(group, r2.message_id)
+    assert "⌛ Alice — no answer" in reveal.text
+    assert "✅ Bob +1075 (1.0 s)" in reveal.text
+    stale = f"b:{await battle_id(bot, group)}:a2:0"
+    assert await alice.tap_data(r2.message_id, stale, chat=group) == "Time's up"
+
+    await tick(sandbox, bot, clock, 4)
+    r3 = await current_round(sandbox, bot, group, 3)
+    await bot.restart()
+    clock.advance(timedelta(seconds=10))
+    await tap(sandbox, alice, group, r3.wrong, r3.message_id)
+    await tap(sandbox, bob, group, r3.right, r3.message_id)
+    final = await group.wait_for(lambda m: "Battle over" in m.text)
+    assert podium(final.text) == [
+        "🥇 Bob — 2825 pts · 3/3 right",
+        "🥈 Alice — 900 pts · 1/3 right",
+    ]
+    await sweep_battles(bot.app)
+    await sandbox.settle()
+    assert sum(1 for m in group.messages if "Battle over" in m.text) == 1
+    lines = await bot.services.db.fetchall(
+        "SELECT user_id, points, battles, wins FROM group_leaderboard ORDER BY points DESC"
+    )
+    assert [tuple(r) for r in lines] == [(bob.id, 2825, 1, 1), (alice.id, 900, 1, 0)]
+    reviews = await bot.services.db.fetchone(
+        "SELECT COUNT(*) FROM reviews WHERE session_id IS NULL"
+    )
+    assert reviews is not None and reviews[0] == 5
+
+
+async def test_a_group_that_becomes_a_supergroup_keeps_its_leaderboard(
+    sandbox: SandboxServer,
+    bot: RunningBot,
+    clock: ManualClock,
+    people: tuple[SandboxUser, ...],
+) -> None:
+    alice, bob, _carol, dana = people
+    group = sandbox.group("Basic club", members=[alice, bob], admins=[dana])
+    old_id = group.id
+    lobby = await open_lobby(sandbox, alice, group)
+    await tap(sandbox, bob, group, "🙋 Join", lobby.message_id)
+    await tap(sandbox, alice, group, "🚀 Start", lobby.message_id)
+    for number in (1, 2, 3):
+        played = await current_round(sandbox, bot, group, number)
+        clock.advance(timedelta(seconds=2))
+        await tap(sandbox, alice, group, played.right, played.message_id)
+        await tap(sandbox, bob, group, played.wrong, played.message_id)
+        await tick(sandbox, bot, clock, 10)
+    await group.wait_for(lambda m: "Battle over" in m.text)
+    await sandbox.migrate_group(group)
+    assert group.id != old_id
+    await sandbox.settle()
+    await bob.send("/leaderboard", chat=group)
+    table = await group.wait_for(lambda m: "All-time leaderboard" in m.text)
+    assert table.text.splitlines()[2] == "1. Alice — 3150 pts · 1 win in 1 battle · 100% right"
+    left = await bot.services.db.fetchone(
+        "SELECT COUNT(*) FROM group_leaderboard WHERE chat_id = ?", (old_id,)
+    )
+    assert left is not None and left[0] == 0
