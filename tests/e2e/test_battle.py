@@ -469,3 +469,65 @@ async def test_a_group_that_becomes_a_supergroup_keeps_its_leaderboard(
         "SELECT COUNT(*) FROM group_leaderboard WHERE chat_id = ?", (old_id,)
     )
     assert left is not None and left[0] == 0
+
+
+async def test_a_battle_carries_on_when_its_group_becomes_a_supergroup_mid_battle(
+    sandbox: SandboxServer,
+    bot: RunningBot,
+    clock: ManualClock,
+    people: tuple[SandboxUser, ...],
+) -> None:
+    alice, bob, _carol, dana = people
+    group = sandbox.group("Basic club", members=[alice, bob], admins=[dana])
+    old_id = group.id
+    lobby = await open_lobby(sandbox, alice, group)
+    await tap(sandbox, bob, group, "🙋 Join", lobby.message_id)
+    await tap(sandbox, alice, group, "🚀 Start", lobby.message_id)
+    r1 = await current_round(sandbox, bot, group, 1)
+    clock.advance(timedelta(seconds=2))
+    await tap(sandbox, alice, group, r1.right, r1.message_id)
+    await tap(sandbox, bob, group, r1.right, r1.message_id)
+    # The next round is due the moment the group migrates: whichever the bot hears of first,
+    # the service message or Telegram's refusal to post in the old group, the battle follows.
+    clock.advance(timedelta(seconds=10))
+    await sandbox.migrate_group(group)
+    await sweep_battles(bot.app)
+    await sandbox.settle()
+    assert group.id != old_id
+    for number in (2, 3):
+        played = await current_round(sandbox, bot, group, number)
+        clock.advance(timedelta(seconds=2))
+        await tap(sandbox, alice, group, played.right, played.message_id)
+        await tap(sandbox, bob, group, played.wrong, played.message_id)
+        await tick(sandbox, bot, clock, 10)
+    final = await group.wait_for(lambda m: "Battle over" in m.text)
+    assert podium(final.text) == [
+        "🥇 Alice — 3150 pts · 3/3 right",
+        "🥈 Bob — 950 pts · 1/3 right",
+    ]
+    moved = await bot.services.db.fetchone(
+        "SELECT COUNT(*) FROM group_leaderboard WHERE chat_id = ?", (group.id,)
+    )
+    assert moved is not None and moved[0] == 2
+
+
+async def test_a_battle_stays_in_the_forum_topic_it_was_started_in(
+    sandbox: SandboxServer,
+    bot: RunningBot,
+    clock: ManualClock,
+    people: tuple[SandboxUser, ...],
+) -> None:
+    alice, bob, _carol, dana = people
+    forum = sandbox.group("Forum club", members=[alice, bob], admins=[dana], forum=True)
+    topic = forum.create_topic("Revision", by=dana)
+    sent = await alice.send("/battle 3 20", chat=forum, thread_id=topic)
+    lobby = await forum.wait_for(lambda m: "Revision battle" in m.text, since=sent)
+    await sandbox.settle()
+    await tap(sandbox, bob, forum, "🙋 Join", lobby.message_id)
+    await tap(sandbox, alice, forum, "🚀 Start", lobby.message_id)
+    r1 = await current_round(sandbox, bot, forum, 1)
+    await tap(sandbox, alice, forum, r1.right, r1.message_id)
+    await bob.send("/leaderboard", chat=forum, thread_id=topic)
+    await forum.wait_for(lambda m: "No battles finished here yet" in m.text)
+    await sandbox.settle()
+    assert [m.thread_id for m in forum.messages] == [topic] * len(forum.messages)
