@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import Bot, CallbackQuery, Chat, ChatMember, Message, ReplyParameters, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated
+from telegram.error import ChatMigrated, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.core.battle import (
@@ -16,6 +16,7 @@ from bot.core.battle import (
     CancelRound,
     CloseLobby,
     EditLobby,
+    Effect,
     Finish,
     PostRound,
     RevealRound,
@@ -95,66 +96,60 @@ async def perform(
     app: Application | None = None,  # type: ignore[type-arg]
     tapped_message_id: int | None = None,
 ) -> None:
-    """Show what a battle transition did: lobby edits, round posts and reveals, the podium."""
+    """Show what a battle transition did: lobby edits, round posts and reveals, the podium.
+
+    The transition is already stored, so one message Telegram refuses (or a network hiccup) is
+    logged and the rest still go out: the battle carries on from the database either way.
+    """
+    for effect in outcome.effects:
+        try:
+            await _show(bot, services, outcome, effect, tapped_message_id)
+        except TelegramError:
+            log.exception("battle %s: could not show %s", outcome.battle.id, type(effect).__name__)
+    if app is not None:
+        _arm_timer(app, services, outcome)
+
+
+async def _show(
+    bot: Bot, services: Services, outcome: Outcome, effect: Effect, tapped_message_id: int | None
+) -> None:
     battle, state = outcome.battle, outcome.state
     chat_id = battle.chat_id
     total = len(state.rounds) or state.config.rounds
-    for effect in outcome.effects:
-        if isinstance(effect, EditLobby):
-            text = view.lobby_text(battle.deck_title, state.config, effect.players, battle.host_id)
-            await _edit(
-                bot,
-                services,
-                chat_id,
-                battle.lobby_message_id,
-                text,
-                view.lobby_keyboard(battle.id),
-            )
-        elif isinstance(effect, CloseLobby):
-            text = view.lobby_text(
-                battle.deck_title, state.config, effect.players, battle.host_id, effect.outcome
-            )
-            await _edit(bot, services, chat_id, battle.lobby_message_id, text)
-        elif isinstance(effect, PostRound):
-            row = outcome.rounds[effect.round_no]
-            seconds = view.deadline_hint(effect.deadline, services.clock.now())
-            message = await _send(
-                bot,
-                services,
-                chat_id,
-                view.round_text(row, effect.round_no, effect.total, seconds),
-                view.round_keyboard(battle.id, row),
-                battle.thread_id,
-            )
-            await services.battles.round_posted(battle.id, effect.round_no, message.message_id)
-        elif isinstance(effect, RevealRound):
-            row = outcome.rounds[effect.round_no]
-            await _edit(
-                bot,
-                services,
-                chat_id,
-                row.message_id or tapped_message_id,
-                view.reveal_text(row, effect, total),
-            )
-        elif isinstance(effect, CancelRound):
-            row = outcome.rounds[effect.round_no]
-            await _edit(
-                bot,
-                services,
-                chat_id,
-                row.message_id,
-                view.cancelled_text(row, effect.round_no, total),
-            )
-        elif isinstance(effect, Finish):
-            await _send(
-                bot,
-                services,
-                chat_id,
-                view.finish_text(effect.standings, effect.stopped),
-                thread_id=battle.thread_id,
-            )
-    if app is not None:
-        _arm_timer(app, services, outcome)
+    if isinstance(effect, EditLobby):
+        text = view.lobby_text(battle.deck_title, state.config, effect.players, battle.host_id)
+        await _edit(
+            bot, services, chat_id, battle.lobby_message_id, text, view.lobby_keyboard(battle.id)
+        )
+    elif isinstance(effect, CloseLobby):
+        text = view.lobby_text(
+            battle.deck_title, state.config, effect.players, battle.host_id, effect.outcome
+        )
+        await _edit(bot, services, chat_id, battle.lobby_message_id, text)
+    elif isinstance(effect, PostRound):
+        row = outcome.rounds[effect.round_no]
+        seconds = view.deadline_hint(effect.deadline, services.clock.now())
+        message = await _send(
+            bot,
+            services,
+            chat_id,
+            view.round_text(row, effect.round_no, effect.total, seconds),
+            view.round_keyboard(battle.id, row),
+            battle.thread_id,
+        )
+        await services.battles.round_posted(battle.id, effect.round_no, message.message_id)
+    elif isinstance(effect, RevealRound):
+        row = outcome.rounds[effect.round_no]
+        # The tapped message is the round's own: it stands in if its id is not stored yet.
+        message_id = row.message_id or tapped_message_id
+        await _edit(bot, services, chat_id, message_id, view.reveal_text(row, effect, total))
+    elif isinstance(effect, CancelRound):
+        row = outcome.rounds[effect.round_no]
+        text = view.cancelled_text(row, effect.round_no, total)
+        await _edit(bot, services, chat_id, row.message_id, text)
+    elif isinstance(effect, Finish):
+        text = view.finish_text(effect.standings, effect.stopped)
+        await _send(bot, services, chat_id, text, thread_id=battle.thread_id)
 
 
 def _arm_timer(app: Application, services: Services, outcome: Outcome) -> None:  # type: ignore[type-arg]
@@ -337,7 +332,4 @@ async def on_battle_tap(
         return
     # Callback queries must be answered, and quickly: before the slower edits and sends.
     await query.answer(outcome.toast or "")
-    try:
-        await perform(context.bot, services, outcome, context.application, query.message.message_id)
-    except BadRequest:
-        log.exception("battle %s: a message could not be shown", tap.battle_id)
+    await perform(context.bot, services, outcome, context.application, query.message.message_id)

@@ -531,3 +531,32 @@ async def test_a_battle_stays_in_the_forum_topic_it_was_started_in(
     await forum.wait_for(lambda m: "No battles finished here yet" in m.text)
     await sandbox.settle()
     assert [m.thread_id for m in forum.messages] == [topic] * len(forum.messages)
+
+
+async def test_a_round_telegram_refused_to_post_does_not_stop_the_battle(
+    sandbox: SandboxServer,
+    bot: RunningBot,
+    clock: ManualClock,
+    people: tuple[SandboxUser, ...],
+    group: SandboxChat,
+) -> None:
+    alice, bob, _carol, _dana = people
+    lobby = await open_lobby(sandbox, alice, group)
+    await tap(sandbox, bob, group, "🙋 Join", lobby.message_id)
+    await tap(sandbox, alice, group, "🚀 Start", lobby.message_id)
+    r1 = await current_round(sandbox, bot, group, 1)
+    await tap(sandbox, alice, group, r1.right, r1.message_id)
+    await tap(sandbox, bob, group, r1.right, r1.message_id)
+    sandbox.faults.error("sendMessage", 502, "Bad Gateway")
+    await tick(sandbox, bot, clock, 10)
+    assert not any(m.text.startswith("⚔️ Round 2/") for m in group.messages)
+    await tick(sandbox, bot, clock, 20)  # round 2 closes unseen at its deadline
+    await tick(sandbox, bot, clock, 4)
+    r3 = await current_round(sandbox, bot, group, 3)
+    await tap(sandbox, alice, group, r3.right, r3.message_id)
+    await tap(sandbox, bob, group, r3.wrong, r3.message_id)
+    final = await group.wait_for(lambda m: "Battle over" in m.text)
+    assert podium(final.text) == [
+        "🥇 Alice — 2000 pts · 2/3 right",
+        "🥈 Bob — 1000 pts · 1/3 right",
+    ]
