@@ -37,8 +37,11 @@ from bot.handlers.messages import on_other, on_text, on_unknown_command
 from bot.handlers.quiz import quiz_command
 from bot.handlers.reminder_sweep import sweep_reminders
 from bot.handlers.reminders import remind_command, timezone_command
+from bot.handlers.settings import settings_command
 from bot.handlers.start import help_command, start
+from bot.handlers.stats import stats_command
 from bot.handlers.streak import streak_command
+from bot.handlers.userdata import export_command, forget_command
 from bot.services.container import SERVICES_KEY, create_services, get_services
 from bot.views.commands import GROUP_COMMANDS, PRIVATE_COMMANDS
 
@@ -129,6 +132,11 @@ def build_application(
     app.add_handler(CommandHandler("help", help_command))
     app.add_handler(CommandHandler("quiz", quiz_command))
     app.add_handler(CommandHandler("streak", streak_command))
+    # Non-blocking: the chart renders in a thread while other updates are handled.
+    app.add_handler(CommandHandler("stats", stats_command, block=False))
+    app.add_handler(CommandHandler("settings", settings_command))
+    app.add_handler(CommandHandler("export", export_command))
+    app.add_handler(CommandHandler("forget", forget_command))
     app.add_handler(CommandHandler("remind", remind_command))
     app.add_handler(CommandHandler("timezone", timezone_command))
     app.add_handler(CommandHandler("battle", battle_command))

@@ -10,6 +10,8 @@ from telegram.ext import ContextTypes
 from bot.handlers.battle import on_battle_tap
 from bot.handlers.quiz import begin, on_quiz_tap
 from bot.handlers.reminders import on_reminder_tap
+from bot.handlers.settings import SETTINGS_TAP, on_settings_tap
+from bot.handlers.userdata import FORGET_TAP, on_forget_tap
 from bot.services.container import get_services
 from bot.views.callbacks import BattleTap, MenuTap, QuizTap, decode
 from bot.views.reminders import REMINDER_TAPS
@@ -40,6 +42,10 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             )
     elif isinstance(tap, MenuTap) and tap.name in REMINDER_TAPS:
         await on_reminder_tap(query, tap, context)
+    elif isinstance(tap, MenuTap) and tap.name == SETTINGS_TAP:
+        await on_settings_tap(query, tap, context)
+    elif isinstance(tap, MenuTap) and tap.name == FORGET_TAP:
+        await on_forget_tap(query, tap, context)
     else:
         log.info("refused callback data %r", (query.data or "")[:80])
         await query.answer(UNKNOWN_BUTTON)

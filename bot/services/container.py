@@ -15,6 +15,9 @@ from bot.config import Settings
 from bot.services.battles import BattleService
 from bot.services.quiz import QuizService
 from bot.services.reminders import ReminderService
+from bot.services.settings import SettingsService
+from bot.services.stats import StatsService
+from bot.services.userdata import UserDataService
 from bot.services.users import UserService
 from bot.storage.db import Database
 from bot.storage.decks import sync_deck
@@ -35,6 +38,9 @@ class Services:
     clock: Clock
     users: UserService
     quiz: QuizService
+    stats: StatsService
+    user_settings: SettingsService
+    userdata: UserDataService
     battles: BattleService
     reminders: ReminderService
 
@@ -66,6 +72,9 @@ async def create_services(settings: Settings, clock: Clock, fuzz: bool = True) -
         clock=clock,
         users=UserService(db, clock),
         quiz=QuizService(db, clock, default_deck_id=default, fuzz=fuzz),
+        stats=StatsService(db, clock, default_deck_id=default),
+        user_settings=SettingsService(db, clock, default_deck_id=default),
+        userdata=UserDataService(db, clock),
         battles=BattleService(db, clock, default_deck_id=default, fuzz=fuzz),
         reminders=ReminderService(db, clock, default_deck_id=default),
     )

@@ -7,6 +7,10 @@ PRIVATE_COMMANDS: list[tuple[str, str]] = [
     ("streak", "Your daily streak"),
     ("remind", "Daily reminder: /remind 18:30 or /remind off"),
     ("timezone", "Your time zone: /timezone London or +5:30"),
+    ("stats", "Your progress, with a chart"),
+    ("settings", "Session size, new per day, question mix, retention, deck"),
+    ("export", "Download your progress and review log as CSV"),
+    ("forget", "Delete everything I store about you"),
     ("help", "What I can do"),
     ("start", "Welcome and a quick start"),
 ]

@@ -1,0 +1,71 @@
+"""/export and /forget: the user's data, handed over or deleted."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import CallbackQuery, Chat, Update
+from telegram.ext import ContextTypes
+
+from bot.core.timezones import local_date
+from bot.handlers.common import edit_html, send_html
+from bot.services.container import get_services
+from bot.views import userdata as view
+from bot.views.callbacks import MenuTap
+
+FORGET_TAP = view.FORGET_TAP
+
+
+async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send two CSV documents: the user's schedules and their review log."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    if chat.type != Chat.PRIVATE:
+        await send_html(context.bot, chat.id, view.EXPORT_IN_PRIVATE)
+        return
+    services = get_services(context.bot_data)
+    data = await services.userdata.export(user.id)
+    if data.empty:
+        await send_html(context.bot, chat.id, view.NOTHING_TO_EXPORT)
+        return
+    # A long history makes megabytes of CSV: written in a worker thread.
+    progress, reviews = await asyncio.gather(
+        asyncio.to_thread(view.progress_csv, data), asyncio.to_thread(view.reviews_csv, data)
+    )
+    names = view.export_names(local_date(services.clock.now(), data.timezone))
+    for name, body, which in ((names[0], progress, "progress"), (names[1], reviews, "reviews")):
+        await context.bot.send_document(
+            chat.id, document=body, filename=name, caption=view.export_caption(data, which)
+        )
+
+
+async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask for confirmation before deleting everything about the user."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    if chat.type != Chat.PRIVATE:
+        await send_html(context.bot, chat.id, view.FORGET_IN_PRIVATE)
+        return
+    await send_html(context.bot, chat.id, view.FORGET_ASK, view.forget_keyboard())
+
+
+async def on_forget_tap(
+    query: CallbackQuery, tap: MenuTap, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """The answer to /forget's question: delete everything, or nothing."""
+    if tap.arg not in ("yes", "no") or query.message is None:
+        await query.answer("This button no longer works")
+        return
+    chat_id, message_id = query.message.chat.id, query.message.message_id
+    if query.message.chat.type != Chat.PRIVATE:
+        await query.answer("This button no longer works")
+        return
+    if tap.arg == "no":
+        await query.answer()
+        await edit_html(context.bot, chat_id, message_id, view.KEPT)
+        return
+    await get_services(context.bot_data).userdata.forget(query.from_user.id)
+    await query.answer("Deleted")
+    await edit_html(context.bot, chat_id, message_id, view.FORGOTTEN)

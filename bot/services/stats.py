@@ -1,0 +1,112 @@
+"""/stats: the user's figures from their review log and their active deck's schedules."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.clock import Clock
+from bot.core.scheduling import ReviewState
+from bot.core.stats import (
+    RETENTION_WINDOW,
+    LoggedReview,
+    StatsFigures,
+    compute_stats,
+    heatmap_start,
+)
+from bot.core.streaks import StreakView, view_streak
+from bot.core.timezones import local_date, zone_for
+from bot.services.users import stored_streak
+from bot.storage import stats as store
+from bot.storage.db import Database
+from bot.storage.quiz import StoredState
+from bot.storage.stats import LogEntry
+from bot.storage.users import UserRecord, upsert_user
+
+
+@dataclass(frozen=True, slots=True)
+class StatsReport:
+    """What /stats shows a user: the figures, their deck and their streak."""
+
+    figures: StatsFigures
+    deck_title: str
+    streak: StreakView
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class GroupBoard:
+    """A group's battle standings and latest battles, as lines ready to show."""
+
+    leaders: tuple[str, ...]
+    recent: tuple[str, ...]
+
+
+def _dt(ts: int) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def to_review_state(s: StoredState) -> ReviewState:
+    """A stored schedule as the core's ReviewState."""
+    return ReviewState(
+        state=s.state,
+        step=s.step,
+        stability=s.stability,
+        difficulty=s.difficulty,
+        due=_dt(s.due),
+        last_review=_dt(s.last_review) if s.last_review is not None else None,
+        reps=s.reps,
+        lapses=s.lapses,
+    )
+
+
+def _figures(
+    log: list[LogEntry],
+    schedules: list[StoredState | None],
+    now: datetime,
+    user: UserRecord,
+) -> StatsFigures:
+    reviews = [
+        LoggedReview(
+            _dt(e.reviewed_at),
+            e.question_id,
+            e.rating,
+            to_review_state(e.before) if e.before else None,
+        )
+        for e in log
+    ]
+    states = [to_review_state(s) if s else None for s in schedules]
+    return compute_stats(reviews, states, now, user.timezone, user.desired_retention)
+
+
+@dataclass
+class StatsService:
+    """Reads what /stats needs and computes the figures (off the event loop)."""
+
+    db: Database
+    clock: Clock
+    default_deck_id: int
+
+    async def report(self, user_id: int, first_name: str) -> StatsReport:
+        """The user's figures now (the user is created on first contact, as everywhere)."""
+        now = self.clock.now()
+        user = await upsert_user(self.db, user_id, first_name, int(now.timestamp()))
+        deck_id = user.active_deck_id or self.default_deck_id
+        today = local_date(now, user.timezone)
+        first_day = datetime.combine(
+            heatmap_start(today), datetime.min.time(), zone_for(user.timezone)
+        )
+        # A day of slack: the core places each review in its local day exactly.
+        since = int((first_day - timedelta(days=1)).timestamp())
+        recent = int((now - RETENTION_WINDOW).timestamp())
+        log = await store.review_log(self.db, user.id, since, recent)
+        schedules = await store.deck_schedules(self.db, user.id, deck_id)
+        title = await store.deck_title(self.db, deck_id) or "—"
+        # Thousands of reviews take a few milliseconds to fold: not on the event loop.
+        figures = await asyncio.to_thread(_figures, log, schedules, now, user)
+        return StatsReport(figures, title, view_streak(stored_streak(user), today), user.timezone)
+
+    async def group_board(self, chat_id: int) -> GroupBoard:
+        """The group's battle leaderboard and last battles (empty until battles are stored)."""
+        return GroupBoard(leaders=(), recent=())

@@ -1,0 +1,138 @@
+"""A user's own data: everything /export hands over and everything /forget deletes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.storage.db import Database
+
+# Columns that name a user, whatever table they are in (tables added by later features included).
+# A private chat's id is its user's id; group chat ids are negative, so they never match one.
+USER_COLUMNS = frozenset({"user_id", "owner_id", "chat_id"})
+USER_COLUMN_SUFFIX = "_user_id"
+# Columns that name a user on a row that belongs to a group (a battle's host): the row stays for
+# the group's history and the mention is replaced by 0, "somebody".
+ANONYMISED_COLUMNS = frozenset({"host_id"})
+KEEP_TABLES = frozenset({"users", "_migrations"})
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressRow:
+    """One question the user has a schedule for."""
+
+    question_id: int
+    deck: str
+    kind: str
+    prompt: str
+    answer: str
+    state: int
+    due: int
+    stability: float | None
+    difficulty: float | None
+    reviews: int
+    lapses: int
+    last_review: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRow:
+    """One answer from the user's review log."""
+
+    review_id: int
+    reviewed_at: int
+    local_day: str
+    question_id: int
+    deck: str
+    kind: str
+    prompt: str
+    rating: int
+    correct: int | None  # 1 right, 0 wrong, None self-graded
+    outcome: str
+    given: str | None
+    duration_ms: int | None
+    state: int
+    due: int
+    stability: float | None
+    difficulty: float | None
+
+
+async def progress_rows(db: Database, user_id: int) -> list[ProgressRow]:
+    """Every schedule the user has, deck by deck, question by question."""
+    rows = await db.fetchall(
+        """SELECT q.id, d.title, q.kind, q.prompt, q.answer, r.state, r.due, r.stability,
+                  r.difficulty, r.reps, r.lapses, r.last_review
+             FROM review_states r
+             JOIN questions q ON q.id = r.question_id
+             JOIN decks d ON d.id = q.deck_id
+            WHERE r.user_id = ?
+            ORDER BY d.title, q.deck_id, q.id""",
+        (user_id,),
+    )
+    return [ProgressRow(*r) for r in rows]
+
+
+async def review_rows(db: Database, user_id: int) -> list[ReviewRow]:
+    """The user's whole review log, oldest first."""
+    rows = await db.fetchall(
+        """SELECT r.id, r.reviewed_at, r.local_day, r.question_id, d.title, q.kind, q.prompt,
+                  r.rating, r.correct, r.outcome, r.given, r.duration_ms, r.state, r.due,
+                  r.stability, r.difficulty
+             FROM reviews r
+             JOIN questions q ON q.id = r.question_id
+             JOIN decks d ON d.id = q.deck_id
+            WHERE r.user_id = ?
+            ORDER BY r.reviewed_at, r.id""",
+        (user_id,),
+    )
+    return [ReviewRow(*r) for r in rows]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def is_user_column(name: str) -> bool:
+    """Whether a column's name says it holds a user id (or a user's private chat id)."""
+    lowered = name.lower()
+    return (
+        lowered in USER_COLUMNS
+        or lowered.endswith(USER_COLUMN_SUFFIX)
+        or lowered in ANONYMISED_COLUMNS
+    )
+
+
+async def user_columns(db: Database) -> dict[str, list[str]]:
+    """Every table's columns that hold a user id: by their name, or by a foreign key to users."""
+    named = await db.fetchall(
+        """SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+            WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"""
+    )
+    linked = await db.fetchall(
+        """SELECT m.name, f."from" FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+            WHERE m.type = 'table' AND lower(f."table") = 'users'"""
+    )
+    links = {(str(t), str(c)) for t, c in linked}
+    found: dict[str, list[str]] = {}
+    for table, column in named:
+        if table not in KEEP_TABLES and (is_user_column(column) or (table, column) in links):
+            found.setdefault(table, []).append(column)
+    return found
+
+
+async def forget_user(db: Database, user_id: int) -> int:
+    """Delete every row about the user in every table (owned decks included); returns how many
+    rows went. Rows that belong to a group keep their place with the user's mention set to 0."""
+    columns = await user_columns(db)
+    removed = 0
+    async with db.transaction() as conn:
+        for table, names in sorted(columns.items()):
+            for column in names:
+                if column.lower() in ANONYMISED_COLUMNS:
+                    sql = f"UPDATE {_quote(table)} SET {_quote(column)} = 0 WHERE {_quote(column)} = ?"
+                else:
+                    sql = f"DELETE FROM {_quote(table)} WHERE {_quote(column)} = ?"
+                cursor = await conn.execute(sql, (user_id,))
+                removed += max(cursor.rowcount, 0)
+        cursor = await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+        removed += max(cursor.rowcount, 0)
+    return removed

@@ -1,0 +1,182 @@
+"""The /settings menu: its text, its keyboards, and what its buttons' data mean.
+
+Button data goes through the shared codec as `MenuTap("settings", arg)`, with `arg` one of
+`menu`, `open.<section>` or `set.<section>.<value>`; `settings_action` reads it back defensively.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.services.settings import MIXES, NEW_PER_DAY, RETENTIONS, SESSION_SIZES, SettingsView
+from bot.views.callbacks import MenuTap, encode
+from bot.views.fmt import clip, esc
+
+TAP_NAME = "settings"
+_ARG = re.compile(
+    r"(menu)|open\.(size|new|mix|ret|deck|tz|remind)|set\.(size|new|mix|ret|deck)\.([a-z0-9]{1,19})"
+)
+MIX_LABELS = {
+    "mixed": "Mixed",
+    "choice": "Choice only",
+    "typed": "Typed only",
+    "selfgraded": "Self-graded only",
+}
+SECTION_LABELS = {
+    "size": "📚 Questions per session",
+    "new": "🆕 New per day",
+    "mix": "🎲 Question mix",
+    "ret": "🎯 Retention",
+    "deck": "🗂 Deck",
+    "tz": "🌍 Time zone",
+    "remind": "⏰ Reminder",
+}
+SECTION_HELP = {
+    "size": "How many questions one /quiz session asks.",
+    "new": "How many questions you have never seen may join your sessions each day.",
+    "mix": "Which kinds of questions you get: tap answers, typed answers, or self-graded cards.",
+    "ret": (
+        "How sure you want to be of remembering when a question comes back. Higher means "
+        "more frequent reviews; it applies to every answer from now on."
+    ),
+    "deck": "The deck your quizzes come from.",
+    "tz": (
+        "Your time zone sets when your day starts for streaks and reminders.\n"
+        "Send /timezone followed by a city or an offset, e.g. <code>/timezone Berlin</code> or "
+        "<code>/timezone +5:30</code>."
+    ),
+    "remind": (
+        "A daily nudge at your local time when you have questions due.\n"
+        "Send <code>/remind 18:30</code> to set it, or <code>/remind off</code> to stop it."
+    ),
+}
+BACK = "« Back"
+STALE_BUTTON = "This button no longer works"
+CHECK = "✓ "
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsAction:
+    """A decoded settings button: show the menu, open a section, or set a value."""
+
+    kind: Literal["menu", "open", "set"]
+    section: str = ""
+    value: str = ""
+
+
+def settings_action(arg: str | None) -> SettingsAction | None:
+    """What a settings button's argument asks for, or None for anything malformed."""
+    match = _ARG.fullmatch(arg or "")
+    if match is None:
+        return None
+    if match[1]:
+        return SettingsAction("menu")
+    if match[2]:
+        return SettingsAction("open", match[2])
+    return SettingsAction("set", match[3], match[4])
+
+
+def _button(label: str, arg: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(clip(label, 60), callback_data=encode(MenuTap(TAP_NAME, arg)))
+
+
+def _percent(value: float) -> str:
+    return f"{round(value * 100)}%"
+
+
+def current_value(view: SettingsView, section: str) -> str:
+    """A setting's value as the menu shows it (plain text, not escaped)."""
+    user = view.user
+    values = {
+        "size": str(user.session_size),
+        "new": str(user.new_per_day),
+        "mix": MIX_LABELS.get(user.question_mix, user.question_mix),
+        "ret": _percent(user.desired_retention),
+        "deck": view.deck_title,
+        "tz": user.timezone,
+    }
+    return values.get(section, "")
+
+
+def menu_text(view: SettingsView, saved: str | None = None) -> str:
+    """The main menu: every setting and its value, with the change just made on top."""
+    lines = []
+    if saved:
+        lines += [f"✅ Saved — {esc(saved)}", ""]
+    lines.append("⚙️ <b>Settings</b>")
+    for section in ("size", "new", "mix", "ret", "deck", "tz"):
+        label = SECTION_LABELS[section].split(" ", 1)[1]
+        lines.append(f"{label}: <b>{esc(clip(current_value(view, section), 80))}</b>")
+    lines.append("Reminder: set it with /remind")
+    lines.append("\nTap a setting to change it.")
+    return "\n".join(lines)
+
+
+def menu_keyboard() -> InlineKeyboardMarkup:
+    """The main menu's buttons, one per setting."""
+    rows = [("size", "new"), ("mix", "ret"), ("deck",), ("tz", "remind")]
+    return InlineKeyboardMarkup(
+        [[_button(SECTION_LABELS[s], f"open.{s}") for s in row] for row in rows]
+    )
+
+
+def _choices(view: SettingsView, section: str) -> list[tuple[str, str]]:
+    """(label, value) of every choice in a section."""
+    if section == "size":
+        return [(str(n), str(n)) for n in SESSION_SIZES]
+    if section == "new":
+        return [(str(n), str(n)) for n in NEW_PER_DAY]
+    if section == "mix":
+        return [(MIX_LABELS[m], m) for m in MIXES]
+    if section == "ret":
+        return [(_percent(r), str(round(r * 100))) for r in RETENTIONS]
+    if section == "deck":
+        return [(d.title, str(d.id)) for d in view.decks[:24]]
+    return []
+
+
+def _is_current(view: SettingsView, section: str, value: str) -> bool:
+    user = view.user
+    current = {
+        "size": str(user.session_size),
+        "new": str(user.new_per_day),
+        "mix": user.question_mix,
+        "ret": str(round(user.desired_retention * 100)),
+        "deck": str(view.deck_id),
+    }
+    return current.get(section) == value
+
+
+def section_text(view: SettingsView, section: str) -> str:
+    """A section's page: what the setting does and its value now."""
+    title = SECTION_LABELS[section]
+    lines = [f"<b>{title}</b>", SECTION_HELP[section]]
+    if section not in ("tz", "remind"):
+        lines.append(f"\nNow: <b>{esc(clip(current_value(view, section), 80))}</b>")
+    elif section == "tz":
+        lines.append(f"\nNow: <b>{esc(view.user.timezone)}</b>")
+    return "\n".join(lines)
+
+
+def section_keyboard(view: SettingsView, section: str) -> InlineKeyboardMarkup:
+    """A section's choices (the current one ticked) and a Back button."""
+    buttons = [
+        _button(
+            (CHECK if _is_current(view, section, value) else "") + label, f"set.{section}.{value}"
+        )
+        for label, value in _choices(view, section)
+    ]
+    per_row = {"size": 3, "new": 5, "mix": 2, "ret": 4, "deck": 1}.get(section, 1)
+    rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+    rows.append([_button(BACK, "menu")])
+    return InlineKeyboardMarkup(rows)
+
+
+def saved_line(view: SettingsView, section: str) -> str:
+    """'Questions per session: 20' — the confirmation of a change."""
+    label = SECTION_LABELS[section].split(" ", 1)[1]
+    return f"{label}: {current_value(view, section)}"

@@ -1,0 +1,167 @@
+"""/export's CSV files and /forget's texts.
+
+Two CSV documents rather than one zip: each opens directly in a spreadsheet on a phone, and each
+has one kind of row. Times are ISO 8601 in UTC (`2026-03-04T15:00:00Z`); files are UTF-8 with a
+byte-order mark so spreadsheet programs read accents right.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.services.userdata import UserExport
+from bot.views.callbacks import MenuTap, encode
+
+STATE_NAMES = {1: "learning", 2: "review", 3: "relearning"}
+RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+PROGRESS_COLUMNS = [
+    "question_id",
+    "deck",
+    "kind",
+    "question",
+    "answer",
+    "state",
+    "due",
+    "stability",
+    "difficulty",
+    "reviews",
+    "lapses",
+    "last_review",
+]
+REVIEW_COLUMNS = [
+    "review_id",
+    "reviewed_at",
+    "local_day",
+    "question_id",
+    "deck",
+    "kind",
+    "question",
+    "rating",
+    "rating_name",
+    "correct",
+    "outcome",
+    "answer_given",
+    "duration_ms",
+    "state_after",
+    "due_after",
+    "stability_after",
+    "difficulty_after",
+]
+FORGET_TAP = "forget"
+
+
+def iso(ts: int | None) -> str:
+    """Unix seconds as ISO 8601 UTC, '' for None."""
+    if ts is None:
+        return ""
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _num(value: float | int | None) -> str:
+    # repr keeps every digit, so a value read back is the value stored.
+    return "" if value is None else repr(value)
+
+
+def _csv(header: list[str], rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def progress_csv(data: UserExport) -> bytes:
+    """One row per question the user has a schedule for."""
+    return _csv(
+        PROGRESS_COLUMNS,
+        [
+            [
+                str(p.question_id),
+                p.deck,
+                p.kind,
+                p.prompt,
+                p.answer,
+                STATE_NAMES.get(p.state, str(p.state)),
+                iso(p.due),
+                _num(p.stability),
+                _num(p.difficulty),
+                str(p.reviews),
+                str(p.lapses),
+                iso(p.last_review),
+            ]
+            for p in data.progress
+        ],
+    )
+
+
+def reviews_csv(data: UserExport) -> bytes:
+    """One row per answer, oldest first."""
+    return _csv(
+        REVIEW_COLUMNS,
+        [
+            [
+                str(r.review_id),
+                iso(r.reviewed_at),
+                r.local_day,
+                str(r.question_id),
+                r.deck,
+                r.kind,
+                r.prompt,
+                str(r.rating),
+                RATING_NAMES.get(r.rating, ""),
+                "" if r.correct is None else ("yes" if r.correct else "no"),
+                r.outcome,
+                r.given or "",
+                _num(r.duration_ms),
+                STATE_NAMES.get(r.state, str(r.state)),
+                iso(r.due),
+                _num(r.stability),
+                _num(r.difficulty),
+            ]
+            for r in data.reviews
+        ],
+    )
+
+
+def export_names(today: date) -> tuple[str, str]:
+    """File names of the two documents."""
+    return f"quizmaster-progress-{today}.csv", f"quizmaster-reviews-{today}.csv"
+
+
+def export_caption(data: UserExport, which: str) -> str:
+    """A one-line caption for each document."""
+    if which == "progress":
+        return f"📦 Your progress: {len(data.progress)} questions with a schedule."
+    return f"🗒 Your review log: {len(data.reviews)} answers, oldest first."
+
+
+NOTHING_TO_EXPORT = "Nothing to export yet — answer a few questions with /quiz first."
+EXPORT_IN_PRIVATE = "Your data is yours alone: send /export in a private chat with me."
+FORGET_IN_PRIVATE = "Send /forget in a private chat with me."
+FORGET_ASK = (
+    "🗑 <b>Delete everything I store about you?</b>\n"
+    "Your progress, review history, streak, settings, reminders, your own decks and your "
+    "battle scores will be deleted for good. Tip: /export first to keep a copy.\n"
+    "Messages already in this chat stay; you can delete the chat yourself."
+)
+FORGET_YES = "Yes, delete everything"
+FORGET_NO = "No, keep my data"
+FORGOTTEN = (
+    "✅ Done — I deleted everything I stored about you. If you send /start again, "
+    "we begin from scratch."
+)
+KEPT = "👍 Nothing was deleted."
+
+
+def forget_keyboard() -> InlineKeyboardMarkup:
+    """Confirm or cancel the deletion."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(FORGET_YES, callback_data=encode(MenuTap(FORGET_TAP, "yes")))],
+            [InlineKeyboardButton(FORGET_NO, callback_data=encode(MenuTap(FORGET_TAP, "no")))],
+        ]
+    )

@@ -1,0 +1,202 @@
+"""/export and /forget end to end: the CSVs read back to the stored data, and forgetting leaves
+no row about the user anywhere."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from bot.cards.model import Card, Deck
+from bot.clock import ManualClock
+from bot.sandbox.driver import SandboxUser
+from bot.sandbox.message import SandboxMessage
+from bot.sandbox.server import SandboxServer
+from bot.storage.db import Database
+from bot.storage.decks import sync_deck
+from tests.e2e.conftest import RunningBot
+from tests.e2e.helpers import answer
+
+
+def read_csv(message: SandboxMessage) -> list[dict[str, str]]:
+    assert message.document is not None
+    return list(csv.DictReader(io.StringIO(message.document.data.decode("utf-8-sig"))))
+
+
+def ts(text: str) -> int | None:
+    if not text:
+        return None
+    return int(datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp())
+
+
+def num(text: str) -> float | None:
+    return float(text) if text else None
+
+
+async def study(user: SandboxUser, bot: RunningBot, answers: tuple[bool, ...]) -> None:
+    sent = await user.send("/quiz")
+    await user.wait_for(lambda m: m.text.startswith("Question 1/"), since=sent)
+    for right in answers:
+        await answer(user, bot.services, right=right)
+    await user.wait_for(lambda m: m.text.startswith(f"Question {len(answers) + 1}/"))
+
+
+async def test_export_sends_two_csvs_that_read_back_to_the_stored_data(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    alice = sandbox.user("Alice")
+    await study(alice, bot, (True, False, True, True))
+    sent = await alice.send("/export")
+    progress_doc = await alice.wait_for(lambda m: m.document is not None, since=sent)
+    reviews_doc = await alice.wait_for(
+        lambda m: m.document is not None and m.message_id > progress_doc.message_id
+    )
+    assert progress_doc.document is not None and reviews_doc.document is not None
+    assert progress_doc.document.filename == "quizmaster-progress-2026-03-02.csv"
+    assert reviews_doc.document.filename == "quizmaster-reviews-2026-03-02.csv"
+    db = bot.services.db
+
+    progress = read_csv(progress_doc)
+    stored = await db.fetchall(
+        """SELECT r.question_id, q.prompt, r.state, r.due, r.stability, r.difficulty, r.reps,
+                  r.lapses, r.last_review
+             FROM review_states r JOIN questions q ON q.id = r.question_id
+            WHERE r.user_id = ? ORDER BY r.question_id""",
+        (alice.id,),
+    )
+    assert len(progress) == len(stored) == 4
+    names = {1: "learning", 2: "review", 3: "relearning"}
+    read_back = sorted(
+        (
+            int(p["question_id"]),
+            p["question"],
+            p["state"],
+            ts(p["due"]),
+            num(p["stability"]),
+            num(p["difficulty"]),
+            int(p["reviews"]),
+            int(p["lapses"]),
+            ts(p["last_review"]),
+        )
+        for p in progress
+    )
+    assert read_back == [(r[0], r[1], names[r[2]], *r[3:]) for r in stored]
+    assert len({p["deck"] for p in progress}) == 1
+
+    reviews = read_csv(reviews_doc)
+    logged = await db.fetchall(
+        "SELECT id, reviewed_at, question_id, rating, correct, outcome, due, stability "
+        "FROM reviews WHERE user_id = ? ORDER BY reviewed_at, id",
+        (alice.id,),
+    )
+    assert [
+        (
+            int(r["review_id"]),
+            ts(r["reviewed_at"]),
+            int(r["question_id"]),
+            int(r["rating"]),
+            {"yes": 1, "no": 0, "": None}[r["correct"]],
+            r["outcome"],
+            ts(r["due_after"]),
+            num(r["stability_after"]),
+        )
+        for r in reviews
+    ] == [tuple(row) for row in logged]
+    assert [r["rating"] for r in reviews].count("1") == 1
+
+
+async def test_export_with_nothing_to_export(sandbox: SandboxServer, bot: RunningBot) -> None:
+    alice = sandbox.user("Alice")
+    await alice.send("/export")
+    reply = await alice.wait_for(lambda m: "Nothing to export" in m.text)
+    assert reply.document is None
+
+
+async def rows_mentioning(db: Database, user_id: int, name: str) -> list[tuple[str, str]]:
+    """(table, column) of every value in the database that is the user's id or their name."""
+    tables = [
+        r[0]
+        for r in await db.fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    found = []
+    for table in tables:
+        columns = [r[1] for r in await db.fetchall(f'SELECT * FROM pragma_table_info("{table}")')]
+        for column in columns:
+            hits = await db.fetchone(
+                f'SELECT COUNT(*) FROM "{table}" WHERE "{column}" = ? OR "{column}" = ? '
+                f'OR CAST("{column}" AS TEXT) LIKE ?',
+                (user_id, str(user_id), f"%{name}%"),
+            )
+            if hits and hits[0]:
+                found.append((table, column))
+    return found
+
+
+async def test_forget_deletes_every_row_about_the_user_and_starts_afresh(
+    sandbox: SandboxServer, bot: RunningBot, clock: ManualClock
+) -> None:
+    alice, bob = sandbox.user("Zenobia"), sandbox.user("Bob")
+    db = bot.services.db
+    await study(alice, bot, (True, False))
+    await study(bob, bot, (True,))
+    await alice.send("/settings")
+    menu = await alice.wait_for(lambda m: "⚙️ Settings" in m.text)
+    await alice.tap("Questions per session", message=menu)
+    await alice.wait_for(lambda m: m.message_id == menu.message_id and "5" in m.labels)
+    await alice.tap("5", message=menu)
+    await alice.wait_for(lambda m: "Saved" in m.text)
+    await sync_deck(
+        db,
+        Deck("Mine", (Card("a", "b"), Card("c", "d"))),
+        "mine",
+        alice.id,
+        int(clock.now().timestamp()),
+    )
+    # a table of a feature still to come, naming the user only by a column's name
+    await db.execute("CREATE TABLE later_feature (id INTEGER PRIMARY KEY, player_user_id INTEGER)")
+    await db.execute(
+        "INSERT INTO later_feature (player_user_id) VALUES (?), (?)", (alice.id, bob.id)
+    )
+    assert await rows_mentioning(db, alice.id, "Zenobia")
+    bob_before = await rows_mentioning(db, bob.id, "Bob")
+
+    await alice.send("/forget")
+    ask = await alice.wait_for(lambda m: "Delete everything" in m.text)
+    toast = await alice.tap("Yes, delete everything", message=ask)
+    assert toast == "Deleted"
+    done = await alice.wait_for(lambda m: m.message_id == ask.message_id and "Done" in m.text)
+    assert not done.buttons
+
+    assert await rows_mentioning(db, alice.id, "Zenobia") == []
+    assert await rows_mentioning(db, bob.id, "Bob") == bob_before
+    # an old quiz button of the forgotten session is refused politely
+    question = next(m for m in alice.messages if m.text.startswith("Question 3/") and m.buttons)
+    assert await alice.tap(question.labels[0], message=question) == "This question is closed"
+
+    # afterwards the bot treats her as new: default settings, every question new
+    sent = await alice.send("/quiz")
+    first = await alice.wait_for(lambda m: m.text.startswith("Question 1/"), since=sent)
+    assert first.text.startswith("Question 1/10")
+    row = await db.fetchone(
+        "SELECT session_size, streak_current FROM users WHERE id = ?", (alice.id,)
+    )
+    assert row is not None and tuple(row) == (10, 0)
+    reviews = await db.fetchone("SELECT COUNT(*) FROM reviews WHERE user_id = ?", (alice.id,))
+    assert reviews is not None and reviews[0] == 0
+
+
+async def test_forget_cancelled_keeps_everything(sandbox: SandboxServer, bot: RunningBot) -> None:
+    alice = sandbox.user("Alice")
+    await study(alice, bot, (True,))
+    await alice.send("/forget")
+    ask = await alice.wait_for(lambda m: "Delete everything" in m.text)
+    await alice.tap("No, keep my data", message=ask)
+    await alice.wait_for(
+        lambda m: m.message_id == ask.message_id and "Nothing was deleted" in m.text
+    )
+    row = await bot.services.db.fetchone(
+        "SELECT COUNT(*) FROM reviews WHERE user_id = ?", (alice.id,)
+    )
+    assert row is not None and row[0] == 1
