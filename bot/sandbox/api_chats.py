@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.sandbox.api_messages import find_chat
@@ -42,9 +42,8 @@ class WebhookState:
     secret_token: str | None = None
     max_connections: int = 40
     allowed_updates: list[str] | None = None
-    ip_address: str | None = None
+    last_error_date: int | None = None
     last_error_message: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 async def get_me(srv: SandboxServer, args: Args) -> Any:
@@ -158,11 +157,12 @@ async def get_chat_member_count(srv: SandboxServer, args: Args) -> Any:
 
 
 async def set_webhook(srv: SandboxServer, args: Args) -> Any:
-    """setWebhook: stored only (the sandbox delivers through getUpdates)."""
+    """setWebhook: stored; updates are POSTed to it when the server has webhook delivery on."""
     url = args.string("url") or ""
     if not url:
         return await delete_webhook(srv, args)
-    if not url.startswith("https://"):
+    local_http = srv.webhook_delivery and url.startswith("http://")  # local test receivers
+    if not url.startswith("https://") and not local_http:
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
     connections = args.integer("max_connections") or 40
     if not 1 <= connections <= 100:
@@ -175,6 +175,7 @@ async def set_webhook(srv: SandboxServer, args: Args) -> Any:
     if args.flag("drop_pending_updates"):
         srv.world.updates.clear()
     srv.abort_long_poll("Conflict: terminated by setWebhook request")
+    srv.start_webhook_delivery()
     return True
 
 
@@ -198,6 +199,9 @@ async def get_webhook_info(srv: SandboxServer, args: Args) -> Any:
         body["max_connections"] = hook.max_connections
         if hook.allowed_updates:
             body["allowed_updates"] = hook.allowed_updates
+        if hook.last_error_message:
+            body["last_error_date"] = hook.last_error_date
+            body["last_error_message"] = hook.last_error_message
     return body
 
 

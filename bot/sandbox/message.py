@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -21,6 +22,10 @@ class SentFile:
     mime_type: str | None
     file_id: str
     file_unique_id: str
+
+    def __iter__(self) -> Iterator[str | bytes | None]:
+        """Unpack as `(filename, data)`."""
+        return iter((self.filename, self.data))
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from bot.sandbox.faults import NGINX_502, FaultRule, Faults
 from bot.sandbox.message import SandboxEvent, view
 from bot.sandbox.params import Args
 from bot.sandbox.ratelimit import RateBook, RateViolation
-from bot.sandbox.world import ClockLike, StoredMessage, SystemClock, UserRecord, World
+from bot.sandbox.webhook import WebhookDelivery
+from bot.sandbox.world import ClockLike, StoredMessage, SystemClock, Update, UserRecord, World
 
 Handler = Callable[["SandboxServer", Args], Awaitable[Any]]
 
@@ -51,8 +52,11 @@ class Pulse:
     @staticmethod
     async def wait(event: asyncio.Event, timeout: float) -> bool:  # noqa: ASYNC109 - part of the driver API
         """Wait for `event` at most `timeout` seconds; True when it fired."""
+        # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation that
+        # arrives just as the event fires, leaving the waiter running forever.
         try:
-            await asyncio.wait_for(event.wait(), max(timeout, 0.0))
+            async with asyncio.timeout(max(timeout, 0.0)):
+                await event.wait()
         except TimeoutError:
             return False
         return True
@@ -96,6 +100,7 @@ class SandboxServer:
         privacy_mode: bool = True,
         bot_name: str = "Quizmaster",
         bot_username: str = "quizmaster_bot",
+        webhook_delivery: bool = False,
     ) -> None:
         self.token = token
         self.host = host
@@ -109,6 +114,9 @@ class SandboxServer:
         self.calls: Counter[str] = Counter()
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.webhook = WebhookState()
+        self.webhook_delivery = webhook_delivery
+        self.webhook_targets: list[str] = []  # extra URLs served round-robin with the webhook
+        self._delivery = WebhookDelivery(self)
         self.chat_actions: list[tuple[int, str]] = []
         self.allowed_updates: frozenset[str] = _DEFAULT_UPDATES
         self.pulse = Pulse()
@@ -148,6 +156,7 @@ class SandboxServer:
         """Release waiting long polls and stop listening."""
         self._closing.set()
         self.pulse.fire()
+        await self._delivery.stop()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -367,7 +376,8 @@ class SandboxServer:
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._closing.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self._closing.wait()
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         refused = self._check_token(request.match_info["token"])
@@ -395,17 +405,29 @@ class SandboxServer:
         else:
             del updates[: max(len(updates) + offset, 0)]
 
+    def _wanted(self, allowed: frozenset[str]) -> list[Update]:
+        # Telegram drops updates of types the bot did not ask for
+        self.world.updates[:] = [u for u in self.world.updates if u.kind in allowed]
+        return self.world.updates
+
     def _batch(self, limit: int) -> list[dict[str, Any]]:
-        batch: list[dict[str, Any]] = []
-        kept = []
-        for update in self.world.updates:
-            if update.kind not in self.allowed_updates:
-                continue  # Telegram drops updates of types the bot did not ask for
-            kept.append(update)
-            if len(batch) < limit:
-                batch.append(update.to_json())
-        self.world.updates[:] = kept
-        return batch
+        return [update.to_json() for update in self._wanted(self.allowed_updates)[:limit]]
+
+    def start_webhook_delivery(self) -> None:
+        """Begin POSTing updates to the webhook (only with `webhook_delivery=True`)."""
+        if self.webhook_delivery:
+            self._delivery.start()
+
+    def deliverable(self) -> list[Update]:
+        """Updates waiting for webhook delivery, oldest first."""
+        hook = self.webhook.allowed_updates
+        return self._wanted(frozenset(hook) if hook else self.allowed_updates)
+
+    def mark_delivered(self, update_id: int) -> None:
+        """A webhook accepted `update_id`: forget it, as Telegram does."""
+        self.world.updates[:] = [u for u in self.world.updates if u.update_id > update_id]
+        self.world.delivered_upto = max(self.world.delivered_upto, update_id)
+        self._touch()
 
     async def get_updates(self, args: Args) -> Any:
         """getUpdates with offset confirmation, limit, long polling and allowed_updates."""

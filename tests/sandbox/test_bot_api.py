@@ -185,7 +185,8 @@ async def test_documents_go_up_and_come_down(bot: Bot, alice: SandboxUser) -> No
     assert sent.caption == "Your deck"
     (shown,) = alice.messages
     assert shown.document is not None
-    assert (shown.document.filename, shown.document.data) == ("deck.csv", b"front,back\n1,2\n")
+    filename, data = shown.document
+    assert (filename, data) == ("deck.csv", b"front,back\n1,2\n")
     again = await bot.send_document(alice.id, sent.document.file_id)
     assert again.document is not None
     assert again.document.file_unique_id == sent.document.file_unique_id

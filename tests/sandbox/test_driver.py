@@ -22,7 +22,7 @@ async def test_tap_returns_the_toast_and_sees_the_edit(
     question = await alice.wait_for(lambda m: "Q1" in m.text)
     assert question.labels == ["Show answer", "Skip"]
     assert await alice.tap("Show answer") == "Answer: 42"
-    await server.settle()
+    await server.settle(quiet=0.05)
     (shown,) = alice.messages
     assert (shown.text, shown.html, shown.buttons) == (
         "Q1: 6 × 7 = 42",
@@ -71,7 +71,7 @@ async def test_echo_of_text_and_documents(
 ) -> None:
     await alice.send("<3 & co")
     await alice.send_document("deck.csv", b"a,b\n" * 10)
-    await server.settle()
+    await server.settle(quiet=0.05)
     assert [m.text for m in alice.messages] == ["You said: <3 & co", "Got deck.csv (40 bytes)"]
     assert alice.messages[0].html == "You said: <i>&lt;3 &amp; co</i>"
 
@@ -84,7 +84,7 @@ async def test_privacy_mode_hides_chatter_in_groups(
     await alice.send("/start", chat=group)
     question = await group.wait_for(lambda m: "Q1" in m.text)
     await bob.send("6x7 is 42", chat=group, reply_to=question)
-    await server.settle()
+    await server.settle(quiet=0.05)
     assert [m.text for m in group.messages] == ["Q1: 6 × 7?", "You said: 6x7 is 42"]
     assert await bob.tap("Show answer", chat=group) == "Answer: 42"
 

@@ -63,12 +63,12 @@ async def test_drop_after_apply_loses_only_the_answer(
 async def test_a_delay_longer_than_the_timeout_times_out_without_effect(
     server: SandboxServer, alice: SandboxUser
 ) -> None:
-    request = HTTPXRequest(read_timeout=0.2)
+    request = HTTPXRequest(read_timeout=0.1)
     async with Bot(TOKEN, base_url=server.base_url + "/bot", request=request) as slow:
-        server.faults.delay("sendMessage", 0.6)
+        server.faults.delay("sendMessage", 0.3)
         with pytest.raises(TimedOut):
             await slow.send_message(alice.id, "late")
-        await server.settle(quiet=0.1)
+        await server.settle(quiet=0.05)
         assert alice.messages == []
         server.faults.delay("sendMessage", 0.05)
         await slow.send_message(alice.id, "slow but fine")

@@ -1,0 +1,74 @@
+"""Webhook mode: POST queued updates to the bot's URL(s), round-robin, as Telegram would."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import TYPE_CHECKING
+
+import aiohttp
+
+if TYPE_CHECKING:
+    from bot.sandbox.server import SandboxServer
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+RETRY_DELAY = 0.2  # Telegram waits longer; tests want a quick second attempt
+
+
+class WebhookDelivery:
+    """Delivers updates one at a time; a non-2xx answer or a network error means "try again"."""
+
+    def __init__(self, server: SandboxServer) -> None:
+        self.server = server
+        self.delivered = 0
+        self._turn = 0
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Begin delivering (idempotent)."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        """Stop delivering."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def _targets(self) -> list[str]:
+        hook = self.server.webhook
+        return [hook.url, *self.server.webhook_targets] if hook.url else []
+
+    async def _run(self) -> None:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+            while True:
+                event = self.server.pulse.current
+                targets = self._targets()
+                pending = self.server.deliverable() if targets else []
+                if not pending:
+                    await self.server.pulse.wait(event, 1.0)
+                    continue
+                update = pending[0]
+                url = targets[self._turn % len(targets)]
+                self._turn += 1
+                if await self._post(session, url, update.to_json()):
+                    self.server.mark_delivered(update.update_id)
+                    self.delivered += 1
+                else:
+                    await asyncio.sleep(RETRY_DELAY)
+
+    async def _post(self, session: aiohttp.ClientSession, url: str, body: object) -> bool:
+        hook = self.server.webhook
+        headers = {SECRET_HEADER: hook.secret_token} if hook.secret_token else {}
+        try:
+            async with session.post(url, json=body, headers=headers) as response:
+                if 200 <= response.status < 300:
+                    hook.last_error_message = None
+                    return True
+                hook.last_error_message = f"Wrong response from the webhook: {response.status}"
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            hook.last_error_message = f"Connection failed: {exc.__class__.__name__}"
+        hook.last_error_date = self.server.world.now()
+        return False

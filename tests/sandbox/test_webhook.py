@@ -1,0 +1,92 @@
+"""Webhook mode: updates are POSTed with the secret header, retried, and spread round-robin."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp import web
+from telegram import Bot
+
+from bot.sandbox.server import SandboxServer
+from tests.sandbox.conftest import TOKEN
+
+
+class Receiver:
+    """A tiny webhook endpoint that records what it gets and can fail on purpose."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.failures = failures
+        self.received: list[tuple[str | None, dict[str, Any]]] = []
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+
+    async def handle(self, request: web.Request) -> web.Response:
+        if self.failures:
+            self.failures -= 1
+            return web.Response(status=500)
+        secret = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
+        self.received.append((secret, await request.json()))
+        return web.Response(text="ok")
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/hook", self.handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}/hook"
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+
+@pytest.fixture
+async def hooked() -> AsyncIterator[SandboxServer]:
+    server = SandboxServer(token=TOKEN, webhook_delivery=True)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def test_updates_are_posted_with_the_secret_and_retried(hooked: SandboxServer) -> None:
+    receiver = Receiver(failures=1)
+    await receiver.start()
+    try:
+        async with Bot(TOKEN, base_url=hooked.base_url + "/bot") as bot:
+            alice = hooked.user("Alice")
+            await bot.set_webhook(receiver.url, secret_token="s3cret")
+            await alice.send("/start")
+            await alice.send("again")
+            await hooked.settle(quiet=0.05)
+            assert [(s, u["message"]["text"]) for s, u in receiver.received] == [
+                ("s3cret", "/start"),
+                ("s3cret", "again"),
+            ]
+            info = await bot.get_webhook_info()
+            assert info.pending_update_count == 0
+            assert info.last_error_message is None
+    finally:
+        await receiver.stop()
+
+
+async def test_extra_targets_share_the_updates_round_robin(hooked: SandboxServer) -> None:
+    first, second = Receiver(), Receiver()
+    await first.start()
+    await second.start()
+    try:
+        hooked.webhook_targets.append(second.url)
+        async with Bot(TOKEN, base_url=hooked.base_url + "/bot") as bot:
+            await bot.set_webhook(first.url)
+        alice = hooked.user("Alice")
+        for n in range(4):
+            await alice.send(f"m{n}")
+        await hooked.settle(quiet=0.05)
+        assert [u["message"]["text"] for _, u in first.received] == ["m0", "m2"]
+        assert [u["message"]["text"] for _, u in second.received] == ["m1", "m3"]
+    finally:
+        await first.stop()
+        await second.stop()
