@@ -201,8 +201,10 @@ class SandboxUser:
         if chat.members.get(world.bot.id) == "administrator" or message.service:
             return True
         text = (message.text or message.caption or FormattedText("")).text
-        if text.startswith("/"):
-            return True
+        command = _COMMAND.match(text)
+        if command:
+            addressee = command.group(1)  # "/quiz@other_bot" is for another bot
+            return addressee is None or addressee[1:].lower() == (world.bot.username or "").lower()
         if world.bot.username and f"@{world.bot.username}".lower() in text.lower():
             return True
         replied = chat.messages.get(message.reply_to or 0)

@@ -62,6 +62,8 @@ class Faults:
     ) -> FaultRule:
         """Answer the next `times` calls with a Telegram JSON error (after `skip` good ones)."""
         params = dict(parameters or {})
+        if code == 429 and retry_after is None:
+            retry_after = 1  # a 429 always tells the client how long to wait
         if retry_after is not None:
             params["retry_after"] = retry_after
         if description is None:

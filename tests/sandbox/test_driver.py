@@ -81,7 +81,8 @@ async def test_privacy_mode_hides_chatter_in_groups(
 ) -> None:
     group = server.group("Study group", members=[alice, bob])
     await bob.send("just chatting", chat=group)
-    await alice.send("/start", chat=group)
+    await bob.send("/start@other_bot", chat=group)
+    await alice.send("/start@quizmaster_bot", chat=group)
     question = await group.wait_for(lambda m: "Q1" in m.text)
     await bob.send("6x7 is 42", chat=group, reply_to=question)
     await server.settle(quiet=0.05)
@@ -134,3 +135,22 @@ async def test_control_api_drives_people_from_another_process(
         with pytest.raises(AssertionError, match="sees no button"):
             await control.call("tap", user_id=user["id"], label="Nope")
         assert (await control.call("calls"))["answerCallbackQuery"] == 1
+
+
+async def test_privacy_mode_decides_which_group_messages_become_updates(
+    server: SandboxServer, alice: SandboxUser
+) -> None:
+    group = server.group("Study group", members=[alice])
+    for text in (
+        "chatter",
+        "/quiz",
+        "/quiz@other_bot",
+        "/quiz@Quizmaster_Bot",
+        "hi @quizmaster_bot",
+    ):
+        await alice.send(text, chat=group)
+    delivered = [u.payload["text"] for u in server.world.updates]
+    assert delivered == ["/quiz", "/quiz@Quizmaster_Bot", "hi @quizmaster_bot"]
+    server.privacy_mode = False
+    await alice.send("chatter", chat=group)
+    assert server.world.updates[-1].payload["text"] == "chatter"

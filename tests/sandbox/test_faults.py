@@ -26,6 +26,10 @@ async def test_429_carries_retry_after_and_delivers_nothing(
     await bot.send_message(alice.id, "hi")
     assert [m.text for m in alice.messages] == ["hi"]
     assert server.calls["sendMessage"] == 2
+    server.faults.error("sendMessage", 429)
+    with pytest.raises(RetryAfter) as caught:
+        await bot.send_message(alice.id, "hi")
+    assert caught.value.retry_after == 1
 
 
 async def test_rules_match_methods_case_insensitively_and_can_skip_calls(

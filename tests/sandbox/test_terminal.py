@@ -38,8 +38,10 @@ async def test_a_conversation_with_buttons_toasts_and_edits(
 async def test_numbers_without_buttons_are_sent_as_text_and_quit_stops(
     echo_bot: App, server: SandboxServer, alice: SandboxUser
 ) -> None:
-    lines = await _chat(server, alice, "42\n:quit\nnever sent\n")
-    assert lines == ["> 42", "bot: You said: 42", "> :quit"]
+    lines = await _chat(server, alice, "42\n\n:help\n:quit\nnever sent\n")
+    assert lines[:3] == ["> 42", "bot: You said: 42", "> :help"]
+    assert lines[4].startswith(":doc PATH sends a file")
+    assert lines[-1] == "> :quit"
 
 
 async def test_documents_are_sent_from_paths(
