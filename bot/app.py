@@ -19,6 +19,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -33,6 +34,7 @@ from bot.handlers.battle import (
 )
 from bot.handlers.callbacks import on_callback
 from bot.handlers.errors import on_error
+from bot.handlers.guard import guard_update
 from bot.handlers.messages import on_other, on_text, on_unknown_command
 from bot.handlers.quiz import quiz_command
 from bot.handlers.reminder_sweep import sweep_reminders
@@ -42,6 +44,7 @@ from bot.handlers.start import help_command, start
 from bot.handlers.stats import stats_command
 from bot.handlers.streak import streak_command
 from bot.handlers.userdata import export_command, forget_command
+from bot.net.retry import RetryingRateLimiter
 from bot.services.container import SERVICES_KEY, create_services, get_services
 from bot.views.commands import GROUP_COMMANDS, PRIVATE_COMMANDS
 
@@ -121,6 +124,8 @@ def build_application(
         .token(settings.bot_token)
         .base_url(f"{settings.bot_api_url}/bot")
         .base_file_url(f"{settings.bot_api_url}/file/bot")
+        # Every call but getUpdates: 429s waited out, network faults retried where that is safe.
+        .rate_limiter(RetryingRateLimiter())
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
@@ -128,6 +133,8 @@ def build_application(
     )
 
     private = filters.ChatType.PRIVATE
+    # Before every handler: drop updates delivered twice and messages of a user who floods.
+    app.add_handler(TypeHandler(Update, guard_update), group=-1)
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("help", help_command))
     app.add_handler(CommandHandler("quiz", quiz_command))

@@ -21,6 +21,7 @@ from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.core.pacing import SlidingWindowPacer
+from bot.net.retry import caller_handles_429
 
 log = logging.getLogger(__name__)
 
@@ -111,13 +112,15 @@ class BroadcastSender:
             await self._take_slot()
             self.in_flight += 1
             try:
-                await self.bot.send_message(
-                    message.chat_id,
-                    message.text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=message.keyboard,
-                    disable_web_page_preview=True,
-                )
+                # The pacer pauses every send on a 429, so the 429 must reach it at once.
+                with caller_handles_429():
+                    await self.bot.send_message(
+                        message.chat_id,
+                        message.text,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=message.keyboard,
+                        disable_web_page_preview=True,
+                    )
             except RetryAfter as exc:
                 # Telegram refused it, so it was not delivered: retrying cannot duplicate it.
                 self.stats.retry_after += 1

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Conflict, Forbidden, NetworkError
+from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
+
+from bot.views.texts import CONNECTION_TROUBLE
 
 log = logging.getLogger(__name__)
 CONFLICT_KEY = "stopped_by_conflict"
@@ -27,8 +29,16 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(error, Forbidden):
         log.info("user unreachable: %s", error)
         return
-    if isinstance(error, NetworkError):
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         log.warning("network trouble while handling an update: %s", error)
+        # A send that timed out is not repeated (it may have arrived); the database already holds
+        # whatever the update changed, so point the user to where they can pick up again.
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is not None and chat.type == chat.PRIVATE:
+            try:
+                await context.bot.send_message(chat.id, CONNECTION_TROUBLE)
+            except TelegramError:
+                log.debug("could not send the connection notice")
         return
     log.error("error while handling an update", exc_info=error)
     if isinstance(update, Update):

@@ -110,11 +110,12 @@ async def typed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bo
     if user is None or message is None or message.text is None:
         return False
     services = get_services(context.bot_data)
-    result = await services.quiz.type_answer(user.id, message.text)
+    result = await services.quiz.type_answer(user.id, message.text, message.message_id)
     if result is None:
         return False
     if isinstance(result, Refusal):
-        await message.reply_text(result.toast)
+        if result.toast:
+            await message.reply_text(result.toast)
         return True
     await deliver(context.bot, services, result)
     return True

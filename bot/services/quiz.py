@@ -30,6 +30,7 @@ from bot.storage.users import UserRecord
 
 CLOSED = "This question is closed"
 NOT_YOURS = "This question belongs to someone else's quiz"
+QUIET = ""  # a refusal the user need not hear about (a duplicate delivery)
 STALE_SESSION = timedelta(hours=12)
 MAX_TYPED_CHARS = 300
 
@@ -242,11 +243,20 @@ class QuizService:
             return Refusal(CLOSED)
         return await self._record(ctx, Grade.AGAIN, False, "wrong", None)
 
-    async def type_answer(self, user_id: int, text: str) -> AnswerResult | Refusal | None:
-        """A typed message: graded against the open typed or cloze question; None if none is open."""
+    async def type_answer(
+        self, user_id: int, text: str, message_id: int | None = None
+    ) -> AnswerResult | Refusal | None:
+        """A typed message: graded against the open typed or cloze question; None if none is open.
+
+        `message_id` is the typed message's id. Ids in a chat only grow, so a message older than
+        the one showing the question cannot answer it: it is the same update delivered again
+        after a crash (its answer went to the previous question), and gets a quiet refusal.
+        """
         ctx = await store.load_current_item(self.db, user_id)
         if ctx is None or ctx.question.kind not in (QuestionKind.TYPED, QuestionKind.CLOZE):
             return None
+        if message_id is not None and ctx.message_id is not None and message_id < ctx.message_id:
+            return Refusal(QUIET)
         given = text.strip()[:MAX_TYPED_CHARS]
         verdict = grade_typed(given, ctx.question.answer)
         right = verdict is TypedVerdict.RIGHT

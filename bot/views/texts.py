@@ -35,3 +35,11 @@ UNSUPPORTED_MESSAGE = (
     "Send /quiz to study or /help to see what I can do."
 )
 UNKNOWN_COMMAND = "I don't know that command. Send /help to see what I can do."
+SLOW_DOWN = (
+    "Easy there — that's more messages than I can read. I'll skip the next few; "
+    "wait a few seconds, then carry on."
+)
+CONNECTION_TROUBLE = (
+    "⚠️ I had trouble reaching Telegram just now, so a reply may be missing. Nothing you did is "
+    "lost — send /quiz to continue where you left off."
+)
