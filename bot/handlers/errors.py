@@ -13,6 +13,8 @@ from bot.views.texts import CONNECTION_TROUBLE
 log = logging.getLogger(__name__)
 CONFLICT_KEY = "stopped_by_conflict"
 SORRY = "Sorry, something went wrong on my side. Please try again."
+# python-telegram-bot 22's private hook for the offset-confirming getUpdates made on stop.
+_CLEANUP = "_Updater__polling_cleanup_cb"
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -24,6 +26,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             "another bot process is polling with this token (409 Conflict); stopping this one"
         )
         context.bot_data[CONFLICT_KEY] = True
+        # On stop PTB confirms the offset with one more getUpdates; here that call would knock the
+        # other poller off in turn, and both processes would stop. Skip it: updates fetched but
+        # not confirmed go to the other process, and an update handled twice is harmless.
+        updater = context.application.updater
+        if updater is not None and hasattr(updater, _CLEANUP):
+            setattr(updater, _CLEANUP, None)
         context.application.stop_running()
         return
     if isinstance(error, Forbidden):
