@@ -19,6 +19,29 @@ BUSY_TIMEOUT_MS = 5000
 Row = aiosqlite.Row
 
 
+class _TaskReentrantLock:
+    """An asyncio lock that the task holding it may take again (a helper called inside a
+    transaction then simply joins that transaction), while other tasks wait their turn."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+        self._depth = 0
+
+    async def __aenter__(self) -> None:
+        task = asyncio.current_task()
+        if self._owner is not task or task is None:
+            await self._lock.acquire()
+            self._owner = task
+        self._depth += 1
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self._owner = None
+            self._lock.release()
+
+
 class Database:
     """One SQLite database file, opened with WAL, foreign keys and a busy timeout."""
 
@@ -28,7 +51,7 @@ class Database:
         # One connection is shared by every concurrent handler and sweep: a statement from one task
         # must never land inside another task's open transaction, so each call and each whole
         # transaction holds this lock. (aiosqlite runs calls one at a time anyway: no throughput lost.)
-        self._lock = asyncio.Lock()
+        self._lock = _TaskReentrantLock()
 
     @classmethod
     async def open(cls, path: Path) -> Database:
