@@ -33,7 +33,9 @@ from bot.handlers.battle import (
     sweep_battles,
 )
 from bot.handlers.callbacks import on_callback
+from bot.handlers.decks import decks_command
 from bot.handlers.errors import on_error
+from bot.handlers.imports import import_command, on_document, sweep_imports
 from bot.handlers.guard import guard_update
 from bot.handlers.messages import on_other, on_text, on_unknown_command
 from bot.handlers.quiz import quiz_command
@@ -60,6 +62,7 @@ Sweep = Callable[[Application], Awaitable[None]]  # type: ignore[type-arg]
 # the other by a single background loop. Tests call these functions directly instead.
 SWEEPS: list[Sweep] = []
 SWEEPS.append(sweep_reminders)
+SWEEPS.append(sweep_imports)
 SWEEPS.append(sweep_battles)
 SWEEP_TASK_KEY = "sweep_task"
 
@@ -144,6 +147,8 @@ def build_application(
     app.add_handler(CommandHandler("settings", settings_command))
     app.add_handler(CommandHandler("export", export_command))
     app.add_handler(CommandHandler("forget", forget_command))
+    app.add_handler(CommandHandler("import", import_command))
+    app.add_handler(CommandHandler("decks", decks_command))
     app.add_handler(CommandHandler("remind", remind_command))
     app.add_handler(CommandHandler("timezone", timezone_command))
     app.add_handler(CommandHandler("battle", battle_command))
@@ -154,6 +159,8 @@ def build_application(
     # Edited messages and channel posts are not requested (ALLOWED_UPDATES); only new messages count.
     new_private = private & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(new_private & filters.TEXT & ~filters.COMMAND, on_text))
+    # Non-blocking: a deck file downloads and parses while other updates are handled.
+    app.add_handler(MessageHandler(new_private & filters.Document.ALL, on_document, block=False))
     app.add_handler(MessageHandler(new_private & ~filters.TEXT & ~filters.Document.ALL, on_other))
     # Keep this last: any command no handler above took.
     app.add_handler(MessageHandler(new_private & filters.COMMAND, on_unknown_command))

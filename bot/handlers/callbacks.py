@@ -8,12 +8,14 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.handlers.battle import on_battle_tap
+from bot.handlers.decks import on_deck_tap
+from bot.handlers.imports import on_import_tap
 from bot.handlers.quiz import begin, on_quiz_tap
 from bot.handlers.reminders import on_reminder_tap
 from bot.handlers.settings import SETTINGS_TAP, on_settings_tap
 from bot.handlers.userdata import FORGET_TAP, on_forget_tap
 from bot.services.container import get_services
-from bot.views.callbacks import BattleTap, MenuTap, QuizTap, decode
+from bot.views.callbacks import BattleTap, DeckTap, ImportTap, MenuTap, QuizTap, decode
 from bot.views.reminders import REMINDER_TAPS
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,10 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await on_quiz_tap(query, tap, context)
     elif isinstance(tap, BattleTap):
         await on_battle_tap(query, tap, context)
+    elif isinstance(tap, ImportTap):
+        await on_import_tap(query, tap, context)
+    elif isinstance(tap, DeckTap):
+        await on_deck_tap(query, tap, context)
     elif isinstance(tap, MenuTap) and tap.name == "quiz":
         await query.answer()
         if query.message is not None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.handlers.imports import paste_preview
 from bot.handlers.quiz import typed_answer
 from bot.views import texts
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A private text message: a typed answer if a typed question is open, else a hint."""
+    """A private text message: a typed answer, else pasted flashcards to preview, else a hint."""
     if await typed_answer(update, context):
+        return
+    if await paste_preview(update, context):
         return
     message = update.effective_message
     if message is not None:

@@ -13,6 +13,8 @@ from bot.cards.model import Deck
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.battles import BattleService
+from bot.services.decks import DeckService
+from bot.services.imports import ImportService
 from bot.services.quiz import QuizService
 from bot.services.reminders import ReminderService
 from bot.services.settings import SettingsService
@@ -43,6 +45,8 @@ class Services:
     userdata: UserDataService
     battles: BattleService
     reminders: ReminderService
+    imports: ImportService
+    decks: DeckService
 
 
 def read_bundled_decks(folder: Path = DATA_DECKS) -> list[tuple[str, Deck]]:
@@ -77,6 +81,8 @@ async def create_services(settings: Settings, clock: Clock, fuzz: bool = True) -
         userdata=UserDataService(db, clock),
         battles=BattleService(db, clock, default_deck_id=default, fuzz=fuzz),
         reminders=ReminderService(db, clock, default_deck_id=default),
+        imports=ImportService(db, clock),
+        decks=DeckService(db, clock, default_deck_id=default),
     )
 
 

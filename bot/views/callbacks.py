@@ -20,6 +20,13 @@ _QUIZ = re.compile(r"q:(\d{1,19}):(\d{1,4}):([sgox])(\d?)")
 _MENU = re.compile(r"m:([a-z_]{1,24})(?::([A-Za-z0-9_+\-/.]{1,40}))?")
 _BATTLE = re.compile(r"b:([0-9]{1,19}):(?:(j)|(s)|a([0-9]{1,2}):([0-9]))")
 BattleAction = Literal["join", "start", "answer"]
+ImportAction = Literal["save", "history", "cancel"]
+_IMPORT = re.compile(r"i:(\d{1,19}):([shc])")
+DeckAction = Literal["use", "delete", "confirm", "list"]
+_DECK = re.compile(r"d:(\d{1,19}):([udyl])")
+_IMPORT_ACTIONS: dict[str, ImportAction] = {"s": "save", "h": "history", "c": "cancel"}
+_DECK_ACTIONS: dict[str, DeckAction] = {"u": "use", "d": "delete", "y": "confirm", "l": "list"}
+_DECK_CODES = {v: k for k, v in _DECK_ACTIONS.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +57,23 @@ class BattleTap:
     option: int = 0
 
 
-Tap = QuizTap | MenuTap | BattleTap
+@dataclass(frozen=True, slots=True)
+class ImportTap:
+    """A tap on an import preview: save (optionally with the review history) or cancel."""
+
+    import_id: int
+    action: ImportAction
+
+
+@dataclass(frozen=True, slots=True)
+class DeckTap:
+    """A tap in /decks: use a deck, ask to delete it, confirm the delete, or back to the list."""
+
+    deck_id: int
+    action: DeckAction
+
+
+Tap = QuizTap | MenuTap | BattleTap | ImportTap | DeckTap
 
 
 def encode(tap: Tap) -> str:
@@ -62,6 +85,10 @@ def encode(tap: Tap) -> str:
         data = f"b:{tap.battle_id}:" + (
             f"a{tap.round_no}:{tap.option}" if tap.action == "answer" else tap.action[0]
         )
+    elif isinstance(tap, ImportTap):
+        data = f"i:{tap.import_id}:{tap.action[0]}"
+    elif isinstance(tap, DeckTap):
+        data = f"d:{tap.deck_id}:{_DECK_CODES[tap.action]}"
     else:
         data = f"m:{tap.name}" + (f":{tap.arg}" if tap.arg is not None else "")
     if len(data.encode()) > MAX_BYTES or decode(data) != tap:
@@ -94,6 +121,10 @@ def decode(data: object) -> Tap | None:
         return MenuTap(match[1], match[2])
     if match := _BATTLE.fullmatch(data):
         return _battle_tap(match)
+    if match := _IMPORT.fullmatch(data):
+        return _import_tap(match)
+    if match := _DECK.fullmatch(data):
+        return _deck_tap(match)
     return None
 
 
@@ -109,3 +140,13 @@ def _battle_tap(match: re.Match[str]) -> BattleTap | None:
     if round_no < 1:
         return None
     return BattleTap(battle_id, "answer", round_no, int(match[5]))
+
+
+def _import_tap(match: re.Match[str]) -> ImportTap | None:
+    import_id = int(match[1])
+    return ImportTap(import_id, _IMPORT_ACTIONS[match[2]]) if 0 < import_id < MAX_ID else None
+
+
+def _deck_tap(match: re.Match[str]) -> DeckTap | None:
+    deck_id = int(match[1])
+    return DeckTap(deck_id, _DECK_ACTIONS[match[2]]) if 0 < deck_id < MAX_ID else None

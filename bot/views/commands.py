@@ -8,6 +8,8 @@ PRIVATE_COMMANDS: list[tuple[str, str]] = [
     ("remind", "Daily reminder: /remind 18:30 or /remind off"),
     ("timezone", "Your time zone: /timezone London or +5:30"),
     ("stats", "Your progress, with a chart"),
+    ("import", "Bring your own deck: a file or pasted flashcards"),
+    ("decks", "Your decks: switch or delete"),
     ("settings", "Session size, new per day, question mix, retention, deck"),
     ("export", "Download your progress and review log as CSV"),
     ("forget", "Delete everything I store about you"),

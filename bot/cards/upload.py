@@ -1,0 +1,112 @@
+"""A deck a user sends: read from a file or a paste, kept as JSON until saved, named by a slug."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.cards.formats import SUPPORTED_SUFFIXES, ImportedReview, read_apkg, read_deck_bytes
+from bot.cards.formats.text import parse_flashcard_text
+from bot.cards.model import Card, Deck, DeckError
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_PASTE_CHARS = 64 * 1024
+MIN_PASTED_CARDS = 2
+MAX_SLUG_CHARS = 60
+UPLOAD_SUFFIXES = tuple(s for s in SUPPORTED_SUFFIXES if s != ".toml")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A deck read from what a user sent, with the review history an Anki package carried."""
+
+    deck: Deck
+    reviews: tuple[ImportedReview, ...] = field(default=())
+
+
+def safe_filename(name: str | None) -> str:
+    """The file's own name (no folders, no control characters), never empty."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    return cleaned[:120] or "document"
+
+
+def refuse_before_download(filename: str, size: int | None) -> str | None:
+    """Why a document is refused from its name and announced size alone; None if worth reading."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in UPLOAD_SUFFIXES:
+        shown = suffix or "(none)"
+        return f"{filename}: unsupported file type {shown!r} (send {', '.join(UPLOAD_SUFFIXES)})"
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        return f"{filename}: the file is {size / 1024 / 1024:.1f} MB; the limit is 10 MB"
+    return None
+
+
+def read_upload(data: bytes, filename: str) -> Upload:
+    """Read a sent file by its extension; raises DeckError naming the file and the problem."""
+    refusal = refuse_before_download(filename, len(data))
+    if refusal is not None:
+        raise DeckError(refusal)
+    if Path(filename).suffix.lower() == ".apkg":
+        package = read_apkg(data, filename)
+        return Upload(package.deck, tuple(package.reviews))
+    return Upload(read_deck_bytes(data, filename))
+
+
+def read_paste(text: str) -> Deck | None:
+    """Pasted flashcards as a deck, or None when the text is not a deck of at least two cards."""
+    if len(text) > MAX_PASTE_CHARS or sum(1 for line in text.splitlines() if line.strip()) < 2:
+        return None
+    try:
+        deck = parse_flashcard_text(text)
+    except DeckError:
+        return None
+    return deck if len(deck.cards) >= MIN_PASTED_CARDS else None
+
+
+def deck_slug(title: str) -> str:
+    """The name a user's deck is stored under: the title's words, lower case, joined by dashes.
+
+    Two imports with the same title are the same deck (the second updates the first).
+    """
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    words = re.findall(r"\w+", folded)
+    slug = "-".join(words)[:MAX_SLUG_CHARS].strip("-")
+    return slug or "deck"
+
+
+def encode_upload(upload: Upload) -> str:
+    """The JSON an upload is kept as between preview and save."""
+    return json.dumps(
+        {
+            "title": upload.deck.title,
+            "cards": [[c.front, c.back] for c in upload.deck.cards],
+            "warnings": list(upload.deck.warnings),
+            "reviews": [
+                [r.card_index, (r.reviewed_at - _EPOCH) // timedelta(milliseconds=1), r.rating]
+                for r in upload.reviews
+            ],
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def decode_upload(payload: str) -> Upload:
+    """An upload back from its JSON (as written by `encode_upload`)."""
+    raw = json.loads(payload)
+    deck = Deck(
+        str(raw["title"]),
+        tuple(Card(str(front), str(back)) for front, back in raw["cards"]),
+        tuple(str(w) for w in raw["warnings"]),
+    )
+    reviews = tuple(
+        ImportedReview(int(index), _EPOCH + timedelta(milliseconds=int(ms)), int(rating), 0)
+        for index, ms, rating in raw["reviews"]
+    )
+    return Upload(deck, reviews)

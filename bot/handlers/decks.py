@@ -1,0 +1,70 @@
+"""/decks: switch between decks, delete your own (after a confirm)."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery, Chat, Update
+from telegram.ext import ContextTypes
+
+from bot.handlers.common import edit_html, send_html
+from bot.services.container import get_services
+from bot.services.views import Refusal
+from bot.views import decks as view
+from bot.views.callbacks import DeckTap
+
+STALE = "This button no longer works"
+
+
+async def decks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List the bundled decks and the user's own, the active one ticked."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    if chat.type != Chat.PRIVATE:
+        await send_html(context.bot, chat.id, view.DECKS_IN_PRIVATE)
+        return
+    listing = await get_services(context.bot_data).decks.list(user.id, user.first_name)
+    await send_html(context.bot, chat.id, view.list_text(listing), view.list_keyboard(listing))
+
+
+async def on_deck_tap(
+    query: CallbackQuery, tap: DeckTap, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """Use a deck, ask before deleting one, delete it, or go back to the list."""
+    if query.message is None:
+        await query.answer(STALE)
+        return
+    decks = get_services(context.bot_data).decks
+    user_id = query.from_user.id
+    chat_id, message_id = query.message.chat.id, query.message.message_id
+    if tap.action == "delete":
+        deck = await decks.own_deck(user_id, tap.deck_id)
+        if isinstance(deck, Refusal):
+            await query.answer(deck.toast)
+            return
+        await query.answer()
+        await edit_html(
+            context.bot, chat_id, message_id, view.confirm_text(deck), view.confirm_keyboard(deck)
+        )
+        return
+    note = None
+    if tap.action == "use":
+        used = await decks.use(user_id, tap.deck_id)
+        if isinstance(used, Refusal):
+            await query.answer(used.toast)
+            return
+        listing, deck = used
+        await query.answer(view.switched_toast(deck))
+    elif tap.action == "confirm":
+        deleted = await decks.delete(user_id, tap.deck_id)
+        if isinstance(deleted, Refusal):
+            await query.answer(deleted.toast)
+            return
+        listing, title = deleted
+        note = view.deleted_note(title)
+        await query.answer("Deleted")
+    else:
+        listing = await decks.list(user_id)
+        await query.answer()
+    await edit_html(
+        context.bot, chat_id, message_id, view.list_text(listing, note), view.list_keyboard(listing)
+    )

@@ -1,0 +1,122 @@
+"""Decks users bring: /import, documents, pasted flashcards, and the preview's buttons."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import CallbackQuery, Chat, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot.cards.upload import MAX_PASTE_CHARS, safe_filename
+from bot.handlers.common import edit_html, send_html
+from bot.services.container import get_services
+from bot.services.imports import GONE, ImportFailure
+from bot.services.views import Refusal
+from bot.views import imports as view
+from bot.views.callbacks import ImportTap
+
+log = logging.getLogger(__name__)
+
+
+async def import_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/import: how to bring a deck."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    text = view.HOW_TO_IMPORT if chat.type == Chat.PRIVATE else view.IMPORT_IN_PRIVATE
+    await send_html(context.bot, chat.id, text)
+
+
+async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A file in a private chat: checked by name and size, downloaded, read, previewed."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None or message.document is None:
+        return
+    services = get_services(context.bot_data)
+    bot, chat_id, document = context.bot, message.chat.id, message.document
+    filename = safe_filename(document.file_name)
+    # Refuse on what the update says before downloading anything.
+    refusal = services.imports.refuse_before_download(filename, document.file_size)
+    if refusal is not None:
+        await send_html(bot, chat_id, view.couldnt_read(refusal))
+        return
+    progress = await send_html(bot, chat_id, view.READING)
+    try:
+        telegram_file = await bot.get_file(document.file_id)
+        data = bytes(await telegram_file.download_as_bytearray())
+    except TelegramError as exc:
+        log.warning("download of %s failed: %s", filename, exc)
+        await edit_html(bot, chat_id, progress.message_id, view.DOWNLOAD_FAILED)
+        return
+    outcome = await services.imports.read_file(user.id, user.first_name, data, filename)
+    if isinstance(outcome, ImportFailure):
+        await edit_html(bot, chat_id, progress.message_id, view.couldnt_read(outcome.reason))
+        return
+    await edit_html(
+        bot,
+        chat_id,
+        progress.message_id,
+        view.preview_text(outcome),
+        view.preview_keyboard(outcome),
+    )
+
+
+async def paste_preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """A pasted multi-line text that reads as flashcards gets a preview; False if it is not one."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None or message.text is None:
+        return False
+    text = message.text
+    if "\n" not in text.strip():
+        return False
+    if len(text) > MAX_PASTE_CHARS:
+        await send_html(context.bot, message.chat.id, view.PASTE_TOO_LONG)
+        return True
+    preview = await get_services(context.bot_data).imports.read_paste(
+        user.id, user.first_name, text
+    )
+    if preview is None:
+        return False
+    await send_html(
+        context.bot, message.chat.id, view.preview_text(preview), view.preview_keyboard(preview)
+    )
+    return True
+
+
+async def on_import_tap(
+    query: CallbackQuery, tap: ImportTap, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """Save (with or without history) or Cancel a preview; stale or foreign taps get a toast."""
+    imports = get_services(context.bot_data).imports
+    user_id = query.from_user.id
+    if tap.action == "cancel":
+        if not await imports.cancel(user_id, tap.import_id):
+            await query.answer(GONE)
+            return
+        await query.answer("Cancelled")
+        if query.message is not None:
+            await edit_html(
+                context.bot, query.message.chat.id, query.message.message_id, view.CANCELLED
+            )
+        return
+    saved = await imports.save(user_id, tap.import_id, with_history=tap.action == "history")
+    if isinstance(saved, Refusal):
+        await query.answer(saved.toast)
+        return
+    await query.answer(view.saved_toast(saved))
+    if query.message is not None:
+        await edit_html(
+            context.bot,
+            query.message.chat.id,
+            query.message.message_id,
+            view.saved_text(saved),
+            view.saved_keyboard(),
+        )
+
+
+async def sweep_imports(app: Application) -> None:  # type: ignore[type-arg]
+    """Drop previews nobody saved within a day."""
+    dropped = await get_services(app.bot_data).imports.expire()
+    if dropped:
+        log.info("dropped %d expired import preview(s)", dropped)

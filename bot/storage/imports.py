@@ -1,0 +1,160 @@
+"""Pending imports (a preview waiting for Save or Cancel) and schedules replayed from history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.storage.db import Database
+from bot.storage.quiz import StoredState
+
+# A user may have a few previews open at once (two files sent in a row); older ones are dropped.
+KEEP_PER_USER = 3
+
+
+@dataclass(frozen=True, slots=True)
+class PendingImport:
+    """A stored preview: whose it is, when it was made, and the parsed deck as JSON."""
+
+    id: int
+    user_id: int
+    created_at: int
+    filename: str | None
+    title: str
+    cards: int
+    reviews: int
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayedState:
+    """A schedule to store for the recall question of the card with key `card_key`."""
+
+    card_key: str
+    state: StoredState
+    reviews: int
+
+
+async def add_pending(
+    db: Database,
+    user_id: int,
+    now: int,
+    filename: str | None,
+    title: str,
+    cards: int,
+    reviews: int,
+    payload: str,
+) -> int:
+    """Store a preview and drop the user's older ones beyond the few kept; returns its id."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            """INSERT INTO pending_imports (user_id, created_at, filename, title, cards, reviews,
+                                            payload)
+               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            (user_id, now, filename, title, cards, reviews, payload),
+        )
+        import_id = int(cursor.lastrowid or 0)
+        await conn.execute(
+            """DELETE FROM pending_imports WHERE user_id = ? AND id NOT IN (
+                   SELECT id FROM pending_imports WHERE user_id = ?
+                    ORDER BY created_at DESC, id DESC LIMIT ?)""",
+            (user_id, user_id, KEEP_PER_USER),
+        )
+    return import_id
+
+
+async def get_pending(db: Database, import_id: int) -> PendingImport | None:
+    """A stored preview, or None when it was saved, cancelled, replaced or expired."""
+    row = await db.fetchone(
+        """SELECT id, user_id, created_at, filename, title, cards, reviews, payload
+             FROM pending_imports WHERE id = ?""",
+        (import_id,),
+    )
+    return PendingImport(*row) if row is not None else None
+
+
+async def drop_pending(db: Database, user_id: int, import_id: int) -> bool:
+    """Forget a preview of the user's; False if there was none."""
+    return (
+        await db.execute(
+            "DELETE FROM pending_imports WHERE id = ? AND user_id = ?", (import_id, user_id)
+        )
+        == 1
+    )
+
+
+async def expire_pending(db: Database, before: int) -> int:
+    """Drop every preview made before `before`; returns how many."""
+    return await db.execute("DELETE FROM pending_imports WHERE created_at < ?", (before,))
+
+
+async def owned_deck_id(db: Database, user_id: int, slug: str) -> int | None:
+    """The id of the user's deck stored under `slug`, if any."""
+    row = await db.fetchone("SELECT id FROM decks WHERE owner_id = ? AND slug = ?", (user_id, slug))
+    return int(row[0]) if row is not None else None
+
+
+async def count_owned(db: Database, user_id: int) -> int:
+    """How many decks the user owns."""
+    row = await db.fetchone("SELECT COUNT(*) FROM decks WHERE owner_id = ?", (user_id,))
+    return int(row[0]) if row is not None else 0
+
+
+async def finish_import(db: Database, user_id: int, import_id: int, deck_id: int, now: int) -> None:
+    """After a save: the preview is gone, the deck is active, an open quiz session is closed.
+
+    The open session is closed so that the next /quiz asks from the new deck at once.
+    """
+    async with db.transaction() as conn:
+        await conn.execute(
+            "DELETE FROM pending_imports WHERE id = ? AND user_id = ?", (import_id, user_id)
+        )
+        await conn.execute("UPDATE users SET active_deck_id = ? WHERE id = ?", (deck_id, user_id))
+        await conn.execute(
+            "UPDATE quiz_sessions SET finished_at = ? WHERE user_id = ? AND finished_at IS NULL",
+            (now, user_id),
+        )
+
+
+async def write_replayed(
+    db: Database, user_id: int, deck_id: int, states: Sequence[ReplayedState]
+) -> tuple[int, int]:
+    """Store replayed schedules on the deck's recall questions, in one transaction.
+
+    A schedule already stored with a later (or the same) last review is kept: re-importing the
+    same package, or one older than what the user has studied here since, changes nothing.
+    Returns (cards whose schedule was written, reviews those schedules were built from).
+    """
+    async with db.transaction() as conn:
+        rows = await conn.execute_fetchall(
+            """SELECT q.key, q.id, q.card_id, rs.last_review
+                 FROM questions q
+                 LEFT JOIN review_states rs ON rs.question_id = q.id AND rs.user_id = ?
+                WHERE q.deck_id = ? AND q.kind = 'recall' AND q.retired = 0""",
+            (user_id, deck_id),
+        )
+        questions = {str(r[0]): (int(r[1]), int(r[2]), r[3]) for r in rows}
+        params = []
+        reviews = 0
+        for replayed in states:
+            found = questions.get(f"recall:{replayed.card_key}")
+            s = replayed.state
+            if found is None or (found[2] is not None and found[2] >= (s.last_review or 0)):
+                continue
+            params.append(
+                (user_id, found[0], deck_id, found[1], s.state, s.step, s.stability,
+                 s.difficulty, s.due, s.last_review, s.reps, s.lapses)
+            )  # fmt: skip
+            reviews += replayed.reviews
+        await conn.executemany(
+            """INSERT INTO review_states (user_id, question_id, deck_id, card_id, state, step,
+                                          stability, difficulty, due, last_review, reps, lapses)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (user_id, question_id) DO UPDATE SET
+                   state = excluded.state, step = excluded.step, stability = excluded.stability,
+                   difficulty = excluded.difficulty, due = excluded.due,
+                   last_review = excluded.last_review, reps = excluded.reps,
+                   lapses = excluded.lapses""",
+            params,
+        )
+    return len(params), reviews

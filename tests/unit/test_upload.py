@@ -1,0 +1,167 @@
+"""What a user sends: refused before download, read by type, kept as JSON, named by a slug."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.cards.formats import ImportedReview
+from bot.cards.model import Card, Deck, DeckError
+from bot.cards.upload import (
+    MAX_PASTE_CHARS,
+    Upload,
+    deck_slug,
+    decode_upload,
+    encode_upload,
+    read_paste,
+    read_upload,
+    refuse_before_download,
+    safe_filename,
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "refusal"),
+    [
+        ("deck.csv", 100, None),
+        ("DECK.APKG", 10 * 1024 * 1024, None),
+        ("notes.txt", None, None),
+        ("words.tsv", 0, None),
+        ("huge.csv", 10 * 1024 * 1024 + 1, "huge.csv: the file is 10.0 MB; the limit is 10 MB"),
+        ("big.apkg", 25 * 1024 * 1024, "big.apkg: the file is 25.0 MB; the limit is 10 MB"),
+        ("photo.jpg", 10, "photo.jpg: unsupported file type '.jpg' (send .txt, .csv, .tsv, .apkg)"),
+        ("README", 10, "README: unsupported file type '(none)' (send .txt, .csv, .tsv, .apkg)"),
+        (
+            "deck.toml",
+            10,
+            "deck.toml: unsupported file type '.toml' (send .txt, .csv, .tsv, .apkg)",
+        ),
+    ],
+)
+def test_documents_are_refused_by_type_and_announced_size(
+    name: str, size: int | None, refusal: str | None
+) -> None:
+    assert refuse_before_download(name, size) == refusal
+
+
+@pytest.mark.parametrize(
+    ("raw", "safe"),
+    [
+        ("deck.csv", "deck.csv"),
+        ("../../etc/passwd.csv", "passwd.csv"),
+        ("C:\\Users\\me\\words.tsv", "words.tsv"),
+        ("evil\u202e\n.csv", "evil.csv"),
+        (None, "document"),
+        ("", "document"),
+        ("x" * 300 + ".csv", "x" * 120),
+    ],
+)
+def test_file_names_are_reduced_to_a_plain_name(raw: str | None, safe: str) -> None:
+    assert safe_filename(raw) == safe
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Spanish verbs", "spanish-verbs"),
+        ("  Spanish   VERBS!! ", "spanish-verbs"),
+        ("Khrushchev's reforms (1953–1964)", "khrushchev-s-reforms-1953-1964"),
+        ("Tiếng Việt cơ bản", "tiếng-việt-cơ-bản"),
+        ("日本語", "日本語"),
+        ("!!!", "deck"),
+        ("a" * 100, "a" * 60),
+    ],
+)
+def test_deck_slugs_come_from_the_title_words(title: str, slug: str) -> None:
+    assert deck_slug(title) == slug
+
+
+@given(st.text(max_size=300))
+def test_a_slug_is_never_empty_and_never_long(title: str) -> None:
+    slug = deck_slug(title)
+    assert 0 < len(slug) <= 60
+    assert deck_slug(slug) == slug
+
+
+sides = st.text(min_size=1, max_size=40)
+
+
+@given(
+    st.lists(st.tuples(sides, sides), min_size=1, max_size=8),
+    st.lists(st.text(max_size=30), max_size=3),
+    st.lists(
+        st.tuples(
+            st.integers(0, 7),
+            st.integers(0, 253_402_300_799_999),
+            st.integers(1, 4),
+        ),
+        max_size=10,
+    ),
+)
+def test_an_upload_survives_its_json_unchanged(
+    cards: list[tuple[str, str]], warnings: list[str], reviews: list[tuple[int, int, int]]
+) -> None:
+    deck = Deck("A title", tuple(Card(f, b) for f, b in cards), tuple(warnings))
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    history = tuple(
+        ImportedReview(i, epoch + timedelta(milliseconds=ms), r, 0) for i, ms, r in reviews
+    )
+    upload = Upload(deck, history)
+    assert decode_upload(encode_upload(upload)) == upload
+
+
+def test_a_csv_file_is_read_by_its_extension() -> None:
+    upload = read_upload(b"front,back\nhola,hello\nadios,goodbye\n", "spanish_words.csv")
+    assert upload.deck.title == "spanish words"
+    assert upload.deck.cards == (Card("hola", "hello"), Card("adios", "goodbye"))
+    assert upload.reviews == ()
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "reason"),
+    [
+        (b"not a zip", "x.apkg", "x.apkg: not an Anki package"),
+        (b"", "empty.csv", "empty.csv:"),
+        (b"a,b\n", "photo.png", "photo.png: unsupported file type '.png'"),
+        (b"a,b\n" * (3 * 1024 * 1024), "big.csv", "big.csv: the file is 12.0 MB"),
+    ],
+)
+def test_unreadable_files_raise_a_reason_naming_the_file(
+    data: bytes, name: str, reason: str
+) -> None:
+    with pytest.raises(DeckError) as caught:
+        read_upload(data, name)
+    assert str(caught.value).startswith(reason)
+
+
+@pytest.mark.parametrize(
+    ("text", "cards"),
+    [
+        ("Capitals\nFrance :: Paris\nSpain :: Madrid", 2),
+        ("Q: 2+2?\nA: 4\nQ: 3+3?\nA: 6", 2),
+        ("hola\thello\nadios\tgoodbye", 2),
+        ("France :: Paris", None),  # one line
+        ("hello there\nhow are you", None),  # chat, not a deck
+        ("Capitals\nFrance :: Paris", None),  # a single card is not worth a preview
+        ("", None),
+    ],
+)
+def test_a_paste_is_a_deck_only_with_two_cards_or_more(text: str, cards: int | None) -> None:
+    deck = read_paste(text)
+    assert (len(deck.cards) if deck is not None else None) == cards
+
+
+def test_a_paste_over_the_limit_is_not_read() -> None:
+    line = "front :: back\n"
+    text = "Big\n" + "".join(f"q{i} :: a{i}\n" for i in range(MAX_PASTE_CHARS // len(line) + 10))
+    assert len(text) > MAX_PASTE_CHARS
+    assert read_paste(text) is None
+
+
+@given(st.text(max_size=400))
+def test_no_paste_makes_the_reader_raise(text: str) -> None:
+    deck = read_paste(text)
+    assert deck is None or len(deck.cards) >= 2
