@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.services.views import Refusal
+from bot.storage import reminders as reminder_store
 from bot.storage import settings as store
 from bot.storage.db import Database
 from bot.storage.decks import DeckInfo
@@ -27,6 +28,7 @@ class SettingsView:
     deck_id: int
     deck_title: str
     decks: tuple[DeckInfo, ...]
+    remind_time: str | None = None
 
 
 def parse_choice(section: str, raw: str) -> tuple[str, int | float | str] | None:
@@ -69,7 +71,9 @@ class SettingsService:
         decks = tuple(await store.choosable_decks(self.db, user_id))
         deck_id = user.active_deck_id or self.default_deck_id
         title = next((d.title for d in decks if d.id == deck_id), "—")
-        return SettingsView(user, deck_id, title, decks)
+        reminder = await reminder_store.get_setting(self.db, user_id)
+        remind_time = reminder.remind_time if reminder is not None else None
+        return SettingsView(user, deck_id, title, decks, remind_time)
 
     async def change(self, user_id: int, section: str, raw: str) -> SettingsView | Refusal:
         """Store one choice from the menu; anything not on offer is refused, nothing changes."""

@@ -111,7 +111,10 @@ def menu_text(view: SettingsView, saved: str | None = None) -> str:
     for section in ("size", "new", "mix", "ret", "deck", "tz"):
         label = SECTION_LABELS[section].split(" ", 1)[1]
         lines.append(f"{label}: <b>{esc(clip(current_value(view, section), 80))}</b>")
-    lines.append("Reminder: set it with /remind")
+    if view.remind_time:
+        lines.append(f"Reminder: <b>every day at {esc(view.remind_time)}</b> (change with /remind)")
+    else:
+        lines.append("Reminder: <b>off</b> — set one with /remind 18:30")
     lines.append("\nTap a setting to change it.")
     return "\n".join(lines)
 
