@@ -60,6 +60,19 @@ def _scheduler(desired_retention: float, fuzz: bool) -> Scheduler:
     return Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
 
 
+def _fsrs_card(state: ReviewState) -> Card:
+    # The id only matters to FSRS's own review logs, which are not kept.
+    return Card(
+        card_id=1,
+        state=State(state.state),
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=_require_utc(state.due),
+        last_review=_require_utc(state.last_review) if state.last_review else None,
+    )
+
+
 def review(
     previous: ReviewState | None,
     grade: Grade,
@@ -74,15 +87,7 @@ def review(
         card = Card(card_id=1, due=now)
         reps, lapses = 0, 0
     else:
-        card = Card(
-            card_id=1,
-            state=State(previous.state),
-            step=previous.step,
-            stability=previous.stability,
-            difficulty=previous.difficulty,
-            due=_require_utc(previous.due),
-            last_review=_require_utc(previous.last_review) if previous.last_review else None,
-        )
+        card = _fsrs_card(previous)
         reps, lapses = previous.reps, previous.lapses
     after, _log = scheduler.review_card(card, Rating(int(grade)), now)
     lapsed = previous is not None and previous.state == State.Review and grade == Grade.AGAIN
@@ -95,24 +100,4 @@ def review(
         last_review=after.last_review,
         reps=reps + 1,
         lapses=lapses + (1 if lapsed else 0),
-    )
-
-
-def retrievability(
-    state: ReviewState, now: datetime, desired_retention: float = DEFAULT_RETENTION
-) -> float:
-    """The probability, per FSRS, that the user still recalls the answer at `now`."""
-    card = Card(
-        card_id=1,
-        state=State(state.state),
-        step=state.step,
-        stability=state.stability,
-        difficulty=state.difficulty,
-        due=_require_utc(state.due),
-        last_review=_require_utc(state.last_review) if state.last_review else None,
-    )
-    return float(
-        _scheduler(round(desired_retention, 4), False).get_card_retrievability(
-            card, _require_utc(now)
-        )
     )
