@@ -78,7 +78,7 @@ async def answer(user: SandboxUser, services: Services, right: bool, grade: str 
         assert row is not None
         await user.send(row[0] if right else "certainly not this")
     else:
-        label = on_screen.right_label if right else on_screen.wrong_label
-        assert label is not None
-        await user.tap(label, message=question)
+        option = on_screen.right_label if right else on_screen.wrong_label
+        assert option is not None
+        await user.tap(option, message=question)
     return on_screen.kind
