@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import asyncio
+import json
 from dataclasses import dataclass
 
 from bot.cards.model import Deck
