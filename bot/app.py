@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import Settings, TokenFilter
 from bot.handlers.battle import (
     battle_command,
     leaderboard_command,
@@ -52,6 +52,11 @@ from bot.services.container import SERVICES_KEY, create_services, get_services
 from bot.views.commands import GROUP_COMMANDS, PRIVATE_COMMANDS
 
 log = logging.getLogger(__name__)
+# The Bot logs its API URLs, token included, at DEBUG when it is made: scrub them at the source,
+# whatever handlers the host process installs.
+_TOKEN_FILTER = TokenFilter()
+for _name in ("telegram.Bot", "telegram.ext.ExtBot"):
+    logging.getLogger(_name).addFilter(_TOKEN_FILTER)
 
 # Only the update types the bot handles are requested from Telegram.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]

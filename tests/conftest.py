@@ -10,6 +10,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.storage.db import Database
+from tests.token_scan import token_never_logged  # noqa: F401 - a session-wide log scan
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -12,17 +12,21 @@ import pytest
 from bot.sandbox.driver import SandboxUser
 from bot.sandbox.server import SandboxServer
 from tests.reliability.process import BotProcess, query, spawn, write
+from tests.token_scan import leaks_in
 
 CONFLICT_LINE = "another bot process is polling with this token (409 Conflict)"
 
 
 @pytest.fixture
 async def processes(tmp_path: Path) -> AsyncIterator[list[BotProcess]]:
-    """Processes a test starts; any left running are killed at the end."""
+    """Processes a test starts; any left running are killed at the end, and their output scanned."""
     started: list[BotProcess] = []
     yield started
     for process in started:
         await process.reap()
+    for process in started:
+        # The processes log at DEBUG: not a line of it may show the token.
+        assert not leaks_in(process.log), f"the token leaked into {process.log_path.name}"
 
 
 def right_label(database: Path, user: SandboxUser) -> str:
