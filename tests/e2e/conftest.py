@@ -24,7 +24,7 @@ class RunningBot:
 
     settings: Settings
     clock: ManualClock
-    app: Any = None
+    app: Any = field(default=None, repr=False)  # PTB's repr shows the token
     restarts: int = field(default=0)
 
     async def start(self) -> None:
