@@ -38,15 +38,17 @@ async def test_a_full_session_with_right_wrong_and_self_graded_answers(
     services = bot.services
     kinds = []
     for number in range(10):
+        heading = f"Question {number + 1}/10"
         question = await alice.wait_for(
-            lambda m, n=number: m.text.startswith(f"Question {n + 1}/10") and bool(m.buttons)
+            lambda m: m.text.startswith(heading) and bool(m.buttons)  # noqa: B023 - awaited at once
         )
         right = number not in (2, 9)
         kinds.append(
             await answer(alice, services, right=right, grade="Easy" if number == 4 else "Good")
         )
+        shown_id = question.message_id
         reveal = await alice.wait_for(
-            lambda m, q=question: m.message_id == q.message_id and not m.buttons
+            lambda m: m.message_id == shown_id and not m.buttons  # noqa: B023 - awaited at once
         )
         assert reveal.edited
     summary = await alice.wait_for(lambda m: "Session complete" in m.text)

@@ -83,7 +83,7 @@ async def test_wrong_answer_is_again_and_due_questions_come_back_first(
 ) -> None:
     user = await upsert_user(db, ALICE, "Alice", int(clock.now().timestamp()))
     user = replace(user, session_size=12, new_per_day=12)
-    q = await quiz.start(user, chat_id=ALICE)
+    q: QuestionView | NothingDue | None = await quiz.start(user, chat_id=ALICE)
     assert isinstance(q, QuestionView)
     wrong_id = None
     while q is not None:
@@ -146,7 +146,9 @@ async def test_editing_one_card_keeps_the_schedules_of_the_others(
 ) -> None:
     now = int(clock.now().timestamp())
     user = await upsert_user(db, ALICE, "Alice", now)
-    q = await quiz.start(replace(user, session_size=20, new_per_day=50), chat_id=ALICE)
+    q: QuestionView | NothingDue | None = await quiz.start(
+        replace(user, session_size=20, new_per_day=50), chat_id=ALICE
+    )
     while isinstance(q, QuestionView):
         q = (await answer_right(quiz, q)).next_question
     before = {

@@ -48,5 +48,7 @@ def dump_toml_deck(deck: Deck) -> str:
     """Write a deck in the TOML format `parse_toml_deck` reads back unchanged."""
     parts = [f"title = {_toml_string(deck.title)}\n"]
     for card in deck.cards:
-        parts.append(f"\n[[cards]]\nfront = {_toml_string(card.front)}\nback = {_toml_string(card.back)}\n")
+        parts.append(
+            f"\n[[cards]]\nfront = {_toml_string(card.front)}\nback = {_toml_string(card.back)}\n"
+        )
     return "".join(parts)
