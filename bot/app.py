@@ -50,6 +50,8 @@ from bot.net import AiohttpRequest, ChatOrderedUpdateProcessor
 from bot.net.retry import RetryingRateLimiter
 from bot.services.container import SERVICES_KEY, create_services, get_services
 from bot.views.commands import GROUP_COMMANDS, PRIVATE_COMMANDS
+from bot.webhook.metered import MeteredApplication, MeteredRateLimiter
+from bot.webhook.metrics import Metrics
 
 log = logging.getLogger(__name__)
 # The Bot logs its API URLs, token included, at DEBUG when it is made: scrub them at the source,
@@ -128,13 +130,17 @@ def build_application(
         if SERVICES_KEY in app.bot_data:
             await get_services(app.bot_data).db.close()
 
+    # A registry per application, so several bots (tests) never share counters.
+    metrics = Metrics()
     app = (
         ApplicationBuilder()
+        # Times and counts every update; /metrics in webhook mode shows them.
+        .application_class(MeteredApplication, {"metrics": metrics})
         .token(settings.bot_token)
         .base_url(f"{settings.bot_api_url}/bot")
         .base_file_url(f"{settings.bot_api_url}/file/bot")
         # Every call but getUpdates: 429s waited out, network faults retried where that is safe.
-        .rate_limiter(RetryingRateLimiter())
+        .rate_limiter(MeteredRateLimiter(RetryingRateLimiter(), metrics))
         # aiohttp costs a fraction of httpx's CPU per request (bench/bench_transport.py).
         .request(AiohttpRequest(connection_pool_size=256))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))

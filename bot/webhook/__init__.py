@@ -1,0 +1,1 @@
+"""Webhook mode: the update receiver, /healthz and /metrics, and the process around them."""
