@@ -25,7 +25,12 @@ def _parser() -> argparse.ArgumentParser:
         "when BOT_TOKEN is set, otherwise play offline in this terminal.",
     )
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="run the bot on Telegram (long polling); needs BOT_TOKEN")
+    run = commands.add_parser("run", help="run the bot on Telegram (long polling); needs BOT_TOKEN")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates on WEBHOOK_LISTEN instead of polling (implied by WEBHOOK_URL)",
+    )
     commands.add_parser("play", help="chat with the bot in this terminal, no Telegram needed")
     deck = commands.add_parser("deck", help="deck tools")
     deck_commands = deck.add_subparsers(dest="deck_command", required=True)
@@ -94,6 +99,14 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
+        if getattr(args, "webhook", False) or settings.webhook_url:
+            if not settings.webhook_url:
+                print("error: --webhook needs WEBHOOK_URL (see .env.example)", file=sys.stderr)
+                return 2
+            from bot.webhook.runner import run_webhook
+
+            configure_logging(settings.log_level)
+            return run_webhook(settings)
         configure_logging(settings.log_level)
         return run_telegram(settings)
     # In the terminal chat, log lines would garble the conversation: warnings only.

@@ -16,6 +16,11 @@ TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,80}$")
 # A loose pattern for scrubbing anything token-shaped out of log lines and error texts.
 TOKEN_LIKE = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{20,80}")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Telegram's rule for setWebhook's secret_token.
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+DEFAULT_WEBHOOK_LISTEN = "127.0.0.1:8080"
+DEFAULT_WEBHOOK_MAX_CONNECTIONS = 40
+_DIGITS = re.compile(r"^[0-9]{1,6}$")  # ASCII only: str.isdigit() also takes "²"
 
 
 class SettingsError(ValueError):
@@ -30,6 +35,10 @@ class Settings:
     bot_api_url: str = DEFAULT_API_URL
     database_url: str = DEFAULT_DATABASE_URL
     log_level: str = "INFO"
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
+    webhook_max_connections: int = DEFAULT_WEBHOOK_MAX_CONNECTIONS
 
     @property
     def database_path(self) -> Path:
@@ -40,7 +49,11 @@ class Settings:
         token = "set" if self.bot_token else "unset"
         return (
             f"Settings(bot_token=<{token}>, bot_api_url={self.bot_api_url!r}, "
-            f"database_url={self.database_url!r}, log_level={self.log_level!r})"
+            f"database_url={self.database_url!r}, log_level={self.log_level!r}, "
+            f"webhook_url={self.webhook_url!r}, "
+            f"webhook_secret=<{'set' if self.webhook_secret else 'unset'}>, "
+            f"webhook_listen={self.webhook_listen!r}, "
+            f"webhook_max_connections={self.webhook_max_connections})"
         )
 
 
@@ -90,7 +103,53 @@ def load_settings(
     level = (merged.get("LOG_LEVEL", "").strip() or "INFO").upper()
     if level not in LOG_LEVELS:
         raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
-    return Settings(token, api_url, database_url, level)
+    webhook = _webhook_settings(merged, api_url)
+    return Settings(token, api_url, database_url, level, *webhook)
+
+
+def split_listen(listen: str) -> tuple[str, int]:
+    """`host:port` (IPv6 hosts in brackets) → (host, port); raises ValueError when malformed."""
+    host, sep, port_text = listen.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host or not _DIGITS.match(port_text) or not 1 <= int(port_text) <= 65535:
+        raise ValueError(listen)
+    return host, int(port_text)
+
+
+def _webhook_settings(
+    merged: Mapping[str, str], api_url: str
+) -> tuple[str | None, str | None, str, int]:
+    """Validate the WEBHOOK_* variables; the secret is required as soon as WEBHOOK_URL is set."""
+    url = merged.get("WEBHOOK_URL", "").strip() or None
+    if url is not None:
+        parts = urlsplit(url)
+        # Telegram posts to HTTPS only; a local Bot API server may also post to plain HTTP.
+        schemes = ("https",) if api_url == DEFAULT_API_URL else ("https", "http")
+        if parts.scheme not in schemes or not parts.hostname:
+            raise SettingsError(
+                f"WEBHOOK_URL must be an {'/'.join(schemes)} URL Telegram can reach, got {url!r}"
+            )
+    secret = merged.get("WEBHOOK_SECRET", "").strip() or None
+    if secret is not None and not WEBHOOK_SECRET_PATTERN.match(secret):
+        raise SettingsError("WEBHOOK_SECRET must be 1-256 characters of A-Z a-z 0-9 _ -")
+    if url is not None and secret is None:
+        raise SettingsError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
+    listen = merged.get("WEBHOOK_LISTEN", "").strip() or DEFAULT_WEBHOOK_LISTEN
+    try:
+        split_listen(listen)
+    except ValueError:
+        raise SettingsError(
+            f"WEBHOOK_LISTEN must be host:port with a port from 1 to 65535, got {listen!r}"
+        ) from None
+    connections_text = merged.get("WEBHOOK_MAX_CONNECTIONS", "").strip()
+    connections = DEFAULT_WEBHOOK_MAX_CONNECTIONS
+    if connections_text:
+        if not _DIGITS.match(connections_text) or not 1 <= int(connections_text) <= 100:
+            raise SettingsError(
+                f"WEBHOOK_MAX_CONNECTIONS must be a whole number from 1 to 100, got {connections_text!r}"
+            )
+        connections = int(connections_text)
+    return url, secret, listen, connections
 
 
 class TokenFilter(logging.Filter):

@@ -1,0 +1,134 @@
+"""Webhook mode as a process: start the bot, listen, register with Telegram, stop cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass
+
+from aiohttp import web
+from telegram.ext import Application
+
+from bot.app import ALLOWED_UPDATES, build_application, stop_polling
+from bot.config import Settings, split_listen
+from bot.webhook.metered import MeteredApplication
+from bot.webhook.server import webhook_app, webhook_path
+
+log = logging.getLogger(__name__)
+
+# PTB logs every Bot API call's parameters at DEBUG, setWebhook's secret_token among them.
+_BOT_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot")
+# How long a stop waits for webhook requests already being read.
+SHUTDOWN_TIMEOUT = 10.0
+
+
+class SecretFilter(logging.Filter):
+    """Replaces the webhook secret in a log record's text with a placeholder."""
+
+    def __init__(self, secret: str) -> None:
+        """Hide `secret`."""
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Scrub the formatted message in place; never drops a record."""
+        message = record.getMessage()
+        if self.secret in message:
+            record.msg = message.replace(self.secret, "<webhook secret>")
+            record.args = None
+        return True
+
+
+@dataclass
+class WebhookServer:
+    """What `start_webhook` started and `stop_webhook` stops."""
+
+    app: Application  # type: ignore[type-arg]
+    runner: web.AppRunner
+    log_filter: SecretFilter
+
+    @property
+    def port(self) -> int:
+        """The port actually listened on."""
+        address = self.runner.addresses[0]
+        return int(address[1])
+
+
+async def start_webhook(app: Application, settings: Settings) -> WebhookServer:  # type: ignore[type-arg]
+    """Start `app`, serve its webhook on WEBHOOK_LISTEN, then call setWebhook.
+
+    The listener comes up before setWebhook, so Telegram's first delivery finds it.
+    """
+    if not settings.webhook_url or not settings.webhook_secret:
+        raise ValueError("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
+    if not isinstance(app, MeteredApplication):
+        raise TypeError("webhook mode serves the application build_application() makes")
+    log_filter = SecretFilter(settings.webhook_secret)
+    for name in _BOT_LOGGERS:
+        logging.getLogger(name).addFilter(log_filter)
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    await app.start()
+    served = webhook_app(
+        app, app.metrics, settings.webhook_secret, webhook_path(settings.webhook_url)
+    )
+    runner = web.AppRunner(served, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
+    server = WebhookServer(app, runner, log_filter)
+    try:
+        await runner.setup()
+        host, port = split_listen(settings.webhook_listen)
+        await web.TCPSite(runner, host, port).start()
+        log.info("listening for updates on %s", settings.webhook_listen)
+        await app.bot.set_webhook(
+            url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=ALLOWED_UPDATES,
+            max_connections=settings.webhook_max_connections,
+        )
+    except BaseException:
+        await stop_webhook(server)
+        raise
+    log.info("webhook registered")
+    return server
+
+
+async def stop_webhook(server: WebhookServer) -> None:
+    """Stop taking requests, finish every update already queued, then close the bot.
+
+    The webhook stays registered with Telegram, which keeps new updates until the bot is back.
+    """
+    await server.runner.cleanup()
+    await stop_polling(server.app)
+    for name in _BOT_LOGGERS:
+        logging.getLogger(name).removeFilter(server.log_filter)
+
+
+async def serve_webhook(settings: Settings, stop: asyncio.Event) -> None:
+    """Run the bot in webhook mode until `stop` is set."""
+    server = await start_webhook(build_application(settings), settings)
+    try:
+        await stop.wait()
+    finally:
+        log.info("stopping: finishing the updates in hand")
+        await stop_webhook(server)
+
+
+def run_webhook(settings: Settings) -> int:
+    """Serve the webhook until SIGTERM or SIGINT; the process exit code."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await serve_webhook(settings, stop)
+
+    try:
+        asyncio.run(main())
+    except Exception:
+        log.exception("webhook mode stopped on an error")
+        return 1
+    log.info("stopped")
+    return 0

@@ -1,0 +1,125 @@
+"""The HTTP side of webhook mode: the update receiver, /healthz and /metrics, on aiohttp.web."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
+from telegram import Update
+from telegram.ext import Application
+
+from bot.services.container import SERVICES_KEY, get_services
+from bot.storage.health import ping, running_battles
+from bot.webhook.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+# An update is a few KB at most; anything near this is not from Telegram.
+MAX_BODY_BYTES = 1024 * 1024
+# /healthz must answer even when the database hangs: past this it reports it unreachable.
+HEALTH_TIMEOUT = 2.0
+
+
+def webhook_path(url: str) -> str:
+    """The path Telegram posts to: the webhook URL's path, or `/`."""
+    return urlsplit(url).path or "/"
+
+
+class WebhookHandlers:
+    """The three endpoints of one running bot."""
+
+    def __init__(self, app: Application, metrics: Metrics, secret: str) -> None:  # type: ignore[type-arg]
+        """Serve `app`; requests must carry `secret` in the secret-token header."""
+        self.app = app
+        self.metrics = metrics
+        self._secret = secret.encode()
+
+    def _refuse(self, status: int, reason: str, request: web.Request) -> web.Response:
+        self.metrics.webhook_requests.labels(str(status)).inc()
+        # The reason is fixed text: nothing the client sent (a wrong secret included) is logged.
+        log.warning("webhook request from %s refused (%d): %s", request.remote, status, reason)
+        return web.Response(status=status)
+
+    async def receive(self, request: web.Request) -> web.Response:
+        """Check the secret, read and parse the update, queue it, answer 200 at once."""
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        # Constant time, so the secret cannot be guessed byte by byte from response times.
+        if not hmac.compare_digest(given, self._secret):
+            return self._refuse(403, "missing or wrong secret token", request)
+        length = request.content_length
+        if length is not None and length > MAX_BODY_BYTES:
+            return self._refuse(413, "body too large", request)
+        try:
+            # Bodies without a length (chunked) are capped by client_max_size while reading.
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:
+            return self._refuse(413, "body too large", request)
+        try:
+            data = json.loads(body)
+        except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
+            return self._refuse(400, "body is not JSON", request)
+        update_id = data.get("update_id") if isinstance(data, dict) else None
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            return self._refuse(400, "body is not an update", request)
+        try:
+            update = Update.de_json(data, self.app.bot)
+        except Exception:
+            return self._refuse(400, "body is not an update", request)
+        # The application's own fetcher takes it from here, through the chat-ordered processor,
+        # so webhook and polling run exactly the same handlers in the same order.
+        await self.app.update_queue.put(update)
+        self.metrics.webhook_requests.labels("200").inc()
+        return web.Response(status=200)
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        """200 when the database answers, 503 when it does not; JSON either way."""
+        database = "unreachable"
+        if SERVICES_KEY in self.app.bot_data:
+            try:
+                async with asyncio.timeout(HEALTH_TIMEOUT):
+                    await ping(get_services(self.app.bot_data).db)
+                database = "ok"
+            except Exception as exc:
+                log.warning("health check: database unreachable (%s)", type(exc).__name__)
+        age = self.metrics.last_update_age()
+        body = {
+            "status": "ok" if database == "ok" else "unavailable",
+            "database": database,
+            "last_update_age_seconds": None if age is None else round(age, 3),
+        }
+        return web.json_response(body, status=200 if database == "ok" else 503)
+
+    async def metrics_page(self, request: web.Request) -> web.Response:
+        """The Prometheus text exposition, with the running battles read fresh."""
+        if SERVICES_KEY in self.app.bot_data:
+            try:
+                async with asyncio.timeout(HEALTH_TIMEOUT):
+                    count = await running_battles(get_services(self.app.bot_data).db)
+                self.metrics.battles_running.set(count)
+            except Exception as exc:
+                # Serve the rest; the gauge keeps its last value.
+                log.warning("metrics: could not count battles (%s)", type(exc).__name__)
+        return web.Response(
+            body=self.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST}
+        )
+
+
+def webhook_app(
+    app: Application,  # type: ignore[type-arg]
+    metrics: Metrics,
+    secret: str,
+    path: str = "/",
+) -> web.Application:
+    """The aiohttp application: POST `path` takes updates, GET /healthz and /metrics report."""
+    handlers = WebhookHandlers(app, metrics, secret)
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES)
+    web_app.router.add_post(path, handlers.receive)
+    web_app.router.add_get("/healthz", handlers.healthz)
+    web_app.router.add_get("/metrics", handlers.metrics_page)
+    return web_app
