@@ -126,7 +126,7 @@ def _known_zone(name: str) -> bool:
 
 async def offer_reminder_once(bot: Bot, services: Services, result: AnswerResult) -> None:
     """After a finished quiz, offer a daily reminder at this time — once per user, ever."""
-    if result.summary is None:
+    if result.summary is None or not result.summary.offer_reminder:
         return
     # Quizzes run only in private chats, where the chat id is the user's id.
     offer = await services.reminders.offer_once(result.chat_id)

@@ -322,7 +322,9 @@ class QuizService:
             right = ctx.correct_so_far + int(
                 bool(correct) if correct is not None else grade >= Grade.HARD
             )
-            summary = SessionSummary(right, ctx.size, news, min(dues), now, ctx.timezone)
+            summary = SessionSummary(
+                right, ctx.size, news, min(dues), now, ctx.timezone, ctx.reminder_offer_pending
+            )
         return AnswerResult(
             reveal=reveal,
             message_id=ctx.message_id,

@@ -142,10 +142,9 @@ class ReminderService:
 
     async def offer_once(self, user_id: int) -> ReminderOffer | None:
         """The reminder offer, the first time a user finishes a quiz without having a reminder."""
-        if not await store.claim_offer(self.db, user_id):
+        zone = await store.claim_offer(self.db, user_id)
+        if zone is None:
             return None
-        setting = await store.get_setting(self.db, user_id)
-        zone = setting.timezone if setting is not None else DEFAULT_ZONE
         local = self.clock.now().astimezone(zone_for(zone))
         minute = local.minute - local.minute % OFFER_ROUND_MINUTES
         return ReminderOffer(f"{local.hour:02d}:{minute:02d}", zone, zone == DEFAULT_ZONE)

@@ -57,6 +57,7 @@ class SessionSummary:
     next_due: datetime | None
     now: datetime
     timezone: str
+    offer_reminder: bool = False  # the user was never offered a daily reminder
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,7 @@ class ItemContext:
     next_question: QuestionRow | None
     next_message_id: int | None
     other_min_due: int | None
+    reminder_offer_pending: bool  # never offered a daily reminder and has none
 
 
 _ITEM_QUERY = """
@@ -89,7 +90,8 @@ SELECT s.id, s.user_id, s.chat_id, s.deck_id, d.title, s.size, s.position, s.fin
        nq.id, nq.kind, nq.prompt, nq.answer, nc.front, nc.back, n.options, n.right_index,
        n.message_id,
        (SELECT MIN(o.due) FROM review_states o
-         WHERE o.user_id = s.user_id AND o.deck_id = s.deck_id AND o.question_id <> q.id)
+         WHERE o.user_id = s.user_id AND o.deck_id = s.deck_id AND o.question_id <> q.id),
+       u.remind_offered = 0 AND u.remind_time IS NULL
   FROM quiz_sessions s
   JOIN decks d ON d.id = s.deck_id
   JOIN users u ON u.id = s.user_id
@@ -172,6 +174,7 @@ def _context(row: Row) -> ItemContext:
         next_question=_question(row, 37),
         next_message_id=row[45],
         other_min_due=row[46],
+        reminder_offer_pending=bool(row[47]),
     )
 
 

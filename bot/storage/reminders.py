@@ -91,14 +91,14 @@ async def set_timezone(db: Database, user_id: int, zone: str, next_at: int | Non
     )
 
 
-async def claim_offer(db: Database, user_id: int) -> bool:
-    """True exactly once per user, and only while they have no reminder set."""
-    changed = await db.execute(
+async def claim_offer(db: Database, user_id: int) -> str | None:
+    """The user's time zone exactly once per user, while they have no reminder set; else None."""
+    row = await db.fetchone(
         "UPDATE users SET remind_offered = 1 "
-        "WHERE id = ? AND remind_offered = 0 AND remind_time IS NULL",
+        "WHERE id = ? AND remind_offered = 0 AND remind_time IS NULL RETURNING timezone",
         (user_id,),
     )
-    return changed == 1
+    return str(row[0]) if row is not None else None
 
 
 async def due_reminders(
