@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.clock import Clock
+from bot.core.battle import BattleState, Phase, standings
 from bot.core.scheduling import ReviewState
 from bot.core.stats import (
     RETENTION_WINDOW,
@@ -18,7 +19,9 @@ from bot.core.stats import (
 from bot.core.streaks import StreakView, view_streak
 from bot.core.timezones import local_date, zone_for
 from bot.services.users import stored_streak
+from bot.storage import battles as battle_store
 from bot.storage import stats as store
+from bot.storage.battles import FinishedBattle, LeaderRow
 from bot.storage.db import Database
 from bot.storage.quiz import StoredState
 from bot.storage.stats import LogEntry
@@ -36,11 +39,23 @@ class StatsReport:
 
 
 @dataclass(frozen=True, slots=True)
-class GroupBoard:
-    """A group's battle standings and latest battles, as lines ready to show."""
+class BattleSummary:
+    """One finished battle as /stats lists it: when, how long, who played and who won."""
 
-    leaders: tuple[str, ...]
-    recent: tuple[str, ...]
+    ended_at: datetime
+    rounds: int
+    players: tuple[str, ...]
+    winner: str | None
+    winner_points: int
+    stopped: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GroupBoard:
+    """A group's all-time battle table and its latest battles, newest first."""
+
+    leaders: tuple[LeaderRow, ...]
+    recent: tuple[BattleSummary, ...]
 
 
 def _dt(ts: int) -> datetime:
@@ -108,5 +123,32 @@ class StatsService:
         return StatsReport(figures, title, view_streak(stored_streak(user), today), user.timezone)
 
     async def group_board(self, chat_id: int) -> GroupBoard:
-        """The group's battle leaderboard and last battles (empty until battles are stored)."""
-        return GroupBoard(leaders=(), recent=())
+        """The group's all-time battle table and its last battles."""
+        leaders = await battle_store.leaderboard(self.db, chat_id)
+        finished = await battle_store.finished_battles(self.db, chat_id, RECENT_BATTLES)
+        recent = (summarise(b) for b in finished)
+        # A battle stopped before its first reveal scored nothing: nothing to show either.
+        return GroupBoard(tuple(leaders), tuple(s for s in recent if s is not None and s.rounds))
+
+
+RECENT_BATTLES = 5
+
+
+def summarise(battle: FinishedBattle) -> BattleSummary | None:
+    """A finished battle's summary from its stored state; None for a state that cannot be read."""
+    try:
+        state = BattleState.from_dict(battle.state)
+    except ValueError:
+        return None
+    table = standings(state)
+    # Same rule as the leaderboard's wins: first place counts only with points on the board.
+    top = table.table[0] if table.table else None
+    won = top is not None and top.points > 0 and table.rounds_played > 0
+    return BattleSummary(
+        ended_at=_dt(battle.ended_at),
+        rounds=table.rounds_played,
+        players=tuple(s.name for s in table.table),
+        winner=top.name if won and top is not None else None,
+        winner_points=top.points if won and top is not None else 0,
+        stopped=state.phase is Phase.STOPPED,
+    )

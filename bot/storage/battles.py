@@ -406,3 +406,25 @@ async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> bool
         )
         moved += cursor.rowcount
     return moved > 0
+
+
+@dataclass(frozen=True, slots=True)
+class FinishedBattle:
+    """A finished battle as stored: when it ended and its final state (`BattleState.to_dict()`)."""
+
+    id: int
+    ended_at: int
+    state: dict[str, Any]
+
+
+async def finished_battles(db: Database, chat_id: int, limit: int = 5) -> list[FinishedBattle]:
+    """The group's latest battles that got past the lobby, newest first."""
+    # A lobby that closed without a start chose no rounds: it is no battle to list.
+    rows = await db.fetchall(
+        """SELECT b.id, b.ended_at, b.state FROM battles b
+            WHERE b.chat_id = ? AND b.finished = 1
+              AND EXISTS (SELECT 1 FROM battle_rounds r WHERE r.battle_id = b.id)
+            ORDER BY b.ended_at DESC, b.id DESC LIMIT ?""",
+        (chat_id, limit),
+    )
+    return [FinishedBattle(r[0], r[1], json.loads(r[2])) for r in rows]

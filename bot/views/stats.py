@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from bot.services.stats import GroupBoard, StatsReport
+from bot.services.stats import BattleSummary, GroupBoard, StatsReport
+from bot.views.battle import leaderboard_text, name
 from bot.views.fmt import CAPTION_LIMIT, clip, esc, plural
+
+# Names listed per battle line; the rest are counted.
+LISTED_PLAYERS = 6
 
 
 def percent(share: float) -> str:
@@ -38,14 +42,35 @@ def stats_caption(report: StatsReport) -> str:
     return clip("\n".join(lines), CAPTION_LIMIT)
 
 
+def battle_line(battle: BattleSummary) -> str:
+    """One past battle: date (UTC), rounds, players and the winner."""
+    shown = [name(n) for n in battle.players[:LISTED_PLAYERS]]
+    more = len(battle.players) - len(shown)
+    players = ", ".join(shown) + (f" +{more}" if more > 0 else "")
+    if battle.winner is None:
+        result = "no winner"
+    else:
+        result = f"🥇 {name(battle.winner)} ({battle.winner_points} pts)"
+    stopped = " (stopped)" if battle.stopped else ""
+    return (
+        f"• {battle.ended_at:%Y-%m-%d} · {plural(battle.rounds, 'round')}{stopped} · "
+        f"{players} — {result}"
+    )
+
+
 def group_stats_text(board: GroupBoard) -> str:
     """A group's battle leaderboard and last battles, or a nudge when there are none yet."""
     if not board.leaders and not board.recent:
         return (
-            "🏆 <b>No battles yet</b> in this group.\n"
+            "🏆 <b>No battles yet</b> in this group. Start one with /battle!\n"
             "Personal progress lives in a private chat with me: send /stats there."
         )
-    lines = ["🏆 <b>Leaderboard</b>", *board.leaders]
+    lines = [leaderboard_text(board.leaders)]
     if board.recent:
-        lines += ["", "⚔️ <b>Last battles</b>", *board.recent]
-    return clip("\n".join(lines), 4096)
+        lines += ["", "⚔️ <b>Last battles</b>", *(battle_line(b) for b in board.recent)]
+    # Whole lines only: cutting inside a tag would break the HTML.
+    text = "\n".join(lines)
+    while len(text) > 4096 and len(lines) > 1:
+        lines.pop()
+        text = "\n".join(lines)
+    return text
