@@ -22,4 +22,6 @@ GROUP_COMMANDS: list[tuple[str, str]] = [
     ("battle", "Start a revision battle: /battle [rounds] [seconds]"),
     ("stopbattle", "End the battle (host or admins)"),
     ("leaderboard", "The group's all-time battle table"),
+    ("stats", "The battle table and the last battles"),
+    ("help", "What I can do in a group"),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.views.commands import PRIVATE_COMMANDS
+from bot.views.commands import GROUP_COMMANDS, PRIVATE_COMMANDS
 from bot.views.fmt import clip, esc
 
 
@@ -18,12 +18,25 @@ def welcome(first_name: str) -> str:
 
 
 def help_text(private: bool = True) -> str:
-    """Every command with one line each."""
+    """Every command of the chat with one line each (groups get the battle commands)."""
+    if not private:
+        return group_help_text()
     lines = ["<b>What I can do</b>"]
     lines += [f"/{name} — {esc(description)}" for name, description in PRIVATE_COMMANDS]
     lines.append(
         "\nIn a quiz, tap the buttons to answer; for a typed question just send your answer as a "
         "message."
+    )
+    return "\n".join(lines)
+
+
+def group_help_text() -> str:
+    """What the bot does in a group: battles, their table, and where personal study lives."""
+    lines = ["<b>What I can do in a group</b>"]
+    lines += [f"/{name} — {esc(description)}" for name, description in GROUP_COMMANDS]
+    lines.append(
+        "\nIn a battle, tap Join, then the right answer of each round — faster answers earn more "
+        "points. Quizzes, reminders and your own progress live in a private chat with me."
     )
     return "\n".join(lines)
 
