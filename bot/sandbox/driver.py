@@ -210,10 +210,12 @@ class SandboxUser:
         replied = chat.messages.get(message.reply_to or 0)
         return replied is not None and replied.sender_id == world.bot.id
 
-    async def _post(self, chat: SandboxChat | None, **fields: Any) -> SandboxMessage:
+    async def _post(
+        self, chat: SandboxChat | None, sender_id: int | None = None, **fields: Any
+    ) -> SandboxMessage:
         record = self._target(chat)
         world = self.server.world
-        message = world.new_message(record, self.id, **fields)
+        message = world.new_message(record, sender_id or self.id, **fields)
         if record.type == "private":
             self.record.started = True
         if self._reaches_bot(record, message):
@@ -243,6 +245,34 @@ class SandboxUser:
         formatted = FormattedText(text, entities)
         return await self._post(
             chat, text=formatted, raw_text=text, **self._common(chat, thread_id, reply_to)
+        )
+
+    async def send_as_chat(
+        self, text: str, chat: SandboxChat, thread_id: int | None = None
+    ) -> SandboxMessage:
+        """Send as the group itself, as an anonymous administrator does.
+
+        Telegram shows such a message from GroupAnonymousBot with `sender_chat` the group; only
+        the group's administrators can post that way.
+        """
+        record = self._target(chat)
+        if record.type == "private" or record.members.get(self.id) not in (
+            "creator",
+            "administrator",
+        ):
+            raise AssertionError(f"{self.name} is no administrator of {record.title!r}")
+        entities: tuple[Entity, ...] = ()
+        command = _COMMAND.match(text)
+        if command:
+            entities = (Entity("bot_command", 0, utf16_len(command.group(0))),)
+        anonymous = self.server.world.group_anonymous_bot()
+        return await self._post(
+            chat,
+            sender_id=anonymous.id,
+            sender_chat_id=record.id,
+            text=FormattedText(text, entities),
+            raw_text=text,
+            thread_id=thread_id,
         )
 
     async def send_document(

@@ -207,6 +207,14 @@ class SandboxServer:
             chat.members[self.world.bot.id] = "administrator"
         return SandboxChat(self, chat.id)
 
+    def group_anonymous_bot(self) -> SandboxUser:
+        """The GroupAnonymousBot account as a person the test drives.
+
+        What it sends or taps carries no `sender_chat`: a forged "anonymous admin". Add it to a
+        group (`group.add_member(...)`) before it sends there.
+        """
+        return SandboxUser(self, self.world.group_anonymous_bot())
+
     def chat(self, chat_id: int) -> SandboxChat:
         """A handle on any chat by id."""
         if chat_id not in self.world.chats:

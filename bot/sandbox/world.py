@@ -14,6 +14,8 @@ MEMBER_STATUSES = ("creator", "administrator", "member")
 BASIC_GROUP_BASE = -4_000_000_000
 SUPERGROUP_BASE = -1_000_000_000_000
 FIRST_USER_ID = 700_000_001
+# Telegram's GroupAnonymousBot: the `from` of every message an anonymous group admin sends.
+GROUP_ANONYMOUS_BOT_ID = 1087968824
 
 
 class ClockLike(Protocol):
@@ -150,6 +152,7 @@ class StoredMessage:
     reply_to: int | None = None
     edit_date: int | None = None
     service: dict[str, Any] | None = None
+    sender_chat_id: int | None = None  # set when posted on behalf of a chat (anonymous admin)
     disable_notification: bool = False
     history: list[MessageVersion] = field(default_factory=list)
     deleted: bool = False
@@ -247,6 +250,15 @@ class World:
         self.chats[user.id] = ChatRecord(user.id, "private", members={user.id: "member"})
         return user
 
+    def group_anonymous_bot(self) -> UserRecord:
+        """The GroupAnonymousBot account (created on first use), as Telegram shows it."""
+        bot = self.users.get(GROUP_ANONYMOUS_BOT_ID)
+        if bot is None:
+            bot = UserRecord(GROUP_ANONYMOUS_BOT_ID, "Group", username="GroupAnonymousBot")
+            bot.is_bot = True
+            self.users[bot.id] = bot
+        return bot
+
     def add_group(self, title: str, supergroup: bool, forum: bool) -> ChatRecord:
         """Create a group (or supergroup) the bot is a member of."""
         number = self._next_group
@@ -310,6 +322,8 @@ class World:
             "chat": self.chat_json(chat),
             "date": message.date,
         }
+        if message.sender_chat_id is not None:
+            body["sender_chat"] = self.chat_json(self.chats[message.sender_chat_id])
         if message.thread_id is not None:
             body["message_thread_id"] = message.thread_id
             if chat.is_forum:
