@@ -41,7 +41,7 @@ _ZIP_ERRORS = (
     EOFError,
     OSError,
     ValueError,
-    NotImplementedError,
+    NotImplementedError,  # zipfile: an unsupported compression method, not a stub
     RuntimeError,  # encrypted entries
 )
 
