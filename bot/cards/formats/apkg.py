@@ -19,10 +19,10 @@ from typing import Any
 from bot.cards.formats.apkg_cloze import answers, cloze_numbers, parse_cloze, render_front, reveal
 from bot.cards.formats.apkg_html import field_to_text
 from bot.cards.formats.apkg_package import collection_copy, read_sqlite
-from bot.cards.formats.checks import check_sides, title_from_filename
+from bot.cards.formats.checks import title_from_filename
 from bot.cards.model import MAX_CARDS, Card, Deck, DeckError
 from bot.cards.questions import normalize_front
-from bot.cards.validate import build_deck
+from bot.cards.validate import build_deck, check_sides
 
 MAX_APKG_BYTES = 10 * 1024 * 1024
 FIELD_SEPARATOR = "\x1f"

@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from bot.cards.formats.apkg_html import field_to_text
-from bot.cards.formats.checks import check_cards, title_from_filename
+from bot.cards.formats.checks import title_from_filename
 from bot.cards.model import Card, Deck, DeckError
-from bot.cards.validate import build_deck
+from bot.cards.validate import build_deck, check_cards
 
 DELIMITERS = ("\t", ";", ",")
 _DELIMITER_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma", "|": "pipe"}

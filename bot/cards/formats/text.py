@@ -12,10 +12,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.cards.formats.checks import check_cards
 from bot.cards.formats.text_split import Line, best_split
 from bot.cards.model import Card, Deck, DeckError
-from bot.cards.validate import build_deck
+from bot.cards.validate import build_deck, check_cards
 
 DEFAULT_TITLE = "Pasted flashcards"
 
