@@ -6,8 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram import Bot, CallbackQuery, Chat, ChatMember, Message, ReplyParameters, Update
-from telegram.constants import ParseMode
+from telegram import Bot, CallbackQuery, Chat, ChatMember, Message, Update
 from telegram.error import ChatMigrated, TelegramError
 from telegram.ext import Application, ContextTypes
 
@@ -22,7 +21,7 @@ from bot.core.battle import (
     RevealRound,
     parse_battle_args,
 )
-from bot.handlers.common import edit_html
+from bot.handlers.common import edit_html, send_html
 from bot.services.battles import ANONYMOUS_ADMIN_ID, AlreadyRunning, Outcome, Refused
 from bot.services.container import Services, get_services
 from bot.views import battle as view
@@ -50,26 +49,11 @@ async def _send(
     reply_to: int | None = None,
 ) -> Message:
     """Send HTML into a group; a group that became a supergroup is followed once."""
-    reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     try:
-        return await bot.send_message(
-            chat_id,
-            text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard,
-            message_thread_id=thread_id,
-            reply_parameters=reply,
-            disable_web_page_preview=True,
-        )
+        return await send_html(bot, chat_id, text, keyboard, thread_id, reply_to)
     except ChatMigrated as moved:
         await services.battles.migrate(chat_id, moved.new_chat_id)
-        return await bot.send_message(
-            moved.new_chat_id,
-            text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard,
-            disable_web_page_preview=True,
-        )
+        return await send_html(bot, moved.new_chat_id, text, keyboard)
 
 
 async def _edit(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
@@ -23,14 +23,17 @@ async def send_html(
     text: str,
     keyboard: InlineKeyboardMarkup | None = None,
     thread_id: int | None = None,
+    reply_to: int | None = None,
 ) -> Message:
-    """Send an HTML message (link previews off)."""
+    """Send an HTML message (link previews off), optionally as a reply that survives its target."""
+    reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     return await bot.send_message(
         chat_id,
         text,
         parse_mode=ParseMode.HTML,
         reply_markup=keyboard,
         message_thread_id=thread_id,
+        reply_parameters=reply,
         disable_web_page_preview=True,
     )
 
