@@ -25,8 +25,11 @@ def help_text(private: bool = True) -> str:
     lines += [f"/{name} — {esc(description)}" for name, description in PRIVATE_COMMANDS]
     lines.append(
         "\nIn a quiz, tap the buttons to answer; for a typed question just send your answer as a "
-        "message."
+        "message. To bring your own deck, send me a .csv, .tsv, .txt or Anki .apkg file, or paste "
+        "flashcards."
     )
+    battle_commands = ", ".join(f"/{name}" for name, _ in GROUP_COMMANDS if name != "help")
+    lines.append(f"Add me to a group for revision battles: {battle_commands}.")
     return "\n".join(lines)
 
 
