@@ -41,8 +41,7 @@ _ZIP_ERRORS = (
     EOFError,
     OSError,
     ValueError,
-    NotImplementedError,  # zipfile: an unsupported compression method, not a stub
-    RuntimeError,  # encrypted entries
+    RuntimeError,  # encrypted entries; also unsupported compression methods (a subclass)
 )
 
 T = TypeVar("T")
