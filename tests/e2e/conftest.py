@@ -53,9 +53,19 @@ class RunningBot:
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[SandboxServer]:
-    """A sandbox Bot API server on a free port."""
-    server = SandboxServer(token=TOKEN, host="127.0.0.1", port=0)
+async def sandbox(
+    request: pytest.FixtureRequest, clock: ManualClock
+) -> AsyncIterator[SandboxServer]:
+    """A sandbox Bot API server on a free port.
+
+    Tests marked `telegram_limits` get it on the bot's clock, answering floods with 429.
+    """
+    if request.node.get_closest_marker("telegram_limits"):
+        server = SandboxServer(
+            token=TOKEN, host="127.0.0.1", port=0, clock=clock, enforce_limits=True
+        )
+    else:
+        server = SandboxServer(token=TOKEN, host="127.0.0.1", port=0)
     await server.start()
     yield server
     await server.stop()

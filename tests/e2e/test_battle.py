@@ -2,101 +2,28 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 
 from bot.clock import ManualClock
-from bot.core.battle import option_letter
 from bot.handlers.battle import sweep_battles
 from bot.sandbox.driver import SandboxChat, SandboxUser
-from bot.sandbox.message import SandboxMessage
 from bot.sandbox.server import SandboxServer
-from tests.e2e.conftest import TOKEN, RunningBot
+from tests.e2e.battle_helpers import (
+    battle_id,
+    current_round,
+    message,
+    open_lobby,
+    podium,
+    start_battle,
+    tap,
+    tick,
+)
+from tests.e2e.conftest import RunningBot
 
-
-@pytest.fixture
-async def sandbox(clock: ManualClock) -> AsyncIterator[SandboxServer]:
-    """The sandbox on the bot's clock, refusing floods the way Telegram does (429)."""
-    server = SandboxServer(token=TOKEN, host="127.0.0.1", port=0, clock=clock, enforce_limits=True)
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@dataclass(frozen=True)
-class Round:
-    """A round as the database knows it: the message showing it and its right/wrong letters."""
-
-    message_id: int
-    right: str
-    wrong: str
-
-
-async def battle_id(bot: RunningBot, group: SandboxChat) -> int:
-    """The id of the group's newest battle."""
-    row = await bot.services.db.fetchone(
-        "SELECT id FROM battles WHERE chat_id = ? ORDER BY id DESC LIMIT 1", (group.id,)
-    )
-    assert row is not None
-    return int(row[0])
-
-
-async def current_round(
-    sandbox: SandboxServer, bot: RunningBot, group: SandboxChat, number: int
-) -> Round:
-    """Round `number` of the group's battle, once its message is on screen."""
-    await group.wait_for(lambda m: m.text.startswith(f"⚔️ Round {number}/") and bool(m.buttons))
-    await sandbox.settle()
-    row = await bot.services.db.fetchone(
-        """SELECT r.message_id, r.right_index, r.options FROM battle_rounds r
-             JOIN battles b ON b.id = r.battle_id
-            WHERE b.chat_id = ? AND r.round_no = ? ORDER BY b.id DESC LIMIT 1""",
-        (group.id, number),
-    )
-    assert row is not None and row[0] is not None
-    right = int(row[1])
-    wrong = next(i for i in range(len(json.loads(row[2]))) if i != right)
-    return Round(int(row[0]), option_letter(right), option_letter(wrong))
-
-
-async def tap(
-    sandbox: SandboxServer, user: SandboxUser, group: SandboxChat, label: str, message: int
-) -> str:
-    """Tap a button of one message and wait until the bot has shown what it did."""
-    toast = await user.tap(label, chat=group, message=message)
-    await sandbox.settle()
-    return toast
-
-
-async def tick(sandbox: SandboxServer, bot: RunningBot, clock: ManualClock, seconds: float) -> None:
-    """Let time pass, then run the battle sweep as the background loop would."""
-    clock.advance(timedelta(seconds=seconds))
-    await sweep_battles(bot.app)
-    await sandbox.settle()
-
-
-def podium(text: str) -> list[str]:
-    """The medal lines of a final standings message."""
-    return [line for line in text.splitlines() if line[:1] in ("🥇", "🥈", "🥉")]
-
-
-def message(group: SandboxChat, message_id: int) -> SandboxMessage:
-    """One of the bot's messages in the group, as it stands now."""
-    return next(m for m in group.messages if m.message_id == message_id)
-
-
-async def open_lobby(
-    sandbox: SandboxServer, host: SandboxUser, group: SandboxChat, args: str = "3 20"
-) -> SandboxMessage:
-    """The host sends /battle; returns the lobby message."""
-    sent = await host.send(f"/battle {args}".strip(), chat=group)
-    lobby = await group.wait_for(lambda m: "Revision battle" in m.text, since=sent)
-    await sandbox.settle()
-    return lobby
+# The sandbox runs on the bot's clock and answers floods with 429, as Telegram does.
+pytestmark = pytest.mark.telegram_limits
 
 
 @pytest.fixture
@@ -305,9 +232,7 @@ async def test_stopbattle_is_refused_to_players_and_accepted_from_an_admin(
     group: SandboxChat,
 ) -> None:
     alice, bob, carol, dana = people
-    lobby = await open_lobby(sandbox, alice, group)
-    await tap(sandbox, bob, group, "🙋 Join", lobby.message_id)
-    await tap(sandbox, alice, group, "🚀 Start", lobby.message_id)
+    lobby = await start_battle(sandbox, alice, group, (bob,))
     r1 = await current_round(sandbox, bot, group, 1)
     clock.advance(timedelta(seconds=2))
     await tap(sandbox, alice, group, r1.right, r1.message_id)
@@ -346,9 +271,7 @@ async def test_forged_taps_change_nothing(
 ) -> None:
     alice, bob, carol, dana = people
     other = sandbox.group("Other club", members=[carol], admins=[dana], supergroup=True)
-    lobby = await open_lobby(sandbox, alice, group)
-    await tap(sandbox, bob, group, "🙋 Join", lobby.message_id)
-    await tap(sandbox, alice, group, "🚀 Start", lobby.message_id)
+    await start_battle(sandbox, alice, group, (bob,))
     r1 = await current_round(sandbox, bot, group, 1)
     ours = await battle_id(bot, group)
     before = await bot.services.db.fetchone(
@@ -387,9 +310,7 @@ async def test_a_restart_mid_round_continues_with_the_time_left_or_reveals(
     group: SandboxChat,
 ) -> None:
     alice, bob, _carol, _dana = people
-    lobby = await open_lobby(sandbox, alice, group)
-    await tap(sandbox, bob, group, "🙋 Join", lobby.message_id)
-    await tap(sandbox, alice, group, "🚀 Start", lobby.message_id)
+    await start_battle(sandbox, alice, group, (bob,))
     r1 = await current_round(sandbox, bot, group, 1)
     clock.advance(timedelta(seconds=4))
     await tap(sandbox, alice, group, r1.right, r1.message_id)
@@ -449,9 +370,7 @@ async def test_a_group_that_becomes_a_supergroup_keeps_its_leaderboard(
     alice, bob, _carol, dana = people
     group = sandbox.group("Basic club", members=[alice, bob], admins=[dana])
     old_id = group.id
-    lobby = await open_lobby(sandbox, alice, group)
-    await tap(sandbox, bob, group, "🙋 Join", lobby.message_id)
-    await tap(sandbox, alice, group, "🚀 Start", lobby.message_id)
+    await start_battle(sandbox, alice, group, (bob,))
     for number in (1, 2, 3):
         played = await current_round(sandbox, bot, group, number)
         clock.advance(timedelta(seconds=2))
@@ -480,9 +399,7 @@ async def test_a_battle_carries_on_when_its_group_becomes_a_supergroup_mid_battl
     alice, bob, _carol, dana = people
     group = sandbox.group("Basic club", members=[alice, bob], admins=[dana])
     old_id = group.id
-    lobby = await open_lobby(sandbox, alice, group)
-    await tap(sandbox, bob, group, "🙋 Join", lobby.message_id)
-    await tap(sandbox, alice, group, "🚀 Start", lobby.message_id)
+    await start_battle(sandbox, alice, group, (bob,))
     r1 = await current_round(sandbox, bot, group, 1)
     clock.advance(timedelta(seconds=2))
     await tap(sandbox, alice, group, r1.right, r1.message_id)
@@ -541,9 +458,7 @@ async def test_a_round_telegram_refused_to_post_does_not_stop_the_battle(
     group: SandboxChat,
 ) -> None:
     alice, bob, _carol, _dana = people
-    lobby = await open_lobby(sandbox, alice, group)
-    await tap(sandbox, bob, group, "🙋 Join", lobby.message_id)
-    await tap(sandbox, alice, group, "🚀 Start", lobby.message_id)
+    await start_battle(sandbox, alice, group, (bob,))
     r1 = await current_round(sandbox, bot, group, 1)
     await tap(sandbox, alice, group, r1.right, r1.message_id)
     await tap(sandbox, bob, group, r1.right, r1.message_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -10,19 +9,13 @@ import pytest
 from bot.clock import ManualClock
 from bot.sandbox.driver import SandboxChat, SandboxUser
 from bot.sandbox.server import SandboxServer
-from tests.e2e.conftest import TOKEN, RunningBot
-from tests.e2e.test_battle import current_round, message, open_lobby, tap, tick
+from tests.e2e.battle_helpers import current_round, message, open_lobby, start_battle, tap, tick
+from tests.e2e.conftest import RunningBot
 
 GROUP_ANONYMOUS_BOT = 1087968824
 
-
-@pytest.fixture
-async def sandbox(clock: ManualClock) -> AsyncIterator[SandboxServer]:
-    """The sandbox on the bot's clock, refusing floods the way Telegram does (429)."""
-    server = SandboxServer(token=TOKEN, host="127.0.0.1", port=0, clock=clock, enforce_limits=True)
-    await server.start()
-    yield server
-    await server.stop()
+# The sandbox runs on the bot's clock and answers floods with 429, as Telegram does.
+pytestmark = pytest.mark.telegram_limits
 
 
 @pytest.fixture
@@ -50,9 +43,7 @@ async def test_stats_in_a_group_show_the_table_and_the_battle_just_played(
     empty = await group.wait_for(lambda m: "No battles yet" in m.text)
     assert empty.photo is None
 
-    lobby = await open_lobby(sandbox, alice, group, "3 20")
-    await tap(sandbox, bob, group, "🙋 Join", lobby.message_id)
-    await tap(sandbox, alice, group, "🚀 Start", lobby.message_id)
+    await start_battle(sandbox, alice, group, (bob,))
     # Bob is right at 2 s every round; Alice picks a wrong answer at 3 s.
     for number in (1, 2, 3):
         played = await current_round(sandbox, bot, group, number)
