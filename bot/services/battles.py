@@ -31,6 +31,7 @@ from bot.core.battle import (
 from bot.core.battle_effects import BATTLE_OVER
 from bot.core.scheduling import Grade
 from bot.services.reviewing import Reviewer, make_review
+from bot.services.unixtime import unix
 from bot.storage import battles as store
 from bot.storage import decks as deck_store
 from bot.storage.battles import BattleRow, LeaderboardDelta, LeaderRow, NewRound, RoundRow
@@ -96,10 +97,6 @@ class Outcome:
     next_wakeup: datetime | None = None
 
 
-def _ts(when: datetime) -> int:
-    return int(when.timestamp())
-
-
 def _wakeup(state: BattleState) -> int | None:
     when = core.next_wakeup(state)
     # Rounded up: a sweep at the stored second must find the round's deadline already passed.
@@ -161,7 +158,7 @@ class BattleService:
     ) -> Lobby | AlreadyRunning:
         """Open a lobby with the host as first player, or point to the battle already running."""
         now = self.clock.now()
-        await upsert_user(self.db, user_id, name, _ts(now))
+        await upsert_user(self.db, user_id, name, unix(now))
         state = core.new_battle(user_id, name, config, now)
         battle_id = await store.create_battle(
             self.db,
@@ -171,7 +168,7 @@ class BattleService:
             user_id,
             state.to_dict(),
             _wakeup(state),
-            _ts(now),
+            unix(now),
         )
         row = await store.running_battle(self.db, chat_id)
         if row is None:  # finished between the two statements; vanishingly rare
@@ -273,7 +270,7 @@ class BattleService:
 
     async def due(self) -> list[int]:
         """Battles whose timer is due now."""
-        return await store.due_battles(self.db, _ts(self.clock.now()))
+        return await store.due_battles(self.db, unix(self.clock.now()))
 
     async def leaderboard(self, chat_id: int) -> list[LeaderRow]:
         """The group's all-time table."""
@@ -294,7 +291,7 @@ class BattleService:
     ) -> Outcome | Refused:
         now = self.clock.now()
         if user_id is not None and name is not None:
-            await upsert_user(self.db, user_id, name, _ts(now))
+            await upsert_user(self.db, user_id, name, unix(now))
         async with self._lock:
             for _attempt in range(MAX_TRIES):
                 row = await store.load_battle(self.db, battle_id)
@@ -341,7 +338,7 @@ class BattleService:
             row,
             new.to_dict(),
             _wakeup(new),
-            _ts(now) if over else None,
+            unix(now) if over else None,
             new_rounds=plan.new_rounds,
             reviews=reviews,
             leaderboard=_deltas(new) if over else (),
@@ -404,7 +401,7 @@ class BattleService:
         """The battle's questions: cards the players find hard or have due first, then new ones."""
         pool = await store.candidates(self.db, row.deck_id)
         memories = await store.card_memories(
-            self.db, row.deck_id, [p.user_id for p in state.players], _ts(now)
+            self.db, row.deck_id, [p.user_id for p in state.players], unix(now)
         )
         rng = self._rng()
         picked = core.pick_battle_questions(

@@ -13,6 +13,7 @@ from bot.core.scheduling import Grade
 from bot.core.selection import Candidate, pick_session
 from bot.core.timezones import zone_for
 from bot.services.reviewing import Reviewer, make_review
+from bot.services.unixtime import from_unix, unix
 from bot.services.views import (
     AnswerResult,
     NothingDue,
@@ -43,14 +44,6 @@ KINDS_BY_MIX: dict[str, tuple[str, ...]] = {
 GRADE_OUTCOME = {Grade.AGAIN: "again", Grade.HARD: "hard", Grade.GOOD: "good", Grade.EASY: "easy"}
 
 
-def _ts(when: datetime) -> int:
-    return int(when.timestamp())
-
-
-def _dt(ts: int) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
-
-
 def day_start_utc(now: datetime, zone_name: str) -> datetime:
     """The UTC instant at which the user's current local day began."""
     zone = zone_for(zone_name)
@@ -58,21 +51,13 @@ def day_start_utc(now: datetime, zone_name: str) -> datetime:
     return local_midnight.astimezone(UTC)
 
 
-def _view(
-    ctx_session: ItemContext | None,
-    q: QuestionRow,
-    *,
-    session_id: int,
-    position: int,
-    size: int,
-    deck_title: str,
-    revealed: bool,
-) -> QuestionView:
+def _view(ctx: ItemContext, q: QuestionRow, position: int, revealed: bool) -> QuestionView:
+    """Question `q` of the session `ctx` belongs to, as shown at `position`."""
     return QuestionView(
-        session_id=session_id,
+        session_id=ctx.session_id,
         position=position,
-        size=size,
-        deck_title=deck_title,
+        size=ctx.size,
+        deck_title=ctx.deck_title,
         kind=q.kind,
         prompt=q.prompt,
         answer=q.answer,
@@ -86,15 +71,7 @@ def _view(
 
 def current_view(ctx: ItemContext) -> QuestionView:
     """The view of the question a context describes."""
-    return _view(
-        ctx,
-        ctx.question,
-        session_id=ctx.session_id,
-        position=ctx.position,
-        size=ctx.size,
-        deck_title=ctx.deck_title,
-        revealed=ctx.revealed,
-    )
+    return _view(ctx, ctx.question, ctx.position, ctx.revealed)
 
 
 @dataclass
@@ -117,19 +94,19 @@ class QuizService:
         now = self.clock.now()
         current = await store.load_current_item(self.db, user.id)
         if current is not None:
-            if now - _dt(current.shown_at or _ts(now)) < STALE_SESSION:
+            if now - from_unix(current.shown_at or unix(now)) < STALE_SESSION:
                 return current_view(current)
-            await store.close_session(self.db, current.session_id, _ts(now))
+            await store.close_session(self.db, current.session_id, unix(now))
         deck_id = user.active_deck_id or self.default_deck_id
         kinds = KINDS_BY_MIX.get(user.question_mix, KINDS_BY_MIX["mixed"])
         since = day_start_utc(now, user.timezone)
-        new_done = await store.new_reviewed_since(self.db, user.id, _ts(since))
+        new_done = await store.new_reviewed_since(self.db, user.id, unix(since))
         new_allowed = max(user.new_per_day - new_done, 0)
         size = user.session_size
-        due = await store.due_candidates(self.db, user.id, deck_id, _ts(now), kinds, size)
+        due = await store.due_candidates(self.db, user.id, deck_id, unix(now), kinds, size)
         new = await store.new_candidates(self.db, user.id, deck_id, kinds, min(size, new_allowed))
         picked = pick_session(
-            [Candidate(q, c, _dt(d)) for q, c, d in due],
+            [Candidate(q, c, from_unix(d)) for q, c, d in due],
             [Candidate(q, c) for q, c in new],
             size,
             new_allowed,
@@ -137,13 +114,15 @@ class QuizService:
         if not picked:
             next_due = await store.next_due_at(self.db, user.id, deck_id)
             return NothingDue(
-                next_due=_dt(next_due) if next_due is not None else None,
+                next_due=from_unix(next_due) if next_due is not None else None,
                 now=now,
                 timezone=user.timezone,
                 new_limit_reached=new_allowed == 0,
             )
         items = await self._items(deck_id, [c.question_id for c in picked])
-        session_id = await store.create_session(self.db, user.id, chat_id, deck_id, _ts(now), items)
+        session_id = await store.create_session(
+            self.db, user.id, chat_id, deck_id, unix(now), items
+        )
         ctx = await store.load_item(self.db, session_id, 0)
         assert ctx is not None
         return current_view(ctx)
@@ -170,7 +149,7 @@ class QuizService:
     async def shown(self, view: QuestionView, message_id: int) -> None:
         """Record the message that now shows a question."""
         await store.set_message(
-            self.db, view.session_id, view.position, message_id, _ts(self.clock.now())
+            self.db, view.session_id, view.position, message_id, unix(self.clock.now())
         )
 
     async def _open_item(
@@ -194,15 +173,7 @@ class QuizService:
             return Refusal(CLOSED)
         if not await store.mark_revealed(self.db, session_id, position):
             return Refusal("The answer is already shown")
-        return _view(
-            ctx,
-            ctx.question,
-            session_id=session_id,
-            position=position,
-            size=ctx.size,
-            deck_title=ctx.deck_title,
-            revealed=True,
-        )
+        return _view(ctx, ctx.question, position, revealed=True)
 
     async def grade(
         self, user_id: int, session_id: int, position: int, grade: Grade
@@ -288,7 +259,7 @@ class QuizService:
             now,
             session_id=ctx.session_id,
             position=ctx.position,
-            duration_ms=(_ts(now) - ctx.shown_at) * 1000 if ctx.shown_at else None,
+            duration_ms=(unix(now) - ctx.shown_at) * 1000 if ctx.shown_at else None,
             fuzz=self.fuzz,
         )
         after, update = reviewed.after, reviewed.streak
@@ -306,19 +277,11 @@ class QuizService:
         summary = None
         next_view = None
         if ctx.next_question is not None:
-            next_view = _view(
-                ctx,
-                ctx.next_question,
-                session_id=ctx.session_id,
-                position=ctx.position + 1,
-                size=ctx.size,
-                deck_title=ctx.deck_title,
-                revealed=False,
-            )
+            next_view = _view(ctx, ctx.next_question, ctx.position + 1, revealed=False)
         else:
             dues = [after.due]
             if ctx.other_min_due is not None:
-                dues.append(_dt(ctx.other_min_due))
+                dues.append(from_unix(ctx.other_min_due))
             right = ctx.correct_so_far + int(
                 bool(correct) if correct is not None else grade >= Grade.HARD
             )

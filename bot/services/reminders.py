@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 
 from bot.clock import Clock
 from bot.core.reminders import (
@@ -20,6 +20,7 @@ from bot.core.timezones import (
     resolve_timezone,
     zone_for,
 )
+from bot.services.unixtime import from_unix, unix
 from bot.storage import reminders as store
 from bot.storage.db import Database
 from bot.storage.reminders import Claim, DueReminder
@@ -74,14 +75,6 @@ class SweepPlan:
     lost_claims: int
 
 
-def _ts(when: datetime) -> int:
-    return int(when.timestamp())
-
-
-def _dt(ts: int) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
-
-
 def _hhmm(value: time) -> str:
     return f"{value.hour:02d}:{value.minute:02d}"
 
@@ -99,10 +92,10 @@ class ReminderService:
     default_deck_id: int
 
     def _view(self, remind_time: str | None, zone: str, next_at: int | None) -> ReminderView:
-        return ReminderView(remind_time, zone, _dt(next_at) if next_at is not None else None)
+        return ReminderView(remind_time, zone, from_unix(next_at) if next_at is not None else None)
 
     def _next(self, remind_time: str, zone: str) -> int:
-        return _ts(next_reminder_utc(self.clock.now(), _time(remind_time), zone))
+        return unix(next_reminder_utc(self.clock.now(), _time(remind_time), zone))
 
     async def current(self, user_id: int) -> ReminderView:
         """The user's reminder setting as it stands."""
@@ -161,7 +154,7 @@ class ReminderService:
         so a crash after this call can lose a reminder but never send one twice.
         """
         now = self.clock.now()
-        due = await store.due_reminders(self.db, _ts(now), self.default_deck_id, limit)
+        due = await store.due_reminders(self.db, unix(now), self.default_deck_id, limit)
         claims: list[Claim] = []
         sends: dict[int, ReminderSend] = {}
         for row in due:
@@ -181,7 +174,7 @@ class ReminderService:
 
 def _decide(row: DueReminder, now: datetime) -> tuple[Claim, ReminderSend | None]:
     """The claim for one due reminder, and the send if the decision is to send."""
-    scheduled = _dt(row.next_remind_at)
+    scheduled = from_unix(row.next_remind_at)
     remind_time = _time(row.remind_time)
     today = local_date(now, row.timezone)
     streak = Streak(row.streak_current, row.streak_best, row.streak_last_day, row.streak_freezes)
@@ -199,7 +192,7 @@ def _decide(row: DueReminder, now: datetime) -> tuple[Claim, ReminderSend | None
     # The due query returns only reminders at or before now, so the decision always reschedules.
     next_at = next_after_decision(now, scheduled, remind_time, row.timezone)
     sent_day = today.isoformat() if decision.send else None
-    claim = Claim(row.user_id, row.next_remind_at, _ts(next_at), sent_day)
+    claim = Claim(row.user_id, row.next_remind_at, unix(next_at), sent_day)
     if not decision.send:
         return claim, None
     return claim, ReminderSend(row.user_id, row.due_count, shown.current, shown.studied_today)

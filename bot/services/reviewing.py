@@ -6,20 +6,13 @@ Shared by the private quiz and group battles, so an answer counts the same where
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from bot.core.scheduling import Grade, ReviewState, review
 from bot.core.streaks import Streak, StreakUpdate, record_study
 from bot.core.timezones import zone_for
+from bot.services.unixtime import from_unix, unix
 from bot.storage.quiz import ReviewWrite, StoredState
-
-
-def _ts(when: datetime) -> int:
-    return int(when.timestamp())
-
-
-def _dt(ts: int) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
 
 
 def to_state(stored: StoredState | None) -> ReviewState | None:
@@ -31,8 +24,8 @@ def to_state(stored: StoredState | None) -> ReviewState | None:
         step=stored.step,
         stability=stored.stability,
         difficulty=stored.difficulty,
-        due=_dt(stored.due),
-        last_review=_dt(stored.last_review) if stored.last_review is not None else None,
+        due=from_unix(stored.due),
+        last_review=from_unix(stored.last_review) if stored.last_review is not None else None,
         reps=stored.reps,
         lapses=stored.lapses,
     )
@@ -45,8 +38,8 @@ def to_stored(state: ReviewState) -> StoredState:
         step=state.step,
         stability=state.stability,
         difficulty=state.difficulty,
-        due=_ts(state.due),
-        last_review=_ts(state.last_review) if state.last_review else None,
+        due=unix(state.due),
+        last_review=unix(state.last_review) if state.last_review else None,
         reps=state.reps,
         lapses=state.lapses,
     )
@@ -115,7 +108,7 @@ def make_review(
         correct=correct,
         outcome=outcome,
         given=given,
-        reviewed_at=_ts(now),
+        reviewed_at=unix(now),
         duration_ms=duration_ms,
         local_day=today.isoformat(),
         first_review=previous is None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.core.battle import BattleState, Phase, standings
@@ -18,6 +18,7 @@ from bot.core.stats import (
 )
 from bot.core.streaks import StreakView, view_streak
 from bot.core.timezones import local_date, zone_for
+from bot.services.unixtime import from_unix
 from bot.services.users import stored_streak
 from bot.storage import battles as battle_store
 from bot.storage import stats as store
@@ -58,10 +59,6 @@ class GroupBoard:
     recent: tuple[BattleSummary, ...]
 
 
-def _dt(ts: int) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
-
-
 def to_review_state(s: StoredState) -> ReviewState:
     """A stored schedule as the core's ReviewState."""
     return ReviewState(
@@ -69,8 +66,8 @@ def to_review_state(s: StoredState) -> ReviewState:
         step=s.step,
         stability=s.stability,
         difficulty=s.difficulty,
-        due=_dt(s.due),
-        last_review=_dt(s.last_review) if s.last_review is not None else None,
+        due=from_unix(s.due),
+        last_review=from_unix(s.last_review) if s.last_review is not None else None,
         reps=s.reps,
         lapses=s.lapses,
     )
@@ -84,7 +81,7 @@ def _figures(
 ) -> StatsFigures:
     reviews = [
         LoggedReview(
-            _dt(e.reviewed_at),
+            from_unix(e.reviewed_at),
             e.question_id,
             e.rating,
             to_review_state(e.before) if e.before else None,
@@ -145,7 +142,7 @@ def summarise(battle: FinishedBattle) -> BattleSummary | None:
     top = table.table[0] if table.table else None
     won = top is not None and top.points > 0 and table.rounds_played > 0
     return BattleSummary(
-        ended_at=_dt(battle.ended_at),
+        ended_at=from_unix(battle.ended_at),
         rounds=table.rounds_played,
         players=tuple(s.name for s in table.table),
         winner=top.name if won and top is not None else None,
