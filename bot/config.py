@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot.storage.db import is_postgres_url, redacted, sqlite_path
+
 DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite:///quizbot.sqlite3"
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,80}$")
@@ -41,15 +43,17 @@ class Settings:
     webhook_max_connections: int = DEFAULT_WEBHOOK_MAX_CONNECTIONS
 
     @property
-    def database_path(self) -> Path:
-        """The SQLite file the database URL names."""
-        return Path(self.database_url.removeprefix("sqlite:///"))
+    def database_location(self) -> str:
+        """Where the data is kept, fit for a log line: a file, or a server without its password."""
+        if is_postgres_url(self.database_url):
+            return redacted(self.database_url)
+        return str(sqlite_path(self.database_url))
 
     def __repr__(self) -> str:
         token = "set" if self.bot_token else "unset"
         return (
             f"Settings(bot_token=<{token}>, bot_api_url={self.bot_api_url!r}, "
-            f"database_url={self.database_url!r}, log_level={self.log_level!r}, "
+            f"database_url={redacted(self.database_url)!r}, log_level={self.log_level!r}, "
             f"webhook_url={self.webhook_url!r}, "
             f"webhook_secret=<{'set' if self.webhook_secret else 'unset'}>, "
             f"webhook_listen={self.webhook_listen!r}, "
@@ -96,15 +100,23 @@ def load_settings(
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SettingsError(f"BOT_API_URL must be an http(s) URL, got {api_url!r}")
     database_url = merged.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
-    if not database_url.startswith("sqlite:///") or database_url == "sqlite:///":
+    if not _database_url_ok(database_url):
         raise SettingsError(
-            f"DATABASE_URL must look like sqlite:///path/to/file.sqlite3, got {database_url!r}"
+            "DATABASE_URL must look like sqlite:///path/to/file.sqlite3 or "
+            f"postgresql://user@host:5432/database, got {redacted(database_url)!r}"
         )
     level = (merged.get("LOG_LEVEL", "").strip() or "INFO").upper()
     if level not in LOG_LEVELS:
         raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
     webhook = _webhook_settings(merged, api_url)
     return Settings(token, api_url, database_url, level, *webhook)
+
+
+def _database_url_ok(url: str) -> bool:
+    if is_postgres_url(url):
+        parts = urlsplit(url)
+        return bool(parts.hostname or parts.path.strip("/"))
+    return url.startswith("sqlite:///") and url != "sqlite:///"
 
 
 def split_listen(listen: str) -> tuple[str, int]:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.clock import ManualClock
-from bot.storage.db import Database
+from bot.storage.db import Database, open_database
+from tests.backends import BACKENDS, backend_url
 from tests.token_scan import token_never_logged  # noqa: F401 - a session-wide log scan
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -22,10 +23,18 @@ def clock() -> ManualClock:
     return ManualClock(T0)
 
 
+@pytest.fixture(params=BACKENDS)
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """The URL of a fresh, empty database: a SQLite file, then a PostgreSQL schema (when
+    TEST_DATABASE_URL names a reachable server; skipped otherwise)."""
+    async with backend_url(request.param, tmp_path) as url:
+        yield url
+
+
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A fresh, migrated SQLite database file."""
-    database = await Database.open(tmp_path / "test.sqlite3")
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """A fresh, migrated database on each backend."""
+    database = await open_database(database_url)
     yield database
     await database.close()
 

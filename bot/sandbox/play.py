@@ -25,7 +25,7 @@ async def play_in_terminal(settings: Settings) -> int:
         print(
             f"Quizmaster sandbox — you are {name}, chatting with the bot offline.\n"
             "Type /start, /quiz or /help. Type a button's number to tap it, :quit to leave.\n"
-            f"Progress is kept in {settings.database_path}.\n",
+            f"Progress is kept in {settings.database_location}.\n",
             file=sys.stdout,
             flush=True,
         )

@@ -21,7 +21,7 @@ from bot.services.settings import SettingsService
 from bot.services.stats import StatsService
 from bot.services.userdata import UserDataService
 from bot.services.users import UserService
-from bot.storage.db import Database
+from bot.storage.db import Database, open_database
 from bot.storage.decks import sync_deck
 
 log = logging.getLogger(__name__)
@@ -62,14 +62,16 @@ async def load_bundled_decks(db: Database, now: int, folder: Path = DATA_DECKS) 
 
 async def create_services(settings: Settings, clock: Clock, fuzz: bool = True) -> Services:
     """Open the database, load the bundled decks, and wire the services."""
-    db = await Database.open(settings.database_path)
+    db = await open_database(settings.database_url)
     try:
         deck_ids = await load_bundled_decks(db, int(clock.now().timestamp()))
     except Exception:
         await db.close()
         raise
     default = deck_ids.get(DEFAULT_DECK_SLUG) or next(iter(deck_ids.values()))
-    log.info("database ready at %s with %d bundled deck(s)", settings.database_path, len(deck_ids))
+    log.info(
+        "database ready at %s with %d bundled deck(s)", settings.database_location, len(deck_ids)
+    )
     return Services(
         settings=settings,
         db=db,

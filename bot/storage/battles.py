@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -152,19 +151,14 @@ async def create_battle(
     now: int,
 ) -> int | None:
     """Store a new battle; None when the group already has one running."""
-    try:
-        row = await db.fetchone(
-            """INSERT INTO battles (chat_id, thread_id, deck_id, host_id, state, next_wakeup,
-                                    created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-            (chat_id, thread_id, deck_id, host_id, json.dumps(state), next_wakeup, now),
-        )
-    except sqlite3.IntegrityError as exc:
-        if "UNIQUE" in str(exc):
-            return None
-        raise
-    assert row is not None
-    return int(row[0])
+    # The one conflict possible is battles_running_chat: the group already has a battle running.
+    row = await db.fetchone(
+        """INSERT INTO battles (chat_id, thread_id, deck_id, host_id, state, next_wakeup,
+                                created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id""",
+        (chat_id, thread_id, deck_id, host_id, json.dumps(state), next_wakeup, now),
+    )
+    return int(row[0]) if row is not None else None
 
 
 async def running_battle(db: Database, chat_id: int) -> BattleRow | None:
@@ -262,10 +256,11 @@ async def card_memories(
     marks = ",".join("?" * len(user_ids))
     rows = await db.fetchall(
         f"""SELECT r.user_id, c.key, MAX(COALESCE(r.difficulty, 5.0)),
-                   MIN(COALESCE(r.stability, 0.0)), SUM(r.lapses), MAX(r.due <= ?)
+                   MIN(COALESCE(r.stability, 0.0)), SUM(r.lapses),
+                   MAX(CASE WHEN r.due <= ? THEN 1 ELSE 0 END)
               FROM review_states r JOIN cards c ON c.id = r.card_id
              WHERE r.deck_id = ? AND r.user_id IN ({marks})
-             GROUP BY r.user_id, r.card_id""",
+             GROUP BY r.user_id, r.card_id, c.key""",
         (now, deck_id, *user_ids),
     )
     return [MemoryRow(r[0], r[1], float(r[2]), float(r[3]), int(r[4]), bool(r[5])) for r in rows]
@@ -310,8 +305,8 @@ async def save_transition(
     """
     finished = ended_at is not None
     try:
-        async with db.transaction() as conn:
-            cursor = await conn.execute(
+        async with db.transaction():
+            changed = await db.execute(
                 """UPDATE battles SET state = ?, version = version + 1, next_wakeup = ?,
                                       finished = ?, ended_at = ?
                     WHERE id = ? AND version = ? AND finished = 0""",
@@ -324,9 +319,9 @@ async def save_transition(
                     battle.version,
                 ),
             )
-            if cursor.rowcount != 1:
+            if changed != 1:
                 raise _Conflict
-            await conn.executemany(
+            await db.executemany(
                 "INSERT INTO battle_rounds (battle_id, round_no, question_id, options, right_index) "
                 "VALUES (?, ?, ?, ?, ?)",
                 [
@@ -341,22 +336,22 @@ async def save_transition(
                 ],
             )
             for round_no, write in reviews:
-                cursor = await conn.execute(
+                inserted = await db.execute(
                     "INSERT INTO battle_reviews (battle_id, round_no, user_id) VALUES (?, ?, ?) "
                     "ON CONFLICT DO NOTHING",
                     (battle.id, round_no, write.user_id),
                 )
-                if cursor.rowcount == 1:
+                if inserted == 1:
                     await insert_review(db, write)
-            await conn.executemany(
+            await db.executemany(
                 """INSERT INTO group_leaderboard (chat_id, user_id, name, points, battles, wins,
                                                   right_answers, answered)
                    VALUES (?, ?, ?, ?, 1, ?, ?, ?)
                    ON CONFLICT (chat_id, user_id) DO UPDATE SET
-                       name = excluded.name, points = points + excluded.points,
-                       battles = battles + 1, wins = wins + excluded.wins,
-                       right_answers = right_answers + excluded.right_answers,
-                       answered = answered + excluded.answered""",
+                       name = excluded.name, points = group_leaderboard.points + excluded.points,
+                       battles = group_leaderboard.battles + 1, wins = group_leaderboard.wins + excluded.wins,
+                       right_answers = group_leaderboard.right_answers + excluded.right_answers,
+                       answered = group_leaderboard.answered + excluded.answered""",
                 [
                     (battle.chat_id, d.user_id, d.name, d.points, int(d.won), d.right, d.answered)
                     for d in leaderboard
@@ -384,27 +379,23 @@ async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> bool
     Idempotent: both migration service messages, and a ChatMigrated error, may report the move.
     Lines already under the new id are added to, never overwritten.
     """
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
+    async with db.transaction():
+        moved = await db.execute(
             "UPDATE battles SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
         )
-        moved = cursor.rowcount
-        await conn.execute(
+        await db.execute(
             """INSERT INTO group_leaderboard (chat_id, user_id, name, points, battles, wins,
                                               right_answers, answered)
                SELECT ?, user_id, name, points, battles, wins, right_answers, answered
                  FROM group_leaderboard WHERE chat_id = ?
                ON CONFLICT (chat_id, user_id) DO UPDATE SET
-                   points = points + excluded.points, battles = battles + excluded.battles,
-                   wins = wins + excluded.wins,
-                   right_answers = right_answers + excluded.right_answers,
-                   answered = answered + excluded.answered""",
+                   points = group_leaderboard.points + excluded.points, battles = group_leaderboard.battles + excluded.battles,
+                   wins = group_leaderboard.wins + excluded.wins,
+                   right_answers = group_leaderboard.right_answers + excluded.right_answers,
+                   answered = group_leaderboard.answered + excluded.answered""",
             (new_chat_id, old_chat_id),
         )
-        cursor = await conn.execute(
-            "DELETE FROM group_leaderboard WHERE chat_id = ?", (old_chat_id,)
-        )
-        moved += cursor.rowcount
+        moved += await db.execute("DELETE FROM group_leaderboard WHERE chat_id = ?", (old_chat_id,))
     return moved > 0
 
 

@@ -1,137 +1,101 @@
-"""The aiosqlite connection: pragmas, migrations at start-up, and write transactions."""
+"""The storage interface every storage module talks to, whichever backend sits behind it.
+
+SQL is written once with `?` placeholders and portable syntax (`ON CONFLICT`, `RETURNING`, window
+functions); the PostgreSQL backend numbers the placeholders itself. Where the two dialects truly
+differ, a module looks at `db.dialect`.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Any
-
-import aiosqlite
-
-from bot.storage.migrations import MIGRATIONS
-
-log = logging.getLogger(__name__)
-
-BUSY_TIMEOUT_MS = 5000
-Row = aiosqlite.Row
+from typing import Any, ClassVar, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 
-class _TaskReentrantLock:
-    """An asyncio lock that the task holding it may take again (a helper called inside a
-    transaction then simply joins that transaction), while other tasks wait their turn."""
+class Row(Protocol):
+    """A result row: read by position (or by column name)."""
 
-    def __init__(self) -> None:
-        self._lock = asyncio.Lock()
-        self._owner: asyncio.Task[Any] | None = None
-        self._depth = 0
+    def __getitem__(self, key: Any, /) -> Any: ...
 
-    async def __aenter__(self) -> None:
-        task = asyncio.current_task()
-        if self._owner is not task or task is None:
-            await self._lock.acquire()
-            self._owner = task
-        self._depth += 1
+    def __len__(self) -> int: ...
 
-    async def __aexit__(self, *exc: object) -> None:
-        self._depth -= 1
-        if self._depth == 0:
-            self._owner = None
-            self._lock.release()
+    def __iter__(self) -> Iterator[Any]: ...
 
 
-class Database:
-    """One SQLite database file, opened with WAL, foreign keys and a busy timeout."""
+class Database(ABC):
+    """A migrated database: one-statement helpers and write transactions.
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
-        self.conn = conn
-        self.path = path
-        # One connection is shared by every concurrent handler and sweep: a statement from one task
-        # must never land inside another task's open transaction, so each call and each whole
-        # transaction holds this lock. (aiosqlite runs calls one at a time anyway: no throughput lost.)
-        self._lock = _TaskReentrantLock()
+    Inside `async with db.transaction():` the same helpers run in that transaction (for the task
+    that opened it), so a storage function composes with the ones it calls.
+    """
 
-    @classmethod
-    async def open(cls, path: Path) -> Database:
-        """Open (creating if needed) and migrate the database at `path`."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves; single statements autocommit.
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.executescript(
-            f"""
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
-            PRAGMA foreign_keys = ON;
-            PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};
-            PRAGMA temp_store = MEMORY;
-            """
-        )
-        db = cls(conn, path)
-        await db.migrate()
-        return db
+    dialect: ClassVar[str]
 
-    async def close(self) -> None:
-        """Checkpoint and close the connection."""
-        try:
-            await self.conn.execute("PRAGMA optimize")
-        finally:
-            await self.conn.close()
+    @abstractmethod
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        """The first row of a query, or None (meant for queries of one row)."""
 
-    async def migrate(self) -> list[str]:
-        """Apply every migration not yet recorded, in order, each in its own transaction."""
-        await self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
-        )
-        done = {row[0] for row in await self.conn.execute_fetchall("SELECT name FROM _migrations")}
-        applied: list[str] = []
-        for name, sql in MIGRATIONS:
-            if name in done:
-                continue
-            # executescript would commit on its own; wrap it so a failing migration leaves nothing.
-            await self.conn.executescript(
-                f"BEGIN IMMEDIATE;\n{sql}\n"
-                f"INSERT INTO _migrations VALUES ('{name}', datetime('now'));\nCOMMIT;"
-            )
-            log.info("applied migration %s", name)
-            applied.append(name)
-        return applied
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction taken with BEGIN IMMEDIATE, committed on success, rolled back on error."""
-        async with self._lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                await self.conn.execute("ROLLBACK")
-                raise
-            await self.conn.execute("COMMIT")
-
-    # Every aiosqlite call is a hop onto the connection's thread (~150 µs), and a cursor's
-    # fetchone and close are hops of their own: each helper below costs exactly one.
-
-    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        """The first row of a query, or None (meant for queries of one row; all are read)."""
-        # Reading to the end also ends the statement, so no read snapshot stays open.
-        async with self._lock:
-            rows = await self.conn.execute_fetchall(sql, tuple(params))
-        return next(iter(rows), None)
-
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+    @abstractmethod
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """All rows of a query."""
-        async with self._lock:
-            return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
+    @abstractmethod
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run one statement in its own (autocommitted) transaction; returns the rows changed."""
-        async with self._lock:
-            cursor = await self.conn.execute(sql, tuple(params))
-            # sqlite3 resets a statement that returns no rows as soon as it is done, so there is
-            # nothing to close; one that returns rows (RETURNING) holds its transaction until closed.
-            if cursor.description is not None:
-                await cursor.close()
-        return cursor.rowcount
+        """Run one statement (autocommitted outside a transaction); returns the rows changed."""
+
+    @abstractmethod
+    async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement once per row of parameters."""
+
+    @abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """A write transaction: committed on success, rolled back on error; nests by joining."""
+
+    @abstractmethod
+    async def migrate(self) -> list[str]:
+        """Apply every migration not yet recorded, in order; returns the names applied."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Release the connection(s)."""
+
+    @property
+    @abstractmethod
+    def location(self) -> str:
+        """Where the data lives, for logs: a file path, or a server without its password."""
+
+
+def is_postgres_url(url: str) -> bool:
+    """Whether a DATABASE_URL names a PostgreSQL server."""
+    return url.startswith(("postgresql://", "postgres://"))
+
+
+def redacted(url: str) -> str:
+    """The URL with any password replaced, for logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def sqlite_path(url: str) -> Path:
+    """The file of a `sqlite:///path` URL (relative to the working directory unless `////abs`)."""
+    if not url.startswith("sqlite:///"):
+        raise ValueError(f"not a sqlite:/// URL: {url!r}")
+    return Path(url.removeprefix("sqlite:///"))
+
+
+async def open_database(url: str) -> Database:
+    """Open and migrate the database a DATABASE_URL names: `sqlite:///file` or `postgresql://…`."""
+    if is_postgres_url(url):
+        from bot.storage.postgres import PostgresDatabase
+
+        return await PostgresDatabase.open(url)
+    from bot.storage.sqlite import SqliteDatabase
+
+    return await SqliteDatabase.open(sqlite_path(url))

@@ -30,27 +30,28 @@ async def sync_deck(db: Database, deck: Deck, slug: str, owner_id: int | None, n
     """
     # Making questions is pure CPU (about 3 s for 5,000 cards): keep it off the event loop.
     questions = await asyncio.to_thread(make_questions, deck)
-    async with db.transaction() as conn:
+    async with db.transaction():
         if owner_id is None:
-            cursor = await conn.execute(
+            row = await db.fetchone(
                 "SELECT id FROM decks WHERE slug = ? AND owner_id IS NULL", (slug,)
             )
         else:
-            cursor = await conn.execute(
+            row = await db.fetchone(
                 "SELECT id FROM decks WHERE slug = ? AND owner_id = ?", (slug, owner_id)
             )
-        row = await cursor.fetchone()
         if row is None:
-            cursor = await conn.execute(
-                "INSERT INTO decks (owner_id, slug, title, created_at) VALUES (?, ?, ?, ?)",
+            created = await db.fetchone(
+                "INSERT INTO decks (owner_id, slug, title, created_at) VALUES (?, ?, ?, ?) "
+                "RETURNING id",
                 (owner_id, slug, deck.title, now),
             )
-            deck_id = int(cursor.lastrowid or 0)
+            assert created is not None
+            deck_id = int(created[0])
         else:
             deck_id = int(row[0])
-            await conn.execute("UPDATE decks SET title = ? WHERE id = ?", (deck.title, deck_id))
-        await conn.execute("UPDATE cards SET retired = 1 WHERE deck_id = ?", (deck_id,))
-        await conn.executemany(
+            await db.execute("UPDATE decks SET title = ? WHERE id = ?", (deck.title, deck_id))
+        await db.execute("UPDATE cards SET retired = 1 WHERE deck_id = ?", (deck_id,))
+        await db.executemany(
             """INSERT INTO cards (deck_id, key, position, front, back, retired)
                VALUES (?, ?, ?, ?, ?, 0)
                ON CONFLICT (deck_id, key) DO UPDATE SET
@@ -60,12 +61,12 @@ async def sync_deck(db: Database, deck: Deck, slug: str, owner_id: int | None, n
         )
         card_ids = {
             key: cid
-            for cid, key in await conn.execute_fetchall(
+            for cid, key in await db.fetchall(
                 "SELECT id, key FROM cards WHERE deck_id = ?", (deck_id,)
             )
         }
-        await conn.execute("UPDATE questions SET retired = 1 WHERE deck_id = ?", (deck_id,))
-        await conn.executemany(
+        await db.execute("UPDATE questions SET retired = 1 WHERE deck_id = ?", (deck_id,))
+        await db.executemany(
             """INSERT INTO questions (deck_id, card_id, key, kind, prompt, answer, distractors, retired)
                VALUES (?, ?, ?, ?, ?, ?, ?, 0)
                ON CONFLICT (deck_id, key) DO UPDATE SET

@@ -46,15 +46,16 @@ async def add_pending(
     payload: str,
 ) -> int:
     """Store a preview and drop the user's older ones beyond the few kept; returns its id."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
+    async with db.transaction():
+        created = await db.fetchone(
             """INSERT INTO pending_imports (user_id, created_at, filename, title, cards, reviews,
                                             payload)
-               VALUES (?, ?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
             (user_id, now, filename, title, cards, reviews, payload),
         )
-        import_id = int(cursor.lastrowid or 0)
-        await conn.execute(
+        assert created is not None
+        import_id = int(created[0])
+        await db.execute(
             """DELETE FROM pending_imports WHERE user_id = ? AND id NOT IN (
                    SELECT id FROM pending_imports WHERE user_id = ?
                     ORDER BY created_at DESC, id DESC LIMIT ?)""",
@@ -105,12 +106,12 @@ async def finish_import(db: Database, user_id: int, import_id: int, deck_id: int
 
     The open session is closed so that the next /quiz asks from the new deck at once.
     """
-    async with db.transaction() as conn:
-        await conn.execute(
+    async with db.transaction():
+        await db.execute(
             "DELETE FROM pending_imports WHERE id = ? AND user_id = ?", (import_id, user_id)
         )
-        await conn.execute("UPDATE users SET active_deck_id = ? WHERE id = ?", (deck_id, user_id))
-        await conn.execute(
+        await db.execute("UPDATE users SET active_deck_id = ? WHERE id = ?", (deck_id, user_id))
+        await db.execute(
             "UPDATE quiz_sessions SET finished_at = ? WHERE user_id = ? AND finished_at IS NULL",
             (now, user_id),
         )
@@ -125,8 +126,8 @@ async def write_replayed(
     same package, or one older than what the user has studied here since, changes nothing.
     Returns (cards whose schedule was written, reviews those schedules were built from).
     """
-    async with db.transaction() as conn:
-        rows = await conn.execute_fetchall(
+    async with db.transaction():
+        rows = await db.fetchall(
             """SELECT q.key, q.id, q.card_id, rs.last_review
                  FROM questions q
                  LEFT JOIN review_states rs ON rs.question_id = q.id AND rs.user_id = ?
@@ -146,7 +147,7 @@ async def write_replayed(
                  s.difficulty, s.due, s.last_review, s.reps, s.lapses)
             )  # fmt: skip
             reviews += replayed.reviews
-        await conn.executemany(
+        await db.executemany(
             """INSERT INTO review_states (user_id, question_id, deck_id, card_id, state, step,
                                           stability, difficulty, due, last_review, reps, lapses)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -192,18 +191,19 @@ async def create_session(
     db: Database, user_id: int, chat_id: int, deck_id: int, now: int, items: Sequence[NewItem]
 ) -> int:
     """Close any open session of the user and start a new one with `items`; returns its id."""
-    async with db.transaction() as conn:
-        await conn.execute(
+    async with db.transaction():
+        await db.execute(
             "UPDATE quiz_sessions SET finished_at = ? WHERE user_id = ? AND finished_at IS NULL",
             (now, user_id),
         )
-        cursor = await conn.execute(
+        created = await db.fetchone(
             "INSERT INTO quiz_sessions (user_id, chat_id, deck_id, started_at, size) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?) RETURNING id",
             (user_id, chat_id, deck_id, now, len(items)),
         )
-        session_id = int(cursor.lastrowid or 0)
-        await conn.executemany(
+        assert created is not None
+        session_id = int(created[0])
+        await db.executemany(
             "INSERT INTO session_items (session_id, position, question_id, options, right_index) "
             "VALUES (?, ?, ?, ?, ?)",
             [
@@ -276,45 +276,42 @@ class ReviewWrite:
 async def insert_review(db: Database, review: ReviewWrite) -> bool:
     """Write an answer; False when this session question was already answered (a retry or double tap)."""
     s = review.state
-    try:
-        await db.execute(
-            """INSERT INTO reviews (user_id, question_id, deck_id, card_id, session_id, position,
-                   rating, correct, outcome, given, reviewed_at, duration_ms, local_day, first_review,
-                   state, step, stability, difficulty, due, reps, lapses,
-                   streak_current, streak_best, streak_freezes)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (
-                review.user_id,
-                review.question_id,
-                review.deck_id,
-                review.card_id,
-                review.session_id,
-                review.position,
-                review.rating,
-                None if review.correct is None else int(review.correct),
-                review.outcome,
-                review.given,
-                review.reviewed_at,
-                review.duration_ms,
-                review.local_day,
-                int(review.first_review),
-                s.state,
-                s.step,
-                s.stability,
-                s.difficulty,
-                s.due,
-                s.reps,
-                s.lapses,
-                review.streak_current,
-                review.streak_best,
-                review.streak_freezes,
-            ),
-        )
-    except sqlite3.IntegrityError as exc:
-        if "UNIQUE" in str(exc):
-            return False
-        raise
-    return True
+    # The conflict is the session question already answered; anything else still raises.
+    inserted = await db.execute(
+        """INSERT INTO reviews (user_id, question_id, deck_id, card_id, session_id, position,
+               rating, correct, outcome, given, reviewed_at, duration_ms, local_day, first_review,
+               state, step, stability, difficulty, due, reps, lapses,
+               streak_current, streak_best, streak_freezes)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (session_id, position) DO NOTHING""",
+        (
+            review.user_id,
+            review.question_id,
+            review.deck_id,
+            review.card_id,
+            review.session_id,
+            review.position,
+            review.rating,
+            None if review.correct is None else int(review.correct),
+            review.outcome,
+            review.given,
+            review.reviewed_at,
+            review.duration_ms,
+            review.local_day,
+            int(review.first_review),
+            s.state,
+            s.step,
+            s.stability,
+            s.difficulty,
+            s.due,
+            s.reps,
+            s.lapses,
+            review.streak_current,
+            review.streak_best,
+            review.streak_freezes,
+        ),
+    )
+    return inserted == 1
 
 
 async def due_candidates(

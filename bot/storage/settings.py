@@ -18,11 +18,12 @@ async def save_setting(
     the next /quiz is built with the new setting. False when the user does not exist."""
     if column not in SETTING_COLUMNS:
         raise ValueError(f"not a setting: {column!r}")
-    async with db.transaction() as conn:
-        cursor = await conn.execute(f"UPDATE users SET {column} = ? WHERE id = ?", (value, user_id))
-        changed = cursor.rowcount == 1
+    async with db.transaction():
+        changed = (
+            await db.execute(f"UPDATE users SET {column} = ? WHERE id = ?", (value, user_id)) == 1
+        )
         if changed and close_session_at is not None:
-            await conn.execute(
+            await db.execute(
                 "UPDATE quiz_sessions SET finished_at = ? WHERE user_id = ? AND finished_at IS NULL",
                 (close_session_at, user_id),
             )

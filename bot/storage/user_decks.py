@@ -27,16 +27,16 @@ async def set_active_deck(db: Database, user_id: int, deck_id: int, now: int) ->
     Schedules are per question, so each deck's progress stays where it was. False (nothing
     changed) when the deck is neither bundled nor the user's.
     """
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
+    async with db.transaction():
+        changed = await db.execute(
             """UPDATE users SET active_deck_id = ?
                 WHERE id = ? AND EXISTS (SELECT 1 FROM decks
                                           WHERE id = ? AND (owner_id IS NULL OR owner_id = ?))""",
             (deck_id, user_id, deck_id, user_id),
         )
-        if cursor.rowcount != 1:
+        if changed != 1:
             return False
-        await conn.execute(
+        await db.execute(
             """UPDATE quiz_sessions SET finished_at = ?
                 WHERE user_id = ? AND finished_at IS NULL AND deck_id != ?""",
             (now, user_id, deck_id),

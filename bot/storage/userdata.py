@@ -103,14 +103,30 @@ def is_user_column(name: str) -> bool:
 
 async def user_columns(db: Database) -> dict[str, list[str]]:
     """Every table's columns that hold a user id: by their name, or by a foreign key to users."""
-    named = await db.fetchall(
-        """SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
-            WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"""
-    )
-    linked = await db.fetchall(
-        """SELECT m.name, f."from" FROM sqlite_master m, pragma_foreign_key_list(m.name) f
-            WHERE m.type = 'table' AND lower(f."table") = 'users'"""
-    )
+    if db.dialect == "postgres":
+        named = await db.fetchall(
+            """SELECT table_name, column_name FROM information_schema.columns
+                WHERE table_schema = current_schema()"""
+        )
+        linked = await db.fetchall(
+            """SELECT k.table_name, k.column_name
+                 FROM information_schema.table_constraints t
+                 JOIN information_schema.key_column_usage k
+                   ON k.constraint_name = t.constraint_name AND k.table_schema = t.table_schema
+                 JOIN information_schema.constraint_column_usage u
+                   ON u.constraint_name = t.constraint_name AND u.table_schema = t.table_schema
+                WHERE t.constraint_type = 'FOREIGN KEY' AND t.table_schema = current_schema()
+                  AND u.table_name = 'users'"""
+        )
+    else:
+        named = await db.fetchall(
+            """SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+                WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"""
+        )
+        linked = await db.fetchall(
+            """SELECT m.name, f."from" FROM sqlite_master m, pragma_foreign_key_list(m.name) f
+                WHERE m.type = 'table' AND lower(f."table") = 'users'"""
+        )
     links = {(str(t), str(c)) for t, c in linked}
     found: dict[str, list[str]] = {}
     for table, column in named:
@@ -124,15 +140,13 @@ async def forget_user(db: Database, user_id: int) -> int:
     rows went. Rows that belong to a group keep their place with the user's mention set to 0."""
     columns = await user_columns(db)
     removed = 0
-    async with db.transaction() as conn:
+    async with db.transaction():
         for table, names in sorted(columns.items()):
             for column in names:
                 if column.lower() in ANONYMISED_COLUMNS:
                     sql = f"UPDATE {_quote(table)} SET {_quote(column)} = 0 WHERE {_quote(column)} = ?"
                 else:
                     sql = f"DELETE FROM {_quote(table)} WHERE {_quote(column)} = ?"
-                cursor = await conn.execute(sql, (user_id,))
-                removed += max(cursor.rowcount, 0)
-        cursor = await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
-        removed += max(cursor.rowcount, 0)
+                removed += max(await db.execute(sql, (user_id,)), 0)
+        removed += max(await db.execute("DELETE FROM users WHERE id = ?", (user_id,)), 0)
     return removed
