@@ -346,7 +346,7 @@ async def new_candidates(
                   FROM questions q JOIN cards c ON c.id = q.card_id
                  WHERE q.deck_id = ? AND q.retired = 0 AND q.kind IN ({marks})
                    AND NOT EXISTS (SELECT 1 FROM review_states r
-                                    WHERE r.user_id = ? AND r.question_id = q.id))
+                                    WHERE r.user_id = ? AND r.question_id = q.id)) AS ranked
              ORDER BY round, position LIMIT ?""",
         (deck_id, *kinds, user_id, limit),
     )

@@ -51,7 +51,7 @@ async def review_log(db: Database, user_id: int, since: int, detailed_since: int
                      FROM reviews r
                     WHERE r.user_id = ? AND r.question_id IN (
                           SELECT question_id FROM reviews WHERE user_id = ? AND reviewed_at > ?)
-                   WINDOW w AS (PARTITION BY r.question_id ORDER BY r.reviewed_at, r.id))
+                   WINDOW w AS (PARTITION BY r.question_id ORDER BY r.reviewed_at, r.id)) AS prior
             WHERE reviewed_at > ?""",
         (user_id, user_id, detailed_since, detailed_since),
     )

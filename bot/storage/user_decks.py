@@ -8,12 +8,14 @@ from bot.storage.decks import DeckInfo
 
 async def decks_of(db: Database, user_id: int) -> tuple[list[DeckInfo], int | None]:
     """The bundled decks then the user's own (each by title), and the user's active deck id."""
+    # lower() rather than COLLATE NOCASE, which PostgreSQL lacks: on SQLite both fold ASCII only
+    # and then compare bytes, so the order there is what NOCASE gave.
     rows = await db.fetchall(
         """SELECT d.id, d.slug, d.title, d.owner_id,
                   (SELECT COUNT(*) FROM cards c WHERE c.deck_id = d.id AND c.retired = 0),
                   (SELECT active_deck_id FROM users WHERE id = ?)
              FROM decks d WHERE d.owner_id IS NULL OR d.owner_id = ?
-            ORDER BY d.owner_id IS NOT NULL, d.title COLLATE NOCASE, d.id""",
+            ORDER BY d.owner_id IS NOT NULL, lower(d.title), d.id""",
         (user_id, user_id),
     )
     decks = [DeckInfo(r[0], r[1], r[2], r[3], r[4]) for r in rows]
