@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run | play | deck check FILE [--json]]`."""
+"""Command line: `python -m bot [run | play | deck check FILE [--json] | db copy SQLITE_URL POSTGRES_URL]`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -37,6 +38,19 @@ def _parser() -> argparse.ArgumentParser:
     check = deck_commands.add_parser("check", help="validate a deck file and print it")
     check.add_argument("file", type=Path)
     check.add_argument("--json", action="store_true", help="print the deck as JSON")
+    db = commands.add_parser("db", help="database tools")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    copy = db_commands.add_parser(
+        "copy",
+        help="copy the bot's data from SQLite into an empty PostgreSQL database",
+        description="Copy every table of the SQLite database into an empty PostgreSQL database "
+        "(both are migrated first), in one transaction, then count the rows on both sides. "
+        "Stop the bot first.",
+    )
+    copy.add_argument("source", metavar="SQLITE_URL", help="e.g. sqlite:///quizbot.sqlite3")
+    copy.add_argument(
+        "target", metavar="POSTGRES_URL", help="e.g. postgresql://quizbot@localhost:5432/quizbot"
+    )
     return parser
 
 
@@ -57,6 +71,58 @@ def deck_check(path: Path, as_json: bool) -> int:
             print(f"   {line}")
     for warning in deck.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+class CopyProgress:
+    """Shows a copy's progress on stderr: each table when done, and at most once a second meanwhile."""
+
+    def __init__(self, interval: float = 1.0) -> None:
+        self.interval = interval
+        self.last = time.monotonic()
+
+    def __call__(self, table: str, done: int, total: int) -> None:
+        """Report `done` of `total` rows of `table` copied."""
+        now = time.monotonic()
+        if done == total:
+            print(f"  {table}: {total:,} row{'' if total == 1 else 's'}", file=sys.stderr)
+        elif done and now - self.last >= self.interval:
+            print(f"  {table}: {done:,} of {total:,} rows…", file=sys.stderr)
+        else:
+            return
+        self.last = now
+
+
+def db_copy(source: str, target: str) -> int:
+    """Copy SQLite into empty PostgreSQL and print both sides' row counts: exit 0 when every
+    table matches, 1 when the copy failed or a count differs, 2 for URLs of the wrong kind."""
+    from bot.storage.copy import BadUrl, CopyError, copy_database
+    from bot.storage.db import redacted
+
+    print(f"copying {redacted(source)} into {redacted(target)}", file=sys.stderr)
+    try:
+        report = asyncio.run(copy_database(source, target, CopyProgress()))
+    except BadUrl as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except CopyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    width = max(len("table"), *(len(c.table) for c in report.counts))
+    print(f"{'table':<{width}}  {'sqlite':>10}  {'postgresql':>10}")
+    for count in report.counts:
+        mark = "" if count.sqlite == count.postgres else "  differs"
+        print(f"{count.table:<{width}}  {count.sqlite:>10,}  {count.postgres:>10,}{mark}")
+    rows = sum(c.sqlite for c in report.counts)
+    if report.mismatched:
+        names = ", ".join(c.table for c in report.mismatched)
+        print(
+            f"error: the row counts differ in {names}: was the bot still writing to SQLite? "
+            "Stop it, empty the PostgreSQL database and copy again",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"all {len(report.counts)} tables match: {rows:,} rows copied")
     return 0
 
 
@@ -86,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "deck":
         return deck_check(args.file, args.json)
+    if args.command == "db":
+        return db_copy(args.source, args.target)
     try:
         settings = load_settings()
     except SettingsError as exc:
