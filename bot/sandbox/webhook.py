@@ -16,7 +16,12 @@ RETRY_DELAY = 0.2  # Telegram waits longer; tests want a quick second attempt
 
 
 class WebhookDelivery:
-    """Delivers updates one at a time; a non-2xx answer or a network error means "try again"."""
+    """Delivers updates one at a time; a non-2xx answer or a network error means "try again".
+
+    With several targets (processes behind a load balancer) each update goes to the next one in
+    turn; a target that fails passes the update on to the next at once, as a load balancer moves to
+    its next upstream, and only when every target has failed in a row is there a pause.
+    """
 
     def __init__(self, server: SandboxServer) -> None:
         self.server = server
@@ -39,9 +44,14 @@ class WebhookDelivery:
 
     def _targets(self) -> list[str]:
         hook = self.server.webhook
-        return [hook.url, *self.server.webhook_targets] if hook.url else []
+        if not hook.url:
+            return []
+        # Each process behind the balancer registers its own URL: listed once, whoever came last.
+        extra = [url for url in dict.fromkeys(self.server.webhook_targets) if url != hook.url]
+        return [hook.url, *extra]
 
     async def _run(self) -> None:
+        failures = 0  # failed attempts in a row, whatever the target
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
             while True:
                 event = self.server.pulse.current
@@ -56,7 +66,11 @@ class WebhookDelivery:
                 if await self._post(session, url, update.to_json()):
                     self.server.mark_delivered(update.update_id)
                     self.delivered += 1
-                else:
+                    failures = 0
+                    continue
+                failures += 1
+                if failures >= len(targets):
+                    failures = 0
                     await asyncio.sleep(RETRY_DELAY)
 
     async def _post(self, session: aiohttp.ClientSession, url: str, body: object) -> bool:

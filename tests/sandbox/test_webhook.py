@@ -90,3 +90,46 @@ async def test_extra_targets_share_the_updates_round_robin(hooked: SandboxServer
     finally:
         await first.stop()
         await second.stop()
+
+
+async def test_every_process_listed_as_a_target_gets_an_equal_share(hooked: SandboxServer) -> None:
+    # Behind a load balancer each process registers its own URL; the last one to do so is also in
+    # the list of targets, and must not get two turns.
+    first, second = Receiver(), Receiver()
+    await first.start()
+    await second.start()
+    try:
+        hooked.webhook_targets.extend([first.url, second.url])
+        async with Bot(TOKEN, base_url=hooked.base_url + "/bot") as bot:
+            await bot.set_webhook(first.url)
+        alice = hooked.user("Alice")
+        for n in range(4):
+            await alice.send(f"m{n}")
+        await hooked.settle(quiet=0.05)
+        assert [u["message"]["text"] for _, u in first.received] == ["m0", "m2"]
+        assert [u["message"]["text"] for _, u in second.received] == ["m1", "m3"]
+    finally:
+        await first.stop()
+        await second.stop()
+
+
+async def test_a_dead_target_passes_its_updates_to_the_live_ones_in_order(
+    hooked: SandboxServer,
+) -> None:
+    dead, alive = Receiver(), Receiver()
+    await dead.start()
+    await alive.start()
+    await dead.stop()  # its port now refuses connections, as a killed process's would
+    try:
+        hooked.webhook_targets.append(alive.url)
+        async with Bot(TOKEN, base_url=hooked.base_url + "/bot") as bot:
+            await bot.set_webhook(dead.url)
+            alice = hooked.user("Alice")
+            for n in range(5):
+                await alice.send(f"m{n}")
+            await hooked.settle(quiet=0.05)
+            assert [u["message"]["text"] for _, u in alive.received] == [f"m{n}" for n in range(5)]
+            info = await bot.get_webhook_info()
+            assert info.pending_update_count == 0
+    finally:
+        await alive.stop()
