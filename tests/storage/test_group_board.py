@@ -15,6 +15,7 @@ from bot.services.stats import StatsService
 from bot.storage import battles as store
 from bot.storage.db import Database
 from bot.views.stats import group_stats_text
+from tests.storage.plans import full_scans_or_sorts, indexes_used, postgres_plan, sqlite_plan
 
 GROUP, OTHER_GROUP = -100123, -100456
 ALICE, BOB, CAROL = 1001, 1002, 1003
@@ -129,14 +130,18 @@ async def test_a_stopped_battle_is_marked_and_a_lobby_that_never_started_is_left
     assert "1 round (stopped) · Bob, Alice — 🥇 Bob (875 pts)" in group_stats_text(board)
 
 
-async def test_the_last_battles_come_from_an_index_not_a_table_scan(db: Database) -> None:
-    plan = await db.fetchall(
-        """EXPLAIN QUERY PLAN SELECT b.id, b.ended_at, b.state FROM battles b
+LAST_BATTLES_SQL = """SELECT b.id, b.ended_at, b.state FROM battles b
             WHERE b.chat_id = ? AND b.finished = 1
               AND EXISTS (SELECT 1 FROM battle_rounds r WHERE r.battle_id = b.id)
-            ORDER BY b.ended_at DESC, b.id DESC LIMIT ?""",
-        (GROUP, 5),
-    )
-    details = " | ".join(str(row[3]) for row in plan)
-    assert "USING INDEX battles_finished_chat" in details
-    assert "TEMP B-TREE" not in details
+            ORDER BY b.ended_at DESC, b.id DESC LIMIT ?"""
+
+
+async def test_the_last_battles_come_from_an_index_not_a_table_scan(db: Database) -> None:
+    if db.dialect == "sqlite":
+        details = " | ".join(await sqlite_plan(db, LAST_BATTLES_SQL, (GROUP, 5)))
+        assert "USING INDEX battles_finished_chat" in details
+        assert "TEMP B-TREE" not in details
+    else:
+        nodes = await postgres_plan(db, LAST_BATTLES_SQL, (GROUP, 5))
+        assert "battles_finished_chat" in indexes_used(nodes), nodes
+        assert full_scans_or_sorts(nodes) == [], nodes
