@@ -357,8 +357,18 @@ async def _copy_table(
             status = await conn.copy_records_to_table(
                 table.name, records=records, columns=table.columns
             )
-    except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-        raise CopyError(f"copying table {table.name} failed, nothing was written: {exc}") from exc
+    # asyncpg's binary encoders raise TypeError/ValueError/OverflowError for a value the column's
+    # type cannot hold (SQLite lets any column keep text): name the table, roll everything back.
+    except (
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+        TypeError,
+        ValueError,
+        OverflowError,
+    ) as exc:
+        raise CopyError(
+            f"copying table {table.name} failed, nothing was written: {type(exc).__name__}: {exc}"
+        ) from exc
     copied = int(str(status).rsplit(" ", 1)[-1])
     if copied != total:
         raise CopyError(
