@@ -1,0 +1,391 @@
+"""Three bot processes on one PostgreSQL database behind the webhook balancer, one killed with
+kill -9 in the middle of everything: 100 people quizzing, a group battle and a reminder sweep.
+
+Whatever the killed process had in hand is taken over by the others: every tap is answered exactly
+once, every reminder arrives exactly once, battle points are counted once, and the database holds
+together. Skipped without a reachable PostgreSQL (TEST_DATABASE_URL).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import re
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.sandbox.driver import SandboxUser
+from bot.sandbox.server import SandboxServer
+from bot.storage.db import Database, open_database
+from tests.backends import fresh_schema, postgres_url_or_skip
+from tests.e2e.conftest import TOKEN
+from tests.scaleout.battle import OVER, ROUNDS, BattleTaps, play_battle, round_title
+from tests.scaleout.cluster import Cluster, WebhookProcess, scrape
+from tests.scaleout.crowd import Crowd, Person, is_question, is_summary
+from tests.scaleout.world import make_reminders_due, prepare
+from tests.token_scan import leaks_in
+
+PROCESSES = 3
+QUIZZERS = 100
+REMINDED = 60
+PLAYERS = 4
+# How long anyone waits for an answer: a killed process's updates wait out its lease first.
+PATIENCE = 20.0
+# Load kept up after the kill, for the survivors to take over under it.
+AFTER_KILL = 6.0
+VERDICTS = {"✅ Right!", "❌ Not quite"}
+REMINDER = "Time for your daily review"
+QUESTION_NUMBER = re.compile(r"^Question (\d+)/(\d+)")
+
+
+@pytest.fixture
+async def schema_url() -> AsyncIterator[str]:
+    """A fresh, empty schema on the test PostgreSQL server (skips without one)."""
+    async with fresh_schema(await postgres_url_or_skip()) as url:
+        yield url
+
+
+@pytest.fixture
+async def balancer() -> AsyncIterator[SandboxServer]:
+    """The sandbox delivering updates by webhook, round-robin over every process."""
+    server = SandboxServer(token=TOKEN, host="127.0.0.1", port=0, webhook_delivery=True)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def reminder_senders(
+    http: aiohttp.ClientSession, cluster: Cluster
+) -> list[tuple[WebhookProcess, float]]:
+    """The live processes that have sent reminders so far, with how many."""
+    found = []
+    for member in cluster.alive:
+        sent = await scrape(http, member, "quizmaster_reminders_sent_total")
+        if sent:
+            found.append((member, sent))
+    return found
+
+
+def reminders_of(user: SandboxUser) -> int:
+    """Reminder messages in a person's chat."""
+    return sum(REMINDER in m.text for m in user.messages)
+
+
+async def kill_a_reminder_sender(
+    cluster: Cluster, reminded: list[SandboxUser], within: float
+) -> WebhookProcess:
+    """kill -9 the first process caught sending reminders while some are still unsent (any live
+    process if none is caught within `within` seconds)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    victim: WebhookProcess | None = None
+    async with aiohttp.ClientSession() as http:
+        while victim is None and loop.time() < deadline:
+            arrived = sum(reminders_of(u) for u in reminded)
+            senders = await reminder_senders(http, cluster)
+            if senders and arrived < len(reminded):
+                victim = senders[0][0]
+            await asyncio.sleep(0.02)
+    victim = victim or cluster.alive[0]
+    victim.process.kill9()
+    await victim.process.proc.wait()
+    return victim
+
+
+def check_person(person: Person) -> list[str]:
+    """What a quizzer saw, against what they did: every tap answered once with a verdict, its
+    question turned into its reveal once, and exactly one message after it."""
+    problems: list[str] = []
+    who = person.user.name
+    for tap in person.taps:
+        if not tap.query.answered or tap.query.text not in VERDICTS:
+            problems.append(f"{who}: tap on {tap.message_id} answered with {tap.query.text!r}")
+    messages = person.user.messages
+    tapped = {tap.message_id for tap in person.taps}
+    if len(tapped) != len(person.taps):
+        problems.append(f"{who}: the same question tapped twice")
+    # One message per tap (the next question or the summary) and one per /quiz (a question).
+    if len(messages) != len(person.taps) + person.commands:
+        problems.append(
+            f"{who}: {len(messages)} messages for {len(person.taps)} taps and "
+            f"{person.commands} /quiz"
+        )
+    expected_next = 1
+    for index, message in enumerate(messages):
+        last = index == len(messages) - 1
+        if is_summary(message):
+            if expected_next != 11:
+                problems.append(f"{who}: a summary after question {expected_next - 1}")
+            expected_next = 1
+            continue
+        number = QUESTION_NUMBER.match(message.text)
+        if number is None:
+            problems.append(f"{who}: unexpected message {message.text[:60]!r}")
+            continue
+        if int(number.group(1)) != expected_next:
+            problems.append(f"{who}: question {number.group(1)} where {expected_next} was due")
+        expected_next = int(number.group(1)) + 1
+        if message.message_id in tapped:
+            if len(message.edits) != 1 or message.buttons:
+                problems.append(
+                    f"{who}: question {message.message_id} edited {len(message.edits)} times"
+                )
+        elif not (last and is_question(message)):
+            problems.append(f"{who}: question {message.message_id} left unanswered")
+    return problems
+
+
+async def one_value(db: Database, sql: str, *params: object) -> int:
+    """A single number from the database."""
+    row = await db.fetchone(sql, params)
+    assert row is not None
+    return int(row[0] or 0)
+
+
+async def database_problems(db: Database) -> list[str]:
+    """Invariants of the stored data, whatever happened to the processes writing it."""
+    problems: list[str] = []
+    sessions = await db.fetchall(
+        """SELECT s.id, s.position, s.size, s.finished_at IS NOT NULL, s.correct,
+                  (SELECT COUNT(*) FROM reviews r WHERE r.session_id = s.id),
+                  (SELECT COUNT(*) FROM reviews r WHERE r.session_id = s.id AND r.correct = 1),
+                  (SELECT COUNT(*) FROM session_items i
+                    WHERE i.session_id = s.id AND i.answered_at IS NOT NULL),
+                  (SELECT COALESCE(MAX(i.position), -1) FROM session_items i
+                    WHERE i.session_id = s.id AND i.answered_at IS NOT NULL)
+             FROM quiz_sessions s"""
+    )
+    for sid, position, size, finished, correct, reviews, right, answered, top in sessions:
+        if not position == reviews == answered == top + 1:
+            problems.append(
+                f"session {sid}: position {position}, {reviews} reviews, {answered} items answered"
+            )
+        if correct != right:
+            problems.append(f"session {sid}: {correct} correct counted, {right} right reviews")
+        if finished != (position >= size):
+            problems.append(f"session {sid}: finished={finished} at position {position}/{size}")
+    open_twice = await one_value(
+        db,
+        """SELECT COUNT(*) FROM (SELECT user_id FROM quiz_sessions WHERE finished_at IS NULL
+             GROUP BY user_id HAVING COUNT(*) > 1) AS twice""",
+    )
+    if open_twice:
+        problems.append(f"{open_twice} users with two open sessions")
+    # Every review moved the question's schedule on by one: none lost, none applied twice.
+    drift = await db.fetchall(
+        """SELECT s.user_id, s.question_id, s.reps, COUNT(r.id)
+             FROM review_states s JOIN reviews r
+               ON r.user_id = s.user_id AND r.question_id = s.question_id
+            GROUP BY s.user_id, s.question_id, s.reps
+           HAVING s.reps <> COUNT(r.id)"""
+    )
+    problems += [f"user {u} question {q}: reps {reps}, {n} reviews" for u, q, reps, n in drift]
+    orphans = {
+        "reviews without a schedule": """SELECT COUNT(*) FROM reviews r
+            LEFT JOIN review_states s ON s.user_id = r.user_id AND s.question_id = r.question_id
+            WHERE s.user_id IS NULL""",
+        "battle reviews without a review": """SELECT COUNT(*) FROM battle_reviews b
+            LEFT JOIN users u ON u.id = b.user_id WHERE u.id IS NULL""",
+        "session items of no session": """SELECT COUNT(*) FROM session_items i
+            LEFT JOIN quiz_sessions s ON s.id = i.session_id WHERE s.id IS NULL""",
+    }
+    for what, sql in orphans.items():
+        if count := await one_value(db, sql):
+            problems.append(f"{count} {what}")
+    problems += await unfinished_work(db)
+    return problems
+
+
+async def unfinished_work(db: Database) -> list[str]:
+    """Rows of work queues (the update inbox, the reminders to send: any table with a `done_at`
+    column) that are still not done."""
+    tables = await db.fetchall(
+        """SELECT table_name FROM information_schema.columns
+            WHERE table_schema = current_schema() AND column_name = 'done_at'"""
+    )
+    problems = []
+    for (table,) in tables:
+        # The table name comes from the catalogue, not from anything a user sent.
+        sql = f"SELECT COUNT(*) FROM {table} WHERE done_at IS NULL"
+        if left := await one_value(db, sql):
+            problems.append(f"{left} rows of {table} not done")
+    return problems
+
+
+async def battle_problems(db: Database, taps: BattleTaps, players: list[SandboxUser]) -> list[str]:
+    """Every battle tap answered once, every answer in the battle's record, points counted once."""
+    problems: list[str] = []
+    if taps.stuck:
+        problems.append(f"battle: {taps.stuck}")
+    for uid, toast in taps.joins.items():
+        if toast != "You're in!":
+            problems.append(f"battle: join of {uid} answered {toast!r}")
+    if taps.start is None:
+        problems.append("battle: the Start tap was never answered")
+    row = await db.fetchone("SELECT id, state, finished FROM battles ORDER BY id DESC LIMIT 1")
+    if row is None:
+        return [*problems, "battle: none stored"]
+    state: dict[str, Any] = json.loads(row[1])
+    if not row[2]:
+        problems.append("battle: not finished")
+    played = state["played"]
+    if len(played) != ROUNDS:
+        problems.append(f"battle: {len(played)} rounds played")
+    points = {p.id: 0 for p in players}
+    right = dict.fromkeys(points, 0)
+    answered = dict.fromkeys(points, 0)
+    for number, play in enumerate(played, start=1):
+        given = [answer[0] for answer in play["answers"]]
+        if len(given) != len(set(given)):
+            problems.append(f"battle round {number}: an answer recorded twice")
+        for player in players:
+            letter, toast = taps.answers.get((number, player.id), ("", None))
+            if toast != f"Locked in: {letter}":
+                problems.append(f"battle round {number}: {player.name}'s tap got {toast!r}")
+            elif player.id not in given:
+                problems.append(f"battle round {number}: {player.name}'s answer not recorded")
+        for answer in play["answers"]:
+            points[answer[0]] += answer[4]
+            right[answer[0]] += int(bool(answer[3]))
+            answered[answer[0]] += 1
+    table = {
+        int(r[0]): (int(r[1]), int(r[2]), int(r[3]), int(r[4]))
+        for r in await db.fetchall(
+            "SELECT user_id, points, battles, right_answers, answered FROM group_leaderboard"
+        )
+    }
+    for player in players:
+        expected = (points[player.id], 1, right[player.id], answered[player.id])
+        if table.get(player.id) != expected:
+            problems.append(
+                f"leaderboard {player.name}: {table.get(player.id)} (points, battles, right, "
+                f"answered), the rounds add up to {expected}"
+            )
+    reviews = await one_value(db, "SELECT COUNT(*) FROM battle_reviews WHERE battle_id = ?", row[0])
+    if reviews != sum(answered.values()):
+        problems.append(f"battle: {reviews} battle reviews for {sum(answered.values())} answers")
+    return problems
+
+
+# Until webhook mode stores updates in a shared inbox and reminders in a shared outbox, whatever
+# the killed process held in memory (taps queued, reminders claimed) is lost with it.
+@pytest.mark.xfail(reason="a killed process's updates and reminders are not taken over yet")
+async def test_three_processes_one_killed_mid_run_every_tap_reminder_and_point_once(
+    schema_url: str, balancer: SandboxServer, tmp_path: Path
+) -> None:
+    sandbox = balancer
+    quizzers = [sandbox.user(f"Quizzer {n}", started=True) for n in range(QUIZZERS)]
+    reminded = [sandbox.user(f"Reminded {n}", started=True) for n in range(REMINDED)]
+    players = [sandbox.user(name) for name in ("Ann", "Ben", "Cat", "Dan")[:PLAYERS]]
+    group = sandbox.group("Revision club", members=players, supergroup=True)
+    db = await open_database(schema_url)
+    cluster = Cluster(sandbox, schema_url, tmp_path)
+    crowd = Crowd(sandbox, quizzers, patience=PATIENCE)
+    battle_taps = BattleTaps()
+    battle: asyncio.Task[None] | None = None
+    try:
+        await prepare(db, [u.id for u in quizzers], [u.id for u in reminded])
+        await cluster.start(PROCESSES)
+
+        # All at once: the battle, 100 people quizzing, then every reminder falling due.
+        battle = asyncio.create_task(play_battle(db, group, players, PATIENCE, battle_taps))
+        crowd.start()
+        assert await sandbox.wait_until(lambda: crowd.taps >= 2 * QUIZZERS, timeout=30)
+        await make_reminders_due(db, [u.id for u in reminded])
+        # kill -9 the process sending reminders while it still has some to send (its quiz and
+        # battle updates in hand go down with it).
+        victim = await kill_a_reminder_sender(cluster, reminded, within=15)
+        taps_at_kill = crowd.taps
+        await asyncio.sleep(AFTER_KILL)  # the survivors take over under full load
+        await crowd.finish()
+        try:
+            async with asyncio.timeout(PATIENCE * 3):
+                await battle
+        except TimeoutError:
+            battle_taps.stuck = "the battle did not finish"
+        except AssertionError as exc:  # a message the players waited for in vain
+            battle_taps.stuck = str(exc).splitlines()[0]
+        await sandbox.wait_until(
+            lambda: all(reminders_of(u) >= 1 for u in reminded), timeout=PATIENCE
+        )
+        left = PATIENCE
+        while left > 0 and await unfinished_work(db):
+            await asyncio.sleep(0.2)
+            left -= 0.2
+        # A clean stop of the survivors: whatever they still had in hand is done, and nothing
+        # can arrive after the counts below.
+        await cluster.stop()
+        survivors = [m for m in cluster.members if m is not victim]
+        for member in survivors:
+            assert member.process.proc.returncode == 0, f"{member.name} did not stop cleanly"
+
+        problems: list[str] = []
+        stuck = crowd.stuck
+        if stuck:
+            problems.append(
+                f"{len(stuck)} quizzers stuck, e.g. " + "; ".join(str(p.stuck) for p in stuck[:3])
+            )
+        for person in crowd.people:
+            problems += check_person(person)
+        reviews = {
+            int(r[0]): int(r[1])
+            for r in await db.fetchall(
+                "SELECT user_id, COUNT(*) FROM reviews WHERE session_id IS NOT NULL "
+                "GROUP BY user_id"
+            )
+        }
+        for person in crowd.people:
+            answered = sum(t.query.answered for t in person.taps)
+            if reviews.get(person.user.id, 0) != answered:
+                problems.append(
+                    f"{person.user.name}: {reviews.get(person.user.id, 0)} reviews stored "
+                    f"for {answered} answered taps"
+                )
+        reminders = Counter(reminders_of(u) for u in reminded)
+        if reminders != Counter({1: REMINDED}):
+            problems.append(f"reminders per user (count: users): {dict(reminders)}")
+        today = datetime.now(UTC).date().isoformat()
+        stamped = await one_value(
+            db,
+            "SELECT COUNT(*) FROM users WHERE last_remind_day = ? AND next_remind_at > ?",
+            today,
+            int(time.time()),
+        )
+        if stamped != REMINDED:
+            problems.append(f"{stamped} of {REMINDED} reminders marked sent today")
+        if sum(reminders_of(u) for u in quizzers):
+            problems.append("a quizzer without a reminder got one")
+        problems += await battle_problems(db, battle_taps, players)
+        for number in range(1, ROUNDS + 1):
+            asked = [m for m in group.messages if m.text.startswith(round_title(number))]
+            if len(asked) != 1 or asked[0].buttons:
+                problems.append(f"battle round {number}: {len(asked)} messages, buttons left")
+        if len([m for m in group.messages if OVER in m.text]) != 1:
+            problems.append("battle: the final standings not posted exactly once")
+        problems += await database_problems(db)
+        for member in survivors:
+            if "Traceback" in member.process.log:
+                problems.append(f"{member.name} logged a traceback")
+        for member in cluster.members:
+            assert not leaks_in(member.process.log), f"the token leaked into {member.name}'s log"
+
+        assert not problems, (
+            f"{len(problems)} problems after killing {victim.name} "
+            f"({crowd.taps} taps, {taps_at_kill} before the kill):\n  " + "\n  ".join(problems[:40])
+        )
+    finally:
+        await crowd.cancel()
+        if battle is not None and not battle.done():
+            battle.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await battle
+        await cluster.reap()
+        await db.close()
