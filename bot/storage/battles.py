@@ -380,6 +380,14 @@ async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> bool
     Lines already under the new id are added to, never overwritten.
     """
     async with db.transaction():
+        if db.dialect == "postgres":
+            # Both migration messages may be handled at once. Under READ COMMITTED the second
+            # INSERT … SELECT would still read the old lines (the first has not committed) and add
+            # them to the new ones a second time. Locking the old lines first makes the second move
+            # wait, then find them deleted: as on SQLite, where BEGIN IMMEDIATE serialises the two.
+            await db.execute(
+                "SELECT 1 FROM group_leaderboard WHERE chat_id = ? FOR UPDATE", (old_chat_id,)
+            )
         moved = await db.execute(
             "UPDATE battles SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
         )

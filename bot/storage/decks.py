@@ -31,25 +31,28 @@ async def sync_deck(db: Database, deck: Deck, slug: str, owner_id: int | None, n
     # Making questions is pure CPU (about 3 s for 5,000 cards): keep it off the event loop.
     questions = await asyncio.to_thread(make_questions, deck)
     async with db.transaction():
+        # One upsert rather than a look-up then an INSERT: on PostgreSQL (READ COMMITTED) two
+        # processes starting at once, or two taps on Save, would both find no deck and the second
+        # INSERT would fail on the unique slug. The upsert waits for the other one instead, and
+        # the deck row it locks makes the rest of a second sync of the same deck wait its turn
+        # (on SQLite, BEGIN IMMEDIATE already lets one writer in at a time).
         if owner_id is None:
             row = await db.fetchone(
-                "SELECT id FROM decks WHERE slug = ? AND owner_id IS NULL", (slug,)
+                """INSERT INTO decks (owner_id, slug, title, created_at) VALUES (NULL, ?, ?, ?)
+                   ON CONFLICT (slug) WHERE owner_id IS NULL DO UPDATE SET title = excluded.title
+                   RETURNING id""",
+                (slug, deck.title, now),
             )
         else:
             row = await db.fetchone(
-                "SELECT id FROM decks WHERE slug = ? AND owner_id = ?", (slug, owner_id)
-            )
-        if row is None:
-            created = await db.fetchone(
-                "INSERT INTO decks (owner_id, slug, title, created_at) VALUES (?, ?, ?, ?) "
-                "RETURNING id",
+                """INSERT INTO decks (owner_id, slug, title, created_at) VALUES (?, ?, ?, ?)
+                   ON CONFLICT (owner_id, slug) WHERE owner_id IS NOT NULL
+                   DO UPDATE SET title = excluded.title
+                   RETURNING id""",
                 (owner_id, slug, deck.title, now),
             )
-            assert created is not None
-            deck_id = int(created[0])
-        else:
-            deck_id = int(row[0])
-            await db.execute("UPDATE decks SET title = ? WHERE id = ?", (deck.title, deck_id))
+        assert row is not None
+        deck_id = int(row[0])
         await db.execute("UPDATE cards SET retired = 1 WHERE deck_id = ?", (deck_id,))
         await db.executemany(
             """INSERT INTO cards (deck_id, key, position, front, back, retired)

@@ -47,6 +47,11 @@ async def add_pending(
 ) -> int:
     """Store a preview and drop the user's older ones beyond the few kept; returns its id."""
     async with db.transaction():
+        if db.dialect == "postgres":
+            # Under READ COMMITTED two previews stored at once would each trim without seeing the
+            # other's row and keep one too many; the user's row, locked first, makes them take
+            # turns as BEGIN IMMEDIATE does on SQLite (NO KEY UPDATE leaves foreign key checks free).
+            await db.execute("SELECT 1 FROM users WHERE id = ? FOR NO KEY UPDATE", (user_id,))
         created = await db.fetchone(
             """INSERT INTO pending_imports (user_id, created_at, filename, title, cards, reviews,
                                             payload)
@@ -126,6 +131,10 @@ async def write_replayed(
     same package, or one older than what the user has studied here since, changes nothing.
     Returns (cards whose schedule was written, reviews those schedules were built from).
     """
+    # The read below picks what to write; the upsert checks the stored last review again itself,
+    # because on PostgreSQL (READ COMMITTED) an answer may be written between the two, and a
+    # schedule from the package must never overwrite that newer one. (SQLite's BEGIN IMMEDIATE
+    # keeps other writers out; there the second check never fails.)
     async with db.transaction():
         rows = await db.fetchall(
             """SELECT q.key, q.id, q.card_id, rs.last_review
@@ -155,7 +164,9 @@ async def write_replayed(
                    state = excluded.state, step = excluded.step, stability = excluded.stability,
                    difficulty = excluded.difficulty, due = excluded.due,
                    last_review = excluded.last_review, reps = excluded.reps,
-                   lapses = excluded.lapses""",
+                   lapses = excluded.lapses
+               WHERE review_states.last_review IS NULL
+                  OR review_states.last_review < excluded.last_review""",
             params,
         )
     return len(params), reviews

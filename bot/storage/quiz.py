@@ -192,6 +192,12 @@ async def create_session(
 ) -> int:
     """Close any open session of the user and start a new one with `items`; returns its id."""
     async with db.transaction():
+        if db.dialect == "postgres":
+            # Under READ COMMITTED two sessions started at once would each close only the sessions
+            # committed before it and leave both new ones open. Locking the user's row first makes
+            # them take turns, as BEGIN IMMEDIATE does on SQLite. NO KEY UPDATE, the lock an UPDATE
+            # of the row takes, leaves the key-share locks of foreign key checks free.
+            await db.execute("SELECT 1 FROM users WHERE id = ? FOR NO KEY UPDATE", (user_id,))
         await db.execute(
             "UPDATE quiz_sessions SET finished_at = ? WHERE user_id = ? AND finished_at IS NULL",
             (now, user_id),
