@@ -43,7 +43,7 @@ from bot.sandbox.driver import SandboxUser
 from bot.sandbox.message import SandboxEvent, SandboxMessage
 from bot.sandbox.server import SandboxServer
 from bot.sandbox.world import CallbackRecord
-from bot.storage.db import Database
+from bot.storage.db import open_database
 from bot.storage.decks import sync_deck
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,13 +65,14 @@ def bench_deck(cards: int) -> Deck:
     )
 
 
-async def prepare_database(path: Path, user_ids: list[int], session_size: int) -> None:
-    """Migrate, store the bench deck, and give every user choice-mode settings on it."""
-    db = await Database.open(path)
+async def prepare_database(url: str, user_ids: list[int], session_size: int) -> None:
+    """Migrate the database at `url` (SQLite or PostgreSQL), store the bench deck, and give every
+    user choice-mode settings on it."""
+    db = await open_database(url)
     try:
         deck_id = await sync_deck(db, bench_deck(300), "bench-deck", None, int(time.time()))
-        async with db.transaction() as conn:
-            await conn.executemany(
+        async with db.transaction():
+            await db.executemany(
                 "INSERT INTO users (id, first_name, created_at, active_deck_id, session_size, "
                 "new_per_day, question_mix) VALUES (?, ?, ?, ?, ?, 100000, 'choice')",
                 [(uid, f"User {uid}", int(time.time()), deck_id, session_size) for uid in user_ids],
@@ -235,7 +236,8 @@ async def measure(kind: str, latency_ms: int, users: int, seconds: float, warmup
     with tempfile.TemporaryDirectory(prefix="bench-fullstack-") as tmp:
         workdir = Path(tmp)
         if kind == "ours":
-            await prepare_database(workdir / "bot.sqlite3", [p.id for p in people], 10)
+            url = f"sqlite:///{workdir / 'bot.sqlite3'}"
+            await prepare_database(url, [p.id for p in people], 10)
         process = start_bot(kind, server.base_url, workdir)
         crowd = Users(server, people)
         tasks = [asyncio.create_task(crowd.route())]
