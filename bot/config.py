@@ -22,6 +22,12 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 DEFAULT_WEBHOOK_LISTEN = "127.0.0.1:8080"
 DEFAULT_WEBHOOK_MAX_CONNECTIONS = 40
+# How long a process's claim on a chat's updates (the webhook inbox) or on the reminder outbox
+# lasts without renewal: the longest a live process may stall, and the delay before the others
+# take over from one that died.
+DEFAULT_INBOX_LEASE_SECONDS = 30
+DEFAULT_OUTBOX_LEASE_SECONDS = 60
+LEASE_RANGE = (2, 3600)
 _DIGITS = re.compile(r"^[0-9]{1,6}$")  # ASCII only: str.isdigit() also takes "²"
 
 
@@ -41,6 +47,8 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
     webhook_max_connections: int = DEFAULT_WEBHOOK_MAX_CONNECTIONS
+    inbox_lease_seconds: int = DEFAULT_INBOX_LEASE_SECONDS
+    outbox_lease_seconds: int = DEFAULT_OUTBOX_LEASE_SECONDS
 
     @property
     def database_location(self) -> str:
@@ -57,7 +65,9 @@ class Settings:
             f"webhook_url={self.webhook_url!r}, "
             f"webhook_secret=<{'set' if self.webhook_secret else 'unset'}>, "
             f"webhook_listen={self.webhook_listen!r}, "
-            f"webhook_max_connections={self.webhook_max_connections})"
+            f"webhook_max_connections={self.webhook_max_connections}, "
+            f"inbox_lease_seconds={self.inbox_lease_seconds}, "
+            f"outbox_lease_seconds={self.outbox_lease_seconds})"
         )
 
 
@@ -109,7 +119,22 @@ def load_settings(
     if level not in LOG_LEVELS:
         raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
     webhook = _webhook_settings(merged, api_url)
-    return Settings(token, api_url, database_url, level, *webhook)
+    inbox_lease = _lease_seconds(merged, "INBOX_LEASE_SECONDS", DEFAULT_INBOX_LEASE_SECONDS)
+    outbox_lease = _lease_seconds(merged, "OUTBOX_LEASE_SECONDS", DEFAULT_OUTBOX_LEASE_SECONDS)
+    return Settings(token, api_url, database_url, level, *webhook, inbox_lease, outbox_lease)
+
+
+def _lease_seconds(merged: Mapping[str, str], name: str, default: int) -> int:
+    """A lease length in whole seconds within LEASE_RANGE, or the default when unset."""
+    text = merged.get(name, "").strip()
+    if not text:
+        return default
+    low, high = LEASE_RANGE
+    if not _DIGITS.match(text) or not low <= int(text) <= high:
+        raise SettingsError(
+            f"{name} must be a whole number of seconds from {low} to {high}, got {text!r}"
+        )
+    return int(text)
 
 
 def _database_url_ok(url: str) -> bool:

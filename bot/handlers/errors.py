@@ -37,6 +37,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(error, Forbidden):
         log.info("user unreachable: %s", error)
         return
+    if isinstance(error, BadRequest) and "query is too old" in error.message.lower():
+        # A tap answered already (an update delivered again) or answered too late: Telegram
+        # refuses a second answer, and there is nothing left to tell the user.
+        log.info("a button tap could not be answered: %s", error.message)
+        return
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         log.warning("network trouble while handling an update: %s", error)
         # A send that timed out is not repeated (it may have arrived); the database already holds

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from telegram.error import (
@@ -20,6 +24,23 @@ from telegram.ext import Application, BaseRateLimiter
 
 from bot.handlers.reminder_sweep import reminder_sender
 from bot.webhook.metrics import Metrics
+
+# The update being handled by the current task, and the tasks its non-blocking handlers started.
+_STARTED: ContextVar[tuple[object, list[asyncio.Task[Any]]] | None] = ContextVar(
+    "tasks_started_for_update", default=None
+)
+
+
+@contextmanager
+def tasks_started_for(update: object) -> Iterator[list[asyncio.Task[Any]]]:
+    """Collect the tasks `Application.create_task` starts for `update` within the block."""
+    started: list[asyncio.Task[Any]] = []
+    token = _STARTED.set((update, started))
+    try:
+        yield started
+    finally:
+        _STARTED.reset(token)
+
 
 # The HTTP status Telegram answered, as PTB's exception tells it; the rest is the network's doing.
 _ERROR_CODES: tuple[tuple[type[TelegramError], str], ...] = (
@@ -61,6 +82,17 @@ class MeteredApplication(Application):  # type: ignore[type-arg]
             await super().process_update(update)
         finally:
             self.metrics.update_done(update, time.perf_counter() - started)
+
+    def create_task(
+        self, coroutine: Any, update: object | None = None, *, name: str | None = None
+    ) -> asyncio.Task[Any]:
+        """Start a task as usual; one started for the update `tasks_started_for` watches is noted
+        (a non-blocking handler's), so the inbox marks the update done only when it has ended."""
+        task: asyncio.Task[Any] = super().create_task(coroutine, update, name=name)
+        watched = _STARTED.get()
+        if watched is not None and update is not None and update is watched[0]:
+            watched[1].append(task)
+        return task
 
 
 class MeteredRateLimiter(BaseRateLimiter[int]):

@@ -94,6 +94,18 @@ class Metrics:
             namespace=NAMESPACE,
             registry=self.registry,
         )
+        self.inbox_pending = Gauge(
+            "inbox_pending",
+            "Stored updates not handled yet, over all processes (read at each scrape).",
+            namespace=NAMESPACE,
+            registry=self.registry,
+        )
+        self.inbox_handled_again = Counter(
+            "inbox_handled_again",
+            "Updates handled again because the process that had them stopped before finishing.",
+            namespace=NAMESPACE,
+            registry=self.registry,
+        )
         self.last_update_at: float | None = None  # time.monotonic() when the last update finished
 
     def count_reminders(self, read: Callable[[], float]) -> None:

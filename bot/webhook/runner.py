@@ -12,6 +12,8 @@ from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application, stop_polling
 from bot.config import Settings, split_listen
+from bot.services.container import get_services
+from bot.webhook.inbox import InboxDispatcher
 from bot.webhook.metered import MeteredApplication
 from bot.webhook.server import webhook_app, webhook_path
 
@@ -47,6 +49,7 @@ class WebhookServer:
     app: Application  # type: ignore[type-arg]
     runner: web.AppRunner
     log_filter: SecretFilter
+    dispatcher: InboxDispatcher
 
     @property
     def port(self) -> int:
@@ -58,7 +61,9 @@ class WebhookServer:
 async def start_webhook(app: Application, settings: Settings) -> WebhookServer:  # type: ignore[type-arg]
     """Start `app`, serve its webhook on WEBHOOK_LISTEN, then call setWebhook.
 
-    The listener comes up before setWebhook, so Telegram's first delivery finds it.
+    The inbox dispatcher starts first, taking over at once any updates stored but not handled
+    (by this process before a restart, or by one that died); the listener comes up before
+    setWebhook, so Telegram's first delivery finds it.
     """
     if not settings.webhook_url or not settings.webhook_secret:
         raise ValueError("webhook mode needs WEBHOOK_URL and WEBHOOK_SECRET")
@@ -71,12 +76,19 @@ async def start_webhook(app: Application, settings: Settings) -> WebhookServer: 
     if app.post_init is not None:
         await app.post_init(app)
     await app.start()
+    dispatcher = InboxDispatcher(
+        app,
+        get_services(app.bot_data).db,
+        lease_seconds=settings.inbox_lease_seconds,
+        metrics=app.metrics,
+    )
     served = webhook_app(
-        app, app.metrics, settings.webhook_secret, webhook_path(settings.webhook_url)
+        app, app.metrics, settings.webhook_secret, dispatcher, webhook_path(settings.webhook_url)
     )
     runner = web.AppRunner(served, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
-    server = WebhookServer(app, runner, log_filter)
+    server = WebhookServer(app, runner, log_filter, dispatcher)
     try:
+        await dispatcher.start()
         await runner.setup()
         host, port = split_listen(settings.webhook_listen)
         await web.TCPSite(runner, host, port).start()
@@ -95,11 +107,15 @@ async def start_webhook(app: Application, settings: Settings) -> WebhookServer: 
 
 
 async def stop_webhook(server: WebhookServer) -> None:
-    """Stop taking requests, finish every update already queued, then close the bot.
+    """Stop taking requests, finish the update in hand in each chat, give the chat leases back,
+    then close the bot.
 
-    The webhook stays registered with Telegram, which keeps new updates until the bot is back.
+    Stored updates not handled yet stay in the inbox for the other processes (or for this one
+    after a restart); the webhook stays registered with Telegram, which keeps new updates until a
+    process is back.
     """
     await server.runner.cleanup()
+    await server.dispatcher.stop()
     await stop_polling(server.app)
     for name in _BOT_LOGGERS:
         logging.getLogger(name).removeFilter(server.log_filter)

@@ -1,4 +1,9 @@
-"""The HTTP side of webhook mode: the update receiver, /healthz and /metrics, on aiohttp.web."""
+"""The HTTP side of webhook mode: the update receiver, /healthz and /metrics, on aiohttp.web.
+
+An accepted update is stored in the database's inbox before the 200 goes out, and handed to the
+inbox dispatcher (bot.webhook.inbox), which handles it in its chat's order in whichever process
+holds the chat. If the database cannot take it, the answer is 503 and Telegram delivers it again.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import asyncio
 import hmac
 import json
 import logging
+import time
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -14,7 +20,9 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.services.container import SERVICES_KEY, get_services
+from bot.storage import inbox
 from bot.storage.health import ping, running_battles
+from bot.webhook.inbox import InboxDispatcher, inbox_chat_key
 from bot.webhook.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -24,6 +32,9 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 MAX_BODY_BYTES = 1024 * 1024
 # /healthz must answer even when the database hangs: past this it reports it unreachable.
 HEALTH_TIMEOUT = 2.0
+# Telegram waits about a minute for an answer; a store that takes longer than this gets a 503 and
+# the update comes again, rather than a hanging request holding one of its connections.
+STORE_TIMEOUT = 10.0
 
 
 def webhook_path(url: str) -> str:
@@ -34,10 +45,17 @@ def webhook_path(url: str) -> str:
 class WebhookHandlers:
     """The three endpoints of one running bot."""
 
-    def __init__(self, app: Application, metrics: Metrics, secret: str) -> None:  # type: ignore[type-arg]
+    def __init__(
+        self,
+        app: Application,  # type: ignore[type-arg]
+        metrics: Metrics,
+        secret: str,
+        dispatcher: InboxDispatcher,
+    ) -> None:
         """Serve `app`; requests must carry `secret` in the secret-token header."""
         self.app = app
         self.metrics = metrics
+        self.dispatcher = dispatcher
         self._secret = secret.encode()
 
     def _refuse(self, status: int, reason: str, request: web.Request) -> web.Response:
@@ -47,7 +65,7 @@ class WebhookHandlers:
         return web.Response(status=status)
 
     async def receive(self, request: web.Request) -> web.Response:
-        """Check the secret, read and parse the update, queue it, answer 200 at once."""
+        """Check the secret, read and parse the update, store it, answer 200, then handle it."""
         given = request.headers.get(SECRET_HEADER, "").encode()
         # Constant time, so the secret cannot be guessed byte by byte from response times.
         if not hmac.compare_digest(given, self._secret):
@@ -71,9 +89,20 @@ class WebhookHandlers:
             update = Update.de_json(data, self.app.bot)
         except Exception:
             return self._refuse(400, "body is not an update", request)
-        # The application's own fetcher takes it from here, through the chat-ordered processor,
-        # so webhook and polling run exactly the same handlers in the same order.
-        await self.app.update_queue.put(update)
+        key = inbox_chat_key(update)
+        try:
+            async with asyncio.timeout(STORE_TIMEOUT):
+                db = get_services(self.app.bot_data).db
+                # ASCII JSON: no character PostgreSQL's TEXT refuses (a NUL) can reach the row.
+                payload = json.dumps(data, separators=(",", ":"))
+                await inbox.store(db, update_id, key, payload, int(time.time() * 1000))
+        except Exception as exc:
+            # Not stored, so not acknowledged: Telegram tries again, maybe another process.
+            self.metrics.webhook_requests.labels("503").inc()
+            log.warning("update %s not stored (%s); answered 503", update_id, type(exc).__name__)
+            return web.Response(status=503)
+        # Stored first, then acknowledged: from here on the update survives this process.
+        self.dispatcher.kick(key)
         self.metrics.webhook_requests.labels("200").inc()
         return web.Response(status=200)
 
@@ -102,9 +131,12 @@ class WebhookHandlers:
                 async with asyncio.timeout(HEALTH_TIMEOUT):
                     count = await running_battles(get_services(self.app.bot_data).db)
                 self.metrics.battles_running.set(count)
+                async with asyncio.timeout(HEALTH_TIMEOUT):
+                    pending = await inbox.pending_count(get_services(self.app.bot_data).db)
+                self.metrics.inbox_pending.set(pending)
             except Exception as exc:
                 # Serve the rest; the gauge keeps its last value.
-                log.warning("metrics: could not count battles (%s)", type(exc).__name__)
+                log.warning("metrics: could not count battles or updates (%s)", type(exc).__name__)
         return web.Response(
             body=self.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )
@@ -114,10 +146,11 @@ def webhook_app(
     app: Application,  # type: ignore[type-arg]
     metrics: Metrics,
     secret: str,
+    dispatcher: InboxDispatcher,
     path: str = "/",
 ) -> web.Application:
     """The aiohttp application: POST `path` takes updates, GET /healthz and /metrics report."""
-    handlers = WebhookHandlers(app, metrics, secret)
+    handlers = WebhookHandlers(app, metrics, secret, dispatcher)
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
     web_app.router.add_post(path, handlers.receive)
     web_app.router.add_get("/healthz", handlers.healthz)
