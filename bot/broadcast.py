@@ -52,6 +52,10 @@ class Outgoing:
     keyboard: InlineKeyboardMarkup | None = None
 
 
+# Told each message's outcome as soon as it is known: (its index in the batch, the outcome).
+ResultHook = Callable[[int, Delivery], Awaitable[None]]
+
+
 @dataclass
 class BroadcastStats:
     """Counts since the sender was made."""
@@ -144,8 +148,14 @@ class BroadcastSender:
             self.stats.sent += 1
             return Delivery.SENT
 
-    async def send_all(self, messages: Sequence[Outgoing]) -> list[Delivery]:
-        """Send every message (several in flight, all paced); results in the same order."""
+    async def send_all(
+        self, messages: Sequence[Outgoing], on_result: ResultHook | None = None
+    ) -> list[Delivery]:
+        """Send every message (several in flight, all paced); results in the same order.
+
+        `on_result(index, delivery)` is awaited as soon as each message's fate is known, so a
+        caller can record it before the next one goes out rather than after the whole batch.
+        """
         results: list[Delivery] = [Delivery.FAILED] * len(messages)
         indexes = iter(range(len(messages)))
 
@@ -157,6 +167,11 @@ class BroadcastSender:
                     # One broken message must not stop the rest of the broadcast.
                     log.exception("send to chat %s crashed", messages[i].chat_id)
                     self.stats.failed += 1
+                if on_result is not None:
+                    try:
+                        await on_result(i, results[i])
+                    except Exception:
+                        log.exception("recording the send to chat %s failed", messages[i].chat_id)
 
         workers = min(self.concurrency, len(messages))
         await asyncio.gather(*(worker() for _ in range(workers)))

@@ -1,23 +1,47 @@
-"""The reminder sweep: claim what is due in indexed batches, then send it through the paced sender."""
+"""The reminder sweep: decide what is due in indexed batches, queue it, send it through the pacer.
+
+Every process runs this sweep; one at a time does the work, under the `reminder-sender` job lease
+(Telegram's 30 messages a second are the bot's, so one paced sender serves all processes). The
+holder alternates: it sends the queued reminders (bot.storage.reminder_sends), taken a few
+seconds' worth at a time under a lease, and records each one's outcome as soon as Telegram has
+answered; when the queue is empty it decides the next batch of due reminders, which queues the
+ones to send in the claim's own transaction. A holder killed mid-broadcast leaves its job lease
+and its taken reminders to expire (OUTBOX_LEASE_SECONDS), after which any process's sweep goes
+on where it stopped. Only a reminder Telegram accepted just before its sender died, with the
+outcome not yet written, goes out twice.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from telegram.ext import Application
 
-from bot.broadcast import BroadcastSender, Delivery, Outgoing
+from bot.broadcast import GLOBAL_LIMIT, BroadcastSender, Delivery, Outgoing
+from bot.config import DEFAULT_OUTBOX_LEASE_SECONDS
 from bot.services.container import get_services
-from bot.services.reminders import SWEEP_BATCH, ReminderService
+from bot.services.reminders import SWEEP_BATCH, ReminderSend, ReminderService
+from bot.storage import reminder_sends as outbox
+from bot.storage.leases import new_owner
+from bot.storage.reminder_sends import PendingSend
 from bot.views.reminders import reminder_keyboard, reminder_text
 
 log = logging.getLogger(__name__)
 
 SENDER_KEY = "reminder_sender"
+OWNER_KEY = "reminder_owner"
+CLEANED_KEY = "reminder_sends_cleaned"
 # Sweeps share one loop: after about this many sends (10 s at 30/s) the sweep returns so the
 # others get their turn; the next run carries on where this one stopped.
 SEND_BUDGET = 300
+# Reminders taken at a time: two seconds of sending, so a taken one goes out well within its lease.
+CHUNK = 60
+CLEANUP_EVERY = 3600.0  # seconds between deletions of week-old outbox rows
+
+_OUTCOMES = {Delivery.SENT: outbox.SENT, Delivery.BLOCKED: outbox.BLOCKED}
 
 
 @dataclass
@@ -29,6 +53,12 @@ class SweepReport:
     skipped: int = 0
     blocked: int = 0
     failed: int = 0
+    busy: bool = False  # another process holds the sender's lease
+
+    @property
+    def handled(self) -> int:
+        """Reminders whose send was attempted."""
+        return self.sent + self.blocked + self.failed
 
 
 def reminder_sender(app: Application) -> BroadcastSender:  # type: ignore[type-arg]
@@ -40,12 +70,30 @@ def reminder_sender(app: Application) -> BroadcastSender:  # type: ignore[type-a
     return sender
 
 
+def reminder_owner(app: Application) -> str:  # type: ignore[type-arg]
+    """The name this process's reminder leases are taken under."""
+    owner = app.bot_data.get(OWNER_KEY)
+    if not isinstance(owner, str):
+        owner = new_owner()
+        app.bot_data[OWNER_KEY] = owner
+    return owner
+
+
 async def sweep_reminders(app: Application) -> None:  # type: ignore[type-arg]
     """Send the reminders that are due now (periodic; tests call it after moving the clock)."""
     services = get_services(app.bot_data)
-    report = await deliver_due_reminders(services.reminders, reminder_sender(app))
-    if report.decided:
+    report = await deliver_due_reminders(
+        services.reminders,
+        reminder_sender(app),
+        owner=reminder_owner(app),
+        lease_seconds=services.settings.outbox_lease_seconds,
+    )
+    if report.decided or report.handled:
         log.info("reminder sweep: %s", report)
+    cleaned = app.bot_data.get(CLEANED_KEY)
+    if not isinstance(cleaned, float) or time.monotonic() - cleaned >= CLEANUP_EVERY:
+        app.bot_data[CLEANED_KEY] = time.monotonic()
+        await services.reminders.forget_old_sends()
 
 
 async def deliver_due_reminders(
@@ -53,25 +101,82 @@ async def deliver_due_reminders(
     sender: BroadcastSender,
     budget: int = SEND_BUDGET,
     batch: int = SWEEP_BATCH,
+    *,
+    owner: str | None = None,
+    lease_seconds: float = DEFAULT_OUTBOX_LEASE_SECONDS,
+    wall: Callable[[], float] = time.time,
 ) -> SweepReport:
-    """Decide, claim and send due reminders batch by batch until none are due or the budget is spent."""
+    """Send queued reminders and decide due ones, until none are left or the budget is spent.
+
+    Does nothing while another process holds the sender's lease (`report.busy`).
+    """
     report = SweepReport()
+    owner = owner or new_owner()
+    lease_ms = int(lease_seconds * 1000)
+
+    def now_ms() -> int:
+        return int(wall() * 1000)
+
+    if not await reminders.hold_sender(owner, now_ms(), lease_ms):
+        report.busy = True
+        return report
+    # Small enough to be sent in a third of the lease at the global pace.
+    chunk = max(1, min(CHUNK, int(lease_seconds * GLOBAL_LIMIT / 3)))
     limit = max(1, min(batch, budget))
-    while report.sent + report.blocked + report.failed < budget:
-        plan = await reminders.plan_batch(limit)
-        report.decided += plan.decided
-        report.skipped += plan.skipped
-        messages = [
-            Outgoing(send.user_id, reminder_text(send), reminder_keyboard()) for send in plan.sends
-        ]
-        results = await sender.send_all(messages)
-        blocked = [
-            m.chat_id for m, r in zip(messages, results, strict=True) if r is Delivery.BLOCKED
-        ]
-        await reminders.blocked(blocked)
-        report.sent += results.count(Delivery.SENT)
-        report.blocked += len(blocked)
-        report.failed += results.count(Delivery.FAILED)
-        if plan.decided < limit:
-            break
+    all_decided = False
+    try:
+        while report.handled < budget:
+            if not await reminders.hold_sender(owner, now_ms(), lease_ms):
+                log.warning("reminder sweep: the sender's lease passed to another process")
+                break
+            sends = await reminders.take_sends(
+                owner, min(chunk, budget - report.handled), now_ms(), lease_ms
+            )
+            if sends:
+                await _send(reminders, sender, owner, sends, report)
+                continue
+            if all_decided:
+                break
+            plan = await reminders.plan_batch(limit)
+            report.decided += plan.decided
+            report.skipped += plan.skipped
+            all_decided = plan.decided < limit
+    finally:
+        await reminders.release_sender(owner)
     return report
+
+
+async def _send(
+    reminders: ReminderService,
+    sender: BroadcastSender,
+    owner: str,
+    sends: list[PendingSend],
+    report: SweepReport,
+) -> None:
+    """Send taken reminders, recording each outcome the moment it is known."""
+    messages = [
+        Outgoing(
+            s.user_id,
+            reminder_text(
+                ReminderSend(s.user_id, s.due_count, s.streak, s.studied_today, s.local_day)
+            ),
+            reminder_keyboard(),
+        )
+        for s in sends
+    ]
+
+    async def record(index: int, delivery: Delivery) -> None:
+        send = sends[index]
+        # A failure is not retried either: it may have arrived (a timeout), like before.
+        if not await reminders.finish_send(owner, send, _OUTCOMES.get(delivery, outbox.FAILED)):
+            log.warning(
+                "the reminder to user %s outlived its lease; another sender may send it too",
+                send.user_id,
+            )
+
+    results = await sender.send_all(messages, on_result=record)
+    blocked = [m.chat_id for m, r in zip(messages, results, strict=True) if r is Delivery.BLOCKED]
+    await reminders.blocked(blocked)
+    report.sent += results.count(Delivery.SENT)
+    report.blocked += len(blocked)
+    report.failed += results.count(Delivery.FAILED)

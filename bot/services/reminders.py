@@ -1,12 +1,20 @@
-"""Time zones and daily reminders: settings, the one-time offer, and planning the sweep's sends."""
+"""Time zones and daily reminders: settings, the one-time offer, and planning the sweep's sends.
+
+The sweep decides due reminders in batches. Each decision moves the user's reminder to a later
+local day with a compare-and-swap claim, and each decision to send also writes an outbox row
+(bot.storage.reminder_sends) in the same transaction: whichever process wins a claim, the
+reminder is then sent by whichever process holds the outbox row's lease, and a sender that dies
+leaves its rows to be taken over once their lease has passed.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from bot.clock import Clock
 from bot.core.reminders import (
+    MAX_LATENESS,
     next_after_decision,
     next_reminder_utc,
     parse_remind_time,
@@ -21,12 +29,22 @@ from bot.core.timezones import (
     zone_for,
 )
 from bot.services.unixtime import from_unix, unix
+from bot.storage import leases
+from bot.storage import reminder_sends as outbox
 from bot.storage import reminders as store
 from bot.storage.db import Database
+from bot.storage.reminder_sends import PendingSend
 from bot.storage.reminders import Claim, DueReminder
 
 SWEEP_BATCH = 500
 OFFER_ROUND_MINUTES = 5
+# A reminder taken this many times without an outcome (its senders kept dying) is given up.
+MAX_SEND_ATTEMPTS = 3
+# Sent reminders are kept this long (one row per user and local day), then deleted.
+KEEP_SENDS = timedelta(days=7)
+# The job lease of the process that plans and sends reminders: one at a time, since Telegram's
+# 30 messages a second are the bot's, whatever number of processes send them.
+SENDER_JOB = "reminder-sender"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +81,7 @@ class ReminderSend:
     due_count: int
     streak: int
     studied_today: bool
+    local_day: str = ""  # the user's local date it is for (one reminder each)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,10 +167,12 @@ class ReminderService:
             await store.deactivate(self.db, user_ids)
 
     async def plan_batch(self, limit: int = SWEEP_BATCH) -> SweepPlan:
-        """Decide the next batch of due reminders and claim them before anything is sent.
+        """Decide the next batch of due reminders, claim them, and queue the ones to send.
 
         Every decided reminder moves to a later local day in the same UPDATE that marks it sent,
-        so a crash after this call can lose a reminder but never send one twice.
+        and the reminders to send are written to the outbox in the same transaction: once this
+        returns, each is sent by `take_sends`' caller, here or in another process, exactly once
+        unless a sender dies between Telegram's acceptance and its `finish_send`.
         """
         now = self.clock.now()
         due = await store.due_reminders(self.db, unix(now), self.default_deck_id, limit)
@@ -162,14 +183,62 @@ class ReminderService:
             claims.append(claim)
             if send is not None:
                 sends[row.user_id] = send
-        won = await store.claim(self.db, claims)
-        chosen = [send for user_id, send in sends.items() if user_id in won]
+        async with self.db.transaction():
+            won = await store.claim(self.db, claims)
+            chosen = [send for user_id, send in sends.items() if user_id in won]
+            await outbox.add(
+                self.db,
+                [
+                    PendingSend(
+                        s.user_id, s.local_day, s.due_count, s.streak, s.studied_today, unix(now)
+                    )
+                    for s in chosen
+                ],
+            )
         return SweepPlan(
             sends=chosen,
             decided=len(due),
             skipped=len(won) - len(chosen),
             lost_claims=len(due) - len(won),
         )
+
+    async def hold_sender(self, owner: str, now_ms: int, lease_ms: int) -> bool:
+        """Take or extend the reminder sender's lease; False while another process holds it."""
+        return await leases.take(self.db, leases.JOB_LEASES, SENDER_JOB, owner, now_ms, lease_ms)
+
+    async def release_sender(self, owner: str) -> None:
+        """Give the reminder sender's lease back (the next sweep of any process takes it)."""
+        await leases.release(self.db, leases.JOB_LEASES, SENDER_JOB, owner)
+
+    async def take_sends(
+        self, owner: str, limit: int, now_ms: int, lease_ms: int
+    ) -> list[PendingSend]:
+        """Lease up to `limit` queued reminders for sending, oldest first.
+
+        Reminders more than three hours old (no sender was alive to send them in time) and those
+        taken too often without an outcome are closed here instead of being handed out.
+        """
+        taken = await outbox.take(self.db, owner, limit, now_ms, lease_ms)
+        now = self.clock.now()
+        usable: list[PendingSend] = []
+        for send in taken:
+            if now - from_unix(send.created_at) > MAX_LATENESS:
+                await self.finish_send(owner, send, outbox.EXPIRED)
+            elif send.attempts > MAX_SEND_ATTEMPTS:
+                await self.finish_send(owner, send, outbox.FAILED)
+            else:
+                usable.append(send)
+        return usable
+
+    async def finish_send(self, owner: str, send: PendingSend, outcome: str) -> bool:
+        """Record what became of a taken reminder; False if `owner`'s lease on it was lost."""
+        return await outbox.finish(
+            self.db, owner, send.user_id, send.local_day, outcome, unix(self.clock.now())
+        )
+
+    async def forget_old_sends(self) -> int:
+        """Delete finished outbox rows older than a week; how many went."""
+        return await outbox.cleanup(self.db, unix(self.clock.now() - KEEP_SENDS))
 
 
 def _decide(row: DueReminder, now: datetime) -> tuple[Claim, ReminderSend | None]:
@@ -195,4 +264,6 @@ def _decide(row: DueReminder, now: datetime) -> tuple[Claim, ReminderSend | None
     claim = Claim(row.user_id, row.next_remind_at, unix(next_at), sent_day)
     if not decision.send:
         return claim, None
-    return claim, ReminderSend(row.user_id, row.due_count, shown.current, shown.studied_today)
+    return claim, ReminderSend(
+        row.user_id, row.due_count, shown.current, shown.studied_today, today.isoformat()
+    )
