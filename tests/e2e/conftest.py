@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -73,13 +72,14 @@ async def sandbox(
 
 @pytest.fixture
 async def bot(
-    sandbox: SandboxServer, tmp_path: Path, clock: ManualClock
+    sandbox: SandboxServer, database_url: str, clock: ManualClock
 ) -> AsyncIterator[RunningBot]:
-    """The real bot, polling the sandbox, on a fresh database file, with a manual clock."""
+    """The real bot, polling the sandbox, with a manual clock, on a fresh database: a SQLite
+    file, then a PostgreSQL schema (each e2e test runs on both; see tests/conftest.py)."""
     settings = Settings(
         bot_token=TOKEN,
         bot_api_url=sandbox.base_url,
-        database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        database_url=database_url,
         log_level="DEBUG",
     )
     running = RunningBot(settings, clock)

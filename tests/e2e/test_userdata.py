@@ -114,23 +114,29 @@ async def test_export_with_nothing_to_export(sandbox: SandboxServer, bot: Runnin
 
 async def rows_mentioning(db: Database, user_id: int, name: str) -> list[tuple[str, str]]:
     """(table, column) of every value in the database that is the user's id or their name."""
-    tables = [
-        r[0]
-        for r in await db.fetchall(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    if db.dialect == "sqlite":
+        columns = await db.fetchall(
+            """SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+                WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"""
         )
-    ]
+        # SQLite compares a column with the id as a number and as text, whatever its type.
+        match = '"{column}" = ? OR "{column}" = ? OR CAST("{column}" AS TEXT) LIKE ?'
+        params: tuple[object, ...] = (user_id, str(user_id), f"%{name}%")
+    else:
+        columns = await db.fetchall(
+            """SELECT table_name, column_name FROM information_schema.columns
+                WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"""
+        )
+        # PostgreSQL columns are typed: every one is compared as text.
+        match = 'CAST("{column}" AS TEXT) = ? OR CAST("{column}" AS TEXT) LIKE ?'
+        params = (str(user_id), f"%{name}%")
     found = []
-    for table in tables:
-        columns = [r[1] for r in await db.fetchall(f'SELECT * FROM pragma_table_info("{table}")')]
-        for column in columns:
-            hits = await db.fetchone(
-                f'SELECT COUNT(*) FROM "{table}" WHERE "{column}" = ? OR "{column}" = ? '
-                f'OR CAST("{column}" AS TEXT) LIKE ?',
-                (user_id, str(user_id), f"%{name}%"),
-            )
-            if hits and hits[0]:
-                found.append((table, column))
+    for table, column in columns:
+        hits = await db.fetchone(
+            f'SELECT COUNT(*) FROM "{table}" WHERE ' + match.format(column=column), params
+        )
+        if hits and hits[0]:
+            found.append((str(table), str(column)))
     return found
 
 
@@ -155,9 +161,9 @@ async def test_forget_deletes_every_row_about_the_user_and_starts_afresh(
         int(clock.now().timestamp()),
     )
     # a table of a feature still to come, naming the user only by a column's name
-    await db.execute("CREATE TABLE later_feature (id INTEGER PRIMARY KEY, player_user_id INTEGER)")
+    await db.execute("CREATE TABLE later_feature (id BIGINT PRIMARY KEY, player_user_id BIGINT)")
     await db.execute(
-        "INSERT INTO later_feature (player_user_id) VALUES (?), (?)", (alice.id, bob.id)
+        "INSERT INTO later_feature (id, player_user_id) VALUES (1, ?), (2, ?)", (alice.id, bob.id)
     )
     assert await rows_mentioning(db, alice.id, "Zenobia")
     bob_before = await rows_mentioning(db, bob.id, "Bob")
