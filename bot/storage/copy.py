@@ -26,6 +26,7 @@ from bot.storage.sqlite import SqliteDatabase
 
 BATCH = 5000
 SKIPPED_TABLES = frozenset({"_migrations"})
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
 
 # (table, rows copied so far, rows in the table)
 Progress = Callable[[str, int, int], None]
@@ -102,6 +103,10 @@ def check_urls(source_url: str, target_url: str) -> Path:
         raise CopyError(f"{path} does not exist: nothing to copy (no empty database was created)")
     if path.stat().st_size == 0:
         raise CopyError(f"{path} is an empty file, not the bot's database: nothing to copy")
+    # Checked before opening: a file that is no database fails only once SQLite reads it.
+    with path.open("rb") as file:
+        if file.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            raise CopyError(f"{path} is not a SQLite database: nothing to copy")
     return path
 
 
@@ -109,7 +114,7 @@ async def _open_source(source_url: str, path: Path) -> SqliteDatabase:
     try:
         source = await open_database(source_url)
     except SqliteDatabaseError as exc:
-        raise CopyError(f"{path} is not a readable SQLite database ({exc})") from exc
+        raise CopyError(f"cannot open {path} as a SQLite database: {exc}") from exc
     assert isinstance(source, SqliteDatabase)
     return source
 
@@ -144,11 +149,7 @@ async def copy_database(
     try:
         target = await _open_target(target_url)
         try:
-            return await _copy(source, target, progress or _quiet, batch)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            raise CopyError(
-                f"PostgreSQL refused the copy, nothing was written: {_scrub(str(exc), target_url)}"
-            ) from exc
+            return await _copy(source, target, progress or _quiet, batch, target_url)
         finally:
             await target.close()
     finally:
@@ -160,7 +161,11 @@ def _quiet(table: str, done: int, total: int) -> None:
 
 
 async def _copy(
-    source: SqliteDatabase, target: PostgresDatabase, progress: Progress, batch: int
+    source: SqliteDatabase,
+    target: PostgresDatabase,
+    progress: Progress,
+    batch: int,
+    target_url: str,
 ) -> CopyReport:
     names, tables = await _plan(source, target)
     sqlite = source.conn
@@ -179,14 +184,24 @@ async def _copy(
                 await _reset_identities(conn)
                 for table in tables:
                     await conn.execute(f"ALTER TABLE {_quote(table.name)} ENABLE TRIGGER USER")
+        except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            raise CopyError(
+                f"PostgreSQL refused the copy, nothing was written: {_scrub(str(exc), target_url)}"
+            ) from exc
         finally:
-            await sqlite.execute("ROLLBACK")
+            await sqlite.execute("ROLLBACK")  # only read: this just ends the snapshot
         # Counted again after the commit, outside any snapshot: what each side really holds now.
         counts = []
-        for name in names:  # in the order the schema created them, easier to read than copy order
-            on_sqlite = await _count_sqlite(sqlite, name)
-            on_postgres = await conn.fetchval(f"SELECT COUNT(*) FROM {_quote(name)}")
-            counts.append(TableCount(name, on_sqlite, int(on_postgres)))
+        try:
+            for name in names:  # in schema order, easier to read than copy order
+                on_sqlite = await _count_sqlite(sqlite, name)
+                on_postgres = await conn.fetchval(f"SELECT COUNT(*) FROM {_quote(name)}")
+                counts.append(TableCount(name, on_sqlite, int(on_postgres)))
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+            raise CopyError(
+                "the copy was committed, but counting the rows in PostgreSQL failed: "
+                f"{_scrub(str(exc), target_url)}"
+            ) from exc
     return CopyReport(counts)
 
 
@@ -304,7 +319,7 @@ async def _prepare_target(conn: asyncpg.Connection, tables: Sequence[_Table]) ->
     The copied rows are already the final state: the reviews_apply trigger would rewrite schedules,
     streaks and sessions from each review again. `DISABLE TRIGGER USER` leaves the foreign-key
     checks on (they prove the copied rows hang together) and needs only table ownership, where
-    `session_replication_role = replica` would skip those checks and needs a superuser. ALTER TABLE
+    `session_replication_role = replica` would skip those checks and needs superuser rights. ALTER TABLE
     is transactional: a failed copy rolls it back, a finished one switches the triggers on again.
     """
     for table in tables:

@@ -292,7 +292,7 @@ async def test_a_copy_that_fails_halfway_leaves_the_target_empty(
         await pg.close()
 
 
-def test_a_missing_source_file_is_refused_and_not_created(
+def test_a_missing_or_foreign_source_file_is_refused_untouched(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     missing = tmp_path / "typo.sqlite3"
@@ -301,6 +301,11 @@ def test_a_missing_source_file_is_refused_and_not_created(
     err = capsys.readouterr().err
     assert f"error: {missing} does not exist: nothing to copy" in err
     assert not missing.exists()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a database\n")
+    assert main(["db", "copy", f"sqlite:///{notes}", "postgresql://quizbot@127.0.0.1:1/none"]) == 1
+    assert f"error: {notes} is not a SQLite database" in capsys.readouterr().err
+    assert notes.read_text() == "not a database\n"
 
 
 def test_urls_of_the_wrong_kind_are_usage_errors(
