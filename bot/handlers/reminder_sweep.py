@@ -7,8 +7,9 @@ seconds' worth at a time under a lease, and records each one's outcome as soon a
 answered; when the queue is empty it decides the next batch of due reminders, which queues the
 ones to send in the claim's own transaction. A holder killed mid-broadcast leaves its job lease
 and its taken reminders to expire (OUTBOX_LEASE_SECONDS), after which any process's sweep goes
-on where it stopped. Only a reminder Telegram accepted just before its sender died, with the
-outcome not yet written, goes out twice.
+on where it stopped (at once when the dead holder was a process of the same host whose pid is
+gone: a crash, then a restart). Only a reminder Telegram accepted just before its sender died,
+its outcome not yet written, goes out twice.
 """
 
 from __future__ import annotations
@@ -117,6 +118,7 @@ async def deliver_due_reminders(
     def now_ms() -> int:
         return int(wall() * 1000)
 
+    await reminders.free_dead_senders()
     if not await reminders.hold_sender(owner, now_ms(), lease_ms):
         report.busy = True
         return report

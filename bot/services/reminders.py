@@ -210,6 +210,18 @@ class ReminderService:
         """Give the reminder sender's lease back (the next sweep of any process takes it)."""
         await leases.release(self.db, leases.JOB_LEASES, SENDER_JOB, owner)
 
+    async def free_dead_senders(self) -> int:
+        """Give back the sender lease and the reminders held by processes of this host that
+        are gone (a crash, then a restart): they go out now rather than when the leases pass."""
+        freed = 0
+        for owner in await leases.owners(self.db, leases.JOB_LEASES):
+            if leases.gone_from_this_host(owner):
+                freed += await leases.release_all(self.db, leases.JOB_LEASES, owner)
+        for owner in await outbox.lease_owners(self.db):
+            if leases.gone_from_this_host(owner):
+                freed += await outbox.release_owner(self.db, owner)
+        return freed
+
     async def take_sends(
         self, owner: str, limit: int, now_ms: int, lease_ms: int
     ) -> list[PendingSend]:

@@ -41,6 +41,30 @@ def new_owner() -> str:
     return f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(4)}"
 
 
+def gone_from_this_host(owner: str) -> bool:
+    """Whether `owner` names a process of this host that no longer runs.
+
+    A bot restarted after a crash on the same machine need not wait for its predecessor's leases
+    to expire: the kernel says that pid is gone. Owners on other hosts, owners in this very
+    process (tests run several), and pids that exist (even reused by something else) all count
+    as alive, so this can only make a takeover earlier when it is certainly safe.
+    """
+    host, sep, rest = owner.partition("/")
+    pid_text = rest.partition("/")[0]
+    if not sep or host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the pid exists
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # it exists, under another user
+    return False
+
+
 async def take(
     db: Database, leases: LeaseTable, key: Hashable, owner: str, now_ms: int, lease_ms: int
 ) -> bool:
@@ -89,6 +113,12 @@ async def release(db: Database, leases: LeaseTable, key: Hashable, owner: str) -
 async def release_all(db: Database, leases: LeaseTable, owner: str) -> int:
     """Give back every lease `owner` holds (a clean stop); how many there were."""
     return await db.execute(f"DELETE FROM {leases.table} WHERE owner = ?", (owner,))
+
+
+async def owners(db: Database, leases: LeaseTable) -> set[str]:
+    """Every owner holding a lease in the table, live or expired."""
+    rows = await db.fetchall(f"SELECT DISTINCT owner FROM {leases.table}")
+    return {str(r[0]) for r in rows}
 
 
 async def holder(db: Database, leases: LeaseTable, key: Hashable, now_ms: int) -> str | None:

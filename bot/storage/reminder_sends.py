@@ -107,6 +107,24 @@ async def finish(
     return changed == 1
 
 
+async def lease_owners(db: Database) -> set[str]:
+    """The senders holding leases on reminders not sent yet."""
+    rows = await db.fetchall(
+        "SELECT DISTINCT lease_owner FROM reminder_sends "
+        "WHERE outcome IS NULL AND lease_owner IS NOT NULL"
+    )
+    return {str(r[0]) for r in rows}
+
+
+async def release_owner(db: Database, owner: str) -> int:
+    """Free every unsent reminder `owner` holds (a sender known to be dead); how many."""
+    return await db.execute(
+        "UPDATE reminder_sends SET lease_owner = NULL, lease_until = NULL "
+        "WHERE lease_owner = ? AND outcome IS NULL",
+        (owner,),
+    )
+
+
 async def pending_count(db: Database) -> int:
     """Reminders decided but not sent (or given up) yet."""
     row = await db.fetchone("SELECT COUNT(*) FROM reminder_sends WHERE outcome IS NULL")

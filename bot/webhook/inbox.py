@@ -14,7 +14,8 @@ meanwhile. A kick for a chat this process is already draining only marks it dirt
 chat another process drains loses the lease race, and that process's re-check after releasing
 picks the row up. Every second each process also kicks the chats that have pending rows and no
 live lease (their process died, or a kick was lost), so a process killed mid-drain costs its
-chats at most one lease length (INBOX_LEASE_SECONDS) of delay. Handled rows are deleted a day
+chats at most one lease length (INBOX_LEASE_SECONDS) of delay; leases of a process of the same
+host whose pid is gone (a crash, then a restart) are freed at once. Handled rows are deleted a day
 later. Leases are renewed in one statement every third of their length while held; a drain
 stops at the next update once its lease is no longer certainly its own.
 
@@ -290,6 +291,7 @@ class InboxDispatcher:
     async def maintain(self) -> None:
         """One round of periodic work (tests call it directly)."""
         await self._renew()
+        await self._free_dead_owners()
         await self.take_over()
         if self._monotonic() - self._cleaned_at >= CLEANUP_EVERY:
             self._cleaned_at = self._monotonic()
@@ -315,6 +317,13 @@ class InboxDispatcher:
             else:
                 # Released meanwhile, or taken over after a stall: either way, not ours to use.
                 self._trusted_until.pop(key, None)
+
+    async def _free_dead_owners(self) -> None:
+        # A process of this host that is gone (restarted after a crash) keeps nobody waiting.
+        for owner in await leases.owners(self.db, CHAT_LEASES):
+            if owner != self.owner and leases.gone_from_this_host(owner):
+                freed = await leases.release_all(self.db, CHAT_LEASES, owner)
+                log.info("released %d chat lease(s) of %s: that process is gone", freed, owner)
 
     async def take_over(self) -> list[int]:
         """Kick every chat with pending updates and no live lease; the chats kicked."""

@@ -3,9 +3,14 @@ only after a lease has passed."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+
 from bot.storage import inbox, leases
 from bot.storage.db import Database
-from bot.storage.leases import CHAT_LEASES, JOB_LEASES
+from bot.storage.leases import CHAT_LEASES, JOB_LEASES, gone_from_this_host, new_owner
 
 NOW = 1_772_442_000_000  # wall-clock ms
 LEASE = 30_000
@@ -99,3 +104,24 @@ async def test_cleanup_deletes_only_rows_handled_long_enough_ago(db: Database) -
     # The handled row left is still a duplicate to a late redelivery; the pending one is kept.
     assert not await inbox.store(db, 3, ALICE, "{}", NOW + 30)
     assert [r.update_id for r in await inbox.pending(db, ALICE, 10)] == [4]
+
+
+def a_finished_pid() -> int:
+    """The pid of a process of this host that has run and been reaped."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(done.stdout)
+
+
+def test_only_a_process_of_this_host_known_to_be_gone_counts_as_dead() -> None:
+    host = socket.gethostname()
+    assert gone_from_this_host(f"{host}/{a_finished_pid()}/ab12")
+    assert not gone_from_this_host(new_owner())  # this process: alive
+    assert not gone_from_this_host(f"{host}/{os.getppid()}/ab12")  # exists
+    assert not gone_from_this_host(f"elsewhere-{host}/{a_finished_pid()}/ab12")  # cannot tell
+    assert not gone_from_this_host("p1")
+    assert not gone_from_this_host(f"{host}/not-a-pid/ab12")

@@ -3,6 +3,7 @@ taken over from a sender that died."""
 
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
 
 from bot.broadcast import BroadcastSender
@@ -12,6 +13,7 @@ from bot.services.reminders import ReminderService
 from bot.storage import reminder_sends as outbox
 from bot.storage.db import Database
 from tests.conftest import T0
+from tests.storage.test_inbox_storage import a_finished_pid
 from tests.unit.test_broadcast import FakeBot, VirtualTime, sender_for
 
 NOW_MS = 1_772_442_000_000  # wall clock of the senders (leases), apart from the bot's clock
@@ -150,3 +152,21 @@ async def test_old_finished_rows_are_deleted_after_a_week(db: Database, clock: M
     clock.advance(timedelta(days=7, seconds=1))
     assert await reminders.forget_old_sends() == 1
     assert list(await outcomes(db)) == [2]  # the unfinished one stays
+
+
+async def test_a_sender_of_this_host_that_is_gone_keeps_nobody_waiting(
+    db: Database, clock: ManualClock
+) -> None:
+    ids = await due_reminders(db, 4)
+    reminders = ReminderService(db, clock, default_deck_id=1)
+    # The bot crashed mid-broadcast and was restarted on the same machine at once.
+    crashed = f"{socket.gethostname()}/{a_finished_pid()}/c0ffee"
+    assert await reminders.hold_sender(crashed, NOW_MS, LEASE_MS)
+    await reminders.plan_batch()
+    assert len(await reminders.take_sends(crashed, 2, NOW_MS, LEASE_MS)) == 2
+    bot, sender = fake_sender()
+    report = await deliver_due_reminders(
+        reminders, sender, owner="restarted", lease_seconds=60, wall=lambda: NOW_MS / 1000 + 1
+    )
+    assert not report.busy
+    assert sorted(chat for _, chat in bot.delivered) == ids
