@@ -104,18 +104,22 @@ async def hooked(clock: ManualClock) -> AsyncIterator[SandboxServer]:
     await server.stop()
 
 
-def webhook_settings(sandbox: SandboxServer, database: Path) -> Settings:
-    """Settings of a bot in webhook mode on a free local port, behind `sandbox`."""
+def webhook_settings(
+    sandbox: SandboxServer, database: Path | str, inbox_lease_seconds: int = 30
+) -> Settings:
+    """Settings of a bot in webhook mode on a free local port, behind `sandbox`; `database` is a
+    SQLite file or a DATABASE_URL."""
     port = free_port()
     return Settings(
         bot_token=TOKEN,
         bot_api_url=sandbox.base_url,
-        database_url=f"sqlite:///{database}",
+        database_url=database if isinstance(database, str) else f"sqlite:///{database}",
         log_level="DEBUG",
         webhook_url=f"http://127.0.0.1:{port}/telegram",
         webhook_secret=SECRET,
         webhook_listen=f"127.0.0.1:{port}",
         webhook_max_connections=8,
+        inbox_lease_seconds=inbox_lease_seconds,
     )
 
 
