@@ -66,28 +66,48 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 Sweep = Callable[[Application], Awaitable[None]]  # type: ignore[type-arg]
 
-# Periodic work driven by times stored in the database (never by in-memory timers), run one after
-# the other by a single background loop. Tests call these functions directly instead.
+# Periodic work driven by times stored in the database (never by in-memory timers). Each sweep
+# has its own background loop, so a long reminder broadcast never delays a battle's deadline.
+# Every process runs them all: what must happen once is decided by the database (claims,
+# compare-and-swap, leases), so several processes on one database do each thing once.
+# Tests call these functions directly instead.
 SWEEPS: list[Sweep] = []
 SWEEPS.append(sweep_reminders)
 SWEEPS.append(sweep_imports)
 SWEEPS.append(sweep_battles)
 SWEEP_TASK_KEY = "sweep_task"
+# Battle deadlines are a few seconds apart: the process whose in-memory timer would close a round
+# may have died, and another one's sweep must close it about on time.
+BATTLE_SWEEP_INTERVAL = 1.0
+
+
+async def _run_sweep(app: Application, sweep: Sweep) -> None:  # type: ignore[type-arg]
+    try:
+        await sweep(app)
+    except Exception:
+        log.exception("sweep %s failed", getattr(sweep, "__name__", sweep))
 
 
 async def run_sweeps_once(app: Application) -> None:  # type: ignore[type-arg]
     """Run every sweep once; one failing sweep does not stop the others."""
     for sweep in SWEEPS:
-        try:
-            await sweep(app)
-        except Exception:
-            log.exception("sweep %s failed", getattr(sweep, "__name__", sweep))
+        await _run_sweep(app, sweep)
+
+
+def sweep_interval_of(sweep: Sweep, interval: float) -> float:
+    """How often `sweep` runs when the others run every `interval` seconds."""
+    if sweep is sweep_battles:
+        return min(interval, BATTLE_SWEEP_INTERVAL)
+    return interval
 
 
 async def _sweep_forever(app: Application, interval: float) -> None:  # type: ignore[type-arg]
-    while True:
-        await run_sweeps_once(app)
-        await asyncio.sleep(interval)
+    async def every(sweep: Sweep, seconds: float) -> None:
+        while True:
+            await _run_sweep(app, sweep)
+            await asyncio.sleep(seconds)
+
+    await asyncio.gather(*(every(s, sweep_interval_of(s, interval)) for s in SWEEPS))
 
 
 def build_application(
