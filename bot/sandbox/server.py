@@ -433,8 +433,12 @@ class SandboxServer:
 
     def mark_delivered(self, update_id: int) -> None:
         """A webhook accepted `update_id`: forget it, as Telegram does."""
-        self.world.updates[:] = [u for u in self.world.updates if u.update_id > update_id]
-        self.world.delivered_upto = max(self.world.delivered_upto, update_id)
+        updates = self.world.updates
+        updates[:] = [u for u in updates if u.update_id != update_id]
+        # Other chats' updates may be delivered out of order: everything before the oldest one
+        # still waiting has arrived.
+        upto = updates[0].update_id - 1 if updates else self.world.next_update_id - 1
+        self.world.delivered_upto = max(self.world.delivered_upto, upto)
         self._touch()
 
     async def get_updates(self, args: Args) -> Any:

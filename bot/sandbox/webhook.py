@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from typing import TYPE_CHECKING
 
 import aiohttp
+
+from bot.sandbox.world import Update
 
 if TYPE_CHECKING:
     from bot.sandbox.server import SandboxServer
@@ -15,12 +18,25 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 RETRY_DELAY = 0.2  # Telegram waits longer; tests want a quick second attempt
 
 
-class WebhookDelivery:
-    """Delivers updates one at a time; a non-2xx answer or a network error means "try again".
+def chat_key(update: Update) -> int:
+    """The chat whose updates are delivered one at a time, in order (else the sender)."""
+    payload = update.payload
+    chat = payload.get("chat") or (payload.get("message") or {}).get("chat")
+    if chat:
+        return int(chat["id"])
+    sender = payload.get("from") or payload.get("user") or {}
+    return int(sender.get("id", 0))
 
-    With several targets (processes behind a load balancer) each update goes to the next one in
+
+class WebhookDelivery:
+    """Delivers updates as Telegram does: a chat's updates one at a time and in order, different
+    chats at once (at most the webhook's `max_connections`); a non-2xx answer or a network error
+    means "try again".
+
+    With several targets (processes behind a load balancer) each delivery goes to the next one in
     turn; a target that fails passes the update on to the next at once, as a load balancer moves to
-    its next upstream, and only when every target has failed in a row is there a pause.
+    its next upstream, and only when every target has failed is there a pause before the update
+    is tried again.
     """
 
     def __init__(self, server: SandboxServer) -> None:
@@ -51,27 +67,45 @@ class WebhookDelivery:
         return [hook.url, *extra]
 
     async def _run(self) -> None:
-        failures = 0  # failed attempts in a row, whatever the target
+        flying: dict[int, asyncio.Task[None]] = {}  # update_id -> its delivery
+
+        def landed(update_id: int, _: asyncio.Task[None]) -> None:
+            flying.pop(update_id, None)
+            self.server.pulse.fire()  # look again: the chat may have more, a slot is free
+
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
-            while True:
-                event = self.server.pulse.current
-                targets = self._targets()
-                pending = self.server.deliverable() if targets else []
-                if not pending:
+            try:
+                while True:
+                    event = self.server.pulse.current
+                    pending = self.server.deliverable() if self._targets() else []
+                    busy = {chat_key(u) for u in pending if u.update_id in flying}
+                    for update in pending:
+                        if len(flying) >= self.server.webhook.max_connections:
+                            break
+                        key = chat_key(update)
+                        if key in busy:  # an older update of this chat is still on its way
+                            continue
+                        busy.add(key)
+                        task = asyncio.create_task(self._deliver(session, update))
+                        flying[update.update_id] = task
+                        task.add_done_callback(functools.partial(landed, update.update_id))
                     await self.server.pulse.wait(event, 1.0)
-                    continue
-                update = pending[0]
-                url = targets[self._turn % len(targets)]
-                self._turn += 1
-                if await self._post(session, url, update.to_json()):
-                    self.server.mark_delivered(update.update_id)
-                    self.delivered += 1
-                    failures = 0
-                    continue
-                failures += 1
-                if failures >= len(targets):
-                    failures = 0
-                    await asyncio.sleep(RETRY_DELAY)
+            finally:
+                for task in flying.values():
+                    task.cancel()
+                await asyncio.gather(*flying.values(), return_exceptions=True)
+
+    async def _deliver(self, session: aiohttp.ClientSession, update: Update) -> None:
+        """Try every target once, starting with the next in turn; pause if none took it."""
+        targets = self._targets()
+        for _ in targets:
+            url = targets[self._turn % len(targets)]
+            self._turn += 1
+            if await self._post(session, url, update.to_json()):
+                self.server.mark_delivered(update.update_id)
+                self.delivered += 1
+                return
+        await asyncio.sleep(RETRY_DELAY)
 
     async def _post(self, session: aiohttp.ClientSession, url: str, body: object) -> bool:
         hook = self.server.webhook

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -133,3 +134,48 @@ async def test_a_dead_target_passes_its_updates_to_the_live_ones_in_order(
             assert info.pending_update_count == 0
     finally:
         await alive.stop()
+
+
+class HoldingReceiver(Receiver):
+    """Writes down each update as it arrives, and holds the one saying "hold" until released."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived: list[str] = []
+        self.release = asyncio.Event()
+        self.news = asyncio.Event()  # set at each arrival
+
+    async def handle(self, request: web.Request) -> web.Response:
+        text = (await request.json())["message"]["text"]
+        self.arrived.append(text)
+        self.news.set()
+        if text == "hold":
+            await self.release.wait()
+        return web.Response(text="ok")
+
+
+async def test_other_chats_are_delivered_while_one_chat_waits_in_order(
+    hooked: SandboxServer,
+) -> None:
+    receiver = HoldingReceiver()
+    await receiver.start()
+    try:
+        async with Bot(TOKEN, base_url=hooked.base_url + "/bot") as bot:
+            await bot.set_webhook(receiver.url)
+        alice, bob = hooked.user("Alice"), hooked.user("Bob")
+        await alice.send("hold")
+        await alice.send("after")
+        await bob.send("bob")
+        async with asyncio.timeout(10):
+            while "bob" not in receiver.arrived:
+                receiver.news.clear()
+                await receiver.news.wait()
+        # Bob's update went past Alice's held one; Alice's next waits for it.
+        assert receiver.arrived == ["hold", "bob"]
+        receiver.release.set()
+        await hooked.settle(quiet=0.05)
+        assert receiver.arrived == ["hold", "bob", "after"]
+        assert hooked.unfetched() == 0
+    finally:
+        receiver.release.set()
+        await receiver.stop()
