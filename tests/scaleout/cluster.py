@@ -2,18 +2,21 @@
 
 The sandbox plays Telegram and the load balancer: every process registers its own webhook URL and
 the sandbox hands updates to them in turn (`SandboxServer.webhook_targets`), passing a dead one's
-share on to the next.
+share on to the next. Each process calls the Bot API under a path of its own, so the sandbox can
+tell which process sent each message (`Senders`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+from aiohttp import web
 
 from bot.sandbox.server import SandboxServer
 from tests.e2e.conftest import TOKEN
@@ -41,6 +44,36 @@ def free_ports(count: int) -> list[int]:
     finally:
         for probe in probes:
             probe.close()
+
+
+class Senders:
+    """Which process sent each of the bot's messages, by (chat id, message id).
+
+    Process `name` calls the Bot API at `{sandbox}/{name}/bot{token}/{method}`: the same sandbox
+    serves it, and the path names the caller.
+    """
+
+    def __init__(self, sandbox: SandboxServer) -> None:
+        """Serve the named paths; call before `sandbox.start()`."""
+        self.sandbox = sandbox
+        self.by_message: dict[tuple[int, int], str] = {}
+        sandbox.app.router.add_route("*", r"/{sender}/bot{token}/{method}", self._handle)
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        response = await self.sandbox._handle_api(request)
+        if request.match_info["method"].lower() == "sendmessage" and isinstance(
+            response, web.Response
+        ):
+            body = json.loads(response.text or "{}")
+            if body.get("ok"):
+                result = body["result"]
+                key = (int(result["chat"]["id"]), int(result["message_id"]))
+                self.by_message[key] = request.match_info["sender"]
+        return response
+
+    def sender(self, chat_id: int, message_id: int) -> str | None:
+        """The name of the process that sent a message (None: not sent through a named path)."""
+        return self.by_message.get((chat_id, message_id))
 
 
 @dataclass
@@ -77,7 +110,7 @@ class Cluster:
     env: dict[str, str] = field(default_factory=dict)
     members: list[WebhookProcess] = field(default_factory=list)
 
-    def _environment(self, port: int) -> dict[str, str]:
+    def _environment(self, name: str, port: int) -> dict[str, str]:
         env = {
             key: value
             for key, value in os.environ.items()
@@ -85,7 +118,7 @@ class Cluster:
         }
         env.update(
             BOT_TOKEN=TOKEN,
-            BOT_API_URL=self.sandbox.base_url,
+            BOT_API_URL=f"{self.sandbox.base_url}/{name}",
             DATABASE_URL=self.database_url,
             LOG_LEVEL="INFO",
             WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
@@ -107,7 +140,7 @@ class Cluster:
                 "run",
                 "--webhook",
                 cwd=self.workdir,  # no .env of the checkout is read
-                env=self._environment(port),
+                env=self._environment(name, port),
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,

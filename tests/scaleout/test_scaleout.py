@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import re
 import time
-from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,12 +23,13 @@ import aiohttp
 import pytest
 
 from bot.sandbox.driver import SandboxUser
+from bot.sandbox.message import SandboxMessage
 from bot.sandbox.server import SandboxServer
 from bot.storage.db import Database, open_database
 from tests.backends import fresh_schema, postgres_url_or_skip
 from tests.e2e.conftest import TOKEN
 from tests.scaleout.battle import OVER, ROUNDS, BattleTaps, play_battle, round_title
-from tests.scaleout.cluster import Cluster, WebhookProcess, scrape
+from tests.scaleout.cluster import Cluster, Senders, WebhookProcess, scrape
 from tests.scaleout.crowd import Crowd, Person, is_question, is_summary
 from tests.scaleout.world import make_reminders_due, prepare
 from tests.token_scan import leaks_in
@@ -54,12 +55,33 @@ async def schema_url() -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def balancer() -> AsyncIterator[SandboxServer]:
-    """The sandbox delivering updates by webhook, round-robin over every process."""
+async def balancer() -> AsyncIterator[tuple[SandboxServer, Senders]]:
+    """The sandbox delivering updates by webhook, round-robin over every process, and telling
+    which process sent each message."""
     server = SandboxServer(token=TOKEN, host="127.0.0.1", port=0, webhook_delivery=True)
+    senders = Senders(server)
     await server.start()
-    yield server
+    yield server, senders
     await server.stop()
+
+
+def first_version(message: SandboxMessage) -> str:
+    """A message's text as it was sent, before any edit."""
+    return (message.edits[0].text or "") if message.edits else message.text
+
+
+def killed_repeats(messages: list[SandboxMessage], senders: Senders, victim: str) -> set[int]:
+    """Messages the killed process sent but did not live to record, then sent again (same text)
+    by the process that took its work over. Telegram cannot tell a repeated send from a new one,
+    so a send on its way when a process is killed may arrive twice: such a first copy is told
+    apart here (untouched since, from the killed process, its repeat right after it)."""
+    return {
+        message.message_id
+        for message, after in itertools.pairwise(messages)
+        if not message.edits
+        and first_version(after) == message.text
+        and senders.sender(message.chat_id, message.message_id) == victim
+    }
 
 
 async def reminder_senders(
@@ -77,6 +99,21 @@ async def reminder_senders(
 def reminders_of(user: SandboxUser) -> int:
     """Reminder messages in a person's chat."""
     return sum(REMINDER in m.text for m in user.messages)
+
+
+def reminder_problems(reminded: list[SandboxUser], senders: Senders, victim: str) -> list[str]:
+    """Every reminder arrived, once (or twice when the killed process's copy was on its way)."""
+    problems: list[str] = []
+    repeated = 0
+    for user in reminded:
+        shown = [m for m in user.messages if REMINDER in m.text]
+        repeats = killed_repeats(shown, senders, victim)
+        repeated += len(repeats)
+        if len(shown) - len(repeats) != 1:
+            problems.append(f"{user.name}: {len(shown)} reminders ({len(repeats)} explained)")
+    if problems:
+        problems.append(f"({repeated} reminders repeated after the kill in all)")
+    return problems
 
 
 async def kill_a_reminder_sender(
@@ -100,23 +137,26 @@ async def kill_a_reminder_sender(
     return victim
 
 
-def check_person(person: Person) -> list[str]:
+def check_person(person: Person, senders: Senders, victim: str) -> list[str]:
     """What a quizzer saw, against what they did: every tap answered once with a verdict, its
-    question turned into its reveal once, and exactly one message after it."""
+    question turned into its reveal once, and exactly one message after it (apart from a repeat
+    of a message the killed process had on its way, see `killed_repeats`)."""
     problems: list[str] = []
     who = person.user.name
     for tap in person.taps:
         if not tap.query.answered or tap.query.text not in VERDICTS:
             problems.append(f"{who}: tap on {tap.message_id} answered with {tap.query.text!r}")
-    messages = person.user.messages
+    shown = person.user.messages
     tapped = {tap.message_id for tap in person.taps}
     if len(tapped) != len(person.taps):
         problems.append(f"{who}: the same question tapped twice")
+    repeats = killed_repeats(shown, senders, victim) - tapped
+    messages = [m for m in shown if m.message_id not in repeats]
     # One message per tap (the next question or the summary) and one per /quiz (a question).
     if len(messages) != len(person.taps) + person.commands:
         problems.append(
-            f"{who}: {len(messages)} messages for {len(person.taps)} taps and "
-            f"{person.commands} /quiz"
+            f"{who}: {len(messages)} messages (and {len(repeats)} repeats) for "
+            f"{len(person.taps)} taps and {person.commands} /quiz"
         )
     expected_next = 1
     for index, message in enumerate(messages):
@@ -126,7 +166,7 @@ def check_person(person: Person) -> list[str]:
                 problems.append(f"{who}: a summary after question {expected_next - 1}")
             expected_next = 1
             continue
-        number = QUESTION_NUMBER.match(message.text)
+        number = QUESTION_NUMBER.match(first_version(message))
         if number is None:
             problems.append(f"{who}: unexpected message {message.text[:60]!r}")
             continue
@@ -275,13 +315,14 @@ async def battle_problems(db: Database, taps: BattleTaps, players: list[SandboxU
     return problems
 
 
-# Until webhook mode stores updates in a shared inbox and reminders in a shared outbox, whatever
-# the killed process held in memory (taps queued, reminders claimed) is lost with it.
-@pytest.mark.xfail(reason="a killed process's updates and reminders are not taken over yet")
+# A tap whose answer the killed process stored, and maybe answered, but whose reveal and next
+# question it did not send, is re-run by the process taking the chat over, which finds the
+# question answered and sends nothing: the person is left without their next question.
+@pytest.mark.xfail(reason="a re-run tap does not send the follow-up the killed process owed yet")
 async def test_three_processes_one_killed_mid_run_every_tap_reminder_and_point_once(
-    schema_url: str, balancer: SandboxServer, tmp_path: Path
+    schema_url: str, balancer: tuple[SandboxServer, Senders], tmp_path: Path
 ) -> None:
-    sandbox = balancer
+    sandbox, senders = balancer
     quizzers = [sandbox.user(f"Quizzer {n}", started=True) for n in range(QUIZZERS)]
     reminded = [sandbox.user(f"Reminded {n}", started=True) for n in range(REMINDED)]
     players = [sandbox.user(name) for name in ("Ann", "Ben", "Cat", "Dan")[:PLAYERS]]
@@ -334,7 +375,7 @@ async def test_three_processes_one_killed_mid_run_every_tap_reminder_and_point_o
                 f"{len(stuck)} quizzers stuck, e.g. " + "; ".join(str(p.stuck) for p in stuck[:3])
             )
         for person in crowd.people:
-            problems += check_person(person)
+            problems += check_person(person, senders, victim.name)
         reviews = {
             int(r[0]): int(r[1])
             for r in await db.fetchall(
@@ -349,9 +390,7 @@ async def test_three_processes_one_killed_mid_run_every_tap_reminder_and_point_o
                     f"{person.user.name}: {reviews.get(person.user.id, 0)} reviews stored "
                     f"for {answered} answered taps"
                 )
-        reminders = Counter(reminders_of(u) for u in reminded)
-        if reminders != Counter({1: REMINDED}):
-            problems.append(f"reminders per user (count: users): {dict(reminders)}")
+        problems += reminder_problems(reminded, senders, victim.name)
         today = datetime.now(UTC).date().isoformat()
         stamped = await one_value(
             db,
@@ -364,11 +403,15 @@ async def test_three_processes_one_killed_mid_run_every_tap_reminder_and_point_o
         if sum(reminders_of(u) for u in quizzers):
             problems.append("a quizzer without a reminder got one")
         problems += await battle_problems(db, battle_taps, players)
+        posted = group.messages
+        posted = [
+            m for m in posted if m.message_id not in killed_repeats(posted, senders, victim.name)
+        ]
         for number in range(1, ROUNDS + 1):
-            asked = [m for m in group.messages if m.text.startswith(round_title(number))]
+            asked = [m for m in posted if first_version(m).startswith(round_title(number))]
             if len(asked) != 1 or asked[0].buttons:
                 problems.append(f"battle round {number}: {len(asked)} messages, buttons left")
-        if len([m for m in group.messages if OVER in m.text]) != 1:
+        if len([m for m in posted if OVER in m.text]) != 1:
             problems.append("battle: the final standings not posted exactly once")
         problems += await database_problems(db)
         for member in survivors:
