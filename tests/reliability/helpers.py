@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from bot.sandbox.driver import SandboxUser
@@ -36,14 +37,15 @@ async def review_count(bot: RunningBot, user: SandboxUser) -> int:
 
 async def right_option(bot: RunningBot, user: SandboxUser) -> str:
     """The label of the right button of the user's open choice question."""
+    # The options are stored as JSON text on both backends; they are read here, not in SQL.
     row = await bot.services.db.fetchone(
-        """SELECT i.options ->> i.right_index FROM quiz_sessions s
+        """SELECT i.options, i.right_index FROM quiz_sessions s
              JOIN session_items i ON i.session_id = s.id AND i.position = s.position
             WHERE s.user_id = ? AND s.finished_at IS NULL""",
         (user.id,),
     )
-    assert row is not None and row[0] is not None
-    return str(row[0])
+    assert row is not None and row[1] is not None
+    return str(json.loads(row[0])[row[1]])
 
 
 async def open_answer(bot: RunningBot, user: SandboxUser) -> str:

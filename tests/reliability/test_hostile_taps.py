@@ -12,9 +12,15 @@ from tests.reliability.helpers import problems, quiz_with, review_count, right_o
 
 COUNTS = (
     "SELECT (SELECT COUNT(*) FROM reviews), (SELECT COUNT(*) FROM decks), "
-    "(SELECT COUNT(*) FROM quiz_sessions WHERE finished_at IS NULL), "
-    "(SELECT GROUP_CONCAT(position) FROM quiz_sessions)"
+    "(SELECT COUNT(*) FROM quiz_sessions WHERE finished_at IS NULL)"
 )
+
+
+async def snapshot(bot: RunningBot) -> tuple[object, ...]:
+    """What a tap could change: answers, decks, open sessions and where each session is."""
+    counts = await bot.services.db.fetchone(COUNTS)
+    positions = await bot.services.db.fetchall("SELECT id, position FROM quiz_sessions ORDER BY id")
+    return (*(counts or ()), [tuple(r) for r in positions])
 
 
 async def test_taps_naming_what_is_not_yours_or_not_there_get_a_toast_and_change_nothing(
@@ -31,7 +37,7 @@ async def test_taps_naming_what_is_not_yours_or_not_there_get_a_toast_and_change
     index = question.labels.index(right)
     await mallory.send("/start")
     own = await mallory.wait_for(lambda m: "Quizmaster" in m.text)
-    before = tuple(await bot.services.db.fetchone(COUNTS) or ())
+    before = await snapshot(bot)
     forged = [
         f"q:{session}:0:o{index}",  # Alice's open question, from Mallory's chat
         f"q:{session}:0:s",
@@ -56,7 +62,7 @@ async def test_taps_naming_what_is_not_yours_or_not_there_get_a_toast_and_change
             toast = await mallory.tap_data(own, data)
             assert toast, f"no toast for {data!r}"
         await sandbox.settle()
-    assert tuple(await bot.services.db.fetchone(COUNTS) or ()) == before
+    assert await snapshot(bot) == before
     assert problems(caplog.records) == []
     # Alice's own tap still works, once; the same tap again is refused.
     assert await alice.tap(right, message=question) == "✅ Right!"
