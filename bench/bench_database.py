@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.cards.model import Card, Deck
 from bot.services.quiz import KINDS_BY_MIX
 from bot.storage import quiz as store
-from bot.storage.db import Database
 from bot.storage.decks import sync_deck
 from bot.storage.quiz import NewItem, ReviewWrite, StoredState
+from bot.storage.sqlite import SqliteDatabase
 
 NOW = 1_772_442_000  # 2026-03-02 09:00 UTC
 DAY = 86_400
@@ -108,7 +108,7 @@ async def build(path: Path, users: int, questions: int) -> None:
     partial = path.with_suffix(".partial")
     for stale in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
         stale.unlink(missing_ok=True)
-    db = await Database.open(partial)
+    db = await SqliteDatabase.open(partial)
     try:
         deck_id = await sync_deck(db, bench_deck(questions), "scale-deck", None, NOW)
         rows = await db.fetchall(
@@ -185,7 +185,7 @@ async def timed(name: str, calls: list[Callable[[], Awaitable[object]]]) -> Timi
 class Capture:
     """Record the SQL and parameters the storage layer sends, to EXPLAIN exactly that."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: SqliteDatabase) -> None:
         self.sent: list[tuple[str, tuple[Any, ...]]] = []
         original: Callable[..., Awaitable[Any]] = db.conn._execute
 
@@ -197,7 +197,7 @@ class Capture:
         setattr(db.conn, "_execute", recording)  # noqa: B010 - an instance override, undone below
 
 
-async def explain(db: Database, label: str, call: Callable[[], Awaitable[object]]) -> None:
+async def explain(db: SqliteDatabase, label: str, call: Callable[[], Awaitable[object]]) -> None:
     """Run one storage call and print the plan of every statement it sent."""
     capture = Capture(db)
     await call()
@@ -238,7 +238,7 @@ def review_for(
 
 async def measure(path: Path, users: int, questions_each: int, samples: int) -> None:
     """Every timing on a working copy of the cached database."""
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     rng = random.Random(11)
     try:
         deck = await db.fetchone("SELECT id FROM decks WHERE slug = 'scale-deck'")

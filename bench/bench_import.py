@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.cards.upload import Upload, encode_upload, read_upload
 from bot.clock import ManualClock
 from bot.services.imports import ImportPreview, ImportService, SavedDeck, _replayed
-from bot.storage.db import Database
+from bot.storage.sqlite import SqliteDatabase
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "anki"
 PACKAGE = REAL / "vietnamese-anki21b-with-reviews.apkg"
@@ -76,7 +76,7 @@ async def one(name: str, data: bytes, repeat: int) -> None:
         states = timed("replay the history through FSRS", repeat, lambda: _replayed(upload, 0.9))
         print(f"{'  cards with a replayed schedule':<48} {len(states)}")
     with tempfile.TemporaryDirectory() as tmp:
-        db = await Database.open(Path(tmp) / "bench.sqlite3")
+        db = await SqliteDatabase.open(Path(tmp) / "bench.sqlite3")
         clock = ManualClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
         service = ImportService(db, clock)
         try:

@@ -30,6 +30,7 @@ from bot.sandbox.server import SandboxServer
 from bot.services.reminders import SWEEP_BATCH, ReminderService
 from bot.storage import reminders as store
 from bot.storage.db import Database
+from bot.storage.sqlite import SqliteDatabase
 
 TOKEN = "123456789:BENCH-token-for-the-sandbox-00000000"
 FIRST_ID = 700_000_001  # the sandbox's first user id, so the sent subset are real chats
@@ -48,8 +49,8 @@ async def populate(db: Database, users: int) -> None:
         (FIRST_ID + i, f"User {i}", base, "18:30", base + i % 60, 3, 3, "2026-03-01")
         for i in range(users)
     ]
-    async with db.transaction() as conn:
-        await conn.executemany(
+    async with db.transaction():
+        await db.executemany(
             "INSERT INTO users (id, first_name, created_at, remind_time, next_remind_at, "
             "streak_current, streak_best, streak_last_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
@@ -78,7 +79,7 @@ async def measure_selection(db: Database, users: int) -> None:
 
 async def measure_claims(path: Path, users: int) -> None:
     """Decide and claim every reminder in sweep batches, as the sweep does before sending."""
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     try:
         clock = ManualClock(SCHEDULED + timedelta(minutes=1))
         service = ReminderService(db, clock, default_deck_id=1)
@@ -111,7 +112,7 @@ async def measure_sends(path: Path, sends: int) -> None:
         request=HTTPXRequest(connection_pool_size=32),
     )
     await bot.initialize()
-    db = await Database.open(path)
+    db = await SqliteDatabase.open(path)
     try:
         # Fresh reminders for the sent subset (the claim run above moved everyone to tomorrow).
         base = int(SCHEDULED.timestamp())
@@ -162,7 +163,7 @@ async def main() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.sqlite3"
-        db = await Database.open(path)
+        db = await SqliteDatabase.open(path)
         try:
             started = time.perf_counter()
             await populate(db, args.users)
