@@ -68,18 +68,23 @@ class SqliteDatabase(Database):
         path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves; single statements autocommit.
         conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.executescript(
-            f"""
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
-            PRAGMA foreign_keys = ON;
-            PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};
-            PRAGMA temp_store = MEMORY;
-            """
-        )
-        db = cls(conn, path)
-        await db.migrate()
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.executescript(
+                f"""
+                PRAGMA journal_mode = WAL;
+                PRAGMA synchronous = NORMAL;
+                PRAGMA foreign_keys = ON;
+                PRAGMA busy_timeout = {BUSY_TIMEOUT_MS};
+                PRAGMA temp_store = MEMORY;
+                """
+            )
+            db = cls(conn, path)
+            await db.migrate()
+        except BaseException:
+            # aiosqlite's connection thread would otherwise keep the process from exiting.
+            await conn.close()
+            raise
         return db
 
     @property

@@ -4,6 +4,9 @@ joining, keep other tasks out, and migrations that several processes may start a
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +95,21 @@ async def test_processes_starting_together_migrate_once() -> None:
         finally:
             for db in opened:
                 await db.close()
+
+
+async def test_a_file_that_is_not_a_database_is_refused_and_released(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite3"
+    path.write_text("these are my notes, not a database\n" * 200)
+    before = _sqlite_threads()
+    with pytest.raises(sqlite3.DatabaseError):
+        await open_database(f"sqlite:///{path}")
+    # The connection was closed: no worker thread is left to keep the process from exiting.
+    for _ in range(100):
+        if _sqlite_threads() <= before:
+            break
+        await asyncio.sleep(0.01)
+    assert _sqlite_threads() <= before
+
+
+def _sqlite_threads() -> int:
+    return sum("_connection_worker_thread" in t.name for t in threading.enumerate())
