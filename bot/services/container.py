@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import asyncpg
 
 from bot.cards.formats import read_deck_file
 from bot.cards.model import Deck
@@ -60,9 +63,20 @@ async def load_bundled_decks(db: Database, now: int, folder: Path = DATA_DECKS) 
     return {slug: await sync_deck(db, deck, slug, None, now) for slug, deck in decks}
 
 
+class DatabaseUnavailable(RuntimeError):
+    """The database named by DATABASE_URL cannot be opened; the message says where and why."""
+
+
 async def create_services(settings: Settings, clock: Clock, fuzz: bool = True) -> Services:
     """Open the database, load the bundled decks, and wire the services."""
-    db = await open_database(settings.database_url)
+    try:
+        db = await open_database(settings.database_url)
+    except (OSError, sqlite3.Error, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        # Refused connections, a wrong password, a file that is not a database: one clear line.
+        reason = str(exc).strip() or type(exc).__name__
+        raise DatabaseUnavailable(
+            f"cannot open the database at {settings.database_location}: {reason}"
+        ) from exc
     try:
         deck_ids = await load_bundled_decks(db, int(clock.now().timestamp()))
     except Exception:

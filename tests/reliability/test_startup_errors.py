@@ -1,0 +1,77 @@
+"""A bot that cannot start says why in one line and exits 1: no traceback, no hanging process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from pathlib import Path
+
+from bot.sandbox.server import SandboxServer
+from tests.e2e.conftest import TOKEN
+from tests.reliability.process import REPO
+
+
+def _closed_port() -> int:
+    """A local port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _run(tmp_path: Path, **env: str) -> tuple[int, str]:
+    """`python -m bot run` with `env`; its exit code and everything it printed."""
+    full = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "BOT_API_URL")}
+    full.update(BOT_TOKEN=TOKEN, PYTHONPATH=str(REPO), **env)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=full,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    async with asyncio.timeout(60):
+        output, _ = await proc.communicate()
+    assert proc.returncode is not None
+    return proc.returncode, output.decode()
+
+
+async def test_an_unreachable_postgresql_server_is_named_without_its_password(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    url = f"postgresql://quiz:hunter2@127.0.0.1:{_closed_port()}/quiz"
+    code, output = await _run(tmp_path, BOT_API_URL=sandbox.base_url, DATABASE_URL=url)
+    assert code == 1
+    assert "cannot open the database at postgresql://quiz:***@127.0.0.1" in output
+    assert "hunter2" not in output
+    assert "Traceback" not in output
+
+
+async def test_a_file_that_is_not_a_database_is_named(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my shopping list\n" * 100)
+    code, output = await _run(
+        tmp_path, BOT_API_URL=sandbox.base_url, DATABASE_URL=f"sqlite:///{notes}"
+    )
+    assert code == 1
+    assert f"cannot open the database at {notes}: file is not a database" in output
+    assert "Traceback" not in output
+
+
+async def test_an_unreachable_bot_api_is_named(tmp_path: Path) -> None:
+    api = f"http://127.0.0.1:{_closed_port()}"
+    code, output = await _run(
+        tmp_path, BOT_API_URL=api, DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}"
+    )
+    assert code == 1
+    # python-telegram-bot logs its own retries first; then one line of ours says what is wrong.
+    assert any(
+        f"ERROR bot: cannot reach the Bot API at {api}: " in line for line in output.splitlines()
+    )
