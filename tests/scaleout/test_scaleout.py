@@ -15,6 +15,7 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from tests.backends import fresh_schema, postgres_url_or_skip
 from tests.e2e.conftest import TOKEN
 from tests.scaleout.battle import OVER, ROUNDS, BattleTaps, play_battle, round_title
 from tests.scaleout.cluster import Cluster, Senders, WebhookProcess, scrape
-from tests.scaleout.crowd import Crowd, Person, is_question, is_summary
+from tests.scaleout.crowd import Crowd, Person, Tap, is_question, is_summary
 from tests.scaleout.world import make_reminders_due, prepare
 from tests.token_scan import leaks_in
 
@@ -43,6 +44,7 @@ PATIENCE = 20.0
 # Load kept up after the kill, for the survivors to take over under it.
 AFTER_KILL = 6.0
 VERDICTS = {"✅ Right!", "❌ Not quite"}
+CLOSED = "This question is closed"
 REMINDER = "Time for your daily review"
 QUESTION_NUMBER = re.compile(r"^Question (\d+)/(\d+)")
 
@@ -137,50 +139,141 @@ async def kill_a_reminder_sender(
     return victim
 
 
-def check_person(person: Person, senders: Senders, victim: str) -> list[str]:
-    """What a quizzer saw, against what they did: every tap answered once with a verdict, its
-    question turned into its reveal once, and exactly one message after it (apart from a repeat
-    of a message the killed process had on its way, see `killed_repeats`)."""
-    problems: list[str] = []
-    who = person.user.name
-    for tap in person.taps:
-        if not tap.query.answered or tap.query.text not in VERDICTS:
-            problems.append(f"{who}: tap on {tap.message_id} answered with {tap.query.text!r}")
-    shown = person.user.messages
-    tapped = {tap.message_id for tap in person.taps}
-    if len(tapped) != len(person.taps):
-        problems.append(f"{who}: the same question tapped twice")
-    repeats = killed_repeats(shown, senders, victim) - tapped
-    messages = [m for m in shown if m.message_id not in repeats]
-    # One message per tap (the next question or the summary) and one per /quiz (a question).
-    if len(messages) != len(person.taps) + person.commands:
-        problems.append(
-            f"{who}: {len(messages)} messages (and {len(repeats)} repeats) for "
-            f"{len(person.taps)} taps and {person.commands} /quiz"
+def transcript(person: Person, senders: Senders) -> str:
+    """A quizzer's chat as it stands, with who sent what and what they tapped, for a failure."""
+    toasts = {t.message_id: t.query.text for t in person.taps}
+    lines = [f"{person.user.name} (stuck: {person.stuck}):"]
+    for m in person.user.chat.history:
+        sender = senders.sender(m.chat_id, m.message_id) if m.from_bot else "user"
+        tapped = f" tapped → {toasts[m.message_id]!r}" if m.message_id in toasts else ""
+        lines.append(
+            f"    #{m.message_id} {sender}: {first_version(m).splitlines()[0][:40]!r} "
+            f"edits={len(m.edits)} buttons={bool(m.buttons)}{tapped}"
         )
+    return "\n".join(lines)
+
+
+def owed_tap(person: Person) -> Tap | None:
+    """The tap a person gave up on because nothing came after it (it was answered, then neither
+    the reveal nor the next question came), if that is why they stopped."""
+    if person.stuck is None or not person.taps:
+        return None
+    last = person.taps[-1]
+    waited = person.stuck.startswith(f"tap on message {last.message_id}: answered,")
+    return last if waited else None
+
+
+def slots(messages: list[SandboxMessage], senders: Senders, victim: str) -> list[list[int]]:
+    """The ids of a chat's bot messages, grouped: a message the killed process sent is one slot
+    with its repeat (same text as sent) right after it, see `killed_repeats`."""
+    grouped: list[list[int]] = []
+    previous: SandboxMessage | None = None
+    for message in messages:
+        if (
+            previous is not None
+            and first_version(message) == first_version(previous)
+            and senders.sender(previous.chat_id, previous.message_id) == victim
+        ):
+            grouped[-1].append(message.message_id)
+        else:
+            grouped.append([message.message_id])
+        previous = message
+    return grouped
+
+
+@dataclass
+class Seen:
+    """What one quizzer's chat shows, checked against their taps."""
+
+    problems: list[str] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)  # known gaps, reported apart
+    answers: int = 0  # questions answered: each must be one review
+
+
+def check_person(person: Person, senders: Senders, victim: str) -> Seen:
+    """What a quizzer saw, against what they did: each question answered once, with a verdict on
+    the tap; the question turned into its reveal once; exactly one message after it.
+
+    A message the killed process had on its way may come twice (one slot, see `slots`); the person
+    may tap either copy, and a tap on the other then gets "This question is closed". Two known
+    gaps are kept apart from the problems: a tap whose follow-up the killed process owed (see
+    `owed_tap`), and a question whose reveal was lost because the killed process sent it without
+    recording its message.
+    """
+    seen = Seen()
+    who = person.user.name
+    owed = owed_tap(person)
+    if person.stuck is not None and owed is None:
+        seen.problems.append(f"{who} stuck: {person.stuck}")
+    if owed is not None:
+        seen.gaps.append(f"{who}: {person.stuck} (its follow-up was owed by the killed process)")
+    shown = {m.message_id: m for m in person.user.messages}
+    grouped = slots(list(shown.values()), senders, victim)
+    taps_on: dict[int, list[Tap]] = {}
+    for tap in person.taps:
+        taps_on.setdefault(tap.message_id, []).append(tap)
+    follow_ups = 0
     expected_next = 1
-    for index, message in enumerate(messages):
-        last = index == len(messages) - 1
-        if is_summary(message):
+    for index, slot in enumerate(grouped):
+        messages = [shown[i] for i in slot]
+        first = messages[0]
+        last_slot = index == len(grouped) - 1
+        taps = [t for i in slot for t in taps_on.get(i, [])]
+        if any(len(taps_on.get(i, [])) > 1 for i in slot):
+            seen.problems.append(f"{who}: a question message tapped twice")
+        if is_summary(first):
             if expected_next != 11:
-                problems.append(f"{who}: a summary after question {expected_next - 1}")
+                seen.problems.append(f"{who}: a summary after question {expected_next - 1}")
             expected_next = 1
             continue
-        number = QUESTION_NUMBER.match(first_version(message))
+        number = QUESTION_NUMBER.match(first_version(first))
         if number is None:
-            problems.append(f"{who}: unexpected message {message.text[:60]!r}")
+            seen.problems.append(f"{who}: unexpected message {first.text[:60]!r}")
             continue
         if int(number.group(1)) != expected_next:
-            problems.append(f"{who}: question {number.group(1)} where {expected_next} was due")
+            seen.problems.append(f"{who}: question {number.group(1)} where {expected_next} was due")
         expected_next = int(number.group(1)) + 1
-        if message.message_id in tapped:
-            if len(message.edits) != 1 or message.buttons:
-                problems.append(
-                    f"{who}: question {message.message_id} edited {len(message.edits)} times"
-                )
-        elif not (last and is_question(message)):
-            problems.append(f"{who}: question {message.message_id} left unanswered")
-    return problems
+        verdicts = [t for t in taps if t.query.text in VERDICTS]
+        others = [t for t in taps if t.query.text not in VERDICTS]
+        is_owed = owed is not None and owed in taps
+        if owed is not None and is_owed and owed.query.text == CLOSED:
+            verdicts.append(owed)  # the killed process stored the answer before the re-run
+            others.remove(owed)
+        seen.answers += len(verdicts)
+        if len(verdicts) > 1 or any(t.query.text != CLOSED for t in others):
+            seen.problems.append(
+                f"{who}: question {first.message_id} taps answered "
+                + ", ".join(repr(t.query.text) for t in taps)
+            )
+        if not verdicts:
+            if not (last_slot and is_question(messages[-1])):
+                seen.problems.append(f"{who}: question {first.message_id} left unanswered")
+            continue
+        if is_owed:
+            continue  # its reveal and the next message are the follow-up it is owed
+        follow_ups += 1
+        revealed = [m for m in messages if m.edits]
+        if len(revealed) == 1 and len(revealed[0].edits) == 1 and not revealed[0].buttons:
+            continue
+        tapped = shown[verdicts[0].message_id]
+        if not revealed and senders.sender(tapped.chat_id, tapped.message_id) == victim:
+            seen.gaps.append(
+                f"{who}: question {tapped.message_id}, sent by the killed process, never revealed"
+            )
+        else:
+            seen.problems.append(
+                f"{who}: question {first.message_id} edited "
+                + ", ".join(f"{len(m.edits)}" for m in messages)
+                + " times"
+            )
+    # One slot per answer that was followed up (the next question or the summary) and one per
+    # /quiz (a question).
+    if len(grouped) != follow_ups + person.commands:
+        seen.problems.append(
+            f"{who}: {len(grouped)} messages (repeats counted once) for {follow_ups} answers "
+            f"followed up and {person.commands} /quiz"
+        )
+    return seen
 
 
 async def one_value(db: Database, sql: str, *params: object) -> int:
@@ -315,10 +408,6 @@ async def battle_problems(db: Database, taps: BattleTaps, players: list[SandboxU
     return problems
 
 
-# A tap whose answer the killed process stored, and maybe answered, but whose reveal and next
-# question it did not send, is re-run by the process taking the chat over, which finds the
-# question answered and sends nothing: the person is left without their next question.
-@pytest.mark.xfail(reason="a re-run tap does not send the follow-up the killed process owed yet")
 async def test_three_processes_one_killed_mid_run_every_tap_reminder_and_point_once(
     schema_url: str, balancer: tuple[SandboxServer, Senders], tmp_path: Path
 ) -> None:
@@ -369,13 +458,7 @@ async def test_three_processes_one_killed_mid_run_every_tap_reminder_and_point_o
             assert member.process.proc.returncode == 0, f"{member.name} did not stop cleanly"
 
         problems: list[str] = []
-        stuck = crowd.stuck
-        if stuck:
-            problems.append(
-                f"{len(stuck)} quizzers stuck, e.g. " + "; ".join(str(p.stuck) for p in stuck[:3])
-            )
-        for person in crowd.people:
-            problems += check_person(person, senders, victim.name)
+        gaps: list[str] = []
         reviews = {
             int(r[0]): int(r[1])
             for r in await db.fetchall(
@@ -383,12 +466,17 @@ async def test_three_processes_one_killed_mid_run_every_tap_reminder_and_point_o
                 "GROUP BY user_id"
             )
         }
+        transcripts: list[str] = []
         for person in crowd.people:
-            answered = sum(t.query.answered for t in person.taps)
-            if reviews.get(person.user.id, 0) != answered:
+            seen = check_person(person, senders, victim.name)
+            problems += seen.problems
+            gaps += seen.gaps
+            if seen.problems and len(transcripts) < 2:
+                transcripts.append(transcript(person, senders))
+            if reviews.get(person.user.id, 0) != seen.answers:
                 problems.append(
                     f"{person.user.name}: {reviews.get(person.user.id, 0)} reviews stored "
-                    f"for {answered} answered taps"
+                    f"for {seen.answers} questions answered"
                 )
         problems += reminder_problems(reminded, senders, victim.name)
         today = datetime.now(UTC).date().isoformat()
@@ -424,6 +512,15 @@ async def test_three_processes_one_killed_mid_run_every_tap_reminder_and_point_o
             f"{len(problems)} problems after killing {victim.name} "
             f"({crowd.taps} taps, {taps_at_kill} before the kill):\n  " + "\n  ".join(problems[:40])
         )
+        if gaps:
+            # Known gaps, everything else above held: a tap the killed process answered (or
+            # stored) without sending what comes after it is re-run by the process taking the chat
+            # over, which finds its question answered and sends nothing (the person must send
+            # /quiz); and a question the killed process sent without recording its message is
+            # answered without its reveal. This turns into a pass once both are closed.
+            pytest.xfail(
+                f"{len(gaps)} known gaps after killing {victim.name}: " + "; ".join(gaps[:3])
+            )
     finally:
         await crowd.cancel()
         if battle is not None and not battle.done():
