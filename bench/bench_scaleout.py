@@ -7,8 +7,9 @@ sandbox POSTs updates to them in turn. The simulated people are bench_fullstack.
 the first answer of their question, waits for the next question, and taps again (sessions of 10
 in choice mode on a 300-card deck; a new /quiz after each). Reported per setup: answered taps/s,
 tap → answerCallbackQuery latency p50/p99, the bot processes' CPU per tap (all of them together),
-the PostgreSQL server's CPU per tap (every `postgres` process on this machine) and the sandbox's
-CPU (this process: the simulated people, the Bot API and the webhook deliveries).
+the CPU per tap of the PostgreSQL backends serving the bots' connections (found by their
+application_name) and the sandbox's CPU (this process: the simulated people, the Bot API and the
+webhook deliveries).
 
     .venv/bin/python bench/bench_scaleout.py [--users 100] [--seconds 20] [--warmup 5]
                                              [--processes 1 2 3] [--rounds 1]
@@ -52,7 +53,6 @@ from bench_fullstack import (
 from bot.sandbox.server import SandboxServer
 
 SECRET = "bench-scaleout-webhook-secret"
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -77,19 +77,30 @@ class Measured:
     postgres_cpu: float = 0.0
 
 
-def postgres_cpu() -> float:
-    """User + system CPU seconds of every PostgreSQL server process on this machine."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:  # the process ended meanwhile
-            continue
-        name, _, rest = text.partition(") ")
-        if name.endswith("(postgres"):
-            fields = rest.split()
-            total += int(fields[11]) + int(fields[12])
-    return total / CLOCK_TICKS
+def process_cpu(pid: int) -> float | None:
+    """User + system CPU seconds of a process, or None when it is gone."""
+    try:
+        return cpu_seconds(pid)
+    except (OSError, IndexError):
+        return None
+
+
+async def backend_cpu(server: str, application: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving connections named `application`."""
+    conn = await asyncpg.connect(server)
+    try:
+        rows = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = $1", application
+        )
+    finally:
+        await conn.close()
+    found = {int(row["pid"]): process_cpu(int(row["pid"])) for row in rows}
+    return {pid: cpu for pid, cpu in found.items() if cpu is not None}
+
+
+def cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU spent between two `backend_cpu` readings (a backend new since counts from zero)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def free_ports(count: int) -> list[int]:
@@ -104,11 +115,11 @@ def free_ports(count: int) -> list[int]:
             probe.close()
 
 
-def with_search_path(url: str, schema: str) -> str:
-    """`url` whose connections use `schema`."""
+def with_settings(url: str, **settings: str) -> str:
+    """`url` whose connections start with these server settings (asyncpg passes them on)."""
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "search_path"]
-    query.append(("search_path", schema))
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in settings]
+    query += list(settings.items())
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
@@ -138,13 +149,22 @@ async def database(setup: Setup, workdir: Path, postgres: str | None) -> AsyncIt
     finally:
         await conn.close()
     try:
-        yield with_search_path(postgres, schema)
+        # Named after the schema, so the server's backends for these connections can be found.
+        yield with_settings(postgres, search_path=schema, application_name=schema)
     finally:
         conn = await asyncpg.connect(postgres)
         try:
             await conn.execute(f"DROP SCHEMA {schema} CASCADE")
         finally:
             await conn.close()
+
+
+async def postgres_backends(setup: Setup, url: str, server: str | None) -> dict[int, float]:
+    """CPU so far of the PostgreSQL backends serving this run's bots (none on SQLite)."""
+    if setup.backend != "postgres" or server is None:
+        return {}
+    application = dict(parse_qsl(urlsplit(url).query))["application_name"]
+    return await backend_cpu(server, application)
 
 
 def start_webhook_bot(
@@ -193,15 +213,18 @@ async def measure(
                     raise RuntimeError(f"{setup.label}: the bots did not register within 60 s")
                 tasks += [asyncio.create_task(crowd.play(p)) for p in people]
                 await asyncio.sleep(warmup)
+                pg_cpu = await postgres_backends(setup, url, postgres)
                 bot_cpu = sum(cpu_seconds(b.pid) for b in bots)
-                own_cpu, pg_cpu, started = self_cpu(), postgres_cpu(), time.perf_counter()
+                own_cpu, started = self_cpu(), time.perf_counter()
                 crowd.measuring = True
                 await asyncio.sleep(seconds)
                 crowd.measuring = False
                 run.seconds = time.perf_counter() - started
                 run.bot_cpu = sum(cpu_seconds(b.pid) for b in bots) - bot_cpu
                 run.sandbox_cpu = self_cpu() - own_cpu
-                measured.postgres_cpu = postgres_cpu() - pg_cpu
+                measured.postgres_cpu = cpu_between(
+                    pg_cpu, await postgres_backends(setup, url, postgres)
+                )
                 run.taps, run.latencies = crowd.taps, crowd.latencies
             finally:
                 crowd.stopping = True
