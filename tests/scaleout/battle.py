@@ -20,6 +20,14 @@ def round_title(number: int) -> str:
     return f"⚔️ Round {number}/{ROUNDS}"
 
 
+def round_of(message: SandboxMessage) -> int | None:
+    """The number of the round a message asks (or revealed), if it is a round's message."""
+    for number in range(1, ROUNDS + 1):
+        if message.text.startswith(round_title(number)):
+            return number
+    return None
+
+
 @dataclass
 class BattleTaps:
     """What the players tapped and the toasts they got (None: never answered)."""
@@ -28,6 +36,7 @@ class BattleTaps:
     start: str | None = None
     # (round, user id) -> (letter tapped, toast)
     answers: dict[tuple[int, int], tuple[str, str | None]] = field(default_factory=dict)
+    asked: list[int] = field(default_factory=list)  # the rounds the players saw and answered
     stuck: str | None = None
     final: SandboxMessage | None = None
 
@@ -71,15 +80,24 @@ async def play_battle(
     for player in players[1:]:
         taps.joins[player.id] = await _tap(player, "Join", group, lobby.message_id, patience)
     taps.start = await _tap(host, "Start", group, lobby.message_id, patience)
-    for number in range(1, ROUNDS + 1):
-        # Rounds open on the timer: at least 10 s apart, found by any process's sweep.
+    number = 1
+    while number <= ROUNDS:
+        # Rounds open on the timer: at least 10 s apart, found by any process's sweep. A round
+        # whose message never comes is passed over when a later one (or the end) is posted.
         asked = await group.wait_for(
-            lambda m: m.text.startswith(round_title(number)) and bool(m.buttons),  # noqa: B023
+            lambda m: (
+                OVER in m.text or ((round_of(m) or 0) >= number and bool(m.buttons))  # noqa: B023
+            ),
             timeout=ROUND_SECONDS * 3 + patience,
         )
-        right, wrong = await round_letters(db, group, number)
+        shown = round_of(asked)
+        if shown is None:
+            break
+        right, wrong = await round_letters(db, group, shown)
         for index, player in enumerate(players):
             letter = wrong if index == len(players) - 1 else right
             toast = await _tap(player, letter, group, asked.message_id, patience)
-            taps.answers[(number, player.id)] = (letter, toast)
+            taps.answers[(shown, player.id)] = (letter, toast)
+        taps.asked.append(shown)
+        number = shown + 1
     taps.final = await group.wait_for(lambda m: OVER in m.text, timeout=ROUND_SECONDS * 3)

@@ -353,9 +353,15 @@ async def unfinished_work(db: Database) -> list[str]:
     return problems
 
 
-async def battle_problems(db: Database, taps: BattleTaps, players: list[SandboxUser]) -> list[str]:
-    """Every battle tap answered once, every answer in the battle's record, points counted once."""
+async def battle_problems(
+    db: Database, taps: BattleTaps, players: list[SandboxUser], posted: list[SandboxMessage]
+) -> tuple[list[str], list[str]]:
+    """Every battle tap answered once, every answer in the battle's record, points counted once,
+    every round asked and revealed in one message, the end posted once; with the known gaps
+    apart: a round whose message, or whose reveal, the process that opened or closed it in the
+    database died before posting (the round is still played to its deadline and scored)."""
     problems: list[str] = []
+    gaps: list[str] = []
     if taps.stuck:
         problems.append(f"battle: {taps.stuck}")
     for uid, toast in taps.joins.items():
@@ -365,13 +371,19 @@ async def battle_problems(db: Database, taps: BattleTaps, players: list[SandboxU
         problems.append("battle: the Start tap was never answered")
     row = await db.fetchone("SELECT id, state, finished FROM battles ORDER BY id DESC LIMIT 1")
     if row is None:
-        return [*problems, "battle: none stored"]
+        return [*problems, "battle: none stored"], gaps
     state: dict[str, Any] = json.loads(row[1])
     if not row[2]:
         problems.append("battle: not finished")
     played = state["played"]
     if len(played) != ROUNDS:
         problems.append(f"battle: {len(played)} rounds played")
+    messages = {
+        int(r[0]): r[1]
+        for r in await db.fetchall(
+            "SELECT round_no, message_id FROM battle_rounds WHERE battle_id = ?", (row[0],)
+        )
+    }
     points = {p.id: 0 for p in players}
     right = dict.fromkeys(points, 0)
     answered = dict.fromkeys(points, 0)
@@ -379,16 +391,33 @@ async def battle_problems(db: Database, taps: BattleTaps, players: list[SandboxU
         given = [answer[0] for answer in play["answers"]]
         if len(given) != len(set(given)):
             problems.append(f"battle round {number}: an answer recorded twice")
-        for player in players:
-            letter, toast = taps.answers.get((number, player.id), ("", None))
-            if toast != f"Locked in: {letter}":
-                problems.append(f"battle round {number}: {player.name}'s tap got {toast!r}")
-            elif player.id not in given:
-                problems.append(f"battle round {number}: {player.name}'s answer not recorded")
+        shown = [m for m in posted if first_version(m).startswith(round_title(number))]
+        if number not in taps.asked:
+            if messages.get(number) is None and not shown:
+                gaps.append(f"battle round {number}: opened, its message never posted")
+            else:
+                problems.append(f"battle round {number}: posted, never seen with its buttons")
+        else:
+            for player in players:
+                letter, toast = taps.answers.get((number, player.id), ("", None))
+                if toast != f"Locked in: {letter}":
+                    problems.append(f"battle round {number}: {player.name}'s tap got {toast!r}")
+                elif player.id not in given:
+                    problems.append(f"battle round {number}: {player.name}'s answer not recorded")
+        asking = {m.message_id for m in shown}
+        if len(asking) > 1:
+            problems.append(f"battle round {number}: asked in {len(asking)} messages")
+        if any(m.buttons for m in shown):
+            if play.get("revealed_at"):
+                gaps.append(f"battle round {number}: closed, its reveal never posted")
+            else:
+                problems.append(f"battle round {number}: never closed")
         for answer in play["answers"]:
             points[answer[0]] += answer[4]
             right[answer[0]] += int(bool(answer[3]))
             answered[answer[0]] += 1
+    if len([m for m in posted if OVER in m.text]) != 1:
+        problems.append("battle: the final standings not posted exactly once")
     table = {
         int(r[0]): (int(r[1]), int(r[2]), int(r[3]), int(r[4]))
         for r in await db.fetchall(
@@ -405,7 +434,7 @@ async def battle_problems(db: Database, taps: BattleTaps, players: list[SandboxU
     reviews = await one_value(db, "SELECT COUNT(*) FROM battle_reviews WHERE battle_id = ?", row[0])
     if reviews != sum(answered.values()):
         problems.append(f"battle: {reviews} battle reviews for {sum(answered.values())} answers")
-    return problems
+    return problems, gaps
 
 
 async def test_three_processes_one_killed_mid_run_every_tap_reminder_and_point_once(
@@ -490,17 +519,13 @@ async def test_three_processes_one_killed_mid_run_every_tap_reminder_and_point_o
             problems.append(f"{stamped} of {REMINDED} reminders marked sent today")
         if sum(reminders_of(u) for u in quizzers):
             problems.append("a quizzer without a reminder got one")
-        problems += await battle_problems(db, battle_taps, players)
         posted = group.messages
         posted = [
             m for m in posted if m.message_id not in killed_repeats(posted, senders, victim.name)
         ]
-        for number in range(1, ROUNDS + 1):
-            asked = [m for m in posted if first_version(m).startswith(round_title(number))]
-            if len(asked) != 1 or asked[0].buttons:
-                problems.append(f"battle round {number}: {len(asked)} messages, buttons left")
-        if len([m for m in posted if OVER in m.text]) != 1:
-            problems.append("battle: the final standings not posted exactly once")
+        found, known = await battle_problems(db, battle_taps, players, posted)
+        problems += found
+        gaps += known
         problems += await database_problems(db)
         for member in survivors:
             if "Traceback" in member.process.log:
