@@ -203,6 +203,7 @@ class InboxDispatcher:
         finally:
             self._drains.pop(key, None)
             self._trusted_until.pop(key, None)
+            self._dirty.discard(key)
 
     async def _take(self, key: int) -> bool:
         started = self._monotonic()
