@@ -39,6 +39,23 @@ def test_every_webhook_variable_is_read() -> None:
     ) == ("https://bot.example.org/tg", SECRET, "0.0.0.0:8443", 100)
 
 
+def test_lease_lengths_default_and_are_read() -> None:
+    assert (settings(**HOOK).inbox_lease_seconds, settings(**HOOK).outbox_lease_seconds) == (30, 60)
+    loaded = settings(**HOOK, INBOX_LEASE_SECONDS="3", OUTBOX_LEASE_SECONDS="3600")
+    assert (loaded.inbox_lease_seconds, loaded.outbox_lease_seconds) == (3, 3600)
+    assert "inbox_lease_seconds=3," in repr(loaded)
+
+
+@pytest.mark.parametrize("name", ["INBOX_LEASE_SECONDS", "OUTBOX_LEASE_SECONDS"])
+@pytest.mark.parametrize("value", ["1", "3601", "2.5", "-5", "soon", "³"])
+def test_a_lease_length_out_of_range_is_refused_with_one_clear_line(name: str, value: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        settings(**HOOK, **{name: value})
+    assert str(caught.value) == (
+        f"{name} must be a whole number of seconds from 2 to 3600, got {value!r}"
+    )
+
+
 def test_repr_hides_the_secret() -> None:
     loaded = settings(**HOOK)
     assert SECRET not in repr(loaded)
