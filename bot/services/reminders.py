@@ -230,17 +230,20 @@ class ReminderService:
         Reminders more than three hours old (no sender was alive to send them in time) and those
         taken too often without an outcome are closed here instead of being handed out.
         """
-        taken = await outbox.take(self.db, owner, limit, now_ms, lease_ms)
         now = self.clock.now()
-        usable: list[PendingSend] = []
-        for send in taken:
-            if now - from_unix(send.created_at) > MAX_LATENESS:
-                await self.finish_send(owner, send, outbox.EXPIRED)
-            elif send.attempts > MAX_SEND_ATTEMPTS:
-                await self.finish_send(owner, send, outbox.FAILED)
-            else:
-                usable.append(send)
-        return usable
+        while True:
+            taken = await outbox.take(self.db, owner, limit, now_ms, lease_ms)
+            usable: list[PendingSend] = []
+            for send in taken:
+                if now - from_unix(send.created_at) > MAX_LATENESS:
+                    await self.finish_send(owner, send, outbox.EXPIRED)
+                elif send.attempts > MAX_SEND_ATTEMPTS:
+                    await self.finish_send(owner, send, outbox.FAILED)
+                else:
+                    usable.append(send)
+            # Empty only when nothing is queued: closed ones make room for the next ones.
+            if usable or not taken:
+                return usable
 
     async def finish_send(self, owner: str, send: PendingSend, outcome: str) -> bool:
         """Record what became of a taken reminder; False if `owner`'s lease on it was lost."""

@@ -93,8 +93,17 @@ async def test_reminders_nobody_sent_for_three_hours_expire_instead_of_going_out
     reminders = ReminderService(db, clock, default_deck_id=1)
     await reminders.plan_batch()
     clock.advance(timedelta(hours=3, seconds=1))
-    assert await reminders.take_sends("a", 10, NOW_MS, LEASE_MS) == []
-    assert await outcomes(db) == {1: "expired"}
+    # A later decision, queued behind the stale one, still goes out.
+    later = int(clock.now().timestamp()) - 1
+    await db.execute(
+        "INSERT INTO users (id, first_name, created_at, remind_time, next_remind_at, "
+        "streak_current, streak_best, streak_last_day) "
+        "VALUES (2, 'User 2', ?, '12:00', ?, 2, 2, '2026-03-01')",
+        (later, later),
+    )
+    await reminders.plan_batch()
+    assert [s.user_id for s in await reminders.take_sends("a", 1, NOW_MS, LEASE_MS)] == [2]
+    assert await outcomes(db) == {1: "expired", 2: None}
 
 
 async def test_a_reminder_whose_senders_keep_dying_is_given_up(
