@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Bot, CallbackQuery, Chat, Update
 from telegram.ext import ContextTypes
 
@@ -101,6 +103,10 @@ async def on_quiz_tap(
         return
     # Callback queries must be answered, and quickly: before the slower edits and sends.
     await query.answer(TOASTS.get(result.reveal.outcome, ""))
+    if result.message_id is None and query.message is not None:
+        # The question was sent but its message never recorded (the sender stopped right
+        # after): the tapped message is the one to turn into the reveal.
+        result = replace(result, message_id=query.message.message_id)
     await deliver(context.bot, services, result)
 
 
@@ -116,6 +122,10 @@ async def typed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bo
     if isinstance(result, Refusal):
         if result.toast:
             await message.reply_text(result.toast)
+        return True
+    if isinstance(result, QuestionView):
+        # The open question was never shown (see QuizService.type_answer): ask it now.
+        await ask(context.bot, services, message.chat_id, result)
         return True
     await deliver(context.bot, services, result)
     return True

@@ -74,6 +74,31 @@ def current_view(ctx: ItemContext) -> QuestionView:
     return _view(ctx, ctx.question, ctx.position, ctx.revealed)
 
 
+def _unfinished_answer(ctx: ItemContext) -> AnswerResult | None:
+    """The answer to deliver again when this question was answered but the next one never asked.
+
+    That is what a process stopped between writing an answer and sending the next question leaves
+    behind; the tap that answered it, delivered again, finishes the job instead of being refused.
+    """
+    if not ctx.answered or ctx.finished or ctx.current != ctx.position + 1:
+        return None
+    if ctx.next_question is None or ctx.next_message_id is not None or ctx.state is None:
+        return None
+    reveal = RevealView(
+        current_view(ctx), ctx.outcome or "", ctx.given, from_unix(ctx.state.due), ctx.timezone
+    )
+    streak = StreakNews(ctx.streak_current, ctx.streak_best, ctx.streak_freezes)
+    return AnswerResult(
+        reveal=reveal,
+        message_id=ctx.message_id,
+        chat_id=ctx.chat_id,
+        next_question=_view(ctx, ctx.next_question, ctx.position + 1, revealed=False),
+        next_message_id=None,
+        summary=None,
+        streak=streak,
+    )
+
+
 @dataclass
 class QuizService:
     """Runs private quiz sessions over the database; every method is one user action."""
@@ -154,12 +179,15 @@ class QuizService:
 
     async def _open_item(
         self, user_id: int, session_id: int, position: int
-    ) -> ItemContext | Refusal:
+    ) -> ItemContext | Refusal | AnswerResult:
         ctx = await store.load_item(self.db, session_id, position)
         if ctx is None:
             return Refusal(CLOSED)
         if ctx.user_id != user_id:
             return Refusal(NOT_YOURS)
+        unfinished = _unfinished_answer(ctx)
+        if unfinished is not None:
+            return unfinished
         if ctx.finished or ctx.answered or ctx.current != position:
             return Refusal(CLOSED)
         return ctx
@@ -167,6 +195,8 @@ class QuizService:
     async def reveal(self, user_id: int, session_id: int, position: int) -> QuestionView | Refusal:
         """Show a recall question's answer so the user can grade themselves."""
         ctx = await self._open_item(user_id, session_id, position)
+        if isinstance(ctx, AnswerResult):
+            return Refusal(CLOSED)  # a "Show answer" tap never answers: nothing to finish
         if isinstance(ctx, Refusal):
             return ctx
         if ctx.question.kind != QuestionKind.RECALL:
@@ -180,7 +210,7 @@ class QuizService:
     ) -> AnswerResult | Refusal:
         """A self-grade of a revealed recall question."""
         ctx = await self._open_item(user_id, session_id, position)
-        if isinstance(ctx, Refusal):
+        if not isinstance(ctx, ItemContext):
             return ctx
         if ctx.question.kind != QuestionKind.RECALL or not ctx.revealed:
             return Refusal(CLOSED)
@@ -191,7 +221,7 @@ class QuizService:
     ) -> AnswerResult | Refusal:
         """A tap on one of a choice or cloze question's answer buttons."""
         ctx = await self._open_item(user_id, session_id, position)
-        if isinstance(ctx, Refusal):
+        if not isinstance(ctx, ItemContext):
             return ctx
         q = ctx.question
         if q.right_index is None or not 0 <= option < len(q.options):
@@ -208,7 +238,7 @@ class QuizService:
     async def give_up(self, user_id: int, session_id: int, position: int) -> AnswerResult | Refusal:
         """ "I don't know" on a typed question: counts as wrong and shows the answer."""
         ctx = await self._open_item(user_id, session_id, position)
-        if isinstance(ctx, Refusal):
+        if not isinstance(ctx, ItemContext):
             return ctx
         if ctx.question.kind not in (QuestionKind.TYPED, QuestionKind.CLOZE):
             return Refusal(CLOSED)
@@ -216,16 +246,20 @@ class QuizService:
 
     async def type_answer(
         self, user_id: int, text: str, message_id: int | None = None
-    ) -> AnswerResult | Refusal | None:
+    ) -> AnswerResult | Refusal | QuestionView | None:
         """A typed message: graded against the open typed or cloze question; None if none is open.
 
         `message_id` is the typed message's id. Ids in a chat only grow, so a message older than
         the one showing the question cannot answer it: it is the same update delivered again
         after a crash (its answer went to the previous question), and gets a quiet refusal.
+        A question with no message recorded was never shown (the process answering the previous
+        one stopped before asking it): it is returned to be asked now, not graded.
         """
         ctx = await store.load_current_item(self.db, user_id)
         if ctx is None or ctx.question.kind not in (QuestionKind.TYPED, QuestionKind.CLOZE):
             return None
+        if ctx.message_id is None:
+            return current_view(ctx)
         if message_id is not None and ctx.message_id is not None and message_id < ctx.message_id:
             return Refusal(QUIET)
         given = text.strip()[:MAX_TYPED_CHARS]

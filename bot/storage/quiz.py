@@ -77,6 +77,8 @@ class ItemContext:
     next_message_id: int | None
     other_min_due: int | None
     reminder_offer_pending: bool  # never offered a daily reminder and has none
+    outcome: str | None  # how the question was answered, once it is
+    given: str | None
 
 
 _ITEM_QUERY = """
@@ -90,7 +92,8 @@ SELECT s.id, s.user_id, s.chat_id, s.deck_id, d.title, s.size, s.position, s.fin
        n.message_id,
        (SELECT MIN(o.due) FROM review_states o
          WHERE o.user_id = s.user_id AND o.deck_id = s.deck_id AND o.question_id <> q.id),
-       u.remind_offered = 0 AND u.remind_time IS NULL
+       u.remind_offered = 0 AND u.remind_time IS NULL,
+       i.outcome, i.given
   FROM quiz_sessions s
   JOIN decks d ON d.id = s.deck_id
   JOIN users u ON u.id = s.user_id
@@ -174,6 +177,8 @@ def _context(row: Row) -> ItemContext:
         next_message_id=row[45],
         other_min_due=row[46],
         reminder_offer_pending=bool(row[47]),
+        outcome=row[48],
+        given=row[49],
     )
 
 

@@ -73,7 +73,8 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 async def answer(quiz: QuizService, q: QuestionView, user: int, right: bool = True) -> AnswerResult:
-    """Answer a question (rightly or not) whatever its kind."""
+    """Show a question as the handler does, then answer it (rightly or not) whatever its kind."""
+    await quiz.shown(q, message_id=1000 * q.session_id + q.position)
     if q.kind == "recall":
         await quiz.reveal(user, q.session_id, q.position)
         result = await quiz.grade(

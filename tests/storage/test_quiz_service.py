@@ -30,8 +30,12 @@ async def quiz(db: Database, clock: ManualClock) -> QuizService:
     )
 
 
+MESSAGE_IDS = itertools.count(1000)
+
+
 async def answer_right(quiz: QuizService, q: QuestionView, user: int = ALICE) -> AnswerResult:
-    """Answer a question correctly whatever its kind."""
+    """Show a question as the handler does, then answer it correctly whatever its kind."""
+    await quiz.shown(q, message_id=next(MESSAGE_IDS))
     if q.kind == "recall":
         shown = await quiz.reveal(user, q.session_id, q.position)
         assert isinstance(shown, QuestionView) and shown.revealed
@@ -117,7 +121,12 @@ async def test_taps_on_closed_foreign_or_answered_questions_are_refused(
     assert isinstance(foreign, Refusal)
     unknown = await quiz.choose(ALICE, 999, 0, 0)
     assert isinstance(unknown, Refusal) and unknown.toast == "This question is closed"
-    await answer_right(quiz, q)
+    first = await answer_right(quiz, q)
+    # Until the next question is shown, a repeat finishes the delivery and writes nothing.
+    repeat = await quiz.grade(ALICE, q.session_id, q.position, Grade.EASY)
+    assert isinstance(repeat, AnswerResult) and repeat.next_question == first.next_question
+    assert first.next_question is not None
+    await quiz.shown(first.next_question, message_id=next(MESSAGE_IDS))
     twice = await quiz.grade(ALICE, q.session_id, q.position, Grade.EASY)
     assert isinstance(twice, Refusal)
     count = await db.fetchone("SELECT COUNT(*) FROM reviews")
