@@ -8,12 +8,14 @@ from bot.storage.db import Database
 
 # Columns that name a user, whatever table they are in (tables added by later features included).
 # A private chat's id is its user's id; group chat ids are negative, so they never match one.
-USER_COLUMNS = frozenset({"user_id", "owner_id", "chat_id"})
+# The inbox keys a private chat's raw updates (the user's own words) by `chat_key`.
+USER_COLUMNS = frozenset({"user_id", "owner_id", "chat_id", "chat_key"})
 USER_COLUMN_SUFFIX = "_user_id"
 # Columns that name a user on a row that belongs to a group (a battle's host): the row stays for
 # the group's history and the mention is replaced by 0, "somebody".
 ANONYMISED_COLUMNS = frozenset({"host_id"})
-KEEP_TABLES = frozenset({"users", "_migrations"})
+# A chat lease names no one and is in use while /forget itself runs.
+KEEP_TABLES = frozenset({"users", "_migrations", "chat_leases"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -9,8 +10,8 @@ import pytest
 from bot.cards.model import Card, Deck
 from bot.clock import ManualClock
 from bot.services.container import load_bundled_decks
+from bot.storage import inbox, userdata
 from bot.storage import settings as settings_store
-from bot.storage import userdata
 from bot.storage.db import Database
 from bot.storage.decks import sync_deck
 from bot.storage.quiz import ReviewWrite, StoredState, insert_review
@@ -187,3 +188,16 @@ async def test_export_rows_match_the_stored_schedule_and_log(db: Database, deck_
         (T + 5, q2, 1),
         (T + 9, q1, 1),
     ]
+
+
+async def test_forget_drops_the_raw_updates_of_the_users_private_chat(
+    db: Database, deck_id: int
+) -> None:
+    q1 = (await question_ids(db, deck_id))[0]
+    await write(db, ALICE, q1, deck_id, T, 0)
+    await write(db, BOB, q1, deck_id, T, 0)
+    for update_id, chat in ((1, ALICE), (2, BOB), (3, -100123)):
+        await inbox.store(db, update_id, chat, json.dumps({"update_id": update_id}), T * 1000)
+    await userdata.forget_user(db, ALICE)
+    left = await db.fetchall("SELECT update_id FROM inbox ORDER BY update_id")
+    assert [int(r[0]) for r in left] == [2, 3]
