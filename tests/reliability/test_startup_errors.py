@@ -20,8 +20,8 @@ def _closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def _run(tmp_path: Path, **env: str) -> tuple[int, str]:
-    """`python -m bot run` with `env`; its exit code and everything it printed."""
+async def _run(tmp_path: Path, *args: str, **env: str) -> tuple[int, str]:
+    """`python -m bot run [args]` with `env`; its exit code and everything it printed."""
     full = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "BOT_API_URL")}
     full.update(BOT_TOKEN=TOKEN, PYTHONPATH=str(REPO), **env)
     proc = await asyncio.create_subprocess_exec(
@@ -29,6 +29,7 @@ async def _run(tmp_path: Path, **env: str) -> tuple[int, str]:
         "-m",
         "bot",
         "run",
+        *args,
         cwd=tmp_path,
         env=full,
         stdin=asyncio.subprocess.DEVNULL,
@@ -75,3 +76,43 @@ async def test_an_unreachable_bot_api_is_named(tmp_path: Path) -> None:
     assert any(
         f"ERROR bot: cannot reach the Bot API at {api}: " in line for line in output.splitlines()
     )
+
+
+async def test_webhook_mode_names_an_unreachable_database_too(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    url = f"postgresql://quiz:hunter2@127.0.0.1:{_closed_port()}/quiz"
+    code, output = await _run(
+        tmp_path,
+        "--webhook",
+        BOT_API_URL=sandbox.base_url,
+        DATABASE_URL=url,
+        WEBHOOK_URL="https://bot.example.org/hook",
+        WEBHOOK_SECRET="s3cret-for-the-test",
+        WEBHOOK_LISTEN=f"127.0.0.1:{_closed_port()}",
+    )
+    assert code == 1
+    assert "cannot open the database at postgresql://quiz:***@127.0.0.1" in output
+    assert "hunter2" not in output and "s3cret-for-the-test" not in output
+    assert "Traceback" not in output
+
+
+async def test_webhook_mode_names_a_port_already_taken(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        listen = f"127.0.0.1:{taken.getsockname()[1]}"
+        code, output = await _run(
+            tmp_path,
+            "--webhook",
+            BOT_API_URL=sandbox.base_url,
+            DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+            WEBHOOK_URL="https://bot.example.org/hook",
+            WEBHOOK_SECRET="s3cret-for-the-test",
+            WEBHOOK_LISTEN=listen,
+        )
+    assert code == 1
+    assert f"cannot listen on {listen}" in output
+    assert "Traceback" not in output
