@@ -198,19 +198,22 @@ def check_person(person: Person, senders: Senders, victim: str) -> Seen:
     the tap; the question turned into its reveal once; exactly one message after it.
 
     A message the killed process had on its way may come twice (one slot, see `slots`); the person
-    may tap either copy, and a tap on the other then gets "This question is closed". Two known
-    gaps are kept apart from the problems: a tap whose follow-up the killed process owed (see
-    `owed_tap`), and a question whose reveal was lost because the killed process sent it without
-    recording its message.
+    may tap either copy, and a tap on the other then gets "This question is closed". One known gap
+    is kept apart from the problems: the last answer of a session whose summary the killed process
+    owed (see `owed_tap`) is not finished by the process taking the chat over.
     """
     seen = Seen()
     who = person.user.name
+    shown = {m.message_id: m for m in person.user.messages}
     owed = owed_tap(person)
+    if owed is not None:
+        number = QUESTION_NUMBER.match(first_version(shown[owed.message_id]))
+        if number is not None and number.group(1) == number.group(2):
+            seen.gaps.append(f"{who}: {person.stuck} (the session's summary never came)")
+        else:
+            owed = None
     if person.stuck is not None and owed is None:
         seen.problems.append(f"{who} stuck: {person.stuck}")
-    if owed is not None:
-        seen.gaps.append(f"{who}: {person.stuck} (its follow-up was owed by the killed process)")
-    shown = {m.message_id: m for m in person.user.messages}
     grouped = slots(list(shown.values()), senders, victim)
     taps_on: dict[int, list[Tap]] = {}
     for tap in person.taps:
@@ -258,17 +261,11 @@ def check_person(person: Person, senders: Senders, victim: str) -> Seen:
         revealed = [m for m in messages if m.edits]
         if len(revealed) == 1 and len(revealed[0].edits) == 1 and not revealed[0].buttons:
             continue
-        tapped = shown[verdicts[0].message_id]
-        if not revealed and senders.sender(tapped.chat_id, tapped.message_id) == victim:
-            seen.gaps.append(
-                f"{who}: question {tapped.message_id}, sent by the killed process, never revealed"
-            )
-        else:
-            seen.problems.append(
-                f"{who}: question {first.message_id} edited "
-                + ", ".join(f"{len(m.edits)}" for m in messages)
-                + " times"
-            )
+        seen.problems.append(
+            f"{who}: question {first.message_id} edited "
+            + ", ".join(f"{len(m.edits)}" for m in messages)
+            + " times"
+        )
     # One slot per answer that was followed up (the next question or the summary) and one per
     # /quiz (a question).
     if len(grouped) != follow_ups + person.commands:
@@ -541,11 +538,11 @@ async def test_three_processes_one_killed_mid_run_every_tap_reminder_and_point_o
             f"({crowd.taps} taps, {taps_at_kill} before the kill):\n  " + "\n  ".join(problems[:40])
         )
         if gaps:
-            # Known gaps, everything else above held: a tap the killed process answered (or
-            # stored) without sending what comes after it is re-run by the process taking the chat
-            # over, which finds its question answered and sends nothing (the person must send
-            # /quiz); and a question the killed process sent without recording its message is
-            # answered without its reveal. This turns into a pass once both are closed.
+            # Known gaps, everything else above held: the last answer of a session stored by the
+            # killed process is not finished by the process taking the chat over (no reveal, no
+            # summary: the person must send /quiz), and a battle transition won by the killed
+            # process is scored but its message never posted. This turns into a pass once both
+            # are closed.
             pytest.xfail(
                 f"{len(gaps)} known gaps after killing {victim.name}: " + "; ".join(gaps[:3])
             )
