@@ -61,12 +61,13 @@ async def deliver(bot: Bot, services: Services, result: AnswerResult) -> None:
     if result.next_question is not None:
         await ask(bot, services, result.chat_id, result.next_question)
     elif result.summary is not None:
-        await send_html(
+        summary = await send_html(
             bot,
             result.chat_id,
             view.summary_text(result.summary),
             view.summary_keyboard(result.summary),
         )
+        await services.quiz.summed_up(result.reveal.question.session_id, summary.message_id)
         await offer_reminder_once(bot, services, result)
 
 

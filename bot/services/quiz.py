@@ -74,27 +74,54 @@ def current_view(ctx: ItemContext) -> QuestionView:
     return _view(ctx, ctx.question, ctx.position, ctx.revealed)
 
 
-def _unfinished_answer(ctx: ItemContext) -> AnswerResult | None:
-    """The answer to deliver again when this question was answered but the next one never asked.
+def _unfinished_answer(ctx: ItemContext, now: datetime) -> AnswerResult | None:
+    """The answer to deliver again when it was written but what follows it was never sent.
 
-    That is what a process stopped between writing an answer and sending the next question leaves
-    behind; the tap that answered it, delivered again, finishes the job instead of being refused.
+    That is what a process stopped between writing an answer and asking the next question (or
+    summing the session up) leaves behind; the tap that answered, delivered again, finishes the
+    job instead of being refused.
     """
-    if not ctx.answered or ctx.finished or ctx.current != ctx.position + 1:
+    if not ctx.answered or ctx.state is None:
         return None
-    if ctx.next_question is None or ctx.next_message_id is not None or ctx.state is None:
+    last = ctx.position == ctx.size - 1
+    if last:
+        # Finished by this very answer (not abandoned), and its summary never recorded.
+        delivered = not ctx.finished or ctx.current != ctx.size or ctx.summary_shown
+    else:
+        # The next question still current and never shown.
+        delivered = (
+            ctx.finished
+            or ctx.current != ctx.position + 1
+            or ctx.next_question is None
+            or ctx.next_message_id is not None
+        )
+    if delivered:
         return None
-    reveal = RevealView(
-        current_view(ctx), ctx.outcome or "", ctx.given, from_unix(ctx.state.due), ctx.timezone
-    )
+    due = from_unix(ctx.state.due)
     streak = StreakNews(ctx.streak_current, ctx.streak_best, ctx.streak_freezes)
+    summary = None
+    next_question = None
+    if last:
+        dues = [due] + ([from_unix(ctx.other_min_due)] if ctx.other_min_due is not None else [])
+        summary = SessionSummary(
+            ctx.correct_so_far,
+            ctx.size,
+            streak,
+            min(dues),
+            now,
+            ctx.timezone,
+            ctx.reminder_offer_pending,
+        )
+    else:
+        assert ctx.next_question is not None
+        next_question = _view(ctx, ctx.next_question, ctx.position + 1, revealed=False)
     return AnswerResult(
-        reveal=reveal,
+        reveal=RevealView(current_view(ctx), ctx.outcome or "", ctx.given, due, ctx.timezone),
         message_id=ctx.message_id,
         chat_id=ctx.chat_id,
-        next_question=_view(ctx, ctx.next_question, ctx.position + 1, revealed=False),
+        next_question=next_question,
         next_message_id=None,
-        summary=None,
+        summary=summary,
         streak=streak,
     )
 
@@ -177,6 +204,10 @@ class QuizService:
             self.db, view.session_id, view.position, message_id, unix(self.clock.now())
         )
 
+    async def summed_up(self, session_id: int, message_id: int) -> None:
+        """Record the message that summed a session up."""
+        await store.set_summary_message(self.db, session_id, message_id)
+
     async def _open_item(
         self, user_id: int, session_id: int, position: int
     ) -> ItemContext | Refusal | AnswerResult:
@@ -185,7 +216,7 @@ class QuizService:
             return Refusal(CLOSED)
         if ctx.user_id != user_id:
             return Refusal(NOT_YOURS)
-        unfinished = _unfinished_answer(ctx)
+        unfinished = _unfinished_answer(ctx, self.clock.now())
         if unfinished is not None:
             return unfinished
         if ctx.finished or ctx.answered or ctx.current != position:

@@ -79,6 +79,7 @@ class ItemContext:
     reminder_offer_pending: bool  # never offered a daily reminder and has none
     outcome: str | None  # how the question was answered, once it is
     given: str | None
+    summary_shown: bool  # the session's summary message was sent and recorded
 
 
 _ITEM_QUERY = """
@@ -93,7 +94,7 @@ SELECT s.id, s.user_id, s.chat_id, s.deck_id, d.title, s.size, s.position, s.fin
        (SELECT MIN(o.due) FROM review_states o
          WHERE o.user_id = s.user_id AND o.deck_id = s.deck_id AND o.question_id <> q.id),
        u.remind_offered = 0 AND u.remind_time IS NULL,
-       i.outcome, i.given
+       i.outcome, i.given, s.summary_message_id
   FROM quiz_sessions s
   JOIN decks d ON d.id = s.deck_id
   JOIN users u ON u.id = s.user_id
@@ -179,6 +180,7 @@ def _context(row: Row) -> ItemContext:
         reminder_offer_pending=bool(row[47]),
         outcome=row[48],
         given=row[49],
+        summary_shown=row[50] is not None,
     )
 
 
@@ -247,6 +249,13 @@ async def set_message(
         "UPDATE session_items SET message_id = ?, shown_at = COALESCE(shown_at, ?) "
         "WHERE session_id = ? AND position = ?",
         (message_id, now, session_id, position),
+    )
+
+
+async def set_summary_message(db: Database, session_id: int, message_id: int) -> None:
+    """Remember the message that summed the session up: its last answer is fully delivered."""
+    await db.execute(
+        "UPDATE quiz_sessions SET summary_message_id = ? WHERE id = ?", (message_id, session_id)
     )
 
 

@@ -4,7 +4,9 @@ tap (or message) delivered again, on whichever process gets it: the quiz never s
 from __future__ import annotations
 
 from bot.sandbox.server import SandboxServer
+from bot.services.views import Refusal
 from tests.e2e.conftest import RunningBot
+from tests.e2e.helpers import shown_question
 from tests.reliability.helpers import (
     open_answer,
     questions,
@@ -82,3 +84,34 @@ async def test_a_question_whose_message_was_not_recorded_still_turns_into_its_re
     reveal = await alice.wait_for(lambda m: m.message_id == question.message_id and not m.buttons)
     assert reveal.edited
     assert await review_count(bot, alice) == 1
+
+
+async def test_a_last_answer_written_but_not_summed_up_gets_its_summary_once(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    alice = sandbox.user("Alice")
+    await alice.send("/start")
+    await alice.wait_for(lambda m: "Quizmaster" in m.text)
+    await bot.services.db.execute(
+        "UPDATE users SET question_mix = 'choice', session_size = 2 WHERE id = ?", (alice.id,)
+    )
+    await alice.send("/quiz")
+    await alice.wait_for(lambda m: m.text.startswith("Question 1/2") and bool(m.buttons))
+    await alice.tap(await right_option(bot, alice))
+    last = await alice.wait_for(lambda m: m.text.startswith("Question 2/2") and bool(m.buttons))
+    await shown_question(bot.services, alice.id)
+    session_id, position, right = await _open_item(bot, alice.id)
+    label = await right_option(bot, alice)
+    # The last answer reached the database; the process stopped before summing up.
+    await bot.services.quiz.choose(alice.id, session_id, position, right)
+    await alice.tap(label, message=last)
+    summary = await alice.wait_for(lambda m: "Session complete" in m.text)
+    assert "2/2 right" in summary.text
+    reveal = await alice.wait_for(lambda m: m.message_id == last.message_id and not m.buttons)
+    assert reveal.edited
+    await sandbox.settle()
+    assert len([m for m in alice.messages if "Session complete" in m.text]) == 1
+    assert await review_count(bot, alice) == 2
+    # Once summed up, the same answer again is refused: no second summary.
+    again = await bot.services.quiz.choose(alice.id, session_id, position, right)
+    assert isinstance(again, Refusal)
