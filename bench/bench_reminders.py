@@ -114,7 +114,9 @@ async def measure_sends(path: Path, sends: int) -> None:
     await bot.initialize()
     db = await SqliteDatabase.open(path)
     try:
-        # Fresh reminders for the sent subset (the claim run above moved everyone to tomorrow).
+        # Fresh reminders for the sent subset (the claim run above moved everyone to tomorrow and
+        # queued its decisions in the outbox: dropped, so only this subset is sent).
+        await db.execute("DELETE FROM reminder_sends")
         base = int(SCHEDULED.timestamp())
         await db.execute(
             "UPDATE users SET next_remind_at = ?, last_remind_day = NULL WHERE id < ?",
