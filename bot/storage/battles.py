@@ -197,12 +197,110 @@ async def set_lobby_message(db: Database, battle_id: int, message_id: int) -> No
     )
 
 
-async def set_round_message(db: Database, battle_id: int, round_no: int, message_id: int) -> None:
-    """Remember the message that asks a round (edited into its reveal)."""
-    await db.execute(
-        "UPDATE battle_rounds SET message_id = ? WHERE battle_id = ? AND round_no = ?",
-        (message_id, battle_id, round_no),
+async def claim_round_view(
+    db: Database, battle_id: int, round_no: int, now_ms: int, until_ms: int
+) -> bool:
+    """Take the showing of a round's owed view until `until_ms`; False when nothing is owed or
+    another process holds a claim that has not run out (one statement: one winner)."""
+    changed = await db.execute(
+        """UPDATE battle_rounds SET post_claimed_until = ?
+            WHERE battle_id = ? AND round_no = ? AND view_shown < view_owed
+              AND (post_claimed_until IS NULL OR post_claimed_until <= ?)""",
+        (until_ms, battle_id, round_no, now_ms),
     )
+    return changed == 1
+
+
+async def renew_round_claim(db: Database, battle_id: int, round_no: int, until_ms: int) -> None:
+    """Keep a claim on a round's view while its send is on its way (a 429 waited out)."""
+    await db.execute(
+        """UPDATE battle_rounds SET post_claimed_until = ?
+            WHERE battle_id = ? AND round_no = ? AND post_claimed_until IS NOT NULL""",
+        (until_ms, battle_id, round_no),
+    )
+
+
+async def release_round_claim(db: Database, battle_id: int, round_no: int) -> None:
+    """Give a claim back without showing anything (not yet the time to): any process may retry."""
+    await db.execute(
+        "UPDATE battle_rounds SET post_claimed_until = NULL WHERE battle_id = ? AND round_no = ?",
+        (battle_id, round_no),
+    )
+
+
+async def round_view_shown(
+    db: Database, battle_id: int, round_no: int, view: int, message_id: int | None
+) -> bool:
+    """Record that a round's message shows `view` (and is `message_id`, unless one is known
+    already), clearing the claim; True when the stored state owes it more meanwhile."""
+    row = await db.fetchone(
+        """UPDATE battle_rounds
+              SET view_shown = CASE WHEN view_shown < ? THEN ? ELSE view_shown END,
+                  message_id = COALESCE(message_id, ?), post_claimed_until = NULL
+            WHERE battle_id = ? AND round_no = ?
+        RETURNING view_shown < view_owed""",
+        (view, view, message_id, battle_id, round_no),
+    )
+    return row is not None and bool(row[0])
+
+
+async def owed_round_views(
+    db: Database, now_ms: int, ended_since: int, limit: int = 100
+) -> list[tuple[int, int]]:
+    """(battle id, round number) of rounds whose message is owed a view and not claimed now, of
+    running battles and of battles ended since `ended_since` (unix s): older ones are given up."""
+    rows = await db.fetchall(
+        """SELECT r.battle_id, r.round_no FROM battle_rounds r JOIN battles b ON b.id = r.battle_id
+            WHERE r.view_shown < r.view_owed
+              AND (r.post_claimed_until IS NULL OR r.post_claimed_until <= ?)
+              AND (b.finished = 0 OR b.ended_at >= ?)
+            ORDER BY r.battle_id, r.round_no LIMIT ?""",
+        (now_ms, ended_since, limit),
+    )
+    return [(int(r[0]), int(r[1])) for r in rows]
+
+
+async def claim_podium(db: Database, battle_id: int, now_ms: int, until_ms: int) -> bool:
+    """Take the posting of a battle's owed final standings until `until_ms` (one winner)."""
+    changed = await db.execute(
+        """UPDATE battles SET podium_claimed_until = ?
+            WHERE id = ? AND podium_owed = 1
+              AND (podium_claimed_until IS NULL OR podium_claimed_until <= ?)""",
+        (until_ms, battle_id, now_ms),
+    )
+    return changed == 1
+
+
+async def renew_podium_claim(db: Database, battle_id: int, until_ms: int) -> None:
+    """Keep a claim on the podium while its send is on its way."""
+    await db.execute(
+        """UPDATE battles SET podium_claimed_until = ?
+            WHERE id = ? AND podium_owed = 1 AND podium_claimed_until IS NOT NULL""",
+        (until_ms, battle_id),
+    )
+
+
+async def podium_posted(db: Database, battle_id: int, message_id: int | None) -> None:
+    """Record the final standings as posted (None: given up), clearing the claim."""
+    await db.execute(
+        """UPDATE battles SET podium_owed = 0, podium_claimed_until = NULL,
+                              podium_message_id = COALESCE(podium_message_id, ?)
+            WHERE id = ?""",
+        (message_id, battle_id),
+    )
+
+
+async def owed_podiums(db: Database, now_ms: int, ended_since: int, limit: int = 100) -> list[int]:
+    """Ids of battles ended since `ended_since` (unix s) whose final standings are owed and not
+    claimed now."""
+    rows = await db.fetchall(
+        """SELECT id FROM battles
+            WHERE podium_owed = 1 AND ended_at >= ?
+              AND (podium_claimed_until IS NULL OR podium_claimed_until <= ?)
+            ORDER BY id LIMIT ?""",
+        (ended_since, now_ms, limit),
+    )
+    return [int(r[0]) for r in rows]
 
 
 async def round_rows(db: Database, battle_id: int) -> dict[int, RoundRow]:
@@ -296,12 +394,16 @@ async def save_transition(
     new_rounds: Sequence[NewRound] = (),
     reviews: Sequence[tuple[int, ReviewWrite]] = (),
     leaderboard: Sequence[LeaderboardDelta] = (),
+    views: Sequence[tuple[int, int]] = (),
+    podium: bool = False,
 ) -> bool:
     """Write a transition if nobody wrote the battle since it was read (False: reload and retry).
 
     Everything a transition changes is one transaction: the state, the rounds chosen at the start,
-    the answers' reviews (each at most once per battle, round and player) and, when the battle
-    ends, the group's leaderboard — so points reach the table exactly once.
+    the answers' reviews (each at most once per battle, round and player), what it owes the
+    group's messages — `views` as (round number, view), `podium` for the final standings — and,
+    when the battle ends, the group's leaderboard: so points reach the table exactly once, and a
+    process that dies before showing the transition leaves its messages owed to the others.
     """
     finished = ended_at is not None
     try:
@@ -335,6 +437,13 @@ async def save_transition(
                     for r in new_rounds
                 ],
             )
+            await db.executemany(
+                """UPDATE battle_rounds SET view_owed = ?
+                    WHERE battle_id = ? AND round_no = ? AND view_owed < ?""",
+                [(view, battle.id, round_no, view) for round_no, view in views],
+            )
+            if podium:
+                await db.execute("UPDATE battles SET podium_owed = 1 WHERE id = ?", (battle.id,))
             for round_no, write in reviews:
                 inserted = await db.execute(
                     "INSERT INTO battle_reviews (battle_id, round_no, user_id) VALUES (?, ?, ?) "
