@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any, TypeVar
 
 from telegram import Bot, CallbackQuery, Chat, ChatMember, Message, Update
-from telegram.error import ChatMigrated, TelegramError
+from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.core.battle import (
@@ -15,14 +17,23 @@ from bot.core.battle import (
     CancelRound,
     CloseLobby,
     EditLobby,
-    Effect,
     Finish,
     PostRound,
     RevealRound,
     parse_battle_args,
 )
 from bot.handlers.common import edit_html, send_html
-from bot.services.battles import ANONYMOUS_ADMIN_ID, AlreadyRunning, Outcome, Refused
+from bot.net.retry import never_sent
+from bot.services.battles import (
+    ANONYMOUS_ADMIN_ID,
+    POST_RENEW_EVERY,
+    AlreadyRunning,
+    BattleService,
+    Outcome,
+    Refused,
+    RoundView,
+    View,
+)
 from bot.services.container import Services, get_services
 from bot.views import battle as view
 from bot.views.callbacks import BattleTap
@@ -41,7 +52,7 @@ def _thread(message: Message) -> int | None:
 
 async def _send(
     bot: Bot,
-    services: Services,
+    battles: BattleService,
     chat_id: int,
     text: str,
     keyboard: Any = None,
@@ -52,13 +63,13 @@ async def _send(
     try:
         return await send_html(bot, chat_id, text, keyboard, thread_id, reply_to)
     except ChatMigrated as moved:
-        await services.battles.migrate(chat_id, moved.new_chat_id)
+        await battles.migrate(chat_id, moved.new_chat_id)
         return await send_html(bot, moved.new_chat_id, text, keyboard)
 
 
 async def _edit(
     bot: Bot,
-    services: Services,
+    battles: BattleService,
     chat_id: int,
     message_id: int | None,
     text: str,
@@ -70,7 +81,7 @@ async def _edit(
         await edit_html(bot, chat_id, message_id, text, keyboard)
     except ChatMigrated as moved:
         # The old group's messages can no longer be edited; the next send goes to the new chat.
-        await services.battles.migrate(chat_id, moved.new_chat_id)
+        await battles.migrate(chat_id, moved.new_chat_id)
 
 
 async def perform(
@@ -82,58 +93,191 @@ async def perform(
 ) -> None:
     """Show what a battle transition did: lobby edits, round posts and reveals, the podium.
 
-    The transition is already stored, so one message Telegram refuses (or a network hiccup) is
-    logged and the rest still go out: the battle carries on from the database either way.
+    The transition is already stored, with the round messages and the podium it owes, so each of
+    those is shown only under a claim (`_show_round`, `_show_podium`): whichever process claims it
+    first shows it, here or in another process's sweep if this one dies first. Lobby edits are
+    shown directly: an edit done twice shows the same thing. One message Telegram refuses (or a
+    network hiccup) is logged and the rest still go out: the battle carries on either way.
     """
+    battles = services.battles
     for effect in outcome.effects:
         try:
-            await _show(bot, services, outcome, effect, tapped_message_id)
+            if isinstance(effect, PostRound | CancelRound):
+                await _show_round(bot, battles, outcome.battle.id, effect.round_no)
+            elif isinstance(effect, RevealRound):
+                # The close comes from a tap on the round's own message: it stands in for a
+                # message whose id its sender died before storing.
+                await _show_round(
+                    bot, battles, outcome.battle.id, effect.round_no, tapped_message_id
+                )
+            elif isinstance(effect, Finish):
+                await _show_podium(bot, battles, outcome.battle.id)
+            elif isinstance(effect, EditLobby | CloseLobby):
+                await _show_lobby(bot, battles, outcome, effect)
         except TelegramError:
             log.exception("battle %s: could not show %s", outcome.battle.id, type(effect).__name__)
     if app is not None:
         _arm_timer(app, services, outcome)
 
 
-async def _show(
-    bot: Bot, services: Services, outcome: Outcome, effect: Effect, tapped_message_id: int | None
+async def _show_lobby(
+    bot: Bot, battles: BattleService, outcome: Outcome, effect: EditLobby | CloseLobby
 ) -> None:
     battle, state = outcome.battle, outcome.state
-    chat_id = battle.chat_id
-    total = len(state.rounds) or state.config.rounds
     if isinstance(effect, EditLobby):
         text = view.lobby_text(battle.deck_title, state.config, effect.players, battle.host_id)
-        await _edit(
-            bot, services, chat_id, battle.lobby_message_id, text, view.lobby_keyboard(battle.id)
-        )
-    elif isinstance(effect, CloseLobby):
+        keyboard: Any = view.lobby_keyboard(battle.id)
+    else:
         text = view.lobby_text(
             battle.deck_title, state.config, effect.players, battle.host_id, effect.outcome
         )
-        await _edit(bot, services, chat_id, battle.lobby_message_id, text)
-    elif isinstance(effect, PostRound):
-        row = outcome.rounds[effect.round_no]
-        seconds = view.deadline_hint(effect.deadline, services.clock.now())
-        message = await _send(
+        keyboard = None
+    await _edit(bot, battles, battle.chat_id, battle.lobby_message_id, text, keyboard)
+
+
+T = TypeVar("T")
+
+
+async def _holding(renew: Callable[[], Awaitable[None]], work: Awaitable[T]) -> T:
+    """Await `work` (a send or an edit) while renewing its claim every POST_RENEW_EVERY, so a slow
+    call (a 429 waited out) is not taken for a dead process and shown a second time."""
+    task = asyncio.ensure_future(work)
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=POST_RENEW_EVERY.total_seconds())
+            if done:
+                return task.result()
+            try:
+                await renew()
+            except Exception:
+                log.exception("could not renew a claim on a battle message")
+    finally:
+        if not task.done():
+            task.cancel()
+
+
+def _retry_later(exc: TelegramError, sending: bool) -> bool:
+    """Whether a failed call is left to another try once its claim runs out: a 429, or a network
+    fault — for a send only one that proves nothing was sent, as a repeat could show it twice.
+    Anything else (the bot removed, a bad request) is given up."""
+    if isinstance(exc, RetryAfter):
+        return True
+    if not isinstance(exc, NetworkError) or isinstance(exc, BadRequest):
+        return False
+    return not sending or never_sent(exc)
+
+
+async def _round_message(
+    bot: Bot, battles: BattleService, claim: RoundView, tapped_message_id: int | None
+) -> int | None:
+    """Bring a round's message to what the stored state owes it; returns the message's id."""
+    battle, row, effect = claim.battle, claim.row, claim.effect
+    message_id = row.message_id or tapped_message_id
+    if isinstance(effect, PostRound):
+        if message_id is not None:
+            return message_id
+        # The time actually left to the stored deadline: less than the full round when another
+        # process posts it after the one that opened it died.
+        seconds = view.deadline_hint(effect.deadline, battles.clock.now())
+        text = view.round_text(row, effect.round_no, effect.total, seconds)
+        sent = await _send(
             bot,
-            services,
-            chat_id,
-            view.round_text(row, effect.round_no, effect.total, seconds),
+            battles,
+            battle.chat_id,
+            text,
             view.round_keyboard(battle.id, row),
             battle.thread_id,
         )
-        await services.battles.round_posted(battle.id, effect.round_no, message.message_id)
-    elif isinstance(effect, RevealRound):
-        row = outcome.rounds[effect.round_no]
-        # The tapped message is the round's own: it stands in if its id is not stored yet.
-        message_id = row.message_id or tapped_message_id
-        await _edit(bot, services, chat_id, message_id, view.reveal_text(row, effect, total))
-    elif isinstance(effect, CancelRound):
-        row = outcome.rounds[effect.round_no]
-        text = view.cancelled_text(row, effect.round_no, total)
-        await _edit(bot, services, chat_id, row.message_id, text)
-    elif isinstance(effect, Finish):
-        text = view.finish_text(effect.standings, effect.stopped)
-        await _send(bot, services, chat_id, text, thread_id=battle.thread_id)
+        return sent.message_id
+    if isinstance(effect, RevealRound):
+        text = view.reveal_text(row, effect, claim.total)
+    else:
+        text = view.cancelled_text(row, effect.round_no, claim.total)
+    if message_id is not None:
+        await _edit(bot, battles, battle.chat_id, message_id, text)
+        return message_id
+    if isinstance(effect, CancelRound):
+        return None  # stopped before its question was ever shown: nothing to cancel
+    # Closed before its question was ever shown: its reveal stands on its own.
+    sent = await _send(bot, battles, battle.chat_id, text, thread_id=battle.thread_id)
+    return sent.message_id
+
+
+async def _show_round(
+    bot: Bot,
+    battles: BattleService,
+    battle_id: int,
+    round_no: int,
+    tapped_message_id: int | None = None,
+) -> None:
+    """Show a round's message as the stored state owes it, if this process wins the claim.
+
+    The claim is one conditional UPDATE, so of the process that stored the transition and every
+    process's sweep, one shows the message, once; a process that dies holding it leaves it to
+    the others once POST_LEASE has passed. If the round closed while its question was on its
+    way, the same claimer goes on to show the close.
+    """
+    for _ in View:  # at most the question, then the close
+        claim = await battles.claim_round(battle_id, round_no)
+        if claim is None:
+            return
+        sending = (claim.row.message_id or tapped_message_id) is None
+        try:
+            message_id = await _holding(
+                partial(battles.renew_round, battle_id, round_no),
+                _round_message(bot, battles, claim, tapped_message_id),
+            )
+        except TelegramError as exc:
+            if _retry_later(exc, sending):
+                log.warning("battle %s round %s: not shown (%s); retried", battle_id, round_no, exc)
+                return
+            log.warning("battle %s round %s: not shown (%s); given up", battle_id, round_no, exc)
+            message_id = None
+        if not await battles.round_shown(battle_id, round_no, claim.view, message_id):
+            return
+
+
+async def _show_podium(bot: Bot, battles: BattleService, battle_id: int) -> None:
+    """Post a battle's final standings, if owed and this process wins the claim (exactly once
+    across processes, but for a process that dies between Telegram's answer and the record)."""
+    claim = await battles.claim_podium(battle_id)
+    if claim is None:
+        return
+    battle = claim.battle
+    text = view.finish_text(claim.effect.standings, claim.effect.stopped)
+    message_id: int | None
+    try:
+        message = await _holding(
+            partial(battles.renew_podium, battle_id),
+            _send(bot, battles, battle.chat_id, text, thread_id=battle.thread_id),
+        )
+        message_id = message.message_id
+    except TelegramError as exc:
+        if _retry_later(exc, sending=True):
+            log.warning("battle %s: standings not posted (%s); retried", battle_id, exc)
+            return
+        log.warning("battle %s: standings not posted (%s); given up", battle_id, exc)
+        message_id = None
+    await battles.podium_posted(battle_id, message_id)
+
+
+async def show_owed(bot: Bot, battles: BattleService) -> None:
+    """Show every battle message owed and claimed by nobody: rounds and podiums whose transition
+    was stored by a process that died (or failed) before showing it. Rounds go first, so a
+    battle's last reveal comes before its podium."""
+    rounds, podiums = await battles.owed()
+    for battle_id, round_no in rounds:
+        log.info("battle %s round %s: showing its owed message", battle_id, round_no)
+        try:
+            await _show_round(bot, battles, battle_id, round_no)
+        except Exception:
+            log.exception("battle %s round %s: showing failed", battle_id, round_no)
+    for battle_id in podiums:
+        log.info("battle %s: posting its owed standings", battle_id)
+        try:
+            await _show_podium(bot, battles, battle_id)
+        except Exception:
+            log.exception("battle %s: posting the standings failed", battle_id)
 
 
 def _arm_timer(app: Application, services: Services, outcome: Outcome) -> None:  # type: ignore[type-arg]
@@ -172,7 +316,8 @@ async def _on_timer(app: Application, battle_id: int) -> None:  # type: ignore[t
 
 
 async def sweep_battles(app: Application) -> None:  # type: ignore[type-arg]
-    """Tick every battle whose stored wakeup has come: deadlines, next rounds, lobby edits."""
+    """Tick every battle whose stored wakeup has come (deadlines, next rounds, lobby edits), then
+    show the battle messages nobody showed: those of a process that died after its transition."""
     services = get_services(app.bot_data)
     for battle_id in await services.battles.due():
         try:
@@ -181,6 +326,7 @@ async def sweep_battles(app: Application) -> None:  # type: ignore[type-arg]
                 await perform(app.bot, services, outcome, app)
         except Exception:
             log.exception("battle %s tick failed", battle_id)
+    await show_owed(app.bot, services.battles)
 
 
 async def battle_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -191,21 +337,23 @@ async def battle_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     services = get_services(context.bot_data)
     thread_id = _thread(message)
     if chat.type == Chat.PRIVATE:
-        await _send(context.bot, services, chat.id, view.IN_PRIVATE)
+        await _send(context.bot, services.battles, chat.id, view.IN_PRIVATE)
         return
     if message.sender_chat is not None or user.id == ANONYMOUS_ADMIN_ID:
-        await _send(context.bot, services, chat.id, view.ANONYMOUS_HOST, thread_id=thread_id)
+        await _send(
+            context.bot, services.battles, chat.id, view.ANONYMOUS_HOST, thread_id=thread_id
+        )
         return
     try:
         config = parse_battle_args(context.args or [])
     except BattleArgsError as error:
-        await _send(context.bot, services, chat.id, esc(str(error)), thread_id=thread_id)
+        await _send(context.bot, services.battles, chat.id, esc(str(error)), thread_id=thread_id)
         return
     created = await services.battles.create(chat.id, thread_id, user.id, user.first_name, config)
     if isinstance(created, AlreadyRunning):
         await _send(
             context.bot,
-            services,
+            services.battles,
             chat.id,
             view.ALREADY_RUNNING,
             thread_id=thread_id,
@@ -215,7 +363,7 @@ async def battle_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     battle, state = created.battle, created.state
     lobby = await _send(
         context.bot,
-        services,
+        services.battles,
         chat.id,
         view.lobby_text(battle.deck_title, state.config, state.players, battle.host_id),
         view.lobby_keyboard(battle.id),
@@ -242,7 +390,7 @@ async def stop_battle_command(update: Update, context: ContextTypes.DEFAULT_TYPE
         return
     services = get_services(context.bot_data)
     if chat.type == Chat.PRIVATE:
-        await _send(context.bot, services, chat.id, view.IN_PRIVATE)
+        await _send(context.bot, services.battles, chat.id, view.IN_PRIVATE)
         return
 
     async def is_admin() -> bool:
@@ -252,7 +400,7 @@ async def stop_battle_command(update: Update, context: ContextTypes.DEFAULT_TYPE
     if isinstance(outcome, Refused):
         await _send(
             context.bot,
-            services,
+            services.battles,
             chat.id,
             esc(outcome.text),
             thread_id=_thread(message),
@@ -269,11 +417,15 @@ async def leaderboard_command(update: Update, context: ContextTypes.DEFAULT_TYPE
         return
     services = get_services(context.bot_data)
     if chat.type == Chat.PRIVATE:
-        await _send(context.bot, services, chat.id, view.IN_PRIVATE)
+        await _send(context.bot, services.battles, chat.id, view.IN_PRIVATE)
         return
     rows = await services.battles.leaderboard(chat.id)
     await _send(
-        context.bot, services, chat.id, view.leaderboard_text(rows), thread_id=_thread(message)
+        context.bot,
+        services.battles,
+        chat.id,
+        view.leaderboard_text(rows),
+        thread_id=_thread(message),
     )
 
 

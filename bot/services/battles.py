@@ -7,9 +7,11 @@ import asyncio
 import logging
 import math
 import random
-from collections.abc import Awaitable, Callable, Mapping
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import IntEnum
 
 from bot.cards.questions import QuestionKind, choice_options
 from bot.clock import Clock
@@ -22,9 +24,12 @@ from bot.core.battle import (
     CancelRound,
     CardMemory,
     Effect,
+    Finish,
+    Phase,
     Player,
     PostRound,
     RevealRound,
+    RoundResult,
     RoundSpec,
     Toast,
 )
@@ -48,6 +53,23 @@ NO_BATTLE = "There is no battle running here. Start one with /battle"
 NOT_ALLOWED = "Only the host or a group admin can stop the battle"
 BROKEN = "This battle can't continue, sorry. Start a new one with /battle"
 MAX_TRIES = 5
+# How long a claim on showing a battle message lasts unrenewed: the wait before another process
+# takes over from one that died between a transition and its message. Well under a round's
+# shortest 10 s, so a round posted by another process still has most of its time to be answered;
+# the claimer renews it every POST_RENEW_EVERY while Telegram has the send (429s are waited out
+# inside the call). OUTBOX_LEASE_SECONDS (a minute by default) would outlast the round itself.
+POST_LEASE = timedelta(seconds=4)
+POST_RENEW_EVERY = timedelta(seconds=1)
+# A message still owed this long after its battle ended is given up: too late to mean anything.
+GIVE_UP_AFTER = timedelta(minutes=10)
+
+
+class View(IntEnum):
+    """What a round's message shows, in order (stored in battle_rounds.view_owed/view_shown)."""
+
+    NOTHING = 0
+    QUESTION = 1  # the question with its answer buttons
+    CLOSED = 2  # the reveal, or the cancel of a battle stopped while the round was open
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +114,62 @@ class Outcome:
     battle: BattleInfo
     state: BattleState
     effects: tuple[Effect, ...]
-    rounds: Mapping[int, RoundRow] = field(default_factory=dict)
     toast: str | None = None
     next_wakeup: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RoundView:
+    """A round's message claimed for showing, and what the stored state owes it now.
+
+    `effect` is built from the stored state, whoever opened or closed the round: the question
+    with the time actually left to its stored deadline, or the round's close.
+    """
+
+    battle: BattleInfo
+    row: RoundRow
+    view: View
+    effect: PostRound | RevealRound | CancelRound
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class PodiumView:
+    """A battle's final standings claimed for posting."""
+
+    battle: BattleInfo
+    effect: Finish
+
+
+def reveal_of(state: BattleState, round_no: int) -> RevealRound:
+    """The reveal of a closed round as the stored state tells it (every player, in join order)."""
+    play = state.played[round_no - 1]
+    spec = state.rounds[round_no - 1]
+    results = []
+    for player in state.players:
+        given = play.answer_of(player.user_id)
+        results.append(
+            RoundResult(
+                user_id=player.user_id,
+                name=player.name,
+                option=None if given is None else given.option,
+                seconds=None if given is None else given.seconds,
+                correct=given is not None and given.correct,
+                points=0 if given is None else given.points,
+            )
+        )
+    return RevealRound(round_no, spec.question_key, spec.correct_option, tuple(results))
+
+
+def owed_views(effects: tuple[Effect, ...]) -> list[tuple[int, View]]:
+    """What a transition's effects owe the rounds' messages: (round number, view)."""
+    views: list[tuple[int, View]] = []
+    for effect in effects:
+        if isinstance(effect, PostRound):
+            views.append((effect.round_no, View.QUESTION))
+        elif isinstance(effect, RevealRound | CancelRound):
+            views.append((effect.round_no, View.CLOSED))
+    return views
 
 
 def _wakeup(state: BattleState) -> int | None:
@@ -145,6 +220,8 @@ class BattleService:
     default_deck_id: int
     fuzz: bool = True
     rng: random.Random | None = None
+    # Claims on showing messages order processes, which share only the wall clock (seconds).
+    wall: Callable[[], float] = time.time
     # One battle write at a time from this process: the shared connection cannot nest transactions.
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
@@ -192,9 +269,86 @@ class BattleService:
         """Record the lobby message."""
         await store.set_lobby_message(self.db, battle_id, message_id)
 
-    async def round_posted(self, battle_id: int, round_no: int, message_id: int) -> None:
-        """Record the message asking a round."""
-        await store.set_round_message(self.db, battle_id, round_no, message_id)
+    def _claim_times(self) -> tuple[int, int]:
+        now_ms = int(self.wall() * 1000)
+        return now_ms, now_ms + int(POST_LEASE.total_seconds() * 1000)
+
+    async def claim_round(self, battle_id: int, round_no: int) -> RoundView | None:
+        """Claim the showing of a round's owed message; None when nothing is owed, another process
+        is showing it, or it is not yet time (an open round past its deadline closes first)."""
+        now_ms, until_ms = self._claim_times()
+        if not await store.claim_round_view(self.db, battle_id, round_no, now_ms, until_ms):
+            return None
+        row = await store.load_battle(self.db, battle_id)
+        spec = (await store.round_rows(self.db, battle_id)).get(round_no)
+        state: BattleState | None = None
+        if row is not None:
+            try:
+                state = BattleState.from_dict(row.state)
+            except ValueError:
+                state = None
+        if row is None or spec is None or state is None or not 1 <= round_no <= state.round_no:
+            log.warning("battle %s round %s: nothing to show; given up", battle_id, round_no)
+            await store.round_view_shown(self.db, battle_id, round_no, View.CLOSED, None)
+            return None
+        play = state.played[round_no - 1]
+        key = state.rounds[round_no - 1].question_key
+        total = len(state.rounds)
+        effect: PostRound | RevealRound | CancelRound
+        if play.revealed_at is not None:
+            effect, view = reveal_of(state, round_no), View.CLOSED
+        elif state.is_over:
+            effect, view = CancelRound(round_no, key), View.CLOSED
+        elif self.clock.now() >= play.deadline:
+            await store.release_round_claim(self.db, battle_id, round_no)
+            return None
+        else:
+            options = len(spec.options)
+            effect, view = PostRound(round_no, total, key, options, play.deadline), View.QUESTION
+        return RoundView(_info(row), spec, view, effect, total)
+
+    async def renew_round(self, battle_id: int, round_no: int) -> None:
+        """Keep a claim on a round's message while its send is on its way."""
+        await store.renew_round_claim(self.db, battle_id, round_no, self._claim_times()[1])
+
+    async def round_shown(
+        self, battle_id: int, round_no: int, view: View, message_id: int | None
+    ) -> bool:
+        """Record what a round's message shows now (None: no message); True when the stored
+        state owes it more meanwhile (the round closed while its question was on its way)."""
+        return await store.round_view_shown(self.db, battle_id, round_no, view, message_id)
+
+    async def claim_podium(self, battle_id: int) -> PodiumView | None:
+        """Claim the posting of a battle's owed final standings; None when not owed or claimed."""
+        now_ms, until_ms = self._claim_times()
+        if not await store.claim_podium(self.db, battle_id, now_ms, until_ms):
+            return None
+        row = await store.load_battle(self.db, battle_id)
+        try:
+            state = BattleState.from_dict(row.state) if row is not None else None
+        except ValueError:
+            state = None
+        if row is None or state is None:
+            log.warning("battle %s: no standings to post; given up", battle_id)
+            await store.podium_posted(self.db, battle_id, None)
+            return None
+        standings = core.standings(state)
+        return PodiumView(_info(row), Finish(standings, stopped=state.phase is Phase.STOPPED))
+
+    async def renew_podium(self, battle_id: int) -> None:
+        """Keep a claim on the podium while its send is on its way."""
+        await store.renew_podium_claim(self.db, battle_id, self._claim_times()[1])
+
+    async def podium_posted(self, battle_id: int, message_id: int | None) -> None:
+        """Record the final standings as posted (None: given up)."""
+        await store.podium_posted(self.db, battle_id, message_id)
+
+    async def owed(self) -> tuple[list[tuple[int, int]], list[int]]:
+        """Messages owed and claimed by nobody now: (battle, round) pairs, then battle podiums."""
+        now_ms = self._claim_times()[0]
+        since = unix(self.clock.now() - GIVE_UP_AFTER)
+        rounds = await store.owed_round_views(self.db, now_ms, since)
+        return rounds, await store.owed_podiums(self.db, now_ms, since)
 
     async def join(
         self, chat_id: int, battle_id: int, user_id: int, name: str
@@ -313,18 +467,10 @@ class BattleService:
                 )
                 messages = tuple(e for e in plan.effects if isinstance(e, MESSAGE_EFFECTS))
                 if plan.state == state:
-                    return Outcome(_info(row), state, (), {}, toast, core.next_wakeup(state))
+                    return Outcome(_info(row), state, (), toast, core.next_wakeup(state))
                 if await self._save(row, state, plan, now):
-                    rounds: Mapping[int, RoundRow] = {}
-                    if any(isinstance(e, PostRound | RevealRound | CancelRound) for e in messages):
-                        rounds = await store.round_rows(self.db, row.id)
                     return Outcome(
-                        _info(row),
-                        plan.state,
-                        messages,
-                        rounds,
-                        toast,
-                        core.next_wakeup(plan.state),
+                        _info(row), plan.state, messages, toast, core.next_wakeup(plan.state)
                     )
                 log.info("battle %s changed meanwhile; retrying", row.id)
         raise RuntimeError(f"battle {battle_id}: too many conflicting writes")
@@ -342,6 +488,8 @@ class BattleService:
             new_rounds=plan.new_rounds,
             reviews=reviews,
             leaderboard=_deltas(new) if over else (),
+            views=owed_views(plan.effects),
+            podium=any(isinstance(e, Finish) for e in plan.effects),
         )
 
     async def _reviews(
