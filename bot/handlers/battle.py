@@ -91,6 +91,15 @@ async def perform(
     app: Application | None = None,  # type: ignore[type-arg]
     tapped_message_id: int | None = None,
 ) -> None:
+    """Show what a battle transition did (`show_outcome`), then arm the battle's timer."""
+    await show_outcome(bot, services.battles, outcome, tapped_message_id)
+    if app is not None:
+        _arm_timer(app, services, outcome)
+
+
+async def show_outcome(
+    bot: Bot, battles: BattleService, outcome: Outcome, tapped_message_id: int | None = None
+) -> None:
     """Show what a battle transition did: lobby edits, round posts and reveals, the podium.
 
     The transition is already stored, with the round messages and the podium it owes, so each of
@@ -99,25 +108,21 @@ async def perform(
     shown directly: an edit done twice shows the same thing. One message Telegram refuses (or a
     network hiccup) is logged and the rest still go out: the battle carries on either way.
     """
-    battles = services.battles
+    battle_id = outcome.battle.id
     for effect in outcome.effects:
         try:
             if isinstance(effect, PostRound | CancelRound):
-                await _show_round(bot, battles, outcome.battle.id, effect.round_no)
+                await _show_round(bot, battles, battle_id, effect.round_no)
             elif isinstance(effect, RevealRound):
                 # The close comes from a tap on the round's own message: it stands in for a
                 # message whose id its sender died before storing.
-                await _show_round(
-                    bot, battles, outcome.battle.id, effect.round_no, tapped_message_id
-                )
+                await _show_round(bot, battles, battle_id, effect.round_no, tapped_message_id)
             elif isinstance(effect, Finish):
-                await _show_podium(bot, battles, outcome.battle.id)
+                await _show_podium(bot, battles, battle_id)
             elif isinstance(effect, EditLobby | CloseLobby):
                 await _show_lobby(bot, battles, outcome, effect)
         except TelegramError:
-            log.exception("battle %s: could not show %s", outcome.battle.id, type(effect).__name__)
-    if app is not None:
-        _arm_timer(app, services, outcome)
+            log.exception("battle %s: could not show %s", battle_id, type(effect).__name__)
 
 
 async def _show_lobby(
