@@ -214,6 +214,7 @@ async def _show_round(
     battle_id: int,
     round_no: int,
     tapped_message_id: int | None = None,
+    swept: bool = False,
 ) -> None:
     """Show a round's message as the stored state owes it, if this process wins the claim.
 
@@ -226,6 +227,8 @@ async def _show_round(
         claim = await battles.claim_round(battle_id, round_no)
         if claim is None:
             return
+        if swept:
+            log.info("battle %s round %s: showing what nobody showed", battle_id, round_no)
         sending = (claim.row.message_id or tapped_message_id) is None
         try:
             message_id = await _holding(
@@ -234,7 +237,9 @@ async def _show_round(
             )
         except TelegramError as exc:
             if _retry_later(exc, sending):
-                log.warning("battle %s round %s: not shown (%s); retried", battle_id, round_no, exc)
+                log.warning(
+                    "battle %s round %s: not shown (%s); left for later", battle_id, round_no, exc
+                )
                 return
             log.warning("battle %s round %s: not shown (%s); given up", battle_id, round_no, exc)
             message_id = None
@@ -242,12 +247,16 @@ async def _show_round(
             return
 
 
-async def _show_podium(bot: Bot, battles: BattleService, battle_id: int) -> None:
+async def _show_podium(
+    bot: Bot, battles: BattleService, battle_id: int, swept: bool = False
+) -> None:
     """Post a battle's final standings, if owed and this process wins the claim (exactly once
     across processes, but for a process that dies between Telegram's answer and the record)."""
     claim = await battles.claim_podium(battle_id)
     if claim is None:
         return
+    if swept:
+        log.info("battle %s: posting the standings nobody posted", battle_id)
     battle = claim.battle
     text = view.finish_text(claim.effect.standings, claim.effect.stopped)
     message_id: int | None
@@ -259,7 +268,7 @@ async def _show_podium(bot: Bot, battles: BattleService, battle_id: int) -> None
         message_id = message.message_id
     except TelegramError as exc:
         if _retry_later(exc, sending=True):
-            log.warning("battle %s: standings not posted (%s); retried", battle_id, exc)
+            log.warning("battle %s: standings not posted (%s); left for later", battle_id, exc)
             return
         log.warning("battle %s: standings not posted (%s); given up", battle_id, exc)
         message_id = None
@@ -272,15 +281,13 @@ async def show_owed(bot: Bot, battles: BattleService) -> None:
     battle's last reveal comes before its podium."""
     rounds, podiums = await battles.owed()
     for battle_id, round_no in rounds:
-        log.info("battle %s round %s: showing its owed message", battle_id, round_no)
         try:
-            await _show_round(bot, battles, battle_id, round_no)
+            await _show_round(bot, battles, battle_id, round_no, swept=True)
         except Exception:
             log.exception("battle %s round %s: showing failed", battle_id, round_no)
     for battle_id in podiums:
-        log.info("battle %s: posting its owed standings", battle_id)
         try:
-            await _show_podium(bot, battles, battle_id)
+            await _show_podium(bot, battles, battle_id, swept=True)
         except Exception:
             log.exception("battle %s: posting the standings failed", battle_id)
 
