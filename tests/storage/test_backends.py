@@ -100,16 +100,14 @@ async def test_processes_starting_together_migrate_once() -> None:
 async def test_a_file_that_is_not_a_database_is_refused_and_released(tmp_path: Path) -> None:
     path = tmp_path / "notes.sqlite3"
     path.write_text("these are my notes, not a database\n" * 200)
-    before = _sqlite_threads()
+    before = set(threading.enumerate())
     with pytest.raises(sqlite3.DatabaseError):
         await open_database(f"sqlite:///{path}")
-    # The connection was closed: no worker thread is left to keep the process from exiting.
-    for _ in range(100):
-        if _sqlite_threads() <= before:
+    # The connection was closed: no worker thread it started is left to keep the process alive.
+    for _ in range(200):
+        started = [t for t in threading.enumerate() if t not in before and t.is_alive()]
+        if not any("_connection_worker_thread" in t.name for t in started):
             break
         await asyncio.sleep(0.01)
-    assert _sqlite_threads() <= before
-
-
-def _sqlite_threads() -> int:
-    return sum("_connection_worker_thread" in t.name for t in threading.enumerate())
+    else:
+        raise AssertionError(f"still running: {started}")
