@@ -111,3 +111,24 @@ async def test_a_file_that_is_not_a_database_is_refused_and_released(tmp_path: P
         await asyncio.sleep(0.01)
     else:
         raise AssertionError(f"still running: {started}")
+
+
+async def test_a_cancelled_transaction_leaves_nothing_and_the_database_usable(
+    db: Database,
+) -> None:
+    inside = asyncio.Event()
+
+    async def interrupted() -> None:
+        async with db.transaction():
+            await _user(db, 1)
+            inside.set()
+            await asyncio.sleep(30)  # cancelled here, the transaction still open
+
+    task = asyncio.create_task(interrupted())
+    await inside.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    for user_id in (2, 3, 4):  # every pooled connection is fit to use again
+        await _user(db, user_id)
+    assert await _ids(db) == [2, 3, 4]
