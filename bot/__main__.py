@@ -128,26 +128,19 @@ def db_copy(source: str, target: str) -> int:
 
 def run_telegram(settings: Settings) -> int:
     """Long-poll Telegram until SIGINT/SIGTERM."""
-    from telegram.error import InvalidToken, NetworkError
-
     from bot.app import ALLOWED_UPDATES, build_application
     from bot.handlers.errors import CONFLICT_KEY
-    from bot.services.container import DatabaseUnavailable
+    from bot.startup import failure_line
 
     app = build_application(settings)
     log.info("starting on %s", settings.bot_api_url)
     try:
         app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
-    except DatabaseUnavailable as exc:
-        log.error("%s", exc)
-        return 1
-    except InvalidToken:
-        log.error(
-            "the Bot API at %s refused BOT_TOKEN; check it with @BotFather", settings.bot_api_url
-        )
-        return 1
-    except NetworkError as exc:
-        log.error("cannot reach the Bot API at %s: %s", settings.bot_api_url, exc)
+    except Exception as exc:
+        line = failure_line(exc, settings)
+        if line is None:
+            raise
+        log.error("%s", line)
         return 1
     if app.bot_data.get(CONFLICT_KEY):
         return 1

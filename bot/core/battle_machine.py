@@ -260,9 +260,10 @@ def _record(state: BattleState, new: Answer, now: datetime) -> Transition:
     return state, (toast,)
 
 
-def _close(state: BattleState, now: datetime) -> Transition:
-    play = state.played[-1]
-    spec = state.rounds[state.round_no - 1]
+def reveal_of(state: BattleState, round_no: int) -> RevealRound:
+    """The reveal of a closed round as the stored state tells it (every player, in join order)."""
+    play = state.played[round_no - 1]
+    spec = state.rounds[round_no - 1]
     results = []
     for player in state.players:
         given = play.answer_of(player.user_id)
@@ -276,7 +277,12 @@ def _close(state: BattleState, now: datetime) -> Transition:
                 points=0 if given is None else given.points,
             )
         )
-    reveal = RevealRound(state.round_no, spec.question_key, spec.correct_option, tuple(results))
+    return RevealRound(round_no, spec.question_key, spec.correct_option, tuple(results))
+
+
+def _close(state: BattleState, now: datetime) -> Transition:
+    play = state.played[-1]
+    reveal = reveal_of(state, state.round_no)
     state = state.with_current(replace(play, revealed_at=now))
     if state.round_no >= len(state.rounds):
         done = replace(state, phase=Phase.FINISHED, ended_at=now)

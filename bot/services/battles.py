@@ -29,9 +29,9 @@ from bot.core.battle import (
     Player,
     PostRound,
     RevealRound,
-    RoundResult,
     RoundSpec,
     Toast,
+    reveal_of,
 )
 from bot.core.battle_effects import BATTLE_OVER
 from bot.core.scheduling import Grade
@@ -139,26 +139,6 @@ class PodiumView:
 
     battle: BattleInfo
     effect: Finish
-
-
-def reveal_of(state: BattleState, round_no: int) -> RevealRound:
-    """The reveal of a closed round as the stored state tells it (every player, in join order)."""
-    play = state.played[round_no - 1]
-    spec = state.rounds[round_no - 1]
-    results = []
-    for player in state.players:
-        given = play.answer_of(player.user_id)
-        results.append(
-            RoundResult(
-                user_id=player.user_id,
-                name=player.name,
-                option=None if given is None else given.option,
-                seconds=None if given is None else given.seconds,
-                correct=given is not None and given.correct,
-                points=0 if given is None else given.points,
-            )
-        )
-    return RevealRound(round_no, spec.question_key, spec.correct_option, tuple(results))
 
 
 def owed_views(effects: tuple[Effect, ...]) -> list[tuple[int, View]]:

@@ -8,12 +8,12 @@ import signal
 from dataclasses import dataclass
 
 from aiohttp import web
-from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application, stop_polling
 from bot.config import Settings, split_listen
-from bot.services.container import DatabaseUnavailable, get_services
+from bot.services.container import get_services
+from bot.startup import failure_line
 from bot.webhook.inbox import InboxDispatcher
 from bot.webhook.metered import MeteredApplication
 from bot.webhook.server import webhook_app, webhook_path
@@ -144,23 +144,16 @@ def run_webhook(settings: Settings) -> int:
 
     try:
         asyncio.run(main())
-    except DatabaseUnavailable as exc:
-        log.error("%s", exc)
-        return 1
-    except InvalidToken:
-        log.error(
-            "the Bot API at %s refused BOT_TOKEN; check it with @BotFather", settings.bot_api_url
-        )
-        return 1
-    except NetworkError as exc:
-        log.error("cannot reach the Bot API at %s: %s", settings.bot_api_url, exc)
-        return 1
     except OSError as exc:
         # Most often WEBHOOK_LISTEN's port is taken or not ours to bind.
         log.error("cannot listen on %s: %s", settings.webhook_listen, exc)
         return 1
-    except Exception:
-        log.exception("webhook mode stopped on an error")
+    except Exception as exc:
+        line = failure_line(exc, settings)
+        if line is None:
+            log.exception("webhook mode stopped on an error")
+        else:
+            log.error("%s", line)
         return 1
     log.info("stopped")
     return 0
