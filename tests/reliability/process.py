@@ -48,34 +48,43 @@ class BotProcess:
             await self.proc.wait()
 
 
-async def spawn(sandbox: SandboxServer, database: Path, log_path: Path) -> BotProcess:
-    """Start the bot process and wait until it polls the sandbox."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("BOT_TOKEN", "BOT_API_URL", "DATABASE_URL", "LOG_LEVEL")
-    }
-    env.update(
-        BOT_TOKEN=TOKEN,
-        BOT_API_URL=sandbox.base_url,
-        DATABASE_URL=f"sqlite:///{database}",
-        LOG_LEVEL="DEBUG",
-        PYTHONPATH=str(REPO),
-    )
-    polls = sandbox.calls["getUpdates"]
+# Settings a test sets itself: none may leak in from the environment running the tests.
+_OWN_SETTINGS = ("BOT_", "WEBHOOK_", "DATABASE_", "LOG_", "INBOX_", "OUTBOX_")
+
+
+async def launch(log_path: Path, *args: str, **settings: str) -> BotProcess:
+    """Start `python -m bot run [args]` with exactly these settings, its output to `log_path`.
+
+    It runs in the log's folder, so no `.env` of the checkout is read.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_OWN_SETTINGS)}
+    env.update(settings, PYTHONPATH=str(REPO))
     with log_path.open("ab") as log:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "bot",
             "run",
-            cwd=log_path.parent,  # no .env of the checkout is read
+            *args,
+            cwd=log_path.parent,
             env=env,
             stdin=asyncio.subprocess.DEVNULL,
             stdout=log,
             stderr=log,
         )
-    process = BotProcess(proc, log_path)
+    return BotProcess(proc, log_path)
+
+
+async def spawn(sandbox: SandboxServer, database: Path, log_path: Path) -> BotProcess:
+    """Start the bot process and wait until it polls the sandbox."""
+    polls = sandbox.calls["getUpdates"]
+    process = await launch(
+        log_path,
+        BOT_TOKEN=TOKEN,
+        BOT_API_URL=sandbox.base_url,
+        DATABASE_URL=f"sqlite:///{database}",
+        LOG_LEVEL="DEBUG",
+    )
     if not await sandbox.wait_until(lambda: sandbox.calls["getUpdates"] > polls, timeout=30):
         await process.reap()
         raise AssertionError(f"the bot process never polled; its log:\n{process.log[-3000:]}")

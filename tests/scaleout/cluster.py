@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,9 +18,8 @@ from aiohttp import web
 
 from bot.sandbox.server import SandboxServer
 from tests.e2e.conftest import TOKEN
-from tests.reliability.process import BotProcess
+from tests.reliability.process import BotProcess, launch
 
-REPO = Path(__file__).resolve().parents[2]
 SECRET = "scale-Out_secret-0123456789"
 # Settings a test cluster runs with on top of the basics. A killed process's leases are freed at
 # once here (its pid is gone from this host); the lease length only decides when a live process
@@ -111,42 +108,23 @@ class Cluster:
     env: dict[str, str] = field(default_factory=dict)
     members: list[WebhookProcess] = field(default_factory=list)
 
-    def _environment(self, name: str, port: int) -> dict[str, str]:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("BOT_", "WEBHOOK_", "DATABASE_", "LOG_"))
+    def _settings(self, name: str, port: int) -> dict[str, str]:
+        settings = {
+            "BOT_TOKEN": TOKEN,
+            "BOT_API_URL": f"{self.sandbox.base_url}/{name}",
+            "DATABASE_URL": self.database_url,
+            "LOG_LEVEL": "INFO",
+            "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+            "WEBHOOK_SECRET": SECRET,
+            "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
         }
-        env.update(
-            BOT_TOKEN=TOKEN,
-            BOT_API_URL=f"{self.sandbox.base_url}/{name}",
-            DATABASE_URL=self.database_url,
-            LOG_LEVEL="INFO",
-            WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
-            WEBHOOK_SECRET=SECRET,
-            WEBHOOK_LISTEN=f"127.0.0.1:{port}",
-            PYTHONPATH=str(REPO),
-        )
-        env.update(CLUSTER_ENV)
-        env.update(self.env)
-        return env
+        return settings | CLUSTER_ENV | self.env
 
     async def _spawn(self, name: str, port: int) -> WebhookProcess:
-        log_path = self.workdir / f"{name}.log"
-        with log_path.open("ab") as log:
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                "--webhook",
-                cwd=self.workdir,  # no .env of the checkout is read
-                env=self._environment(name, port),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-            )
-        member = WebhookProcess(name, port, BotProcess(proc, log_path))
+        process = await launch(
+            self.workdir / f"{name}.log", "--webhook", **self._settings(name, port)
+        )
+        member = WebhookProcess(name, port, process)
         self.members.append(member)
         # The balancer knows every backend from the start, as a load balancer's pool would.
         self.sandbox.webhook_targets.append(member.url)

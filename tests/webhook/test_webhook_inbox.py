@@ -4,8 +4,6 @@ by several bot instances, and taken over from an instance killed in the middle o
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -18,11 +16,11 @@ from bot.storage import inbox
 from bot.storage.db import Database, open_database
 from tests.e2e.conftest import TOKEN
 from tests.e2e.helpers import open_question
+from tests.reliability.process import launch
 from tests.webhook.conftest import SECRET, HookedBot, free_port, webhook_settings
 from tests.webhook.scrape import sample
 from tests.webhook.test_webhook_security import handled, start_update
 
-REPO = Path(__file__).resolve().parents[2]
 LEASE = 2  # seconds: a killed instance's chats are taken over quickly
 # Each command and a piece of text only its reply carries.
 COMMANDS = [
@@ -212,32 +210,21 @@ async def test_an_update_stored_by_a_process_killed_mid_handling_is_handled_by_a
 ) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
-    env.update(
-        BOT_TOKEN=TOKEN,
-        BOT_API_URL=hooked.base_url,
-        DATABASE_URL=database_url,
-        LOG_LEVEL="DEBUG",
-        WEBHOOK_URL=url,
-        WEBHOOK_SECRET=SECRET,
-        WEBHOOK_LISTEN=f"127.0.0.1:{port}",
-        INBOX_LEASE_SECONDS=str(LEASE),
-        PYTHONPATH=str(REPO),
-    )
     log_path = tmp_path / "victim.log"
-    with log_path.open("wb") as sink:
-        victim = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
+    victim = (
+        await launch(
+            log_path,
             "--webhook",
-            cwd=tmp_path,
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=sink,
-            stderr=sink,
+            BOT_TOKEN=TOKEN,
+            BOT_API_URL=hooked.base_url,
+            DATABASE_URL=database_url,
+            LOG_LEVEL="DEBUG",
+            WEBHOOK_URL=url,
+            WEBHOOK_SECRET=SECRET,
+            WEBHOOK_LISTEN=f"127.0.0.1:{port}",
+            INBOX_LEASE_SECONDS=str(LEASE),
         )
+    ).proc
     try:
         assert await hooked.wait_until(lambda: hooked.webhook.url == url, timeout=30)
         # Its reply hangs at the Bot API, so the process dies in the middle of the update.

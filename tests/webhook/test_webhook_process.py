@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from pathlib import Path
 
 import aiohttp
 
 from bot.sandbox.server import SandboxServer
 from tests.e2e.conftest import TOKEN
+from tests.reliability.process import launch
 from tests.webhook.conftest import SECRET, free_port
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 async def test_webhook_process_answers_then_stops_cleanly_on_sigterm(
     hooked: SandboxServer, tmp_path: Path
 ) -> None:
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
-    env.update(
+    log_path = tmp_path / "bot.log"
+    bot = await launch(
+        log_path,
+        "--webhook",
         BOT_TOKEN=TOKEN,
         BOT_API_URL=hooked.base_url,
         DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
@@ -30,22 +29,8 @@ async def test_webhook_process_answers_then_stops_cleanly_on_sigterm(
         WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
         WEBHOOK_SECRET=SECRET,
         WEBHOOK_LISTEN=f"127.0.0.1:{port}",
-        PYTHONPATH=str(REPO),
     )
-    log_path = tmp_path / "bot.log"
-    with log_path.open("wb") as sink:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            "--webhook",
-            cwd=tmp_path,  # no .env of the checkout is read
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=sink,
-            stderr=sink,
-        )
+    proc = bot.proc
     try:
         assert await hooked.wait_until(lambda: hooked.webhook.url is not None, timeout=30)
         alice = hooked.user("Alice")
