@@ -42,7 +42,6 @@ from bot.cards.model import Card, Deck
 from bot.sandbox.driver import SandboxUser
 from bot.sandbox.message import SandboxEvent, SandboxMessage
 from bot.sandbox.server import SandboxServer
-from bot.sandbox.world import CallbackRecord
 from bot.storage.db import open_database
 from bot.storage.decks import sync_deck
 
@@ -146,22 +145,7 @@ class Users:
 
     def press(self, user: SandboxUser, message: SandboxMessage, data: str) -> None:
         """A tap as Telegram delivers it (the driver's tap without its per-tap waiting)."""
-        world = self.server.world
-        chat = world.chats[user.id]
-        query = CallbackRecord(world.new_callback_id(), user.id, chat.id, message.message_id, data)
-        world.callbacks[query.id] = query
-        stored = chat.messages[message.message_id]
-        world.enqueue(
-            "callback_query",
-            {
-                "id": query.id,
-                "from": user.record.to_json(),
-                "message": world.message_json(stored),
-                "chat_instance": str(user.id),
-                "data": data,
-            },
-        )
-        self.server.pulse.fire()
+        user.press(message, data)
 
     async def next_question(self, user: SandboxUser) -> SandboxMessage:
         """Wait for the user's next question; after a session summary, ask for a new session."""

@@ -36,7 +36,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import asyncpg
 from bench_fullstack import (
@@ -51,6 +51,7 @@ from bench_fullstack import (
 )
 
 from bot.sandbox.server import SandboxServer
+from bot.storage.postgres import with_server_settings
 
 SECRET = "bench-scaleout-webhook-secret"
 
@@ -115,14 +116,6 @@ def free_ports(count: int) -> list[int]:
             probe.close()
 
 
-def with_settings(url: str, **settings: str) -> str:
-    """`url` whose connections start with these server settings (asyncpg passes them on)."""
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in settings]
-    query += list(settings.items())
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
 async def postgres_reachable(url: str | None) -> bool:
     """Whether a PostgreSQL server answers at `url`."""
     if not url:
@@ -150,7 +143,7 @@ async def database(setup: Setup, workdir: Path, postgres: str | None) -> AsyncIt
         await conn.close()
     try:
         # Named after the schema, so the server's backends for these connections can be found.
-        yield with_settings(postgres, search_path=schema, application_name=schema)
+        yield with_server_settings(postgres, search_path=schema, application_name=schema)
     finally:
         conn = await asyncpg.connect(postgres)
         try:

@@ -11,10 +11,11 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 import pytest
+
+from bot.storage.postgres import with_server_settings
 
 BACKENDS = ("sqlite", "postgres")
 _reachable: dict[str, str | None] = {}
@@ -34,14 +35,6 @@ async def _why_unreachable(url: str) -> str | None:
         except (OSError, asyncpg.PostgresError) as exc:
             _reachable[url] = f"{type(exc).__name__}: {exc}"
     return _reachable[url]
-
-
-def with_search_path(url: str, schema: str) -> str:
-    """`url` whose connections use `schema` first."""
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "search_path"]
-    query.append(("search_path", schema))
-    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 async def postgres_url_or_skip() -> str:
@@ -65,7 +58,7 @@ async def fresh_schema(url: str) -> AsyncIterator[str]:
     finally:
         await conn.close()
     try:
-        yield with_search_path(url, schema)
+        yield with_server_settings(url, search_path=schema)
     finally:
         conn = await asyncpg.connect(url)
         try:

@@ -397,13 +397,13 @@ class SandboxUser:
             raise AssertionError(f"no message {message_id} in chat {record.id}")
         return await self._press(record, stored, data, timeout)
 
-    async def _press(
-        self,
-        chat: ChatRecord,
-        stored: StoredMessage,
-        data: str,
-        timeout: float,  # noqa: ASYNC109 - part of the driver API
-    ) -> str:
+    def press(self, message: SandboxMessage, data: str) -> CallbackRecord:
+        """Send a tap on `message` with `data` as Telegram delivers it, without waiting for the
+        answer (load generators); `query.answered` and `query.text` tell the outcome later."""
+        record = self.server.world.chats[message.chat_id]
+        return self._send_press(record, record.messages[message.message_id], data)
+
+    def _send_press(self, chat: ChatRecord, stored: StoredMessage, data: str) -> CallbackRecord:
         world = self.server.world
         query = CallbackRecord(world.new_callback_id(), self.id, chat.id, stored.message_id, data)
         world.callbacks[query.id] = query
@@ -418,6 +418,16 @@ class SandboxUser:
         }
         world.enqueue("callback_query", payload)
         self.server.pulse.fire()
+        return query
+
+    async def _press(
+        self,
+        chat: ChatRecord,
+        stored: StoredMessage,
+        data: str,
+        timeout: float,  # noqa: ASYNC109 - part of the driver API
+    ) -> str:
+        query = self._send_press(chat, stored, data)
         if not await self.server.wait_until(lambda: query.answered, timeout):
             raise AssertionError(
                 f"the bot did not answer the callback query {data!r} within {timeout}s"

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any, ClassVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
@@ -43,6 +44,15 @@ def numbered(sql: str) -> str:
         return f"${counter}"
 
     return _TOKEN.sub(replace, sql)
+
+
+def with_server_settings(url: str, **settings: str) -> str:
+    """`url` whose connections start with these server settings (asyncpg passes unknown query
+    parameters on as settings), e.g. `search_path` to work in one schema."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in settings]
+    query += list(settings.items())
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def rows_changed(status: str) -> int:

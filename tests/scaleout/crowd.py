@@ -128,23 +128,8 @@ class Crowd:
 
     def _press(self, person: Person, message: SandboxMessage, data: str) -> Tap:
         """A tap as Telegram delivers it (the driver's tap, without its waiting)."""
-        world = self.server.world
         user = person.user
-        chat = world.chats[user.id]
-        query = CallbackRecord(world.new_callback_id(), user.id, chat.id, message.message_id, data)
-        world.callbacks[query.id] = query
-        stored = chat.messages[message.message_id]
-        world.enqueue(
-            "callback_query",
-            {
-                "id": query.id,
-                "from": user.record.to_json(),
-                "message": world.message_json(stored),
-                "chat_instance": str(user.id),
-                "data": data,
-            },
-        )
-        self.server.pulse.fire()
+        query = user.press(message, data)
         tap = Tap(user.id, message.message_id, query)
         person.taps.append(tap)
         return tap
