@@ -23,9 +23,9 @@ Exactly once, and its remaining window: an update's row is marked done once, aft
 have returned (non-blocking handlers included). A process that dies after the handlers acted and
 before the mark commits leaves the update pending, and the next lease holder runs it again. Most
 re-runs change nothing a user sees: answers and battle taps are written once (UNIQUE keys and
-compare-and-swap), a re-run tap finds its question already answered and sends nothing, and a
-callback query can only be answered once. A re-run command (/start, /quiz) may repeat its
-reply. The same holds when a live process stalls longer than its lease (it is no longer trusted
+compare-and-swap), and a re-run tap finds its question answered and sends only what the dead
+process had not sent yet (the next question, or the session's summary). A re-run command
+(/start, /quiz) may repeat its reply. The same holds when a live process stalls longer than its lease (it is no longer trusted
 to be alive) and another takes the chat over. An update begun three times without finishing is
 logged and dropped, so one update that kills its process cannot take every process down in turn.
 """
