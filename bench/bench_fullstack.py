@@ -183,6 +183,15 @@ class Users:
             question = await self.next_question(user)
 
 
+async def cancel_all(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel the load's tasks and wait until every one has ended."""
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
 def start_bot(kind: str, api: str, workdir: Path) -> subprocess.Popen[bytes]:
     """The bot under test in its own process."""
     env = {
@@ -242,11 +251,7 @@ async def measure(kind: str, latency_ms: int, users: int, seconds: float, warmup
             run.taps, run.latencies = crowd.taps, crowd.latencies
         finally:
             crowd.stopping = True
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            await cancel_all(tasks)
             server.faults.latency = 0.0
             await asyncio.to_thread(stop_bot, process)
             await server.stop()

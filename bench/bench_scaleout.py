@@ -44,6 +44,7 @@ from bench_fullstack import (
     TOKEN,
     Run,
     Users,
+    cancel_all,
     cpu_seconds,
     prepare_database,
     self_cpu,
@@ -221,11 +222,7 @@ async def measure(
                 run.taps, run.latencies = crowd.taps, crowd.latencies
             finally:
                 crowd.stopping = True
-                for task in tasks:
-                    task.cancel()
-                for task in tasks:
-                    with contextlib.suppress(asyncio.CancelledError, Exception):
-                        await task
+                await cancel_all(tasks)
                 await asyncio.gather(*(asyncio.to_thread(stop_bot, b) for b in bots))
                 await server.stop()
     return measured
