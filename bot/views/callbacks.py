@@ -13,15 +13,21 @@ from typing import Literal
 MAX_BYTES = 64
 MAX_ID = 2**62
 
-QuizAction = Literal["show", "grade", "option", "giveup"]
-_ACTION_CODES: dict[str, QuizAction] = {"s": "show", "g": "grade", "o": "option", "x": "giveup"}
+QuizAction = Literal["show", "grade", "option", "giveup", "override"]
+_ACTION_CODES: dict[str, QuizAction] = {
+    "s": "show",
+    "g": "grade",
+    "o": "option",
+    "x": "giveup",
+    "r": "override",  # "I was right" after a typed answer was graded wrong
+}
 _CODES_BY_ACTION = {v: k for k, v in _ACTION_CODES.items()}
-_QUIZ = re.compile(r"q:(\d{1,19}):(\d{1,4}):([sgox])(\d?)")
+_QUIZ = re.compile(r"q:(\d{1,19}):(\d{1,4}):([sgoxr])(\d?)")
 _MENU = re.compile(r"m:([a-z_]{1,24})(?::([A-Za-z0-9_+\-/.]{1,40}))?")
 _BATTLE = re.compile(r"b:([0-9]{1,19}):(?:(j)|(s)|a([0-9]{1,2}):([0-9]))")
 BattleAction = Literal["join", "start", "answer"]
-ImportAction = Literal["save", "history", "cancel"]
-_IMPORT = re.compile(r"i:(\d{1,19}):([shc])")
+ImportAction = Literal["save", "history", "cancel", "page"]
+_IMPORT = re.compile(r"i:(\d{1,19}):(?:([shc])|p(0|[1-9]\d{0,3}))")
 DeckAction = Literal["use", "delete", "confirm", "list"]
 _DECK = re.compile(r"d:(\d{1,19}):([udyl])")
 _IMPORT_ACTIONS: dict[str, ImportAction] = {"s": "save", "h": "history", "c": "cancel"}
@@ -59,10 +65,11 @@ class BattleTap:
 
 @dataclass(frozen=True, slots=True)
 class ImportTap:
-    """A tap on an import preview: save (optionally with the review history) or cancel."""
+    """A tap on an import preview: save (optionally with the review history), cancel, or a page."""
 
     import_id: int
     action: ImportAction
+    page: int = 0  # which page of cards to show, for "page"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +93,7 @@ def encode(tap: Tap) -> str:
             f"a{tap.round_no}:{tap.option}" if tap.action == "answer" else tap.action[0]
         )
     elif isinstance(tap, ImportTap):
-        data = f"i:{tap.import_id}:{tap.action[0]}"
+        data = f"i:{tap.import_id}:" + (f"p{tap.page}" if tap.action == "page" else tap.action[0])
     elif isinstance(tap, DeckTap):
         data = f"d:{tap.deck_id}:{_DECK_CODES[tap.action]}"
     else:
@@ -144,7 +151,11 @@ def _battle_tap(match: re.Match[str]) -> BattleTap | None:
 
 def _import_tap(match: re.Match[str]) -> ImportTap | None:
     import_id = int(match[1])
-    return ImportTap(import_id, _IMPORT_ACTIONS[match[2]]) if 0 < import_id < MAX_ID else None
+    if not 0 < import_id < MAX_ID:
+        return None
+    if match[3] is not None:
+        return ImportTap(import_id, "page", int(match[3]))
+    return ImportTap(import_id, _IMPORT_ACTIONS[match[2]])
 
 
 def _deck_tap(match: re.Match[str]) -> DeckTap | None:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.views.callbacks import MenuTap, QuizTap, decode, encode
+from bot.views.callbacks import ImportTap, MenuTap, QuizTap, decode, encode
 
 
 @pytest.mark.parametrize(
@@ -16,11 +16,15 @@ from bot.views.callbacks import MenuTap, QuizTap, decode, encode
         QuizTap(123456789, 9, "grade", 4),
         QuizTap(42, 3, "option", 3),
         QuizTap(42, 3, "giveup"),
+        QuizTap(42, 3, "override"),
+        ImportTap(7, "save"),
+        ImportTap(7, "page", 0),
+        ImportTap(7, "page", 12),
         MenuTap("quiz"),
         MenuTap("tz", "Europe/London"),
     ],
 )
-def test_round_trip(tap: QuizTap | MenuTap) -> None:
+def test_round_trip(tap: QuizTap | ImportTap | MenuTap) -> None:
     data = encode(tap)
     assert len(data.encode()) <= 64
     assert decode(data) == tap
@@ -36,6 +40,11 @@ def test_round_trip(tap: QuizTap | MenuTap) -> None:
         "q:0:0:s",
         "q:-1:0:s",
         "q:1:0:s1",
+        "q:1:0:r1",
+        "i:7:p",
+        "i:7:p01",
+        "i:7:p12345",
+        "i:7:s1",
         "q:1:0:o",
         "q:1:0:z",
         "q:99999999999999999999:0:s",
