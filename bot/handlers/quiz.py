@@ -11,6 +11,7 @@ from bot.core.scheduling import Grade
 from bot.handlers.common import edit_html, send_html
 from bot.handlers.reminders import offer_reminder_once
 from bot.services.container import Services, get_services
+from bot.services.quiz import CLOSED
 from bot.services.views import AnswerResult, NothingDue, QuestionView, Refusal
 from bot.views import quiz as view
 from bot.views import texts
@@ -97,8 +98,11 @@ async def on_quiz_tap(
         result = await quiz.grade(user_id, tap.session_id, tap.position, Grade(tap.value))
     elif tap.action == "option":
         result = await quiz.choose(user_id, tap.session_id, tap.position, tap.value)
-    else:
+    elif tap.action == "giveup":
         result = await quiz.give_up(user_id, tap.session_id, tap.position)
+    else:
+        await query.answer(CLOSED)
+        return
     if isinstance(result, Refusal):
         await query.answer(result.toast)
         return
