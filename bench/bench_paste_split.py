@@ -3,7 +3,7 @@
 A card is right when its front and its back are exactly the expected ones. Also counts the guess
 warnings ("I guessed this line …"), and whether every wrong card carries one.
 
-    .venv/bin/python bench/bench_paste_split.py [--verbose]
+    .venv/bin/python bench/bench_paste_split.py [--verbose] [--folder DIR]
 """
 
 from __future__ import annotations
@@ -14,16 +14,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.pastes import cards_right, labelled_pastes, read
+from tests.pastes import PASTES, cards_right, labelled_pastes, read
 
 
 def main() -> None:
     """Print each deck's figure, then the total."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", action="store_true", help="print the cards that differ")
+    parser.add_argument("--folder", type=Path, default=PASTES, help="another labelled set")
     args = parser.parse_args()
     right = total = guesses = 0
-    for paste in labelled_pastes():
+    for paste in labelled_pastes(args.folder):
         deck = read(paste)
         good = cards_right(paste, deck)
         guessed = [w for w in deck.warnings if "I guessed" in w]

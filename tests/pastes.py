@@ -2,8 +2,9 @@
 
 Each `NAME.txt` is a paste as copied from a flashcard website; `NAME.json` beside it records the
 expected title, the exact front lines in order (each card's back is every line up to the next
-front), the lines that must be dropped (a last front whose back was cut off), and the exact
-warnings. The unit test and `bench/bench_paste_split.py` both read the set through this module.
+front), the lines that must be dropped (a last front whose back was cut off), the exact warnings,
+and the fronts of the cards the parser is known to misread (each must be named by a guess
+warning). The unit test and `bench/bench_paste_split.py` both read the set through this module.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class LabelledPaste:
     title: str
     cards: tuple[Card, ...]
     warnings: tuple[str, ...]
+    misread: tuple[str, ...]  # fronts of the expected cards the parser gets wrong
 
 
 def expected_cards(text: str, fronts: list[str], skipped: list[str]) -> tuple[Card, ...]:
@@ -48,15 +50,22 @@ def expected_cards(text: str, fronts: list[str], skipped: list[str]) -> tuple[Ca
     return tuple(Card(front, "\n".join(back)) for front, back in cards)
 
 
-def labelled_pastes() -> list[LabelledPaste]:
-    """Every paste of the set, by name."""
+def labelled_pastes(folder: Path = PASTES) -> list[LabelledPaste]:
+    """Every paste of the set (or of another folder laid out alike), by name."""
     found: list[LabelledPaste] = []
-    for path in sorted(PASTES.glob("*.txt")):
+    for path in sorted(folder.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
         label = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
         cards = expected_cards(text, label["fronts"], label.get("skipped", []))
         found.append(
-            LabelledPaste(path.stem, text, label["title"], cards, tuple(label["warnings"]))
+            LabelledPaste(
+                path.stem,
+                text,
+                label["title"],
+                cards,
+                tuple(label["warnings"]),
+                tuple(label.get("misread", [])),
+            )
         )
     return found
 
@@ -64,6 +73,11 @@ def labelled_pastes() -> list[LabelledPaste]:
 def cards_right(paste: LabelledPaste, deck: Deck) -> int:
     """How many of the expected cards the deck has exactly (front and back)."""
     return sum((Counter(paste.cards) & Counter(deck.cards)).values())
+
+
+def misread(paste: LabelledPaste, deck: Deck) -> list[str]:
+    """The fronts of the expected cards the deck does not have exactly."""
+    return [card.front for card in paste.cards if card not in deck.cards]
 
 
 def read(paste: LabelledPaste) -> Deck:

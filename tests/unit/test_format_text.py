@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.cards.formats import read_deck_bytes
+from bot.cards.formats import text as text_format
 from bot.cards.formats.text import parse_flashcard_text
 from bot.cards.formats.text_split import (
     Line,
@@ -18,6 +20,8 @@ from bot.cards.formats.text_split import (
     best_split,
     explain_score,
     front_score,
+    line_scores,
+    margins,
     split_scores,
     split_value,
 )
@@ -26,6 +30,7 @@ from bot.cards.model import Card, DeckError
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "decks"
+PASTE_SET = ROOT / "tests" / "fixtures" / "pastes"
 SHARED = ROOT / ".." / "shared"
 SEED = SHARED / "seeds" / "000_adfec630ae6bcef5.txt"
 BUNDLED = ROOT / "data" / "decks" / "khrushchev-reforms.toml"
@@ -393,11 +398,171 @@ def test_default_title_is_the_callers() -> None:
             "committed to de-Stalinisation:",
             ["previous line ends with a colon"],
         ),
+        ("Who replaced Stalin as Party leader", None, ["asks without a question mark"]),
+        ("How many hectares had been ploughed up by 1960", None, ["asks without a question mark"]),
+        ("Define diffusion.", None, ["asks without a question mark"]),
+        ("Name the three main parts of a plant cell", None, ["asks without a question mark"]),
+        ("Longest river in Africa", None, ["names what to recall"]),
+        ("Number of planets in the Solar System", None, ["names what to recall"]),
     ],
 )
 def test_line_features(line: str, prev: str | None, features: list[str]) -> None:
     names = explain_score(Line(line, 2), Line(prev, 1) if prev else None)
     assert set(features) <= set(names)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Where two tectonic plates meet",  # a definition, not a question
+        "When a river overflows its banks",
+        "State farms were set up in the Virgin Lands.",  # "State" is a noun here
+        "List of the Soviet leaders",
+        "Who led Hungary in 1956?",  # the question mark has its own feature
+    ],
+)
+def test_lines_that_do_not_ask(line: str) -> None:
+    assert "asks without a question mark" not in explain_score(Line(line, 1))
+
+
+def test_questions_without_their_mark_start_cards() -> None:
+    # The measured case: questions without "?" in a deck whose other fronts have one were merged
+    # into the card before.
+    deck = parse_flashcard_text(
+        (PASTE_SET / "soviet-leaders-mixed-marks.txt").read_text(encoding="utf-8")
+    )
+    unmarked = [c.front for c in deck.cards if not c.front.endswith("?")]
+    assert unmarked == [
+        "Who was arrested and shot in 1953",
+        "Who replaced Stalin as Party leader",
+        "What was the Virgin Lands campaign",
+        "How many hectares had been ploughed up by 1960",
+        "Who removed Khrushchev from power in 1964",
+        "Which document ended the state of war between the USSR and Japan",
+        "What was the Anti-Party Group",
+    ]
+    assert deck.cards[2] == Card(
+        "Who replaced Stalin as Party leader",
+        "Nikita Khrushchev\nHe became First Secretary in September 1953.",
+    )
+    assert deck.warnings == ()
+
+
+def test_the_first_line_sets_aside_the_back_like_features_it_has() -> None:
+    # A timeline: its first front is a year, so years are not held against being fronts.
+    years = [Line(text, n) for n, text in enumerate(["1954", "Brown v. Board", "1955", "x."])]
+    assert line_scores(years)[2] == line_scores(years)[0] == front_score(Line("Rome", 1)) - 0.75
+    questions = [Line("When was NATO formed?", 1), Line("1949", 2), Line("1955", 3)]
+    assert line_scores(questions)[2] == front_score(questions[2], questions[1]) < -5
+
+
+def test_a_timeline_of_years_splits_at_the_years() -> None:
+    deck = parse_flashcard_text(
+        (PASTE_SET / "civil-rights-timeline.txt").read_text(encoding="utf-8")
+    )
+    assert [c.front for c in deck.cards] == ["1954", "1955", "1957", "1963", "1964", "1965", "1968"]
+
+
+def test_the_deck_style_finds_fronts_that_share_a_pattern() -> None:
+    text = "\n".join(
+        [
+            "Physical geography Flashcards",
+            "Longest river in Africa",
+            "The Nile",
+            "Highest mountain in Africa",
+            "Kilimanjaro",
+            "Largest desert in Africa",
+            "The Sahara",
+            "Deepest lake in Africa",
+            "Lake Tanganyika",
+        ]
+    )
+    assert [c.back for c in parse_flashcard_text(text).cards] == [
+        "The Nile",
+        "Kilimanjaro",
+        "The Sahara",
+        "Lake Tanganyika",
+    ]
+
+
+def test_margins_price_the_other_reading_of_each_line() -> None:
+    scores = [2.0, -1.0, 2.0, -1.0]
+    split = split_scores(scores)
+    assert split == Split((0, 2), dangling=False)
+    found = margins(scores, split)
+    # Line 0 is a front by construction; line 1 cannot be a front (line 0 needs a back) and
+    # swapping it with line 2 would leave line 0 without one; line 3 would dangle.
+    assert found[0] == found[1] == found[3] == math.inf
+    # Merging card 2 into card 1 loses its score, and a 3-line back is unlikely in a deck whose
+    # two backs have one line: (0 + 1)/(2 + 2) for a second line, then (0 + 1)/(0 + 2) to go on.
+    regularity = 2 * math.log(3 / 4) - (math.log(1 / 4) + math.log(1 / 2) + math.log(1 / 2))
+    assert found[2] == pytest.approx(2.0 + regularity)
+
+
+def test_margins_count_the_announced_count_only_when_the_split_meets_it() -> None:
+    scores = [2.0, -1.0, 2.0, -1.0]
+    split = Split((0, 2), dangling=False)
+    base = margins(scores, split)[2]
+    assert margins(scores, split, expected=2)[2] == pytest.approx(base + 2.5)
+    assert margins(scores, split, expected=5)[2] == pytest.approx(base)  # cut short: no evidence
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(-8, 8).map(lambda v: v / 2), min_size=1, max_size=11),
+    st.none() | st.integers(1, 7),
+)
+def test_every_line_gets_a_margin(scores: list[float], expected: int | None) -> None:
+    split = split_scores(scores, expected)
+    found = margins(scores, split, expected)
+    assert len(found) == len(scores)
+    assert found[0] == math.inf
+    assert not any(math.isnan(m) for m in found)
+
+
+def test_a_count_that_merges_a_question_names_the_guess() -> None:
+    text = "\n".join(
+        [
+            "Soviet leaders Flashcards",
+            "(3 cards)",
+            "Who led the Soviet Union after Lenin?",
+            "Joseph Stalin",
+            "He ruled from 1924 until his death.",
+            "Who ran the secret police?",
+            "Lavrentiy Beria",
+            "Who replaced Stalin as leader of the Communist Party of the Soviet Union",
+            "Khrushchev, in September 1953",
+            "Who removed Khrushchev in 1964?",
+            "Leonid Brezhnev",
+        ]
+    )
+    deck = parse_flashcard_text(text)
+    assert len(deck.cards) == 3
+    assert deck.warnings == (
+        "card 2 (line 6, 'Who ran the secret police?'): I guessed line 8, 'Who replaced Stalin "
+        "as leader of the Co…', belongs to its back — check it in the preview",
+    )
+
+
+def test_a_guessed_front_is_named_once_with_its_card_number_line_and_front(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = (PASTE_SET / "soviet-leaders-mixed-marks.txt").read_text(encoding="utf-8")
+    # Every decision in this deck is clear (margins of 8 and more); a stricter bar makes the
+    # closest of them guesses, which shows how they are told.
+    monkeypatch.setattr(text_format, "GUESS_MARGIN", 10.3)
+    assert parse_flashcard_text(text).warnings == (
+        "card 3 (line 8, 'Who replaced Stalin as Party leader'): I guessed this line starts a "
+        "new card — check it in the preview",
+        # The last back line of card 5 is as much in doubt as card 6's front: the same question,
+        # asked once.
+        "card 6 (line 16, 'How many hectares had been ploughed up …'): I guessed this line "
+        "starts a new card — check it in the preview",
+        "card 7 (line 18, 'Who removed Khrushchev from power in 19…'): I guessed this line "
+        "starts a new card — check it in the preview",
+        "card 9 (line 22, 'Which document ended the state of war b…'): I guessed this line "
+        "starts a new card — check it in the preview",
+    )
 
 
 def test_scores_rank_titles_and_questions_above_back_sentences() -> None:

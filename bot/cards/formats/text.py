@@ -12,11 +12,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.cards.formats.text_split import Line, best_split
+from bot.cards.formats.text_split import Line, margins, read_split
 from bot.cards.model import Card, Deck, DeckError
 from bot.cards.validate import build_deck, check_cards
 
 DEFAULT_TITLE = "Pasted flashcards"
+# A line whose other reading is worth less than this (in the splitter's log-odds units, about 7
+# to 1) is a guess, and the card it decides is named in a warning.
+GUESS_MARGIN = 2.0
+FRONT_SHOWN_CHARS = 40
 
 _TITLE_SUFFIX = re.compile(r"[\s\-–—|:]*\bflash\s?cards?\s*$", re.IGNORECASE)
 _COUNT_LINE = re.compile(
@@ -208,13 +212,16 @@ def _split_cards(
         stripped = text.lstrip()
         lines.append(Line(stripped, number, after_blank, len(text) - len(stripped)))
         after_blank = False
-    split = best_split(lines, expected)
+    reading = read_split(lines, expected)
+    split = reading.split
     stop = len(lines) - 1 if split.dangling else len(lines)
     ends = [*split.fronts[1:], stop][: len(split.fronts)]
     cards: list[Placed] = []
     for start, end in zip(split.fronts, ends, strict=True):
         back = "\n".join(" " * ln.indent + ln.text for ln in lines[start + 1 : end])
         cards.append((Card(lines[start].text, back), f"line {lines[start].number}"))
+    unsure = [m < GUESS_MARGIN for m in margins(reading.scores, split, expected)]
+    warnings += _guesses(lines, split.fronts, ends, unsure)
     if split.dangling:
         last = lines[-1]
         warnings.append(
@@ -222,6 +229,34 @@ def _split_cards(
             "skipped"
         )
     return cards
+
+
+def _guesses(
+    lines: Sequence[Line], fronts: Sequence[int], ends: Sequence[int], unsure: Sequence[bool]
+) -> list[str]:
+    """One warning per card whose split was a guess, naming the card and the line in doubt."""
+    found: list[str] = []
+    for number, (start, end) in enumerate(zip(fronts, ends, strict=True), start=1):
+        front = lines[start]
+        card = f"card {number} (line {front.number}, {_clip(front.text, FRONT_SHOWN_CHARS)!r})"
+        if unsure[start]:
+            found.append(f"{card}: I guessed this line starts a new card — check it in the preview")
+            continue
+        # A back line in doubt right before the next card's front in doubt is the same question
+        # (which of the two starts that card), asked there.
+        doubtful = [
+            i
+            for i in range(start + 1, end)
+            if unsure[i] and not (i + 1 == end < len(unsure) and unsure[end])
+        ]
+        if doubtful:
+            line = lines[doubtful[0]]
+            found.append(
+                f"{card}: I guessed line {line.number}, "
+                f"{_clip(line.text, FRONT_SHOWN_CHARS)!r}, belongs to its back — check it in the "
+                "preview"
+            )
+    return found
 
 
 def _clip(text: str, limit: int = 60) -> str:
