@@ -8,14 +8,18 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
 from bot.cards.formats import SUPPORTED_SUFFIXES, ImportedReview, read_apkg, read_deck_bytes
-from bot.cards.formats.text import parse_flashcard_text
+from bot.cards.formats.text import looks_like_flashcards, read_flashcard_text
 from bot.cards.model import Card, Deck, DeckError
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PASTE_CHARS = 64 * 1024
+# A paste split where nothing marks the cards must make two cards at least: two lines of chat
+# read as one card would be a deck nobody meant. A marked card ("front :: back") may be alone.
 MIN_PASTED_CARDS = 2
+PASTE_WHERE = "pasted text"
 MAX_SLUG_CHARS = 60
 UPLOAD_SUFFIXES = tuple(s for s in SUPPORTED_SUFFIXES if s != ".toml")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -58,15 +62,40 @@ def read_upload(data: bytes, filename: str) -> Upload:
     return Upload(read_deck_bytes(data, filename))
 
 
-def read_paste(text: str) -> Deck | None:
-    """Pasted flashcards as a deck, or None when the text is not a deck of at least two cards."""
-    if len(text) > MAX_PASTE_CHARS or sum(1 for line in text.splitlines() if line.strip()) < 2:
+@dataclass(frozen=True, slots=True)
+class PasteRefusal:
+    """Why a text that looks meant as flashcards was not taken (the view words it).
+
+    `too_long`: over the paste limit. `unreadable`: the reader found something wrong, said in
+    `problem` ("line 3: a Q: line without an A: line after it"). `one_card`: nothing marks where
+    cards start and everything read as the single card `card`.
+    """
+
+    reason: Literal["too_long", "unreadable", "one_card"]
+    problem: str = ""
+    card: Card | None = None
+
+
+def read_paste(text: str) -> Deck | PasteRefusal | None:
+    """Pasted flashcards as a deck, a refusal saying why not, or None for ordinary chat.
+
+    A deck needs two cards, or one marked card (`front :: back`, `front<TAB>back`, `Q:`/`A:`).
+    A text that fails and looks meant as flashcards (several lines, or a marker) gets a refusal.
+    """
+    if not text.strip():
         return None
+    if len(text) > MAX_PASTE_CHARS:
+        return PasteRefusal("too_long")
     try:
-        deck = parse_flashcard_text(text)
-    except DeckError:
-        return None
-    return deck if len(deck.cards) >= MIN_PASTED_CARDS else None
+        read = read_flashcard_text(text, PASTE_WHERE)
+    except DeckError as exc:
+        if not looks_like_flashcards(text):
+            return None
+        return PasteRefusal("unreadable", str(exc).removeprefix(f"{PASTE_WHERE}: "))
+    cards = read.deck.cards
+    if read.explicit or len(cards) >= MIN_PASTED_CARDS:
+        return read.deck
+    return PasteRefusal("one_card", card=cards[0]) if looks_like_flashcards(text) else None
 
 
 def deck_slug(title: str) -> str:

@@ -8,7 +8,7 @@ from telegram import CallbackQuery, Chat, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot.cards.upload import MAX_PASTE_CHARS, safe_filename
+from bot.cards.upload import PasteRefusal, safe_filename
 from bot.handlers.common import edit_html, send_html
 from bot.services.container import get_services
 from bot.services.imports import GONE, ImportFailure
@@ -63,24 +63,21 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def paste_preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """A pasted multi-line text that reads as flashcards gets a preview; False if it is not one."""
+    """Text that reads as flashcards gets a preview, text meant as them a reason; False if neither."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None or message.text is None:
         return False
-    text = message.text
-    if "\n" not in text.strip():
-        return False
-    if len(text) > MAX_PASTE_CHARS:
-        await send_html(context.bot, message.chat.id, view.PASTE_TOO_LONG)
-        return True
-    preview = await get_services(context.bot_data).imports.read_paste(
-        user.id, user.first_name, text
+    read = await get_services(context.bot_data).imports.read_paste(
+        user.id, user.first_name, message.text
     )
-    if preview is None:
+    if read is None:
         return False
-    await send_html(
-        context.bot, message.chat.id, view.preview_text(preview), view.preview_keyboard(preview)
-    )
+    if isinstance(read, PasteRefusal):
+        await send_html(context.bot, message.chat.id, view.paste_refused(read))
+    else:
+        await send_html(
+            context.bot, message.chat.id, view.preview_text(read), view.preview_keyboard(read)
+        )
     return True
 
 

@@ -7,9 +7,10 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.cards.model import Card, DeckError
+from bot.cards.model import Card, Deck, DeckError
 from bot.cards.questions import card_key
 from bot.cards.upload import (
+    PasteRefusal,
     Upload,
     deck_slug,
     decode_upload,
@@ -124,13 +125,15 @@ class ImportService:
             return read
         return await self._keep(user_id, first_name, read, filename)
 
-    async def read_paste(self, user_id: int, first_name: str, text: str) -> ImportPreview | None:
-        """A pasted text's preview, or None when the text is not flashcards."""
-        deck = await asyncio.to_thread(read_paste, text)
-        if deck is None:
-            return None
-        kept = await self._keep(user_id, first_name, Upload(deck), None)
-        return kept if isinstance(kept, ImportPreview) else None
+    async def read_paste(
+        self, user_id: int, first_name: str, text: str
+    ) -> ImportPreview | PasteRefusal | None:
+        """A pasted text's preview; why it was refused if it looks meant as flashcards; else None."""
+        read = await asyncio.to_thread(read_paste, text)
+        if not isinstance(read, Deck):
+            return read
+        kept = await self._keep(user_id, first_name, Upload(read), None)
+        return kept if isinstance(kept, ImportPreview) else PasteRefusal("too_long")
 
     async def _keep(
         self, user_id: int, first_name: str, upload: Upload, filename: str | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.cards.upload import MAX_PASTE_CHARS
+from bot.cards.upload import MAX_PASTE_CHARS, PasteRefusal
 from bot.services.imports import MAX_OWN_DECKS, ImportPreview, SavedDeck
 from bot.views.callbacks import ImportTap, MenuTap, encode
 from bot.views.fmt import clip, esc, plural
@@ -35,6 +35,23 @@ PASTE_TOO_LONG = (
 )
 DOWNLOAD_FAILED = "I couldn't download this file from Telegram — please send it again."
 CANCELLED = "Import cancelled — nothing was saved."
+
+
+def paste_refused(refusal: PasteRefusal) -> str:
+    """Why a text meant as flashcards was not taken, in one sentence, and where the forms are."""
+    if refusal.reason == "too_long":
+        return PASTE_TOO_LONG
+    if refusal.reason == "one_card" and refusal.card is not None:
+        front = esc(clip(refusal.card.front, 80))
+        return (
+            f"⚠️ I could only see one card in that, “{front}”, with every other line as its back. "
+            "Put each card on its own line as <code>front :: back</code>, or leave a blank line "
+            "between cards (/import shows the forms I read)."
+        )
+    return (
+        f"⚠️ I couldn't read those flashcards: {esc(clip(refusal.problem, REASON_CHARS))}. "
+        "Send /import to see the forms I read."
+    )
 
 
 def couldnt_read(reason: str) -> str:

@@ -368,3 +368,66 @@ async def test_deleting_a_deck_asks_first_and_falls_back_to_the_default(
     await alice.wait_for(
         lambda m: m.text.startswith("Question 1/10") and BUNDLED_TITLE[:10] in m.text
     )
+
+
+async def test_a_single_card_is_a_deck_and_a_broken_paste_says_what_is_wrong(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    alice = sandbox.user("Alice")
+    await alice.send("Capital of Italy :: Rome")
+    preview = await alice.wait_for(is_preview)
+    assert preview.text.splitlines()[:4] == [
+        "📦 Pasted flashcards",
+        "1 card · pasted text",
+        "",
+        "1. Capital of Italy",
+    ]
+    await alice.tap("Save", message=preview)
+    saved = await alice.wait_for(lambda m: m.message_id == preview.message_id and "✅" in m.text)
+    assert "Saved <b>Pasted flashcards</b> (1 card)" in saved.html
+    assert [t for _, t in await owned_decks(bot, alice.id)] == ["Pasted flashcards"]
+
+    sent = await alice.send("Q: Capital of Spain? A: Madrid")
+    one = await alice.wait_for(is_preview, since=sent)
+    assert "1. Capital of Spain?" in one.text
+
+    # several lines meant as flashcards, but broken: one sentence says what is wrong
+    sent = await alice.send("Q: Capital of Spain?\nQ: Capital of France?\nA: Paris")
+    refused = await alice.wait_for(lambda m: m.text.startswith("⚠️"), since=sent)
+    assert refused.text == (
+        "⚠️ I couldn't read those flashcards: line 1: a Q: line without an A: line after it. "
+        "Send /import to see the forms I read."
+    )
+    sent = await alice.send("Mitochondria\nThe powerhouse of the cell.\nIt makes ATP.")
+    refused = await alice.wait_for(lambda m: m.text.startswith("⚠️"), since=sent)
+    assert refused.text.startswith("⚠️ I could only see one card in that, “Mitochondria”")
+
+    # a line that is no card is chat, as before
+    sent = await alice.send("Rome")
+    await alice.wait_for(lambda m: m.text.startswith("I didn't get that"), since=sent)
+    left = await bot.services.db.fetchone(
+        "SELECT COUNT(*) FROM pending_imports WHERE user_id = ?", (alice.id,)
+    )
+    assert left is not None and left[0] == 1  # the unsaved one-card preview
+
+
+async def test_a_typed_answer_shaped_like_a_card_is_still_an_answer(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    alice = sandbox.user("Alice")
+    preview = await upload(alice, "history.csv", HISTORY_CSV)
+    await alice.tap("Save", message=preview)
+    await alice.wait_for(lambda m: m.message_id == preview.message_id and "✅" in m.text)
+    await bot.services.db.execute(
+        "UPDATE users SET question_mix = 'typed', new_per_day = 20 WHERE id = ?", (alice.id,)
+    )
+    await alice.send("/quiz")
+    await alice.wait_for(asks("Question 1/10"))
+    await shown_question(bot.services, alice.id)
+    await alice.send("Capital of Italy :: Rome")
+    await alice.wait_for(asks("Question 2/10"))
+    answered = await bot.services.db.fetchone(
+        "SELECT COUNT(*), MAX(outcome) FROM reviews WHERE user_id = ?", (alice.id,)
+    )
+    assert answered is not None and tuple(answered) == (1, "wrong")
+    assert not [m for m in alice.messages if is_preview(m) and "Capital of Italy" in m.text]

@@ -12,6 +12,7 @@ from bot.cards.formats import ImportedReview
 from bot.cards.model import Card, Deck, DeckError
 from bot.cards.upload import (
     MAX_PASTE_CHARS,
+    PasteRefusal,
     Upload,
     deck_slug,
     decode_upload,
@@ -143,25 +144,70 @@ def test_unreadable_files_raise_a_reason_naming_the_file(
         ("Capitals\nFrance :: Paris\nSpain :: Madrid", 2),
         ("Q: 2+2?\nA: 4\nQ: 3+3?\nA: 6", 2),
         ("hola\thello\nadios\tgoodbye", 2),
-        ("France :: Paris", None),  # one line
-        ("hello there\nhow are you", None),  # chat, not a deck
-        ("Capitals\nFrance :: Paris", None),  # a single card is not worth a preview
+        ("Mitochondria\nMakes ATP\nRibosomes\nMake proteins", 2),
+        # A single card is a deck when it is marked as one.
+        ("Capital of Italy :: Rome", 1),
+        ("Capital of Italy\tRome", 1),
+        ("Q: Capital of Italy? A: Rome", 1),
+        ("Q: Capital of Italy? / A: Rome", 1),
+        ("Q: Capital of Italy?\nA: Rome", 1),
+        ("Capitals\nFrance :: Paris", 1),
+        # Chat is not a deck.
+        ("hello there\nhow are you", None),
+        ("hello", None),
+        ("Rome", None),
         ("", None),
+        ("  \n ", None),
     ],
 )
-def test_a_paste_is_a_deck_only_with_two_cards_or_more(text: str, cards: int | None) -> None:
-    deck = read_paste(text)
-    assert (len(deck.cards) if deck is not None else None) == cards
+def test_a_paste_is_a_deck_of_two_cards_or_one_marked_card(text: str, cards: int | None) -> None:
+    read = read_paste(text)
+    assert (len(read.cards) if isinstance(read, Deck) else read) == cards
 
 
-def test_a_paste_over_the_limit_is_not_read() -> None:
+@pytest.mark.parametrize(
+    ("text", "refusal"),
+    [
+        (
+            "Q: one?\nA: 1\nQ: two?",
+            PasteRefusal("unreadable", "line 3: a Q: line without an A: line after it"),
+        ),
+        (
+            "Q: Capital of Italy?",
+            PasteRefusal("unreadable", "line 1: a Q: line without an A: line after it"),
+        ),
+        ("Capital of Italy ::", PasteRefusal("unreadable", "line 1: the back is empty")),
+        (
+            "Dog :: Hund\ndog :: Hündin",
+            PasteRefusal("unreadable", "line 2: the front 'dog' repeats line 1"),
+        ),
+        (
+            "Biology Flashcards\n(3 cards)\n",
+            PasteRefusal("unreadable", "line 1: a title but no cards below it"),
+        ),
+        (
+            "Mitochondria\nThe powerhouse of the cell.\nIt makes ATP.",
+            PasteRefusal(
+                "one_card",
+                card=Card("Mitochondria", "The powerhouse of the cell.\nIt makes ATP."),
+            ),
+        ),
+    ],
+)
+def test_a_paste_meant_as_flashcards_is_refused_with_what_is_wrong(
+    text: str, refusal: PasteRefusal
+) -> None:
+    assert read_paste(text) == refusal
+
+
+def test_a_paste_over_the_limit_is_refused_unread() -> None:
     line = "front :: back\n"
     text = "Big\n" + "".join(f"q{i} :: a{i}\n" for i in range(MAX_PASTE_CHARS // len(line) + 10))
     assert len(text) > MAX_PASTE_CHARS
-    assert read_paste(text) is None
+    assert read_paste(text) == PasteRefusal("too_long")
 
 
 @given(st.text(max_size=400))
 def test_no_paste_makes_the_reader_raise(text: str) -> None:
-    deck = read_paste(text)
-    assert deck is None or len(deck.cards) >= 2
+    read = read_paste(text)
+    assert read is None or isinstance(read, PasteRefusal) or len(read.cards) >= 1

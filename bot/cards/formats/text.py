@@ -20,6 +20,8 @@ DEFAULT_TITLE = "Pasted flashcards"
 # A line whose other reading is worth less than this (in the splitter's log-odds units, about 7
 # to 1) is a guess, and the card it decides is named in a warning.
 GUESS_MARGIN = 2.0
+# A text of this many lines that cannot be read was surely meant as flashcards.
+MANY_LINES = 3
 FRONT_SHOWN_CHARS = 40
 
 _TITLE_SUFFIX = re.compile(r"[\s\-–—|:]*\bflash\s?cards?\s*$", re.IGNORECASE)
@@ -28,6 +30,11 @@ _COUNT_LINE = re.compile(
     re.IGNORECASE,
 )
 _QA = re.compile(r"^\s*(q|question|a|answer)\s*[:：]\s?(.*)$", re.IGNORECASE)
+# "Q: Capital of Italy? A: Rome" on one line (also with " / " or " | " before the A:). The answer
+# marker must be a capital "A:" or "Answer:" after a space, so that "a:" inside a question stays.
+_QA_ONE_LINE = re.compile(
+    r"^(\s*(?i:q|question)\s*[:：].*?)(?:\s+|\s*[/|]\s*)((?:A|Answer|ANSWER)\s*[:：].*)$"
+)
 _DOUBLE_COLON = re.compile(r"(?<!\{\{c\d)(?<!\{\{c\d\d)::")
 
 Placed = tuple[Card, str]
@@ -42,35 +49,72 @@ class _Source:
     body: list[tuple[int, str]]  # (1-based line number, text); blank lines kept as ""
 
 
+@dataclass(frozen=True, slots=True)
+class TextDeck:
+    """A deck read from text, and whether its cards were marked out explicitly.
+
+    Explicit means `Q:`/`A:` lines, `front<TAB>back` or `front :: back`: each card says where it
+    starts and ends, so even a single one is surely meant as a card.
+    """
+
+    deck: Deck
+    explicit: bool
+
+
 def parse_flashcard_text(
     text: str, where: str = "pasted text", default_title: str = DEFAULT_TITLE
 ) -> Deck:
     """Read pasted flashcards; the title defaults to `default_title` when the paste has none."""
+    return read_flashcard_text(text, where, default_title).deck
+
+
+def looks_like_flashcards(text: str) -> bool:
+    """Whether a text looks meant as flashcards (several lines, or a card or title marker).
+
+    Decides whether a text that could not be read deserves a reason rather than a shrug.
+    """
+    filled = [line.strip() for line in text.splitlines() if line.strip()]
+    return len(filled) >= MANY_LINES or any(
+        _QA.match(line)
+        or "\t" in line
+        or _DOUBLE_COLON.search(line)
+        or _TITLE_SUFFIX.search(line)
+        or _COUNT_LINE.match(line)
+        for line in filled
+    )
+
+
+def read_flashcard_text(
+    text: str, where: str = "pasted text", default_title: str = DEFAULT_TITLE
+) -> TextDeck:
+    """Read pasted flashcards, telling whether they came in an explicit form."""
     source = _read_source(text, where)
     title = source.title
     body = source.body
-    placed = _explicit_cards(body, where)
-    if placed is None and title is None:
+    found = _explicit_cards(body, where)
+    if found is None and title is None:
         # Without a "Flashcards" title line the first line may still be a title above an
         # explicit form ("Spanish verbs" above tab-separated lines).
         first = next(i for i, (_, line) in enumerate(body) if line)
-        rest = _explicit_cards(body[first + 1 :], where)
-        if rest is not None:
-            title, placed = body[first][1], rest
+        found = _explicit_cards(body[first + 1 :], where)
+        if found is not None:
+            title = body[first][1]
     warnings: list[str] = []
-    if placed is None:
-        placed = _split_cards(body, source.expected, warnings)
+    if found is not None:
+        placed, explicit = found
+    else:
+        placed, explicit = _split_cards(body, source.expected, warnings), False
     if source.expected is not None and len(placed) != source.expected:
-        found = len(placed)
-        if found < source.expected:
+        got = len(placed)
+        if got < source.expected:
             warnings.append(
-                f"the paste announces {source.expected} cards but only {found} are complete "
-                f"(cut short?); imported {found}"
+                f"the paste announces {source.expected} cards but only {got} are complete "
+                f"(cut short?); imported {got}"
             )
         else:
-            warnings.append(f"the paste announces {source.expected} cards but has {found}")
+            warnings.append(f"the paste announces {source.expected} cards but has {got}")
     cards = check_cards(placed, where)
-    return build_deck(title or default_title, cards, warnings, where=where)
+    return TextDeck(build_deck(title or default_title, cards, warnings, where=where), explicit)
 
 
 def _read_source(text: str, where: str) -> _Source:
@@ -107,18 +151,22 @@ def _count(line: str) -> int | None:
     return value or None
 
 
-def _explicit_cards(body: Sequence[tuple[int, str]], where: str) -> list[Placed] | None:
-    """The cards of an explicit form, None if the body is not in one; DeckError if it is but broken."""
+def _explicit_cards(
+    body: Sequence[tuple[int, str]], where: str
+) -> tuple[list[Placed], bool] | None:
+    """The cards of an explicit form and whether they are marked (Q:/A:, tab, ::) rather than
+    set apart by blank lines; None if the body is in no such form; DeckError if it is but broken."""
     filled = [(n, line) for n, line in body if line]
     if not filled:
         return None
     if _qa_side(filled[0][1]) == "q":
-        return _qa_cards(filled, where)
+        return _qa_cards(filled, where), True
     if all("\t" in line for _, line in filled):
-        return _pair_cards(filled, where, "\t", "front<TAB>back")
+        return _pair_cards(filled, where, "\t", "front<TAB>back"), True
     if all(_DOUBLE_COLON.search(line) for _, line in filled):
-        return _pair_cards(filled, where, "::", "front :: back")
-    return _block_cards(body)
+        return _pair_cards(filled, where, "::", "front :: back"), True
+    blocks = _block_cards(body)
+    return None if blocks is None else (blocks, False)
 
 
 def _qa_side(line: str) -> str | None:
@@ -127,6 +175,7 @@ def _qa_side(line: str) -> str | None:
 
 
 def _qa_cards(filled: Sequence[tuple[int, str]], where: str) -> list[Placed]:
+    filled = [part for numbered in filled for part in _qa_parts(*numbered)]
     cards: list[Placed] = []
     front: list[str] = []
     back: list[str] = []
@@ -155,6 +204,12 @@ def _qa_cards(filled: Sequence[tuple[int, str]], where: str) -> list[Placed]:
             side.append(line.strip())
     close()
     return cards
+
+
+def _qa_parts(number: int, line: str) -> list[tuple[int, str]]:
+    """A question and its answer on one line become two lines (of the same number)."""
+    match = _QA_ONE_LINE.match(line)
+    return [(number, match[1]), (number, match[2])] if match else [(number, line)]
 
 
 def _pair_cards(
