@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, Chat, Update
+from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.cards.upload import PasteRefusal, safe_filename
 from bot.handlers.common import edit_html, send_html
 from bot.services.container import get_services
-from bot.services.imports import GONE, ImportFailure
+from bot.services.imports import GONE, ClosedPreview, ImportFailure, ImportPreview
 from bot.services.views import Refusal
 from bot.views import imports as view
 from bot.views.callbacks import ImportTap
@@ -84,12 +84,19 @@ async def paste_preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> b
 async def on_import_tap(
     query: CallbackQuery, tap: ImportTap, context: ContextTypes.DEFAULT_TYPE
 ) -> None:
-    """Save (with or without history) or Cancel a preview; stale or foreign taps get a toast."""
+    """A page, Save (with or without history) or Cancel on a preview; foreign taps get a toast."""
     imports = get_services(context.bot_data).imports
     user_id = query.from_user.id
+    if tap.action == "page":
+        shown = await imports.show_page(user_id, tap.import_id, tap.page)
+        await query.answer(GONE if shown is None else None)
+        if shown is not None:
+            await _show(query, context, shown)
+        return
     if tap.action == "cancel":
         if not await imports.cancel(user_id, tap.import_id):
             await query.answer(GONE)
+            await _show_if_closed(query, context, tap.import_id)
             return
         await query.answer("Cancelled")
         if query.message is not None:
@@ -100,6 +107,7 @@ async def on_import_tap(
     saved = await imports.save(user_id, tap.import_id, with_history=tap.action == "history")
     if isinstance(saved, Refusal):
         await query.answer(saved.toast)
+        await _show_if_closed(query, context, tap.import_id)
         return
     await query.answer(view.saved_toast(saved))
     if query.message is not None:
@@ -110,6 +118,29 @@ async def on_import_tap(
             view.saved_text(saved),
             view.saved_keyboard(),
         )
+
+
+async def _show(
+    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, shown: ImportPreview | ClosedPreview
+) -> None:
+    """Edit the tapped preview into `shown`: a page of it, or what became of it."""
+    if query.message is None:
+        return
+    keyboard: InlineKeyboardMarkup | None
+    if isinstance(shown, ImportPreview):
+        text, keyboard = view.preview_text(shown), view.preview_keyboard(shown)
+    else:
+        text, keyboard = view.closed_text(shown), view.closed_keyboard(shown)
+    await edit_html(context.bot, query.message.chat.id, query.message.message_id, text, keyboard)
+
+
+async def _show_if_closed(
+    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, import_id: int
+) -> None:
+    """After a refused Save or Cancel: if the preview is closed, its message says what became of it."""
+    shown = await get_services(context.bot_data).imports.show_page(query.from_user.id, import_id, 0)
+    if isinstance(shown, ClosedPreview):
+        await _show(query, context, shown)
 
 
 async def sweep_imports(app: Application) -> None:  # type: ignore[type-arg]

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Literal
 
 from bot.cards.model import Card, Deck, DeckError
 from bot.cards.questions import card_key
@@ -26,15 +27,17 @@ from bot.services.views import Refusal
 from bot.storage import imports as store
 from bot.storage.db import Database
 from bot.storage.decks import sync_deck
-from bot.storage.imports import ReplayedState
+from bot.storage.imports import ClosedImport, ReplayedState
 from bot.storage.users import get_user, upsert_user
 
 log = logging.getLogger(__name__)
 
 PREVIEW_TTL = timedelta(days=1)
+# How long a closed preview's outcome is remembered, for taps on its old message.
+CLOSED_TTL = timedelta(days=30)
 MAX_OWN_DECKS = 30  # each own deck is a row of two buttons in /decks, within Telegram's 100
 MAX_PAYLOAD_BYTES = 16 * 1024 * 1024
-SAMPLE_CARDS = 3
+PAGE_CARDS = 8
 GONE = "This preview is gone — send the deck again"
 EXPIRED = "This preview expired after a day — send the deck again"
 UNREADABLE = "the file is damaged or not a deck I know"
@@ -42,18 +45,38 @@ UNREADABLE = "the file is damaged or not a deck I know"
 
 @dataclass(frozen=True, slots=True)
 class ImportPreview:
-    """What the preview message shows."""
+    """What the preview message shows: the deck's size, one page of its cards, and what Save does."""
 
     import_id: int
     title: str
     filename: str | None
     cards: int
-    sample: tuple[Card, ...]
+    page: int  # 0-based
+    pages: int
+    page_cards: tuple[Card, ...]  # the cards on this page, the first being card page × PAGE_CARDS
     warnings: tuple[str, ...]
     reviews: int  # Anki reviews that can be replayed
     updates_existing: bool  # the user already has a deck of this title; saving updates it
     at_deck_limit: bool  # saving would need a deck slot the user does not have
     deck_limit: int  # how many decks of their own a user may keep
+
+    @property
+    def first_number(self) -> int:
+        """The 1-based number of the first card on this page."""
+        return self.page * PAGE_CARDS + 1
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedPreview:
+    """A preview that is no longer open, as things stand now.
+
+    `saved`: it is the user's deck `title` of `cards` cards; `deleted`: it was saved, and that deck
+    deleted since; `cancelled`; `expired`.
+    """
+
+    outcome: Literal["saved", "deleted", "cancelled", "expired"]
+    title: str
+    cards: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +171,15 @@ class ImportService:
             self.db, user_id, now, filename, deck.title, len(deck.cards), len(upload.reviews),
             payload,
         )  # fmt: skip
+        return await self._preview(user_id, import_id, upload, filename, 0)
+
+    async def _preview(
+        self, user_id: int, import_id: int, upload: Upload, filename: str | None, page: int
+    ) -> ImportPreview:
+        """One page of a preview, with what saving it would do as the user's decks stand now."""
+        deck = upload.deck
+        pages = max(1, -(-len(deck.cards) // PAGE_CARDS))
+        page = min(max(page, 0), pages - 1)
         existing = await store.owned_deck_id(self.db, user_id, deck_slug(deck.title))
         owned = await store.count_owned(self.db, user_id)
         return ImportPreview(
@@ -155,13 +187,38 @@ class ImportService:
             title=deck.title,
             filename=filename,
             cards=len(deck.cards),
-            sample=deck.cards[:SAMPLE_CARDS],
+            page=page,
+            pages=pages,
+            page_cards=deck.cards[page * PAGE_CARDS : (page + 1) * PAGE_CARDS],
             warnings=deck.warnings,
             reviews=len(upload.reviews),
             updates_existing=existing is not None,
             at_deck_limit=existing is None and owned >= self.max_own_decks,
             deck_limit=self.max_own_decks,
         )
+
+    async def show_page(
+        self, user_id: int, import_id: int, page: int
+    ) -> ImportPreview | ClosedPreview | None:
+        """A page of the user's preview as stored now, or what became of it; None if not theirs."""
+        found = await store.get_import(self.db, import_id)
+        if found is None or found.user_id != user_id:
+            return None
+        if isinstance(found, ClosedImport):
+            return await self._closed(user_id, found)
+        if self._now() - found.created_at > PREVIEW_TTL.total_seconds():
+            await store.close_pending(self.db, user_id, import_id, "expired")
+            return ClosedPreview("expired", found.title)
+        upload = await asyncio.to_thread(decode_upload, found.payload)
+        return await self._preview(user_id, import_id, upload, found.filename, page)
+
+    async def _closed(self, user_id: int, closed: ClosedImport) -> ClosedPreview:
+        if closed.outcome != "saved" or closed.deck_id is None:
+            return ClosedPreview(closed.outcome, closed.title)
+        deck = await store.owned_deck_size(self.db, user_id, closed.deck_id)
+        if deck is None:
+            return ClosedPreview("deleted", closed.title)
+        return ClosedPreview("saved", *deck)
 
     async def save(self, user_id: int, import_id: int, with_history: bool) -> SavedDeck | Refusal:
         """Store the previewed deck as the user's (updating a same-titled one) and make it active.
@@ -175,7 +232,7 @@ class ImportService:
             return Refusal(GONE)
         now = self._now()
         if now - pending.created_at > PREVIEW_TTL.total_seconds():
-            await store.drop_pending(self.db, user_id, import_id)
+            await store.close_pending(self.db, user_id, import_id, "expired")
             return Refusal(EXPIRED)
         upload = decode_upload(pending.payload)
         slug = deck_slug(upload.deck.title)
@@ -197,10 +254,12 @@ class ImportService:
         )
 
     async def cancel(self, user_id: int, import_id: int) -> bool:
-        """Forget a preview; False when it was already gone (or not the user's)."""
-        return await store.drop_pending(self.db, user_id, import_id)
+        """Cancel an open preview; False when it was not open (or not the user's)."""
+        return await store.close_pending(self.db, user_id, import_id, "cancelled")
 
     async def expire(self) -> int:
-        """Drop previews older than a day; returns how many."""
-        before = self._now() - int(PREVIEW_TTL.total_seconds())
-        return await store.expire_pending(self.db, before)
+        """Close previews older than a day as expired, forget old outcomes; returns how many expired."""
+        now = self._now()
+        return await store.expire_pending(
+            self.db, now - int(PREVIEW_TTL.total_seconds()), now - int(CLOSED_TTL.total_seconds())
+        )

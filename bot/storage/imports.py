@@ -1,15 +1,30 @@
-"""Pending imports (a preview waiting for Save or Cancel) and schedules replayed from history."""
+"""Import previews (open until Save, Cancel or a day passes) and schedules replayed from history.
+
+A preview that is no longer open keeps its row for a while, its payload (the deck, up to megabytes)
+replaced by a small JSON note of what became of it: `{"closed":"saved","deck_id":7}`, `cancelled`
+or `expired`. That is what lets a tap on an old preview's buttons show what is true now. The
+note lives in the payload column so that the table needs no new column; every query that tells
+open from closed previews does it here, by the payload's prefix.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.storage.db import Database
 from bot.storage.quiz import StoredState
 
 # A user may have a few previews open at once (two files sent in a row); older ones are dropped.
 KEEP_PER_USER = 3
+# Notes of closed previews kept per user (besides being forgotten after a while by the sweep).
+KEEP_CLOSED_PER_USER = 20
+Outcome = Literal["saved", "cancelled", "expired"]
+_CLOSED_PREFIX = '{"closed":'
+_OPEN = "payload NOT LIKE '" + _CLOSED_PREFIX + "%'"
+_CLOSED = "payload LIKE '" + _CLOSED_PREFIX + "%'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +39,22 @@ class PendingImport:
     cards: int
     reviews: int
     payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedImport:
+    """A preview that was saved (as deck `deck_id`), cancelled or left to expire."""
+
+    id: int
+    user_id: int
+    created_at: int
+    title: str
+    outcome: Outcome
+    deck_id: int | None
+
+
+def _closed_note(outcome: Outcome, deck_id: int | None = None) -> str:
+    return json.dumps({"closed": outcome, "deck_id": deck_id}, separators=(",", ":"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,38 +91,78 @@ async def add_pending(
         )
         assert created is not None
         import_id = int(created[0])
-        await db.execute(
-            """DELETE FROM pending_imports WHERE user_id = ? AND id NOT IN (
-                   SELECT id FROM pending_imports WHERE user_id = ?
-                    ORDER BY created_at DESC, id DESC LIMIT ?)""",
-            (user_id, user_id, KEEP_PER_USER),
-        )
+        for state, keep in ((_OPEN, KEEP_PER_USER), (_CLOSED, KEEP_CLOSED_PER_USER)):
+            await db.execute(
+                f"""DELETE FROM pending_imports WHERE user_id = ? AND {state} AND id NOT IN (
+                        SELECT id FROM pending_imports WHERE user_id = ? AND {state}
+                         ORDER BY created_at DESC, id DESC LIMIT ?)""",
+                (user_id, user_id, keep),
+            )
     return import_id
 
 
-async def get_pending(db: Database, import_id: int) -> PendingImport | None:
-    """A stored preview, or None when it was saved, cancelled, replaced or expired."""
+async def get_import(db: Database, import_id: int) -> PendingImport | ClosedImport | None:
+    """A stored preview, open or closed; None when it was replaced or forgotten (or never was)."""
     row = await db.fetchone(
         """SELECT id, user_id, created_at, filename, title, cards, reviews, payload
              FROM pending_imports WHERE id = ?""",
         (import_id,),
     )
-    return PendingImport(*row) if row is not None else None
+    if row is None:
+        return None
+    pending = PendingImport(*row)
+    if not pending.payload.startswith(_CLOSED_PREFIX):
+        return pending
+    note = json.loads(pending.payload)
+    deck_id = note.get("deck_id")
+    return ClosedImport(
+        pending.id,
+        pending.user_id,
+        pending.created_at,
+        pending.title,
+        note["closed"],
+        int(deck_id) if deck_id is not None else None,
+    )
 
 
-async def drop_pending(db: Database, user_id: int, import_id: int) -> bool:
-    """Forget a preview of the user's; False if there was none."""
+async def get_pending(db: Database, import_id: int) -> PendingImport | None:
+    """An open preview, or None when it was saved, cancelled, replaced or expired."""
+    found = await get_import(db, import_id)
+    return found if isinstance(found, PendingImport) else None
+
+
+async def close_pending(db: Database, user_id: int, import_id: int, outcome: Outcome) -> bool:
+    """Close an open preview of the user's as cancelled or expired; False if none was open."""
     return (
         await db.execute(
-            "DELETE FROM pending_imports WHERE id = ? AND user_id = ?", (import_id, user_id)
+            f"UPDATE pending_imports SET payload = ? WHERE id = ? AND user_id = ? AND {_OPEN}",
+            (_closed_note(outcome), import_id, user_id),
         )
         == 1
     )
 
 
-async def expire_pending(db: Database, before: int) -> int:
-    """Drop every preview made before `before`; returns how many."""
-    return await db.execute("DELETE FROM pending_imports WHERE created_at < ?", (before,))
+async def expire_pending(db: Database, before: int, forget_before: int) -> int:
+    """Close the open previews made before `before` as expired, and forget every preview made
+    before `forget_before`; returns how many expired."""
+    async with db.transaction():
+        expired = await db.execute(
+            f"UPDATE pending_imports SET payload = ? WHERE created_at < ? AND {_OPEN}",
+            (_closed_note("expired"), before),
+        )
+        await db.execute("DELETE FROM pending_imports WHERE created_at < ?", (forget_before,))
+    return expired
+
+
+async def owned_deck_size(db: Database, user_id: int, deck_id: int) -> tuple[str, int] | None:
+    """The title and card count of a deck the user owns; None if it is not there (any more)."""
+    row = await db.fetchone(
+        """SELECT d.title,
+                  (SELECT COUNT(*) FROM cards c WHERE c.deck_id = d.id AND c.retired = 0)
+             FROM decks d WHERE d.id = ? AND d.owner_id = ?""",
+        (deck_id, user_id),
+    )
+    return (str(row[0]), int(row[1])) if row is not None else None
 
 
 async def owned_deck_id(db: Database, user_id: int, slug: str) -> int | None:
@@ -107,13 +178,12 @@ async def count_owned(db: Database, user_id: int) -> int:
 
 
 async def finish_import(db: Database, user_id: int, import_id: int, deck_id: int, now: int) -> None:
-    """After a save: the preview is gone, the deck is active, an open quiz session is closed.
-
-    The open session is closed so that the next /quiz asks from the new deck at once.
-    """
+    """After a save: the preview is closed as saved, the deck is active, an open quiz session is
+    closed (so that the next /quiz asks from the new deck at once)."""
     async with db.transaction():
         await db.execute(
-            "DELETE FROM pending_imports WHERE id = ? AND user_id = ?", (import_id, user_id)
+            "UPDATE pending_imports SET payload = ? WHERE id = ? AND user_id = ?",
+            (_closed_note("saved", deck_id), import_id, user_id),
         )
         await db.execute("UPDATE users SET active_deck_id = ? WHERE id = ?", (deck_id, user_id))
         await db.execute(

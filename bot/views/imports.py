@@ -5,13 +5,22 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.cards.upload import MAX_PASTE_CHARS, PasteRefusal
-from bot.services.imports import MAX_OWN_DECKS, ImportPreview, SavedDeck
+from bot.services.imports import (
+    EXPIRED,
+    MAX_OWN_DECKS,
+    PAGE_CARDS,
+    ClosedPreview,
+    ImportPreview,
+    SavedDeck,
+)
 from bot.views.callbacks import ImportTap, MenuTap, encode
 from bot.views.fmt import clip, esc, plural
 
+# A page of 8 cards with both sides clipped, the header, 4 warnings and the closing lines stay
+# within Telegram's 4,096 characters (tests/unit/test_import_views.py renders the worst case).
 SIDE_CHARS = 160
-WARNING_CHARS = 240
-MAX_WARNINGS = 5
+WARNING_CHARS = 200
+MAX_WARNINGS = 4
 REASON_CHARS = 900
 
 HOW_TO_IMPORT = (
@@ -19,14 +28,16 @@ HOW_TO_IMPORT = (
     "Send me a file as a document:\n"
     "• <b>.csv</b> or <b>.tsv</b> — front in the first column, back in the second "
     "(Quizlet and spreadsheet exports work);\n"
-    "• <b>.txt</b> — flashcards as copied from a flashcard website, or one "
-    "<code>front⇥back</code> / <code>front :: back</code> per line, or <code>Q:</code>/<code>A:</code> "
-    "lines;\n"
+    "• <b>.txt</b> — flashcards as copied from a flashcard website (each front on its own line, "
+    "its back on the lines below), or one <code>front⇥back</code> / <code>front :: back</code> "
+    "per line, or <code>Q:</code>/<code>A:</code> lines;\n"
     "• <b>.apkg</b> — an Anki package (its review history can come along).\n"
-    "Or simply paste flashcard text into the chat.\n\n"
+    "Or paste the same text into the chat — even a single card, like "
+    "<code>Capital of Italy :: Rome</code>.\n\n"
     f"Limits: 10 MB a file, 5,000 cards, 2,000 characters a side, {MAX_OWN_DECKS} decks of your "
-    "own. I show a preview first; nothing is saved until you tap <b>Save</b>. "
-    "/decks lists your decks."
+    f"own. I show a preview first, {PAGE_CARDS} cards a page (◀ ▶ to page through all of them), "
+    "and say where I had to guess how a paste splits into cards; nothing is saved until you tap "
+    "<b>Save</b>. /decks lists your decks."
 )
 IMPORT_IN_PRIVATE = "Send me your deck in a private chat — open it and send /import."
 READING = "📥 Reading your deck…"
@@ -67,21 +78,26 @@ def _card_line(number: int, front: str, back: str) -> str:
 
 
 def preview_text(preview: ImportPreview) -> str:
-    """The preview: title, size, first cards, warnings, and what Save will do."""
+    """One page of the preview: title, size, the page's cards, warnings, and what Save will do."""
     source = f"from {esc(clip(preview.filename, 80))}" if preview.filename else "pasted text"
     lines = [
         f"📦 <b>{esc(clip(preview.title, 120))}</b>",
         f"{plural(preview.cards, 'card')} · {source}",
-        "",
     ]
-    lines += [_card_line(i, c.front, c.back) for i, c in enumerate(preview.sample, start=1)]
-    if preview.cards > len(preview.sample):
-        lines.append("…")
-    if preview.warnings:
+    if preview.pages > 1:
+        lines.append(f"page {preview.page + 1}/{preview.pages}")
+    lines.append("")
+    lines += [
+        _card_line(number, card.front, card.back)
+        for number, card in enumerate(preview.page_cards, start=preview.first_number)
+    ]
+    if preview.warnings and preview.page == 0:
         lines.append("")
         lines += [f"⚠️ {esc(clip(w, WARNING_CHARS))}" for w in preview.warnings[:MAX_WARNINGS]]
         if len(preview.warnings) > MAX_WARNINGS:
             lines.append(f"⚠️ …and {len(preview.warnings) - MAX_WARNINGS} more")
+    elif preview.warnings:
+        lines += ["", f"⚠️ {plural(len(preview.warnings), 'warning')} on page 1"]
     lines.append("")
     if preview.at_deck_limit:
         lines.append(
@@ -101,11 +117,19 @@ def preview_text(preview: ImportPreview) -> str:
 
 
 def preview_keyboard(preview: ImportPreview) -> InlineKeyboardMarkup:
-    """Save / Cancel, or, with Anki history, Save with history / Save as new / Cancel."""
+    """◀ / ▶ between pages, then Save / Cancel, or, with Anki history, Save with history too."""
     import_id = preview.import_id
     cancel = InlineKeyboardButton("✖️ Cancel", callback_data=encode(ImportTap(import_id, "cancel")))
+    rows: list[list[InlineKeyboardButton]] = []
+    paging = [
+        InlineKeyboardButton(label, callback_data=encode(ImportTap(import_id, "page", page)))
+        for label, page in (("◀", preview.page - 1), ("▶", preview.page + 1))
+        if 0 <= page < preview.pages
+    ]
+    if paging:
+        rows.append(paging)
     if preview.reviews:
-        rows = [
+        rows += [
             [
                 InlineKeyboardButton(
                     "💾 Save with my Anki history",
@@ -121,8 +145,31 @@ def preview_keyboard(preview: ImportPreview) -> InlineKeyboardMarkup:
         ]
     else:
         save = InlineKeyboardButton("💾 Save", callback_data=encode(ImportTap(import_id, "save")))
-        rows = [[save, cancel]]
+        rows.append([save, cancel])
     return InlineKeyboardMarkup(rows)
+
+
+def closed_text(closed: ClosedPreview) -> str:
+    """What an old preview's message says once it is no longer open: what became of it."""
+    title = esc(clip(closed.title, 120))
+    if closed.outcome == "saved":
+        return (
+            f"✅ This preview was saved as <b>{title}</b> ({plural(closed.cards, 'card')}). "
+            "/decks lists your decks."
+        )
+    if closed.outcome == "deleted":
+        return (
+            f"This preview was saved as <b>{title}</b>, which you have deleted since — send the "
+            "deck again to bring it back."
+        )
+    if closed.outcome == "cancelled":
+        return CANCELLED
+    return f"⌛ {EXPIRED}."
+
+
+def closed_keyboard(closed: ClosedPreview) -> InlineKeyboardMarkup | None:
+    """A Start quiz button under a saved deck's old preview; nothing under the others."""
+    return saved_keyboard() if closed.outcome == "saved" else None
 
 
 def saved_text(saved: SavedDeck) -> str:

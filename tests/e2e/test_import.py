@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sqlite3
 import tempfile
 import zipfile
@@ -18,11 +19,14 @@ from bot.handlers.imports import sweep_imports
 from bot.sandbox.driver import SandboxUser
 from bot.sandbox.message import SandboxMessage
 from bot.sandbox.server import SandboxServer
+from bot.storage import imports as import_store
+from bot.views.callbacks import ImportTap, decode
 from tests.conftest import SHARED
 from tests.e2e.conftest import RunningBot
 from tests.e2e.helpers import answer, shown_question
+from tests.pastes import PASTES
 
-# Short backs make typed questions; the years in the sentences make cloze questions.
+# "When…?" fronts are asked for the year their back holds; short backs are typed whole.
 HISTORY_CSV = b"""front,back
 When did Sputnik launch?,Sputnik was launched in 1957.
 When did Apollo 11 land?,Apollo 11 landed on the Moon in 1969.
@@ -45,6 +49,13 @@ def asks(heading: str) -> Callable[[SandboxMessage], bool]:
 def is_preview(message: SandboxMessage) -> bool:
     """A preview message with its buttons."""
     return message.text.startswith("📦") and bool(message.buttons)
+
+
+def import_id_of(preview: SandboxMessage) -> int:
+    """The stored preview a preview message shows, from its Cancel button."""
+    tap = decode(preview.data_for("✖️ Cancel"))
+    assert isinstance(tap, ImportTap)
+    return tap.import_id
 
 
 async def upload(user: SandboxUser, filename: str, data: bytes) -> SandboxMessage:
@@ -99,7 +110,7 @@ def anki_package(reviews: list[tuple[int, int, int]]) -> bytes:
         return buffer.getvalue()
 
 
-async def test_a_csv_upload_is_previewed_saved_switched_and_quizzed_with_cloze_and_typed(
+async def test_a_csv_upload_is_previewed_saved_switched_and_quizzed_typed(
     sandbox: SandboxServer, bot: RunningBot
 ) -> None:
     alice = sandbox.user("Alice")
@@ -110,7 +121,7 @@ async def test_a_csv_upload_is_previewed_saved_switched_and_quizzed_with_cloze_a
     assert is_preview(preview)
     assert preview.text.splitlines()[:2] == ["📦 history", "8 cards · from history.csv"]
     assert "1. When did Sputnik launch?" in preview.text
-    assert "Capital of France" not in preview.text  # only the first 3 cards are shown
+    assert "8. Capital of Spain" in preview.text  # 8 cards fit on one page: no page buttons
     assert preview.labels == ["💾 Save", "✖️ Cancel"]
     assert sandbox.calls["getFile"] == 1
     assert await owned_decks(bot, alice.id) == []  # nothing is stored before Save
@@ -136,28 +147,28 @@ async def test_a_csv_upload_is_previewed_saved_switched_and_quizzed_with_cloze_a
     await alice.wait_for(lambda m: m.message_id == listing.message_id and "✅ history" in m.text)
     assert await active_deck(bot, alice.id) == deck_id
 
-    # a quiz on the new deck, typed and cloze questions only, answered right
+    # a quiz on the new deck, typed only: one typed question per card, the year each back holds
     await bot.services.db.execute(
         "UPDATE users SET question_mix = 'typed', new_per_day = 20 WHERE id = ?", (alice.id,)
     )
     await alice.send("/quiz")
-    kinds: list[str] = []
-    for number in range(1, 11):
-        question = await alice.wait_for(asks(f"Question {number}/10"))
+    for number in range(1, 9):
+        question = await alice.wait_for(asks(f"Question {number}/8"))
         assert "· history" in question.text
         on_screen = await shown_question(bot.services, alice.id)
-        kinds.append(await answer(alice, bot.services, right=True))
-        assert on_screen.kind in ("typed", "cloze")
+        assert on_screen.typed and not question.labels[:-1]  # only "I don't know"
+        await answer(alice, bot.services, right=True)
     summary = await alice.wait_for(lambda m: "Session complete" in m.text)
-    assert "10/10 right" in summary.text
-    assert {"typed", "cloze"} <= set(kinds)
+    assert "8/8 right" in summary.text
     rows = await bot.services.db.fetchall(
-        """SELECT q.kind, r.outcome FROM reviews r JOIN questions q ON q.id = r.question_id
+        """SELECT q.kind, q.answer, r.outcome FROM reviews r JOIN questions q ON q.id = r.question_id
             WHERE r.user_id = ? AND r.deck_id = ?""",
         (alice.id, deck_id),
     )
-    assert len(rows) == 10 and {r[1] for r in rows} == {"right"}
-    assert {r[0] for r in rows} == {"typed", "cloze"}
+    assert (
+        len(rows) == 8 and {r[2] for r in rows} == {"right"} and {r[0] for r in rows} == {"typed"}
+    )
+    assert {r[1] for r in rows} >= {"1957", "1969", "Paris"}
 
 
 async def test_importing_the_same_deck_again_updates_it_and_keeps_progress(
@@ -169,9 +180,9 @@ async def test_importing_the_same_deck_again_updates_it_and_keeps_progress(
     await alice.wait_for(lambda m: m.message_id == first.message_id and "✅" in m.text)
     ((deck_id, _),) = await owned_decks(bot, alice.id)
     await alice.send("/quiz")
-    await alice.wait_for(lambda m: m.text.startswith("Question 1/10"))
+    await alice.wait_for(lambda m: m.text.startswith("Question 1/8"))
     await answer(alice, bot.services, right=True)
-    await alice.wait_for(lambda m: m.text.startswith("Question 2/10"))
+    await alice.wait_for(lambda m: m.text.startswith("Question 2/8"))
 
     edited = HISTORY_CSV + b"Capital of Italy,Rome\n"
     second = await upload(alice, "history.csv", edited)
@@ -229,9 +240,11 @@ async def test_a_preview_survives_a_restart_but_not_a_day(
     stale = await upload(alice, "other.csv", HISTORY_CSV)
     clock.advance(timedelta(hours=25))
     await sweep_imports(bot.app)
-    left = await bot.services.db.fetchone("SELECT COUNT(*) FROM pending_imports")
-    assert left is not None and left[0] == 0
+    # No preview is left open (what became of each is kept, for their old messages).
+    for kept in (preview, stale):
+        assert await import_store.get_pending(bot.services.db, import_id_of(kept)) is None
     assert await alice.tap("Save", message=stale) == "This preview is gone — send the deck again"
+    await alice.wait_for(lambda m: m.message_id == stale.message_id and "expired" in m.text)
 
 
 async def test_an_anki_package_saved_with_its_history_continues_the_schedule(
@@ -366,7 +379,7 @@ async def test_deleting_a_deck_asks_first_and_falls_back_to_the_default(
     assert await alice.tap_data(listing, delete_data) == "That deck is no longer there"
     await alice.send("/quiz")
     await alice.wait_for(
-        lambda m: m.text.startswith("Question 1/10") and BUNDLED_TITLE[:10] in m.text
+        lambda m: m.text.startswith("Question 1/9") and BUNDLED_TITLE[:10] in m.text
     )
 
 
@@ -405,10 +418,7 @@ async def test_a_single_card_is_a_deck_and_a_broken_paste_says_what_is_wrong(
     # a line that is no card is chat, as before
     sent = await alice.send("Rome")
     await alice.wait_for(lambda m: m.text.startswith("I didn't get that"), since=sent)
-    left = await bot.services.db.fetchone(
-        "SELECT COUNT(*) FROM pending_imports WHERE user_id = ?", (alice.id,)
-    )
-    assert left is not None and left[0] == 1  # the unsaved one-card preview
+    assert [m.message_id for m in alice.messages if is_preview(m)] == [one.message_id]
 
 
 async def test_a_typed_answer_shaped_like_a_card_is_still_an_answer(
@@ -422,12 +432,126 @@ async def test_a_typed_answer_shaped_like_a_card_is_still_an_answer(
         "UPDATE users SET question_mix = 'typed', new_per_day = 20 WHERE id = ?", (alice.id,)
     )
     await alice.send("/quiz")
-    await alice.wait_for(asks("Question 1/10"))
+    await alice.wait_for(asks("Question 1/8"))
     await shown_question(bot.services, alice.id)
     await alice.send("Capital of Italy :: Rome")
-    await alice.wait_for(asks("Question 2/10"))
+    await alice.wait_for(asks("Question 2/8"))
     answered = await bot.services.db.fetchone(
         "SELECT COUNT(*), MAX(outcome) FROM reviews WHERE user_id = ?", (alice.id,)
     )
     assert answered is not None and tuple(answered) == (1, "wrong")
     assert not [m for m in alice.messages if is_preview(m) and "Capital of Italy" in m.text]
+
+
+def numbered_deck(cards: int) -> str:
+    """A pasted deck of `cards` question cards, one of them without its question mark."""
+    lines = ["World facts Flashcards", f"({cards} cards)"]
+    for n in range(1, cards + 1):
+        mark = "" if n == 11 else "?"
+        lines += [f"What is fact number {n}{mark}", f"Fact {n} is a fact."]
+    return "\n".join(lines)
+
+
+def shown_numbers(message: SandboxMessage) -> list[int]:
+    """The card numbers a preview page lists."""
+    return [int(m[1]) for m in re.finditer(r"(?m)^(\d+)\. ", message.text)]
+
+
+async def test_the_preview_pages_through_every_card_and_old_pages_show_what_became_of_it(
+    sandbox: SandboxServer, bot: RunningBot, clock: ManualClock
+) -> None:
+    alice = sandbox.user("Alice")
+    await alice.send(numbered_deck(20))
+    first = await alice.wait_for(is_preview)
+    assert first.text.splitlines()[:3] == ["📦 World facts", "20 cards · pasted text", "page 1/3"]
+    assert shown_numbers(first) == list(range(1, 9))
+    assert first.labels == ["▶", "💾 Save", "✖️ Cancel"]
+
+    assert await alice.tap("▶", message=first) == ""
+    second = await alice.wait_for(
+        lambda m: m.message_id == first.message_id and "page 2/3" in m.text
+    )
+    assert shown_numbers(second) == list(range(9, 17))
+    assert "11. What is fact number 11\n" in second.text + "\n"
+    assert second.labels == ["◀", "▶", "💾 Save", "✖️ Cancel"]
+    await alice.tap("▶", message=second)
+    third = await alice.wait_for(
+        lambda m: m.message_id == first.message_id and "page 3/3" in m.text
+    )
+    assert shown_numbers(third) == [17, 18, 19, 20]
+    assert third.labels == ["◀", "💾 Save", "✖️ Cancel"]
+    await alice.tap("◀", message=third)
+    await alice.wait_for(lambda m: m.message_id == first.message_id and "page 2/3" in m.text)
+    back_data = third.data_for("◀")
+    assert back_data is not None
+
+    # Save from any page; an old page button then shows what is true now, in the message.
+    await alice.tap("Save", message=third)
+    await alice.wait_for(lambda m: m.message_id == first.message_id and "✅ Saved" in m.text)
+    assert await alice.tap_data(third, back_data) == ""
+    told = await alice.wait_for(
+        lambda m: m.message_id == first.message_id and "This preview was saved" in m.text
+    )
+    assert told.text == (
+        "✅ This preview was saved as World facts (20 cards). /decks lists your decks."
+    )
+    assert told.labels == ["▶️ Start quiz"]
+
+    # ... and once that deck is deleted, says so
+    await alice.send("/decks")
+    listing = await alice.wait_for(lambda m: "Your decks" in m.text)
+    await alice.tap("🗑", message=listing)
+    await alice.wait_for(lambda m: m.message_id == listing.message_id and "Delete" in m.text)
+    await alice.tap("🗑 Delete", message=listing)
+    await alice.wait_for(lambda m: m.message_id == listing.message_id and "Deleted" in m.text)
+    await alice.tap_data(third, back_data)
+    await alice.wait_for(lambda m: m.message_id == first.message_id and "deleted since" in m.text)
+
+    # a cancelled preview's page button says it was cancelled
+    sent = await alice.send(numbered_deck(12))
+    other = await alice.wait_for(is_preview, since=sent)
+    forward = other.data_for("▶")
+    assert forward is not None
+    await alice.tap("Cancel", message=other)
+    await alice.wait_for(lambda m: m.message_id == other.message_id and "cancelled" in m.text)
+    assert await alice.tap_data(other, forward) == ""
+    await alice.wait_for(
+        lambda m: (
+            m.message_id == other.message_id
+            and m.text == "Import cancelled — nothing was saved."
+            and not m.buttons
+        )
+    )
+
+    # an expired one's says it expired
+    sent = await alice.send(numbered_deck(10))
+    late = await alice.wait_for(is_preview, since=sent)
+    clock.advance(timedelta(hours=25))
+    await sweep_imports(bot.app)
+    assert await alice.tap("▶", message=late) == ""
+    await alice.wait_for(
+        lambda m: (
+            m.message_id == late.message_id
+            and m.text == "⌛ This preview expired after a day — send the deck again."
+        )
+    )
+
+    # someone else's page button only gets a toast
+    mallory = sandbox.user("Mallory")
+    await mallory.send("/start")
+    theirs = await mallory.wait_for(lambda m: "Quizmaster" in m.text)
+    assert await mallory.tap_data(theirs, forward) == "This preview is gone — send the deck again"
+    assert not theirs.edited
+
+
+async def test_guesses_show_on_the_first_page_naming_the_card(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    alice = sandbox.user("Alice")
+    await alice.send((PASTES / "economics-questions.txt").read_text(encoding="utf-8"))
+    preview = await alice.wait_for(is_preview)
+    assert (
+        "⚠️ card 5 (line 11, 'Why do governments tax cigarettes'): I guessed line 13, "
+        "'To raise revenue', belongs to its back — check it in the preview"
+    ) in preview.text
+    assert "5. Why do governments tax cigarettes" in preview.text

@@ -12,10 +12,23 @@ from bot.clock import ManualClock
 from bot.services import imports as imports_module
 from bot.services.container import load_bundled_decks
 from bot.services.decks import DeckService
-from bot.services.imports import ImportFailure, ImportPreview, ImportService, SavedDeck
+from bot.services.imports import (
+    CLOSED_TTL,
+    PAGE_CARDS,
+    ClosedPreview,
+    ImportFailure,
+    ImportPreview,
+    ImportService,
+    SavedDeck,
+)
 from bot.services.views import Refusal
 from bot.storage.db import Database
-from bot.storage.imports import KEEP_PER_USER, ReplayedState, write_replayed
+from bot.storage.imports import (
+    KEEP_CLOSED_PER_USER,
+    KEEP_PER_USER,
+    ReplayedState,
+    write_replayed,
+)
 from bot.storage.quiz import StoredState
 
 ALICE, BOB = 1001, 1002
@@ -62,7 +75,8 @@ async def test_a_preview_shows_the_first_cards_and_stores_nothing_but_itself(
         "spanish.csv",
         0,
     )
-    assert [c.front for c in shown.sample] == ["hola", "adios", "gracias"]
+    assert (shown.page, shown.pages) == (0, 1)
+    assert [c.front for c in shown.page_cards] == ["hola", "adios", "gracias", "por favor"]
     assert not shown.updates_existing and not shown.at_deck_limit
     owned = await db.fetchone("SELECT COUNT(*) FROM decks WHERE owner_id = ?", (ALICE,))
     assert owned is not None and owned[0] == 0
@@ -236,3 +250,71 @@ async def test_replayed_schedules_never_overwrite_a_newer_one(
     assert sorted(tuple(r) for r in rows) == sorted(
         [(f"recall:{hola}", 4, 2_000), (f"recall:{adios}", 2, 500)]
     )
+
+
+async def test_a_preview_pages_through_its_cards_as_stored(
+    imports: ImportService, clock: ManualClock
+) -> None:
+    rows = "".join(f"front {n},back {n}\n" for n in range(1, 21)).encode()
+    shown = await preview(imports, b"front,back\n" + rows, "twenty.csv")
+    assert (shown.page, shown.pages, len(shown.page_cards)) == (0, 3, PAGE_CARDS)
+    second = await imports.show_page(ALICE, shown.import_id, 1)
+    assert isinstance(second, ImportPreview)
+    assert second.first_number == 9
+    assert [c.front for c in second.page_cards] == [f"front {n}" for n in range(9, 17)]
+    last = await imports.show_page(ALICE, shown.import_id, 9999)  # past the end: the last page
+    assert isinstance(last, ImportPreview)
+    assert (last.page, [c.front for c in last.page_cards]) == (
+        2,
+        [f"front {n}" for n in range(17, 21)],
+    )
+    assert await imports.show_page(BOB, shown.import_id, 1) is None
+    assert await imports.show_page(ALICE, 987654, 0) is None
+
+
+async def test_a_closed_preview_shows_what_became_of_it(
+    imports: ImportService, decks: DeckService, clock: ManualClock
+) -> None:
+    kept = await preview(imports)
+    mine = await saved(imports, kept.import_id)
+    assert await imports.show_page(ALICE, kept.import_id, 1) == ClosedPreview("saved", "spanish", 4)
+    assert await imports.show_page(BOB, kept.import_id, 0) is None
+    assert not isinstance(await decks.delete(ALICE, mine.deck_id), Refusal)
+    assert await imports.show_page(ALICE, kept.import_id, 0) == ClosedPreview("deleted", "spanish")
+
+    dropped = await preview(imports)
+    assert await imports.cancel(ALICE, dropped.import_id)
+    assert await imports.show_page(ALICE, dropped.import_id, 0) == ClosedPreview(
+        "cancelled", "spanish"
+    )
+    assert not await imports.cancel(ALICE, dropped.import_id)
+    assert await imports.save(ALICE, dropped.import_id, with_history=False) == Refusal(
+        "This preview is gone — send the deck again"
+    )
+
+    # past a day a preview is expired, swept or not
+    late, swept = await preview(imports), await preview(imports)
+    clock.advance(timedelta(hours=25))
+    assert await imports.show_page(ALICE, late.import_id, 0) == ClosedPreview("expired", "spanish")
+    assert await imports.expire() == 1  # the other one
+    assert await imports.show_page(ALICE, swept.import_id, 0) == ClosedPreview("expired", "spanish")
+    # what became of a preview is remembered for a month, then forgotten
+    clock.advance(CLOSED_TTL)
+    assert await imports.expire() == 0
+    assert await imports.show_page(ALICE, swept.import_id, 0) is None
+
+
+async def test_closed_previews_leave_the_open_ones_alone(
+    db: Database, imports: ImportService
+) -> None:
+    oldest = await preview(imports)
+    for _ in range(KEEP_CLOSED_PER_USER + 2):
+        await saved(imports, (await preview(imports)).import_id)
+    newest = await preview(imports)  # storing a preview trims the closed ones of the user's
+    # the oldest open preview is still open: only open previews count towards the few kept
+    assert isinstance(await imports.show_page(ALICE, oldest.import_id, 0), ImportPreview)
+    closed = await db.fetchone(
+        "SELECT COUNT(*) FROM pending_imports WHERE user_id = ? AND id NOT IN (?, ?)",
+        (ALICE, oldest.import_id, newest.import_id),
+    )
+    assert closed is not None and closed[0] == KEEP_CLOSED_PER_USER
