@@ -20,6 +20,7 @@ def page_of(
     warnings: tuple[str, ...] = (),
     reviews: int = 0,
 ) -> ImportPreview:
+    """Page `page` of a preview of `cards`, as the service would hand it to the view."""
     pages = -(-len(cards) // PAGE_CARDS)
     return ImportPreview(
         import_id=42,
@@ -38,6 +39,7 @@ def page_of(
 
 
 def taps(preview: ImportPreview) -> list[tuple[str, ImportTap | None]]:
+    """The preview's buttons: each label with the tap its data decodes to."""
     markup = view.preview_keyboard(preview)
     found = []
     for row in markup.inline_keyboard:
