@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.grading import TypedVerdict, grade_choice, grade_typed, normalize_answer
+from bot.core.grading import (
+    TypedVerdict,
+    grade_choice,
+    grade_typed,
+    normalize_answer,
+    spelling_hint,
+)
 
 RIGHT, CLOSE, WRONG = TypedVerdict.RIGHT, TypedVerdict.CLOSE, TypedVerdict.WRONG
 
@@ -60,6 +66,37 @@ RIGHT, CLOSE, WRONG = TypedVerdict.RIGHT, TypedVerdict.CLOSE, TypedVerdict.WRONG
         ("Straße", "STRASSE"),
         ("October 1961", "october 1961"),
         ("1953", "1953."),
+        # Number forms a teacher reads as the same number.
+        ("1917-1924", "1917-24"),
+        ("1917 to 1924", "1917-24"),
+        ("1 in 50", "1/50"),
+        ("one in fifty", "1/50"),
+        ("3 million", "3,000,000"),
+        ("twelve thousand", "12,000"),
+        ("12000", "12,000"),
+        ("twenty-five", "25"),
+        # A filler or a unit around a number.
+        ("in 1953", "1953"),
+        ("c. 1066", "1066"),
+        ("12,000 km", "12000"),
+        ("4620 prisoner", "4620 prisoners"),
+        ("343 metres per second", "343 m/s"),
+        ("100 degrees", "100 °C"),
+        # Dates written the other ways round.
+        ("March 5, 1953", "5 March 1953"),
+        ("5th March 1953", "5 March 1953"),
+        ("Feb 1956", "February 1956"),
+        ("in February 1956", "February 1956"),
+        # Letters people type without their marks.
+        ("Lodz", "Łódź"),
+        ("dong", "đông"),
+        ("Oresund", "Øresund"),
+        ("Aero", "Ærø"),
+        ("Istanbul", "İstanbul"),
+        ("Saint Petersburg", "St Petersburg"),
+        # Several parts given, each right; a list in another order.
+        ("greetings, hello", "hello, greetings"),
+        ("Latvia, Lithuania and Estonia", "Estonia, Latvia, Lithuania"),
     ],
 )
 def test_equal_after_normalization_is_right(given: str, expected: str) -> None:
@@ -84,7 +121,6 @@ def test_equal_after_normalization_is_right(given: str, expected: str) -> None:
         ("not redy", "not ready"),
         ("closer to the feilds", "closer to the fields"),
         ("Secret Speach", "The Secret Speech"),
-        ("4620 prisoner", "4620 prisoners"),
     ],
 )
 def test_near_miss_is_close(given: str, expected: str) -> None:
@@ -122,6 +158,20 @@ def test_near_miss_is_close(given: str, expected: str) -> None:
         ("   ", "cat"),
         ("?!", "cat"),
         ("the", "the Party"),
+        # Another real word is no misspelling: wrong, not "close".
+        ("Austria", "Australia"),
+        ("Iraq", "Iran"),
+        ("Prussia", "Russia"),
+        # A number's unit must be the one asked for; a range is not one of its ends.
+        ("16 months", "16 years"),
+        ("100 °F", "100 °C"),
+        ("1917", "1917-24"),
+        ("1917-1923", "1917-24"),
+        ("March 1953", "1953"),
+        ("April 1953", "5 March 1953"),
+        # One part of a list is not the list; a wrong part spoils the rest.
+        ("Latvia", "Estonia, Latvia, Lithuania"),
+        ("hello, goodbye", "hello, greetings"),
     ],
 )
 def test_other_answers_are_wrong(given: str, expected: str) -> None:
@@ -147,6 +197,47 @@ def test_other_answers_are_wrong(given: str, expected: str) -> None:
 )
 def test_normalize_answer(text: str, normalized: str) -> None:
     assert normalize_answer(text) == normalized
+
+
+@pytest.mark.parametrize(
+    ("given", "expected", "accepted"),
+    [
+        ("hello", "hello", ("greetings",)),
+        ("greetings", "hello", ("greetings", "hello, greetings")),
+        ("Khrushchev", "Nikita Khrushchev", ("Khrushchev",)),
+        ("1953", "5 March 1953", ("1953", "March 1953")),
+        ("menu", "menu", ("Sino-Vietnamese word from 食單. menu",)),
+    ],
+)
+def test_accepted_alternatives_are_right(
+    given: str, expected: str, accepted: tuple[str, ...]
+) -> None:
+    assert grade_typed(given, expected, accepted) is RIGHT
+
+
+@pytest.mark.parametrize(
+    ("given", "expected", "marked"),
+    [
+        ("Khruschev", "Khrushchev", [("Khrus", False), ("h", True), ("chev", False)]),
+        ("Moskow", "Moscow", [("Mos", False), ("c", True), ("ow", False)]),
+        ("Stalni", "Stalin", [("Stal", False), ("in", True)]),
+        (
+            "Democratization",
+            "Democratisation",
+            [("Democrati", False), ("s", True), ("ation", False)],
+        ),
+    ],
+)
+def test_a_close_answer_shows_where_it_differs(
+    given: str, expected: str, marked: list[tuple[str, bool]]
+) -> None:
+    assert grade_typed(given, expected) is CLOSE
+    hint = spelling_hint(given, expected)
+    assert hint is not None and list(hint.pieces) == marked
+
+
+def test_no_hint_for_an_answer_that_is_not_close() -> None:
+    assert spelling_hint("Austria", "Australia") is None
 
 
 @pytest.mark.parametrize(("verdict", "right"), [(RIGHT, True), (CLOSE, False), (WRONG, False)])
