@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run | play | deck check FILE [--json] | db copy SQLITE_URL POSTGRES_URL]`."""
+"""Command line: `python -m bot [run | play | deck check|questions FILE | db copy SQLITE_URL POSTGRES_URL]`."""
 
 from __future__ import annotations
 
@@ -38,6 +38,18 @@ def _parser() -> argparse.ArgumentParser:
     check = deck_commands.add_parser("check", help="validate a deck file and print it")
     check.add_argument("file", type=Path)
     check.add_argument("--json", action="store_true", help="print the deck as JSON")
+    questions = deck_commands.add_parser(
+        "questions",
+        help="print every question the bot makes from a deck file",
+        description="Print every question the bot asks from a deck file (.toml, .txt, .csv, "
+        ".tsv, .apkg), card by card, with the options a quiz would show and the typed answers "
+        "taken as written.",
+    )
+    questions.add_argument("file", type=Path)
+    questions.add_argument("--json", action="store_true", help="print the questions as JSON")
+    questions.add_argument(
+        "--seed", type=int, default=0, help="the seed options are drawn with (default 0)"
+    )
     db = commands.add_parser("db", help="database tools")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     copy = db_commands.add_parser(
@@ -52,6 +64,24 @@ def _parser() -> argparse.ArgumentParser:
         "target", metavar="POSTGRES_URL", help="e.g. postgresql://quizbot@localhost:5432/quizbot"
     )
     return parser
+
+
+def deck_questions(path: Path, as_json: bool, seed: int) -> int:
+    """Print every question a deck file yields: exit 0, or print the error to stderr and exit 1."""
+    from bot.cards.preview import deck_questions_json, render_questions
+
+    try:
+        deck = read_deck_file(path)
+    except DeckError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if as_json:
+        print(json.dumps(deck_questions_json(deck, seed), ensure_ascii=False, indent=2))
+        return 0
+    print(render_questions(deck, seed))
+    for warning in deck.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
 
 
 def deck_check(path: Path, as_json: bool) -> int:
@@ -158,6 +188,8 @@ def play(settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
     args = _parser().parse_args(argv)
+    if args.command == "deck" and args.deck_command == "questions":
+        return deck_questions(args.file, args.json, args.seed)
     if args.command == "deck":
         return deck_check(args.file, args.json)
     if args.command == "db":

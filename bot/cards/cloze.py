@@ -1,22 +1,27 @@
-"""Cloze material: back sentences, the key facts in them, and plausible wrong options for each."""
+"""Cloze material: back sentences and the facts in them that a blank can fairly ask for.
+
+A fact is a number, a year, a percentage or a quoted term. Not blanked: anything inside LaTeX, and
+a number that is one example in a list ("numbers such as 805 and 2001": any number would fit).
+A four-digit number from 1000 to 2099 is a year after a year word ("in", "since", a month …), at
+the start of a sentence or clause ("1955 -", "(1955)", "- 1955"), or as the end of a range; one
+followed by what it counts ("1200 soldiers") is a number.
+"""
 
 from __future__ import annotations
 
-import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 
+from bot.cards.answers import latex_spans
 from bot.cards.model import Deck
 from bot.core.grading import normalize_answer
 
-DISTRACTORS = 3
 BLANK = "___"
 MAX_TERM_CHARS = 40
 MAX_TERM_WORDS = 6
-# Deck years further than this from the answer would give the answer away.
-YEAR_SPAN = 40
 MIN_YEAR, MAX_YEAR = 1000, 2099
 
 _BULLET = re.compile(r"^\s*(?:[-*•–—]|\d{1,2}[.)])\s+")
@@ -41,7 +46,15 @@ _MONTHS = (
     *("january", "february", "march", "april", "may", "june", "july", "august"),
     *("september", "october", "november", "december"),
 )
-_RANGE_START = re.compile(r"(?<!\d)(\d{4})\s*[-–—]\s*$")
+# A list of examples: any number in it would fit its blank.
+_EXAMPLES = re.compile(r"\b(?:such as|e\.g\.|for example|for instance|including|like)\b", re.I)
+_LIST_JOIN = re.compile(r"^\s*(?:,|,?\s*(?:and|or))\s*$")
+# Words that may follow a year (a number followed by anything else is counting something).
+_AFTER_YEAR = frozenset(
+    {"and", "or", "to", "until", "till", "when", "the", "he", "she", "it", "they", "there", "a"}
+    | {"an", "in", "on", "at", "by", "for", "was", "were", "is", "had", "as", "after", "before"}
+    | {"ad", "bc", "bce", "ce", "with", "while", "but", "so", "his", "her", "its", "that"}
+)
 # Words after which a four-digit number reads as a year ("in 1956", "October 1961").
 _YEAR_LEADS = frozenset(
     {"in", "since", "by", "from", "until", "till", "to", "between", "and", "before", "after"}
@@ -124,23 +137,67 @@ def _number_kind(sentence: str, match: re.Match[str]) -> FactKind:
     text = match.group(0)
     if suffix or not text.isdigit() or len(text) != 4 or not MIN_YEAR <= int(text) <= MAX_YEAR:
         return FactKind.NUMBER
-    before = sentence[: match.start()].split()
-    if not before:
-        # A sentence that opens with a four-digit number: "1956: the Secret Speech".
-        return FactKind.YEAR
-    previous = before[-1].lower().strip(",")
+    head = sentence[: match.start()]
+    before = head.split()
+    previous = before[-1].lower().strip(",") if before else ""
     if previous in _YEAR_LEADS:
-        return FactKind.YEAR
-    # The end of a range of years: "1953-1956", "1953 – 1956".
-    ranged = _RANGE_START.search(sentence[: match.start()])
-    is_year = ranged is not None and MIN_YEAR <= int(ranged.group(1)) <= MAX_YEAR
-    return FactKind.YEAR if is_year else FactKind.NUMBER
+        return FactKind.YEAR  # "in 1956", "October 1961"
+    following = re.match(r"\s*([^\W\d_]+)", sentence[match.end() :])
+    if following is not None:
+        word = following.group(1)
+        if word.islower() and word not in _AFTER_YEAR:
+            return FactKind.NUMBER  # what it counts follows: "1200 soldiers"
+    # Anything else in the range of years reads as one: "1956: the Secret Speech", "his rival -
+    # 1955", "(1955)", the end of "1953-1956".
+    return FactKind.YEAR
+
+
+def _in_example_list(sentence: str, facts: list[Fact]) -> set[int]:
+    """Indexes of number facts that are examples in a list ("such as 805 and 2001")."""
+    listed: set[int] = set()
+    numeric = [i for i, f in enumerate(facts) if f.kind is not FactKind.TERM]
+    for a, b in pairwise(numeric):
+        first, second = facts[a], facts[b]
+        if not _LIST_JOIN.match(sentence[first.end : second.start]):
+            continue
+        if _EXAMPLES.search(sentence[: first.start]):
+            listed.update((a, b))
+    return listed
+
+
+_MONTH_NAME = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_DAY_BEFORE_MONTH = re.compile(rf"^(?:st|nd|rd|th)?\s+{_MONTH_NAME}\b", re.IGNORECASE)
+_MONTH_BEFORE_DAY = re.compile(rf"\b{_MONTH_NAME}\s+$", re.IGNORECASE)
+_NAMED_BEFORE = re.compile(r"\b[A-Z][\w-]*\s+$")
+# Capitalised only because they open a sentence: "About 49 copies", "Some 200 people".
+_COMMON_BEFORE_NUMBER = frozenset(
+    {"about", "around", "some", "over", "nearly", "almost", "only", "just", "exactly", "roughly"}
+    | {"approximately", "more", "less", "fewer", "than", "all", "the", "a", "an", "at", "on"}
+    | {"for", "with", "up", "another", "at least", "just", "his", "her", "its", "their", "our"}
+)
+
+
+def _names_or_days(sentence: str, match: re.Match[str]) -> bool:
+    """A number that is part of a name ("Apollo 11", "World War 2") or a day of the month."""
+    text = match.group(0)
+    head, tail = sentence[: match.start()], sentence[match.end() :]
+    if text.isdigit() and len(text) <= 2:
+        if _DAY_BEFORE_MONTH.match(tail):
+            return True  # "20 July 1969"
+        if _MONTH_BEFORE_DAY.search(head) and re.match(r"(?:st|nd|rd|th)?,?\s+\d{4}", tail):
+            return True  # "July 20, 1969"
+    named = _NAMED_BEFORE.search(head)
+    if named is None:
+        return False
+    word = named.group(0).strip().lower().rstrip(".")
+    common = word in _YEAR_LEADS or word in _COMMON_BEFORE_NUMBER
+    return not common and not re.fullmatch(_MONTH_NAME, word)
 
 
 def find_facts(sentence: str) -> list[Fact]:
     """Numbers, years, percentages and quoted terms in a sentence, in reading order."""
     facts: list[Fact] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = latex_spans(sentence)
     for pattern in _QUOTED:
         for match in pattern.finditer(sentence):
             start = match.start(1)
@@ -153,12 +210,16 @@ def find_facts(sentence: str) -> list[Fact]:
                 offset = start + inner.index(text)
                 facts.append(Fact(text, offset, offset + len(text), FactKind.TERM))
     for match in _NUMBER.finditer(sentence):
-        # A number inside a quoted term belongs to the term.
+        # A number inside a quoted term belongs to the term (and one in LaTeX to the formula).
         if any(s <= match.start() < e for s, e in taken):
+            continue
+        if _names_or_days(sentence, match):
             continue
         kind = _number_kind(sentence, match)
         facts.append(Fact(match.group(0), match.start(), match.end(), kind))
-    return sorted(facts, key=lambda fact: fact.start)
+    facts.sort(key=lambda fact: fact.start)
+    listed = _in_example_list(sentence, facts)
+    return [fact for i, fact in enumerate(facts) if i not in listed]
 
 
 def blank_out(sentence: str, facts: Iterable[Fact]) -> str:
@@ -194,142 +255,3 @@ class FactPool:
             terms=tuple(found[FactKind.TERM].values()),
             sentences=frozenset(sentences),
         )
-
-
-def _render_digits(template: str, digits: Sequence[str]) -> str:
-    """The template with its digits replaced in order (keeps commas, points, suffixes)."""
-    out: list[str] = []
-    it = iter(digits)
-    for ch in template:
-        out.append(next(it) if ch.isdigit() else ch)
-    return "".join(out)
-
-
-def _numeric_value(text: str) -> float:
-    digits = re.sub(r"[^\d.]", "", text.replace(",", ""))
-    try:
-        return float(digits)
-    except ValueError:
-        return 0.0
-
-
-def _digit_variants(template: str, rng: random.Random) -> list[str]:
-    """Same-format numbers one edit away in the leading digits: 4620 → 5620, 4820, 4260.
-
-    The three sorts of edit (first digit, second digit, a swap) take turns, so the options differ
-    from the answer in different places and none stands out as the odd one.
-    """
-    digits = [ch for ch in template if ch.isdigit()]
-    first = next((i for i, d in enumerate(digits) if d != "0"), len(digits) - 1)
-    single = len(digits) - first == 1
-
-    def change(position: int, deltas: Iterable[int], low: int) -> list[list[str]]:
-        changed: list[list[str]] = []
-        for delta in deltas:
-            value = int(digits[position]) + delta
-            if low <= value <= 9:
-                changed.append([*digits[:position], str(value), *digits[position + 1 :]])
-        return changed
-
-    def swap(i: int) -> list[list[str]]:
-        if i + 1 >= len(digits) or digits[i] == digits[i + 1]:
-            return []
-        swapped = [*digits]
-        swapped[i], swapped[i + 1] = swapped[i + 1], swapped[i]
-        return [swapped] if swapped[first] != "0" else []
-
-    near = (-3, -2, -1, 1, 2, 3)
-    families = [
-        change(first, near if single else (-2, -1, 1, 2), low=1 if first == 0 else 0),
-        change(first + 1, near, low=0) if not single else [],
-        swap(first) + swap(first + 1),
-    ]
-    value = _numeric_value(template)
-    rendered: list[list[str]] = []
-    for family in families:
-        texts = [_render_digits(template, variant) for variant in family]
-        if not single and value > 0:
-            # Similar magnitude: within a factor of two of the answer.
-            texts = [t for t in texts if value / 2 <= _numeric_value(t) <= value * 2]
-        rng.shuffle(texts)
-        rendered.append(texts)
-    rng.shuffle(rendered)
-    # Round robin over the families, so the first options come from different ones.
-    mixed: list[str] = []
-    for turn in range(max(len(family) for family in rendered)):
-        mixed.extend(family[turn] for family in rendered if turn < len(family))
-    return mixed
-
-
-def _round_percents(text: str) -> list[str]:
-    """Fallback percentages a few steps below and above: 100% has no same-length neighbour."""
-    match = re.match(r"\d+", text)
-    if match is None:
-        return []
-    value = int(match.group(0))
-    steps = (-10, -20, 10, -5, 5, -30, 20, -2, 2, -1, 1)
-    return [f"{value + step}{text[match.end() :]}" for step in steps if value + step > 0]
-
-
-def _nearby_years(year: str, rng: random.Random) -> list[str]:
-    value = int(year)
-    offsets = [1, 2, 3, 4, 5, 6, 7, 8, 10]
-    candidates: list[str] = []
-    for offset in offsets:
-        pair = [value - offset, value + offset]
-        rng.shuffle(pair)
-        candidates.extend(str(y) for y in pair if MIN_YEAR <= y <= MAX_YEAR)
-    return candidates
-
-
-def _candidates(fact: Fact, pool: FactPool, rng: random.Random) -> list[str]:
-    """Wrong options for a fact, most plausible first (before filtering)."""
-    if fact.kind is FactKind.TERM:
-        terms = list(pool.terms)
-        rng.shuffle(terms)
-        words = len(fact.text.split())
-        return sorted(terms, key=lambda term: abs(len(term.split()) - words))
-    if fact.kind is FactKind.YEAR:
-        value = int(fact.text)
-        deck = [y for y in pool.years if y.isdigit() and abs(int(y) - value) <= YEAR_SPAN]
-        deck.sort(key=lambda y: (abs(int(y) - value), y))
-        return deck + _nearby_years(fact.text, rng)
-    generated = _digit_variants(fact.text, rng)
-    if fact.kind is FactKind.PERCENT:
-        limit = 100.0 if _numeric_value(fact.text) <= 100 else float("inf")
-        deck = [p for p in pool.percents if _numeric_value(p) <= limit]
-        rng.shuffle(deck)
-        # One option from the deck at most: the rest look like the answer, not like other cards.
-        return [
-            p
-            for p in deck[:1] + generated + _round_percents(fact.text)
-            if 0 < _numeric_value(p) <= limit
-        ]
-    return generated
-
-
-def make_distractors(
-    sentence: str, fact: Fact, pool: FactPool, seed: str, count: int = DISTRACTORS
-) -> tuple[str, ...]:
-    """`count` wrong options of the fact's kind: distinct, never the answer, never true elsewhere.
-
-    A candidate is refused when it normalizes like the answer or like an earlier option, when it is
-    another fact of the same sentence, or when putting it in the blank gives a sentence the deck
-    states elsewhere. Fewer than `count` options come back only when the deck cannot supply them.
-    """
-    rng = random.Random(seed)
-    refused = {normalize_answer(fact.text)}
-    refused.update(normalize_answer(other.text) for other in find_facts(sentence))
-    chosen: list[str] = []
-    for candidate in _candidates(fact, pool, rng):
-        norm = normalize_answer(candidate)
-        if not norm or norm in refused:
-            continue
-        filled = sentence[: fact.start] + candidate + sentence[fact.end :]
-        if normalize_answer(filled) in pool.sentences:
-            continue
-        refused.add(norm)
-        chosen.append(candidate)
-        if len(chosen) == count:
-            break
-    return tuple(chosen)

@@ -1,24 +1,25 @@
-"""The questions a deck yields: recall, choice, typed and cloze, with stable keys and options."""
+"""The questions a deck yields: which kinds for which cards, stable keys, prompts that do not tell."""
 
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bot.cards.cloze import FactPool
 from bot.cards.formats import read_deck_file
 from bot.cards.model import Card, Deck
 from bot.cards.questions import (
+    MASK,
     Question,
     QuestionKind,
     card_key,
     cloze_options,
-    cloze_questions,
     make_questions,
-    typed_question,
+    mask_front_words,
+    question_options,
 )
 from bot.core.grading import TypedVerdict, grade_choice, grade_typed, normalize_answer
 
@@ -30,8 +31,8 @@ def bundled_deck() -> Deck:
     return read_deck_file(BUNDLED)
 
 
-def bundled_cloze() -> list[Question]:
-    return [q for q in make_questions(bundled_deck()) if q.kind is QuestionKind.CLOZE]
+def of_kind(deck: Deck, kind: QuestionKind) -> list[Question]:
+    return [q for q in make_questions(deck) if q.kind is kind]
 
 
 def by_prompt(questions: list[Question], prompt: str) -> Question:
@@ -39,76 +40,131 @@ def by_prompt(questions: list[Question], prompt: str) -> Question:
     return found
 
 
-def test_bundled_deck_yields_every_kind() -> None:
+def test_the_bundled_deck_is_asked_by_blanks_and_which_card_it_is() -> None:
     questions = make_questions(bundled_deck())
     counts = {kind: sum(q.kind is kind for q in questions) for kind in QuestionKind}
-    assert counts[QuestionKind.RECALL] == 9
-    assert counts[QuestionKind.CHOICE] == 9
-    assert counts[QuestionKind.TYPED] == 0  # every back there is long
-    assert counts[QuestionKind.CLOZE] == 23
+    # Title fronts over notes: no short answer to pick or type, so blanks and "Which card is this?".
+    assert counts == {
+        QuestionKind.RECALL: 9,
+        QuestionKind.CHOICE: 0,
+        QuestionKind.IDENTIFY: 9,
+        QuestionKind.CLOZE: 21,
+        QuestionKind.TYPED: 0,
+    }
     assert len({q.key for q in questions}) == len(questions)
 
 
-@pytest.mark.parametrize("question", bundled_cloze(), ids=lambda q: q.key)
-def test_bundled_cloze_has_exactly_one_right_option(question: Question) -> None:
+@pytest.mark.parametrize(
+    "question", of_kind(bundled_deck(), QuestionKind.CLOZE), ids=lambda q: q.key
+)
+def test_every_bundled_blank_shows_its_front_and_one_right_option(question: Question) -> None:
     assert KEY.match(question.key)
-    assert question.key.split(":")[1] == question.card_key
-    assert question.prompt.count("___") >= 1
-    assert question.answer not in question.prompt
-    answer = normalize_answer(question.answer)
-    wrong = {normalize_answer(option) for option in question.distractors}
-    assert len(question.distractors) == 3
-    assert len(wrong) == 3
-    assert answer not in wrong
-    # Typed, the answer is right and no wrong option passes for it (not even as a near miss).
-    assert grade_typed(question.answer, question.answer) is TypedVerdict.RIGHT
-    for option in question.distractors:
-        assert grade_typed(option, question.answer) is TypedVerdict.WRONG
+    front = question.prompt.split("\n", 1)[0]
+    assert card_key(Card(front, "x")) == question.card_key
+    body = question.prompt.split("\n", 1)[1].replace(MASK, " ")
+    assert normalize_answer(question.answer) not in normalize_answer(body).split()
+    if question.has_options:
+        options, right = cloze_options(question)
+        assert options[right] == question.answer
+        assert len({normalize_answer(o) for o in options}) == 4
+        for option in options:
+            if option != question.answer:
+                assert grade_typed(option, question.answer) is TypedVerdict.WRONG
 
 
-def test_the_rehabilitation_count_is_asked_with_nearby_numbers() -> None:
-    question = by_prompt(bundled_cloze(), "In May, ___ Communist prisoners were rehabilitated.")
+def test_the_rehabilitation_count_is_asked_under_its_front_with_nearby_numbers() -> None:
+    question = by_prompt(
+        of_kind(bundled_deck(), QuestionKind.CLOZE),
+        "Ending terror\nIn May, ___ Communist prisoners were rehabilitated.",
+    )
     assert question.answer == "4620"
-    assert question.card_key == card_key(Card("Ending terror", "x"))
-    assert question.distractors == ("4720", "4260", "6620")
-    assert grade_typed("4,620", question.answer) is TypedVerdict.RIGHT
-    assert grade_typed("4621", question.answer) is TypedVerdict.WRONG
+    assert question.distractors[:4] == ("4820", "6620", "4260", "4720")
 
 
-def test_bullets_are_asked_under_their_lead_line() -> None:
-    question = by_prompt(
-        bundled_cloze(),
-        "Khrushchev introduced major government reforms:\n"
-        "- Economic powers were then devolved to ___ newly created economic councils.",
+def test_a_range_keeps_its_order() -> None:
+    cloze = of_kind(bundled_deck(), QuestionKind.CLOZE)
+    start = next(q for q in cloze if "Between ___ and 1956" in q.prompt)
+    end = next(q for q in cloze if "Between 1953 and ___" in q.prompt)
+    assert all(int(y) < 1956 for y in start.distractors)
+    assert all(int(y) > 1953 for y in end.distractors)
+
+
+def test_quoted_terms_without_terms_of_their_shape_are_typed() -> None:
+    question = next(
+        q for q in of_kind(bundled_deck(), QuestionKind.CLOZE) if q.answer == "cult of personality"
     )
-    assert question.answer == "105"
+    # "not ready", "Democratisation" … are not of its shape: no options that grammar gives away.
+    assert not question.has_options
 
 
-def test_a_sentence_with_two_facts_makes_two_questions() -> None:
-    questions = bundled_cloze()
-    between = [q for q in questions if q.prompt.startswith("Between ")]
-    assert [(q.prompt[:26], q.answer) for q in between] == [
-        ("Between ___ and 1956, Khru", "1953"),
-        ("Between 1953 and ___, Khru", "1956"),
-        ("Between 1953 and 1956, Khr", "44%"),
-    ]
-    assert between[0].distractors == ("1954", "1957", "1961")
-
-
-def test_quoted_terms_are_blanked_inside_their_quotes() -> None:
-    question = by_prompt(
-        bundled_cloze(),
-        "Khrushchev argued that Stalin had abandoned Party government and established a "
-        "dictatorship based on the ‘___’",
+def test_which_card_is_this_masks_whole_words_and_keeps_its_old_key() -> None:
+    deck = bundled_deck()
+    question = next(
+        q for q in of_kind(deck, QuestionKind.IDENTIFY) if q.answer == "De-Stalinisation"
     )
-    assert question.answer == "cult of personality"
-    assert set(question.distractors) <= {
-        "not ready",
-        "Democratisation",
-        "Decentralisation",
-        "closer to the fields",
-        "Anti-Party group",
-    }
+    assert (
+        "de-___" not in question.prompt.lower() and "stalinisation" not in question.prompt.lower()
+    )
+    assert "committed to ___:" in question.prompt
+    assert question.key == f"choice:{card_key(deck.cards[0])}"
+
+
+def test_masks_never_cut_a_word_or_touch_latex() -> None:
+    assert mask_front_words(
+        "He was committed to de-Stalinisation and Stalinism.", "De-Stalinisation"
+    ) == ("He was committed to ___ and ___.")
+    latex = r"[$]\text{Morph}(\textbf{C})[/$] of the Composition Law"
+    front = r"[$]\text{Composition Law of } \textbf{C}[/$]"
+    assert mask_front_words(latex, front) == r"[$]\text{Morph}(\textbf{C})[/$] of the ___ Law"
+
+
+QUESTION_DECK = Deck(
+    "Dates and people",
+    (
+        Card("When did Stalin die?", "5 March 1953"),
+        Card("When was the Secret Speech?", "February 1956 - at the Twentieth Party Congress"),
+        Card("Who succeeded Stalin?", "Nikita Khrushchev in 1953"),
+        Card("Who was the first human in space?", "Yuri Gagarin - 1961"),
+        Card("Who was the last Soviet leader?", "Mikhail Gorbachev"),
+        Card("Who wrote the Communist Manifesto with Engels?", "Karl Marx"),
+        Card("Name the three Baltic states", "Estonia, Latvia, Lithuania"),
+    ),
+)
+
+
+def test_question_fronts_are_asked_for_their_key_part() -> None:
+    questions = make_questions(QUESTION_DECK)
+    typed = {q.prompt: q for q in questions if q.kind is QuestionKind.TYPED}
+    assert typed["Who succeeded Stalin?"].answer == "Nikita Khrushchev"
+    assert grade_typed(
+        "Khrushchev", "Nikita Khrushchev", typed["Who succeeded Stalin?"].accepted
+    ) is (TypedVerdict.RIGHT)
+    assert typed["When was the Secret Speech?"].answer == "February 1956"
+    choice = {q.prompt: q for q in questions if q.kind is QuestionKind.CHOICE}
+    people = choice["Who was the first human in space?"]
+    assert people.answer == "Yuri Gagarin"
+    assert set(people.distractors) == {"Nikita Khrushchev", "Mikhail Gorbachev", "Karl Marx"}
+    years = choice["When did Stalin die?"]
+    assert all(re.fullmatch(r"5 \w+ \d{4}", d) for d in years.distractors)
+    # A list is typed whole, never one option among others.
+    assert "Name the three Baltic states" not in choice
+    assert typed["Name the three Baltic states"].answer == "Estonia, Latvia, Lithuania"
+
+
+def test_typed_questions_only_for_a_key_short_enough_to_type() -> None:
+    deck = Deck(
+        "d",
+        (
+            Card("hola", "hello, hi"),
+            Card(
+                "Why did he fall?", "His reforms had gone too far and his colleagues turned on him."
+            ),
+            Card("thông minh", "Sino-Vietnamese word from 聰明."),
+            Card("Pythagoras", "[$]a^2 + b^2 = c^2[/$]"),
+        ),
+    )
+    typed = [q.prompt for q in make_questions(deck) if q.kind is QuestionKind.TYPED]
+    assert typed == ["hola"]
 
 
 def test_questions_are_the_same_on_every_run() -> None:
@@ -125,70 +181,21 @@ def test_editing_one_card_keeps_the_other_questions_keys() -> None:
     assert len(after - before) == 1
 
 
-def test_a_fact_written_twice_in_a_sentence_is_blanked_twice() -> None:
-    card = Card("Anti-Party group", "In 1957 they tried and in 1957 they failed to oust him.")
-    deck = Deck(
-        "d", (card, Card("b", "In 1956 A."), Card("c", "In 1953 B."), Card("e", "In 1961 C."))
-    )
-    (question,) = cloze_questions(card, FactPool.from_deck(deck))
-    assert question.prompt == "In ___ they tried and in ___ they failed to oust him."
-    assert question.answer == "1957"
-    assert question.distractors == ("1956", "1953", "1961")
-
-
-@pytest.mark.parametrize(
-    ("back", "typed"),
-    [
-        ("1956", True),
-        ("Nikita Khrushchev", True),
-        ("x" * 40, True),
-        ("x" * 41, False),
-        ("Moscow\nLeningrad", False),
-        ("In 1956 Khrushchev criticised Stalin at the Party congress.", False),
-    ],
-)
-def test_typed_questions_are_for_short_one_line_backs(back: str, typed: bool) -> None:
-    card = Card("When was the Secret Speech?", back)
-    question = typed_question(card)
-    if typed:
-        assert question == Question(
-            f"typed:{card_key(card)}", card_key(card), QuestionKind.TYPED, card.front, back
-        )
-    else:
-        assert question is None
-
-
-def test_a_small_deck_of_short_answers() -> None:
-    deck = Deck(
-        "Dates",
-        (
-            Card("When was the Secret Speech?", "1956"),
-            Card("Who gave it?", "Khrushchev"),
-            Card("When did Stalin die?", "In 1953."),
-        ),
-    )
-    kinds = [(q.kind, q.answer) for q in make_questions(deck)]
-    # Fewer than 4 cards: no choice; one-word backs are typed, not blanked into nothing.
-    assert kinds == [
-        (QuestionKind.RECALL, "1956"),
-        (QuestionKind.TYPED, "1956"),
-        (QuestionKind.RECALL, "Khrushchev"),
-        (QuestionKind.TYPED, "Khrushchev"),
-        (QuestionKind.RECALL, "In 1953."),
-        (QuestionKind.TYPED, "In 1953."),
-    ]
-
-
-def test_cloze_options_are_stable_and_hold_one_right_answer() -> None:
-    for question in bundled_cloze():
-        options, right = cloze_options(question)
-        assert cloze_options(question) == (options, right)
-        assert sorted(options) == sorted([question.answer, *question.distractors])
+def test_options_are_drawn_from_the_candidates_with_one_right() -> None:
+    question = next(q for q in make_questions(QUESTION_DECK) if q.kind is QuestionKind.CHOICE)
+    seen: set[tuple[str, ...]] = set()
+    for seed in range(10):
+        drawn = question_options(question, random.Random(seed))
+        assert drawn is not None
+        options, right = drawn
         assert options[right] == question.answer
-        assert grade_choice(right, right)
-        assert not any(grade_choice(i, right) for i in range(4) if options[i] != question.answer)
+        assert sum(grade_choice(i, right) for i in range(len(options))) == 1
+        seen.add(tuple(options))
+    assert len(seen) > 1
+    recall = next(q for q in make_questions(QUESTION_DECK) if q.kind is QuestionKind.RECALL)
+    assert question_options(recall, random.Random(0)) is None
 
 
-def test_cloze_options_place_the_answer_anywhere() -> None:
-    positions = {cloze_options(question)[1] for question in bundled_cloze()}
-    assert positions == {0, 1, 2, 3}
+def test_too_few_cards_of_a_sort_give_no_choice() -> None:
+    deck = Deck("d", (Card("Who wrote it?", "Karl Marx"), Card("Who led it?", "Lenin")))
+    assert not [q for q in make_questions(deck) if q.kind is QuestionKind.CHOICE]
