@@ -31,7 +31,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.cards.model import Card, Deck
-from bot.services.quiz import KINDS_BY_MIX
 from bot.storage import quiz as store
 from bot.storage.decks import sync_deck
 from bot.storage.quiz import NewItem, ReviewWrite, StoredState
@@ -251,7 +250,6 @@ async def measure(path: Path, users: int, questions_each: int, samples: int) -> 
                 (FIRST_USER,),
             )
         ]
-        kinds = KINDS_BY_MIX["mixed"]
         picked = [FIRST_USER + rng.randrange(users) for _ in range(samples)]
         # An open session for a share of the sampled users, as the answer path reads it.
         for uid in picked[: samples // 4]:
@@ -261,8 +259,8 @@ async def measure(path: Path, users: int, questions_each: int, samples: int) -> 
 
         await explain(
             db,
-            "due_candidates",
-            lambda: store.due_candidates(db, picked[0], deck_id, NOW, kinds, 10),
+            "due_card_questions",
+            lambda: store.due_card_questions(db, picked[0], deck_id, NOW, 30),
         )
         await explain(db, "next_due_at", lambda: store.next_due_at(db, picked[0], deck_id))
         await explain(
@@ -271,16 +269,23 @@ async def measure(path: Path, users: int, questions_each: int, samples: int) -> 
 
         timings = [
             await timed(
-                "next questions (due_candidates)",
+                "due cards' questions (due_card_questions)",
                 [
-                    lambda u=u: store.due_candidates(db, u, deck_id, NOW, kinds, 10)  # type: ignore[misc]
+                    lambda u=u: store.due_card_questions(db, u, deck_id, NOW, 30)  # type: ignore[misc]
                     for u in picked
                 ],
             ),
             await timed(
-                "new questions (new_candidates)",
+                "new cards (unmet_questions)",
                 [
-                    lambda u=u: store.new_candidates(db, u, deck_id, kinds, 10)  # type: ignore[misc]
+                    lambda u=u: store.unmet_questions(db, u, deck_id, 10)  # type: ignore[misc]
+                    for u in picked
+                ],
+            ),
+            await timed(
+                "cards met today (cards_met_since)",
+                [
+                    lambda u=u: store.cards_met_since(db, u, deck_id, NOW - 9 * 3600)  # type: ignore[misc]
                     for u in picked
                 ],
             ),

@@ -1,70 +1,244 @@
-"""Which questions a quiz session asks, and in what order."""
+"""Which questions a quiz session asks, and in what order.
+
+- **One question per card** in a session and in a day. Once any question of a card has been
+  answered in the learner's day, its other questions wait until tomorrow (as Anki buries
+  siblings); the question answered today comes back only when its learning step falls due.
+- **The kind follows memory** (the "mixed" setting). A card starts with recognition: a choice,
+  an identify question or a blank with options. Its typed questions (typed, a blank without
+  options) open once a recognition question has graduated from learning; its recall question once
+  a typed question (on a card without one, a recognition question) is stable for
+  `RECALL_AFTER_DAYS`. When a card comes up (one of its questions is due), a question of its
+  highest open stage is asked, a new one first; questions answered before keep their schedules.
+- **Other settings** ask only their kinds, with no stages: "choice" the questions with options,
+  "typed" every question that can be typed (a blank is typed there), "selfgraded" recall.
+- **Order**: due questions first, most overdue first; then new cards in deck order while the day's
+  allowance of new cards lasts (a card is new on the day its first question is answered; the
+  caller counts them).
+- **No reveal answers a later question**: a reveal shows the whole card, so a question whose answer
+  an earlier question's card shows waits for another session (`order_without_leaks`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import IntEnum
+
+from bot.core.grading import normalize_answer
+
+RECALL_AFTER_DAYS = 7.0
+REVIEW_STATE = 2  # fsrs.State.Review: graduated from the learning steps
+
+
+class Stage(IntEnum):
+    """How a question asks: recognise the answer, produce it, or recall the whole card."""
+
+    RECOGNISE = 0
+    PRODUCE = 1
+    RECALL = 2
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
-    """A question that could be asked: its id, the card it came from and, if reviewed before, its due time."""
+class QuestionMemory:
+    """One question of a card and the learner's memory of it (state None: never answered)."""
 
     question_id: int
     card_id: int
-    due: datetime | None = None  # None for a question never asked
+    kind: str  # recall / choice / identify / cloze / typed
+    has_options: bool
+    state: int | None = None
+    stability: float | None = None
+    due: datetime | None = None
+    last_review: datetime | None = None
+    first_review: datetime | None = None
+
+    @property
+    def seen(self) -> bool:
+        """Whether the learner has answered it before."""
+        return self.state is not None
 
 
-def pick_session(
-    due: Sequence[Candidate], new: Sequence[Candidate], size: int, new_allowed: int
-) -> list[Candidate]:
-    """Due questions first (most overdue first), then new ones up to `new_allowed`, `size` at most.
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """A question chosen for the session."""
 
-    The result is then ordered so that two questions of the same card never follow each other when
-    another order exists.
+    question_id: int
+    card_id: int
+    new_card: bool = False
+
+
+def stage_of(question: QuestionMemory) -> Stage:
+    """The stage a question belongs to."""
+    if question.kind == "recall":
+        return Stage.RECALL
+    if question.kind == "typed" or (question.kind == "cloze" and not question.has_options):
+        return Stage.PRODUCE
+    return Stage.RECOGNISE
+
+
+def allowed(mix: str, question: QuestionMemory) -> bool:
+    """Whether the question-mix setting asks this question at all."""
+    if mix == "choice":
+        return question.has_options and question.kind in ("choice", "identify", "cloze")
+    if mix == "typed":
+        return question.kind in ("typed", "cloze")
+    if mix == "selfgraded":
+        return question.kind == "recall"
+    return True
+
+
+def _graduated(questions: Iterable[QuestionMemory], days: float = 0.0) -> bool:
+    return any(
+        q.state == REVIEW_STATE and (q.stability or 0.0) >= days for q in questions if q.seen
+    )
+
+
+def open_stage(questions: Sequence[QuestionMemory]) -> Stage:
+    """The highest stage of a card the learner may be asked now (see the module docstring)."""
+    by_stage = {stage: [q for q in questions if stage_of(q) is stage] for stage in Stage}
+    recognise, produce = by_stage[Stage.RECOGNISE], by_stage[Stage.PRODUCE]
+    if recognise and not _graduated(recognise):
+        return Stage.RECOGNISE
+    ready_for_recall = (
+        _graduated(produce, RECALL_AFTER_DAYS)
+        if produce
+        else (not recognise or _graduated(recognise, RECALL_AFTER_DAYS))
+    )
+    if produce and not ready_for_recall:
+        return Stage.PRODUCE
+    return Stage.RECALL if ready_for_recall else Stage.PRODUCE
+
+
+# Which kind a card starts with, among those of its first stage: the card as a whole first.
+_FIRST_KINDS = {"choice": 0, "identify": 1, "typed": 2, "cloze": 3, "recall": 4}
+
+
+def _first_question(questions: Sequence[QuestionMemory], mix: str) -> QuestionMemory | None:
+    """The question a card not yet met in this setting starts with.
+
+    Mixed: its lowest stage; any other setting: the question about the whole card (a choice, a
+    typed answer) before the blanks.
     """
-    if size <= 0:
+    usable = [q for q in questions if allowed(mix, q)]
+    if not usable:
+        return None
+    staged = mix == "mixed"
+    return min(
+        usable,
+        key=lambda q: (stage_of(q) if staged else 0, _FIRST_KINDS.get(q.kind, 9), q.question_id),
+    )
+
+
+def _most_overdue(questions: Iterable[QuestionMemory]) -> QuestionMemory | None:
+    return min(questions, key=lambda q: (q.due or datetime.max, q.question_id), default=None)
+
+
+def _pick_seen(
+    questions: Sequence[QuestionMemory], now: datetime, day_start: datetime, mix: str
+) -> tuple[QuestionMemory, bool] | None:
+    """The question to ask of a card the learner has met, and whether it is new to them."""
+    answered_today = [
+        q for q in questions if q.last_review is not None and q.last_review >= day_start
+    ]
+    if answered_today:
+        # Its siblings wait for tomorrow; the question itself may come back for a learning step.
+        again = [
+            q for q in answered_today if allowed(mix, q) and q.due is not None and q.due <= now
+        ]
+        chosen = _most_overdue(again)
+        return (chosen, False) if chosen is not None else None
+    usable = [q for q in questions if allowed(mix, q)]
+    if not any(q.seen for q in usable):
+        # Met only through questions this setting does not ask (or that the deck no longer
+        # has): the card starts over in this setting, as a new one.
+        first = _first_question(questions, mix)
+        return (first, True) if first is not None else None
+    due = [q for q in usable if q.seen and q.due is not None and q.due <= now]
+    if mix != "mixed":
+        chosen = _most_overdue(due)
+        return (chosen, False) if chosen is not None else None
+    if not due:
+        return None
+    stage = open_stage(questions)
+    opened = [q for q in usable if not q.seen and stage_of(q) <= stage]
+    top = max(stage_of(q) for q in [*due, *opened])
+    fresh = sorted((q for q in opened if stage_of(q) is top), key=lambda q: q.question_id)
+    if fresh:
+        return fresh[0], False
+    chosen = _most_overdue(q for q in due if stage_of(q) is top)
+    return (chosen, False) if chosen is not None else None
+
+
+def plan_session(
+    due_cards: Sequence[QuestionMemory],
+    fresh: Sequence[QuestionMemory],
+    *,
+    now: datetime,
+    day_start: datetime,
+    mix: str,
+    limit: int,
+    new_cards: int,
+) -> list[Pick]:
+    """Up to `limit` questions, one per card: due ones (most overdue first), then new cards.
+
+    `due_cards` holds every question of the cards with something due; `fresh` the questions of
+    cards never met, in deck order; at most `new_cards` cards are started.
+    """
+    if limit <= 0:
         return []
-    chosen = sorted(due, key=lambda c: (c.due or datetime.max, c.question_id))[:size]
-    room = min(size - len(chosen), max(new_allowed, 0))
-    chosen.extend(list(new)[:room])
-    return spread_siblings(chosen)
+    cards: dict[int, list[QuestionMemory]] = {}
+    for question in due_cards:
+        cards.setdefault(question.card_id, []).append(question)
+    due: list[tuple[datetime, int, Pick]] = []
+    new: list[Pick] = []
+    for card_id, questions in cards.items():
+        found = _pick_seen(questions, now, day_start, mix)
+        if found is None:
+            continue
+        question, new_to_mix = found
+        if new_to_mix:
+            new.append(Pick(question.question_id, card_id, new_card=True))
+        else:
+            when = question.due or now  # a question newly opened on a card that came up
+            due.append((when, question.question_id, Pick(question.question_id, card_id)))
+    due.sort(key=lambda item: (item[0], item[1]))
+    picks = [pick for _, _, pick in due]
+    fresh_cards: dict[int, list[QuestionMemory]] = {}
+    for question in fresh:
+        fresh_cards.setdefault(question.card_id, []).append(question)
+    for card_id, questions in fresh_cards.items():
+        first = _first_question(questions, mix)
+        if first is not None:
+            new.append(Pick(first.question_id, card_id, new_card=True))
+    picks.extend(new[: max(new_cards, 0)])
+    return picks[:limit]
 
 
-def spread_siblings(items: Sequence[Candidate]) -> list[Candidate]:
-    """Reorder as little as possible so that no two neighbours share a card, when that is possible.
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A picked question with what answering it takes and what its reveal shows."""
 
-    Greedy: at each place take the earliest remaining item whose card differs from the previous one,
-    unless that would leave the rest impossible to separate (the most common card must still fit).
-    """
-    remaining = list(items)
-    ordered: list[Candidate] = []
-    while remaining:
-        previous = ordered[-1].card_id if ordered else None
-        pick = None
-        for index, item in enumerate(remaining):
-            if item.card_id == previous:
-                continue
-            rest = remaining[:index] + remaining[index + 1 :]
-            if _separable(rest, item.card_id):
-                pick = index
-                break
-        if pick is None:
-            # Every choice repeats the card or strands the rest: fall back to the earliest other card,
-            # or, when only one card is left, accept the repeat.
-            pick = next((i for i, it in enumerate(remaining) if it.card_id != previous), 0)
-        ordered.append(remaining.pop(pick))
-    return ordered
+    pick: Pick
+    answer: str  # what the question asks for
+    reveal: str  # the card as its reveal shows it (front and back)
 
 
-def _separable(rest: Sequence[Candidate], previous: int) -> bool:
-    """Whether `rest` can be ordered after a question of card `previous` with no neighbours alike."""
-    if not rest:
-        return True
-    counts: dict[int, int] = {}
-    for item in rest:
-        counts[item.card_id] = counts.get(item.card_id, 0) + 1
-    n = len(rest)
-    # Any card may fill at most every other place; the previous card cannot take the first place.
-    return max(counts.values()) <= (n + 1) // 2 and counts.get(previous, 0) <= n // 2
+def shows_answer(text: str, answer: str) -> bool:
+    """Whether `text` states `answer` (as whole words, numbers compared by value)."""
+    wanted = normalize_answer(answer)
+    if not wanted:
+        return False
+    return f" {wanted} " in f" {normalize_answer(text)} "
+
+
+def order_without_leaks(items: Sequence[Shown], size: int) -> list[Pick]:
+    """The first `size` items, in order, leaving out any whose answer an earlier reveal shows."""
+    placed: list[Shown] = []
+    for item in items:
+        if any(shows_answer(earlier.reveal, item.answer) for earlier in placed):
+            continue
+        placed.append(item)
+        if len(placed) == size:
+            break
+    return [item.pick for item in placed]

@@ -11,7 +11,6 @@ from bot.core.scheduling import Grade
 from bot.handlers.common import edit_html, send_html
 from bot.handlers.reminders import offer_reminder_once
 from bot.services.container import Services, get_services
-from bot.services.quiz import CLOSED
 from bot.services.views import AnswerResult, NothingDue, QuestionView, Refusal
 from bot.views import quiz as view
 from bot.views import texts
@@ -56,7 +55,7 @@ async def deliver(bot: Bot, services: Services, result: AnswerResult) -> None:
     now = services.clock.now()
     if result.message_id is not None:
         text = view.reveal_text(reveal, when(reveal.next_due, now, reveal.timezone))
-        await edit_html(bot, result.chat_id, result.message_id, text)
+        await edit_html(bot, result.chat_id, result.message_id, text, view.reveal_keyboard(reveal))
     for line in view.streak_event_lines(result.streak):
         await send_html(bot, result.chat_id, line)
     if result.next_question is not None:
@@ -101,7 +100,7 @@ async def on_quiz_tap(
     elif tap.action == "giveup":
         result = await quiz.give_up(user_id, tap.session_id, tap.position)
     else:
-        await query.answer(CLOSED)
+        await on_override(query, tap, context)
         return
     if isinstance(result, Refusal):
         await query.answer(result.toast)
@@ -113,6 +112,36 @@ async def on_quiz_tap(
         # after): the tapped message is the one to turn into the reveal.
         result = replace(result, message_id=query.message.message_id)
     await deliver(context.bot, services, result)
+
+
+async def on_override(
+    query: CallbackQuery, tap: QuizTap, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    """ "I was right": the reveal shows the answer counted as right (or as it stands now)."""
+    services = get_services(context.bot_data)
+    outcome = await services.quiz.override(query.from_user.id, tap.session_id, tap.position)
+    if isinstance(outcome, Refusal):
+        await query.answer(outcome.toast)
+        return
+    await query.answer()
+    reveal = outcome.reveal
+    now = services.clock.now()
+    message_id = outcome.message_id
+    if message_id is None and query.message is not None:
+        message_id = query.message.message_id
+    if message_id is not None:
+        text = view.reveal_text(reveal, when(reveal.next_due, now, reveal.timezone))
+        await edit_html(
+            context.bot, outcome.chat_id, message_id, text, view.reveal_keyboard(reveal)
+        )
+    if outcome.summary is not None and outcome.summary_message_id is not None:
+        await edit_html(
+            context.bot,
+            outcome.chat_id,
+            outcome.summary_message_id,
+            view.summary_text(outcome.summary),
+            view.summary_keyboard(outcome.summary),
+        )
 
 
 async def typed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum
 
-from bot.cards.questions import QuestionKind, choice_options
+from bot.cards.distractors import draw_options
 from bot.clock import Clock
 from bot.core import battle as core
 from bot.core.battle import (
@@ -527,6 +527,7 @@ class BattleService:
         self, row: BattleRow, state: BattleState, now: datetime
     ) -> tuple[list[RoundSpec], tuple[NewRound, ...]]:
         """The battle's questions: cards the players find hard or have due first, then new ones."""
+        await deck_store.ensure_current_questions(self.db, row.deck_id, unix(now))
         pool = await store.candidates(self.db, row.deck_id)
         memories = await store.card_memories(
             self.db, row.deck_id, [p.user_id for p in state.players], unix(now)
@@ -542,17 +543,12 @@ class BattleService:
             rng,
         )
         by_key = {c.question_key: c for c in pool}
-        fronts: list[str] | None = None
         specs: list[RoundSpec] = []
         rounds: list[NewRound] = []
         for chosen in picked:
             candidate = by_key[chosen.question_key]
-            if candidate.kind == QuestionKind.CHOICE:
-                if fronts is None:
-                    fronts = await deck_store.deck_fronts(self.db, row.deck_id)
-                options, right = choice_options(candidate.answer, fronts, rng)
-            else:
-                options, right = choice_options(candidate.answer, candidate.distractors, rng)
+            # The same options as a private quiz draws: of the answer's kind, one right.
+            options, right = draw_options(candidate.answer, candidate.distractors, rng)
             if len(options) < 2:
                 continue  # a question with nothing to choose between is no round
             round_no = len(specs) + 1

@@ -6,17 +6,20 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from bot.cards.questions import QuestionKind, choice_options
+from bot.cards.answers import kind_of
+from bot.cards.distractors import draw_options
+from bot.cards.questions import QuestionKind
 from bot.clock import Clock
 from bot.core.grading import TypedVerdict, grade_typed
-from bot.core.scheduling import Grade
-from bot.core.selection import Candidate, pick_session
+from bot.core.scheduling import Grade, review
+from bot.core.selection import Pick, QuestionMemory, Shown, order_without_leaks, plan_session
 from bot.core.timezones import zone_for
-from bot.services.reviewing import Reviewer, make_review
+from bot.services.reviewing import Reviewer, make_review, to_state, to_stored
 from bot.services.unixtime import from_unix, unix
 from bot.services.views import (
     AnswerResult,
     NothingDue,
+    Overridden,
     QuestionView,
     Refusal,
     RevealView,
@@ -26,7 +29,7 @@ from bot.services.views import (
 from bot.storage import decks as deck_store
 from bot.storage import quiz as store
 from bot.storage.db import Database
-from bot.storage.quiz import ItemContext, NewItem, QuestionRow
+from bot.storage.quiz import ItemContext, MemoryRow, NewItem, QuestionDetail, QuestionRow
 from bot.storage.users import UserRecord
 
 CLOSED = "This question is closed"
@@ -34,14 +37,12 @@ NOT_YOURS = "This question belongs to someone else's quiz"
 QUIET = ""  # a refusal the user need not hear about (a duplicate delivery)
 STALE_SESSION = timedelta(hours=12)
 MAX_TYPED_CHARS = 300
-
-KINDS_BY_MIX: dict[str, tuple[str, ...]] = {
-    "mixed": ("recall", "choice", "cloze", "typed"),
-    "choice": ("choice", "cloze"),
-    "typed": ("typed", "cloze"),
-    "selfgraded": ("recall",),
-}
+# Cards considered per place in a session: siblings, stages and leaks leave some out.
+CANDIDATES_PER_PLACE = 3
 GRADE_OUTCOME = {Grade.AGAIN: "again", Grade.HARD: "hard", Grade.GOOD: "good", Grade.EASY: "easy"}
+WRONG_OUTCOMES = ("wrong", "close")  # typed answers the learner may override as right
+RIGHT_OUTCOMES = ("right", "hard", "good", "easy", "overridden")
+TYPED_KINDS = (QuestionKind.TYPED, QuestionKind.CLOZE)
 
 
 def day_start_utc(now: datetime, zone_name: str) -> datetime:
@@ -51,7 +52,9 @@ def day_start_utc(now: datetime, zone_name: str) -> datetime:
     return local_midnight.astimezone(UTC)
 
 
-def _view(ctx: ItemContext, q: QuestionRow, position: int, revealed: bool) -> QuestionView:
+def _view(
+    ctx: ItemContext, q: QuestionRow, position: int, revealed: bool, retry: bool = False
+) -> QuestionView:
     """Question `q` of the session `ctx` belongs to, as shown at `position`."""
     return QuestionView(
         session_id=ctx.session_id,
@@ -66,12 +69,46 @@ def _view(ctx: ItemContext, q: QuestionRow, position: int, revealed: bool) -> Qu
         options=tuple(q.options),
         right_index=q.right_index,
         revealed=revealed,
+        accepted=tuple(q.accepted),
+        retry=retry,
     )
 
 
 def current_view(ctx: ItemContext) -> QuestionView:
     """The view of the question a context describes."""
-    return _view(ctx, ctx.question, ctx.position, ctx.revealed)
+    return _view(ctx, ctx.question, ctx.position, ctx.revealed, ctx.retry)
+
+
+def _next_view(ctx: ItemContext) -> QuestionView | None:
+    if ctx.next_question is None:
+        return None
+    # Items past the first pass ask missed questions again.
+    retry = ctx.position + 1 >= ctx.size - ctx.retries
+    return _view(ctx, ctx.next_question, ctx.position + 1, revealed=False, retry=retry)
+
+
+def _can_override(kind: str, outcome: str, given: str | None) -> bool:
+    return kind in TYPED_KINDS and outcome in WRONG_OUTCOMES and bool(given)
+
+
+def _summary(
+    ctx: ItemContext, right_now: bool, streak: StreakNews, next_due: datetime, now: datetime
+) -> SessionSummary:
+    """The summary of a session whose last item `ctx` is, answered `right_now` or not."""
+    correct = ctx.correct_so_far + int(right_now)
+    retries_right = ctx.retries_right + int(right_now and ctx.retry)
+    dues = [next_due] + ([from_unix(ctx.other_min_due)] if ctx.other_min_due is not None else [])
+    return SessionSummary(
+        right=correct - retries_right,
+        total=ctx.size - ctx.retries,
+        streak=streak,
+        next_due=min(dues),
+        now=now,
+        timezone=ctx.timezone,
+        offer_reminder=ctx.reminder_offer_pending,
+        retried=ctx.retries,
+        retried_right=retries_right,
+    )
 
 
 def _unfinished_answer(ctx: ItemContext, now: datetime) -> AnswerResult | None:
@@ -102,27 +139,40 @@ def _unfinished_answer(ctx: ItemContext, now: datetime) -> AnswerResult | None:
     summary = None
     next_question = None
     if last:
-        dues = [due] + ([from_unix(ctx.other_min_due)] if ctx.other_min_due is not None else [])
-        summary = SessionSummary(
-            ctx.correct_so_far,
-            ctx.size,
-            streak,
-            min(dues),
-            now,
-            ctx.timezone,
-            ctx.reminder_offer_pending,
-        )
+        # The trigger counted this answer already: count it as not right here to not count twice.
+        summary = _summary(ctx, False, streak, due, now)
     else:
-        assert ctx.next_question is not None
-        next_question = _view(ctx, ctx.next_question, ctx.position + 1, revealed=False)
+        next_question = _next_view(ctx)
+    outcome = ctx.outcome or ""
     return AnswerResult(
-        reveal=RevealView(current_view(ctx), ctx.outcome or "", ctx.given, due, ctx.timezone),
+        reveal=RevealView(
+            current_view(ctx),
+            outcome,
+            ctx.given,
+            due,
+            ctx.timezone,
+            _can_override(ctx.question.kind, outcome, ctx.given),
+        ),
         message_id=ctx.message_id,
         chat_id=ctx.chat_id,
         next_question=next_question,
         next_message_id=None,
         summary=summary,
         streak=streak,
+    )
+
+
+def _memory(row: MemoryRow) -> QuestionMemory:
+    return QuestionMemory(
+        question_id=row.question_id,
+        card_id=row.card_id,
+        kind=row.kind,
+        has_options=row.has_options,
+        state=row.state,
+        stability=row.stability,
+        due=from_unix(row.due) if row.due is not None else None,
+        last_review=from_unix(row.last_review) if row.last_review is not None else None,
+        first_review=from_unix(row.first_review) if row.first_review is not None else None,
     )
 
 
@@ -150,28 +200,43 @@ class QuizService:
                 return current_view(current)
             await store.close_session(self.db, current.session_id, unix(now))
         deck_id = user.active_deck_id or self.default_deck_id
-        kinds = KINDS_BY_MIX.get(user.question_mix, KINDS_BY_MIX["mixed"])
+        await deck_store.ensure_current_questions(self.db, deck_id, unix(now))
         since = day_start_utc(now, user.timezone)
-        new_done = await store.new_reviewed_since(self.db, user.id, unix(since))
-        new_allowed = max(user.new_per_day - new_done, 0)
+        met_today = await store.cards_met_since(self.db, user.id, deck_id, unix(since))
+        new_cards = max(user.new_per_day - met_today, 0)
         size = user.session_size
-        due = await store.due_candidates(self.db, user.id, deck_id, unix(now), kinds, size)
-        new = await store.new_candidates(self.db, user.id, deck_id, kinds, min(size, new_allowed))
-        picked = pick_session(
-            [Candidate(q, c, from_unix(d)) for q, c, d in due],
-            [Candidate(q, c) for q, c in new],
-            size,
-            new_allowed,
+        pool = size * CANDIDATES_PER_PLACE
+        due = await store.due_card_questions(self.db, user.id, deck_id, unix(now), pool)
+        fresh = await store.unmet_questions(self.db, user.id, deck_id, min(pool, new_cards))
+        picks = plan_session(
+            [_memory(row) for row in due],
+            [_memory(row) for row in fresh],
+            now=now,
+            day_start=since,
+            mix=user.question_mix,
+            limit=pool,
+            new_cards=new_cards,
         )
-        if not picked:
+        if not picks:
             next_due = await store.next_due_at(self.db, user.id, deck_id)
             return NothingDue(
                 next_due=from_unix(next_due) if next_due is not None else None,
                 now=now,
                 timezone=user.timezone,
-                new_limit_reached=new_allowed == 0,
+                new_limit_reached=new_cards == 0,
             )
-        items = await self._items(deck_id, [c.question_id for c in picked])
+        details = await store.question_details(self.db, [p.question_id for p in picks])
+        ordered = order_without_leaks(
+            [
+                Shown(
+                    pick, details[pick.question_id].answer, _reveal_text(details[pick.question_id])
+                )
+                for pick in picks
+                if pick.question_id in details
+            ],
+            size,
+        )
+        items = [self._item(pick, details[pick.question_id], user.question_mix) for pick in ordered]
         session_id = await store.create_session(
             self.db, user.id, chat_id, deck_id, unix(now), items
         )
@@ -179,24 +244,18 @@ class QuizService:
         assert ctx is not None
         return current_view(ctx)
 
-    async def _items(self, deck_id: int, question_ids: list[int]) -> list[NewItem]:
-        """Answer buttons for each picked question, fixed now so a restart shows the same ones."""
-        rows = await store.question_rows(self.db, question_ids)
-        fronts: list[str] | None = None
-        items: list[NewItem] = []
-        for qid in question_ids:
-            kind, answer, _card, distractors = rows[qid]
-            if kind == QuestionKind.CHOICE:
-                if fronts is None:
-                    fronts = await deck_store.deck_fronts(self.db, deck_id)
-                options, right = choice_options(answer, fronts, self._rng())
-                items.append(NewItem(qid, options, right))
-            elif kind == QuestionKind.CLOZE:
-                options, right = choice_options(answer, distractors, self._rng())
-                items.append(NewItem(qid, options, right))
-            else:
-                items.append(NewItem(qid, [], None))
-        return items
+    def _item(self, pick: Pick, detail: QuestionDetail, mix: str) -> NewItem:
+        """The answer buttons a picked question shows, fixed now so a restart shows the same ones.
+
+        In the "typed" setting a blank has none: it is typed.
+        """
+        typed_blank = detail.kind == QuestionKind.CLOZE and mix == "typed"
+        if detail.kind in (QuestionKind.RECALL, QuestionKind.TYPED) or typed_blank:
+            return NewItem(pick.question_id, [], None)
+        if not detail.distractors:
+            return NewItem(pick.question_id, [], None)
+        options, right = draw_options(detail.answer, detail.distractors, self._rng())
+        return NewItem(pick.question_id, options, right)
 
     async def shown(self, view: QuestionView, message_id: int) -> None:
         """Record the message that now shows a question."""
@@ -234,7 +293,7 @@ class QuizService:
             return Refusal(CLOSED)
         if not await store.mark_revealed(self.db, session_id, position):
             return Refusal("The answer is already shown")
-        return _view(ctx, ctx.question, position, revealed=True)
+        return _view(ctx, ctx.question, position, revealed=True, retry=ctx.retry)
 
     async def grade(
         self, user_id: int, session_id: int, position: int, grade: Grade
@@ -250,7 +309,7 @@ class QuizService:
     async def choose(
         self, user_id: int, session_id: int, position: int, option: int
     ) -> AnswerResult | Refusal:
-        """A tap on one of a choice or cloze question's answer buttons."""
+        """A tap on one of a question's answer buttons."""
         ctx = await self._open_item(user_id, session_id, position)
         if not isinstance(ctx, ItemContext):
             return ctx
@@ -271,7 +330,7 @@ class QuizService:
         ctx = await self._open_item(user_id, session_id, position)
         if not isinstance(ctx, ItemContext):
             return ctx
-        if ctx.question.kind not in (QuestionKind.TYPED, QuestionKind.CLOZE):
+        if ctx.question.kind not in TYPED_KINDS:
             return Refusal(CLOSED)
         return await self._record(ctx, Grade.AGAIN, False, "wrong", None)
 
@@ -287,20 +346,43 @@ class QuizService:
         one stopped before asking it): it is returned to be asked now, not graded.
         """
         ctx = await store.load_current_item(self.db, user_id)
-        if ctx is None or ctx.question.kind not in (QuestionKind.TYPED, QuestionKind.CLOZE):
+        if ctx is None or ctx.question.kind not in TYPED_KINDS:
             return None
         if ctx.message_id is None:
             return current_view(ctx)
         if message_id is not None and ctx.message_id is not None and message_id < ctx.message_id:
             return Refusal(QUIET)
         given = text.strip()[:MAX_TYPED_CHARS]
-        verdict = grade_typed(given, ctx.question.answer)
+        verdict = grade_typed(given, ctx.question.answer, ctx.question.accepted)
         right = verdict is TypedVerdict.RIGHT
         outcome = "right" if right else ("close" if verdict is TypedVerdict.CLOSE else "wrong")
-        return await self._record(ctx, Grade.GOOD if right else Grade.AGAIN, right, outcome, given)
+        return await self._record(
+            ctx, Grade.GOOD if right else Grade.AGAIN, right, outcome, given, keep_prior=True
+        )
+
+    async def _retries(self, ctx: ItemContext, right_now: bool) -> list[NewItem]:
+        """The missed questions to ask once more, when this answer ends the session's first pass."""
+        ends_first_pass = not ctx.retry and ctx.retries == 0 and ctx.position == ctx.size - 1
+        missed_before = ctx.position - ctx.correct_so_far
+        if not ends_first_pass or (missed_before == 0 and right_now):
+            return []
+        missed = await store.missed_items(self.db, ctx.session_id) if missed_before else []
+        current = ItemOptions(
+            ctx.question.question_id, ctx.question.options, ctx.question.right_index
+        )
+        items = [ItemOptions(q, options, right) for _, q, options, right in missed]
+        if not right_now:
+            items.append(current)
+        return [item.shuffled(self._rng()) for item in items]
 
     async def _record(
-        self, ctx: ItemContext, grade: Grade, correct: bool | None, outcome: str, given: str | None
+        self,
+        ctx: ItemContext,
+        grade: Grade,
+        correct: bool | None,
+        outcome: str,
+        given: str | None,
+        keep_prior: bool = False,
     ) -> AnswerResult | Refusal:
         now = self.clock.now()
         reviewed = make_review(
@@ -326,39 +408,145 @@ class QuizService:
             position=ctx.position,
             duration_ms=(unix(now) - ctx.shown_at) * 1000 if ctx.shown_at else None,
             fuzz=self.fuzz,
+            keep_prior=keep_prior and _can_override(ctx.question.kind, outcome, given),
         )
         after, update = reviewed.after, reviewed.streak
-        new_streak = update.streak
-        written = await store.insert_review(self.db, reviewed.write)
+        right_now = bool(correct) if correct is not None else grade >= Grade.HARD
+        retries = await self._retries(ctx, right_now)
+        written = await store.insert_review(self.db, reviewed.write, retries)
         if not written:
             return Refusal(CLOSED)
         news = StreakNews(
-            new_streak.current,
-            new_streak.best,
-            new_streak.freezes,
-            update.events,
+            update.streak.current, update.streak.best, update.streak.freezes, update.events
         )
-        reveal = RevealView(current_view(ctx), outcome, given, after.due, ctx.timezone)
+        reveal = RevealView(
+            current_view(ctx),
+            outcome,
+            given,
+            after.due,
+            ctx.timezone,
+            _can_override(ctx.question.kind, outcome, given),
+        )
         summary = None
-        next_view = None
-        if ctx.next_question is not None:
-            next_view = _view(ctx, ctx.next_question, ctx.position + 1, revealed=False)
-        else:
-            dues = [after.due]
-            if ctx.other_min_due is not None:
-                dues.append(from_unix(ctx.other_min_due))
-            right = ctx.correct_so_far + int(
-                bool(correct) if correct is not None else grade >= Grade.HARD
-            )
-            summary = SessionSummary(
-                right, ctx.size, news, min(dues), now, ctx.timezone, ctx.reminder_offer_pending
-            )
+        next_view = _next_view(ctx)
+        if retries:
+            next_view = await self._first_retry(ctx, retries)
+        elif next_view is None:
+            summary = _summary(ctx, right_now, news, after.due, now)
         return AnswerResult(
             reveal=reveal,
             message_id=ctx.message_id,
             chat_id=ctx.chat_id,
             next_question=next_view,
-            next_message_id=ctx.next_message_id,
+            next_message_id=ctx.next_message_id if not retries else None,
             summary=summary,
             streak=news,
         )
+
+    async def _first_retry(self, ctx: ItemContext, retries: list[NewItem]) -> QuestionView:
+        """The first missed question asked again, as the item just appended shows it."""
+        first = await store.load_item(self.db, ctx.session_id, ctx.size)
+        assert first is not None
+        return _view(first, first.question, first.position, revealed=False, retry=True)
+
+    async def override(self, user_id: int, session_id: int, position: int) -> Overridden | Refusal:
+        """ "I was right": count a typed answer graded wrong as Good after all.
+
+        The answer is scheduled again from the schedule it started from, as if graded Good at the
+        time it was given, while no later answer of the question built on it. Any other state of
+        the reveal (already counted, answered again since) is shown as it stands.
+        """
+        ctx = await store.load_item(self.db, session_id, position)
+        if ctx is None or not ctx.answered:
+            return Refusal(CLOSED)
+        if ctx.user_id != user_id:
+            return Refusal(NOT_YOURS)
+        answer = await store.answer_of(self.db, session_id, position)
+        now = self.clock.now()
+        if answer is None or not _can_override(ctx.question.kind, ctx.outcome or "", ctx.given):
+            return self._as_it_stands(ctx, answer)
+        if answer.overridden or not answer.latest or not answer.kept_prior:
+            return self._as_it_stands(ctx, answer)
+        when = from_unix(answer.reviewed_at)
+        after = review(to_state(answer.prior), Grade.GOOD, when, ctx.desired_retention, self.fuzz)
+        if not await store.override_answer(self.db, answer.review_id, to_stored(after), unix(now)):
+            return self._as_it_stands(ctx, answer)
+        fresh = await store.load_item(self.db, session_id, position)
+        assert fresh is not None
+        summary, summary_message = await self._summary_now(fresh, now)
+        return Overridden(
+            reveal=RevealView(
+                current_view(fresh), "overridden", fresh.given, after.due, fresh.timezone
+            ),
+            message_id=fresh.message_id,
+            chat_id=fresh.chat_id,
+            summary=summary,
+            summary_message_id=summary_message,
+        )
+
+    def _as_it_stands(self, ctx: ItemContext, answer: store.AnswerRow | None) -> Overridden:
+        """The reveal of an answer as the database has it now (no override made)."""
+        due = from_unix(answer.due) if answer is not None else self.clock.now()
+        outcome = ctx.outcome or ""
+        changeable = (
+            answer is not None and answer.latest and answer.kept_prior and not answer.overridden
+        )
+        return Overridden(
+            reveal=RevealView(
+                current_view(ctx),
+                outcome,
+                ctx.given,
+                due,
+                ctx.timezone,
+                changeable and _can_override(ctx.question.kind, outcome, ctx.given),
+                answered_again=answer is not None and not answer.latest,
+            ),
+            message_id=ctx.message_id,
+            chat_id=ctx.chat_id,
+            summary=None,
+            summary_message_id=None,
+        )
+
+    async def _summary_now(
+        self, ctx: ItemContext, now: datetime
+    ) -> tuple[SessionSummary | None, int | None]:
+        """The session's summary as it stands, when the session is over and its summary shown."""
+        if not ctx.finished or ctx.summary_message_id is None:
+            return None, None
+        next_due = await store.next_due_at(self.db, ctx.user_id, ctx.deck_id)
+        streak = StreakNews(ctx.streak_current, ctx.streak_best, ctx.streak_freezes)
+        summary = SessionSummary(
+            right=ctx.correct_so_far - ctx.retries_right,
+            total=ctx.size - ctx.retries,
+            streak=streak,
+            next_due=from_unix(next_due) if next_due is not None else None,
+            now=now,
+            timezone=ctx.timezone,
+            retried=ctx.retries,
+            retried_right=ctx.retries_right,
+        )
+        return summary, ctx.summary_message_id
+
+
+@dataclass(frozen=True, slots=True)
+class ItemOptions:
+    """A question's answer buttons as first shown, to show again in another order."""
+
+    question_id: int
+    options: list[str]
+    right_index: int | None
+
+    def shuffled(self, rng: random.Random) -> NewItem:
+        """The same options in a new order (a missed question asked again)."""
+        if self.right_index is None or not self.options:
+            return NewItem(self.question_id, [], None)
+        right = self.options[self.right_index]
+        options = list(self.options)
+        if not all(kind_of(option).numeric for option in options):
+            rng.shuffle(options)  # numbers and dates stay in their order
+        return NewItem(self.question_id, options, options.index(right))
+
+
+def _reveal_text(detail: QuestionDetail) -> str:
+    """What a question's reveal shows of its card (its front and back)."""
+    return f"{detail.front}\n{detail.back}"

@@ -84,8 +84,13 @@ def make_review(
     position: int | None,
     duration_ms: int | None,
     fuzz: bool,
+    keep_prior: bool = False,
 ) -> Reviewed:
-    """Schedule the answer with FSRS and count the day in the user's streak (local days)."""
+    """Schedule the answer with FSRS and count the day in the user's streak (local days).
+
+    With `keep_prior`, the review row keeps the schedule it started from, so that the answer can
+    later be counted as right instead ("I was right").
+    """
     previous = to_state(who.state)
     after = review(previous, grade, now, who.desired_retention, fuzz)
     today = now.astimezone(zone_for(who.timezone)).date()
@@ -116,5 +121,7 @@ def make_review(
         streak_current=new_streak.current,
         streak_best=new_streak.best,
         streak_freezes=new_streak.freezes,
+        prior=who.state,
+        keep_prior=keep_prior,
     )
     return Reviewed(write=write, after=after, streak=update, today=today)

@@ -24,6 +24,8 @@ class QuestionView:
     options: tuple[str, ...]
     right_index: int | None
     revealed: bool = False
+    accepted: tuple[str, ...] = ()  # typed answers right besides `answer`
+    retry: bool = False  # a question missed earlier in the session, asked once more
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +33,12 @@ class RevealView:
     """An answered question: what was given, whether it was right, when it comes back."""
 
     question: QuestionView
-    outcome: str  # right / wrong / close / again / hard / good / easy
+    outcome: str  # right / wrong / close / again / hard / good / easy / overridden
     given: str | None
     next_due: datetime
     timezone: str
+    can_override: bool = False  # a typed answer graded wrong the learner may count as right
+    answered_again: bool = False  # the question was answered again since: this answer stands
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +53,7 @@ class StreakNews:
 
 @dataclass(frozen=True, slots=True)
 class SessionSummary:
-    """The end of a session."""
+    """The end of a session: right answers of the first pass, and of the missed ones asked again."""
 
     right: int
     total: int
@@ -58,6 +62,8 @@ class SessionSummary:
     now: datetime
     timezone: str
     offer_reminder: bool = False  # the user was never offered a daily reminder
+    retried: int = 0  # missed questions asked once more at the end
+    retried_right: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +77,17 @@ class AnswerResult:
     next_message_id: int | None
     summary: SessionSummary | None
     streak: StreakNews
+
+
+@dataclass(frozen=True, slots=True)
+class Overridden:
+    """A typed answer counted as right after all: the reveal to show, and the summary to mend."""
+
+    reveal: RevealView
+    message_id: int | None
+    chat_id: int
+    summary: SessionSummary | None  # the session's summary as it stands now, when it was shown
+    summary_message_id: int | None
 
 
 @dataclass(frozen=True, slots=True)

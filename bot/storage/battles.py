@@ -333,12 +333,12 @@ async def round_rows(db: Database, battle_id: int) -> dict[int, RoundRow]:
 
 
 async def candidates(db: Database, deck_id: int) -> list[Candidate]:
-    """The deck's live choice and cloze questions, in deck order."""
+    """The deck's live questions asked with options (choice, identify, cloze), in deck order."""
     rows = await db.fetchall(
         """SELECT q.id, q.key, c.key, q.kind, q.answer, q.distractors
              FROM questions q JOIN cards c ON c.id = q.card_id
             WHERE q.deck_id = ? AND q.retired = 0 AND c.retired = 0
-              AND q.kind IN ('choice', 'cloze')
+              AND q.kind IN ('choice', 'identify', 'cloze') AND q.distractors <> '[]'
             ORDER BY c.position, q.id""",
         (deck_id,),
     )

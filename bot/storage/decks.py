@@ -6,8 +6,8 @@ import asyncio
 import json
 from dataclasses import dataclass
 
-from bot.cards.model import Deck
-from bot.cards.questions import card_key, make_questions
+from bot.cards.model import Card, Deck
+from bot.cards.questions import QUESTIONS_VERSION, card_key, make_questions
 from bot.storage.db import Database
 
 
@@ -70,11 +70,13 @@ async def sync_deck(db: Database, deck: Deck, slug: str, owner_id: int | None, n
         }
         await db.execute("UPDATE questions SET retired = 1 WHERE deck_id = ?", (deck_id,))
         await db.executemany(
-            """INSERT INTO questions (deck_id, card_id, key, kind, prompt, answer, distractors, retired)
-               VALUES (?, ?, ?, ?, ?, ?, ?, 0)
+            """INSERT INTO questions (deck_id, card_id, key, kind, prompt, answer, distractors,
+                                      accepted, retired)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)
                ON CONFLICT (deck_id, key) DO UPDATE SET
                    card_id = excluded.card_id, kind = excluded.kind, prompt = excluded.prompt,
-                   answer = excluded.answer, distractors = excluded.distractors, retired = 0""",
+                   answer = excluded.answer, distractors = excluded.distractors,
+                   accepted = excluded.accepted, retired = 0""",
             [
                 (
                     deck_id,
@@ -84,11 +86,35 @@ async def sync_deck(db: Database, deck: Deck, slug: str, owner_id: int | None, n
                     q.prompt,
                     q.answer,
                     json.dumps(list(q.distractors), ensure_ascii=False),
+                    json.dumps(list(q.accepted), ensure_ascii=False),
                 )
                 for q in questions
             ],
         )
+        await db.execute(
+            "UPDATE decks SET questions_version = ? WHERE id = ?", (QUESTIONS_VERSION, deck_id)
+        )
     return deck_id
+
+
+async def ensure_current_questions(db: Database, deck_id: int, now: int) -> None:
+    """Make a deck's questions again when an older version of the question maker made them.
+
+    Questions are matched by key, so every schedule carries on; what changes is how they are asked.
+    """
+    row = await db.fetchone(
+        "SELECT owner_id, slug, title, questions_version FROM decks WHERE id = ?", (deck_id,)
+    )
+    if row is None or row[3] >= QUESTIONS_VERSION:
+        return
+    cards = await db.fetchall(
+        "SELECT front, back FROM cards WHERE deck_id = ? AND retired = 0 ORDER BY position",
+        (deck_id,),
+    )
+    if not cards:
+        return
+    deck = Deck(row[2], tuple(Card(front, back) for front, back in cards))
+    await sync_deck(db, deck, row[1], row[0], now)
 
 
 async def bundled_decks(db: Database) -> list[DeckInfo]:

@@ -30,6 +30,7 @@ class QuestionRow:
     back: str
     options: list[str]
     right_index: int | None
+    accepted: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,22 +80,33 @@ class ItemContext:
     reminder_offer_pending: bool  # never offered a daily reminder and has none
     outcome: str | None  # how the question was answered, once it is
     given: str | None
-    summary_shown: bool  # the session's summary message was sent and recorded
+    summary_message_id: int | None  # the message that summed the session up, once sent
+    retry: bool  # this item asks again a question missed earlier in the session
+    retries: int  # how many of the session's items ask a missed question again
+    retries_right: int  # how many of those were answered right
+
+    @property
+    def summary_shown(self) -> bool:
+        """Whether the session's summary message was sent and recorded."""
+        return self.summary_message_id is not None
 
 
 _ITEM_QUERY = """
 SELECT s.id, s.user_id, s.chat_id, s.deck_id, d.title, s.size, s.position, s.finished_at, s.correct,
        i.position, q.card_id, i.message_id, i.shown_at, i.revealed, i.answered_at,
-       q.id, q.kind, q.prompt, q.answer, c.front, c.back, i.options, i.right_index,
+       q.id, q.kind, q.prompt, q.answer, c.front, c.back, i.options, i.right_index, q.accepted,
        r.state, r.step, r.stability, r.difficulty, r.due, r.last_review, r.reps, r.lapses,
        u.timezone, u.desired_retention, u.streak_current, u.streak_best, u.streak_last_day,
        u.streak_freezes,
        nq.id, nq.kind, nq.prompt, nq.answer, nc.front, nc.back, n.options, n.right_index,
-       n.message_id,
+       nq.accepted, n.message_id,
        (SELECT MIN(o.due) FROM review_states o
          WHERE o.user_id = s.user_id AND o.deck_id = s.deck_id AND o.question_id <> q.id),
        u.remind_offered = 0 AND u.remind_time IS NULL,
-       i.outcome, i.given, s.summary_message_id
+       i.outcome, i.given, s.summary_message_id, i.retry,
+       (SELECT COUNT(*) FROM session_items x WHERE x.session_id = s.id AND x.retry = 1),
+       (SELECT COUNT(*) FROM session_items x WHERE x.session_id = s.id AND x.retry = 1
+           AND x.outcome IN ('right', 'hard', 'good', 'easy', 'overridden'))
   FROM quiz_sessions s
   JOIN decks d ON d.id = s.deck_id
   JOIN users u ON u.id = s.user_id
@@ -121,6 +133,7 @@ def _question(row: Row, at: int) -> QuestionRow | None:
         back=row[at + 5],
         options=json.loads(row[at + 6]),
         right_index=row[at + 7],
+        accepted=json.loads(row[at + 8]),
     )
 
 
@@ -148,8 +161,8 @@ def _context(row: Row) -> ItemContext:
     question = _question(row, 15)
     assert question is not None
     state = None
-    if row[23] is not None:
-        state = StoredState(row[23], row[24], row[25], row[26], row[27], row[28], row[29], row[30])
+    if row[24] is not None:
+        state = StoredState(row[24], row[25], row[26], row[27], row[28], row[29], row[30], row[31])
     return ItemContext(
         session_id=row[0],
         user_id=row[1],
@@ -168,19 +181,22 @@ def _context(row: Row) -> ItemContext:
         answered=row[14] is not None,
         question=question,
         state=state,
-        timezone=row[31],
-        desired_retention=row[32],
-        streak_current=row[33],
-        streak_best=row[34],
-        streak_last_day=row[35],
-        streak_freezes=row[36],
-        next_question=_question(row, 37),
-        next_message_id=row[45],
-        other_min_due=row[46],
-        reminder_offer_pending=bool(row[47]),
-        outcome=row[48],
-        given=row[49],
-        summary_shown=row[50] is not None,
+        timezone=row[32],
+        desired_retention=row[33],
+        streak_current=row[34],
+        streak_best=row[35],
+        streak_last_day=row[36],
+        streak_freezes=row[37],
+        next_question=_question(row, 38),
+        next_message_id=row[47],
+        other_min_due=row[48],
+        reminder_offer_pending=bool(row[49]),
+        outcome=row[50],
+        given=row[51],
+        summary_message_id=row[52],
+        retry=bool(row[53]),
+        retries=int(row[54]),
+        retries_right=int(row[55]),
     )
 
 
@@ -291,18 +307,81 @@ class ReviewWrite:
     streak_current: int
     streak_best: int
     streak_freezes: int
+    prior: StoredState | None = None  # the schedule before, kept where the answer may be overridden
+    keep_prior: bool = False
 
 
-async def insert_review(db: Database, review: ReviewWrite) -> bool:
-    """Write an answer; False when this session question was already answered (a retry or double tap)."""
+def state_json(state: StoredState | None) -> str | None:
+    """A schedule as the JSON `reviews.prior` keeps (None for a question never answered)."""
+    if state is None:
+        return None
+    return json.dumps(
+        [
+            state.state,
+            state.step,
+            state.stability,
+            state.difficulty,
+            state.due,
+            state.last_review,
+            state.reps,
+            state.lapses,
+        ]
+    )
+
+
+def state_from_json(text: str | None) -> StoredState | None:
+    """The schedule `state_json` wrote."""
+    if text is None:
+        return None
+    values = json.loads(text)
+    return StoredState(*values)
+
+
+async def insert_review(db: Database, review: ReviewWrite, retries: Sequence[NewItem] = ()) -> bool:
+    """Write an answer; False when this session question was already answered (a retry or double tap).
+
+    `retries` are missed questions of the session to ask once more at its end (given with the
+    answer that ends its first pass): they are appended in the same transaction.
+    """
+    if not retries:
+        return await _insert_review(db, review)
+    assert review.session_id is not None
+    async with db.transaction():
+        if not await _insert_review(db, review):
+            return False
+        row = await db.fetchone("SELECT size FROM quiz_sessions WHERE id = ?", (review.session_id,))
+        assert row is not None
+        size = int(row[0])
+        await db.executemany(
+            "INSERT INTO session_items (session_id, position, question_id, options, right_index, "
+            "retry) VALUES (?, ?, ?, ?, ?, 1)",
+            [
+                (
+                    review.session_id,
+                    size + offset,
+                    item.question_id,
+                    json.dumps(item.options, ensure_ascii=False),
+                    item.right_index,
+                )
+                for offset, item in enumerate(retries)
+            ],
+        )
+        await db.execute(
+            "UPDATE quiz_sessions SET size = size + ?, finished_at = NULL WHERE id = ?",
+            (len(retries), review.session_id),
+        )
+    return True
+
+
+async def _insert_review(db: Database, review: ReviewWrite) -> bool:
     s = review.state
     # The conflict is the session question already answered; anything else still raises.
     inserted = await db.execute(
         """INSERT INTO reviews (user_id, question_id, deck_id, card_id, session_id, position,
                rating, correct, outcome, given, reviewed_at, duration_ms, local_day, first_review,
                state, step, stability, difficulty, due, reps, lapses,
-               streak_current, streak_best, streak_freezes)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               streak_current, streak_best, streak_freezes, prior)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (session_id, position) DO NOTHING""",
         (
             review.user_id,
@@ -329,71 +408,220 @@ async def insert_review(db: Database, review: ReviewWrite) -> bool:
             review.streak_current,
             review.streak_best,
             review.streak_freezes,
+            state_json(review.prior) if review.keep_prior else None,
         ),
     )
     return inserted == 1
 
 
-async def due_candidates(
-    db: Database, user_id: int, deck_id: int, now: int, kinds: Sequence[str], limit: int
-) -> list[tuple[int, int, int]]:
-    """(question id, card id, due) of the user's due questions in a deck, most overdue first."""
-    marks = ",".join("?" * len(kinds))
-    rows = await db.fetchall(
-        f"""SELECT r.question_id, r.card_id, r.due
-              FROM review_states r JOIN questions q ON q.id = r.question_id
-             WHERE r.user_id = ? AND r.deck_id = ? AND r.due <= ?
-               AND q.retired = 0 AND q.kind IN ({marks})
-             ORDER BY r.due LIMIT ?""",
-        (user_id, deck_id, now, *kinds, limit),
-    )
-    return [(r[0], r[1], r[2]) for r in rows]
+@dataclass(frozen=True, slots=True)
+class MemoryRow:
+    """A question of a card and the user's schedule of it, as stored (None fields: never answered)."""
+
+    question_id: int
+    card_id: int
+    kind: str
+    has_options: bool
+    state: int | None
+    stability: float | None
+    due: int | None
+    last_review: int | None
+    first_review: int | None
 
 
-async def new_candidates(
-    db: Database, user_id: int, deck_id: int, kinds: Sequence[str], limit: int
-) -> list[tuple[int, int]]:
-    """(question id, card id) of questions the user never answered, each card's first kind first."""
-    if limit <= 0:
+_HAS_OPTIONS = "CASE WHEN q.distractors <> '[]' THEN 1 ELSE 0 END"
+
+
+async def due_card_questions(
+    db: Database, user_id: int, deck_id: int, now: int, cards: int
+) -> list[MemoryRow]:
+    """Every live question, with the user's schedules, of the `cards` most overdue cards.
+
+    A card is due when any of the user's questions of it is (one range scan of
+    `review_states_due`); all its questions come back, so siblings and stages can be weighed.
+    """
+    if cards <= 0:
         return []
-    marks = ",".join("?" * len(kinds))
     rows = await db.fetchall(
-        f"""SELECT id, card_id FROM (
-                SELECT q.id, q.card_id, c.position,
-                       ROW_NUMBER() OVER (PARTITION BY q.card_id ORDER BY
-                           CASE q.kind WHEN 'recall' THEN 0 WHEN 'choice' THEN 1
-                                       WHEN 'typed' THEN 2 ELSE 3 END, q.id) AS round
-                  FROM questions q JOIN cards c ON c.id = q.card_id
-                 WHERE q.deck_id = ? AND q.retired = 0 AND q.kind IN ({marks})
-                   AND NOT EXISTS (SELECT 1 FROM review_states r
-                                    WHERE r.user_id = ? AND r.question_id = q.id)) AS ranked
-             ORDER BY round, position LIMIT ?""",
-        (deck_id, *kinds, user_id, limit),
+        f"""SELECT q.id, q.card_id, q.kind, {_HAS_OPTIONS}, r.state, r.stability, r.due,
+                   r.last_review, r.first_review
+              FROM (SELECT card_id, MIN(due) AS first_due FROM review_states
+                     WHERE user_id = ? AND deck_id = ? AND due <= ?
+                     GROUP BY card_id ORDER BY first_due, card_id LIMIT ?) AS due_cards
+              JOIN questions q ON q.card_id = due_cards.card_id AND q.retired = 0
+              LEFT JOIN review_states r ON r.user_id = ? AND r.question_id = q.id
+             ORDER BY due_cards.first_due, q.card_id, q.id""",
+        (user_id, deck_id, now, cards, user_id),
     )
-    return [(r[0], r[1]) for r in rows]
+    return [MemoryRow(r[0], r[1], r[2], bool(r[3]), *r[4:9]) for r in rows]
 
 
-async def new_reviewed_since(db: Database, user_id: int, since: int) -> int:
-    """How many new questions the user has answered since `since` (the start of their day)."""
+async def cards_met_since(db: Database, user_id: int, deck_id: int, since: int) -> int:
+    """How many of the deck's cards the user met for the first time at or after `since`."""
     row = await db.fetchone(
-        "SELECT COUNT(*) FROM reviews WHERE user_id = ? AND reviewed_at >= ? AND first_review = 1",
-        (user_id, since),
+        """SELECT COUNT(*) FROM (SELECT card_id FROM review_states
+                                   WHERE user_id = ? AND deck_id = ?
+                                   GROUP BY card_id HAVING MIN(first_review) >= ?) AS met""",
+        (user_id, deck_id, since),
     )
     return int(row[0]) if row else 0
 
 
-async def question_rows(
-    db: Database, question_ids: Sequence[int]
-) -> dict[int, tuple[str, str, str, list[str]]]:
-    """(kind, answer, card id as text, distractors) of questions, by id, for building a session."""
+async def unmet_questions(db: Database, user_id: int, deck_id: int, cards: int) -> list[MemoryRow]:
+    """The questions of the first `cards` cards of the deck the user has never met, in deck order."""
+    if cards <= 0:
+        return []
+    rows = await db.fetchall(
+        f"""SELECT q.id, q.card_id, q.kind, {_HAS_OPTIONS}
+              FROM (SELECT c.id, c.position FROM cards c
+                     WHERE c.deck_id = ? AND c.retired = 0
+                       AND NOT EXISTS (SELECT 1 FROM review_states r
+                                        WHERE r.user_id = ? AND r.card_id = c.id)
+                     ORDER BY c.position LIMIT ?) AS unmet
+              JOIN questions q ON q.card_id = unmet.id AND q.retired = 0
+             ORDER BY unmet.position, q.id""",
+        (deck_id, user_id, cards),
+    )
+    return [MemoryRow(r[0], r[1], r[2], bool(r[3]), None, None, None, None, None) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionDetail:
+    """What building a session needs of a question: its answer, options and card."""
+
+    kind: str
+    answer: str
+    distractors: list[str]
+    front: str
+    back: str
+
+
+async def question_details(db: Database, question_ids: Sequence[int]) -> dict[int, QuestionDetail]:
+    """Kind, answer, wrong options and card of each question, by id."""
     if not question_ids:
         return {}
     marks = ",".join("?" * len(question_ids))
     rows = await db.fetchall(
-        f"SELECT id, kind, answer, card_id, distractors FROM questions WHERE id IN ({marks})",
+        f"""SELECT q.id, q.kind, q.answer, q.distractors, c.front, c.back
+              FROM questions q JOIN cards c ON c.id = q.card_id WHERE q.id IN ({marks})""",
         tuple(question_ids),
     )
-    return {r[0]: (r[1], r[2], str(r[3]), json.loads(r[4])) for r in rows}
+    return {r[0]: QuestionDetail(r[1], r[2], json.loads(r[3]), r[4], r[5]) for r in rows}
+
+
+async def missed_items(
+    db: Database, session_id: int
+) -> list[tuple[int, int, list[str], int | None]]:
+    """(position, question id, options, right index) of the first pass's missed questions.
+
+    Missed means a wrong option or typed answer, or a recall graded Again; an answer the learner
+    overrode as right is not.
+    """
+    rows = await db.fetchall(
+        """SELECT position, question_id, options, right_index FROM session_items
+            WHERE session_id = ? AND retry = 0 AND outcome IN ('wrong', 'close', 'again')
+            ORDER BY position""",
+        (session_id,),
+    )
+    return [(r[0], r[1], json.loads(r[2]), r[3]) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRow:
+    """The review that answered a session question, for an override."""
+
+    review_id: int
+    reviewed_at: int
+    due: int
+    prior: StoredState | None  # the schedule before the answer (None: the question was new)
+    kept_prior: bool  # the answer was written with its prior schedule (typed answers)
+    overridden: bool
+    latest: bool  # no later answer of the same question built on it
+
+
+async def answer_of(db: Database, session_id: int, position: int) -> AnswerRow | None:
+    """The review that answered a session question, if it was answered in the session."""
+    row = await db.fetchone(
+        """SELECT r.id, r.reviewed_at, r.due, r.prior, r.overridden_at, r.first_review,
+                  NOT EXISTS (SELECT 1 FROM reviews later
+                               WHERE later.user_id = r.user_id
+                                 AND later.question_id = r.question_id
+                                 AND later.id > r.id)
+             FROM reviews r WHERE r.session_id = ? AND r.position = ?""",
+        (session_id, position),
+    )
+    if row is None:
+        return None
+    new_question = bool(row[5])
+    return AnswerRow(
+        review_id=row[0],
+        reviewed_at=row[1],
+        due=row[2],
+        prior=state_from_json(row[3]),
+        kept_prior=row[3] is not None or new_question,
+        overridden=row[4] is not None,
+        latest=bool(row[6]),
+    )
+
+
+async def override_answer(db: Database, review_id: int, state: StoredState, now: int) -> bool:
+    """Count a typed answer as right (Good) with the schedule `state`; False if done already.
+
+    In one transaction: the review is marked overridden and rescheduled, the question's schedule
+    follows it (while no later answer replaced it), the session item shows the override and the
+    session counts one more right answer.
+    """
+    async with db.transaction():
+        changed = await db.execute(
+            """UPDATE reviews SET rating = 3, correct = 1, overridden_at = ?, state = ?, step = ?,
+                      stability = ?, difficulty = ?, due = ?, reps = ?, lapses = ?
+                WHERE id = ? AND overridden_at IS NULL""",
+            (
+                now,
+                state.state,
+                state.step,
+                state.stability,
+                state.difficulty,
+                state.due,
+                state.reps,
+                state.lapses,
+                review_id,
+            ),
+        )
+        if changed != 1:
+            return False
+        row = await db.fetchone(
+            "SELECT user_id, question_id, reviewed_at, session_id, position FROM reviews "
+            "WHERE id = ?",
+            (review_id,),
+        )
+        assert row is not None
+        user_id, question_id, reviewed_at, session_id, position = row
+        await db.execute(
+            """UPDATE review_states SET state = ?, step = ?, stability = ?, difficulty = ?,
+                      due = ?, reps = ?, lapses = ?
+                WHERE user_id = ? AND question_id = ? AND last_review = ?""",
+            (
+                state.state,
+                state.step,
+                state.stability,
+                state.difficulty,
+                state.due,
+                state.reps,
+                state.lapses,
+                user_id,
+                question_id,
+                reviewed_at,
+            ),
+        )
+        await db.execute(
+            "UPDATE session_items SET outcome = 'overridden' WHERE session_id = ? AND position = ?",
+            (session_id, position),
+        )
+        await db.execute(
+            "UPDATE quiz_sessions SET correct = correct + 1 WHERE id = ?", (session_id,)
+        )
+    return True
 
 
 async def next_due_at(db: Database, user_id: int, deck_id: int) -> int | None:

@@ -20,7 +20,11 @@ from bot.storage.battles import LeaderRow, RoundRow
 from bot.views.callbacks import BattleTap, encode
 from bot.views.fmt import clip, esc, plural
 
-KIND_LABELS = {"choice": "Which card is this?", "cloze": "Fill in the blank"}
+KIND_LABELS = {
+    "choice": "Choose the answer",
+    "identify": "Which card is this?",
+    "cloze": "Fill in the blank",
+}
 NAME_CHARS = 32
 PROMPT_BUDGET = 1500
 OPTION_CHARS = 200

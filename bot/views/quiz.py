@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.core.grading import spelling_hint
 from bot.core.scheduling import Grade
 from bot.core.streaks import FreezeEarned, FreezeUsed
 from bot.services.views import (
@@ -18,7 +19,8 @@ from bot.views.fmt import clip, esc, plural, when
 
 KIND_LABELS = {
     "recall": "Recall",
-    "choice": "Which card is this?",
+    "choice": "Choose the answer",
+    "identify": "Which card is this?",
     "cloze": "Fill in the blank",
     "typed": "Type the answer",
 }
@@ -30,6 +32,7 @@ OUTCOME_LINES = {
     "hard": "😓 Graded <b>Hard</b>",
     "good": "👍 Graded <b>Good</b>",
     "easy": "😎 Graded <b>Easy</b>",
+    "overridden": "✅ <b>Counted as right</b> — you said your answer was right.",
 }
 GRADE_LABELS = [
     (Grade.AGAIN, "Again"),
@@ -37,21 +40,53 @@ GRADE_LABELS = [
     (Grade.GOOD, "Good"),
     (Grade.EASY, "Easy"),
 ]
+LETTERS = "ABCDEFGH"
 BUTTON_CHARS = 60
+# Options longer than this are listed in the message under letters, with lettered buttons.
+SHORT_OPTION_CHARS = 30
+OPTION_CHARS = 300
 # Room for deck text in one message, leaving space for our own lines (Telegram allows 4096).
 FRONT_BUDGET = 900
 BODY_BUDGET = 3000
+ACCEPTED_SHOWN = 4
+RETRY_LINE = "🔁 <i>Once more — you missed this one earlier.</i>\n"
+ANSWERED_AGAIN = "<i>You have answered this question again since: that answer stands.</i>"
+OVERRIDE_BUTTON = "✋ I was right"
+DONT_KNOW_BUTTON = "🤷 I don't know"
 
 
 def _header(q: QuestionView) -> str:
+    retry = RETRY_LINE if q.retry else ""
     return (
         f"<b>Question {q.position + 1}/{q.size}</b> · {esc(clip(q.deck_title, 60))}\n"
-        f"<i>{KIND_LABELS.get(q.kind, q.kind)}</i>\n\n"
+        f"{retry}<i>{KIND_LABELS.get(q.kind, q.kind)}</i>\n\n"
     )
 
 
 def _card(q: QuestionView) -> str:
     return f"<b>{esc(clip(q.front, FRONT_BUDGET))}</b>\n{esc(clip(q.back, BODY_BUDGET))}"
+
+
+def _lettered(q: QuestionView) -> bool:
+    return any(len(option) > SHORT_OPTION_CHARS for option in q.options)
+
+
+def _options_block(q: QuestionView) -> str:
+    if not _lettered(q):
+        return ""
+    lines = [
+        f"<b>{LETTERS[i]}</b>) {esc(clip(option, OPTION_CHARS))}"
+        for i, option in enumerate(q.options)
+    ]
+    return "\n\n" + "\n".join(lines)
+
+
+def _prompt_under_front(q: QuestionView) -> str:
+    """A blank's prompt: its card's front (the first line) in bold, then the sentence."""
+    front, _, rest = q.prompt.partition("\n")
+    if rest and front == q.front:
+        return f"<b>{esc(clip(front, FRONT_BUDGET))}</b>\n{esc(clip(rest, BODY_BUDGET))}"
+    return esc(clip(q.prompt, BODY_BUDGET))
 
 
 def question_text(q: QuestionView) -> str:
@@ -62,10 +97,15 @@ def question_text(q: QuestionView) -> str:
         if q.revealed:
             return f"{head}{front}\n\n{esc(clip(q.back, BODY_BUDGET))}\n\n<i>How well did you remember it?</i>"
         return f"{head}{front}\n\n<i>Recall the answer, then tap Show answer.</i>"
+    if q.kind == "identify":
+        return f"{head}{esc(clip(q.prompt, BODY_BUDGET))}{_options_block(q)}"
     if q.kind == "choice":
-        return f"{head}{esc(clip(q.prompt, BODY_BUDGET))}"
+        return f"{head}<b>{esc(clip(q.prompt, FRONT_BUDGET))}</b>{_options_block(q)}"
     if q.kind == "cloze":
-        return f"{head}{esc(clip(q.prompt, BODY_BUDGET))}\n\n<i>Tap the answer or type it.</i>"
+        body = _prompt_under_front(q)
+        if q.options:
+            return f"{head}{body}{_options_block(q)}\n\n<i>Tap the answer or type it.</i>"
+        return f"{head}{body}\n\n✍️ <i>Type the missing words.</i>"
     return f"{head}<b>{esc(clip(q.prompt, FRONT_BUDGET))}</b>\n\n✍️ <i>Type your answer.</i>"
 
 
@@ -88,32 +128,70 @@ def question_keyboard(q: QuestionView) -> InlineKeyboardMarkup:
                 ]
             ]
         )
+    lettered = _lettered(q)
     buttons = [
-        _button(option, QuizTap(q.session_id, q.position, "option", i))
+        _button(LETTERS[i] if lettered else option, QuizTap(q.session_id, q.position, "option", i))
         for i, option in enumerate(q.options)
     ]
-    short = all(len(option) <= 18 for option in q.options)
-    rows = (
-        [buttons[i : i + 2] for i in range(0, len(buttons), 2)] if short else [[b] for b in buttons]
-    )
-    if q.kind == "typed":
-        rows.append([_button("🤷 I don't know", QuizTap(q.session_id, q.position, "giveup"))])
+    if lettered:
+        rows = [buttons]
+    elif all(len(option) <= 18 for option in q.options):
+        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    else:
+        rows = [[b] for b in buttons]
+    if q.kind in ("typed", "cloze") and not q.options:
+        rows.append([_button(DONT_KNOW_BUTTON, QuizTap(q.session_id, q.position, "giveup"))])
     return InlineKeyboardMarkup(rows)
+
+
+def _hint_line(r: RevealView) -> str | None:
+    """Where a close answer differs: the letters to check, underlined."""
+    q = r.question
+    if r.outcome != "close" or r.given is None:
+        return None
+    hint = spelling_hint(r.given, q.answer, q.accepted)
+    if hint is None:
+        return None
+    marked = "".join(
+        f"<u>{esc(text)}</u>" if differs else esc(text) for text, differs in hint.pieces
+    )
+    return f"Check the underlined letters: <b>{marked}</b>"
 
 
 def reveal_text(r: RevealView, now_text: str) -> str:
     """The question's message once answered: right or wrong, the right answer, the whole card."""
     q = r.question
     lines = [_header(q) + OUTCOME_LINES.get(r.outcome, esc(r.outcome))]
-    if q.kind in ("choice", "cloze", "typed"):
-        if r.given is not None and r.outcome != "right":
+    if q.kind in ("choice", "identify", "cloze", "typed"):
+        if r.given is not None and r.outcome not in ("right",):
             lines.append(f"You answered: {esc(clip(r.given, 200))}")
-        lines.append(f"Answer: <b>{esc(clip(q.answer, FRONT_BUDGET))}</b>")
+        hint = _hint_line(r)
+        if hint is not None:
+            lines.append(hint)
+        else:
+            lines.append(f"Answer: <b>{esc(clip(q.answer, FRONT_BUDGET))}</b>")
+        if q.kind in ("typed", "cloze") and q.accepted:
+            shown = ", ".join(esc(clip(a, 60)) for a in q.accepted[:ACCEPTED_SHOWN])
+            lines.append(f"<i>Also right: {shown}</i>")
     if q.kind == "cloze":
-        lines.append(f"\n{esc(clip(q.prompt.replace('___', q.answer, 1), 600))}")
+        _, _, sentence = q.prompt.partition("\n")
+        filled = (sentence or q.prompt).replace("___", q.answer, 1)
+        lines.append(f"\n{esc(clip(filled, 600))}")
     lines.append(f"\n{_card(q)}")
     lines.append(f"\n⏭ Next review of this question: {now_text}")
+    if r.answered_again:
+        lines.append(ANSWERED_AGAIN)
     return "\n".join(lines)
+
+
+def reveal_keyboard(r: RevealView) -> InlineKeyboardMarkup | None:
+    """ "I was right" under a typed answer graded wrong, while it can still be counted as right."""
+    if not r.can_override:
+        return None
+    q = r.question
+    return InlineKeyboardMarkup(
+        [[_button(OVERRIDE_BUTTON, QuizTap(q.session_id, q.position, "override"))]]
+    )
 
 
 def streak_line(news: StreakNews) -> str:
@@ -126,8 +204,13 @@ def summary_text(s: SessionSummary) -> str:
     lines = [
         "🏁 <b>Session complete!</b>",
         f"{s.right}/{s.total} right",
-        streak_line(s.streak),
     ]
+    if s.retried:
+        lines.append(
+            f"🔁 {plural(s.retried, 'missed question')} came back: "
+            f"{s.retried_right} right the second time"
+        )
+    lines.append(streak_line(s.streak))
     if s.next_due is None:
         lines.append("Send /quiz to learn more questions.")
     elif s.next_due <= s.now:
@@ -148,10 +231,10 @@ def nothing_due_text(n: NothingDue) -> str:
     """What /quiz says when there is nothing to ask now."""
     if n.next_due is not None:
         return f"🎉 All caught up — next review {when(n.next_due, n.now, n.timezone)}." + (
-            "\nYou've also met today's new questions; more tomorrow." if n.new_limit_reached else ""
+            "\nYou've also met today's new cards; more tomorrow." if n.new_limit_reached else ""
         )
     if n.new_limit_reached:
-        return "You've met today's new questions. Come back tomorrow for more!"
+        return "You've met today's new cards. Come back tomorrow for more!"
     return "This deck has no questions for your current settings."
 
 

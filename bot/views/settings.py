@@ -37,8 +37,13 @@ SECTION_LABELS = {
 }
 SECTION_HELP = {
     "size": "How many questions one /quiz session asks.",
-    "new": "How many questions you have never seen may join your sessions each day.",
-    "mix": "Which kinds of questions you get: tap answers, typed answers, or self-graded cards.",
+    "new": "How many cards you have never studied may join your sessions each day.",
+    "mix": (
+        "Which kinds of questions you get. Mixed follows your memory: a new card starts with "
+        "answers to tap, then you type it, then you recall the whole card yourself. Choice only "
+        "asks questions with answers to tap, Typed only has you type every answer, Self-graded "
+        "only shows a card and lets you grade your recall."
+    ),
     "ret": (
         "How sure you want to be of remembering when a question comes back. Higher means "
         "more frequent reviews; it applies to every answer from now on."

@@ -9,6 +9,11 @@ from dataclasses import dataclass
 from bot.sandbox.driver import SandboxUser
 from bot.sandbox.message import SandboxMessage
 from bot.services.container import Services
+from bot.views.quiz import LETTERS, SHORT_OPTION_CHARS
+
+
+def _lettered(options: list[str]) -> bool:
+    return any(len(option) > SHORT_OPTION_CHARS for option in options)
 
 
 @dataclass(frozen=True)
@@ -16,15 +21,21 @@ class OnScreen:
     """The open question of a user's session, as the database knows it."""
 
     kind: str
-    right_label: str | None
+    right_label: str | None  # the label of the right option's button (a letter for long options)
     wrong_label: str | None
     message_id: int | None
+    answer: str = ""
+
+    @property
+    def typed(self) -> bool:
+        """Whether it is answered by typing (no option buttons)."""
+        return self.kind != "recall" and self.right_label is None
 
 
 async def open_question(services: Services, user_id: int) -> OnScreen | None:
     """The question the user's open session is asking now."""
     row = await services.db.fetchone(
-        """SELECT q.kind, i.options, i.right_index, i.message_id
+        """SELECT q.kind, i.options, i.right_index, i.message_id, q.answer
              FROM quiz_sessions s
              JOIN session_items i ON i.session_id = s.id AND i.position = s.position
              JOIN questions q ON q.id = i.question_id
@@ -34,10 +45,12 @@ async def open_question(services: Services, user_id: int) -> OnScreen | None:
     if row is None:
         return None
     options = json.loads(row[1])
+    # Long options are listed in the message and their buttons carry letters.
+    labels = [LETTERS[i] for i in range(len(options))] if _lettered(options) else options
     right = row[2]
-    right_label = options[right] if right is not None else None
-    wrong_label = next((o for i, o in enumerate(options) if i != right), None)
-    return OnScreen(row[0], right_label, wrong_label, row[3])
+    right_label = labels[right] if right is not None else None
+    wrong_label = next((o for i, o in enumerate(labels) if i != right), None)
+    return OnScreen(row[0], right_label, wrong_label, row[3], row[4])
 
 
 async def shown_question(services: Services, user_id: int) -> OnScreen:
@@ -67,16 +80,8 @@ async def answer(user: SandboxUser, services: Services, right: bool, grade: str 
         label = grade if right else "Again"
         await user.wait_for(lambda m: m.message_id == question.message_id and label in m.labels)
         await user.tap(label, message=question)
-    elif on_screen.kind == "typed" and not on_screen.right_label:
-        row = await services.db.fetchone(
-            """SELECT q.answer FROM quiz_sessions s
-                 JOIN session_items i ON i.session_id = s.id AND i.position = s.position
-                 JOIN questions q ON q.id = i.question_id
-                WHERE s.user_id = ? AND s.finished_at IS NULL""",
-            (user.id,),
-        )
-        assert row is not None
-        await user.send(row[0] if right else "certainly not this")
+    elif on_screen.typed:
+        await user.send(on_screen.answer if right else "certainly not this")
     else:
         option = on_screen.right_label if right else on_screen.wrong_label
         assert option is not None

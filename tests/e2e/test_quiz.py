@@ -27,45 +27,127 @@ async def test_start_greets_and_offers_a_quiz(sandbox: SandboxServer, bot: Runni
     assert {c["command"] for c in menu} >= {"quiz", "streak", "help", "start"}
 
 
-async def test_a_full_session_with_right_wrong_and_self_graded_answers(
+async def test_a_first_session_recognises_every_card_and_asks_the_missed_ones_again(
     sandbox: SandboxServer, bot: RunningBot
 ) -> None:
     alice = sandbox.user("Alice")
     await alice.send("/start")
     await alice.wait_for(lambda m: "Quizmaster" in m.text)
     await alice.tap("Start quiz")
-    await alice.wait_for(lambda m: m.text.startswith("Question 1/10"))
     services = bot.services
-    kinds = []
-    for number in range(10):
-        heading = f"Question {number + 1}/10"
+    kinds, fronts = [], []
+    for number in range(9):
+        heading = f"Question {number + 1}/"
         question = await alice.wait_for(
             lambda m: m.text.startswith(heading) and bool(m.buttons)  # noqa: B023 - awaited at once
         )
-        right = number not in (2, 9)
-        kinds.append(
-            await answer(alice, services, right=right, grade="Easy" if number == 4 else "Good")
-        )
+        on_screen = await open_question(services, alice.id)
+        assert on_screen is not None
+        kinds.append(await answer(alice, services, right=number not in (2, 5)))
         shown_id = question.message_id
         reveal = await alice.wait_for(
             lambda m: m.message_id == shown_id and not m.buttons  # noqa: B023 - awaited at once
         )
         assert reveal.edited
+        fronts.append(reveal.html.split("\n\n<b>", 1)[-1].split("</b>", 1)[0])
+    # A newcomer recognises each card first: no self-graded recall, one question per card.
+    assert set(kinds) <= {"choice", "identify", "cloze"} and len(set(fronts)) == 9
+    # The two missed questions come back once, before the session ends.
+    for number in (10, 11):
+        again = await alice.wait_for(lambda m: m.text.startswith(f"Question {number}/11"))  # noqa: B023
+        assert "Once more" in again.text
+        await answer(alice, services, right=True)
     summary = await alice.wait_for(lambda m: "Session complete" in m.text)
-    assert "8/10 right" in summary.text
+    assert "7/9 right" in summary.text
+    assert "2 missed questions came back: 2 right the second time" in summary.text
     assert "Streak: 1 day" in summary.text
-    assert "recall" in kinds and ("choice" in kinds or "cloze" in kinds)
     reviews = await services.db.fetchall(
-        "SELECT rating, outcome FROM reviews WHERE user_id = ? ORDER BY id", (alice.id,)
+        "SELECT rating FROM reviews WHERE user_id = ? ORDER BY id", (alice.id,)
     )
-    assert len(reviews) == 10
-    assert [r[0] for r in reviews].count(1) == 2  # the two wrong answers were graded Again
-    assert 4 in [r[0] for r in reviews]  # the self-graded Easy
-    states = await services.db.fetchone(
-        "SELECT COUNT(*), SUM(reps) FROM review_states WHERE user_id = ?", (alice.id,)
-    )
-    assert states is not None and tuple(states) == (10, 10)
+    assert [r[0] for r in reviews] == [3, 3, 1, 3, 3, 1, 3, 3, 3, 3, 3]
     assert await open_question(services, alice.id) is None
+
+
+async def test_typed_only_shows_no_answer_buttons_and_grades_as_a_teacher(
+    sandbox: SandboxServer, bot: RunningBot, clock: ManualClock
+) -> None:
+    alice = sandbox.user("Alice")
+    await alice.send("/start")
+    await alice.wait_for(lambda m: "Quizmaster" in m.text)
+    deck = Deck(
+        "Words",
+        (
+            Card("hola", "hello, hi"),
+            Card("beber", "to drink"),
+            Card("Who succeeded Stalin?", "Nikita Khrushchev in 1953"),
+        ),
+    )
+    deck_id = await sync_deck(bot.services.db, deck, "words", None, int(clock.now().timestamp()))
+    await bot.services.db.execute(
+        "UPDATE users SET active_deck_id = ?, question_mix = 'typed' WHERE id = ?",
+        (deck_id, alice.id),
+    )
+    await alice.send("/quiz")
+    typed = {"hola": "Hello!", "beber": "drink", "Who succeeded Stalin?": "khrushchev"}
+    for number in range(1, 4):
+        question = await alice.wait_for(lambda m: m.text.startswith(f"Question {number}/3"))  # noqa: B023
+        assert question.labels == ["🤷 I don't know"] and "Type your answer" in question.text
+        front = next(f for f in typed if f"<b>{f}</b>" in question.html)
+        await alice.send(typed[front])
+        reveal = await alice.wait_for(
+            lambda m: m.message_id == question.message_id and "Right!" in m.text  # noqa: B023
+        )
+        assert not reveal.buttons
+    summary = await alice.wait_for(lambda m: "Session complete" in m.text)
+    assert "3/3 right" in summary.text
+
+
+async def test_i_was_right_counts_a_typed_answer_and_mends_the_summary(
+    sandbox: SandboxServer, bot: RunningBot, clock: ManualClock
+) -> None:
+    alice = sandbox.user("Alice")
+    await alice.send("/start")
+    await alice.wait_for(lambda m: "Quizmaster" in m.text)
+    deck = Deck("Words", (Card("beber", "to drink"),))
+    deck_id = await sync_deck(bot.services.db, deck, "one", None, int(clock.now().timestamp()))
+    await bot.services.db.execute(
+        "UPDATE users SET active_deck_id = ?, question_mix = 'typed' WHERE id = ?",
+        (deck_id, alice.id),
+    )
+    await alice.send("/quiz")
+    question = await alice.wait_for(lambda m: m.text.startswith("Question 1/1"))
+    await alice.send("drinc")  # a slip: close, counted wrong, with where it differs
+    close = await alice.wait_for(
+        lambda m: m.message_id == question.message_id and "Close" in m.text
+    )
+    assert "drin<u>k</u>" in close.html and close.labels == ["✋ I was right"]
+    retry = await alice.wait_for(lambda m: m.text.startswith("Question 2/2"))
+    await alice.send("to sip")
+    wrong = await alice.wait_for(
+        lambda m: m.message_id == retry.message_id and "Not quite" in m.text
+    )
+    summary = await alice.wait_for(lambda m: "Session complete" in m.text)
+    assert "0/1 right" in summary.text
+    # The first answer was built on by the second try: its button now says so, in place.
+    await alice.tap("I was right", message=close)
+    stale = await alice.wait_for(
+        lambda m: m.message_id == close.message_id and "answered this question again" in m.text
+    )
+    assert not stale.buttons
+    # The second try can still be counted as right: its reveal and the summary change.
+    assert await alice.tap("I was right", message=wrong) == ""
+    counted = await alice.wait_for(
+        lambda m: m.message_id == wrong.message_id and "Counted as right" in m.text
+    )
+    assert not counted.buttons
+    mended = await alice.wait_for(
+        lambda m: m.message_id == summary.message_id and "1 right the second time" in m.text
+    )
+    assert "0/1 right" in mended.text
+    row = await bot.services.db.fetchone(
+        "SELECT COUNT(*) FROM reviews WHERE user_id = ? AND overridden_at IS NOT NULL", (alice.id,)
+    )
+    assert row is not None and row[0] == 1
 
 
 async def test_restart_mid_session_keeps_the_old_buttons_working(
@@ -73,15 +155,15 @@ async def test_restart_mid_session_keeps_the_old_buttons_working(
 ) -> None:
     alice = sandbox.user("Alice")
     await alice.send("/quiz")
-    await alice.wait_for(lambda m: m.text.startswith("Question 1/10"))
+    await alice.wait_for(lambda m: m.text.startswith("Question 1/9"))
     await answer(alice, bot.services, right=True)
-    await alice.wait_for(lambda m: m.text.startswith("Question 2/10"))
+    await alice.wait_for(lambda m: m.text.startswith("Question 2/9"))
     question_two = latest_question(alice)
     await bot.restart()
     on_screen = await open_question(bot.services, alice.id)
     assert on_screen is not None
     await answer(alice, bot.services, right=True)
-    await alice.wait_for(lambda m: m.text.startswith("Question 3/10"))
+    await alice.wait_for(lambda m: m.text.startswith("Question 3/9"))
     count = await bot.services.db.fetchone(
         "SELECT COUNT(*) FROM reviews WHERE user_id = ?", (alice.id,)
     )
@@ -99,7 +181,7 @@ async def test_foreign_stale_and_forged_taps_get_a_toast_and_change_nothing(
 ) -> None:
     alice, mallory = sandbox.user("Alice"), sandbox.user("Mallory")
     await alice.send("/quiz")
-    question = await alice.wait_for(lambda m: m.text.startswith("Question 1/10"))
+    question = await alice.wait_for(lambda m: m.text.startswith("Question 1/9"))
     data = question.buttons[0][0][1]
     assert data is not None
     await mallory.send("/start")
@@ -115,7 +197,7 @@ async def test_foreign_stale_and_forged_taps_get_a_toast_and_change_nothing(
     assert count is not None and count[0] == 0
     # Alice's question is untouched and still answerable
     await answer(alice, bot.services, right=True)
-    await alice.wait_for(lambda m: m.text.startswith("Question 2/10"))
+    await alice.wait_for(lambda m: m.text.startswith("Question 2/9"))
 
 
 async def test_streak_grows_day_by_day_and_resets_after_a_missed_day(
@@ -156,7 +238,8 @@ async def test_deck_text_with_markup_characters_arrives_intact(
     deck = Deck("Symbols & <Tags>", tuple(Card(f, f"back of {f} &amp; more") for f in fronts))
     deck_id = await sync_deck(bot.services.db, deck, "symbols", None, int(clock.now().timestamp()))
     await bot.services.db.execute(
-        "UPDATE users SET active_deck_id = ? WHERE id = ?", (deck_id, alice.id)
+        "UPDATE users SET active_deck_id = ?, question_mix = 'selfgraded' WHERE id = ?",
+        (deck_id, alice.id),
     )
     await alice.send("/quiz")
     question = await alice.wait_for(lambda m: m.text.startswith("Question 1/"))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bot.cards.formats import read_deck_file
 from bot.cards.model import Card, Deck
 from bot.clock import ManualClock
 from bot.core.scheduling import Grade, review
 from bot.sandbox.driver import SandboxUser
 from bot.sandbox.server import SandboxServer
-from bot.services.quiz import KINDS_BY_MIX
 from bot.storage.decks import sync_deck
 from tests.e2e.conftest import RunningBot
 from tests.e2e.helpers import shown_question
@@ -33,6 +35,21 @@ async def choose(user: SandboxUser, section: str, label: str) -> str:
     return edited.text
 
 
+QUALITY = Path(__file__).resolve().parents[1] / "fixtures" / "quality"
+
+
+async def study_a_big_deck(bot: RunningBot, user: SandboxUser, clock: ManualClock) -> None:
+    """Make a 30-card deck of every kind of question the user's active one (the bundled deck has
+    9 cards, and a session asks one question per card)."""
+    deck = read_deck_file(QUALITY / "history-questions.txt")
+    deck_id = await sync_deck(bot.services.db, deck, "history", None, int(clock.now().timestamp()))
+    await user.send("/start")
+    await user.wait_for(lambda m: "Quizmaster" in m.text)
+    await bot.services.db.execute(
+        "UPDATE users SET active_deck_id = ? WHERE id = ?", (deck_id, user.id)
+    )
+
+
 async def setting(bot: RunningBot, user: SandboxUser, column: str) -> object:
     row = await bot.services.db.fetchone(f"SELECT {column} FROM users WHERE id = ?", (user.id,))
     assert row is not None
@@ -47,8 +64,11 @@ async def quiz_size(user: SandboxUser) -> int:
 
 
 @pytest.mark.parametrize("size", [5, 10, 20])
-async def test_questions_per_session(sandbox: SandboxServer, bot: RunningBot, size: int) -> None:
+async def test_questions_per_session(
+    sandbox: SandboxServer, bot: RunningBot, clock: ManualClock, size: int
+) -> None:
     alice = sandbox.user("Alice")
+    await study_a_big_deck(bot, alice, clock)
     await alice.send("/quiz")  # an open session with the old size is replaced
     await alice.wait_for(lambda m: m.text.startswith("Question 1/10"))
     await choose(alice, "New per day", "50")  # so the new-question allowance is not the limit
@@ -59,14 +79,15 @@ async def test_questions_per_session(sandbox: SandboxServer, bot: RunningBot, si
 
 
 @pytest.mark.parametrize(("new", "expected"), [(5, 5), (10, 10), (20, 20), (50, 20)])
-async def test_new_questions_per_day(
-    sandbox: SandboxServer, bot: RunningBot, new: int, expected: int
+async def test_new_cards_per_day(
+    sandbox: SandboxServer, bot: RunningBot, clock: ManualClock, new: int, expected: int
 ) -> None:
     alice = sandbox.user("Alice")
+    await study_a_big_deck(bot, alice, clock)
     await choose(alice, "Questions per session", "20")
     await choose(alice, "New per day", str(new))
     assert await setting(bot, alice, "new_per_day") == new
-    # a fresh user has only new questions: the session holds as many as the day allows
+    # a fresh user has only new cards: the session holds as many as the day allows
     assert await quiz_size(alice) == expected
 
 
@@ -78,6 +99,14 @@ async def test_no_new_questions_per_day(sandbox: SandboxServer, bot: RunningBot)
     reply = await alice.wait_for(lambda m: True, since=sent)
     assert not reply.text.startswith("Question")
     assert "new" in reply.text.lower()
+
+
+MIX_KINDS = {
+    "mixed": {"recall", "choice", "identify", "cloze", "typed"},
+    "choice": {"choice", "identify", "cloze"},
+    "typed": {"typed", "cloze"},
+    "selfgraded": {"recall"},
+}
 
 
 @pytest.mark.parametrize(
@@ -103,7 +132,7 @@ async def test_question_mix(sandbox: SandboxServer, bot: RunningBot, label: str,
         (alice.id,),
     )
     kinds = {r[0] for r in rows}
-    assert kinds and kinds <= set(KINDS_BY_MIX[mix])
+    assert kinds and kinds <= MIX_KINDS[mix]
 
 
 @pytest.mark.parametrize("percent", [80, 85, 90, 95])

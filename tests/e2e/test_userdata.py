@@ -184,7 +184,7 @@ async def test_forget_deletes_every_row_about_the_user_and_starts_afresh(
     # afterwards the bot treats her as new: default settings, every question new
     sent = await alice.send("/quiz")
     first = await alice.wait_for(lambda m: m.text.startswith("Question 1/"), since=sent)
-    assert first.text.startswith("Question 1/10")
+    assert first.text.startswith("Question 1/9")
     row = await db.fetchone(
         "SELECT session_size, streak_current FROM users WHERE id = ?", (alice.id,)
     )

@@ -1,4 +1,4 @@
-"""The quiz service over a real SQLite file: sessions, answers, schedules, streak, deck edits."""
+"""The quiz service on each backend: sessions that teach, answers, retries, overrides, deck edits."""
 
 from __future__ import annotations
 
@@ -9,17 +9,36 @@ from datetime import timedelta
 
 import pytest
 
-from bot.cards.model import Card
+from bot.cards.model import Card, Deck
 from bot.clock import ManualClock
-from bot.core.scheduling import Grade
+from bot.core.scheduling import Grade, review
+from bot.core.selection import shows_answer
 from bot.services.container import load_bundled_decks
 from bot.services.quiz import QuizService
-from bot.services.views import AnswerResult, NothingDue, QuestionView, Refusal
+from bot.services.reviewing import to_state
+from bot.services.unixtime import from_unix
+from bot.services.views import AnswerResult, NothingDue, Overridden, QuestionView, Refusal
 from bot.storage import decks as deck_store
+from bot.storage import quiz as quiz_store
 from bot.storage.db import Database
-from bot.storage.users import get_user, upsert_user
+from bot.storage.users import UserRecord, get_user, upsert_user
 
 ALICE = 1001
+MESSAGE_IDS = itertools.count(1000)
+CAPITALS = Deck(
+    "Capitals",
+    tuple(
+        Card(f"What is the capital of {country}?", city)
+        for country, city in [
+            ("Australia", "Canberra"),
+            ("Canada", "Ottawa"),
+            ("Kenya", "Nairobi"),
+            ("Norway", "Oslo"),
+            ("Peru", "Lima"),
+            ("Japan", "Tokyo"),
+        ]
+    ),
+)
 
 
 @pytest.fixture
@@ -30,114 +49,278 @@ async def quiz(db: Database, clock: ManualClock) -> QuizService:
     )
 
 
-MESSAGE_IDS = itertools.count(1000)
+async def alice(db: Database, clock: ManualClock, **changes: object) -> UserRecord:
+    user = await upsert_user(db, ALICE, "Alice", int(clock.now().timestamp()))
+    return replace(user, **changes)  # type: ignore[arg-type]
 
 
-async def answer_right(quiz: QuizService, q: QuestionView, user: int = ALICE) -> AnswerResult:
-    """Show a question as the handler does, then answer it correctly whatever its kind."""
+async def count(db: Database, sql: str) -> int:
+    row = await db.fetchone(sql)
+    assert row is not None
+    return int(row[0])
+
+
+async def capitals(db: Database, clock: ManualClock) -> int:
+    return await deck_store.sync_deck(db, CAPITALS, "capitals", None, int(clock.now().timestamp()))
+
+
+async def answer(
+    quiz: QuizService, q: QuestionView, right: bool = True, user: int = ALICE
+) -> AnswerResult:
+    """Show a question as the handler does, then answer it (right or wrong) whatever its kind."""
     await quiz.shown(q, message_id=next(MESSAGE_IDS))
     if q.kind == "recall":
         shown = await quiz.reveal(user, q.session_id, q.position)
         assert isinstance(shown, QuestionView) and shown.revealed
-        result = await quiz.grade(user, q.session_id, q.position, Grade.GOOD)
-    elif q.kind == "typed":
-        result = await quiz.type_answer(user, q.answer)  # type: ignore[assignment]
+        grade = Grade.GOOD if right else Grade.AGAIN
+        result = await quiz.grade(user, q.session_id, q.position, grade)
+    elif not q.options:
+        typed = await quiz.type_answer(user, q.answer if right else "no idea at all")
+        assert isinstance(typed, AnswerResult), typed
+        result = typed
     else:
         assert q.right_index is not None
-        result = await quiz.choose(user, q.session_id, q.position, q.right_index)
+        option = q.right_index if right else (q.right_index + 1) % len(q.options)
+        result = await quiz.choose(user, q.session_id, q.position, option)
     assert isinstance(result, AnswerResult), result
     return result
 
 
-async def test_a_full_session_schedules_every_answer_and_sums_up(
-    db: Database, clock: ManualClock, quiz: QuizService
-) -> None:
-    user = await upsert_user(db, ALICE, "Alice", int(clock.now().timestamp()))
-    first = await quiz.start(user, chat_id=ALICE)
-    assert isinstance(first, QuestionView)
-    assert first.size == 10 and first.position == 0
+async def play(
+    quiz: QuizService,
+    first: QuestionView,
+    wrong: set[int] = frozenset(),  # type: ignore[assignment]
+) -> tuple[list[QuestionView], AnswerResult]:
+    """Answer a whole session, wrong at the given positions; the questions asked and the last result."""
+    asked: list[QuestionView] = []
     q: QuestionView | None = first
-    seen_cards: list[str] = []
     result = None
     while q is not None:
-        await quiz.shown(q, message_id=100 + q.position)
-        seen_cards.append(q.front)
-        result = await answer_right(quiz, q)
-        assert result.reveal.outcome in ("right", "good")
+        asked.append(q)
+        result = await answer(quiz, q, right=q.position not in wrong)
         q = result.next_question
-    assert result is not None and result.summary is not None
-    assert (result.summary.right, result.summary.total) == (10, 10)
-    assert result.summary.streak.current == 1
-    # no two questions of the same card in a row
-    assert all(a != b for a, b in itertools.pairwise(seen_cards))
-    states = await db.fetchall("SELECT state, reps FROM review_states WHERE user_id = ?", (ALICE,))
-    assert len(states) == 10 and all(r[1] == 1 for r in states)
-    reviews = await db.fetchone(
-        "SELECT COUNT(*), SUM(first_review) FROM reviews WHERE user_id = ?", (ALICE,)
-    )
-    assert reviews is not None and tuple(reviews) == (10, 10)
-    # ten new questions a day: a second /quiz today finds nothing due yet
-    again = await quiz.start(user, chat_id=ALICE)
-    assert isinstance(again, NothingDue) and again.new_limit_reached
-    assert again.next_due == clock.now() + timedelta(minutes=10)
+    assert result is not None
+    return asked, result
 
 
-async def test_wrong_answer_is_again_and_due_questions_come_back_first(
+async def test_a_newcomer_starts_every_card_with_recognition(
     db: Database, clock: ManualClock, quiz: QuizService
 ) -> None:
-    user = await upsert_user(db, ALICE, "Alice", int(clock.now().timestamp()))
-    user = replace(user, session_size=12, new_per_day=12)
-    q: QuestionView | NothingDue | None = await quiz.start(user, chat_id=ALICE)
-    assert isinstance(q, QuestionView)
-    wrong_id = None
-    while q is not None:
-        if q.kind in ("choice", "cloze") and wrong_id is None:
-            assert q.right_index is not None
-            result = await quiz.choose(ALICE, q.session_id, q.position, (q.right_index + 1) % 4)
-            assert isinstance(result, AnswerResult) and result.reveal.outcome == "wrong"
-            wrong_id = q.prompt
-        else:
-            result = await answer_right(quiz, q)
-        q = result.next_question
-    assert wrong_id is not None
-    ratings = await db.fetchall(
-        "SELECT rating FROM reviews WHERE user_id = ? ORDER BY id", (ALICE,)
+    first = await quiz.start(await alice(db, clock), chat_id=ALICE)
+    assert isinstance(first, QuestionView)
+    asked, result = await play(quiz, first)
+    # Nine cards, one question each, each a question with answers to tap: no self-graded recall.
+    assert len(asked) == 9 == len({q.front for q in asked})
+    assert {q.kind for q in asked} <= {"choice", "identify", "cloze"} and all(
+        q.options for q in asked
     )
-    assert sorted(r[0] for r in ratings) == [1] + [3] * 11
-    clock.advance(timedelta(hours=1))
-    nxt = await quiz.start(user, chat_id=ALICE)
-    assert isinstance(nxt, QuestionView)
-    # all twelve are due again after their learning steps, and no new ones are left for today
-    assert nxt.size == 12
+    assert result.summary is not None
+    assert (result.summary.right, result.summary.total, result.summary.retried) == (9, 9, 0)
+    assert result.summary.streak.current == 1
+    met = await quiz_store.cards_met_since(db, ALICE, quiz.default_deck_id, 0)
+    assert met == 9
+
+
+async def test_no_reveal_of_a_session_answers_a_later_question(
+    db: Database, clock: ManualClock, quiz: QuizService
+) -> None:
+    user = await alice(db, clock)
+    first = await quiz.start(user, chat_id=ALICE)
+    assert isinstance(first, QuestionView)
+    asked, _ = await play(quiz, first)
+    for i, earlier in enumerate(asked):
+        for later in asked[i + 1 :]:
+            assert not shows_answer(f"{earlier.front}\n{earlier.back}", later.answer)
+
+
+async def test_a_missed_question_comes_back_once_before_the_end(
+    db: Database, clock: ManualClock, quiz: QuizService
+) -> None:
+    first = await quiz.start(await alice(db, clock), chat_id=ALICE)
+    assert isinstance(first, QuestionView)
+    asked, result = await play(quiz, first, wrong={2, 9})  # the 3rd, then its second try
+    assert len(asked) == 10
+    missed, again = asked[2], asked[9]
+    assert again.retry and again.position == 9 and again.size == 10
+    assert (again.prompt, again.answer) == (missed.prompt, missed.answer)
+    assert sorted(again.options) == sorted(missed.options)
+    assert result.summary is not None
+    assert (result.summary.right, result.summary.total) == (8, 9)
+    assert (result.summary.retried, result.summary.retried_right) == (1, 0)
+    reviews = await db.fetchall(
+        "SELECT position, rating FROM reviews WHERE user_id = ? ORDER BY id", (ALICE,)
+    )
+    assert [r[1] for r in reviews].count(1) == 2 and len(reviews) == 10
+
+
+async def test_siblings_wait_for_tomorrow_while_learning_steps_come_back(
+    db: Database, clock: ManualClock, quiz: QuizService
+) -> None:
+    user = await alice(db, clock)
+    first = await quiz.start(user, chat_id=ALICE)
+    assert isinstance(first, QuestionView)
+    asked, _ = await play(quiz, first, wrong={0})
+    clock.advance(timedelta(minutes=30))
+    again = await quiz.start(user, chat_id=ALICE)
+    assert isinstance(again, QuestionView)
+    later, _ = await play(quiz, again)
+    # Today only the very questions answered come back for their learning steps: no siblings.
+    assert {(q.front, q.prompt) for q in later} <= {(q.front, q.prompt) for q in asked}
+    assert len({q.front for q in later}) == len(later)
+    clock.advance(timedelta(days=3))
+    next_day = await quiz.start(user, chat_id=ALICE)
+    assert isinstance(next_day, QuestionView)
+    following, _ = await play(quiz, next_day)
+    assert {(q.front, q.prompt) for q in following} - {(q.front, q.prompt) for q in asked}
+
+
+async def test_a_card_moves_from_choice_to_typed_to_recall_as_memory_grows(
+    db: Database, clock: ManualClock, quiz: QuizService
+) -> None:
+    deck_id = await capitals(db, clock)
+    user = await alice(db, clock, active_deck_id=deck_id, session_size=6, new_per_day=1)
+    australia: list[str] = []
+    for _day in range(60):
+        for _round in range(5):  # come back for the learning steps, as "Next round" offers
+            q = await quiz.start(user, chat_id=ALICE)
+            if isinstance(q, NothingDue):
+                break
+            asked, _ = await play(quiz, q)
+            australia += [a.kind for a in asked if a.front == "What is the capital of Australia?"]
+            clock.advance(timedelta(minutes=11))
+        if "recall" in australia:
+            break
+        clock.advance(timedelta(days=1))
+    # Recognition first (answered twice: its learning step), then typed, then recall.
+    assert australia[:2] == ["choice", "choice"]
+    assert "typed" in australia and "recall" in australia
+    assert australia.index("typed") < australia.index("recall")
+    assert australia.index("typed") > 1
+
+
+async def test_typed_only_means_every_question_is_typed(
+    db: Database, clock: ManualClock, quiz: QuizService
+) -> None:
+    first = await quiz.start(await alice(db, clock, question_mix="typed"), chat_id=ALICE)
+    assert isinstance(first, QuestionView)
+    asked, _ = await play(quiz, first)
+    assert asked and all(q.kind in ("typed", "cloze") and not q.options for q in asked)
+
+
+async def test_i_was_right_counts_a_typed_answer_as_good(
+    db: Database, clock: ManualClock, quiz: QuizService
+) -> None:
+    deck_id = await capitals(db, clock)
+    user = await alice(db, clock, active_deck_id=deck_id, question_mix="typed", session_size=2)
+    q = await quiz.start(user, chat_id=ALICE)
+    assert isinstance(q, QuestionView) and q.kind == "typed"
+    await quiz.shown(q, message_id=next(MESSAGE_IDS))
+    clock.advance(timedelta(seconds=20))
+    wrong = await quiz.type_answer(ALICE, "Canbera City")
+    assert isinstance(wrong, AnswerResult) and wrong.reveal.outcome == "wrong"
+    assert wrong.reveal.can_override
+    clock.advance(timedelta(seconds=30))
+    counted = await quiz.override(ALICE, q.session_id, q.position)
+    assert isinstance(counted, Overridden) and counted.reveal.outcome == "overridden"
+    assert not counted.reveal.can_override
+    row = await db.fetchone(
+        "SELECT rating, correct, outcome, overridden_at, due, reviewed_at FROM reviews "
+        "WHERE session_id = ? AND position = ?",
+        (q.session_id, q.position),
+    )
+    assert row is not None
+    rating, correct, outcome, overridden_at, due, reviewed_at = row
+    assert (rating, correct, outcome) == (3, 1, "wrong")  # the grader's verdict stays on record
+    assert overridden_at == int(clock.now().timestamp())
+    good = review(None, Grade.GOOD, from_unix(reviewed_at), fuzz=False)
+    assert due == int(good.due.timestamp())
+    state = await db.fetchone(
+        "SELECT due, state FROM review_states WHERE user_id = ? AND due = ?", (ALICE, due)
+    )
+    assert state is not None
+    # Counted once: a second tap shows the answer as it stands.
+    twice = await quiz.override(ALICE, q.session_id, q.position)
+    assert isinstance(twice, Overridden) and twice.reveal.outcome == "overridden"
+    assert await count(db, "SELECT COUNT(*) FROM reviews WHERE overridden_at IS NOT NULL") == 1
+    # The overridden question does not come back as missed at the end of the session.
+    assert wrong.next_question is not None
+    last = await answer(quiz, wrong.next_question)
+    assert last.summary is not None and last.summary.retried == 0
+    assert (last.summary.right, last.summary.total) == (2, 2)
+    assert to_state(None) is None
+
+
+async def test_an_answer_built_on_since_can_no_longer_be_overridden(
+    db: Database, clock: ManualClock, quiz: QuizService
+) -> None:
+    deck_id = await capitals(db, clock)
+    user = await alice(db, clock, active_deck_id=deck_id, question_mix="typed", session_size=1)
+    q = await quiz.start(user, chat_id=ALICE)
+    assert isinstance(q, QuestionView)
+    await quiz.shown(q, message_id=next(MESSAGE_IDS))
+    first = await quiz.type_answer(ALICE, "Sydney")
+    assert isinstance(first, AnswerResult) and first.next_question is not None  # asked again
+    retried = await answer(quiz, first.next_question)
+    assert retried.summary is not None
+    stale = await quiz.override(ALICE, q.session_id, q.position)
+    assert isinstance(stale, Overridden)
+    assert stale.reveal.outcome == "wrong" and stale.reveal.answered_again
+    assert not stale.reveal.can_override
+    foreign = await quiz.override(2002, q.session_id, q.position)
+    assert isinstance(foreign, Refusal)
+
+
+async def test_decks_made_by_an_older_question_maker_are_made_again_keeping_schedules(
+    db: Database, clock: ManualClock, quiz: QuizService
+) -> None:
+    user = await alice(db, clock)
+    first = await quiz.start(user, chat_id=ALICE)
+    assert isinstance(first, QuestionView)
+    await play(quiz, first)
+    before = await db.fetchall("SELECT question_id, due FROM review_states ORDER BY question_id")
+    # As an older version left it: "Which card is this?" stored as 'choice' without options.
+    await db.execute("UPDATE decks SET questions_version = 0")
+    await db.execute(
+        "UPDATE questions SET kind = 'choice', distractors = '[]' WHERE kind = 'identify'"
+    )
+    clock.advance(timedelta(days=2))
+    again = await quiz.start(user, chat_id=ALICE)
+    assert isinstance(again, QuestionView) and again.options
+    kinds = {
+        r[0] for r in await db.fetchall("SELECT DISTINCT kind FROM questions WHERE retired = 0")
+    }
+    assert "identify" in kinds and "choice" not in kinds
+    assert (
+        await db.fetchall("SELECT question_id, due FROM review_states ORDER BY question_id")
+        == before
+    )
 
 
 async def test_taps_on_closed_foreign_or_answered_questions_are_refused(
     db: Database, clock: ManualClock, quiz: QuizService
 ) -> None:
-    user = await upsert_user(db, ALICE, "Alice", int(clock.now().timestamp()))
-    q = await quiz.start(user, chat_id=ALICE)
+    q = await quiz.start(await alice(db, clock), chat_id=ALICE)
     assert isinstance(q, QuestionView)
-    foreign = await quiz.reveal(2002, q.session_id, q.position)
+    foreign = await quiz.choose(2002, q.session_id, q.position, 0)
     assert isinstance(foreign, Refusal)
     unknown = await quiz.choose(ALICE, 999, 0, 0)
     assert isinstance(unknown, Refusal) and unknown.toast == "This question is closed"
-    first = await answer_right(quiz, q)
+    first = await answer(quiz, q)
     # Until the next question is shown, a repeat finishes the delivery and writes nothing.
-    repeat = await quiz.grade(ALICE, q.session_id, q.position, Grade.EASY)
+    assert q.right_index is not None
+    repeat = await quiz.choose(ALICE, q.session_id, q.position, q.right_index)
     assert isinstance(repeat, AnswerResult) and repeat.next_question == first.next_question
     assert first.next_question is not None
     await quiz.shown(first.next_question, message_id=next(MESSAGE_IDS))
-    twice = await quiz.grade(ALICE, q.session_id, q.position, Grade.EASY)
+    twice = await quiz.choose(ALICE, q.session_id, q.position, q.right_index)
     assert isinstance(twice, Refusal)
-    count = await db.fetchone("SELECT COUNT(*) FROM reviews")
-    assert count is not None and count[0] == 1
+    assert await count(db, "SELECT COUNT(*) FROM reviews") == 1
 
 
 async def test_streak_counts_days_and_resets_after_a_missed_day(
     db: Database, clock: ManualClock, quiz: QuizService
 ) -> None:
-    now = int(clock.now().timestamp())
-    await upsert_user(db, ALICE, "Alice", now)
+    await alice(db, clock)
     streaks = []
     for step in (timedelta(0), timedelta(days=1), timedelta(days=2)):
         clock.advance(step)
@@ -145,7 +328,7 @@ async def test_streak_counts_days_and_resets_after_a_missed_day(
         assert user is not None
         q = await quiz.start(replace(user, session_size=1), chat_id=ALICE)
         assert isinstance(q, QuestionView)
-        result = await answer_right(quiz, q)
+        result = await answer(quiz, q)
         streaks.append(result.streak.current)
     assert streaks == [1, 2, 1]
 
@@ -154,18 +337,12 @@ async def test_editing_one_card_keeps_the_schedules_of_the_others(
     db: Database, clock: ManualClock, quiz: QuizService
 ) -> None:
     now = int(clock.now().timestamp())
-    user = await upsert_user(db, ALICE, "Alice", now)
-    q: QuestionView | NothingDue | None = await quiz.start(
-        replace(user, session_size=20, new_per_day=50), chat_id=ALICE
-    )
-    while isinstance(q, QuestionView):
-        q = (await answer_right(quiz, q)).next_question
-    before = {
-        r[0]: tuple(r[1:])
-        for r in await db.fetchall(
-            "SELECT q.key, r.due, r.stability FROM review_states r JOIN questions q ON q.id = r.question_id"
-        )
-    }
+    user = await alice(db, clock, session_size=20, new_per_day=50)
+    q = await quiz.start(user, chat_id=ALICE)
+    assert isinstance(q, QuestionView)
+    await play(quiz, q)
+    query = "SELECT q.key, r.due, r.stability FROM review_states r JOIN questions q ON q.id = r.question_id"
+    before = {r[0]: tuple(r[1:]) for r in await db.fetchall(query)}
     from bot.cards.formats import read_deck_file
     from bot.services.container import DATA_DECKS
 
@@ -175,14 +352,5 @@ async def test_editing_one_card_keeps_the_schedules_of_the_others(
         cards=(Card(deck.cards[0].front, "A rewritten back for the first card."), *deck.cards[1:]),
     )
     await deck_store.sync_deck(db, edited, "khrushchev-reforms", None, now)
-    after = {
-        r[0]: tuple(r[1:])
-        for r in await db.fetchall(
-            "SELECT q.key, r.due, r.stability FROM review_states r JOIN questions q ON q.id = r.question_id"
-        )
-    }
-    assert after == before
-    live = await db.fetchone("SELECT COUNT(*) FROM cards WHERE retired = 0")
-    assert live is not None and live[0] == 9
-    back = await db.fetchone("SELECT back FROM cards WHERE position = 0")
-    assert back is not None and back[0] == "A rewritten back for the first card."
+    assert {r[0]: tuple(r[1:]) for r in await db.fetchall(query)} == before
+    assert await count(db, "SELECT COUNT(*) FROM cards WHERE retired = 0") == 9

@@ -1,64 +1,225 @@
-"""Session selection: due first (most overdue first), new up to the limit, no sibling in a row."""
+"""Which questions a session asks: one per card, the kind following memory, no reveal that tells."""
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import given
-from hypothesis import strategies as st
+import pytest
 
-from bot.core.selection import Candidate, pick_session, spread_siblings
+from bot.core.selection import (
+    RECALL_AFTER_DAYS,
+    Pick,
+    QuestionMemory,
+    Shown,
+    Stage,
+    allowed,
+    open_stage,
+    order_without_leaks,
+    plan_session,
+    stage_of,
+)
 
-T0 = datetime(2026, 3, 1, tzinfo=UTC)
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+DAY_START = datetime(2026, 3, 2, 0, 0, tzinfo=UTC)
+LEARNING, REVIEW = 1, 2
 
 
-def due(qid: int, card: int, hours_ago: int) -> Candidate:
-    return Candidate(qid, card, T0 - timedelta(hours=hours_ago))
-
-
-def test_due_come_first_most_overdue_first_then_new() -> None:
-    picked = pick_session(
-        [due(1, 1, 1), due(2, 2, 30), due(3, 3, 5)],
-        [Candidate(10, 10), Candidate(11, 11)],
-        size=10,
-        new_allowed=10,
+def q(
+    qid: int,
+    card: int,
+    kind: str,
+    *,
+    options: bool = True,
+    state: int | None = None,
+    stability: float | None = None,
+    due: timedelta | None = None,
+    last: timedelta | None = None,
+    first: timedelta | None = None,
+) -> QuestionMemory:
+    """A question of `card`; times are offsets from NOW (negative: in the past)."""
+    return QuestionMemory(
+        question_id=qid,
+        card_id=card,
+        kind=kind,
+        has_options=options and kind in ("choice", "identify", "cloze"),
+        state=state,
+        stability=stability,
+        due=NOW + due if due is not None else None,
+        last_review=NOW + last if last is not None else None,
+        first_review=NOW + first if first is not None else None,
     )
-    assert [c.question_id for c in picked] == [2, 3, 1, 10, 11]
 
 
-def test_new_questions_stop_at_the_daily_limit() -> None:
-    new = [Candidate(i, i) for i in range(10, 20)]
-    picked = pick_session([due(1, 1, 1)], new, size=10, new_allowed=3)
-    assert [c.question_id for c in picked] == [1, 10, 11, 12]
+def fresh_card(card: int, base: int) -> list[QuestionMemory]:
+    return [
+        q(base, card, "recall"),
+        q(base + 1, card, "choice"),
+        q(base + 2, card, "typed"),
+        q(base + 3, card, "cloze"),
+    ]
 
 
-def test_session_size_caps_due_questions_too() -> None:
-    picked = pick_session([due(i, i, i) for i in range(1, 30)], [Candidate(99, 99)], 10, 10)
-    assert len(picked) == 10
-    assert 99 not in [c.question_id for c in picked]
+def plan(
+    due: list[QuestionMemory],
+    fresh: list[QuestionMemory] = (),  # type: ignore[assignment]
+    mix: str = "mixed",
+    limit: int = 10,
+    new_cards: int = 10,
+) -> list[Pick]:
+    return plan_session(
+        due, fresh, now=NOW, day_start=DAY_START, mix=mix, limit=limit, new_cards=new_cards
+    )
 
 
-def test_zero_size_or_nothing_available_gives_an_empty_session() -> None:
-    assert pick_session([due(1, 1, 1)], [], 0, 10) == []
-    assert pick_session([], [], 10, 10) == []
+def test_a_new_card_starts_with_recognition() -> None:
+    picks = plan([], fresh_card(1, 10) + fresh_card(2, 20))
+    assert [(p.question_id, p.new_card) for p in picks] == [(11, True), (21, True)]
 
 
-def test_siblings_are_separated_when_possible() -> None:
-    items = [Candidate(1, 1), Candidate(2, 1), Candidate(3, 2), Candidate(4, 2), Candidate(5, 3)]
-    assert [c.card_id for c in spread_siblings(items)] == [1, 2, 1, 2, 3]
+def test_new_cards_stop_at_the_days_allowance() -> None:
+    fresh = [x for c in range(1, 6) for x in fresh_card(c, c * 10)]
+    assert len(plan([], fresh, new_cards=3)) == 3
+    assert plan([], fresh, new_cards=0) == []
 
 
-def test_siblings_follow_each_other_only_when_nothing_else_is_left() -> None:
-    items = [Candidate(1, 1), Candidate(2, 1), Candidate(3, 1), Candidate(4, 2)]
-    assert [c.card_id for c in spread_siblings(items)] == [1, 2, 1, 1]
+def test_one_question_per_card_and_siblings_wait_for_tomorrow() -> None:
+    choice_today = q(11, 1, "choice", state=REVIEW, stability=3, due=timedelta(hours=-1),
+                     last=timedelta(hours=-2))  # fmt: skip
+    cloze_due = q(12, 1, "cloze", state=REVIEW, stability=9, due=timedelta(days=-3),
+                  last=timedelta(days=-10))  # fmt: skip
+    # Answered today: the long-due blank waits; the choice, due again, may come back.
+    assert plan([cloze_due, choice_today]) == [Pick(11, 1)]
+    stepping = q(11, 1, "choice", state=LEARNING, stability=2, due=timedelta(minutes=5),
+                 last=timedelta(minutes=-5))  # fmt: skip
+    assert plan([cloze_due, stepping]) == []
 
 
-@given(st.lists(st.integers(min_value=1, max_value=5), max_size=20))
-def test_no_two_neighbours_share_a_card_whenever_an_order_exists(cards: list[int]) -> None:
-    items = [Candidate(i, card) for i, card in enumerate(cards)]
-    ordered = spread_siblings(items)
-    assert sorted(c.question_id for c in ordered) == list(range(len(cards)))
-    most = max((cards.count(c) for c in set(cards)), default=0)
-    if most <= (len(cards) + 1) // 2:
-        assert all(a.card_id != b.card_id for a, b in itertools.pairwise(ordered))
+def test_a_learning_step_due_today_comes_back() -> None:
+    stepping = q(11, 1, "choice", state=LEARNING, stability=2, due=timedelta(minutes=-1),
+                 last=timedelta(minutes=-11))  # fmt: skip
+    assert plan([stepping]) == [Pick(11, 1)]
+
+
+def test_typed_opens_once_recognition_graduates_and_is_asked_first() -> None:
+    card = [
+        q(
+            11,
+            1,
+            "choice",
+            state=REVIEW,
+            stability=3,
+            due=timedelta(days=-1),
+            last=timedelta(days=-4),
+        ),
+        q(12, 1, "typed"),
+        q(13, 1, "recall"),
+    ]
+    assert open_stage(card) is Stage.PRODUCE
+    assert plan(card) == [Pick(12, 1)]
+
+
+def test_recognition_still_learning_keeps_the_card_there() -> None:
+    card = [
+        q(
+            11,
+            1,
+            "choice",
+            state=LEARNING,
+            stability=1,
+            due=timedelta(days=-1),
+            last=timedelta(days=-2),
+        ),
+        q(12, 1, "typed"),
+    ]
+    assert open_stage(card) is Stage.RECOGNISE
+    assert plan(card) == [Pick(11, 1)]
+
+
+def test_recall_opens_once_the_typed_answer_is_stable() -> None:
+    card = [
+        q(11, 1, "choice", state=REVIEW, stability=30, due=timedelta(days=5), last=timedelta(days=-9)),
+        q(12, 1, "typed", state=REVIEW, stability=RECALL_AFTER_DAYS, due=timedelta(days=-1),
+          last=timedelta(days=-8)),
+        q(13, 1, "recall"),
+    ]  # fmt: skip
+    assert open_stage(card) is Stage.RECALL
+    assert plan(card) == [Pick(13, 1)]
+
+
+def test_a_card_without_typed_questions_goes_from_blanks_to_recall() -> None:
+    card = [
+        q(11, 1, "identify", state=REVIEW, stability=RECALL_AFTER_DAYS + 1, due=timedelta(days=-1),
+          last=timedelta(days=-9)),
+        q(12, 1, "cloze"),
+        q(13, 1, "recall"),
+    ]  # fmt: skip
+    assert open_stage(card) is Stage.RECALL
+    assert plan(card) == [Pick(13, 1)]
+
+
+def test_due_cards_come_most_overdue_first_then_new_ones() -> None:
+    due = [
+        q(
+            11,
+            1,
+            "choice",
+            state=REVIEW,
+            stability=1,
+            due=timedelta(days=-1),
+            last=timedelta(days=-2),
+        ),
+        q(
+            21,
+            2,
+            "choice",
+            state=REVIEW,
+            stability=1,
+            due=timedelta(days=-3),
+            last=timedelta(days=-4),
+        ),
+    ]
+    picks = plan(due, fresh_card(3, 30))
+    assert [p.question_id for p in picks] == [21, 11, 31]
+
+
+@pytest.mark.parametrize(
+    ("mix", "first"),
+    [("choice", 11), ("typed", 12), ("selfgraded", 10)],
+)
+def test_other_settings_ask_only_their_kinds(mix: str, first: int) -> None:
+    assert [p.question_id for p in plan([], fresh_card(1, 10), mix=mix)] == [first]
+
+
+def test_typed_only_asks_blanks_typed_and_never_a_choice() -> None:
+    assert allowed("typed", q(1, 1, "cloze"))
+    assert not allowed("typed", q(1, 1, "choice"))
+    assert not allowed("typed", q(1, 1, "identify"))
+    assert not allowed("choice", q(1, 1, "cloze", options=False))
+    assert stage_of(q(1, 1, "cloze", options=False)) is Stage.PRODUCE
+
+
+def test_a_card_met_only_in_another_setting_starts_over_as_new() -> None:
+    met_by_choice = [
+        q(
+            11,
+            1,
+            "choice",
+            state=REVIEW,
+            stability=3,
+            due=timedelta(days=-1),
+            last=timedelta(days=-3),
+        ),
+        q(12, 1, "typed"),
+    ]
+    assert plan(met_by_choice, mix="typed") == [Pick(12, 1, new_card=True)]
+    assert plan(met_by_choice, mix="typed", new_cards=0) == []
+
+
+def test_no_reveal_answers_a_later_question() -> None:
+    first = Shown(
+        Pick(1, 1), "Khrushchev", "Backlash\nIn 1957 the Anti-Party group tried to oust him."
+    )
+    tells = Shown(Pick(2, 2), "1957", "The Anti-Party group\nIt struck in 1957.")
+    other = Shown(Pick(3, 3), "44%", "Personnel\n44% of the Central Committee went.")
+    assert order_without_leaks([first, tells, other], 10) == [Pick(1, 1), Pick(3, 3)]
+    assert order_without_leaks([first, tells, other], 1) == [Pick(1, 1)]

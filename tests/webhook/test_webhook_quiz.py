@@ -30,12 +30,10 @@ async def test_a_quiz_is_answered_end_to_end_over_the_webhook(
 ) -> None:
     alice = hooked.user("Alice")
     await alice.send("/quiz")
-    question = await alice.wait_for(
-        lambda m: m.text.startswith("Question 1/10") and bool(m.buttons)
-    )
+    question = await alice.wait_for(lambda m: m.text.startswith("Question 1/9") and bool(m.buttons))
     await answer(alice, hook.services, right=True)
     await alice.wait_for(lambda m: m.message_id == question.message_id and not m.buttons)
-    await alice.wait_for(lambda m: m.text.startswith("Question 2/10"))
+    await alice.wait_for(lambda m: m.text.startswith("Question 2/9"))
     row = await hook.services.db.fetchone(
         "SELECT COUNT(*) FROM reviews WHERE user_id = ?", (alice.id,)
     )
@@ -107,9 +105,9 @@ async def test_metrics_move_after_a_quiz_answer(hooked: SandboxServer, hook: Hoo
 
     alice = hooked.user("Alice")
     await alice.send("/quiz")
-    await alice.wait_for(lambda m: m.text.startswith("Question 1/10") and bool(m.buttons))
+    await alice.wait_for(lambda m: m.text.startswith("Question 1/9") and bool(m.buttons))
     await answer(alice, hook.services, right=True)
-    await alice.wait_for(lambda m: m.text.startswith("Question 2/10"))
+    await alice.wait_for(lambda m: m.text.startswith("Question 2/9"))
     await hooked.settle()
     _, after = await hook.get("/metrics")
     taps = sample(after, "quizmaster_updates_processed_total", kind="callback_query")
