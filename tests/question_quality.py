@@ -170,6 +170,10 @@ class Judge:
                 self.answer_owner.setdefault(normalize_answer(text), []).append(card.front)
         self.front_owner = {normalize_answer(display_front(c.front)): c.front for c in deck.cards}
 
+    def by_key_of(self, front: str) -> str:
+        """The card key of the card with this front."""
+        return next(key for key, card in self.by_key.items() if card.front == front)
+
     def fail(self, front: str, question: Question, criterion: str, detail: str) -> None:
         """Record a defect."""
         self.report.defects.append(Defect(self.name, front, str(question.kind), criterion, detail))
@@ -341,6 +345,35 @@ def evaluate() -> Report:
         for question in make_questions(deck):
             judge.judge(question)
     return report
+
+
+def unlabelled_defects(deck: Deck) -> list[str]:
+    """What can be judged of a deck nobody labelled: two right options (by the grader) and leaks."""
+    found: list[str] = []
+    for question in make_questions(deck):
+        if question.has_options:
+            for seed in SEEDS:
+                options, _ = _draw(question, seed)
+                right = [
+                    o
+                    for o in options
+                    if normalize_answer(o) == normalize_answer(question.answer)
+                    or (
+                        question.kind is QuestionKind.CHOICE
+                        and grade_typed(o, question.answer, question.accepted) is TypedVerdict.RIGHT
+                    )
+                ]
+                if len(right) != 1:
+                    found.append(f"{question.key}: right options {right} of {options}")
+        if question.kind is QuestionKind.RECALL:
+            continue
+        shown = normalize_answer(strip_latex(question.prompt.replace(MASK, " ")))
+        answer = normalize_answer(strip_latex(question.answer))
+        if answer and f" {answer} " in f" {shown} ":
+            found.append(f"{question.key}: {question.answer!r} shows in {question.prompt!r}")
+        if re.search(r"\w[-‐]___|___[-‐]\w", question.prompt):
+            found.append(f"{question.key}: a mask cuts a word in {question.prompt!r}")
+    return found
 
 
 def summary(report: Report) -> str:

@@ -353,7 +353,7 @@ def _cut(text: str) -> list[str]:
             continue
         line = _UNIT_SLASH.sub(rf"\1{_DIVISION}\2", line)
         for piece in _SEPARATORS.split(line):
-            pieces.extend(_TRAILING_DATE.split(piece))
+            pieces.extend(_split_trailing_date(piece))
     return [p.replace(_DIVISION, "/") for p in (_clean(piece) for piece in pieces) if p]
 
 
@@ -362,6 +362,14 @@ _SENTENCE_BREAK = re.compile(
 )
 # One-word alternatives inside a phrase: "a postsecondary/undergraduate student".
 _SLASHED = re.compile(r"(?<!\d )(?<![\w/])([^\W\d_]+)/([^\W\d_]+)(?![\w/])")
+
+
+def _split_trailing_date(piece: str) -> list[str]:
+    """ "Nikita Khrushchev in 1953" → the name and its date; a sentence stays whole."""
+    cut = _TRAILING_DATE.split(piece, maxsplit=1)
+    if len(cut) == 2 and (looks_like_name(cut[0].strip()) or len(cut[0].split()) <= 2):
+        return cut
+    return [piece]
 
 
 def split_parts(back: str, answer_script: str | None = None) -> list[Part]:

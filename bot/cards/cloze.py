@@ -237,21 +237,17 @@ class FactPool:
     years: tuple[str, ...]
     percents: tuple[str, ...]
     terms: tuple[str, ...]
-    sentences: frozenset[str]  # every back sentence, normalized: a "wrong" option must not be one
 
     @classmethod
     def from_deck(cls, deck: Deck) -> FactPool:
         """Collect the facts of every back of the deck."""
         found: dict[FactKind, dict[str, str]] = {kind: {} for kind in FactKind}
-        sentences: set[str] = set()
         for card in deck.cards:
             for sentence in split_sentences(card.back):
-                sentences.add(normalize_answer(sentence.text))
                 for fact in find_facts(sentence.text):
                     found[fact.kind].setdefault(normalize_answer(fact.text), fact.text)
         return cls(
             years=tuple(found[FactKind.YEAR].values()),
             percents=tuple(found[FactKind.PERCENT].values()),
             terms=tuple(found[FactKind.TERM].values()),
-            sentences=frozenset(sentences),
         )

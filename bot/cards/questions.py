@@ -69,7 +69,8 @@ QUESTIONS_VERSION = 2
 CHOICE_OPTIONS = DISTRACTORS + 1
 MASK = "___"
 MAX_OPTION_CHARS = 100  # an option longer than this is no option to read on a phone
-ANSWER_LIKE_CHARS = 120  # a back this short is an answer, not notes
+ANSWER_LIKE_CHARS = 120  # a back this short is an answer, not notes…
+NOTE_WORDS_MIN = 4  # …unless it makes two statements of this many words or more
 MIN_CLOZE_WORDS = 3  # words a sentence keeps around its blanks
 STEM_CHARS = 7  # words sharing this long a beginning give each other away ("Stalinism")
 
@@ -248,12 +249,16 @@ class DeckContext:
 
 
 def answer_like(card: Card, answer: Answer) -> bool:
-    """Whether the back is an answer to the front (short, or holding what its question asks for)."""
+    """Whether the back is an answer to the front: short and one statement, or holding what the
+    front's question word asks for. Notes of several sentences are asked otherwise (blanks)."""
     if answer.kind is AnswerKind.FORMULA or len(answer.key) > MAX_OPTION_CHARS:
         return False
     if not answer.clean:
         return False  # the back holds notes only ("Sino-Vietnamese word from 聰明")
-    return answer.targeted or len(" ".join(card.back.split())) <= ANSWER_LIKE_CHARS
+    if answer.targeted:
+        return True
+    statements = [s for s in split_sentences(card.back) if len(s.text.split()) >= NOTE_WORDS_MIN]
+    return len(" ".join(card.back.split())) <= ANSWER_LIKE_CHARS and len(statements) < 2
 
 
 def _deck_values(context: DeckContext, kind: AnswerKind) -> list[str]:
@@ -474,9 +479,7 @@ def cloze_questions(
                 kind = _FACT_KINDS[fact.kind]
                 refused = refuse_numbers(card.back, fact.text)
                 bounds = _range_bounds(sentence.text, fact, facts)
-                wrong = _cloze_numeric_wrong(
-                    fact, kind, sentence.text, context, refused, digest, bounds
-                )
+                wrong = _cloze_numeric_wrong(fact, kind, context, refused, digest, bounds)
             seen.add(qkey)
             questions.append(Question(qkey, key, QuestionKind.CLOZE, prompt, fact.text, wrong))
     return questions
@@ -501,14 +504,14 @@ def _range_bounds(sentence: str, fact: Fact, facts: Sequence[Fact]) -> tuple[flo
 def _cloze_numeric_wrong(
     fact: Fact,
     kind: AnswerKind,
-    sentence: str,
     context: DeckContext,
     refused: set[str],
     seed: str,
     bounds: tuple[float, float] = (float("-inf"), float("inf")),
 ) -> tuple[str, ...]:
-    """Nearby values for a blanked number: none that the card states, none that would fill the
-    blank into a sentence the deck says elsewhere, none that would turn a range around."""
+    """Nearby values for a blanked number: none that the card states, none that would turn a range
+    around. (Another card may say the same sentence with another number: under this card's front
+    the blank asks this card's.)"""
     out: list[str] = []
     own = numbers_of(fact.text)
     for candidate in numeric_candidates(fact.text, kind, _deck_values(context, kind), seed):
@@ -516,9 +519,6 @@ def _cloze_numeric_wrong(
         if not numbers or numbers & refused:
             continue
         if not bounds[0] < numeric_value(candidate) < bounds[1]:
-            continue
-        filled = sentence[: fact.start] + candidate + sentence[fact.end :]
-        if normalize_answer(filled) in context.pool.sentences:
             continue
         if normalize_answer(candidate) in (normalize_answer(o) for o in out):
             continue

@@ -15,7 +15,8 @@
   allowance of new cards lasts (a card is new on the day its first question is answered; the
   caller counts them).
 - **No reveal answers a later question**: a reveal shows the whole card, so a question whose answer
-  an earlier question's card shows waits for another session (`order_without_leaks`).
+  an earlier question's card shows is asked before it, or waits for another session
+  (`order_without_leaks`).
 """
 
 from __future__ import annotations
@@ -117,17 +118,22 @@ _FIRST_KINDS = {"choice": 0, "identify": 1, "typed": 2, "cloze": 3, "recall": 4}
 def _first_question(questions: Sequence[QuestionMemory], mix: str) -> QuestionMemory | None:
     """The question a card not yet met in this setting starts with.
 
-    Mixed: its lowest stage; any other setting: the question about the whole card (a choice, a
-    typed answer) before the blanks.
+    Mixed: one of its lowest stage; any other setting: the question about the whole card (a
+    choice, a typed answer) before the blanks.
     """
     usable = [q for q in questions if allowed(mix, q)]
     if not usable:
         return None
-    staged = mix == "mixed"
-    return min(
-        usable,
-        key=lambda q: (stage_of(q) if staged else 0, _FIRST_KINDS.get(q.kind, 9), q.question_id),
+    if mix != "mixed":
+        return min(usable, key=lambda q: (_FIRST_KINDS.get(q.kind, 9), q.question_id))
+    # Mixed: one of the lowest stage, taken in turn from card to card so that a session of new
+    # cards is not all one kind ("Which card is this?" for one, a blank for the next).
+    lowest = min(stage_of(q) for q in usable)
+    first = sorted(
+        (q for q in usable if stage_of(q) is lowest),
+        key=lambda q: (_FIRST_KINDS.get(q.kind, 9), q.question_id),
     )
+    return first[questions[0].card_id % len(first)]
 
 
 def _most_overdue(questions: Iterable[QuestionMemory]) -> QuestionMemory | None:
@@ -233,12 +239,22 @@ def shows_answer(text: str, answer: str) -> bool:
 
 
 def order_without_leaks(items: Sequence[Shown], size: int) -> list[Pick]:
-    """The first `size` items, in order, leaving out any whose answer an earlier reveal shows."""
+    """Up to `size` items in about their given order, no item after a reveal that shows its answer.
+
+    Each item goes as late as it can: after the items before it unless one of their reveals shows
+    its answer, in which case it moves ahead of that one (when its own reveal tells none of the
+    answers it then precedes). An item that fits nowhere waits for another session.
+    """
     placed: list[Shown] = []
     for item in items:
-        if any(shows_answer(earlier.reveal, item.answer) for earlier in placed):
-            continue
-        placed.append(item)
+        for at in range(len(placed), -1, -1):
+            before, after = placed[:at], placed[at:]
+            if any(shows_answer(earlier.reveal, item.answer) for earlier in before):
+                continue
+            if any(shows_answer(item.reveal, later.answer) for later in after):
+                continue
+            placed.insert(at, item)
+            break
         if len(placed) == size:
             break
     return [item.pick for item in placed]

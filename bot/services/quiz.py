@@ -87,8 +87,14 @@ def _next_view(ctx: ItemContext) -> QuestionView | None:
     return _view(ctx, ctx.next_question, ctx.position + 1, revealed=False, retry=retry)
 
 
-def _can_override(kind: str, outcome: str, given: str | None) -> bool:
-    return kind in TYPED_KINDS and outcome in WRONG_OUTCOMES and bool(given)
+def _can_override(question: QuestionRow, outcome: str, given: str | None) -> bool:
+    """Whether a verdict may be overridden: a typed answer (not a tapped option) graded wrong."""
+    return (
+        question.kind in TYPED_KINDS
+        and outcome in WRONG_OUTCOMES
+        and bool(given)
+        and given not in question.options
+    )
 
 
 def _summary(
@@ -151,7 +157,7 @@ def _unfinished_answer(ctx: ItemContext, now: datetime) -> AnswerResult | None:
             ctx.given,
             due,
             ctx.timezone,
-            _can_override(ctx.question.kind, outcome, ctx.given),
+            _can_override(ctx.question, outcome, ctx.given),
         ),
         message_id=ctx.message_id,
         chat_id=ctx.chat_id,
@@ -408,7 +414,7 @@ class QuizService:
             position=ctx.position,
             duration_ms=(unix(now) - ctx.shown_at) * 1000 if ctx.shown_at else None,
             fuzz=self.fuzz,
-            keep_prior=keep_prior and _can_override(ctx.question.kind, outcome, given),
+            keep_prior=keep_prior and _can_override(ctx.question, outcome, given),
         )
         after, update = reviewed.after, reviewed.streak
         right_now = bool(correct) if correct is not None else grade >= Grade.HARD
@@ -425,7 +431,7 @@ class QuizService:
             given,
             after.due,
             ctx.timezone,
-            _can_override(ctx.question.kind, outcome, given),
+            _can_override(ctx.question, outcome, given),
         )
         summary = None
         next_view = _next_view(ctx)
@@ -463,7 +469,7 @@ class QuizService:
             return Refusal(NOT_YOURS)
         answer = await store.answer_of(self.db, session_id, position)
         now = self.clock.now()
-        if answer is None or not _can_override(ctx.question.kind, ctx.outcome or "", ctx.given):
+        if answer is None or not _can_override(ctx.question, ctx.outcome or "", ctx.given):
             return self._as_it_stands(ctx, answer)
         if answer.overridden or not answer.latest or not answer.kept_prior:
             return self._as_it_stands(ctx, answer)
@@ -498,7 +504,7 @@ class QuizService:
                 ctx.given,
                 due,
                 ctx.timezone,
-                changeable and _can_override(ctx.question.kind, outcome, ctx.given),
+                changeable and _can_override(ctx.question, outcome, ctx.given),
                 answered_again=answer is not None and not answer.latest,
             ),
             message_id=ctx.message_id,

@@ -125,11 +125,3 @@ async def bundled_decks(db: Database) -> list[DeckInfo]:
              FROM decks d WHERE d.owner_id IS NULL ORDER BY d.title"""
     )
     return [DeckInfo(r[0], r[1], r[2], r[3], r[4]) for r in rows]
-
-
-async def deck_fronts(db: Database, deck_id: int) -> list[str]:
-    """The fronts of a deck's live cards, in deck order (the pool of choice options)."""
-    rows = await db.fetchall(
-        "SELECT front FROM cards WHERE deck_id = ? AND retired = 0 ORDER BY position", (deck_id,)
-    )
-    return [r[0] for r in rows]

@@ -43,7 +43,7 @@ GRADE_LABELS = [
 LETTERS = "ABCDEFGH"
 BUTTON_CHARS = 60
 # Options longer than this are listed in the message under letters, with lettered buttons.
-SHORT_OPTION_CHARS = 30
+SHORT_OPTION_CHARS = 40
 OPTION_CHARS = 300
 # Room for deck text in one message, leaving space for our own lines (Telegram allows 4096).
 FRONT_BUDGET = 900

@@ -354,3 +354,15 @@ async def test_editing_one_card_keeps_the_schedules_of_the_others(
     await deck_store.sync_deck(db, edited, "khrushchev-reforms", None, now)
     assert {r[0]: tuple(r[1:]) for r in await db.fetchall(query)} == before
     assert await count(db, "SELECT COUNT(*) FROM cards WHERE retired = 0") == 9
+
+
+async def test_a_tapped_option_is_no_answer_to_override(
+    db: Database, clock: ManualClock, quiz: QuizService
+) -> None:
+    q = await quiz.start(await alice(db, clock), chat_id=ALICE)
+    assert isinstance(q, QuestionView) and q.options
+    wrong = await answer(quiz, q, right=False)
+    assert wrong.reveal.outcome == "wrong" and not wrong.reveal.can_override
+    refused = await quiz.override(ALICE, q.session_id, q.position)
+    assert isinstance(refused, Overridden) and refused.reveal.outcome == "wrong"
+    assert await count(db, "SELECT COUNT(*) FROM reviews WHERE overridden_at IS NOT NULL") == 0

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from functools import cache
 
+import pytest
+
+from bot.cards.formats import read_deck_file
 from bot.cards.model import Card, Deck
 from bot.cards.questions import Question, QuestionKind
-from tests.question_quality import Judge, Label, Report, evaluate, summary
+from tests.conftest import shared_path
+from tests.question_quality import Judge, Label, Report, evaluate, summary, unlabelled_defects
 
 MAX_DEFECTIVE_SHARE = 0.05
 MIN_TYPED_RIGHT_SHARE = 0.95
@@ -35,6 +39,14 @@ def test_typed_answers_are_graded_as_a_teacher_would() -> None:
     assert figures.typed_total > 300
     assert figures.typed_right >= MIN_TYPED_RIGHT_SHARE * figures.typed_total, figures.typed_misses
     assert figures.wrong_accepted == []
+
+
+@pytest.mark.parametrize(
+    "package", ["vietnamese-anki21b-with-reviews.apkg", "category-theory-legacy.apkg"]
+)
+def test_real_anki_decks_give_no_two_right_options_and_no_leak(package: str) -> None:
+    deck = read_deck_file(shared_path("fixtures", "anki", package))
+    assert unlabelled_defects(deck) == []
 
 
 def test_every_kind_of_question_is_judged() -> None:

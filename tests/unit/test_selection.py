@@ -71,9 +71,10 @@ def plan(
     )
 
 
-def test_a_new_card_starts_with_recognition() -> None:
+def test_a_new_card_starts_with_recognition_of_a_kind_taken_in_turn() -> None:
     picks = plan([], fresh_card(1, 10) + fresh_card(2, 20))
-    assert [(p.question_id, p.new_card) for p in picks] == [(11, True), (21, True)]
+    # Card 1 with its blank, card 2 with its choice: recognition, not all one kind.
+    assert [(p.question_id, p.new_card) for p in picks] == [(13, True), (21, True)]
 
 
 def test_new_cards_stop_at_the_days_allowance() -> None:
@@ -179,7 +180,7 @@ def test_due_cards_come_most_overdue_first_then_new_ones() -> None:
         ),
     ]
     picks = plan(due, fresh_card(3, 30))
-    assert [p.question_id for p in picks] == [21, 11, 31]
+    assert [p.question_id for p in picks] == [21, 11, 33]
 
 
 @pytest.mark.parametrize(
@@ -221,5 +222,12 @@ def test_no_reveal_answers_a_later_question() -> None:
     )
     tells = Shown(Pick(2, 2), "1957", "The Anti-Party group\nIt struck in 1957.")
     other = Shown(Pick(3, 3), "44%", "Personnel\n44% of the Central Committee went.")
-    assert order_without_leaks([first, tells, other], 10) == [Pick(1, 1), Pick(3, 3)]
-    assert order_without_leaks([first, tells, other], 1) == [Pick(1, 1)]
+    # The 1957 question moves ahead of the card that would tell it.
+    assert order_without_leaks([first, tells, other], 10) == [Pick(2, 2), Pick(1, 1), Pick(3, 3)]
+    assert order_without_leaks([first, tells, other], 2) == [Pick(2, 2), Pick(1, 1)]
+
+
+def test_a_question_that_fits_nowhere_waits() -> None:
+    a = Shown(Pick(1, 1), "1957", "A\nIt was 1961.")
+    b = Shown(Pick(2, 2), "1961", "B\nIt was 1957.")
+    assert order_without_leaks([a, b], 10) == [Pick(1, 1)]
