@@ -157,21 +157,47 @@ def db_copy(source: str, target: str) -> int:
 
 
 def run_telegram(settings: Settings) -> int:
-    """Long-poll Telegram until SIGINT/SIGTERM."""
-    from bot.app import ALLOWED_UPDATES, build_application
+    """Long-poll Telegram until SIGINT/SIGTERM (or until the Bot API refuses the token)."""
+    from bot.app import ALLOWED_UPDATES, build_application, finish_stopping, stopper_of
     from bot.handlers.errors import CONFLICT_KEY
+    from bot.shutdown import install_stop_signals
     from bot.startup import failure_line
 
     app = build_application(settings)
+    stopper = stopper_of(app)
+    # The loop is made here so the stop signals can be ours: a stop then also arms the watchdog.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    install_stop_signals(loop, app.stop_running)
+
+    def stop_soon() -> None:
+        # Asked from inside a handler, a sweep or the polling task: stop from the loop itself.
+        loop.call_soon_threadsafe(app.stop_running)
+
+    stopper.when_stopped(stop_soon)
     log.info("starting on %s", settings.bot_api_url)
     try:
-        app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+        app.run_polling(
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+            stop_signals=None,
+            close_loop=False,
+        )
     except Exception as exc:
+        if stopper.exit_code is not None:
+            # Polling ended on what asked for the stop (a refused token), and the stop it cut
+            # short is finished here: the database connection must close for the process to end.
+            loop.run_until_complete(finish_stopping(app))
+            return stopper.exit_code  # what asked for the stop said why
         line = failure_line(exc, settings)
         if line is None:
             raise
         log.error("%s", line)
         return 1
+    finally:
+        loop.close()
+    if stopper.exit_code is not None:
+        return stopper.exit_code
     if app.bot_data.get(CONFLICT_KEY):
         return 1
     log.info("stopped")

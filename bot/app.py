@@ -48,7 +48,9 @@ from bot.handlers.streak import streak_command
 from bot.handlers.userdata import export_command, forget_command
 from bot.net import AiohttpRequest, ChatOrderedUpdateProcessor
 from bot.net.retry import RetryingRateLimiter
+from bot.net.token_watch import TokenWatch
 from bot.services.container import SERVICES_KEY, create_services, get_services
+from bot.shutdown import Stopper
 from bot.views.commands import GROUP_COMMANDS, PRIVATE_COMMANDS
 from bot.webhook.metered import MeteredApplication, MeteredRateLimiter
 from bot.webhook.metrics import Metrics
@@ -76,6 +78,33 @@ SWEEPS.append(sweep_reminders)
 SWEEPS.append(sweep_imports)
 SWEEPS.append(sweep_battles)
 SWEEP_TASK_KEY = "sweep_task"
+STOPPER_KEY = "stopper"
+# How often the bot checks that its database is still there (a SQLite file deleted under it).
+DATABASE_CHECK_INTERVAL = 5.0
+EXIT_DATABASE_GONE = 4
+
+
+def stopper_of(app: Application) -> Stopper:  # type: ignore[type-arg]
+    """Where the application asks its runner to stop for good (set by build_application)."""
+    stopper = app.bot_data[STOPPER_KEY]
+    assert isinstance(stopper, Stopper)
+    return stopper
+
+
+async def check_database(app: Application) -> None:  # type: ignore[type-arg]
+    """Stop the bot when its database went away under it: nothing written from then on would
+    last (a SQLite file deleted or replaced keeps taking writes into a file no one will read)."""
+    if SERVICES_KEY not in app.bot_data:
+        return
+    problem = get_services(app.bot_data).db.problem()
+    if problem is not None:
+        log.critical("%s; stopping so that nothing more is lost", problem)
+        stopper_of(app).stop(EXIT_DATABASE_GONE)
+
+
+SWEEPS.append(check_database)
+
+
 # Battle deadlines are a few seconds apart: the process whose in-memory timer would close a round
 # may have died, and another one's sweep must close it about on time.
 BATTLE_SWEEP_INTERVAL = 1.0
@@ -98,6 +127,8 @@ def sweep_interval_of(sweep: Sweep, interval: float) -> float:
     """How often `sweep` runs when the others run every `interval` seconds."""
     if sweep is sweep_battles:
         return min(interval, BATTLE_SWEEP_INTERVAL)
+    if sweep is check_database:
+        return min(interval, DATABASE_CHECK_INTERVAL)
     return interval
 
 
@@ -152,6 +183,9 @@ def build_application(
 
     # A registry per application, so several bots (tests) never share counters.
     metrics = Metrics()
+    # A 401 on any call means the token was revoked: the runner stops the bot (see TokenWatch).
+    stopper = Stopper()
+    token_watch = TokenWatch(stopper)
     app = (
         ApplicationBuilder()
         # Times and counts every update; /metrics in webhook mode shows them.
@@ -162,8 +196,10 @@ def build_application(
         # Every call but getUpdates: 429s waited out, network faults retried where that is safe.
         .rate_limiter(MeteredRateLimiter(RetryingRateLimiter(), metrics))
         # aiohttp costs a fraction of httpx's CPU per request (bench/bench_transport.py).
-        .request(AiohttpRequest(connection_pool_size=256))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .request(AiohttpRequest(connection_pool_size=256, on_unauthorized=token_watch.unauthorized))
+        .get_updates_request(
+            AiohttpRequest(connection_pool_size=1, on_unauthorized=token_watch.unauthorized)
+        )
         # Different chats in parallel, each chat's updates strictly in order.
         .concurrent_updates(ChatOrderedUpdateProcessor(max_concurrent_updates=256))
         .post_init(post_init)
@@ -171,6 +207,7 @@ def build_application(
         .post_shutdown(post_shutdown)
         .build()
     )
+    app.bot_data[STOPPER_KEY] = stopper
 
     private = filters.ChatType.PRIVATE
     # Before every handler: drop updates delivered twice and messages of a user who floods.
@@ -232,3 +269,21 @@ async def stop_polling(app: Application) -> None:  # type: ignore[type-arg]
     await app.shutdown()
     if app.post_shutdown is not None:
         await app.post_shutdown(app)
+
+
+async def finish_stopping(app: Application) -> None:  # type: ignore[type-arg]
+    """Complete a stop that failed half-way (each step at most once; errors logged, not raised)."""
+    post_stop, post_shutdown = app.post_stop, app.post_shutdown
+    steps: list[tuple[str, Awaitable[None]]] = []
+    if app.running:
+        steps.append(("stop", app.stop()))
+        if post_stop is not None:
+            steps.append(("post_stop", post_stop(app)))
+    steps.append(("shutdown", app.shutdown()))
+    if post_shutdown is not None:
+        steps.append(("post_shutdown", post_shutdown(app)))
+    for name, step in steps:
+        try:
+            await step
+        except Exception:
+            log.warning("while stopping: %s failed", name, exc_info=True)

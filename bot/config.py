@@ -214,6 +214,11 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # python-telegram-bot's polling loop logs a refused token with a traceback; one line of ours
+    # (bot.net.token_watch) says it instead.
+    from bot.net.token_watch import RefusedTokenNoise
+
+    logging.getLogger("telegram.ext").addFilter(RefusedTokenNoise())
     # httpx logs every request URL, and Bot API URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

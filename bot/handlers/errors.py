@@ -8,7 +8,8 @@ from telegram import Update
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.views.texts import CONNECTION_TROUBLE
+from bot.storage.db import DatabaseTimeout
+from bot.views.texts import CONNECTION_TROUBLE, DATABASE_SLOW, DATABASE_SLOW_TOAST
 
 log = logging.getLogger(__name__)
 CONFLICT_KEY = "stopped_by_conflict"
@@ -36,6 +37,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if isinstance(error, Forbidden):
         log.info("user unreachable: %s", error)
+        return
+    if isinstance(error, DatabaseTimeout):
+        # The database server stopped answering: say so (once) instead of leaving people waiting.
+        log.warning("%s while handling an update", error)
+        await _tell(update, context, DATABASE_SLOW, DATABASE_SLOW_TOAST)
         return
     if isinstance(error, BadRequest) and "query is too old" in error.message.lower():
         # A tap answered already (an update delivered again) or answered too late: Telegram
@@ -65,3 +71,16 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
                 await context.bot.send_message(update.effective_chat.id, SORRY)
             except Exception:
                 log.debug("could not send the apology")
+
+
+async def _tell(update: object, context: ContextTypes.DEFAULT_TYPE, text: str, toast: str) -> None:
+    """Tell the person behind an update: a toast for a tap, a message in a private chat."""
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(toast)
+        elif update.effective_chat is not None and update.effective_chat.type == "private":
+            await context.bot.send_message(update.effective_chat.id, text)
+    except TelegramError:
+        log.debug("could not tell the user about the failure")

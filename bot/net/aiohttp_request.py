@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Callable
 from functools import lru_cache
+from http import HTTPStatus
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -55,6 +57,7 @@ class AiohttpRequest(BaseRequest):
         "_connect_timeout",
         "_keepalive_timeout",
         "_media_write_timeout",
+        "_on_unauthorized",
         "_pool",
         "_pool_size",
         "_pool_timeout",
@@ -75,8 +78,12 @@ class AiohttpRequest(BaseRequest):
         media_write_timeout: float | None = 20.0,
         proxy: str | None = None,
         keepalive_timeout: float = 15.0,
+        on_unauthorized: Callable[[], None] | None = None,
     ) -> None:
-        """Configure the pool and default timeouts; the session is opened in the event loop."""
+        """Configure the pool and default timeouts; the session is opened in the event loop.
+
+        `on_unauthorized` is called whenever the Bot API answers 401 (the token was refused).
+        """
         if connection_pool_size < 1:
             raise ValueError("`connection_pool_size` must be a positive integer")
         self._pool_size = connection_pool_size
@@ -87,6 +94,7 @@ class AiohttpRequest(BaseRequest):
         self._media_write_timeout = media_write_timeout
         self._proxy = proxy
         self._keepalive_timeout = keepalive_timeout
+        self._on_unauthorized = on_unauthorized
         self._session: aiohttp.ClientSession | None = None
         self._pool: asyncio.Semaphore | None = None
         # HTTPXRequest works before initialize() but not after shutdown(); so does this class.
@@ -186,6 +194,8 @@ class AiohttpRequest(BaseRequest):
                 allow_redirects=False,
                 proxy=self._proxy,
             ) as response:
+                if response.status == HTTPStatus.UNAUTHORIZED and self._on_unauthorized:
+                    self._on_unauthorized()
                 return response.status, await response.read()
         except TimeoutError as err:
             # aiohttp's connect/read timeouts and the write timeout all derive from TimeoutError.

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import re
+import secrets
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -318,6 +319,10 @@ class SandboxServer:
         self.pulse.fire()
 
     # ---- HTTP ----------------------------------------------------------------
+    def revoke_token(self) -> None:
+        """Revoke the bot's token, as @BotFather does: every call with it now gets 401."""
+        self.token = f"{self.token.split(':', 1)[0]}:REVOKED-{secrets.token_hex(8)}"
+
     def _check_token(self, token: str) -> web.Response | None:
         if not _TOKEN.fullmatch(token):
             return _json(ApiError(404, "Not Found").payload(), 404)

@@ -25,6 +25,10 @@ class Row(Protocol):
     def __iter__(self) -> Iterator[Any]: ...
 
 
+class DatabaseTimeout(Exception):
+    """The database did not answer in time (a statement, or the wait for a connection)."""
+
+
 class Database(ABC):
     """A migrated database: one-statement helpers and write transactions.
 
@@ -61,6 +65,11 @@ class Database(ABC):
     @abstractmethod
     async def close(self) -> None:
         """Release the connection(s)."""
+
+    def problem(self) -> str | None:
+        """Why the database can no longer keep what is written to it, if it cannot (cheap: no
+        query). None for a server database, whose outages show as DatabaseTimeout instead."""
+        return None
 
     @property
     @abstractmethod

@@ -6,7 +6,10 @@ from bot.storage.db import Database
 
 
 async def ping(db: Database) -> None:
-    """Run a trivial query; raises when the database cannot answer."""
+    """Run a trivial query; raises when the database cannot answer or keep what it is told."""
+    problem = db.problem()
+    if problem is not None:
+        raise RuntimeError(problem)
     await db.fetchone("SELECT 1")
 
 

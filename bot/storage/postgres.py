@@ -10,23 +10,32 @@ import asyncio
 import functools
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
-from bot.storage.db import Database, Row, redacted
+from bot.storage.db import Database, DatabaseTimeout, Row, redacted
 from bot.storage.migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # pg_advisory_xact_lock key: processes starting at once migrate one after another.
 MIGRATION_LOCK = 0x51_0_1A
 POOL_MIN = 1
 POOL_MAX = 10
+# A server that stops answering (a dead network path leaves connections open, silent) must not
+# leave people waiting: a statement, a wait for a pooled connection and a new connection each give
+# up after these many seconds, and the caller gets DatabaseTimeout (the person, "try again").
+STATEMENT_TIMEOUT = 10.0
+ACQUIRE_TIMEOUT = 5.0
+CONNECT_TIMEOUT = 10.0
+# Migrations may rewrite big tables: they get longer.
+MIGRATION_TIMEOUT = 600.0
 # A `?` outside quotes; quoted text and identifiers are matched first and kept as they are.
 _TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?")
 
@@ -93,7 +102,12 @@ class PostgresDatabase(Database):
     ) -> PostgresDatabase:
         """Connect a pool to `url` and migrate the database."""
         pool = await asyncpg.create_pool(
-            url, min_size=min_size, max_size=max_size, reset=_end_open_transaction
+            url,
+            min_size=min_size,
+            max_size=max_size,
+            reset=_end_open_transaction,
+            timeout=CONNECT_TIMEOUT,
+            command_timeout=STATEMENT_TIMEOUT,
         )
         db = cls(pool, url)
         try:
@@ -115,19 +129,22 @@ class PostgresDatabase(Database):
     async def migrate(self) -> list[str]:
         """Apply every migration not yet recorded, each in its own transaction, one process at a time."""
         applied: list[str] = []
-        async with self.pool.acquire() as conn:
+        wait = MIGRATION_TIMEOUT
+        async with self.pool.acquire(timeout=CONNECT_TIMEOUT) as conn:
             async with conn.transaction():
-                await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+                await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK, timeout=wait)
                 await conn.execute(
                     "CREATE TABLE IF NOT EXISTS _migrations "
                     "(name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
                 )
             for name, sql in MIGRATIONS[self.dialect]:
                 async with conn.transaction():
-                    await conn.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+                    await conn.execute(
+                        "SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK, timeout=wait
+                    )
                     if await conn.fetchval("SELECT 1 FROM _migrations WHERE name = $1", name):
                         continue
-                    await conn.execute(sql)
+                    await conn.execute(sql, timeout=wait)
                     await conn.execute("INSERT INTO _migrations (name) VALUES ($1)", name)
                 log.info("applied migration %s", name)
                 applied.append(name)
@@ -140,12 +157,22 @@ class PostgresDatabase(Database):
         return None
 
     @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection, waited for at most ACQUIRE_TIMEOUT; a timeout of the wait or of a
+        statement on it becomes DatabaseTimeout."""
+        try:
+            async with self.pool.acquire(timeout=ACQUIRE_TIMEOUT) as conn:
+                yield conn
+        except TimeoutError as exc:
+            raise DatabaseTimeout(f"the database at {self.location} did not answer") from exc
+
+    @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
         """A READ COMMITTED transaction on one pooled connection; nested calls join it."""
         if self._held() is not None:
             yield
             return
-        async with self.pool.acquire() as conn, conn.transaction():
+        async with self._connection() as conn, conn.transaction():
             token = self._tx.set((asyncio.current_task(), conn))
             try:
                 yield
@@ -160,15 +187,25 @@ class PostgresDatabase(Database):
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """All rows of a query."""
         conn = self._held()
-        target = conn if conn is not None else self.pool
-        records: list[Row] = await target.fetch(numbered(sql), *params)
-        return records
+        if conn is not None:
+            return await _timed(conn.fetch(numbered(sql), *params), self.location)
+        try:
+            async with self._connection() as fresh:
+                return await fresh.fetch(numbered(sql), *params)  # type: ignore[no-any-return]
+        except DatabaseTimeout:
+            # A read changes nothing: once more, on another connection, before giving up (the
+            # one that timed out may be the only one a dead path took).
+            async with self._connection() as fresh:
+                return await fresh.fetch(numbered(sql), *params)  # type: ignore[no-any-return]
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one statement; returns the rows changed."""
         conn = self._held()
-        target = conn if conn is not None else self.pool
-        status: str = await target.execute(numbered(sql), *params)
+        if conn is not None:
+            status: str = await _timed(conn.execute(numbered(sql), *params), self.location)
+            return rows_changed(status)
+        async with self._connection() as fresh:
+            status = await fresh.execute(numbered(sql), *params)
         return rows_changed(status)
 
     async def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
@@ -176,5 +213,16 @@ class PostgresDatabase(Database):
         if not rows:
             return
         conn = self._held()
-        target = conn if conn is not None else self.pool
-        await target.executemany(numbered(sql), rows)
+        if conn is not None:
+            await _timed(conn.executemany(numbered(sql), rows), self.location)
+            return
+        async with self._connection() as fresh:
+            await fresh.executemany(numbered(sql), rows)
+
+
+async def _timed(call: Awaitable[T], location: str) -> T:
+    """A statement inside a transaction: its timeout becomes DatabaseTimeout too."""
+    try:
+        return await call
+    except TimeoutError as exc:
+        raise DatabaseTimeout(f"the database at {location} did not answer") from exc

@@ -48,6 +48,15 @@ class _TaskReentrantLock:
             self._lock.release()
 
 
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of a file, or None when there is none at `path`."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
 class SqliteDatabase(Database):
     """One SQLite database file."""
 
@@ -61,6 +70,7 @@ class SqliteDatabase(Database):
         # transaction holds this lock. (aiosqlite runs calls one at a time anyway: no throughput lost.)
         self._lock = _TaskReentrantLock()
         self._in_transaction = False
+        self._identity = _file_identity(path)
 
     @classmethod
     async def open(cls, path: Path) -> SqliteDatabase:
@@ -91,6 +101,15 @@ class SqliteDatabase(Database):
     def location(self) -> str:
         """The database file."""
         return str(self.path)
+
+    def problem(self) -> str | None:
+        """Whether the file was deleted or replaced while open (writes would go nowhere)."""
+        now = _file_identity(self.path)
+        if now is None:
+            return f"the database file {self.path} was deleted while the bot ran"
+        if now != self._identity:
+            return f"the database file {self.path} was replaced while the bot ran"
+        return None
 
     async def close(self) -> None:
         """Checkpoint and close the connection."""

@@ -59,3 +59,9 @@ CONNECTION_TROUBLE = (
     "⚠️ I had trouble reaching Telegram just now, so a reply may be missing. Nothing you did is "
     "lost — send /quiz to continue where you left off."
 )
+
+DATABASE_SLOW = (
+    "⏳ My database is not answering right now, so that did not go through. Nothing is lost — "
+    "please try again in a minute."
+)
+DATABASE_SLOW_TOAST = "⏳ My database is not answering — please try again in a minute"

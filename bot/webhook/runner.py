@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from dataclasses import dataclass
 
 from aiohttp import web
+from telegram.error import InvalidToken
 from telegram.ext import Application
 
-from bot.app import ALLOWED_UPDATES, build_application, stop_polling
+from bot.app import ALLOWED_UPDATES, build_application, stop_polling, stopper_of
 from bot.config import Settings, split_listen
+from bot.net.token_watch import EXIT_TOKEN_REFUSED
 from bot.services.container import get_services
+from bot.shutdown import install_stop_signals
 from bot.startup import failure_line
 from bot.webhook.inbox import InboxDispatcher
 from bot.webhook.metered import MeteredApplication
@@ -22,8 +24,9 @@ log = logging.getLogger(__name__)
 
 # PTB logs every Bot API call's parameters at DEBUG, setWebhook's secret_token among them.
 _BOT_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot")
-# How long a stop waits for webhook requests already being read.
-SHUTDOWN_TIMEOUT = 10.0
+# How long a stop waits for webhook requests already being read (within the stop's own budget,
+# bot.shutdown.STOP_WITHIN).
+SHUTDOWN_TIMEOUT = 4.0
 
 
 class SecretFilter(logging.Filter):
@@ -122,25 +125,30 @@ async def stop_webhook(server: WebhookServer) -> None:
         logging.getLogger(name).removeFilter(server.log_filter)
 
 
-async def serve_webhook(settings: Settings, stop: asyncio.Event) -> None:
-    """Run the bot in webhook mode until `stop` is set."""
-    server = await start_webhook(build_application(settings), settings)
+async def serve_webhook(settings: Settings, stop: asyncio.Event) -> int | None:
+    """Run the bot in webhook mode until `stop` is set; the exit code the bot asked for, if any
+    (a refused token, a database gone)."""
+    app = build_application(settings)
+    stopper = stopper_of(app)
+    stopper.when_stopped(stop.set)
+    server = await start_webhook(app, settings)
     try:
         await stop.wait()
     finally:
         log.info("stopping: finishing the updates in hand")
         await stop_webhook(server)
+    return stopper.exit_code
 
 
 def run_webhook(settings: Settings) -> int:
     """Serve the webhook until SIGTERM or SIGINT; the process exit code."""
+    asked: int | None = None
 
     async def main() -> None:
+        nonlocal asked
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, stop.set)
-        await serve_webhook(settings, stop)
+        install_stop_signals(asyncio.get_running_loop(), stop.set)
+        asked = await serve_webhook(settings, stop)
 
     try:
         asyncio.run(main())
@@ -148,6 +156,8 @@ def run_webhook(settings: Settings) -> int:
         # Most often WEBHOOK_LISTEN's port is taken or not ours to bind.
         log.error("cannot listen on %s: %s", settings.webhook_listen, exc)
         return 1
+    except InvalidToken:
+        return EXIT_TOKEN_REFUSED  # refused at start: the token watch said why
     except Exception as exc:
         line = failure_line(exc, settings)
         if line is None:
@@ -155,5 +165,7 @@ def run_webhook(settings: Settings) -> int:
         else:
             log.error("%s", line)
         return 1
+    if asked is not None:
+        return asked
     log.info("stopped")
     return 0

@@ -12,6 +12,7 @@ import hmac
 import json
 import logging
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -35,6 +36,45 @@ HEALTH_TIMEOUT = 2.0
 # Telegram waits about a minute for an answer; a store that takes longer than this gets a 503 and
 # the update comes again, rather than a hanging request holding one of its connections.
 STORE_TIMEOUT = 10.0
+# Ids are signed 64-bit in the database; a larger one is no Telegram update, and storing it would
+# fail with a 503 that Telegram retries forever.
+MAX_ID = 2**63 - 1
+# A refusal is logged once, then counted: a flood of bad requests must not flood the log.
+REFUSAL_LOG_EVERY = 60.0
+
+
+class RefusalLog:
+    """Logs the first refusal of each kind at once, then how many more came, once a minute."""
+
+    def __init__(
+        self, every: float = REFUSAL_LOG_EVERY, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        """Summarise repeats at most every `every` seconds (of `clock`)."""
+        self.every = every
+        self._clock = clock
+        self._since: dict[str, tuple[float, int]] = {}  # reason: (last logged, repeats since)
+
+    def refused(self, status: int, reason: str, remote: str | None) -> None:
+        """Record one refusal; log it, or count it until the next summary is due."""
+        now = self._clock()
+        last = self._since.get(reason)
+        if last is None:
+            log.warning("webhook request from %s refused (%d): %s", remote, status, reason)
+            self._since[reason] = (now, 0)
+            return
+        logged_at, repeats = last
+        if now - logged_at < self.every:
+            self._since[reason] = (logged_at, repeats + 1)
+            return
+        log.warning(
+            "webhook requests refused (%d): %s — %d more in the last %.0f s, the latest from %s",
+            status,
+            reason,
+            repeats + 1,
+            now - logged_at,
+            remote,
+        )
+        self._since[reason] = (now, 0)
 
 
 def webhook_path(url: str) -> str:
@@ -57,11 +97,12 @@ class WebhookHandlers:
         self.metrics = metrics
         self.dispatcher = dispatcher
         self._secret = secret.encode()
+        self._refusals = RefusalLog()
 
     def _refuse(self, status: int, reason: str, request: web.Request) -> web.Response:
         self.metrics.webhook_requests.labels(str(status)).inc()
         # The reason is fixed text: nothing the client sent (a wrong secret included) is logged.
-        log.warning("webhook request from %s refused (%d): %s", request.remote, status, reason)
+        self._refusals.refused(status, reason, request.remote)
         return web.Response(status=status)
 
     async def receive(self, request: web.Request) -> web.Response:
@@ -80,16 +121,20 @@ class WebhookHandlers:
             return self._refuse(413, "body too large", request)
         try:
             data = json.loads(body)
-        except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
+        except (ValueError, RecursionError):  # bad JSON, bad UTF-8, or nested beyond reason
             return self._refuse(400, "body is not JSON", request)
         update_id = data.get("update_id") if isinstance(data, dict) else None
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             return self._refuse(400, "body is not an update", request)
+        if not 0 <= update_id <= MAX_ID:
+            return self._refuse(400, "update id out of range", request)
         try:
             update = Update.de_json(data, self.app.bot)
         except Exception:
             return self._refuse(400, "body is not an update", request)
         key = inbox_chat_key(update)
+        if not -MAX_ID <= key <= MAX_ID:
+            return self._refuse(400, "chat id out of range", request)
         try:
             async with asyncio.timeout(STORE_TIMEOUT):
                 db = get_services(self.app.bot_data).db

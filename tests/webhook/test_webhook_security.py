@@ -11,7 +11,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.sandbox.server import SandboxServer
-from bot.webhook.server import MAX_BODY_BYTES
+from bot.webhook.server import MAX_BODY_BYTES, RefusalLog
 from tests.webhook.conftest import SECRET, HookedBot, webhook_settings
 from tests.webhook.scrape import sample
 
@@ -59,6 +59,11 @@ async def handled(hook: HookedBot) -> float:
         (SECRET, b'{"update_id": "7"}', 400),
         (SECRET, b'{"update_id": true}', 400),
         (SECRET, b'{"update_id": 7, "message": {"text": "no chat, no date"}}', 400),
+        (SECRET, b"[" * 100_000 + b"]" * 100_000, 400),
+        (SECRET, b'{"update_id": 7, "x": ' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_001, 400),
+        (SECRET, start_update(update_id=2**64), 400),
+        (SECRET, start_update(update_id=-5), 400),
+        (SECRET, start_update().replace(str(STRANGER).encode(), b"9" * 30), 400),
     ],
     ids=[
         "missing",
@@ -75,6 +80,11 @@ async def handled(hook: HookedBot) -> float:
         "string-update-id",
         "bool-update-id",
         "broken-message",
+        "nested-arrays",
+        "nested-objects",
+        "update-id-past-64-bits",
+        "negative-update-id",
+        "chat-id-past-64-bits",
     ],
 )
 async def test_refused_requests_queue_and_handle_nothing(
@@ -168,3 +178,33 @@ async def test_the_secret_never_reaches_the_logs(
     assert SECRET not in text
     assert SECRET[:-1] not in text
     assert guess not in text
+
+
+async def test_a_flood_of_refused_requests_is_logged_once_a_minute(
+    hooked: SandboxServer, hook: HookedBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.webhook.server")
+    for update_id in range(200):
+        assert await hook.post(start_update(update_id), secret="wrong-secret") == 403
+    refusals = [r for r in caplog.records if "refused" in r.getMessage()]
+    assert len(refusals) == 1 and "refused (403)" in refusals[0].getMessage()
+    _, page = await hook.get("/metrics")
+    # Every refusal is still counted where operators look.
+    assert sample(page, "quizmaster_webhook_requests_total", status="403") == 200
+
+
+def test_refusals_are_summed_up_once_the_minute_is_over(caplog: pytest.LogCaptureFixture) -> None:
+    now = [0.0]
+    refusals = RefusalLog(every=60.0, clock=lambda: now[0])
+    caplog.set_level(logging.WARNING, logger="bot.webhook.server")
+    for second in range(0, 121):
+        now[0] = float(second)
+        refusals.refused(403, "missing or wrong secret token", "10.0.0.1")
+    lines = [r.getMessage() for r in caplog.records]
+    assert lines == [
+        "webhook request from 10.0.0.1 refused (403): missing or wrong secret token",
+        "webhook requests refused (403): missing or wrong secret token — 60 more in the last "
+        "60 s, the latest from 10.0.0.1",
+        "webhook requests refused (403): missing or wrong secret token — 60 more in the last "
+        "60 s, the latest from 10.0.0.1",
+    ]
