@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from telegram import Update
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, TelegramError
@@ -38,8 +39,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(error, Forbidden):
         log.info("user unreachable: %s", error)
         return
-    if isinstance(error, DatabaseTimeout):
-        # The database server stopped answering: say so (once) instead of leaving people waiting.
+    if isinstance(error, DatabaseTimeout) or _sqlite_busy(error):
+        # The database server stopped answering (or, on SQLite, another process held the write
+        # lock past the busy timeout): say so instead of leaving people waiting.
         log.warning("%s while handling an update", error)
         await _tell(update, context, DATABASE_SLOW, DATABASE_SLOW_TOAST)
         return
@@ -71,6 +73,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
                 await context.bot.send_message(update.effective_chat.id, SORRY)
             except Exception:
                 log.debug("could not send the apology")
+
+
+def _sqlite_busy(error: object) -> bool:
+    """SQLite's "database is locked" after its busy timeout: the file is busy, not broken."""
+    return isinstance(error, sqlite3.OperationalError) and "locked" in str(error).lower()
 
 
 async def _tell(update: object, context: ContextTypes.DEFAULT_TYPE, text: str, toast: str) -> None:

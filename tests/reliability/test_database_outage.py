@@ -4,8 +4,10 @@ nobody waiting: each person is told within seconds to try again, and all is well
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -81,3 +83,31 @@ async def test_everyone_hears_to_try_again_and_the_bot_carries_on_after(
         sent = await person.send("/quiz")
         await person.wait_for(lambda m: m.text.startswith("Question 1/"), since=sent, timeout=15)
     assert bot.app is not None
+
+
+async def test_a_sqlite_file_locked_by_another_process_gets_the_same_answer(
+    sandbox: SandboxServer, clock: ManualClock, tmp_path: Path
+) -> None:
+    database = tmp_path / "bot.sqlite3"
+    settings = Settings(
+        bot_token=TOKEN,
+        bot_api_url=sandbox.base_url,
+        database_url=f"sqlite:///{database}",
+        log_level="DEBUG",
+    )
+    bot = RunningBot(settings, clock)
+    await bot.start()
+    alice = sandbox.user("Alice")
+    other = sqlite3.connect(database, timeout=1, isolation_level=None)
+    try:
+        await alice.send("/start")
+        await alice.wait_for(lambda m: "Quizmaster" in m.text)
+        other.execute("BEGIN IMMEDIATE")  # another process writing and not letting go
+        sent = await alice.send("/quiz")
+        await alice.wait_for(lambda m: m.text == DATABASE_SLOW, since=sent, timeout=15)
+        other.execute("ROLLBACK")
+        again = await alice.send("/quiz")
+        await alice.wait_for(lambda m: m.text.startswith("Question 1/"), since=again, timeout=15)
+    finally:
+        other.close()
+        await bot.stop()
