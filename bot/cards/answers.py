@@ -35,20 +35,6 @@ from bot.core.grading import normalize_answer
 MAX_KEY_CHARS = 60  # a key longer than this is not "the part people type"
 NOTE_WORDS = 8  # a part this long explains rather than answers
 
-MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
 _MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 _ERA = r"(?:\s?(?:AD|BC|BCE|CE|A\.D\.|B\.C\.))"
 _YEAR = rf"(?:(?:c\.|ca\.|circa)\s?)?(?:\d{{1,4}}{_ERA}|\d{{3,4}}{_ERA}?)"

@@ -21,8 +21,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from bot.cards.answers import MONTHS, Answer, AnswerKind, kind_of, script_of, strip_latex
-from bot.core.grading import normalize_answer
+from bot.cards.answers import Answer, AnswerKind, kind_of, script_of, strip_latex
+from bot.core.grading import MONTHS, normalize_answer
 
 DISTRACTORS = 3
 MAX_CANDIDATES = 12

@@ -220,7 +220,8 @@ def _expand_short_range(match: re.Match[str]) -> str:
     return f"{first} to {second}"
 
 
-_MONTHS = (
+# Month names, folded: a month beside a year is part of a date's value.
+MONTHS = (
     "january",
     "february",
     "march",
@@ -278,7 +279,7 @@ def _day_month_order(tokens: list[str]) -> list[str]:
     out = [_ORDINAL.sub(r"\1", token) for token in tokens]
     for i in range(len(out) - 1):
         month, day = out[i], out[i + 1]
-        if month in _MONTHS and day.isdigit() and 1 <= int(day) <= 31 and len(day) <= 2:
+        if month in MONTHS and day.isdigit() and 1 <= int(day) <= 31 and len(day) <= 2:
             following = out[i + 2] if i + 2 < len(out) else ""
             if following.isdigit() and len(following) >= 3:
                 out[i], out[i + 1] = day, month
@@ -301,9 +302,9 @@ def _number_core(normalized: str) -> tuple[list[str], list[str]] | None:
     others: list[str] = []
     unit_room = 0
     for index, token in enumerate(tokens):
-        if _NUMBER_TOKEN.match(token) or token in _MONTHS:
+        if _NUMBER_TOKEN.match(token) or token in MONTHS:
             numbers.append(token)  # a month is part of a date's value: "in February 1956"
-            unit_room = UNIT_WORDS if token not in _MONTHS else 0
+            unit_room = UNIT_WORDS if token not in MONTHS else 0
             continue
         joins = index + 1 < len(tokens) and bool(_NUMBER_TOKEN.match(tokens[index + 1]))
         if token in ("to", "per") and numbers and joins:
