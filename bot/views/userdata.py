@@ -2,7 +2,8 @@
 
 Two CSV documents rather than one zip: each opens directly in a spreadsheet on a phone, and each
 has one kind of row. Times are ISO 8601 in UTC (`2026-03-04T15:00:00Z`); files are UTF-8 with a
-byte-order mark so spreadsheet programs read accents right.
+byte-order mark so spreadsheet programs read accents right. Text that a spreadsheet would run as a
+formula (deck text is anyone's) is written with a leading quote, as OWASP advises for CSV injection.
 """
 
 from __future__ import annotations
@@ -61,6 +62,15 @@ def iso(ts: int | None) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# A cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(text: str) -> str:
+    """Text as a spreadsheet shows it rather than runs it: a would-be formula gets a leading quote."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _num(value: float | int | None) -> str:
     # repr keeps every digit, so a value read back is the value stored.
     return "" if value is None else repr(value)
@@ -70,7 +80,9 @@ def _csv(header: list[str], rows: list[list[str]]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    # Every cell, not only the deck's text: a number of ours never starts with a sign, so only
+    # text can be touched, and no column is left for a later change to forget.
+    writer.writerows([cell(value) for value in row] for row in rows)
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -15,7 +15,7 @@ from bot.sandbox.server import SandboxServer
 from bot.storage.db import Database
 from bot.storage.decks import sync_deck
 from tests.e2e.conftest import RunningBot
-from tests.e2e.helpers import answer
+from tests.e2e.helpers import answer, shown_question
 
 
 def read_csv(message: SandboxMessage) -> list[dict[str, str]]:
@@ -206,3 +206,46 @@ async def test_forget_cancelled_keeps_everything(sandbox: SandboxServer, bot: Ru
         "SELECT COUNT(*) FROM reviews WHERE user_id = ?", (alice.id,)
     )
     assert row is not None and row[0] == 1
+
+
+FORMULAS = (
+    '=HYPERLINK("http://example.com/x","Click me")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+)
+
+
+async def test_export_neutralises_cells_a_spreadsheet_would_run(
+    sandbox: SandboxServer, bot: RunningBot, clock: ManualClock
+) -> None:
+    alice = sandbox.user("Alice")
+    await alice.send("/start")
+    await alice.wait_for(lambda m: "Quizmaster" in m.text)
+    now = int(clock.now().timestamp())
+    cards = tuple(Card(f"{text} front", f"{text} back") for text in FORMULAS)
+    await sync_deck(bot.services.db, Deck(FORMULAS[0], cards), "formulas", alice.id, now)
+    await alice.send("/decks")
+    listing = await alice.wait_for(lambda m: "HYPERLINK" in m.text)
+    await alice.tap("HYPERLINK", message=listing)
+    await alice.wait_for(lambda m: m.message_id == listing.message_id and "✅ =HYPER" in m.text)
+    sent = await alice.send("/quiz")
+    await alice.wait_for(lambda m: m.text.startswith("Question 1/"), since=sent)
+    for _ in range(3):
+        on_screen = await shown_question(bot.services, alice.id)
+        if on_screen.typed:
+            await alice.send(FORMULAS[1])  # the answer given is the user's text too
+        else:
+            await answer(alice, bot.services, right=False)
+        await alice.wait_for(lambda m: "Question" in m.text, since=on_screen.message_id)
+    sent = await alice.send("/export")
+    progress = await alice.wait_for(lambda m: m.document is not None, since=sent)
+    reviews = await alice.wait_for(
+        lambda m: m.document is not None and m.message_id > progress.message_id
+    )
+    rows = read_csv(progress) + read_csv(reviews)
+    cells = [value for row in rows for value in row.values()]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert {row["deck"] for row in rows} == {"'" + FORMULAS[0]}
+    quoted = {c for c in cells if c.startswith("'")}
+    assert any(c.startswith("'=HYPERLINK") for c in quoted) and len(quoted) > 1
