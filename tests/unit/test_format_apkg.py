@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from bot.cards.formats import apkg, read_deck_bytes
 from bot.cards.formats.apkg import ImportedReview, read_apkg
+from bot.cards.formats.apkg_package import Collection
 from bot.cards.formats.apkg_package import read_sqlite as real_read
 from bot.cards.model import Card, DeckError
 
@@ -404,13 +405,13 @@ def test_the_copy_is_private_read_only_and_removed(
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     seen: dict[str, int] = {}
 
-    def spy(path: Path, where: str, read: Callable[[sqlite3.Connection], object]) -> object:
+    def spy(path: Path, where: str, read: Callable[[Collection], object]) -> object:
         seen["dir"] = stat.S_IMODE(path.parent.stat().st_mode)
         seen["file"] = stat.S_IMODE(path.stat().st_mode)
 
-        def attempt_write(db: sqlite3.Connection) -> object:
+        def attempt_write(db: Collection) -> object:
             with pytest.raises(sqlite3.OperationalError, match="readonly"):
-                db.execute("DELETE FROM notes")
+                db.query("DELETE FROM notes")
             return read(db)
 
         return real_read(path, where, attempt_write)

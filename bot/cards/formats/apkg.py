@@ -12,19 +12,26 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.cards.formats.apkg_cloze import answers, cloze_numbers, parse_cloze, render_front, reveal
 from bot.cards.formats.apkg_html import field_to_text
-from bot.cards.formats.apkg_package import collection_copy, read_sqlite
+from bot.cards.formats.apkg_package import Collection, collection_copy, read_sqlite
 from bot.cards.formats.checks import title_from_filename
-from bot.cards.model import MAX_CARDS, Card, Deck, DeckError
+from bot.cards.model import MAX_CARDS, MAX_TITLE_CHARS, Card, Deck, DeckError
 from bot.cards.questions import normalize_front
-from bot.cards.validate import build_deck, check_sides
+from bot.cards.validate import build_deck, check_sides, nul_warning
 
 MAX_APKG_BYTES = 10 * 1024 * 1024
+# Rows read at most: a note makes one card or more (a cloze note one per number), and some notes
+# are skipped (repeats, image-only sides); a card's history is rarely more than 40 reviews.
+MAX_NOTES = 20_000
+MAX_CARD_ROWS = 50_000
+MAX_REVIEWS = 200_000
+MAX_SMALL_ROWS = 10_000
 FIELD_SEPARATOR = "\x1f"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _LAST_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
@@ -34,6 +41,19 @@ _LEARNING_TYPES = frozenset({0, 2})
 # The v1 scheduler offered three buttons while learning: 1 Again, 2 Good, 3 Easy.
 _V1_LEARNING_RATING = {1: 1, 2: 3, 3: 4, 4: 4}
 _STUB_TEXT = "please update to the latest anki version"
+# The tables an import reads, each with the most rows it reads (counted first) and their name.
+ROW_LIMITS = {
+    "notes": (MAX_NOTES, "notes"),
+    "cards": (MAX_CARD_ROWS, "cards"),
+    "revlog": (MAX_REVIEWS, "reviews"),
+    "decks": (MAX_SMALL_ROWS, "decks"),
+    "notetypes": (MAX_SMALL_ROWS, "note types"),
+    "config": (MAX_SMALL_ROWS, "settings"),
+}
+READ_TABLES = frozenset({*ROW_LIMITS, "col"})
+REVIEW_ADVICE = (
+    "export the deck again without “Include scheduling information” to bring the cards alone"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +85,8 @@ class ApkgImport:
 
 @dataclass(slots=True)
 class _Collection:
-    """The rows an import needs, read out of SQLite so the temporary copy can go."""
+    """What an import needs besides the notes, read out of SQLite before them."""
 
-    notes: list[tuple[int, int, str]] = field(default_factory=list)  # id, notetype id, fields
     cloze_types: dict[int, bool] = field(default_factory=dict)  # notetype id → is cloze
     cards: list[tuple[int, int, int, int]] = field(default_factory=list)  # id, note, ord, deck
     deck_names: dict[int, str] = field(default_factory=dict)
@@ -80,23 +99,20 @@ def read_apkg(data: bytes, filename: str) -> ApkgImport:
     if len(data) > MAX_APKG_BYTES:
         raise DeckError(f"{filename}: the file is larger than 10 MB")
     with collection_copy(data, filename) as (member, path, media_files):
-        collection = read_sqlite(path, filename, _read_collection)
-    return _build(collection, member, filename, media_files)
+        return read_sqlite(
+            path, filename, lambda db: _read_collection(db, member, filename, media_files)
+        )
 
 
-def _read_collection(db: sqlite3.Connection) -> _Collection:
-    tables = {
-        str(row[0]) for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
-    }
+def _read_collection(db: Collection, member: str, where: str, media_files: int) -> ApkgImport:
+    """Check the tables, count their rows, then read them; the notes stream into the builder."""
+    tables = _plain_tables(db, where)
     if "notes" not in tables:
         raise sqlite3.DatabaseError("it has no notes table")
+    counts = {name: _count(db, name, where) for name in ROW_LIMITS if name in tables}
     found = _Collection()
-    found.notes = [
-        (_int(nid), _int(mid), _text(flds))
-        for nid, mid, flds in db.execute("SELECT id, mid, flds FROM notes ORDER BY id")
-    ]
     col = (
-        db.execute("SELECT models, decks, conf FROM col LIMIT 1").fetchone()
+        db.query("SELECT models, decks, conf FROM col LIMIT 1").fetchone()
         if "col" in tables
         else None
     )
@@ -106,34 +122,74 @@ def _read_collection(db: sqlite3.Connection) -> _Collection:
             found.cloze_types[_int(model_id)] = model.get("type") == 1
     if not found.cloze_types and "notetypes" in tables:
         # Current collections keep notetypes in their own table, the kind inside a protobuf blob.
-        for type_id, config in db.execute("SELECT id, config FROM notetypes"):
+        for type_id, config in db.query("SELECT id, config FROM notetypes"):
             found.cloze_types[_int(type_id)] = _protobuf_varint(config, field_number=1) == 1
     for deck_id, deck in decks.items():
         if isinstance(deck, dict) and isinstance(deck.get("name"), str):
             found.deck_names[_int(deck_id)] = deck["name"]
     if not found.deck_names and "decks" in tables:
-        found.deck_names = {_int(i): _text(n) for i, n in db.execute("SELECT id, name FROM decks")}
+        found.deck_names = {_int(i): _text(n) for i, n in db.query("SELECT id, name FROM decks")}
     if "cards" in tables:
         found.cards = [
             (_int(a), _int(b), _int(c), _int(d))
-            for a, b, c, d in db.execute("SELECT id, nid, ord, did FROM cards")
+            for a, b, c, d in db.query("SELECT id, nid, ord, did FROM cards")
         ]
     if "revlog" in tables:
         found.revlog = [
             (_int(a), _int(b), _int(c), _int(d), _int(e))
-            for a, b, c, d, e in db.execute(
+            for a, b, c, d, e in db.query(
                 "SELECT id, cid, ease, time, type FROM revlog ORDER BY id"
             )
         ]
     found.sched_ver = _sched_ver(db, tables, conf)
+    notes = db.query("SELECT id, mid, flds FROM notes ORDER BY id")
+    return _build(found, notes, counts["notes"], member, where, media_files)
+
+
+def _plain_tables(db: Collection, where: str) -> set[str]:
+    """The tables an import reads, each checked to be a plain table whose columns are stored.
+
+    A view, a virtual table or a generated column would compute what is read (a 300 MB string,
+    a recursive query that never ends); an Anki collection has none of them, so they refuse it.
+    """
+    found: set[str] = set()
+    for name, kind, sql in db.query("SELECT name, type, sql FROM sqlite_master"):
+        table = _text(name).casefold()
+        if table not in READ_TABLES or kind not in ("table", "view"):
+            continue
+        if kind != "table" or not _text(sql).lstrip().upper().startswith("CREATE TABLE"):
+            raise DeckError(
+                f"{where}: its {table} is a {_text(kind)} computed when read, not a stored table "
+                "(Anki never writes one); refused unread"
+            )
+        for row in db.query(f'PRAGMA table_xinfo("{table}")'):
+            if row[6]:  # hidden: 2 and 3 are generated columns, 1 a virtual table's
+                raise DeckError(
+                    f"{where}: column {_text(row[1])!r} of its {table} table is computed when "
+                    "read (a generated column; Anki never writes one); refused unread"
+                )
+        found.add(table)
     return found
 
 
-def _sched_ver(db: sqlite3.Connection, tables: set[str], conf: dict[str, Any]) -> int:
+def _count(db: Collection, table: str, where: str) -> int:
+    """The table's rows, refused beyond its limit before any of them is read."""
+    limit, what = ROW_LIMITS[table]
+    (count,) = db.query(f"SELECT COUNT(*) FROM {table}").fetchone()
+    if count > limit:
+        advice = REVIEW_ADVICE if table == "revlog" else f"a deck may have {MAX_CARDS:,} cards"
+        raise DeckError(
+            f"{where}: the collection holds {count:,} {what}; at most {limit:,} are read "
+            f"({advice}); refused unread"
+        )
+    return int(count)
+
+
+def _sched_ver(db: Collection, tables: set[str], conf: dict[str, Any]) -> int:
     """The scheduler version; collections that never say are v1, as Anki itself assumes."""
     value: object = conf.get("schedVer")
     if value is None and "config" in tables:
-        row = db.execute("SELECT val FROM config WHERE key = 'schedVer'").fetchone()
+        row = db.query("SELECT val FROM config WHERE key = 'schedVer'").fetchone()
         value = _loads(row[0]) if row else None
     return value if isinstance(value, int) and not isinstance(value, bool) else 1
 
@@ -143,6 +199,7 @@ class _Builder:
     """Collects cards from notes, skipping repeats and empty sides, remembering where each came from."""
 
     where: str
+    notes: int  # in the collection
     cards: list[Card] = field(default_factory=list)
     index: dict[tuple[int, int | None], int] = field(default_factory=dict)  # (note, ord) → card
     fronts: set[str] = field(default_factory=set)
@@ -150,6 +207,7 @@ class _Builder:
     duplicates: int = 0
     empty: int = 0
     occlusion: int = 0
+    nul: int = 0  # NUL characters removed from fields
 
     def add(self, card: Card, key: tuple[int, int | None], place: str) -> None:
         """Keep the card unless a side is empty or its front repeats an earlier card."""
@@ -162,7 +220,10 @@ class _Builder:
             self.duplicates += 1
             return
         if len(self.cards) >= MAX_CARDS:
-            raise DeckError(f"{self.where}: {place}: more than {MAX_CARDS} cards; split the deck")
+            raise DeckError(
+                f"{self.where}: more than {MAX_CARDS:,} cards (the limit): reading stopped at "
+                f"{place} of {self.notes}; split the deck"
+            )
         self.fronts.add(front_key)
         self.index[key] = len(self.cards)
         self.cards.append(card)
@@ -197,20 +258,29 @@ class _Builder:
             self.add(Card(front, back), (note_id, number - 1), place)
 
 
-def _build(collection: _Collection, member: str, where: str, media_files: int) -> ApkgImport:
-    notes = collection.notes
-    if (
-        member == "collection.anki2"
-        and len(notes) == 1
-        and notes[0][2].casefold().startswith(_STUB_TEXT)
-    ):
-        raise DeckError(
-            f"{where}: the package holds only a placeholder for newer Anki versions; "
-            "export it again from Anki with “Support older Anki versions” ticked"
-        )
-    builder = _Builder(where)
-    for number, (note_id, type_id, flds) in enumerate(notes, start=1):
-        fields = flds.split(FIELD_SEPARATOR)
+def _build(
+    collection: _Collection,
+    notes: Iterable[tuple[object, object, object]],
+    note_count: int,
+    member: str,
+    where: str,
+    media_files: int,
+) -> ApkgImport:
+    builder = _Builder(where, note_count)
+    for number, (raw_id, raw_type, raw_fields) in enumerate(notes, start=1):
+        note_id, type_id, flds = _int(raw_id), _int(raw_type), _text(raw_fields)
+        if (
+            member == "collection.anki2"
+            and note_count == 1
+            and flds.casefold().startswith(_STUB_TEXT)
+        ):
+            raise DeckError(
+                f"{where}: the package holds only a placeholder for newer Anki versions; "
+                "export it again from Anki with “Support older Anki versions” ticked"
+            )
+        # PostgreSQL cannot store a NUL character; a field never needs one.
+        builder.nul += flds.count("\0")
+        fields = flds.replace("\0", "").split(FIELD_SEPARATOR)
         is_cloze = collection.cloze_types.get(type_id)
         if is_cloze is None:
             # Unknown notetype: judge by the content.
@@ -224,7 +294,7 @@ def _build(collection: _Collection, member: str, where: str, media_files: int) -
         deck=deck,
         reviews=reviews,
         collection=member,
-        notes=len(notes),
+        notes=note_count,
         media_skipped=builder.media,
         media_files=media_files,
         duplicates_skipped=builder.duplicates,
@@ -285,6 +355,8 @@ def _warnings(
         )
     if builder.occlusion:
         warnings.append(f"{builder.occlusion} image-occlusion notes skipped")
+    if builder.nul:
+        warnings.append(nul_warning(builder.nul))
     if reviews or reschedules or unmatched:
         detail = [f"{reschedules} manual reschedules skipped"] if reschedules else []
         if unmatched:
@@ -299,13 +371,22 @@ def _title(collection: _Collection, index: dict[tuple[int, int | None], int], wh
     imported_notes = {note for note, _ in index}
     decks = Counter(deck for _, note, _, deck in collection.cards if note in imported_notes)
     for deck_id, _ in decks.most_common(1):
-        name = " / ".join(
-            part.strip() for part in collection.deck_names.get(deck_id, "").split("\x1f")
-        )
-        name = name.replace("::", " / ").strip()
-        if name and name.casefold() != "default":
-            return name
+        path = collection.deck_names.get(deck_id, "").replace("\0", "").replace("::", "\x1f")
+        parts = [" ".join(part.split()) for part in path.split("\x1f")]
+        parts = [part for part in parts if part]
+        if parts and " / ".join(parts).casefold() != "default":
+            return fit_title(parts)
     return title_from_filename(where, fallback="Anki deck")
+
+
+def fit_title(parts: list[str]) -> str:
+    """A deck path as a title within the limit: its innermost decks, the outer ones cut to "…"."""
+    for first in range(len(parts)):
+        shown = ["…", *parts[first:]] if first else parts
+        title = " / ".join(shown)
+        if len(title) <= MAX_TITLE_CHARS:
+            return title
+    return parts[-1][: MAX_TITLE_CHARS - 1] + "…"
 
 
 def _protobuf_varint(blob: object, field_number: int) -> int | None:

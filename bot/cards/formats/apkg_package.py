@@ -146,8 +146,65 @@ def collection_copy(data: bytes, where: str) -> Iterator[tuple[str, Path, int]]:
         yield entry.filename, target, media_files(archive)
 
 
-def read_sqlite(path: Path, where: str, read: Callable[[sqlite3.Connection], T]) -> T:
-    """Run `read` on the collection opened read-only (immutable: no journal, no lock files)."""
+# SQLite's own guards, set before the schema is first parsed: an Anki collection needs none of
+# what they refuse (its tables have at most 18 columns, its schema a few plain statements).
+SQLITE_LIMITS = (
+    (sqlite3.SQLITE_LIMIT_LENGTH, 8_000_000),  # a string or blob, a computed one included
+    (sqlite3.SQLITE_LIMIT_SQL_LENGTH, 100_000),  # a statement, the schema's CREATEs included
+    (sqlite3.SQLITE_LIMIT_COLUMN, 64),
+    (sqlite3.SQLITE_LIMIT_EXPR_DEPTH, 100),
+    (sqlite3.SQLITE_LIMIT_COMPOUND_SELECT, 4),
+    (sqlite3.SQLITE_LIMIT_VDBE_OP, 25_000),
+    (sqlite3.SQLITE_LIMIT_FUNCTION_ARG, 8),
+    (sqlite3.SQLITE_LIMIT_ATTACHED, 0),
+    (sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 100),
+    (sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 16),
+    (sqlite3.SQLITE_LIMIT_TRIGGER_DEPTH, 1),
+    (sqlite3.SQLITE_LIMIT_WORKER_THREADS, 0),
+)
+MAX_FIELD_BYTES = 8_000_000
+# The progress handler runs every STEP_CHUNK virtual machine steps; a statement may take
+# MAX_STEPS in all (reading 200,000 reviews takes about 1.5 million).
+STEP_CHUNK = 10_000
+MAX_STEPS = 50_000_000
+
+
+class StepBudget:
+    """Bounds the work of each statement: `start()` before it, SQLite calls `tick` as it runs."""
+
+    def __init__(self, steps: int | None = None) -> None:
+        self.steps = MAX_STEPS if steps is None else steps
+        self.left = self.steps // STEP_CHUNK
+
+    def start(self) -> None:
+        """Give the next statement its full budget."""
+        self.left = self.steps // STEP_CHUNK
+
+    def tick(self) -> int:
+        """SQLite's progress handler: non-zero interrupts the statement."""
+        self.left -= 1
+        return int(self.left < 0)
+
+
+class Collection:
+    """A collection opened for reading hostile content: every statement's work is bounded."""
+
+    def __init__(self, connection: sqlite3.Connection, budget: StepBudget) -> None:
+        self.connection = connection
+        self.budget = budget
+
+    def query(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
+        """Run one statement with a fresh step budget (its rows are read lazily, within it)."""
+        self.budget.start()
+        return self.connection.execute(sql, params)
+
+
+def read_sqlite(path: Path, where: str, read: Callable[[Collection], T]) -> T:
+    """Run `read` on the collection opened read-only (immutable: no journal, no lock files).
+
+    SQLite's limits are set before the schema is parsed, the schema is not trusted (no function
+    with side effects runs from it), and every statement has a bounded number of steps.
+    """
     uri = f"{path.as_uri()}?mode=ro&immutable=1"
     try:
         connection = sqlite3.connect(uri, uri=True)
@@ -155,12 +212,18 @@ def read_sqlite(path: Path, where: str, read: Callable[[sqlite3.Connection], T])
         raise DeckError(f"{where}: cannot open the collection ({exc})") from None
     # Damaged text must not stop the import: undecodable bytes become U+FFFD.
     connection.text_factory = lambda raw: raw.decode("utf-8", errors="replace")
+    budget = StepBudget()
     try:
-        return read(connection)
+        for limit, value in SQLITE_LIMITS:
+            connection.setlimit(limit, value)
+        connection.execute("PRAGMA trusted_schema = OFF")
+        connection.execute("PRAGMA cache_size = -8000")  # KiB: at most 8 MB of pages cached
+        connection.set_progress_handler(budget.tick, STEP_CHUNK)
+        # Current Anki declares its name columns (and their indexes) with this collation.
+        connection.create_collation("unicase", _unicase)
+        return read(Collection(connection, budget))
     except sqlite3.Error as exc:
-        raise DeckError(
-            f"{where}: the collection is not a readable Anki database ({exc})"
-        ) from None
+        raise DeckError(f"{where}: {_sqlite_reason(exc)}") from None
     except UnicodeDecodeError:
         # SQLite's own error message quoted damaged bytes from the file.
         raise DeckError(
@@ -168,6 +231,27 @@ def read_sqlite(path: Path, where: str, read: Callable[[sqlite3.Connection], T])
         ) from None
     finally:
         connection.close()
+
+
+def _unicase(left: str, right: str) -> int:
+    """Anki's `unicase` collation: Unicode text compared without regard to case."""
+    a, b = left.casefold(), right.casefold()
+    return (a > b) - (a < b)
+
+
+def _sqlite_reason(exc: sqlite3.Error) -> str:
+    """Why SQLite stopped, in words: the limits by name, anything else as SQLite says it."""
+    text = str(exc)
+    if text == "interrupted":
+        return (
+            f"reading the collection passed {MAX_STEPS:,} SQLite steps in one query (the limit); "
+            "refused"
+        )
+    if "too big" in text:
+        return f"a value in the collection is longer than {MAX_FIELD_BYTES // 1_000_000} MB (the limit); refused"
+    if "out of memory" in text:
+        return "reading the collection ran out of memory; refused"
+    return f"the collection is not a readable Anki database ({text})"
 
 
 def _reason(exc: BaseException) -> str:
