@@ -21,6 +21,8 @@ MAX_PASTE_CHARS = 64 * 1024
 MIN_PASTED_CARDS = 2
 PASTE_WHERE = "pasted text"
 MAX_SLUG_CHARS = 60
+MAX_FILENAME_CHARS = 120
+MAX_SUFFIX_CHARS = 10
 UPLOAD_SUFFIXES = tuple(s for s in SUPPORTED_SUFFIXES if s != ".toml")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -34,10 +36,18 @@ class Upload:
 
 
 def safe_filename(name: str | None) -> str:
-    """The file's own name (no folders, no control characters), never empty."""
+    """The file's own name (no folders, no control characters), never empty; a long one is
+    shortened before its extension, which tells how to read it."""
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    # Category C: controls, format characters (bidi overrides), lone surrogates, unassigned.
     cleaned = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
-    return cleaned[:120] or "document"
+    if len(cleaned) <= MAX_FILENAME_CHARS:
+        return cleaned or "document"
+    suffix = Path(cleaned).suffix
+    if not suffix or len(suffix) > MAX_SUFFIX_CHARS:
+        return cleaned[: MAX_FILENAME_CHARS - 1] + "…"
+    stem = cleaned[: -len(suffix)]
+    return stem[: MAX_FILENAME_CHARS - len(suffix) - 1].rstrip() + "…" + suffix
 
 
 def refuse_before_download(filename: str, size: int | None) -> str | None:

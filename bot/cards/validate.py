@@ -30,6 +30,10 @@ def check_cards(cards: Iterable[tuple[Card, str]], where: str) -> list[Card]:
     checked: list[Card] = []
     seen: dict[str, str] = {}
     for raw, place in cards:
+        if len(checked) >= MAX_CARDS:
+            # Raised as soon as the card beyond the limit comes: a reader feeding cards one by
+            # one stops reading there.
+            raise DeckError(too_many_cards(where, place))
         card = Card(clean_text(raw.front), clean_text(raw.back))
         check_sides(card, f"{where}: {place}")
         key = normalize_front(card.front)
@@ -51,8 +55,34 @@ def build_deck(
         raise DeckError(f"{where}: the title is longer than {MAX_TITLE_CHARS} characters")
     listed = list(cards)
     if len(listed) > MAX_CARDS:
-        raise DeckError(f"{where}: more than {MAX_CARDS} cards; split the deck")
+        raise DeckError(too_many_cards(where, f"card {MAX_CARDS + 1}"))
+    # PostgreSQL cannot store a NUL character in text: whatever a reader left is removed here.
+    nul = title.count("\0") + sum(c.front.count("\0") + c.back.count("\0") for c in listed)
+    notes = list(warnings)
+    if nul:
+        title = title.replace("\0", "")
+        listed = [Card(c.front.replace("\0", ""), c.back.replace("\0", "")) for c in listed]
+        notes.append(nul_warning(nul))
     checked = check_cards(((c, f"card {n}") for n, c in enumerate(listed, start=1)), where)
     if not checked:
         raise DeckError(f"{where}: the deck has no cards")
-    return Deck(title, tuple(checked), tuple(warnings))
+    return Deck(title, tuple(checked), tuple(notes))
+
+
+def too_many_cards(where: str, place: str) -> str:
+    """The reason a deck over the card limit is refused, naming where reading stopped."""
+    return (
+        f"{where}: more than {MAX_CARDS:,} cards (the limit): reading stopped at {place}; "
+        "split the deck"
+    )
+
+
+def nul_warning(count: int) -> str:
+    """The warning for NUL characters removed from a deck (no database can store them in text)."""
+    return f"{count:,} NUL characters (invisible, \\0) removed: they cannot be stored"
+
+
+def without_nul(text: str) -> tuple[str, int]:
+    """The text without NUL characters, and how many there were."""
+    count = text.count("\0")
+    return (text.replace("\0", ""), count) if count else (text, 0)

@@ -633,5 +633,5 @@ def test_line_shaped_text_never_raises_anything_else(lines: list[str], count: in
         deck = parse_flashcard_text(text)
     except DeckError:
         return
-    # Nothing is invented: every front comes from the paste.
-    assert all(card.front in text for card in deck.cards)
+    # Nothing is invented: every front comes from the paste (less the NULs no database stores).
+    assert all(card.front in text.replace("\0", "") for card in deck.cards)

@@ -57,7 +57,12 @@ def test_documents_are_refused_by_type_and_announced_size(
         ("evil\u202e\n.csv", "evil.csv"),
         (None, "document"),
         ("", "document"),
-        ("x" * 300 + ".csv", "x" * 120),
+        # A long name keeps its extension, which says how to read the file.
+        ("x" * 300 + ".csv", "x" * 115 + "….csv"),
+        ("y" * 200 + ".verylongextension", "y" * 119 + "…"),
+        ("x" * 120 + ".apkg", "x" * 114 + "….apkg"),
+        ("d" * 116 + ".csv", "d" * 116 + ".csv"),
+        ("bad\ud800name.txt", "badname.txt"),
     ],
 )
 def test_file_names_are_reduced_to_a_plain_name(raw: str | None, safe: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from typing import Any
 from bot.cards.formats.apkg_html import field_to_text
 from bot.cards.formats.checks import title_from_filename
 from bot.cards.model import Card, Deck, DeckError
-from bot.cards.validate import build_deck, check_cards
+from bot.cards.validate import build_deck, check_cards, nul_warning, without_nul
 
 DELIMITERS = ("\t", ";", ",")
 _DELIMITER_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma", "|": "pipe"}
@@ -49,36 +50,47 @@ _CsvReader = Any  # csv.reader's type (`_csv.Reader`) is not importable at run t
 def parse_csv_deck(data: bytes | str, filename: str) -> Deck:
     """Read a CSV/TSV deck; the title comes from the file name; errors name the line and field."""
     text = decode_text(data, filename) if isinstance(data, bytes) else data.lstrip("\ufeff")
+    # PostgreSQL cannot store a NUL character: they go, and the preview says so.
+    text, nul = without_nul(text)
     text, delimiter, is_html = _anki_directives(text)
     if delimiter is None:
         delimiter = _sniff(text, filename)
-    rows = list(_rows(text, delimiter, filename))
-    if not rows:
+    rows = _rows(text, delimiter, filename)
+    first = next(rows, None)
+    if first is None:
         raise DeckError(f"{filename}: no rows found (the file is empty)")
     front_col, back_col = 0, 1
-    width = len(rows[0][1])
-    header = _header_columns(rows[0][1])
+    width = len(first[1])
+    header = _header_columns(first[1])
     if header is not None:
         front_col, back_col = header
-        rows = rows[1:]
+    else:
+        rows = itertools.chain([first], rows)
     needed = max(front_col, back_col) + 1
-    placed: list[tuple[Card, str]] = []
-    for line, fields in rows:
-        count = len(fields)
-        if count < needed or (count > width and any(f.strip() for f in fields[width:])):
-            raise DeckError(
-                f"{filename}: line {line}: expected {width} fields "
-                f"separated by {_DELIMITER_NAMES[delimiter]}, found {count}"
-            )
-        for col, side in ((front_col, "front"), (back_col, "back")):
-            if not fields[col].strip():
-                raise DeckError(f"{filename}: line {line}, field {col + 1}: the {side} is empty")
-        front, back = fields[front_col], fields[back_col]
-        if is_html:
-            front, back = field_to_text(front).text, field_to_text(back).text
-        placed.append((Card(front, back), f"line {line}"))
-    cards = check_cards(placed, filename)
-    return build_deck(title_from_filename(filename), cards, where=filename)
+
+    def placed() -> Iterator[tuple[Card, str]]:
+        # A generator: the rows are read only as far as the cards are taken (the card limit
+        # stops reading at the first card beyond it).
+        for line, fields in rows:
+            count = len(fields)
+            if count < needed or (count > width and any(f.strip() for f in fields[width:])):
+                raise DeckError(
+                    f"{filename}: line {line}: expected {width} fields "
+                    f"separated by {_DELIMITER_NAMES[delimiter]}, found {count}"
+                )
+            for col, side in ((front_col, "front"), (back_col, "back")):
+                if not fields[col].strip():
+                    raise DeckError(
+                        f"{filename}: line {line}, field {col + 1}: the {side} is empty"
+                    )
+            front, back = fields[front_col], fields[back_col]
+            if is_html:
+                front, back = field_to_text(front).text, field_to_text(back).text
+            yield Card(front, back), f"line {line}"
+
+    cards = check_cards(placed(), filename)
+    warnings = [nul_warning(nul)] if nul else []
+    return build_deck(title_from_filename(filename), cards, warnings, where=filename)
 
 
 def decode_text(data: bytes, filename: str) -> str:

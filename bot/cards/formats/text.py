@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.cards.formats.text_split import Line, margins, read_split
-from bot.cards.model import Card, Deck, DeckError
-from bot.cards.validate import build_deck, check_cards
+from bot.cards.model import MAX_CARDS, Card, Deck, DeckError
+from bot.cards.validate import build_deck, check_cards, nul_warning, too_many_cards, without_nul
 
 DEFAULT_TITLE = "Pasted flashcards"
 # A line whose other reading is worth less than this (in the splitter's log-odds units, about 7
@@ -23,6 +23,9 @@ GUESS_MARGIN = 2.0
 # A text of this many lines that cannot be read was surely meant as flashcards.
 MANY_LINES = 3
 FRONT_SHOWN_CHARS = 40
+# An unmarked text is split as a whole; at most this many filled lines are searched (about eight
+# a card at the card limit; the search takes about 0.1 ms a line).
+MAX_SPLIT_LINES = 8 * MAX_CARDS
 
 _TITLE_SUFFIX = re.compile(r"[\s\-–—|:]*\bflash\s?cards?\s*$", re.IGNORECASE)
 _COUNT_LINE = re.compile(
@@ -88,6 +91,8 @@ def read_flashcard_text(
     text: str, where: str = "pasted text", default_title: str = DEFAULT_TITLE
 ) -> TextDeck:
     """Read pasted flashcards, telling whether they came in an explicit form."""
+    # PostgreSQL cannot store a NUL character: they go, and the preview says so.
+    text, nul = without_nul(text)
     source = _read_source(text, where)
     title = source.title
     body = source.body
@@ -99,11 +104,11 @@ def read_flashcard_text(
         found = _explicit_cards(body[first + 1 :], where)
         if found is not None:
             title = body[first][1]
-    warnings: list[str] = []
+    warnings = [nul_warning(nul)] if nul else []
     if found is not None:
         placed, explicit = found
     else:
-        placed, explicit = _split_cards(body, source.expected, warnings), False
+        placed, explicit = _split_cards(body, source.expected, warnings, where), False
     if source.expected is not None and len(placed) != source.expected:
         got = len(placed)
         if got < source.expected:
@@ -185,6 +190,8 @@ def _qa_cards(filled: Sequence[tuple[int, str]], where: str) -> list[Placed]:
     def close() -> None:
         if not back:
             raise DeckError(f"{where}: line {start}: a Q: line without an A: line after it")
+        if len(cards) >= MAX_CARDS:
+            raise DeckError(too_many_cards(where, f"line {start}"))
         cards.append((Card("\n".join(front), "\n".join(back)), f"line {start}"))
 
     for number, line in filled:
@@ -217,6 +224,8 @@ def _pair_cards(
 ) -> list[Placed]:
     cards: list[Placed] = []
     for number, line in filled:
+        if len(cards) >= MAX_CARDS:
+            raise DeckError(too_many_cards(where, f"line {number}"))
         if separator == "::":
             parts = _DOUBLE_COLON.split(line, maxsplit=1)
         else:
@@ -256,7 +265,7 @@ def _block_cards(body: Sequence[tuple[int, str]]) -> list[Placed] | None:
 
 
 def _split_cards(
-    body: Sequence[tuple[int, str]], expected: int | None, warnings: list[str]
+    body: Sequence[tuple[int, str]], expected: int | None, warnings: list[str], where: str
 ) -> list[Placed]:
     lines: list[Line] = []
     after_blank = False
@@ -264,6 +273,13 @@ def _split_cards(
         if not text:
             after_blank = bool(lines)
             continue
+        if len(lines) >= MAX_SPLIT_LINES:
+            # The split searches the whole text at once: its size is bounded before it starts.
+            raise DeckError(
+                f"{where}: line {number}: more than {MAX_SPLIT_LINES:,} lines without marks "
+                f"between the cards (the limit, for {MAX_CARDS:,} cards); reading stopped there. "
+                "Split the deck, or mark the cards (front :: back)"
+            )
         stripped = text.lstrip()
         lines.append(Line(stripped, number, after_blank, len(text) - len(stripped)))
         after_blank = False

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 
-from bot.cards.model import Card, Deck, DeckError
-from bot.cards.validate import build_deck
+from bot.cards.model import MAX_CARDS, Card, Deck, DeckError
+from bot.cards.validate import build_deck, too_many_cards
+
+_CARD_TABLE = re.compile(r"^[ \t]*\[\[[ \t]*cards[ \t]*\]\]", re.MULTILINE)
 
 
 def parse_toml_deck(text: str, where: str = "deck.toml") -> Deck:
     """Read a TOML deck (`title = "..."` and `[[cards]]` tables with `front` and `back`)."""
+    # tomllib reads a document whole: the card tables are counted before it starts.
+    for number, table in enumerate(_CARD_TABLE.finditer(text), start=1):
+        if number > MAX_CARDS:
+            line = text.count("\n", 0, table.start()) + 1
+            raise DeckError(too_many_cards(where, f"line {line}"))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
