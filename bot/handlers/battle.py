@@ -480,4 +480,7 @@ async def on_battle_tap(
         return
     # Callback queries must be answered, and quickly: before the slower edits and sends.
     await query.answer(outcome.toast or "")
-    await perform(context.bot, services, outcome, context.application, query.message.message_id)
+    # An answer comes from its round's own message (the router checked): it may stand in for a
+    # message whose id was never stored. Join and Start come from the lobby and stand in for none.
+    tapped = query.message.message_id if tap.action == "answer" else None
+    await perform(context.bot, services, outcome, context.application, tapped)

@@ -249,6 +249,10 @@ class BattleService:
         """Record the lobby message."""
         await store.set_lobby_message(self.db, battle_id, message_id)
 
+    async def shown_on(self, battle_id: int, round_no: int, chat_id: int, message_id: int) -> bool:
+        """Whether this message is the battle's lobby (round 0) or that round's message."""
+        return await store.shown_on(self.db, battle_id, round_no, chat_id, message_id)
+
     def _claim_times(self) -> tuple[int, int]:
         now_ms = int(self.wall() * 1000)
         return now_ms, now_ms + int(POST_LEASE.total_seconds() * 1000)

@@ -269,6 +269,10 @@ class QuizService:
             self.db, view.session_id, view.position, message_id, unix(self.clock.now())
         )
 
+    async def shown_on(self, session_id: int, position: int, chat_id: int, message_id: int) -> bool:
+        """Whether this message is the one that showed a session's question."""
+        return await store.item_shown_on(self.db, session_id, position, chat_id, message_id)
+
     async def summed_up(self, session_id: int, message_id: int) -> None:
         """Record the message that summed a session up."""
         await store.set_summary_message(self.db, session_id, message_id)

@@ -197,6 +197,25 @@ async def set_lobby_message(db: Database, battle_id: int, message_id: int) -> No
     )
 
 
+async def shown_on(
+    db: Database, battle_id: int, round_no: int, chat_id: int, message_id: int
+) -> bool:
+    """Whether this message of this chat is the battle's lobby (round 0) or that round's message."""
+    if round_no == 0:
+        row = await db.fetchone(
+            "SELECT 1 FROM battles WHERE id = ? AND chat_id = ? AND lobby_message_id = ?",
+            (battle_id, chat_id, message_id),
+        )
+    else:
+        row = await db.fetchone(
+            """SELECT 1 FROM battle_rounds r JOIN battles b ON b.id = r.battle_id
+                WHERE r.battle_id = ? AND r.round_no = ? AND r.message_id = ?
+                  AND b.chat_id = ?""",
+            (battle_id, round_no, message_id, chat_id),
+        )
+    return row is not None
+
+
 async def claim_round_view(
     db: Database, battle_id: int, round_no: int, now_ms: int, until_ms: int
 ) -> bool:

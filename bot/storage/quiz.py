@@ -268,6 +268,18 @@ async def set_message(
     )
 
 
+async def item_shown_on(
+    db: Database, session_id: int, position: int, chat_id: int, message_id: int
+) -> bool:
+    """Whether a session's question is shown by this message of this chat (one key lookup)."""
+    row = await db.fetchone(
+        """SELECT 1 FROM session_items i JOIN quiz_sessions s ON s.id = i.session_id
+            WHERE i.session_id = ? AND i.position = ? AND i.message_id = ? AND s.chat_id = ?""",
+        (session_id, position, message_id, chat_id),
+    )
+    return row is not None
+
+
 async def set_summary_message(db: Database, session_id: int, message_id: int) -> None:
     """Remember the message that summed the session up: its last answer is fully delivered."""
     await db.execute(

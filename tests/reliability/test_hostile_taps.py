@@ -6,7 +6,9 @@ import logging
 
 import pytest
 
+from bot.sandbox.driver import SandboxChat, SandboxUser
 from bot.sandbox.server import SandboxServer
+from tests.e2e.battle_helpers import battle_id, current_round, start_battle
 from tests.e2e.conftest import RunningBot
 from tests.reliability.helpers import problems, quiz_with, review_count, right_option
 
@@ -68,3 +70,102 @@ async def test_taps_naming_what_is_not_yours_or_not_there_get_a_toast_and_change
     assert await alice.tap(right, message=question) == "✅ Right!"
     assert await alice.tap_data(question, f"q:{session}:0:o{index}") == "This question is closed"
     assert await review_count(bot, alice) == 1
+
+
+def screen(chat: SandboxChat) -> list[tuple[object, ...]]:
+    """Every bot message in a chat as shown: id, text, buttons and how often it was edited."""
+    return [(m.message_id, m.text, m.buttons, len(m.edits)) for m in chat.messages]
+
+
+@pytest.mark.telegram_limits
+async def test_a_tap_is_taken_only_from_the_kind_of_message_that_carries_it(
+    sandbox: SandboxServer, bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    alice, bob = sandbox.user("Alice"), sandbox.user("Bob")
+    group = sandbox.group("Revision club", members=[alice, bob], supergroup=True)
+    question = await quiz_with(bot, alice, "choice")
+    await alice.send("/settings")
+    menu = await alice.wait_for(lambda m: "⚙️ Settings" in m.text)
+    await alice.send("/remind")
+    remind = await alice.wait_for(lambda m: "Daily reminder" in m.text and bool(m.buttons))
+    await start_battle(sandbox, alice, group, (bob,))
+    lobby = next(m for m in group.messages if "Revision battle" in m.text)
+    r1 = await current_round(sandbox, bot, group, 1)
+    battle = await battle_id(bot, group)
+    session = await bot.services.db.fetchone(
+        "SELECT id FROM quiz_sessions WHERE user_id = ?", (alice.id,)
+    )
+    assert session is not None
+    settings_data, remind_data, quiz_data = (
+        m.buttons[0][0][1] or "" for m in (menu, remind, question)
+    )
+    group_before, private_before = screen(group), screen(alice.chat)
+    db_before = await snapshot(bot), await battle_row(bot, battle), await alice_row(bot, alice)
+
+    private_only = "That button works in our private chat"
+    out_of_place = "This button no longer works"
+    with caplog.at_level(logging.INFO):
+        # Private actions tapped in the group: a settings tap on a live round, a reminder tap on
+        # the lobby, Start quiz thirty times, a forget confirmation, a deck, an import, a quiz.
+        in_group = [
+            (r1.message_id, settings_data),
+            (lobby.message_id, remind_data),
+            *[(r1.message_id if n % 2 else lobby.message_id, "m:quiz") for n in range(30)],
+            (r1.message_id, "m:forget:yes"),
+            (lobby.message_id, f"d:{session[0]}:u"),
+            (lobby.message_id, f"i:{session[0]}:s"),
+            (r1.message_id, quiz_data),
+        ]
+        for message_id, data in in_group:
+            assert await alice.tap_data(message_id, data, chat=group) == private_only, data
+        # A battle tap from a message of the battle that does not carry it.
+        for message_id, data in (
+            (r1.message_id, f"b:{battle}:j"),
+            (r1.message_id, f"b:{battle}:s"),
+            (lobby.message_id, f"b:{battle}:a1:0"),
+        ):
+            assert await bob.tap_data(message_id, data, chat=group) == out_of_place, data
+        # In the private chat, each tap on a message of another kind.
+        for target, data in (
+            (question, settings_data),
+            (question, remind_data),
+            (question, f"b:{battle}:a1:0"),
+            (menu, quiz_data),
+            (menu, f"d:{session[0]}:u"),
+            (menu, "m:quiz"),
+            (remind, settings_data),
+            (remind, "m:forget:yes"),
+        ):
+            assert await alice.tap_data(target, data) == out_of_place, data
+        await sandbox.settle()
+
+    assert screen(group) == group_before  # no message edited, none posted
+    assert screen(alice.chat) == private_before
+    assert bob.messages == []
+    after = await snapshot(bot), await battle_row(bot, battle), await alice_row(bot, alice)
+    assert after == db_before
+    assert problems(caplog.records) == []
+    # The same buttons still work where they belong.
+    assert await alice.tap(r1.right, chat=group, message=r1.message_id) == f"Locked in: {r1.right}"
+    await alice.tap(menu.labels[0], message=menu)
+    await alice.wait_for(lambda m: m.message_id == menu.message_id and m.edited)
+
+
+async def battle_row(bot: RunningBot, battle: int) -> tuple[object, ...]:
+    """A battle's stored state and version."""
+    row = await bot.services.db.fetchone(
+        "SELECT state, version, lobby_message_id FROM battles WHERE id = ?", (battle,)
+    )
+    assert row is not None
+    return tuple(row)
+
+
+async def alice_row(bot: RunningBot, user: SandboxUser) -> tuple[object, ...]:
+    """A user's stored settings and reminder."""
+    row = await bot.services.db.fetchone(
+        "SELECT session_size, question_mix, remind_time, timezone, active_deck_id FROM users "
+        "WHERE id = ?",
+        (user.id,),
+    )
+    assert row is not None
+    return tuple(row)
