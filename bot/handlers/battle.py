@@ -74,14 +74,18 @@ async def _edit(
     message_id: int | None,
     text: str,
     keyboard: Any = None,
-) -> None:
+) -> bool:
+    """Edit a battle message in place; False when there is none, or it stayed behind in a group
+    that became a supergroup (whose battle then follows it)."""
     if message_id is None:
-        return
+        return False
     try:
         await edit_html(bot, chat_id, message_id, text, keyboard)
     except ChatMigrated as moved:
         # The old group's messages can no longer be edited; the next send goes to the new chat.
         await battles.migrate(chat_id, moved.new_chat_id)
+        return False
+    return True
 
 
 async def perform(
@@ -199,11 +203,12 @@ async def _round_message(
     else:
         text = view.cancelled_text(row, effect.round_no, claim.total)
     if message_id is not None:
-        await _edit(bot, battles, battle.chat_id, message_id, text)
-        return message_id
-    if isinstance(effect, CancelRound):
+        if await _edit(bot, battles, battle.chat_id, message_id, text):
+            return message_id
+    elif isinstance(effect, CancelRound):
         return None  # stopped before its question was ever shown: nothing to cancel
-    # Closed before its question was ever shown: its reveal stands on its own.
+    # Closed before its question was ever shown (or shown in the group's old chat, left behind
+    # when the group became a supergroup): its reveal stands on its own.
     sent = await _send(bot, battles, battle.chat_id, text, thread_id=battle.thread_id)
     return sent.message_id
 

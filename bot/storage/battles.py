@@ -505,9 +505,25 @@ async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> bool
     """Move a group's battles and leaderboard to its new (supergroup) id; False if nothing moved.
 
     Idempotent: both migration service messages, and a ChatMigrated error, may report the move.
-    Lines already under the new id are added to, never overwritten.
+    Lines already under the new id are added to, never overwritten. The battles' messages stay
+    behind in the old chat, and their ids mean other messages in the new one: they are forgotten,
+    so a round's close is posted anew instead of editing whatever has that id there, and a
+    question on screen is owed again, to be asked in the new chat with the time it has left.
     """
     async with db.transaction():
+        # The battles' rows first, as a battle's transition takes them (then its rounds, then the
+        # table): writers that lock rows in the same order may wait, but never deadlock.
+        await db.execute(
+            "UPDATE battles SET lobby_message_id = NULL WHERE chat_id = ?", (old_chat_id,)
+        )
+        await db.execute(
+            """UPDATE battle_rounds
+                  SET message_id = NULL,
+                      view_shown = CASE WHEN view_shown = 1 AND view_owed = 1 THEN 0
+                                        ELSE view_shown END
+                WHERE battle_id IN (SELECT id FROM battles WHERE chat_id = ?)""",
+            (old_chat_id,),
+        )
         if db.dialect == "postgres":
             # Both migration messages may be handled at once. Under READ COMMITTED the second
             # INSERT … SELECT would still read the old lines (the first has not committed) and add
