@@ -223,6 +223,8 @@ def read_sqlite(path: Path, where: str, read: Callable[[Collection], T]) -> T:
         connection.create_collation("unicase", _unicase)
         return read(Collection(connection, budget))
     except sqlite3.Error as exc:
+        if "out of memory" in str(exc):
+            raise MemoryError from None  # SQLite's allocator met the reader's memory limit
         raise DeckError(f"{where}: {_sqlite_reason(exc)}") from None
     except UnicodeDecodeError:
         # SQLite's own error message quoted damaged bytes from the file.
@@ -249,8 +251,6 @@ def _sqlite_reason(exc: sqlite3.Error) -> str:
         )
     if "too big" in text:
         return f"a value in the collection is longer than {MAX_FIELD_BYTES // 1_000_000} MB (the limit); refused"
-    if "out of memory" in text:
-        return "reading the collection ran out of memory; refused"
     return f"the collection is not a readable Anki database ({text})"
 
 

@@ -1,0 +1,134 @@
+"""What the bot and a reader process say to each other.
+
+The bot starts `python -m bot.reader.child` with the job (kind, file name, limits) in one
+environment variable and the bytes sent on standard input. The reader writes one line of JSON
+saying what it found (a deck's digest, a reason it was refused, a paste's verdict), then, for a
+deck, the deck itself as the JSON the preview is kept as. Only the first line is ever parsed by
+the bot; the deck is stored as written.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.cards.model import Card
+from bot.cards.upload import Digest, PasteRefusal
+from bot.reader.limits import Limits
+
+JOB_VARIABLE = "QUIZMASTER_READER_JOB"
+Kind = Literal["file", "paste"]
+# The first line holds a page of cards (8 × 2 sides of at most 2,000 characters) and warnings.
+MAX_HEADER_BYTES = 512 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One reading: a file (named, for its extension and the messages) or a paste."""
+
+    kind: Kind
+    filename: str
+    limits: Limits
+    parent: int  # the bot's pid: the reader dies with it
+
+    def to_env(self) -> str:
+        """The job as the environment variable's value."""
+        return json.dumps(
+            {
+                "kind": self.kind,
+                "filename": self.filename,
+                "limits": self.limits.as_json(),
+                "parent": self.parent,
+            }
+        )
+
+    @classmethod
+    def from_env(cls, value: str) -> Job:
+        """The job back from `to_env`."""
+        raw = json.loads(value)
+        kind: Kind = "paste" if raw["kind"] == "paste" else "file"
+        return cls(kind, str(raw["filename"]), Limits.from_json(raw["limits"]), int(raw["parent"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """A deck was read: what its preview shows, and the deck as JSON (`encode_upload`)."""
+
+    digest: Digest
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """The file is not a deck the bot can take; `reason` says why, starting with its name."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Crashed:
+    """The reader ended without an answer: out of memory (`memory`) or a bug (`bug`)."""
+
+    why: Literal["memory", "bug"]
+
+
+Answer = Read | Refused | PasteRefusal | Crashed | None  # None: the paste is ordinary chat
+
+
+def header_line(found: dict[str, Any]) -> bytes:
+    """The first line of a reader's output."""
+    return json.dumps(found, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+
+def deck_line(digest: Digest) -> bytes:
+    """The first line for a deck read (the deck follows it)."""
+    return header_line({"found": "deck", "digest": digest.as_json()})
+
+
+def refused_line(reason: str) -> bytes:
+    """The first line for a file that is no deck."""
+    return header_line({"found": "refused", "reason": reason})
+
+
+def paste_line(verdict: PasteRefusal | None) -> bytes:
+    """The first line for a paste that is chat (None) or was refused."""
+    if verdict is None:
+        return header_line({"found": "chat"})
+    card = [verdict.card.front, verdict.card.back] if verdict.card is not None else None
+    return header_line(
+        {"found": "paste", "reason": verdict.reason, "problem": verdict.problem, "card": card}
+    )
+
+
+def crashed_line(why: Literal["memory", "bug"]) -> bytes:
+    """The first line for a reading that failed on the reader's side."""
+    return header_line({"found": why})
+
+
+def parse_output(output: bytes) -> Answer:
+    """What a reader's output says; a reader that said nothing understandable crashed."""
+    header, _, rest = output.partition(b"\n")
+    if len(header) > MAX_HEADER_BYTES:
+        return Crashed("bug")
+    try:
+        raw = json.loads(header)
+        found = raw["found"]
+        if found == "deck":
+            return Read(Digest.from_json(raw["digest"]), rest.decode())
+        if found == "refused":
+            return Refused(str(raw["reason"]))
+        if found == "chat":
+            return None
+        if found == "paste":
+            card = raw["card"]
+            return PasteRefusal(
+                raw["reason"],
+                str(raw["problem"]),
+                Card(str(card[0]), str(card[1])) if card is not None else None,
+            )
+        if found == "memory":
+            return Crashed("memory")
+    except (ValueError, KeyError, TypeError, IndexError):
+        pass
+    return Crashed("bug")
