@@ -36,7 +36,7 @@ from bot.handlers.callbacks import on_callback
 from bot.handlers.decks import decks_command
 from bot.handlers.errors import on_error
 from bot.handlers.guard import guard_update
-from bot.handlers.imports import import_command, on_document, sweep_imports
+from bot.handlers.imports import end_imports_on_stop, import_command, on_document, sweep_imports
 from bot.handlers.messages import on_other, on_text, on_unknown_command
 from bot.handlers.quiz import quiz_command
 from bot.handlers.reminder_sweep import sweep_reminders
@@ -78,6 +78,7 @@ SWEEPS.append(sweep_reminders)
 SWEEPS.append(sweep_imports)
 SWEEPS.append(sweep_battles)
 SWEEP_TASK_KEY = "sweep_task"
+IMPORTS_STOP_KEY = "imports_stop_task"
 STOPPER_KEY = "stopper"
 # How often the bot checks that its database is still there (a SQLite file deleted under it).
 DATABASE_CHECK_INTERVAL = 5.0
@@ -169,16 +170,22 @@ def build_application(
             app.bot_data[SWEEP_TASK_KEY] = asyncio.create_task(
                 _sweep_forever(app, sweep_interval), name="sweeps"
             )
+        # A stop never waits for a file being read: the readings in flight end as it begins.
+        app.bot_data[IMPORTS_STOP_KEY] = asyncio.create_task(
+            end_imports_on_stop(app), name="imports-stop"
+        )
 
     async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
-        task = app.bot_data.pop(SWEEP_TASK_KEY, None)
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        for key in (SWEEP_TASK_KEY, IMPORTS_STOP_KEY):
+            task = app.bot_data.pop(key, None)
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
         if SERVICES_KEY in app.bot_data:
+            await get_services(app.bot_data).imports.close()  # kills any reader left
             await get_services(app.bot_data).db.close()
 
     # A registry per application, so several bots (tests) never share counters.

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from bot.cards.formats import SUPPORTED_SUFFIXES, ImportedReview, read_apkg, read_deck_bytes
 from bot.cards.formats.text import looks_like_flashcards, read_flashcard_text
@@ -21,6 +21,7 @@ MAX_PASTE_CHARS = 64 * 1024
 MIN_PASTED_CARDS = 2
 PASTE_WHERE = "pasted text"
 MAX_SLUG_CHARS = 60
+PAGE_CARDS = 8  # cards on one page of a preview
 MAX_FILENAME_CHARS = 120
 MAX_SUFFIX_CHARS = 10
 UPLOAD_SUFFIXES = tuple(s for s in SUPPORTED_SUFFIXES if s != ".toml")
@@ -86,6 +87,30 @@ class PasteRefusal:
     card: Card | None = None
 
 
+def surely_chat(text: str) -> bool:
+    """Whether a text can only be chat, told without reading it: one line without any mark a card
+    or a title could carry (`::`, a tab, a colon, "flashcards", "cards", "terms").
+
+    `read_paste` would return None for it too; this costs one pass over the text, no parsing.
+    """
+    body = text.strip()
+    if not body:
+        return True
+    if len(body.splitlines()) > 1 or "\t" in body or ":" in body or "：" in body:
+        return False
+    folded = body.casefold()
+    return not any(mark in folded for mark in ("flash", "card", "term"))
+
+
+def valid_unicode(text: str) -> str:
+    """The text with each lone surrogate (invalid Unicode, which no encoder takes) as U+FFFD."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
 def read_paste(text: str) -> Deck | PasteRefusal | None:
     """Pasted flashcards as a deck, a refusal saying why not, or None for ordinary chat.
 
@@ -106,6 +131,61 @@ def read_paste(text: str) -> Deck | PasteRefusal | None:
     if read.explicit or len(cards) >= MIN_PASTED_CARDS:
         return read.deck
     return PasteRefusal("one_card", card=cards[0]) if looks_like_flashcards(text) else None
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """What a preview shows of an upload, without holding the upload: its size and one page."""
+
+    title: str
+    cards: int
+    reviews: int
+    warnings: tuple[str, ...]
+    page: int  # 0-based, within the pages there are
+    page_cards: tuple[Card, ...]  # the cards on that page, the first being card page × PAGE_CARDS
+
+    @property
+    def pages(self) -> int:
+        """How many pages of PAGE_CARDS the cards fill (one at least)."""
+        return max(1, -(-self.cards // PAGE_CARDS))
+
+    def as_json(self) -> dict[str, object]:
+        """The digest as a JSON object."""
+        return {
+            "title": self.title,
+            "cards": self.cards,
+            "reviews": self.reviews,
+            "warnings": list(self.warnings),
+            "page": self.page,
+            "page_cards": [[c.front, c.back] for c in self.page_cards],
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Digest:
+        """A digest back from `as_json`."""
+        return cls(
+            str(raw["title"]),
+            int(raw["cards"]),
+            int(raw["reviews"]),
+            tuple(str(w) for w in raw["warnings"]),
+            int(raw["page"]),
+            tuple(Card(str(f), str(b)) for f, b in raw["page_cards"]),
+        )
+
+
+def digest(upload: Upload, page: int = 0) -> Digest:
+    """The digest of an upload showing `page` (clamped to the pages there are)."""
+    deck = upload.deck
+    pages = max(1, -(-len(deck.cards) // PAGE_CARDS))
+    page = min(max(page, 0), pages - 1)
+    return Digest(
+        deck.title,
+        len(deck.cards),
+        len(upload.reviews),
+        deck.warnings,
+        page,
+        deck.cards[page * PAGE_CARDS : (page + 1) * PAGE_CARDS],
+    )
 
 
 def deck_slug(title: str) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from pathlib import Path
 
 from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
@@ -11,12 +13,23 @@ from telegram.ext import Application, ContextTypes
 from bot.cards.upload import PasteRefusal, safe_filename
 from bot.handlers.common import edit_html, send_html
 from bot.services.container import get_services
-from bot.services.imports import GONE, ClosedPreview, ImportFailure, ImportPreview
+from bot.services.downloads import DownloadFailed, TooLarge, download
+from bot.services.imports import (
+    GONE,
+    ClosedPreview,
+    DownloadFailure,
+    FileOutcome,
+    ImportFailure,
+    ImportPreview,
+    SaveStarted,
+    Stopped,
+)
 from bot.services.views import Refusal
 from bot.views import imports as view
 from bot.views.callbacks import ImportTap
 
 log = logging.getLogger(__name__)
+STOP_POLL_SECONDS = 0.2
 
 
 async def import_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -42,24 +55,32 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await send_html(bot, chat_id, view.couldnt_read(refusal))
         return
     progress = await send_html(bot, chat_id, view.READING)
-    try:
-        telegram_file = await bot.get_file(document.file_id)
-        data = bytes(await telegram_file.download_as_bytearray())
-    except TelegramError as exc:
-        log.warning("download of %s failed: %s", filename, exc)
-        await edit_html(bot, chat_id, progress.message_id, view.DOWNLOAD_FAILED)
-        return
-    outcome = await services.imports.read_file(user.id, user.first_name, data, filename)
+
+    async def fetch(target: Path, limit: int) -> None:
+        try:
+            telegram_file = await bot.get_file(document.file_id)
+        except TelegramError as exc:
+            log.warning("getFile for %s failed: %s", filename, exc)
+            raise DownloadFailed from None
+        if telegram_file.file_size is not None and telegram_file.file_size > limit:
+            raise TooLarge(telegram_file.file_size)
+        # Streamed to disk and counted as it comes: the announced size may be missing or wrong.
+        await download(str(telegram_file.file_path), target, limit)
+
+    outcome = await services.imports.read_document(user.id, user.first_name, filename, fetch)
+    text, keyboard = _file_reply(outcome, filename)
+    await edit_html(bot, chat_id, progress.message_id, text, keyboard)
+
+
+def _file_reply(outcome: FileOutcome, filename: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The message a file's progress message becomes."""
+    if isinstance(outcome, ImportPreview):
+        return view.preview_text(outcome), view.preview_keyboard(outcome)
     if isinstance(outcome, ImportFailure):
-        await edit_html(bot, chat_id, progress.message_id, view.couldnt_read(outcome.reason))
-        return
-    await edit_html(
-        bot,
-        chat_id,
-        progress.message_id,
-        view.preview_text(outcome),
-        view.preview_keyboard(outcome),
-    )
+        return view.couldnt_read(outcome.reason), None
+    if isinstance(outcome, DownloadFailure):
+        return view.DOWNLOAD_FAILED, None
+    return view.reading_stopped(outcome, filename), None
 
 
 async def paste_preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
@@ -74,11 +95,24 @@ async def paste_preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> b
         return False
     if isinstance(read, PasteRefusal):
         await send_html(context.bot, message.chat.id, view.paste_refused(read))
+    elif isinstance(read, Stopped):
+        await send_html(context.bot, message.chat.id, view.reading_stopped(read, None))
     else:
         await send_html(
             context.bot, message.chat.id, view.preview_text(read), view.preview_keyboard(read)
         )
     return True
+
+
+async def end_imports_on_stop(app: Application) -> None:  # type: ignore[type-arg]
+    """Once the bot begins to stop, stop every reading in flight (its reader is killed and the
+    person told to send it again), so a stop never waits for a file to be read."""
+    # Started from post_init, before the application runs; stopping sets `running` back.
+    while not app.running:  # noqa: ASYNC110 - PTB has no event for a stop beginning
+        await asyncio.sleep(STOP_POLL_SECONDS)
+    while app.running:  # noqa: ASYNC110
+        await asyncio.sleep(STOP_POLL_SECONDS)
+    await get_services(app.bot_data).imports.close()
 
 
 async def on_import_tap(
@@ -104,12 +138,32 @@ async def on_import_tap(
                 context.bot, query.message.chat.id, query.message.message_id, view.CANCELLED
             )
         return
-    saved = await imports.save(user_id, tap.import_id, with_history=tap.action == "history")
+    answered = False
+
+    async def started(saving: SaveStarted) -> None:
+        # Replaying a long history takes seconds, and a tap must be answered within about 15:
+        # answer now and show the work in the message.
+        nonlocal answered
+        answered = True
+        await query.answer(view.saving_toast(saving))
+        if query.message is not None:
+            await edit_html(
+                context.bot,
+                query.message.chat.id,
+                query.message.message_id,
+                view.saving_text(saving),
+            )
+
+    with_history = tap.action == "history"
+    saved = await imports.save(
+        user_id, tap.import_id, with_history, started=started if with_history else None
+    )
     if isinstance(saved, Refusal):
         await query.answer(saved.toast)
         await _show_if_closed(query, context, tap.import_id)
         return
-    await query.answer(view.saved_toast(saved))
+    if not answered:
+        await query.answer(view.saved_toast(saved))
     if query.message is not None:
         await edit_html(
             context.bot,

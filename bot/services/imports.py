@@ -1,27 +1,36 @@
-"""Importing a user's deck: read it off the event loop, keep a preview, save it (with history)."""
+"""Importing a user's deck: read it in a reader process, keep a preview, save it (with history)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Literal
 
-from bot.cards.model import Card, Deck, DeckError
+from bot.cards.model import Card
 from bot.cards.questions import card_key
 from bot.cards.upload import (
+    MAX_PASTE_CHARS,
+    MAX_UPLOAD_BYTES,
+    PAGE_CARDS,
+    Digest,
     PasteRefusal,
     Upload,
     deck_slug,
     decode_upload,
-    encode_upload,
-    read_paste,
-    read_upload,
+    digest,
     refuse_before_download,
+    surely_chat,
+    valid_unicode,
 )
 from bot.clock import Clock
 from bot.core.replay import PastReview, replay
+from bot.reader.pool import ReaderPool, Stopped
+from bot.reader.protocol import Crashed, Read, Refused
+from bot.services.downloads import DownloadFailed, TooLarge
 from bot.services.reviewing import to_stored
 from bot.services.views import Refusal
 from bot.storage import imports as store
@@ -36,11 +45,11 @@ PREVIEW_TTL = timedelta(days=1)
 # How long a closed preview's outcome is remembered, for taps on its old message.
 CLOSED_TTL = timedelta(days=30)
 MAX_OWN_DECKS = 30  # each own deck is a row of two buttons in /decks, within Telegram's 100
-MAX_PAYLOAD_BYTES = 16 * 1024 * 1024
-PAGE_CARDS = 8
+__all__ = ["PAGE_CARDS", "Stopped"]
 GONE = "This preview is gone — send the deck again"
 EXPIRED = "This preview expired after a day — send the deck again"
 UNREADABLE = "the file is damaged or not a deck I know"
+PASTE_UNREADABLE = "it is in no form of flashcards I know"
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,15 +107,37 @@ class SavedDeck:
     replayed_reviews: int
 
 
-def _read_file(data: bytes, filename: str) -> Upload | ImportFailure:
-    """Parse in a worker thread; every failure becomes a reason, never an exception."""
-    try:
-        return read_upload(data, filename)
-    except DeckError as exc:
-        return ImportFailure(str(exc))
-    except Exception:  # a reader bug must not reach the user as a traceback
-        log.exception("reading %s failed", filename)
-        return ImportFailure(f"{filename}: {UNREADABLE}")
+@dataclass(frozen=True, slots=True)
+class SaveStarted:
+    """A save that goes ahead: the deck's title and size, and how many reviews it replays."""
+
+    title: str
+    cards: int
+    reviews: int
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadFailure:
+    """The file could not be downloaded from Telegram (sending it again may work)."""
+
+
+# What a file read gives: a preview, or why not.
+FileOutcome = ImportPreview | ImportFailure | DownloadFailure | Stopped
+# A function writing the sent file to the path it is given, at most `limit` bytes: it raises
+# TooLarge past them, DownloadFailed when the file cannot be had.
+Fetch = Callable[[Path, int], Awaitable[None]]
+
+
+def _writer(data: bytes) -> Callable[[Path], Awaitable[None]]:
+    async def write(path: Path) -> None:
+        await asyncio.to_thread(path.write_bytes, data)
+
+    return write
+
+
+def _page_of(payload: str, page: int) -> Digest:
+    """One page of a stored preview (the payload is decoded in a worker thread)."""
+    return digest(decode_upload(payload), page)
 
 
 def _replayed(upload: Upload, desired_retention: float) -> list[ReplayedState]:
@@ -125,11 +156,13 @@ def _replayed(upload: Upload, desired_retention: float) -> list[ReplayedState]:
 
 @dataclass
 class ImportService:
-    """Reads decks users send, keeps previews in the database, and saves them on request."""
+    """Reads decks users send (in reader processes), keeps previews in the database, and saves
+    them on request."""
 
     db: Database
     clock: Clock
     max_own_decks: int = MAX_OWN_DECKS
+    readers: ReaderPool = field(default_factory=ReaderPool)
 
     def _now(self) -> int:
         return int(self.clock.now().timestamp())
@@ -139,59 +172,99 @@ class ImportService:
         """Why a document is refused unread (type, size); None when it is worth downloading."""
         return refuse_before_download(filename, size)
 
+    async def read_document(
+        self, user_id: int, first_name: str, filename: str, fetch: Fetch
+    ) -> FileOutcome:
+        """Fetch a sent file in the person's turn (at most the upload limit) and read it."""
+
+        async def fill(path: Path) -> None:
+            await fetch(path, MAX_UPLOAD_BYTES)
+
+        try:
+            read = await self.readers.read(user_id, "file", filename, fill)
+        except TooLarge as exc:
+            return ImportFailure(
+                f"{filename}: the file is more than {MAX_UPLOAD_BYTES // 1024 // 1024} MB "
+                f"({exc.seen / 1024 / 1024:.1f} MB came before I stopped); the limit is 10 MB"
+            )
+        except DownloadFailed:
+            return DownloadFailure()
+        return await self._file_outcome(user_id, first_name, filename, read)
+
     async def read_file(
         self, user_id: int, first_name: str, data: bytes, filename: str
-    ) -> ImportPreview | ImportFailure:
-        """Read a downloaded file off the event loop and keep its preview."""
-        read = await asyncio.to_thread(_read_file, data, filename)
-        if isinstance(read, ImportFailure):
+    ) -> FileOutcome:
+        """Read a file already in hand (as `read_document` does once it is downloaded)."""
+        refusal = refuse_before_download(filename, len(data))
+        if refusal is not None:
+            return ImportFailure(refusal)
+        read = await self.readers.read(user_id, "file", filename, _writer(data))
+        return await self._file_outcome(user_id, first_name, filename, read)
+
+    async def _file_outcome(
+        self, user_id: int, first_name: str, filename: str, read: object
+    ) -> FileOutcome:
+        if isinstance(read, Read):
+            return await self._keep(user_id, first_name, read, filename)
+        if isinstance(read, Refused):
+            return ImportFailure(read.reason)
+        if isinstance(read, Stopped):
             return read
-        return await self._keep(user_id, first_name, read, filename)
+        # A reader bug (logged where it happened): a reason, never a traceback.
+        return ImportFailure(f"{filename}: {UNREADABLE}")
 
     async def read_paste(
         self, user_id: int, first_name: str, text: str
-    ) -> ImportPreview | PasteRefusal | None:
-        """A pasted text's preview; why it was refused if it looks meant as flashcards; else None."""
-        read = await asyncio.to_thread(read_paste, text)
-        if not isinstance(read, Deck):
-            return read
-        kept = await self._keep(user_id, first_name, Upload(read), None)
-        return kept if isinstance(kept, ImportPreview) else PasteRefusal("too_long")
+    ) -> ImportPreview | PasteRefusal | Stopped | None:
+        """A pasted text's preview; why it was refused if it looks meant as flashcards; else None.
+
+        A one-line message with no mark a card could have is chat, told without a reader.
+        """
+        if surely_chat(text):
+            return None
+        if len(text) > MAX_PASTE_CHARS:
+            return PasteRefusal("too_long")
+        # Telegram may hand over invalid Unicode (a lone surrogate): it becomes U+FFFD here.
+        data = valid_unicode(text).encode()
+        read = await self.readers.read(user_id, "paste", "", _writer(data))
+        if isinstance(read, Read):
+            kept = await self._keep(user_id, first_name, read, None)
+            return kept if isinstance(kept, ImportPreview) else PasteRefusal("too_long")
+        if isinstance(read, Refused | Crashed):
+            return PasteRefusal("unreadable", PASTE_UNREADABLE)
+        return read
+
+    async def close(self) -> None:
+        """Stop every reading now (the bot is stopping): readers are killed, waiters answered."""
+        await self.readers.close()
 
     async def _keep(
-        self, user_id: int, first_name: str, upload: Upload, filename: str | None
+        self, user_id: int, first_name: str, read: Read, filename: str | None
     ) -> ImportPreview | ImportFailure:
-        payload = encode_upload(upload)
-        if len(payload.encode()) > MAX_PAYLOAD_BYTES:
-            return ImportFailure(f"{filename or 'the text'}: the deck is too large to keep")
         now = self._now()
-        deck = upload.deck
-        await upsert_user(self.db, user_id, first_name, now)
+        found = read.digest
+        await upsert_user(self.db, user_id, valid_unicode(first_name), now)
         import_id = await store.add_pending(
-            self.db, user_id, now, filename, deck.title, len(deck.cards), len(upload.reviews),
-            payload,
-        )  # fmt: skip
-        return await self._preview(user_id, import_id, upload, filename, 0)
+            self.db, user_id, now, filename, found.title, found.cards, found.reviews, read.payload
+        )
+        return await self._preview(user_id, import_id, found, filename)
 
     async def _preview(
-        self, user_id: int, import_id: int, upload: Upload, filename: str | None, page: int
+        self, user_id: int, import_id: int, found: Digest, filename: str | None
     ) -> ImportPreview:
         """One page of a preview, with what saving it would do as the user's decks stand now."""
-        deck = upload.deck
-        pages = max(1, -(-len(deck.cards) // PAGE_CARDS))
-        page = min(max(page, 0), pages - 1)
-        existing = await store.owned_deck_id(self.db, user_id, deck_slug(deck.title))
+        existing = await store.owned_deck_id(self.db, user_id, deck_slug(found.title))
         owned = await store.count_owned(self.db, user_id)
         return ImportPreview(
             import_id=import_id,
-            title=deck.title,
+            title=found.title,
             filename=filename,
-            cards=len(deck.cards),
-            page=page,
-            pages=pages,
-            page_cards=deck.cards[page * PAGE_CARDS : (page + 1) * PAGE_CARDS],
-            warnings=deck.warnings,
-            reviews=len(upload.reviews),
+            cards=found.cards,
+            page=found.page,
+            pages=found.pages,
+            page_cards=found.page_cards,
+            warnings=found.warnings,
+            reviews=found.reviews,
             updates_existing=existing is not None,
             at_deck_limit=existing is None and owned >= self.max_own_decks,
             deck_limit=self.max_own_decks,
@@ -209,8 +282,8 @@ class ImportService:
         if self._now() - found.created_at > PREVIEW_TTL.total_seconds():
             await store.close_pending(self.db, user_id, import_id, "expired")
             return ClosedPreview("expired", found.title)
-        upload = await asyncio.to_thread(decode_upload, found.payload)
-        return await self._preview(user_id, import_id, upload, found.filename, page)
+        shown = await asyncio.to_thread(_page_of, found.payload, page)
+        return await self._preview(user_id, import_id, shown, found.filename)
 
     async def _closed(self, user_id: int, closed: ClosedImport) -> ClosedPreview:
         if closed.outcome != "saved" or closed.deck_id is None:
@@ -220,12 +293,19 @@ class ImportService:
             return ClosedPreview("deleted", closed.title)
         return ClosedPreview("saved", *deck)
 
-    async def save(self, user_id: int, import_id: int, with_history: bool) -> SavedDeck | Refusal:
+    async def save(
+        self,
+        user_id: int,
+        import_id: int,
+        with_history: bool,
+        started: Callable[[SaveStarted], Awaitable[None]] | None = None,
+    ) -> SavedDeck | Refusal:
         """Store the previewed deck as the user's (updating a same-titled one) and make it active.
 
         With `with_history`, the package's reviews are replayed into the schedules of the cards'
         recall questions. They are not written to the review log: they were not answered here,
-        so they count toward neither the streak nor the stats.
+        so they count toward neither the streak nor the stats. `started` is awaited once the
+        save is sure to go ahead, before the long work (a refusal comes back without it).
         """
         pending = await store.get_pending(self.db, import_id)
         if pending is None or pending.user_id != user_id:
@@ -234,16 +314,19 @@ class ImportService:
         if now - pending.created_at > PREVIEW_TTL.total_seconds():
             await store.close_pending(self.db, user_id, import_id, "expired")
             return Refusal(EXPIRED)
-        upload = decode_upload(pending.payload)
-        slug = deck_slug(upload.deck.title)
+        slug = deck_slug(pending.title)
         existing = await store.owned_deck_id(self.db, user_id, slug)
         if existing is None and await store.count_owned(self.db, user_id) >= self.max_own_decks:
             return Refusal(
                 f"You have {self.max_own_decks} decks already: delete one in /decks first"
             )
+        replaying = pending.reviews if with_history else 0
+        if started is not None:
+            await started(SaveStarted(pending.title, pending.cards, replaying))
+        upload = await asyncio.to_thread(decode_upload, pending.payload)
         deck_id = await sync_deck(self.db, upload.deck, slug, user_id, now)
         cards = written = 0
-        if with_history and upload.reviews:
+        if replaying and upload.reviews:
             user = await get_user(self.db, user_id)
             retention = user.desired_retention if user is not None else 0.9
             states = await asyncio.to_thread(_replayed, upload, retention)

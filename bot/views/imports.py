@@ -12,6 +12,8 @@ from bot.services.imports import (
     ClosedPreview,
     ImportPreview,
     SavedDeck,
+    SaveStarted,
+    Stopped,
 )
 from bot.views.callbacks import ImportTap, MenuTap, encode
 from bot.views.fmt import clip, esc, plural
@@ -45,6 +47,10 @@ PASTE_TOO_LONG = (
     f"That text is longer than {MAX_PASTE_CHARS // 1024} KB — send the deck as a .txt file instead."
 )
 DOWNLOAD_FAILED = "I couldn't download this file from Telegram — please send it again."
+READERS_BUSY = (
+    "⏳ I'm still reading your earlier files — send this one again once I've answered them."
+)
+RESTARTING = "I'm restarting right now — please send that again in a minute."
 CANCELLED = "Import cancelled — nothing was saved."
 
 
@@ -68,6 +74,56 @@ def paste_refused(refusal: PasteRefusal) -> str:
 def couldnt_read(reason: str) -> str:
     """The reply to a file that cannot be imported."""
     return f"⚠️ I couldn't read this file: {esc(clip(reason, REASON_CHARS))}"
+
+
+def stopped_reason(stopped: Stopped) -> str:
+    """Which limit a reading reached, and how far it is: one clause."""
+    limits = stopped.limits
+    if stopped.why == "memory":
+        return (
+            f"reading it needed more than {limits.memory_mb} MB of memory (the limit; a real deck "
+            "needs a fraction of it), so I stopped"
+        )
+    if stopped.why == "cpu":
+        return (
+            f"reading it took more than {limits.cpu_seconds} s of computing (the limit; a real "
+            "deck takes well under a second), so I stopped"
+        )
+    if stopped.why == "time":
+        return f"reading it took longer than {limits.wall_seconds:.0f} s (the limit), so I stopped"
+    return (
+        f"it came out larger than {limits.output_bytes // 1024 // 1024} MB (the limit), "
+        "so I stopped"
+    )
+
+
+def reading_stopped(stopped: Stopped, filename: str | None) -> str:
+    """The reply to a file or paste whose reading was stopped: a limit, a queue, a restart."""
+    if stopped.why == "busy":
+        return READERS_BUSY
+    if stopped.why == "stopping":
+        return RESTARTING
+    what = esc(clip(filename, 80)) if filename else "that text"
+    return (
+        f"⚠️ I couldn't read {what}: {stopped_reason(stopped)}. Nothing was kept — send another "
+        "deck whenever you like."
+    )
+
+
+def saving_text(started: SaveStarted) -> str:
+    """What a preview says while it is being saved (its history replayed)."""
+    lines = [f"⏳ Saving <b>{esc(clip(started.title, 120))}</b> ({plural(started.cards, 'card')})…"]
+    if started.reviews:
+        lines.append(
+            f"Replaying {plural(started.reviews, 'Anki review')} into your schedules: this can "
+            "take a few seconds."
+        )
+    return "\n".join(lines)
+
+
+def saving_toast(started: SaveStarted) -> str:
+    """The toast answering a Save tap at once, before the work is done."""
+    return f"Saving {clip(started.title, 150)}…"
 
 
 def _card_line(number: int, front: str, back: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from bot.cards.model import Card
 from bot.cards.questions import card_key
 from bot.clock import ManualClock
-from bot.services import imports as imports_module
+from bot.reader.pool import ReaderPool
 from bot.services.container import load_bundled_decks
 from bot.services.decks import DeckService
 from bot.services.imports import (
@@ -162,13 +163,17 @@ async def test_unreadable_files_give_a_reason_and_keep_nothing(
     assert left is not None and left[0] == 0
 
 
+@pytest.mark.parametrize(
+    "program",
+    [
+        "import sys; sys.stderr.write('Traceback: a reader bug'); sys.exit(3)",
+        "print('not an answer')",
+    ],
+)
 async def test_a_reader_bug_becomes_a_reason_not_a_traceback(
-    imports: ImportService, monkeypatch: pytest.MonkeyPatch
+    db: Database, clock: ManualClock, default_deck: int, program: str
 ) -> None:
-    def broken(data: bytes, filename: str) -> None:
-        raise RuntimeError("boom")
-
-    monkeypatch.setattr(imports_module, "read_upload", broken)
+    imports = ImportService(db, clock, readers=ReaderPool(command=(sys.executable, "-c", program)))
     read = await imports.read_file(ALICE, "Alice", CSV, "deck.csv")
     assert read == ImportFailure("deck.csv: the file is damaged or not a deck I know")
 
