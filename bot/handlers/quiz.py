@@ -54,7 +54,10 @@ async def deliver(bot: Bot, services: Services, result: AnswerResult) -> None:
     reveal = result.reveal
     now = services.clock.now()
     if result.message_id is not None:
-        text = view.reveal_text(reveal, when(reveal.next_due, now, reveal.timezone))
+        # Counted from the answer, so a reveal made again (an update handled again) reads the same.
+        text = view.reveal_text(
+            reveal, when(reveal.next_due, reveal.answered_at or now, reveal.timezone)
+        )
         await edit_html(bot, result.chat_id, result.message_id, text, view.reveal_keyboard(reveal))
     for line in view.streak_event_lines(result.streak):
         await send_html(bot, result.chat_id, line)
@@ -130,7 +133,10 @@ async def on_override(
     if message_id is None and query.message is not None:
         message_id = query.message.message_id
     if message_id is not None:
-        text = view.reveal_text(reveal, when(reveal.next_due, now, reveal.timezone))
+        # Counted from the answer, so a reveal made again (an update handled again) reads the same.
+        text = view.reveal_text(
+            reveal, when(reveal.next_due, reveal.answered_at or now, reveal.timezone)
+        )
         await edit_html(
             context.bot, outcome.chat_id, message_id, text, view.reveal_keyboard(reveal)
         )

@@ -158,6 +158,7 @@ def _unfinished_answer(ctx: ItemContext, now: datetime) -> AnswerResult | None:
             due,
             ctx.timezone,
             _can_override(ctx.question, outcome, ctx.given),
+            answered_at=from_unix(ctx.answered_at) if ctx.answered_at is not None else None,
         ),
         message_id=ctx.message_id,
         chat_id=ctx.chat_id,
@@ -436,6 +437,7 @@ class QuizService:
             after.due,
             ctx.timezone,
             _can_override(ctx.question, outcome, given),
+            answered_at=from_unix(unix(now)),
         )
         summary = None
         next_view = _next_view(ctx)

@@ -39,6 +39,7 @@ class RevealView:
     timezone: str
     can_override: bool = False  # a typed answer graded wrong the learner may count as right
     answered_again: bool = False  # the question was answered again since: this answer stands
+    answered_at: datetime | None = None  # when it was answered: "next review in …" counts from it
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,7 @@ class ItemContext:
     shown_at: int | None
     revealed: bool
     answered: bool
+    answered_at: int | None  # unix seconds of the answer, once answered
     question: QuestionRow
     state: StoredState | None
     timezone: str
@@ -179,6 +180,7 @@ def _context(row: Row) -> ItemContext:
         shown_at=row[12],
         revealed=bool(row[13]),
         answered=row[14] is not None,
+        answered_at=row[14],
         question=question,
         state=state,
         timezone=row[32],
