@@ -8,7 +8,15 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, TypeVar
 
-from telegram import Bot, CallbackQuery, Chat, ChatMember, Message, Update
+from telegram import (
+    Bot,
+    CallbackQuery,
+    Chat,
+    ChatMember,
+    ChatMemberRestricted,
+    Message,
+    Update,
+)
 from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
@@ -400,6 +408,32 @@ async def is_group_admin(bot: Bot, message: Message, user_id: int) -> bool:
     return member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 
 
+def is_member(member: ChatMember) -> bool:
+    """Whether a chat member's status makes them one of the group (a restricted one may be)."""
+    if isinstance(member, ChatMemberRestricted):
+        return member.is_member
+    return member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR, ChatMember.MEMBER)
+
+
+async def plays_here(bot: Bot, chat_id: int, user_id: int) -> bool:
+    """Whether the person may join or answer the group's battle: a member of it, now.
+
+    Asked of Telegram at each join and answer, and kept nowhere: someone who left or was removed
+    a minute ago must not score, and a remembered answer would be state outside the database.
+    A Telegram that cannot tell (a network fault outlasting the retries, a group moved to a
+    supergroup) does not stop a game: the battle service still checks the rest.
+    """
+    try:
+        member = await bot.get_chat_member(chat_id, user_id)
+    except BadRequest as exc:
+        log.info("chat %s has no member %s: %s", chat_id, user_id, exc.message)
+        return False
+    except TelegramError as exc:
+        log.warning("membership of %s in %s unknown (%s); let through", user_id, chat_id, exc)
+        return True
+    return is_member(member)
+
+
 async def stop_battle_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stopbattle: the host or an admin ends the battle with the standings so far."""
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
@@ -472,13 +506,18 @@ async def on_battle_tap(
     battles = services.battles
     chat_id = query.message.chat.id
     user = query.from_user
+    # The answer's time is the tap's, not the tap's plus Telegram's answer about membership.
+    tapped_at = services.clock.now()
+    if tap.action != "start" and not await plays_here(context.bot, chat_id, user.id):
+        await query.answer(view.NOT_A_MEMBER)
+        return
     if tap.action == "join":
         outcome = await battles.join(chat_id, tap.battle_id, user.id, user.first_name)
     elif tap.action == "start":
         outcome = await battles.start(chat_id, tap.battle_id, user.id, user.first_name)
     else:
         outcome = await battles.answer(
-            chat_id, tap.battle_id, user.id, user.first_name, tap.round_no, tap.option
+            chat_id, tap.battle_id, user.id, user.first_name, tap.round_no, tap.option, tapped_at
         )
     if isinstance(outcome, Refused):
         await query.answer(outcome.text)

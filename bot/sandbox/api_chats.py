@@ -33,6 +33,28 @@ _ADMIN_RIGHTS = {
     "can_manage_topics": False,
 }
 
+_MUTED = {
+    f"can_{right}": False
+    for right in (
+        "change_info",
+        "invite_users",
+        "pin_messages",
+        "manage_topics",
+        "send_messages",
+        "send_audios",
+        "send_documents",
+        "send_photos",
+        "send_videos",
+        "send_video_notes",
+        "send_voice_notes",
+        "send_polls",
+        "send_other_messages",
+        "add_web_page_previews",
+        "edit_tag",
+        "react_to_messages",
+    )
+}
+
 
 @dataclass
 class WebhookState:
@@ -127,6 +149,9 @@ def member_json(srv: SandboxServer, chat: ChatRecord, user_id: int) -> dict[str,
         return {"status": "administrator", "user": user, **_ADMIN_RIGHTS}
     if status == "kicked":
         return {"status": "kicked", "user": user, "until_date": 0}
+    if status == "restricted":
+        # A muted member: still in the group, allowed nothing.
+        return {"status": "restricted", "user": user, "is_member": True, "until_date": 0, **_MUTED}
     return {"status": status, "user": user}
 
 

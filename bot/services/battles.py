@@ -363,15 +363,22 @@ class BattleService:
         return await self._act(battle_id, chat_id, user_id, name, step)
 
     async def answer(
-        self, chat_id: int, battle_id: int, user_id: int, name: str, round_no: int, option: int
+        self,
+        chat_id: int,
+        battle_id: int,
+        user_id: int,
+        name: str,
+        round_no: int,
+        option: int,
+        at: datetime | None = None,
     ) -> Outcome | Refused:
-        """A tap on an answer button; the first tap of a player in a round counts."""
+        """A tap on an answer button, made `at` (now by default); a player's first tap counts."""
 
         async def step(row: BattleRow, state: BattleState, now: datetime) -> _Plan | Refused:
             new, effects = core.answer(state, Player(user_id, name), round_no, option, now)
             return _Plan(new, effects)
 
-        return await self._act(battle_id, chat_id, user_id, name, step)
+        return await self._act(battle_id, chat_id, user_id, name, step, at)
 
     async def stop(
         self, chat_id: int, user_id: int, is_admin: Callable[[], Awaitable[bool]]
@@ -426,8 +433,9 @@ class BattleService:
         user_id: int | None,
         name: str | None,
         step: Step,
+        at: datetime | None = None,
     ) -> Outcome | Refused:
-        now = self.clock.now()
+        now = at or self.clock.now()
         if user_id is not None and name is not None:
             await upsert_user(self.db, user_id, name, unix(now))
         async with self._lock:

@@ -39,6 +39,7 @@ ANONYMOUS_HOST = (
 ALREADY_RUNNING = "A battle is already running here — join in above! (/stopbattle ends it)"
 STOPPED_BY = "🛑 Battle stopped."
 STALE = "This button no longer works"
+NOT_A_MEMBER = "Battles are for the group's members: join the group to play"
 EMPTY_LEADERBOARD = "🏆 No battles finished here yet. Start one with /battle!"
 
 

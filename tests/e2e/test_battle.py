@@ -542,3 +542,40 @@ async def test_a_question_on_screen_when_the_group_moves_is_asked_again_in_the_s
     closed = message(group, again.message_id)
     assert "closed" in closed.text and closed.buttons == []
     assert message(group, r1.message_id) == unrelated
+
+
+async def test_only_members_of_the_group_join_and_answer_asked_at_each_tap(
+    sandbox: SandboxServer,
+    bot: RunningBot,
+    clock: ManualClock,
+    people: tuple[SandboxUser, ...],
+    group: SandboxChat,
+) -> None:
+    alice, bob, carol, dana = people
+    eve, mallory = sandbox.user("Eve"), sandbox.user("Mallory")
+    group.add_member(mallory, "kicked")
+    not_a_member = "Battles are for the group's members: join the group to play"
+    lobby = await open_lobby(sandbox, alice, group)
+    asked = sandbox.calls["getChatMember"]
+    assert await tap(sandbox, eve, group, "🙋 Join", lobby.message_id) == not_a_member
+    assert await tap(sandbox, mallory, group, "🙋 Join", lobby.message_id) == not_a_member
+    assert await tap(sandbox, bob, group, "🙋 Join", lobby.message_id) == "You're in!"
+    assert await tap(sandbox, alice, group, "🚀 Start", lobby.message_id) == ""
+    assert sandbox.calls["getChatMember"] - asked == 3  # one per Join; Start asks nothing
+    assert "Players (2): Alice (host), Bob" in message(group, lobby.message_id).text
+
+    r1 = await current_round(sandbox, bot, group, 1)
+    asked = sandbox.calls["getChatMember"]
+    group.add_member(bob, "left")  # Bob leaves mid-battle
+    group.add_member(carol, "restricted")  # Carol is muted, but still in the group
+    for outsider in (bob, eve, mallory):
+        assert await tap(sandbox, outsider, group, r1.right, r1.message_id) == not_a_member
+    assert await tap(sandbox, carol, group, r1.right, r1.message_id) == f"Locked in: {r1.right}"
+    assert await tap(sandbox, dana, group, r1.wrong, r1.message_id) == f"Locked in: {r1.wrong}"
+    assert sandbox.calls["getChatMember"] - asked == 5  # one per answer
+    await tick(sandbox, bot, clock, 20)
+    reveal = message(group, r1.message_id)
+    assert "⌛ Bob — no answer" in reveal.text and "✅ Carol" in reveal.text
+    assert "Eve" not in reveal.text and "Mallory" not in reveal.text
+    answered = await bot.services.db.fetchall("SELECT user_id FROM battle_reviews ORDER BY user_id")
+    assert [r[0] for r in answered] == sorted([carol.id, dana.id])

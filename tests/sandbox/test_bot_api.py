@@ -10,6 +10,7 @@ import pytest
 from telegram import (
     Bot,
     BotCommand,
+    ChatMemberRestricted,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -240,6 +241,14 @@ async def test_chats_members_and_admins(
     assert (await bot.get_chat_member(group.id, bob.id)).status == "member"
     outsider = server.user("Carol")
     assert (await bot.get_chat_member(group.id, outsider.id)).status == "left"
+    group.add_member(outsider, "kicked")
+    assert (await bot.get_chat_member(group.id, outsider.id)).status == "kicked"
+    group.add_member(outsider, "restricted")
+    muted = await bot.get_chat_member(group.id, outsider.id)
+    assert isinstance(muted, ChatMemberRestricted)
+    assert muted.is_member and not muted.can_send_messages
+    with pytest.raises(BadRequest, match="User not found"):
+        await bot.get_chat_member(group.id, 42)
     admins = await bot.get_chat_administrators(group.id)
     assert [a.user.id for a in admins] == [alice.id]
     with pytest.raises(BadRequest, match="There are no administrators in the private chat"):
