@@ -374,9 +374,7 @@ async def get_file(srv: SandboxServer, args: Args) -> Any:
         raise bad_request("invalid file_id")
     if record.size > MAX_DOWNLOAD:
         raise bad_request("file is too big")
-    return {
-        "file_id": record.file_id,
-        "file_unique_id": record.file_unique_id,
-        "file_size": record.size,
-        "file_path": record.file_path,
-    }
+    found: dict[str, Any] = {"file_id": record.file_id, "file_unique_id": record.file_unique_id}
+    if record.shown_size is not None:
+        found["file_size"] = record.shown_size
+    return {**found, "file_path": record.file_path}

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from bot.sandbox.message import SandboxMessage, view
 from bot.sandbox.validate import Entity, FormattedText, utf16_len
-from bot.sandbox.world import MEMBER_STATUSES, CallbackRecord, ChatRecord, StoredMessage, UserRecord
+from bot.sandbox.world import (
+    MEMBER_STATUSES,
+    TRUE_SIZE,
+    CallbackRecord,
+    ChatRecord,
+    StoredMessage,
+    UserRecord,
+)
 
 if TYPE_CHECKING:
     from bot.sandbox.server import SandboxServer
@@ -282,9 +289,12 @@ class SandboxUser:
         caption: str | None = None,
         chat: SandboxChat | None = None,
         mime_type: str | None = None,
+        announced_size: int | None = TRUE_SIZE,
     ) -> SandboxMessage:
-        """Send a file as a document."""
-        record = self.server.world.add_file(data, "document", filename, mime_type)
+        """Send a file as a document (`announced_size`: the size it claims, None for none)."""
+        record = self.server.world.add_file(
+            data, "document", filename, mime_type, announced_size=announced_size
+        )
         shown = FormattedText(caption) if caption else None
         return await self._post(
             chat, document=record, caption=shown, raw_caption=caption, thread_id=None

@@ -399,7 +399,16 @@ class SandboxServer:
         path = request.match_info["path"]
         for record in self.world.files.values():
             if record.file_path == path and record.size <= api_messages.MAX_DOWNLOAD:
-                return web.Response(body=record.data, content_type="application/octet-stream")
+                if not record.size_lies:
+                    return web.Response(body=record.data, content_type="application/octet-stream")
+                # No Content-Length: the client learns the size only by reading to the end.
+                response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
+                response.enable_chunked_encoding()
+                await response.prepare(request)
+                for start in range(0, record.size, 64 * 1024):
+                    await response.write(record.data[start : start + 64 * 1024])
+                await response.write_eof()
+                return response
         return _json(ApiError(404, "Not Found").payload(), 404)
 
     # ---- getUpdates ----------------------------------------------------------
@@ -482,9 +491,11 @@ class SandboxServer:
 
 
 def _json(body: dict[str, Any], status: int) -> web.Response:
+    # A lone surrogate (text that is not valid Unicode) has no UTF-8 form: it travels as the
+    # JSON escape `\ud800`, as JSON allows; it can only stand inside a string.
     return web.Response(
         status=status,
-        text=json.dumps(body, ensure_ascii=False),
+        body=json.dumps(body, ensure_ascii=False).encode("utf-8", "backslashreplace"),
         content_type="application/json",
     )
 

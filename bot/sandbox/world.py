@@ -62,6 +62,9 @@ class UserRecord:
         return f"{self.first_name} {self.last_name}" if self.last_name else self.first_name
 
 
+TRUE_SIZE = -1  # a file's announced size is its real one
+
+
 @dataclass
 class FileRecord:
     """A stored file with its Telegram identifiers."""
@@ -75,19 +78,30 @@ class FileRecord:
     mime_type: str | None = None
     width: int = 0
     height: int = 0
+    # The size the Bot API announces: the real one unless a test makes it lie (or omit it, None),
+    # as a client may; such a file is then served without a Content-Length.
+    announced_size: int | None = TRUE_SIZE
 
     @property
     def size(self) -> int:
         """Size in bytes."""
         return len(self.data)
 
+    @property
+    def size_lies(self) -> bool:
+        """Whether the announced size is not the real one."""
+        return self.announced_size != TRUE_SIZE
+
+    @property
+    def shown_size(self) -> int | None:
+        """The size the Bot API announces (None: left out)."""
+        return self.announced_size if self.size_lies else self.size
+
     def document_json(self) -> dict[str, Any]:
         """The Bot API Document object."""
-        body: dict[str, Any] = {
-            "file_id": self.file_id,
-            "file_unique_id": self.file_unique_id,
-            "file_size": self.size,
-        }
+        body: dict[str, Any] = {"file_id": self.file_id, "file_unique_id": self.file_unique_id}
+        if self.shown_size is not None:
+            body["file_size"] = self.shown_size
         if self.filename:
             body["file_name"] = self.filename
         if self.mime_type:
@@ -364,6 +378,7 @@ class World:
         filename: str | None = None,
         mime_type: str | None = None,
         size: tuple[int, int] = (0, 0),
+        announced_size: int | None = TRUE_SIZE,
     ) -> FileRecord:
         """Store uploaded bytes under a fresh file_id; equal bytes share a file_unique_id."""
         number = self._next_file
@@ -387,6 +402,7 @@ class World:
             mime_type=mime_type,
             width=size[0],
             height=size[1],
+            announced_size=announced_size,
         )
         self.files[record.file_id] = record
         return record
