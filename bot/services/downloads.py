@@ -20,11 +20,12 @@ TIMEOUT = aiohttp.ClientTimeout(total=60, sock_connect=10, sock_read=15)
 
 
 class TooLarge(Exception):
-    """The file is larger than the limit (`seen`: how many bytes arrived or were announced)."""
+    """The file is larger than the limit: `size` when it was told, None when the download was
+    stopped at the limit (the size is not known then)."""
 
-    def __init__(self, seen: int) -> None:
-        super().__init__(f"more than the limit ({seen} bytes)")
-        self.seen = seen
+    def __init__(self, size: int | None) -> None:
+        super().__init__("larger than the limit")
+        self.size = size
 
 
 class DownloadFailed(Exception):
@@ -48,7 +49,7 @@ async def download(url: str, target: Path, limit: int) -> int:
                 async for chunk in response.content.iter_chunked(CHUNK):
                     written += len(chunk)
                     if written > limit:
-                        raise TooLarge(written)
+                        raise TooLarge(None)
                     out.write(chunk)
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:
         log.warning("file download failed: %s", type(exc).__name__)

@@ -183,9 +183,11 @@ class ImportService:
         try:
             read = await self.readers.read(user_id, "file", filename, fill)
         except TooLarge as exc:
+            if exc.size is not None:
+                return ImportFailure(refuse_before_download(filename, exc.size) or filename)
             return ImportFailure(
-                f"{filename}: the file is more than {MAX_UPLOAD_BYTES // 1024 // 1024} MB "
-                f"({exc.seen / 1024 / 1024:.1f} MB came before I stopped); the limit is 10 MB"
+                f"{filename}: the file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB (the "
+                "download stopped there); the limit is 10 MB"
             )
         except DownloadFailed:
             return DownloadFailure()
