@@ -160,7 +160,7 @@ def tag_burn(notes: int = 11) -> Bomb:
                 (100 + number, f"g{number}", tags + "\x1f" + tags),
             )
 
-    return Bomb("tag-burn.apkg", current(edit), "of computing")
+    return Bomb("tag-burn.apkg", current(edit), "so I stopped")
 
 
 def varint_burn(types: int = 11) -> Bomb:
@@ -173,7 +173,7 @@ def varint_burn(types: int = 11) -> Bomb:
         for number in range(types):
             db.execute("INSERT INTO notetypes VALUES (?, ?, ?)", (number + 1, f"t{number}", blob))
 
-    return Bomb("varint-burn.apkg", current(edit), "of computing")
+    return Bomb("varint-burn.apkg", current(edit), "so I stopped")
 
 
 def cpu_bombs() -> list[Bomb]:

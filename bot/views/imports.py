@@ -86,8 +86,8 @@ def stopped_reason(stopped: Stopped) -> str:
         )
     if stopped.why == "cpu":
         return (
-            f"reading it took more than {limits.cpu_seconds} s of computing (the limit; a real "
-            "deck takes well under a second), so I stopped"
+            f"reading it took more than {limits.cpu_seconds} s of computing (the limit; the "
+            "largest real deck takes a few), so I stopped"
         )
     if stopped.why == "time":
         return f"reading it took longer than {limits.wall_seconds:.0f} s (the limit), so I stopped"
