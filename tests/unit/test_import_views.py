@@ -6,7 +6,9 @@ import pytest
 
 from bot.cards.model import Card
 from bot.cards.upload import PasteRefusal
-from bot.services.imports import PAGE_CARDS, ClosedPreview, ImportPreview
+from bot.reader.limits import FILE_LIMITS, PASTE_LIMITS
+from bot.reader.pool import Stopped, Why
+from bot.services.imports import PAGE_CARDS, ClosedPreview, ImportPreview, SaveStarted
 from bot.views import imports as view
 from bot.views.callbacks import ImportTap, decode
 from bot.views.fmt import TEXT_LIMIT, utf16_len
@@ -188,3 +190,36 @@ def test_a_refused_paste_is_told_what_is_wrong_in_one_sentence(
 def test_the_import_help_tells_of_single_cards_and_pages() -> None:
     assert "Capital of Italy :: Rome" in view.HOW_TO_IMPORT
     assert f"{PAGE_CARDS} cards a page" in view.HOW_TO_IMPORT
+
+
+@pytest.mark.parametrize(
+    ("why", "said"),
+    [
+        ("memory", "reading it needed more than 384 MB of memory (the limit; a real deck needs"),
+        ("cpu", "reading it took more than 15 s of computing (the limit; the largest real deck"),
+        ("time", "reading it took longer than 20 s (the limit), so I stopped"),
+        ("output", "it came out larger than 17 MB (the limit), so I stopped"),
+    ],
+)
+def test_a_reading_stopped_at_a_limit_names_the_limit_and_its_value(why: Why, said: str) -> None:
+    text = view.reading_stopped(Stopped(why, FILE_LIMITS), "<deck>.apkg")
+    assert text.startswith(f"⚠️ I couldn't read &lt;deck&gt;.apkg: {said}")
+    assert text.endswith("Nothing was kept — send another deck whenever you like.")
+    assert view.reading_stopped(Stopped(why, PASTE_LIMITS), None).startswith(
+        "⚠️ I couldn't read that text: "
+    )
+
+
+def test_a_busy_reader_and_a_restart_say_to_send_again() -> None:
+    assert view.reading_stopped(Stopped("busy", FILE_LIMITS), "a.csv") == view.READERS_BUSY
+    assert view.reading_stopped(Stopped("stopping", FILE_LIMITS), "a.csv") == view.RESTARTING
+
+
+def test_a_save_in_progress_says_what_it_replays() -> None:
+    started = SaveStarted("Vietnamese <basics>", 570, 13552)
+    assert view.saving_text(started) == (
+        "⏳ Saving <b>Vietnamese &lt;basics&gt;</b> (570 cards)…\n"
+        "Replaying 13552 Anki reviews into your schedules: this can take a few seconds."
+    )
+    assert view.saving_text(SaveStarted("Deck", 1, 0)) == "⏳ Saving <b>Deck</b> (1 card)…"
+    assert view.saving_toast(started) == "Saving Vietnamese <basics>…"

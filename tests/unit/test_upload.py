@@ -21,6 +21,8 @@ from bot.cards.upload import (
     read_upload,
     refuse_before_download,
     safe_filename,
+    surely_chat,
+    valid_unicode,
 )
 
 
@@ -216,3 +218,33 @@ def test_a_paste_over_the_limit_is_refused_unread() -> None:
 def test_no_paste_makes_the_reader_raise(text: str) -> None:
     read = read_paste(text)
     assert read is None or isinstance(read, PasteRefusal) or len(read.cards) >= 1
+
+
+@given(st.text(max_size=200))
+def test_text_told_as_chat_without_a_reader_is_what_the_reader_calls_chat(text: str) -> None:
+    if surely_chat(text):
+        assert read_paste(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "chat"),
+    [
+        ("hello", True),
+        ("  ", True),
+        ("Rome", True),
+        ("Biology flashcards", False),
+        ("(3 cards)", False),
+        ("Capital of Italy :: Rome", False),
+        ("Q: Capital of Italy? A: Rome", False),
+        ("hola\tadios", False),
+        ("first line\nsecond line", False),
+        ("one\u2028two", False),
+    ],
+)
+def test_only_one_line_without_any_card_mark_is_chat_at_once(text: str, chat: bool) -> None:
+    assert surely_chat(text) is chat
+
+
+def test_invalid_unicode_becomes_replacement_characters() -> None:
+    assert valid_unicode("Pa\ud800ris \U0001f600") == "Pa\ufffdris \U0001f600"
+    assert valid_unicode("fine") == "fine"
