@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 MAX_SIDE_CHARS = 2000
@@ -36,3 +37,9 @@ class Deck:
             "cards": [{"front": c.front, "back": c.back} for c in self.cards],
             "warnings": list(self.warnings),
         }
+
+
+def normalize_front(text: str) -> str:
+    """The form of a front that identifies its card: case, accents and spacing do not matter."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(folded.split())

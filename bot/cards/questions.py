@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -61,7 +60,7 @@ from bot.cards.distractors import (
     refuse_numbers,
     significant_words,
 )
-from bot.cards.model import Card, Deck
+from bot.cards.model import Card, Deck, normalize_front
 from bot.core.grading import normalize_answer
 
 # Raise when what questions a deck yields changes: decks made before are made again on next use.
@@ -112,12 +111,6 @@ class Question:
     def has_options(self) -> bool:
         """Whether the question is asked with answer buttons."""
         return len(self.distractors) >= DISTRACTORS
-
-
-def normalize_front(text: str) -> str:
-    """The form of a front that identifies its card: case, accents and spacing do not matter."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(folded.split())
 
 
 def card_key(card: Card) -> str:

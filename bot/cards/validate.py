@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.cards.model import MAX_CARDS, MAX_SIDE_CHARS, MAX_TITLE_CHARS, Card, Deck, DeckError
-from bot.cards.questions import normalize_front
+from bot.cards.model import (
+    MAX_CARDS,
+    MAX_SIDE_CHARS,
+    MAX_TITLE_CHARS,
+    Card,
+    Deck,
+    DeckError,
+    normalize_front,
+)
 
 
 def clean_text(text: str) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import os
 import sys
 
+from bot.reader.job import JOB_VARIABLE, Job
 from bot.reader.limits import limit_self
-from bot.reader.protocol import JOB_VARIABLE, Job
 
 
 def main() -> int:

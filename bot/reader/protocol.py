@@ -15,40 +15,12 @@ from typing import Any, Literal
 
 from bot.cards.model import Card
 from bot.cards.upload import Digest, PasteRefusal
-from bot.reader.limits import Limits
+from bot.reader.job import JOB_VARIABLE, Job, Kind
 
-JOB_VARIABLE = "QUIZMASTER_READER_JOB"
-Kind = Literal["file", "paste"]
+__all__ = ["JOB_VARIABLE", "Job", "Kind"]
+
 # The first line holds a page of cards (8 × 2 sides of at most 2,000 characters) and warnings.
 MAX_HEADER_BYTES = 512 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    """One reading: a file (named, for its extension and the messages) or a paste."""
-
-    kind: Kind
-    filename: str
-    limits: Limits
-    parent: int  # the bot's pid: the reader dies with it
-
-    def to_env(self) -> str:
-        """The job as the environment variable's value."""
-        return json.dumps(
-            {
-                "kind": self.kind,
-                "filename": self.filename,
-                "limits": self.limits.as_json(),
-                "parent": self.parent,
-            }
-        )
-
-    @classmethod
-    def from_env(cls, value: str) -> Job:
-        """The job back from `to_env`."""
-        raw = json.loads(value)
-        kind: Kind = "paste" if raw["kind"] == "paste" else "file"
-        return cls(kind, str(raw["filename"]), Limits.from_json(raw["limits"]), int(raw["parent"]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import logging
 import sys
 
 from bot.cards.model import Deck, DeckError
@@ -16,8 +15,6 @@ from bot.reader.protocol import (
     paste_line,
     refused_line,
 )
-
-log = logging.getLogger(__name__)
 
 
 def answer(job: Job, data: bytes) -> bytes:
@@ -36,8 +33,10 @@ def answer(job: Job, data: bytes) -> bytes:
         if _out_of_memory(exc):
             return crashed_line("memory")
         # A reader bug: told as such, its traceback for the bot's log.
+        import logging
+
         logging.basicConfig(stream=sys.stderr)
-        log.exception("reading %s failed", job.filename or "a paste")
+        logging.getLogger(__name__).exception("reading %s failed", job.filename or "a paste")
         return crashed_line("bug")
     payload = encode_upload(upload).encode()
     room = job.limits.output_bytes - len(payload)

@@ -21,8 +21,7 @@ from bot.cards.formats.apkg_cloze import answers, cloze_numbers, parse_cloze, re
 from bot.cards.formats.apkg_html import field_to_text
 from bot.cards.formats.apkg_package import Collection, collection_copy, read_sqlite
 from bot.cards.formats.checks import title_from_filename
-from bot.cards.model import MAX_CARDS, MAX_TITLE_CHARS, Card, Deck, DeckError
-from bot.cards.questions import normalize_front
+from bot.cards.model import MAX_CARDS, MAX_TITLE_CHARS, Card, Deck, DeckError, normalize_front
 from bot.cards.validate import build_deck, check_sides, nul_warning
 
 MAX_APKG_BYTES = 10 * 1024 * 1024
