@@ -87,7 +87,7 @@ async def one(name: str, data: bytes, repeat: int) -> None:
                 assert isinstance(shown, ImportPreview), shown
                 return shown
 
-            await atimed("read_file (thread parse + keep preview)", repeat, keep)
+            await atimed("read_file (reader process + keep preview)", repeat, keep)
 
             async def save(with_history: bool) -> SavedDeck:
                 nonlocal user

@@ -36,6 +36,7 @@ CHILD = (sys.executable, "-s", "-m", "bot.reader.child")
 FILE_READERS = 2
 PASTE_READERS = 2
 PER_PERSON = 3  # readings a person may have going or waiting; more are refused at once
+FOLDER_PREFIX = "quizmaster-read-"  # then the bot's pid
 _STDERR_BYTES = 16 * 1024
 _CHUNK = 64 * 1024
 
@@ -71,6 +72,7 @@ class ReaderPool:
         self.turns = Turns({"file": file_readers, "paste": paste_readers}, per_person)
         self._running: set[asyncio.subprocess.Process] = set()
         self._closing = False
+        self._swept = False
 
     @property
     def running(self) -> int:
@@ -96,7 +98,14 @@ class ReaderPool:
             async with self.turns.person(owner):
                 if self._closing:
                     return Stopped("stopping", limits)
-                folder = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="quizmaster-read-"))
+                if not self._swept:
+                    self._swept = True
+                    await asyncio.to_thread(remove_stale_folders)
+                folder = Path(
+                    await asyncio.to_thread(
+                        tempfile.mkdtemp, prefix=f"{FOLDER_PREFIX}{os.getpid()}-"
+                    )
+                )
                 try:
                     await fill(folder / "input")
                     async with self.turns.slot(kind):
@@ -186,6 +195,28 @@ class ReaderPool:
         if isinstance(answer, Crashed) and answer.why == "memory":
             return Stopped("memory", job.limits)
         return answer
+
+
+def remove_stale_folders() -> int:
+    """Remove the reading folders of bots that are gone (killed before they could); how many."""
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*-*"):
+        owner = folder.name.removeprefix(FOLDER_PREFIX).split("-", 1)[0]
+        if not owner.isdigit() or _alive(int(owner)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 async def _read(stream: asyncio.StreamReader, limit: int, truncate: bool = False) -> bytes:

@@ -230,8 +230,7 @@ class ImportService:
         data = valid_unicode(text).encode()
         read = await self.readers.read(user_id, "paste", "", _writer(data))
         if isinstance(read, Read):
-            kept = await self._keep(user_id, first_name, read, None)
-            return kept if isinstance(kept, ImportPreview) else PasteRefusal("too_long")
+            return await self._keep(user_id, first_name, read, None)
         if isinstance(read, Refused | Crashed):
             return PasteRefusal("unreadable", PASTE_UNREADABLE)
         return read
@@ -242,7 +241,7 @@ class ImportService:
 
     async def _keep(
         self, user_id: int, first_name: str, read: Read, filename: str | None
-    ) -> ImportPreview | ImportFailure:
+    ) -> ImportPreview:
         now = self._now()
         found = read.digest
         await upsert_user(self.db, user_id, valid_unicode(first_name), now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -43,6 +44,15 @@ def limited(**changes: object) -> dict[Kind, Limits]:
         "file": replace(FILE_LIMITS, **changes),  # type: ignore[arg-type]
         "paste": replace(PASTE_LIMITS, **changes),  # type: ignore[arg-type]
     }
+
+
+def dead_pid() -> int:
+    """The pid of a process that has ended (and been reaped)."""
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return pid
 
 
 def folders() -> set[str]:
@@ -220,10 +230,7 @@ async def test_a_cancelled_reading_kills_its_reader() -> None:
 
 def test_a_reader_whose_bot_is_gone_ends_itself() -> None:
     # The reader is told its bot is a process that has already ended.
-    gone = os.fork()
-    if gone == 0:
-        os._exit(0)
-    os.waitpid(gone, 0)
+    gone = dead_pid()
     job = json.dumps(
         {"kind": "paste", "filename": "", "limits": PASTE_LIMITS.as_json(), "parent": gone}
     )
@@ -238,3 +245,20 @@ def test_a_reader_whose_bot_is_gone_ends_itself() -> None:
         check=False,
     )
     assert done.returncode == 1 and done.stdout == b""
+
+
+async def test_the_folders_of_a_bot_that_was_killed_go_at_the_next_reading() -> None:
+    gone = dead_pid()
+    temp = Path(tempfile.gettempdir())
+    stale = temp / f"quizmaster-read-{gone}-abc"
+    mine = temp / f"quizmaster-read-{os.getpid()}-abc"
+    for folder in (stale, mine):
+        folder.mkdir()
+        (folder / "input").write_bytes(b"left behind")
+    try:
+        assert isinstance(await ReaderPool().read(1, "file", "d.csv", data(CSV)), Read)
+        assert not stale.exists()
+        assert mine.exists()  # this process is alive: its folder may be in use
+    finally:
+        for folder in (stale, mine):
+            shutil.rmtree(folder, ignore_errors=True)
