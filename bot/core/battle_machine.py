@@ -140,7 +140,12 @@ def answer(
     spec = state.rounds[round_no - 1]
     if not 0 <= option < spec.options:
         return state, (Toast(user_id, NOT_AN_OPTION),)
-    if play.answer_of(user_id) is not None:
+    earlier = play.answer_of(user_id)
+    if earlier is not None:
+        if earlier.option == option:
+            # The same tap again (Telegram delivering it twice, another process taking it over
+            # after a crash): the answer it recorded stands, and it hears what it did then.
+            return state, (Toast(user_id, LOCKED_IN.format(letter=option_letter(option))),)
         return state, (Toast(user_id, ALREADY_ANSWERED),)
     if state.player(user_id) is None:
         state = replace(state, players=(*state.players, player))

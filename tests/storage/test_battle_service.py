@@ -123,7 +123,9 @@ async def test_answers_are_reviews_and_points_reach_the_table_once(
         assert isinstance(first, Outcome) and first.toast is not None
         assert first.toast.startswith("Locked in")
         again = await battles.answer(GROUP, battle_id, ALICE, "Alice", round_no, right)
-        assert isinstance(again, Outcome) and again.toast == "You already answered"
+        assert isinstance(again, Outcome) and again.toast == first.toast  # the same tap again
+        other = await battles.answer(GROUP, battle_id, ALICE, "Alice", round_no, 1 - right % 2)
+        assert isinstance(other, Outcome) and other.toast == "You already answered"
         await battles.answer(GROUP, battle_id, BOB, "Bob", round_no, (right + 1) % 2)
         clock.advance(timedelta(seconds=10))
         await battles.tick(battle_id)

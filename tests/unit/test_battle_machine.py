@@ -214,6 +214,10 @@ def test_double_tap_counts_once() -> None:
     again, effects = answer(state, BOB, 1, 3, at(10))
     assert again == state
     assert effects == (Toast(2, "You already answered"),)
+    # The very same tap again (delivered twice, or taken over after a crash) hears what it did.
+    same, effects = answer(state, BOB, 1, 1, at(10))
+    assert same == state
+    assert effects == (Toast(2, "Locked in: B"),)
 
 
 def test_round_closes_when_everyone_answered() -> None:
@@ -424,7 +428,7 @@ def test_restart_mid_round_before_the_deadline_continues_with_the_time_left() ->
     # The same tap delivered again after the restart is not scored twice.
     same, effects = answer(restored, BOB, 1, 1, at(21))
     assert same == restored
-    assert toasts(effects) == [(2, "You already answered")]
+    assert toasts(effects) == [(2, "Locked in: B")]
     restored, _ = answer(restored, ANN, 1, 1, at(21))
     restored, effects = answer(restored, CAT, 1, 0, at(22))
     assert points_of(reveal_of(effects)) == {"Ann": 600, "Bob": 975, "Cat": 0}
