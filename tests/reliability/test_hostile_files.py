@@ -81,9 +81,9 @@ async def eventually(condition: Callable[[], bool], within: float) -> bool:
     return True
 
 
-def reading_folders() -> set[str]:
-    """The readers' temporary folders present now."""
-    return {p.name for p in Path(tempfile.gettempdir()).glob("quizmaster-read-*")}
+def reading_folders(pid: int) -> list[Path]:
+    """The temporary folders of the readers of bot process `pid` present now."""
+    return list(Path(tempfile.gettempdir()).glob(f"quizmaster-read-{pid}-*"))
 
 
 def answered(message: SandboxMessage) -> bool:
@@ -95,7 +95,6 @@ async def test_seven_hostile_packages_at_once_leave_the_bot_small_and_others_ser
     sandbox: SandboxServer, tmp_path: Path, processes: list[BotProcess]
 ) -> None:
     bombs: list[Bomb] = await asyncio.to_thread(lambda: [memory_bomb(), *cpu_bombs()])
-    folders = await asyncio.to_thread(reading_folders)
     assert all(len(b.data) < 5_000_000 for b in bombs)
     bot = await spawn(sandbox, tmp_path / "bot.sqlite3", tmp_path / "bot.log")
     processes.append(bot)
@@ -153,7 +152,7 @@ async def test_seven_hostile_packages_at_once_leave_the_bot_small_and_others_ser
         told = await user.wait_for(answered, since=message, timeout=1)
         assert told.text == "I'm restarting right now — please send that again in a minute."
     assert "Traceback" not in bot.log
-    assert await asyncio.to_thread(reading_folders) == folders
+    assert await asyncio.to_thread(reading_folders, bot.proc.pid) == []
 
 
 async def test_a_killed_bot_takes_its_readers_with_it(

@@ -56,8 +56,8 @@ def dead_pid() -> int:
 
 
 def folders() -> set[str]:
-    """The reading folders in the temporary directory now."""
-    return {p.name for p in Path(tempfile.gettempdir()).glob("quizmaster-read-*")}
+    """This process's reading folders in the temporary directory now."""
+    return {p.name for p in Path(tempfile.gettempdir()).glob(f"quizmaster-read-{os.getpid()}-*")}
 
 
 async def test_a_file_and_a_paste_are_read_in_a_process_of_their_own() -> None:
