@@ -26,6 +26,7 @@ from bot.core.grading import MONTHS, normalize_answer
 
 DISTRACTORS = 3
 MAX_CANDIDATES = 12
+SCAN_LIMIT = 400  # other cards weighed as wrong options for one card, at most
 DRAW_FROM = 6  # options are drawn from this many of the most plausible candidates
 YEAR_SPAN = 15  # deck years further than this from the answer would give the answer away
 MIN_YEAR, MAX_YEAR = 1000, 2099
@@ -344,6 +345,7 @@ class Entry:
     right: frozenset[str]  # normalized answers the card takes as right
     back: str  # normalized back
     listing: bool = False  # the card's answer is a list ("Estonia, Latvia, Lithuania")
+    norm: str = ""  # `text`, normalized
 
 
 def entry_for(text: str, answer: Answer, front: str, back: str, as_front: bool = False) -> Entry:
@@ -360,6 +362,7 @@ def entry_for(text: str, answer: Answer, front: str, back: str, as_front: bool =
         right=frozenset(r for r in right if r),
         back=normalize_answer(back),
         listing=answer.is_list and not as_front,
+        norm=normalize_answer(text),
     )
 
 
@@ -369,12 +372,17 @@ def _shows(haystack: str, needle: str) -> bool:
 
 
 def deck_candidates(mine: Entry, others: Sequence[Entry], seed: str) -> list[str]:
-    """Other cards' texts that could pass for `mine`'s without being right for it."""
+    """Other cards' texts that could pass for `mine`'s without being right for it.
+
+    A big deck is sampled (`SCAN_LIMIT` cards, seeded), so making a deck's questions grows with
+    its size, not with its square.
+    """
     rng = random.Random(seed)
     scored: list[tuple[float, float, str]] = []
-    seen: set[str] = set(mine.right) | {normalize_answer(mine.text)}
-    for other in others:
-        norm = normalize_answer(other.text)
+    seen: set[str] = set(mine.right) | {mine.norm}
+    pool = others if len(others) <= SCAN_LIMIT else rng.sample(list(others), SCAN_LIMIT)
+    for other in pool:
+        norm = other.norm
         if not norm or norm in seen or not _compatible(mine.sort, other.sort):
             continue
         if other.listing != mine.listing:
