@@ -119,6 +119,9 @@ async def stop_webhook(server: WebhookServer) -> None:
     process is back.
     """
     await server.runner.cleanup()
+    # The update in hand may be a file being read: end that reading now (the person is told to
+    # send it again), as polling does, so the stop never waits for a reader.
+    await get_services(server.app.bot_data).imports.close()
     await server.dispatcher.stop()
     await stop_polling(server.app)
     for name in _BOT_LOGGERS:
