@@ -10,6 +10,9 @@ from typing import Any
 from bot.core.battle_config import BattleConfig
 
 STATE_VERSION = 1
+# A player's name once /forget took the person away: their seat, answers and points stay, so a
+# podium and a group's totals still add up, under no name (the views say "a former player").
+FORMER_PLAYER_NAME = ""
 
 
 class Phase(StrEnum):
@@ -112,6 +115,23 @@ class BattleState:
     def player(self, user_id: int) -> Player | None:
         """The player with this id, if they joined."""
         return next((p for p in self.players if p.user_id == user_id), None)
+
+    def forgetting(self, user_id: int, stand_in: int) -> BattleState:
+        """A copy in which the person `user_id` is a nameless `stand_in`: as a player, in every
+        answer they gave, and as the host; the points, places and rounds are unchanged."""
+
+        def who(uid: int) -> int:
+            return stand_in if uid == user_id else uid
+
+        players = tuple(
+            Player(stand_in, FORMER_PLAYER_NAME) if p.user_id == user_id else p
+            for p in self.players
+        )
+        played = tuple(
+            replace(play, answers=tuple(replace(a, user_id=who(a.user_id)) for a in play.answers))
+            for play in self.played
+        )
+        return replace(self, host_id=who(self.host_id), players=players, played=played)
 
     def with_current(self, play: RoundPlay) -> BattleState:
         """A copy with the current round replaced."""

@@ -39,7 +39,14 @@ from bot.services.reviewing import Reviewer, make_review
 from bot.services.unixtime import unix
 from bot.storage import battles as store
 from bot.storage import decks as deck_store
-from bot.storage.battles import BattleRow, LeaderboardDelta, LeaderRow, NewRound, RoundRow
+from bot.storage.battles import (
+    BattleRow,
+    LeaderboardDelta,
+    LeaderRow,
+    NewRound,
+    PlayerGone,
+    RoundRow,
+)
 from bot.storage.db import Database
 from bot.storage.quiz import ReviewWrite
 from bot.storage.users import upsert_user
@@ -52,6 +59,8 @@ NOT_THIS_CHAT = "This button belongs to another chat's battle"
 NO_BATTLE = "There is no battle running here. Start one with /battle"
 NOT_ALLOWED = "Only the host or a group admin can stop the battle"
 BROKEN = "This battle can't continue, sorry. Start a new one with /battle"
+# The tapper's data was deleted (/forget) between their tap and its write: nothing was written.
+FORGOTTEN_MEANWHILE = "That didn't go through: tap again to play"
 MAX_TRIES = 5
 # How long a claim on showing a battle message lasts unrenewed: the wait before another process
 # takes over from one that died between a transition and its message. Well under a round's
@@ -460,7 +469,11 @@ class BattleService:
                 messages = tuple(e for e in plan.effects if isinstance(e, MESSAGE_EFFECTS))
                 if plan.state == state:
                     return Outcome(_info(row), state, (), toast, core.next_wakeup(state))
-                if await self._save(row, state, plan, now):
+                try:
+                    saved = await self._save(row, state, plan, now)
+                except PlayerGone:
+                    return Refused(FORGOTTEN_MEANWHILE)
+                if saved:
                     return Outcome(
                         _info(row), plan.state, messages, toast, core.next_wakeup(plan.state)
                     )
@@ -482,6 +495,7 @@ class BattleService:
             leaderboard=_deltas(new) if over else (),
             views=owed_views(plan.effects),
             podium=any(isinstance(e, Finish) for e in plan.effects),
+            joined=[p.user_id for p in new.players if old.player(p.user_id) is None],
         )
 
     async def _reviews(

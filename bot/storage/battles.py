@@ -140,6 +140,33 @@ class _Conflict(Exception):
     """Another writer changed the battle first: roll back and let the caller retry."""
 
 
+class PlayerGone(Exception):
+    """A player a write would add was deleted meanwhile (/forget): nothing was written."""
+
+
+async def _hold_users(db: Database, user_ids: Sequence[int]) -> bool:
+    """Whether all these users exist, held so until the transaction ends: on PostgreSQL a share
+    lock makes /forget's delete of one of them wait for this transaction (and see what it wrote),
+    or this one wait for the delete (and find them gone); SQLite runs one writer at a time."""
+    wanted = sorted(set(user_ids))
+    marks = ",".join("?" * len(wanted))
+    lock = " FOR SHARE" if db.dialect == "postgres" else ""
+    rows = await db.fetchall(f"SELECT id FROM users WHERE id IN ({marks}){lock}", wanted)
+    return len(rows) == len(wanted)
+
+
+async def _add_players(db: Database, battle_id: int, user_ids: Sequence[int]) -> None:
+    """Record that these users play in the battle, once they are known to exist (PlayerGone)."""
+    if not user_ids:
+        return
+    if not await _hold_users(db, user_ids):
+        raise PlayerGone
+    await db.executemany(
+        "INSERT INTO battle_players (battle_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        [(battle_id, user_id) for user_id in user_ids],
+    )
+
+
 async def create_battle(
     db: Database,
     chat_id: int,
@@ -150,15 +177,20 @@ async def create_battle(
     next_wakeup: int | None,
     now: int,
 ) -> int | None:
-    """Store a new battle; None when the group already has one running."""
-    # The one conflict possible is battles_running_chat: the group already has a battle running.
-    row = await db.fetchone(
-        """INSERT INTO battles (chat_id, thread_id, deck_id, host_id, state, next_wakeup,
-                                created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id""",
-        (chat_id, thread_id, deck_id, host_id, json.dumps(state), next_wakeup, now),
-    )
-    return int(row[0]) if row is not None else None
+    """Store a new battle with its host as first player; None when the group already has one
+    running (PlayerGone when the host was just forgotten)."""
+    async with db.transaction():
+        # The one conflict possible is battles_running_chat: the group already has one running.
+        row = await db.fetchone(
+            """INSERT INTO battles (chat_id, thread_id, deck_id, host_id, state, next_wakeup,
+                                    created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id""",
+            (chat_id, thread_id, deck_id, host_id, json.dumps(state), next_wakeup, now),
+        )
+        if row is None:
+            return None
+        await _add_players(db, int(row[0]), [host_id])
+    return int(row[0])
 
 
 async def running_battle(db: Database, chat_id: int) -> BattleRow | None:
@@ -415,14 +447,20 @@ async def save_transition(
     leaderboard: Sequence[LeaderboardDelta] = (),
     views: Sequence[tuple[int, int]] = (),
     podium: bool = False,
+    joined: Sequence[int] = (),
 ) -> bool:
     """Write a transition if nobody wrote the battle since it was read (False: reload and retry).
 
-    Everything a transition changes is one transaction: the state, the rounds chosen at the start,
-    the answers' reviews (each at most once per battle, round and player), what it owes the
-    group's messages — `views` as (round number, view), `podium` for the final standings — and,
-    when the battle ends, the group's leaderboard: so points reach the table exactly once, and a
-    process that dies before showing the transition leaves its messages owed to the others.
+    Everything a transition changes is one transaction: the state, the players it adds
+    (`joined`), the rounds chosen at the start, the answers' reviews (each at most once per
+    battle, round and player), what it owes the group's messages — `views` as (round number,
+    view), `podium` for the final standings — and, when the battle ends, the group's leaderboard:
+    so points reach the table exactly once, and a process that dies before showing the
+    transition leaves its messages owed to the others.
+
+    /forget rewrites the battles a person plays in (bumping their version) before deleting them:
+    a transition read before that fails its compare-and-swap and is made again from the state
+    without them, and a player added meanwhile is found gone (PlayerGone), never written back.
     """
     finished = ended_at is not None
     try:
@@ -442,6 +480,7 @@ async def save_transition(
             )
             if changed != 1:
                 raise _Conflict
+            await _add_players(db, battle.id, joined)
             await db.executemany(
                 "INSERT INTO battle_rounds (battle_id, round_no, question_id, options, right_index) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -471,17 +510,30 @@ async def save_transition(
                 )
                 if inserted == 1:
                     await insert_review(db, write)
+            # A line for a person who is no more (a forgotten user's id) is never written back;
+            # the stand-ins of forgotten players (negative ids) keep the totals whole.
             await db.executemany(
                 """INSERT INTO group_leaderboard (chat_id, user_id, name, points, battles, wins,
                                                   right_answers, answered)
-                   VALUES (?, ?, ?, ?, 1, ?, ?, ?)
+                   SELECT ?, ?, ?, ?, 1, ?, ?, ?
+                    WHERE CAST(? AS BIGINT) < 0 OR EXISTS (SELECT 1 FROM users WHERE id = ?)
                    ON CONFLICT (chat_id, user_id) DO UPDATE SET
                        name = excluded.name, points = group_leaderboard.points + excluded.points,
                        battles = group_leaderboard.battles + 1, wins = group_leaderboard.wins + excluded.wins,
                        right_answers = group_leaderboard.right_answers + excluded.right_answers,
                        answered = group_leaderboard.answered + excluded.answered""",
                 [
-                    (battle.chat_id, d.user_id, d.name, d.points, int(d.won), d.right, d.answered)
+                    (
+                        battle.chat_id,
+                        d.user_id,
+                        d.name,
+                        d.points,
+                        int(d.won),
+                        d.right,
+                        d.answered,
+                        d.user_id,
+                        d.user_id,
+                    )
                     for d in leaderboard
                 ],
             )
@@ -549,6 +601,56 @@ async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> bool
         )
         moved += await db.execute("DELETE FROM group_leaderboard WHERE chat_id = ?", (old_chat_id,))
     return moved > 0
+
+
+async def battles_of(db: Database, user_id: int) -> list[int]:
+    """Ids of every battle the user plays or played in (an index range scan)."""
+    rows = await db.fetchall(
+        "SELECT battle_id FROM battle_players WHERE user_id = ? ORDER BY battle_id", (user_id,)
+    )
+    return [int(r[0]) for r in rows]
+
+
+async def drop_player(db: Database, user_id: int) -> list[int]:
+    """Delete the user's places in battles; returns the battles they were in."""
+    rows = await db.fetchall(
+        "DELETE FROM battle_players WHERE user_id = ? RETURNING battle_id", (user_id,)
+    )
+    return [int(r[0]) for r in rows]
+
+
+async def lock_states(db: Database, battle_ids: Sequence[int]) -> list[tuple[int, dict[str, Any]]]:
+    """(id, state) of these battles, locked until the transaction ends (in id order, as every
+    writer takes them; SQLite's one writer needs no lock)."""
+    if not battle_ids:
+        return []
+    marks = ",".join("?" * len(battle_ids))
+    lock = " FOR UPDATE" if db.dialect == "postgres" else ""
+    rows = await db.fetchall(
+        f"SELECT id, state FROM battles WHERE id IN ({marks}) ORDER BY id{lock}", battle_ids
+    )
+    return [(int(r[0]), json.loads(r[1])) for r in rows]
+
+
+async def replace_player(
+    db: Database, battle_id: int, state: dict[str, Any], user_id: int, stand_in: int
+) -> None:
+    """Store a battle's state with the user replaced by a stand-in, as a new version (so that a
+    transition read before fails its compare-and-swap), the host's seat included."""
+    await db.execute(
+        """UPDATE battles SET state = ?, version = version + 1,
+                              host_id = CASE WHEN host_id = ? THEN ? ELSE host_id END
+            WHERE id = ?""",
+        (json.dumps(state), user_id, stand_in, battle_id),
+    )
+
+
+async def hand_over_lines(db: Database, user_id: int, stand_in: int, name: str) -> int:
+    """Give the user's lines in every group's table to a stand-in of that name; returns how many."""
+    return await db.execute(
+        "UPDATE group_leaderboard SET user_id = ?, name = ? WHERE user_id = ?",
+        (stand_in, name, user_id),
+    )
 
 
 @dataclass(frozen=True, slots=True)

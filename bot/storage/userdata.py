@@ -14,8 +14,10 @@ USER_COLUMN_SUFFIX = "_user_id"
 # Columns that name a user on a row that belongs to a group (a battle's host): the row stays for
 # the group's history and the mention is replaced by 0, "somebody".
 ANONYMISED_COLUMNS = frozenset({"host_id"})
-# A chat lease names no one and is in use while /forget itself runs.
-KEEP_TABLES = frozenset({"users", "_migrations", "chat_leases"})
+# A chat lease names no one and is in use while /forget itself runs. A battle's players are
+# deleted by /forget's battle step, after the user row: the battles that took the person in while
+# they were being forgotten are then known (see UserDataService.forget).
+KEEP_TABLES = frozenset({"users", "_migrations", "chat_leases", "battle_players"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,9 +43,12 @@ NOT_A_MEMBER = "Battles are for the group's members: join the group to play"
 EMPTY_LEADERBOARD = "🏆 No battles finished here yet. Start one with /battle!"
 
 
+FORMER_PLAYER = "a former player"
+
+
 def name(text: str) -> str:
-    """A player's name, clipped and escaped."""
-    return esc(clip(text, NAME_CHARS)) or "someone"
+    """A player's name, clipped and escaped; a player whose data was deleted has none."""
+    return esc(clip(text, NAME_CHARS)) or FORMER_PLAYER
 
 
 def _players(players: Sequence[Player], host_id: int) -> str:

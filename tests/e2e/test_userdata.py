@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.cards.model import Card, Deck
 from bot.clock import ManualClock
-from bot.sandbox.driver import SandboxUser
+from bot.sandbox.driver import SandboxChat, SandboxUser
 from bot.sandbox.message import SandboxMessage
 from bot.sandbox.server import SandboxServer
 from bot.storage.db import Database
 from bot.storage.decks import sync_deck
+from tests.e2e.battle_helpers import current_round, podium, start_battle, tap, tick
 from tests.e2e.conftest import RunningBot
 from tests.e2e.helpers import answer, shown_question
 
@@ -249,3 +250,75 @@ async def test_export_neutralises_cells_a_spreadsheet_would_run(
     assert {row["deck"] for row in rows} == {"'" + FORMULAS[0]}
     quoted = {c for c in cells if c.startswith("'")}
     assert any(c.startswith("'=HYPERLINK") for c in quoted) and len(quoted) > 1
+
+
+async def play_round(
+    sandbox: SandboxServer,
+    bot: RunningBot,
+    clock: ManualClock,
+    group: SandboxChat,
+    number: int,
+    right: tuple[SandboxUser, ...],
+    wrong: tuple[SandboxUser, ...] = (),
+) -> None:
+    """Round `number`: these players right at 2 s, those wrong; then the round closes."""
+    played = await current_round(sandbox, bot, group, number)
+    clock.advance(timedelta(seconds=2))
+    for player in right:
+        await tap(sandbox, player, group, played.right, played.message_id)
+    for player in wrong:
+        await tap(sandbox, player, group, played.wrong, played.message_id)
+    await tick(sandbox, bot, clock, 20)
+
+
+async def test_forget_takes_the_person_out_of_battles_even_one_running_at_that_moment(
+    sandbox: SandboxServer, bot: RunningBot, clock: ManualClock
+) -> None:
+    alice, bob, zenobia = sandbox.user("Alice"), sandbox.user("Bob"), sandbox.user("Zenobia")
+    group = sandbox.group("Revision club", members=[alice, bob, zenobia], supergroup=True)
+    db = bot.services.db
+    await zenobia.send("/start")
+    await zenobia.wait_for(lambda m: "Quizmaster" in m.text)
+    # A finished battle Zenobia won, then one she is playing when she asks to be forgotten.
+    await start_battle(sandbox, alice, group, (bob, zenobia))
+    for number in (1, 2, 3):
+        await play_round(sandbox, bot, clock, group, number, (zenobia,), (alice, bob))
+    await group.wait_for(lambda m: "Battle over" in m.text)
+    await tick(sandbox, bot, clock, 5)
+    await start_battle(sandbox, alice, group, (bob, zenobia))
+    await play_round(sandbox, bot, clock, group, 1, (zenobia, bob), (alice,))
+    r2 = await current_round(sandbox, bot, group, 2)
+    clock.advance(timedelta(seconds=1))
+    await tap(sandbox, zenobia, group, r2.right, r2.message_id)
+    running = await db.fetchone("SELECT state FROM battles WHERE finished = 0")
+    assert running is not None and "Zenobia" in running[0]
+
+    await zenobia.send("/forget")
+    ask = await zenobia.wait_for(lambda m: "Delete everything" in m.text)
+    assert await zenobia.tap("Yes, delete everything", message=ask) == "Deleted"
+    await zenobia.wait_for(lambda m: m.message_id == ask.message_id and "Done" in m.text)
+    assert await rows_mentioning(db, zenobia.id, "Zenobia") == []
+
+    # The running battle goes on with her points under no name, and never writes her back.
+    clock.advance(timedelta(seconds=1))
+    await tap(sandbox, bob, group, r2.right, r2.message_id)
+    await tap(sandbox, alice, group, r2.wrong, r2.message_id)
+    await tick(sandbox, bot, clock, 20)
+    await play_round(sandbox, bot, clock, group, 3, (alice, bob))
+    final = await group.wait_for(lambda m: "Battle over" in m.text and m.text.count("pts") == 3)
+    assert podium(final.text) == [
+        "🥇 Bob — 3150 pts · 3/3 right",
+        "🥈 a former player — 2025 pts · 2/3 right",
+        "🥉 Alice — 950 pts · 1/3 right",
+    ]
+    assert await rows_mentioning(db, zenobia.id, "Zenobia") == []
+    sent = await bob.send("/stats", chat=group)
+    board = await group.wait_for(lambda m: "Last battles" in m.text, since=sent)
+    assert "Zenobia" not in board.text
+    lines = board.text.splitlines()
+    # Her two battles' points, 3150 and 2025, still add up in the group's table.
+    assert lines[2] == "1. a former player — 5175 pts · 1 win in 2 battles · 100% right"
+    assert lines[-2:] == [
+        "• 2026-03-02 · 3 rounds · Bob, a former player, Alice — 🥇 Bob (3150 pts)",
+        "• 2026-03-02 · 3 rounds · a former player, Alice, Bob — 🥇 a former player (3150 pts)",
+    ]

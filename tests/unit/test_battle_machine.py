@@ -29,6 +29,7 @@ from bot.core.battle import (
     join,
     new_battle,
     next_wakeup,
+    standings,
     start,
     starts_on_tick,
     stop,
@@ -497,3 +498,21 @@ def test_fastest_possible_ten_round_battle_stays_under_twenty_messages_a_minute(
     worst = max(sum(1 for s in sent if t <= s < t + timedelta(seconds=60)) for t in sent)
     assert worst <= 20
     assert len(sent) > 20  # the battle as a whole sent more than one minute's allowance
+
+
+def test_forgetting_a_player_keeps_their_seat_answers_and_points_under_no_name() -> None:
+    state, _ = answer(in_round_one(), BOB, 1, 1, at(7))
+    state, _ = answer(state, ANN, 1, 0, at(8))
+    state, _ = answer(state, CAT, 1, 1, at(9))  # all in: round 1 revealed
+    before = standings(state)
+
+    forgotten = state.forgetting(BOB.user_id, -77).forgetting(ANN.user_id, -78)
+
+    assert [(p.user_id, p.name) for p in forgotten.players] == [(-78, ""), (-77, ""), (3, "Cat")]
+    assert forgotten.host_id == -78
+    assert [a.user_id for a in forgotten.played[0].answers] == [-77, -78, 3]
+    after = standings(forgotten)
+    assert [(s.points, s.right) for s in after.table] == [(s.points, s.right) for s in before.table]
+    assert [s.name for s in after.table] == ["", "Cat", ""]
+    assert BattleState.from_dict(json.loads(json.dumps(forgotten.to_dict()))) == forgotten
+    assert state.forgetting(DAN.user_id, -79) == state  # not in it: nothing changes

@@ -200,3 +200,14 @@ async def test_who_counts_as_a_group_admin(
     bot = FakeBot(status)
     assert await is_group_admin(bot, message(user_id, sender_chat), user_id) is expected  # type: ignore[arg-type]
     assert bot.asked == asked
+
+
+def test_a_player_whose_data_was_deleted_is_a_former_player_everywhere() -> None:
+    assert view.name("") == "a former player"
+    table = view.leaderboard_text(
+        [LeaderRow(-5, "", 1200, 2, 1, 3, 4), LeaderRow(7, "Bob", 900, 2, 1, 2, 4)]
+    )
+    assert table.splitlines()[2:] == [
+        "1. a former player — <b>1200</b> pts · 1 win in 2 battles · 75% right",
+        "2. Bob — <b>900</b> pts · 1 win in 2 battles · 50% right",
+    ]
