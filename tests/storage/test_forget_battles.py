@@ -19,7 +19,8 @@ from bot.services.battles import FORGOTTEN_MEANWHILE, BattleService, Lobby, Outc
 from bot.services.container import load_bundled_decks
 from bot.services.userdata import UserDataService
 from bot.storage import battles as store
-from bot.storage.db import Database
+from bot.storage.db import Database, open_database
+from bot.storage.migrations import MIGRATIONS
 
 GROUP = -100123
 ALICE, BOB, ZED = 1001, 1002, 1003
@@ -223,3 +224,37 @@ async def test_answers_and_forgets_at_once_leave_the_person_in_as_a_stand_in_or_
             assert stand_ins and stand_ins[-1].name == ""
     players = (await state_of(db, battle)).players
     assert {p.name for p in players} <= {"Alice", "Bob", ""}
+
+
+async def test_the_players_of_battles_stored_before_m012_are_read_from_their_states(
+    database_url: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dialect = "postgres" if database_url.startswith("postgres") else "sqlite"
+    every = MIGRATIONS[dialect]
+    before = [m for m in every if m[0] < "m012"]
+    monkeypatch.setitem(MIGRATIONS, dialect, before)
+    db = await open_database(database_url)
+    try:
+        ids = await load_bundled_decks(db, int(clock.now().timestamp()))
+        for battle_id, players in ((1, [[ALICE, "Alice"], [BOB, "Bob"]]), (2, [[ZED, "Z"]])):
+            state = {"players": players, "host_id": players[0][0], "v": 1}
+            await db.execute(
+                "INSERT INTO battles (id, chat_id, deck_id, host_id, state, created_at) "
+                "VALUES (?, ?, ?, ?, ?, 0)",
+                (
+                    battle_id,
+                    GROUP - battle_id,
+                    ids["khrushchev-reforms"],
+                    players[0][0],
+                    json.dumps(state),
+                ),
+            )
+        monkeypatch.setitem(MIGRATIONS, dialect, every)
+        assert [name for name in await db.migrate() if name >= "m012"] == [
+            name for name, _ in every if name >= "m012"
+        ]
+        rows = await db.fetchall("SELECT battle_id, user_id FROM battle_players ORDER BY 1, 2")
+        assert [tuple(r) for r in rows] == [(1, ALICE), (1, BOB), (2, ZED)]
+        assert await store.battles_of(db, ZED) == [2]
+    finally:
+        await db.close()
