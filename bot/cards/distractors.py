@@ -371,17 +371,20 @@ def _shows(haystack: str, needle: str) -> bool:
     return bool(needle) and f" {needle} " in f" {haystack} "
 
 
-def deck_candidates(mine: Entry, others: Sequence[Entry], seed: str) -> list[str]:
-    """Other cards' texts that could pass for `mine`'s without being right for it.
+def deck_candidates(entries: Sequence[Entry], index: int, seed: str) -> list[str]:
+    """Other cards' texts that could pass for `entries[index]`'s without being right for it.
 
-    A big deck is sampled (`SCAN_LIMIT` cards, seeded), so making a deck's questions grows with
-    its size, not with its square.
+    A big deck is sampled (`SCAN_LIMIT` other cards, seeded), so making a deck's questions grows
+    with its size, not with its square: no card copies the deck's list.
     """
     rng = random.Random(seed)
+    mine = entries[index]
     scored: list[tuple[float, float, str]] = []
     seen: set[str] = set(mine.right) | {mine.norm}
-    pool = others if len(others) <= SCAN_LIMIT else rng.sample(list(others), SCAN_LIMIT)
-    for other in pool:
+    count = len(entries) - 1  # the others: every position but `index`
+    picks = range(count) if count <= SCAN_LIMIT else rng.sample(range(count), SCAN_LIMIT)
+    for pick in picks:
+        other = entries[pick if pick < index else pick + 1]
         norm = other.norm
         if not norm or norm in seen or not _compatible(mine.sort, other.sort):
             continue

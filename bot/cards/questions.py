@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -220,6 +220,7 @@ class DeckContext:
     pool: FactPool
     key_entries: tuple[Entry, ...]  # each card as a source of wrong answers (its key)
     front_entries: tuple[Entry, ...]  # each card as a source of wrong fronts
+    front_by_text: Mapping[str, Entry]  # a front as an option shows it → its card's entry
 
     @classmethod
     def from_deck(cls, deck: Deck) -> DeckContext:
@@ -234,11 +235,8 @@ class DeckContext:
             entry_for(display_front(card.front), answer, card.front, card.back, as_front=True)
             for card, answer in zip(deck.cards, answers, strict=True)
         )
-        return cls(deck.cards, answers, FactPool.from_deck(deck), keys, fronts)
-
-    def others(self, entries: Sequence[Entry], index: int) -> list[Entry]:
-        """Every entry but the card's own."""
-        return [entry for i, entry in enumerate(entries) if i != index]
+        by_text = {entry.text: entry for entry in fronts}
+        return cls(deck.cards, answers, FactPool.from_deck(deck), keys, fronts, by_text)
 
 
 def answer_like(card: Card, answer: Answer) -> bool:
@@ -301,13 +299,7 @@ def choice_question(index: int, context: DeckContext) -> Question | None:
     if answer.kind.numeric:
         wrong = _numeric_wrong(answer.key, answer.kind, context, card.back, card_key(card))
     else:
-        wrong = tuple(
-            deck_candidates(
-                context.key_entries[index],
-                context.others(context.key_entries, index),
-                card_key(card),
-            )
-        )
+        wrong = tuple(deck_candidates(context.key_entries, index, card_key(card)))
     wrong = tuple(w for w in wrong if len(w) <= MAX_OPTION_CHARS)
     if len(wrong) < DISTRACTORS:
         return None
@@ -333,14 +325,11 @@ def identify_question(index: int, context: DeckContext) -> Question | None:
     prompt = mask_front_words(card.back, card.front)
     if _gives_away(prompt, front) or not prompt.replace(MASK, "").strip():
         return None
-    wrong = deck_candidates(
-        context.front_entries[index],
-        context.others(context.front_entries, index),
-        card_key(card),
-    )
+    wrong = deck_candidates(context.front_entries, index, card_key(card))
     # A front whose card says what this back says would be right too.
     back = normalize_answer(card.back)
-    wrong = [w for w, e in _with_entries(wrong, context.front_entries) if e.back != back]
+    by_text = context.front_by_text
+    wrong = [w for w in wrong if w in by_text and by_text[w].back != back]
     wrong = [w for w in wrong if len(w) <= MAX_OPTION_CHARS]
     if len(wrong) < DISTRACTORS:
         return None
@@ -352,11 +341,6 @@ def identify_question(index: int, context: DeckContext) -> Question | None:
         front,
         tuple(wrong),
     )
-
-
-def _with_entries(texts: Sequence[str], entries: Sequence[Entry]) -> list[tuple[str, Entry]]:
-    by_text = {entry.text: entry for entry in entries}
-    return [(text, by_text[text]) for text in texts if text in by_text]
 
 
 def typed_question(index: int, context: DeckContext) -> Question | None:

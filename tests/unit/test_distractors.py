@@ -82,7 +82,7 @@ def _entries(*cards: tuple[str, str]) -> list[Entry]:
 
 
 def test_people_go_with_people_and_asked_alike() -> None:
-    mine, *others = _entries(
+    entries = _entries(
         ("Who was the first human in space?", "Yuri Gagarin"),
         ("Who wrote the Communist Manifesto?", "Karl Marx"),
         ("Who led the USSR after 1985?", "Mikhail Gorbachev"),
@@ -90,12 +90,12 @@ def test_people_go_with_people_and_asked_alike() -> None:
         ("Which treaty ended the war?", "the Treaty of Versailles"),
         ("Who was US President in 1962?", "John F. Kennedy"),
     )
-    wrong = deck_candidates(mine, others, "s")
+    wrong = deck_candidates(entries, 0, "s")
     assert sorted(wrong) == ["John F. Kennedy", "Karl Marx", "Mikhail Gorbachev"]
 
 
 def test_synonyms_and_cards_sharing_an_answer_are_never_offered() -> None:
-    mine, *others = _entries(
+    entries = _entries(
         ("ser", "to be"),
         ("estar", "to be (states)"),
         ("hablar", "to speak, to talk"),
@@ -103,9 +103,9 @@ def test_synonyms_and_cards_sharing_an_answer_are_never_offered() -> None:
         ("comer", "to eat"),
         ("beber", "to drink"),
     )
-    wrong = deck_candidates(mine, others, "s")
+    wrong = deck_candidates(entries, 0, "s")
     assert "to be" not in wrong
-    talk, *rest = _entries(
+    talk_deck = _entries(
         ("hablar", "to speak, to talk"),
         ("charlar", "to talk, to chat"),
         ("comer", "to eat"),
@@ -113,18 +113,18 @@ def test_synonyms_and_cards_sharing_an_answer_are_never_offered() -> None:
         ("vivir", "to live"),
     )
     # "to talk" is right for both: the card that also says it is no source of wrong options.
-    assert "to talk" not in deck_candidates(talk, rest, "s")
+    assert "to talk" not in deck_candidates(talk_deck, 0, "s")
 
 
 def test_lists_are_no_options_for_one_thing() -> None:
-    mine, *others = _entries(
+    entries = _entries(
         ("What was Gorbachev's policy of openness called?", "glasnost"),
         ("What was his policy of restructuring called?", "perestroika"),
         ("What were his two aims?", "openness; reform"),
         ("What was the secret police called?", "the KGB"),
         ("What was the Soviet parliament called?", "the Supreme Soviet"),
     )
-    assert "openness; reform" not in deck_candidates(mine, others, "s")
+    assert "openness; reform" not in deck_candidates(entries, 0, "s")
 
 
 def test_drawing_holds_one_right_answer_and_orders_numbers() -> None:
