@@ -11,8 +11,6 @@ from bot.services.views import Refusal
 from bot.views import decks as view
 from bot.views.callbacks import DeckTap
 
-STALE = "This button no longer works"
-
 
 async def decks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the bundled decks and the user's own, the active one ticked."""
@@ -31,7 +29,7 @@ async def on_deck_tap(
 ) -> None:
     """Use a deck, ask before deleting one, delete it, or go back to the list."""
     if query.message is None:
-        await query.answer(STALE)
+        await query.answer(view.STALE_BUTTON)
         return
     decks = get_services(context.bot_data).decks
     user_id = query.from_user.id
@@ -61,7 +59,7 @@ async def on_deck_tap(
             return
         listing, title = deleted
         note = view.deleted_note(title)
-        await query.answer("Deleted")
+        await query.answer(view.DELETED_TOAST)
     else:
         listing = await decks.list(user_id)
         await query.answer()

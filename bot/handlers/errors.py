@@ -10,11 +10,10 @@ from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, Telegr
 from telegram.ext import ContextTypes
 
 from bot.storage.db import DatabaseTimeout
-from bot.views.texts import CONNECTION_TROUBLE, DATABASE_SLOW, DATABASE_SLOW_TOAST
+from bot.views.texts import CONNECTION_TROUBLE, DATABASE_SLOW, DATABASE_SLOW_TOAST, SORRY
 
 log = logging.getLogger(__name__)
 CONFLICT_KEY = "stopped_by_conflict"
-SORRY = "Sorry, something went wrong on my side. Please try again."
 # python-telegram-bot 22's private hook for the offset-confirming getUpdates made on stop.
 _CLEANUP = "_Updater__polling_cleanup_cb"
 

@@ -15,7 +15,6 @@ from bot.handlers.common import edit_html, send_html
 from bot.services.container import get_services
 from bot.services.downloads import DownloadFailed, TooLarge, download
 from bot.services.imports import (
-    GONE,
     ClosedPreview,
     DownloadFailure,
     FileOutcome,
@@ -27,6 +26,7 @@ from bot.services.imports import (
 from bot.services.views import Refusal
 from bot.views import imports as view
 from bot.views.callbacks import ImportTap
+from bot.views.refusals import PREVIEW_GONE
 
 log = logging.getLogger(__name__)
 STOP_POLL_SECONDS = 0.2
@@ -123,16 +123,16 @@ async def on_import_tap(
     user_id = query.from_user.id
     if tap.action == "page":
         shown = await imports.show_page(user_id, tap.import_id, tap.page)
-        await query.answer(GONE if shown is None else None)
+        await query.answer(PREVIEW_GONE if shown is None else None)
         if shown is not None:
             await _show(query, context, shown)
         return
     if tap.action == "cancel":
         if not await imports.cancel(user_id, tap.import_id):
-            await query.answer(GONE)
+            await query.answer(PREVIEW_GONE)
             await _show_if_closed(query, context, tap.import_id)
             return
-        await query.answer("Cancelled")
+        await query.answer(view.CANCELLED_TOAST)
         if query.message is not None:
             await edit_html(
                 context.bot, query.message.chat.id, query.message.message_id, view.CANCELLED

@@ -13,8 +13,6 @@ from bot.services.views import AnswerResult
 from bot.views import reminders as view
 from bot.views.callbacks import MenuTap
 
-STALE_BUTTON = "This button no longer works"
-
 
 def _private_args(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     return " ".join(context.args or []).strip()
@@ -87,22 +85,24 @@ async def on_reminder_tap(
         text = view.OFFER_DECLINED
     elif tap.name == view.REMIND and tap.arg is not None:
         if tap.arg != "off" and not _readable_time(tap.arg):
-            await query.answer(STALE_BUTTON)
+            await query.answer(view.STALE_BUTTON)
             return
         await services.users.touch(user.id, user.first_name)
         if tap.arg == "off":
             shown = await reminders.turn_off(user.id)
         else:
             shown = await reminders.set_time(user.id, tap.arg)
-        await query.answer("Reminder off" if shown.remind_time is None else "Reminder set")
+        await query.answer(
+            view.REMINDER_OFF_TOAST if shown.remind_time is None else view.REMINDER_SET_TOAST
+        )
         text = view.remind_set_text(shown, now)
     elif tap.name == view.TIMEZONE and tap.arg is not None and _known_zone(tap.arg):
         await services.users.touch(user.id, user.first_name)
         shown = await reminders.choose_timezone(user.id, tap.arg)
-        await query.answer("Time zone set")
+        await query.answer(view.TIMEZONE_SET_TOAST)
         text = view.timezone_set_text(shown, now)
     else:
-        await query.answer(STALE_BUTTON)
+        await query.answer(view.STALE_BUTTON)
         return
     if query.message is not None:
         await edit_html(context.bot, query.message.chat.id, query.message.message_id, text)

@@ -13,8 +13,6 @@ from bot.views.callbacks import MenuTap
 
 SETTINGS_TAP = view.TAP_NAME
 
-SETTINGS_IN_PRIVATE = "Settings are personal: send /settings in a private chat with me."
-
 
 async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show the settings menu."""
@@ -22,7 +20,7 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if user is None or chat is None:
         return
     if chat.type != Chat.PRIVATE:
-        await send_html(context.bot, chat.id, SETTINGS_IN_PRIVATE)
+        await send_html(context.bot, chat.id, view.SETTINGS_IN_PRIVATE)
         return
     current = await get_services(context.bot_data).user_settings.view(user.id, user.first_name)
     await send_html(context.bot, chat.id, view.menu_text(current), view.menu_keyboard())

@@ -56,16 +56,16 @@ async def on_forget_tap(
 ) -> None:
     """The answer to /forget's question: delete everything, or nothing."""
     if tap.arg not in ("yes", "no") or query.message is None:
-        await query.answer("This button no longer works")
+        await query.answer(view.STALE_BUTTON)
         return
     chat_id, message_id = query.message.chat.id, query.message.message_id
     if query.message.chat.type != Chat.PRIVATE:
-        await query.answer("This button no longer works")
+        await query.answer(view.STALE_BUTTON)
         return
     if tap.arg == "no":
         await query.answer()
         await edit_html(context.bot, chat_id, message_id, view.KEPT)
         return
     await get_services(context.bot_data).userdata.forget(query.from_user.id)
-    await query.answer("Deleted")
+    await query.answer(view.DELETED_TOAST)
     await edit_html(context.bot, chat_id, message_id, view.FORGOTTEN)

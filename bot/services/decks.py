@@ -10,8 +10,7 @@ from bot.storage import user_decks as store
 from bot.storage.db import Database
 from bot.storage.decks import DeckInfo
 from bot.storage.users import upsert_user
-
-NOT_ON_OFFER = "That deck is no longer there"
+from bot.views.refusals import DECK_GONE
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,21 +47,21 @@ class DeckService:
     async def use(self, user_id: int, deck_id: int) -> tuple[DeckList, DeckInfo] | Refusal:
         """Make a deck the active one; an open session on another deck is closed."""
         if not await store.set_active_deck(self.db, user_id, deck_id, self._now()):
-            return Refusal(NOT_ON_OFFER)
+            return Refusal(DECK_GONE)
         listing = await self.list(user_id)
         chosen = listing.find(deck_id)
-        return (listing, chosen) if chosen is not None else Refusal(NOT_ON_OFFER)
+        return (listing, chosen) if chosen is not None else Refusal(DECK_GONE)
 
     async def own_deck(self, user_id: int, deck_id: int) -> DeckInfo | Refusal:
         """One of the user's own decks (the one a delete is asked about)."""
         chosen = (await self.list(user_id)).find(deck_id)
         if chosen is None or chosen.owner_id != user_id:
-            return Refusal(NOT_ON_OFFER)
+            return Refusal(DECK_GONE)
         return chosen
 
     async def delete(self, user_id: int, deck_id: int) -> tuple[DeckList, str] | Refusal:
         """Delete one of the user's decks; the active one falls back to the default deck."""
         title = await store.delete_owned_deck(self.db, user_id, deck_id)
         if title is None:
-            return Refusal(NOT_ON_OFFER)
+            return Refusal(DECK_GONE)
         return await self.list(user_id), title

@@ -38,6 +38,13 @@ from bot.storage.db import Database
 from bot.storage.decks import sync_deck
 from bot.storage.imports import ClosedImport, ReplayedState
 from bot.storage.users import get_user, upsert_user
+from bot.views.refusals import (
+    FILE_UNREADABLE,
+    PASTE_UNREADABLE,
+    PREVIEW_EXPIRED,
+    PREVIEW_GONE,
+    too_many_decks,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +53,6 @@ PREVIEW_TTL = timedelta(days=1)
 CLOSED_TTL = timedelta(days=30)
 MAX_OWN_DECKS = 30  # each own deck is a row of two buttons in /decks, within Telegram's 100
 __all__ = ["PAGE_CARDS", "Stopped"]
-GONE = "This preview is gone — send the deck again"
-EXPIRED = "This preview expired after a day — send the deck again"
-UNREADABLE = "the file is damaged or not a deck I know"
-PASTE_UNREADABLE = "it is in no form of flashcards I know"
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +216,7 @@ class ImportService:
         if isinstance(read, Stopped):
             return read
         # A reader bug (logged where it happened): a reason, never a traceback.
-        return ImportFailure(f"{filename}: {UNREADABLE}")
+        return ImportFailure(f"{filename}: {FILE_UNREADABLE}")
 
     async def read_paste(
         self, user_id: int, first_name: str, text: str
@@ -310,17 +313,15 @@ class ImportService:
         """
         pending = await store.get_pending(self.db, import_id)
         if pending is None or pending.user_id != user_id:
-            return Refusal(GONE)
+            return Refusal(PREVIEW_GONE)
         now = self._now()
         if now - pending.created_at > PREVIEW_TTL.total_seconds():
             await store.close_pending(self.db, user_id, import_id, "expired")
-            return Refusal(EXPIRED)
+            return Refusal(PREVIEW_EXPIRED)
         slug = deck_slug(pending.title)
         existing = await store.owned_deck_id(self.db, user_id, slug)
         if existing is None and await store.count_owned(self.db, user_id) >= self.max_own_decks:
-            return Refusal(
-                f"You have {self.max_own_decks} decks already: delete one in /decks first"
-            )
+            return Refusal(too_many_decks(self.max_own_decks))
         replaying = pending.reviews if with_history else 0
         if started is not None:
             await started(SaveStarted(pending.title, pending.cards, replaying))

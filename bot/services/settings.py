@@ -11,13 +11,13 @@ from bot.storage import settings as store
 from bot.storage.db import Database
 from bot.storage.decks import DeckInfo
 from bot.storage.users import UserRecord, get_user, upsert_user
+from bot.views.refusals import CHOICE_GONE, START_FIRST
 
 SESSION_SIZES = (5, 10, 20)
 NEW_PER_DAY = (0, 5, 10, 20, 50)
 MIXES = ("mixed", "choice", "typed", "selfgraded")  # the keys of quiz.KINDS_BY_MIX
 RETENTIONS = (0.80, 0.85, 0.90, 0.95)
 MAX_DECK_BUTTONS = 24
-STALE = "That choice is no longer on offer"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +79,12 @@ class SettingsService:
         """Store one choice from the menu; anything not on offer is refused, nothing changes."""
         choice = parse_choice(section, raw)
         if choice is None:
-            return Refusal(STALE)
+            return Refusal(CHOICE_GONE)
         column, value = choice
         if column == "active_deck_id":
             decks = await store.choosable_decks(self.db, user_id)
             if all(d.id != value for d in decks):
-                return Refusal(STALE)
+                return Refusal(CHOICE_GONE)
         # Choices that shape a session end the open one, so the next /quiz obeys them at once.
         shapes_session = column != "desired_retention"
         now = int(self.clock.now().timestamp())
@@ -92,5 +92,5 @@ class SettingsService:
             self.db, user_id, column, value, now if shapes_session else None
         )
         if not saved:
-            return Refusal("Send /start first")
+            return Refusal(START_FIRST)
         return await self.view(user_id)

@@ -12,6 +12,8 @@ from bot.views.fmt import clip, esc, plural
 TITLE_CHARS = 60
 BUTTON_CHARS = 40
 DECKS_IN_PRIVATE = "Your decks are personal: send /decks in a private chat with me."
+STALE_BUTTON = "This button no longer works"
+DELETED_TOAST = "Deleted"
 
 
 def _line(deck: DeckInfo, active: bool) -> str:

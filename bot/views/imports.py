@@ -6,7 +6,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.cards.upload import MAX_PASTE_CHARS, PasteRefusal
 from bot.services.imports import (
-    EXPIRED,
     MAX_OWN_DECKS,
     PAGE_CARDS,
     ClosedPreview,
@@ -17,6 +16,7 @@ from bot.services.imports import (
 )
 from bot.views.callbacks import ImportTap, MenuTap, encode
 from bot.views.fmt import clip, esc, plural
+from bot.views.refusals import PREVIEW_EXPIRED
 
 # A page of 8 cards with both sides clipped, the header, 4 warnings and the closing lines stay
 # within Telegram's 4,096 characters (tests/unit/test_import_views.py renders the worst case).
@@ -52,6 +52,7 @@ READERS_BUSY = (
 )
 RESTARTING = "I'm restarting right now — please send that again in a minute."
 CANCELLED = "Import cancelled — nothing was saved."
+CANCELLED_TOAST = "Cancelled"
 
 
 def paste_refused(refusal: PasteRefusal) -> str:
@@ -220,7 +221,7 @@ def closed_text(closed: ClosedPreview) -> str:
         )
     if closed.outcome == "cancelled":
         return CANCELLED
-    return f"⌛ {EXPIRED}."
+    return f"⌛ {PREVIEW_EXPIRED}."
 
 
 def closed_keyboard(closed: ClosedPreview) -> InlineKeyboardMarkup | None:

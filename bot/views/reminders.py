@@ -21,6 +21,10 @@ OFF_WORDS = frozenset({"off", "stop", "none", "no", "disable", "0ff"})
 
 REMIND_IN_PRIVATE = "Reminders come in our private chat — open it and send /remind there."
 TIMEZONE_IN_PRIVATE = "Time zones are set in our private chat — open it and send /timezone there."
+STALE_BUTTON = "This button no longer works"
+REMINDER_SET_TOAST = "Reminder set"
+REMINDER_OFF_TOAST = "Reminder off"
+TIMEZONE_SET_TOAST = "Time zone set"
 UTC_HINT = (
     "Your time zone is still UTC — send /timezone with your city (like /timezone London) "
     "so reminders and streak days follow your clock."

@@ -61,6 +61,7 @@ SECTION_HELP = {
 }
 BACK = "« Back"
 STALE_BUTTON = "This button no longer works"
+SETTINGS_IN_PRIVATE = "Settings are personal: send /settings in a private chat with me."
 CHECK = "✓ "
 
 

@@ -65,3 +65,4 @@ DATABASE_SLOW = (
     "please try again in a minute."
 )
 DATABASE_SLOW_TOAST = "⏳ My database is not answering — please try again in a minute"
+SORRY = "Sorry, something went wrong on my side. Please try again."

@@ -167,6 +167,8 @@ FORGOTTEN = (
     "we begin from scratch."
 )
 KEPT = "👍 Nothing was deleted."
+DELETED_TOAST = "Deleted"
+STALE_BUTTON = "This button no longer works"
 
 
 def forget_keyboard() -> InlineKeyboardMarkup:

@@ -9,11 +9,11 @@ import pytest
 
 from bot.cards.model import Card, Deck
 from bot.clock import ManualClock
-from bot.handlers.errors import SORRY
 from bot.sandbox.message import SandboxMessage
 from bot.sandbox.server import SandboxServer
 from bot.storage.decks import sync_deck
 from bot.views.commands import GROUP_COMMANDS, PRIVATE_COMMANDS
+from bot.views.texts import SORRY
 from tests.e2e.conftest import RunningBot
 from tests.reliability.helpers import problems, quiz_with
 
