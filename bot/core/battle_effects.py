@@ -9,18 +9,21 @@ from enum import StrEnum
 from bot.core.battle_standings import Standings
 from bot.core.battle_state import Player
 
-# Toast texts (answerCallbackQuery, at most 200 characters).
-LOCKED_IN = "Locked in: {letter}"
-ALREADY_ANSWERED = "You already answered"
-TIMES_UP = "Time's up"
-NOT_OPEN = "That question is not open"
-NOT_AN_OPTION = "That is not one of the options"
-BATTLE_OVER = "This battle is over"
-JOINED = "You're in!"
-ALREADY_JOINED = "You're already in"
-ONLY_HOST_STARTS = "Only the host can start the battle"
-NEED_PLAYERS = "A battle needs at least {count} players: ask someone to tap Join"
-ALREADY_STARTED = "The battle has already started"
+
+class Notice(StrEnum):
+    """What a toast tells the one who tapped; bot.views.battle words each."""
+
+    LOCKED_IN = "locked_in"  # their answer counts (the toast's `option` says which)
+    ALREADY_ANSWERED = "already_answered"
+    TIMES_UP = "times_up"
+    NOT_OPEN = "not_open"  # a round not asked yet, or a tap before the start
+    NOT_AN_OPTION = "not_an_option"
+    BATTLE_OVER = "battle_over"
+    JOINED = "joined"
+    ALREADY_JOINED = "already_joined"
+    ONLY_HOST_STARTS = "only_host_starts"
+    NEED_PLAYERS = "need_players"  # fewer than MIN_PLAYERS joined
+    ALREADY_STARTED = "already_started"
 
 
 def option_letter(option: int) -> str:
@@ -38,10 +41,11 @@ class LobbyOutcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Toast:
-    """A private answer to one user's button tap."""
+    """A private answer to one user's button tap (answerCallbackQuery)."""
 
     user_id: int
-    text: str
+    notice: Notice
+    option: int | None = None  # the option locked in, with Notice.LOCKED_IN
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,28 +22,17 @@ from datetime import datetime, timedelta
 
 from bot.core.battle_config import BattleConfig
 from bot.core.battle_effects import (
-    ALREADY_ANSWERED,
-    ALREADY_JOINED,
-    ALREADY_STARTED,
-    BATTLE_OVER,
-    JOINED,
-    LOCKED_IN,
-    NEED_PLAYERS,
-    NOT_AN_OPTION,
-    NOT_OPEN,
-    ONLY_HOST_STARTS,
-    TIMES_UP,
     CancelRound,
     CloseLobby,
     EditLobby,
     Effect,
     Finish,
     LobbyOutcome,
+    Notice,
     PostRound,
     RevealRound,
     RoundResult,
     Toast,
-    option_letter,
 )
 from bot.core.battle_scoring import points_for
 from bot.core.battle_standings import standings
@@ -75,11 +64,11 @@ def join(state: BattleState, player: Player, now: datetime) -> Transition:
     now = utc(now)
     user_id = player.user_id
     if state.is_over:
-        return state, (Toast(user_id, BATTLE_OVER),)
+        return state, (Toast(user_id, Notice.BATTLE_OVER),)
     if state.player(user_id) is not None:
-        return state, (Toast(user_id, ALREADY_JOINED),)
+        return state, (Toast(user_id, Notice.ALREADY_JOINED),)
     state = replace(state, players=(*state.players, player))
-    effects: list[Effect] = [Toast(user_id, JOINED)]
+    effects: list[Effect] = [Toast(user_id, Notice.JOINED)]
     if state.phase is Phase.LOBBY:
         state, lobby = _lobby_edit(replace(state, lobby_dirty=True), now)
         effects.extend(lobby)
@@ -110,13 +99,13 @@ def start(
     """Host taps Start: with 2+ players the first round is posted, otherwise a toast explains."""
     now = utc(now)
     if state.is_over:
-        return state, (Toast(user_id, BATTLE_OVER),)
+        return state, (Toast(user_id, Notice.BATTLE_OVER),)
     if state.phase is not Phase.LOBBY:
-        return state, (Toast(user_id, ALREADY_STARTED),)
+        return state, (Toast(user_id, Notice.ALREADY_STARTED),)
     if user_id != state.host_id:
-        return state, (Toast(user_id, ONLY_HOST_STARTS),)
+        return state, (Toast(user_id, Notice.ONLY_HOST_STARTS),)
     if len(state.players) < MIN_PLAYERS:
-        return state, (Toast(user_id, NEED_PLAYERS.format(count=MIN_PLAYERS)),)
+        return state, (Toast(user_id, Notice.NEED_PLAYERS),)
     return _begin(state, now, rounds)
 
 
@@ -127,26 +116,26 @@ def answer(
     now = utc(now)
     user_id = player.user_id
     if state.is_over:
-        return state, (Toast(user_id, BATTLE_OVER),)
+        return state, (Toast(user_id, Notice.BATTLE_OVER),)
     if state.phase is Phase.LOBBY or not 1 <= round_no <= state.round_no:
-        return state, (Toast(user_id, NOT_OPEN),)
+        return state, (Toast(user_id, Notice.NOT_OPEN),)
     play = state.played[-1]
     if round_no < state.round_no or state.phase is Phase.ROUND_REVEALED:
-        return state, (Toast(user_id, TIMES_UP),)
+        return state, (Toast(user_id, Notice.TIMES_UP),)
     if now >= play.deadline:
         # No tick closed the round yet; the late tap closes it, exactly as the tick would have.
         state, effects = _close(state, now)
-        return state, (Toast(user_id, TIMES_UP), *effects)
+        return state, (Toast(user_id, Notice.TIMES_UP), *effects)
     spec = state.rounds[round_no - 1]
     if not 0 <= option < spec.options:
-        return state, (Toast(user_id, NOT_AN_OPTION),)
+        return state, (Toast(user_id, Notice.NOT_AN_OPTION),)
     earlier = play.answer_of(user_id)
     if earlier is not None:
         if earlier.option == option:
             # The same tap again (Telegram delivering it twice, another process taking it over
             # after a crash): the answer it recorded stands, and it hears what it did then.
-            return state, (Toast(user_id, LOCKED_IN.format(letter=option_letter(option))),)
-        return state, (Toast(user_id, ALREADY_ANSWERED),)
+            return state, (Toast(user_id, Notice.LOCKED_IN, option),)
+        return state, (Toast(user_id, Notice.ALREADY_ANSWERED),)
     if state.player(user_id) is None:
         state = replace(state, players=(*state.players, player))
     seconds = max((now - play.opened_at).total_seconds(), 0.0)
@@ -258,7 +247,7 @@ def _streak_before(state: BattleState, user_id: int) -> int:
 def _record(state: BattleState, new: Answer, now: datetime) -> Transition:
     play = state.played[-1]
     state = state.with_current(replace(play, answers=(*play.answers, new)))
-    toast = Toast(new.user_id, LOCKED_IN.format(letter=option_letter(new.option)))
+    toast = Toast(new.user_id, Notice.LOCKED_IN, new.option)
     if all_answered(state):
         state, effects = _close(state, now)
         return state, (toast, *effects)

@@ -453,7 +453,7 @@ async def stop_battle_command(update: Update, context: ContextTypes.DEFAULT_TYPE
             context.bot,
             services.battles,
             chat.id,
-            esc(outcome.text),
+            esc(view.refusal_text(outcome.reason)),
             thread_id=_thread(message),
             reply_to=message.message_id,
         )
@@ -520,10 +520,10 @@ async def on_battle_tap(
             chat_id, tap.battle_id, user.id, user.first_name, tap.round_no, tap.option, tapped_at
         )
     if isinstance(outcome, Refused):
-        await query.answer(outcome.text)
+        await query.answer(view.refusal_text(outcome.reason))
         return
     # Callback queries must be answered, and quickly: before the slower edits and sends.
-    await query.answer(outcome.toast or "")
+    await query.answer(view.toast_text(outcome.toast) if outcome.toast else "")
     # An answer comes from its round's own message (the router checked): it may stand in for a
     # message whose id was never stored. Join and Start come from the lobby and stand in for none.
     tapped = query.message.message_id if tap.action == "answer" else None

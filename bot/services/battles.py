@@ -11,7 +11,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 
 from bot.cards.distractors import draw_options
 from bot.clock import Clock
@@ -25,6 +25,7 @@ from bot.core.battle import (
     CardMemory,
     Effect,
     Finish,
+    Notice,
     Phase,
     Player,
     PostRound,
@@ -33,7 +34,6 @@ from bot.core.battle import (
     Toast,
     reveal_of,
 )
-from bot.core.battle_effects import BATTLE_OVER
 from bot.core.scheduling import Grade
 from bot.services.reviewing import Reviewer, make_review
 from bot.services.unixtime import unix
@@ -55,12 +55,6 @@ log = logging.getLogger(__name__)
 
 # Telegram's GroupAnonymousBot: the sender of anonymous admins' messages, shared by every group.
 ANONYMOUS_ADMIN_ID = 1087968824
-NOT_THIS_CHAT = "This button belongs to another chat's battle"
-NO_BATTLE = "There is no battle running here. Start one with /battle"
-NOT_ALLOWED = "Only the host or a group admin can stop the battle"
-BROKEN = "This battle can't continue, sorry. Start a new one with /battle"
-# The tapper's data was deleted (/forget) between their tap and its write: nothing was written.
-FORGOTTEN_MEANWHILE = "That didn't go through: tap again to play"
 MAX_TRIES = 5
 # How long a claim on showing a battle message lasts unrenewed: the wait before another process
 # takes over from one that died between a transition and its message. Well under a round's
@@ -109,11 +103,23 @@ class AlreadyRunning:
     message_id: int | None
 
 
+class BattleRefusal(StrEnum):
+    """Why the service changed nothing, besides the machine's own notices (bot.views.battle
+    words each)."""
+
+    NOT_THIS_CHAT = "not_this_chat"  # the button belongs to another chat's battle
+    NO_BATTLE = "no_battle"  # /stopbattle with no battle running
+    NOT_ALLOWED = "not_allowed"  # /stopbattle by someone neither host nor admin
+    BROKEN = "broken"  # an unreadable state, or no questions to start with
+    # The tapper's data was deleted (/forget) between their tap and its write: nothing written.
+    FORGOTTEN_MEANWHILE = "forgotten_meanwhile"
+
+
 @dataclass(frozen=True, slots=True)
 class Refused:
-    """An action that changed nothing, with the text to tell the user."""
+    """An action that changed nothing, and why (for the user to be told)."""
 
-    text: str
+    reason: BattleRefusal | Notice
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +129,7 @@ class Outcome:
     battle: BattleInfo
     state: BattleState
     effects: tuple[Effect, ...]
-    toast: str | None = None
+    toast: Toast | None = None  # the acting user's
     next_wakeup: datetime | None = None
 
 
@@ -365,7 +371,7 @@ class BattleService:
                 return _Plan(new, effects)
             specs, rounds = await self._choose(row, state, now)
             if not specs:
-                return Refused(BROKEN)
+                return Refused(BattleRefusal.BROKEN)
             new, effects = core.start(state, user_id, now, specs)
             return _Plan(new, effects, rounds)
 
@@ -395,10 +401,10 @@ class BattleService:
         """/stopbattle by the host or an admin (asked only when not the host): end it now."""
         row = await store.running_battle(self.db, chat_id)
         if row is None:
-            return Refused(NO_BATTLE)
+            return Refused(BattleRefusal.NO_BATTLE)
         host = user_id == row.host_id and user_id != ANONYMOUS_ADMIN_ID
         if not host and not await is_admin():
-            return Refused(NOT_ALLOWED)
+            return Refused(BattleRefusal.NOT_ALLOWED)
 
         async def step(row: BattleRow, state: BattleState, now: datetime) -> _Plan | Refused:
             new, effects = core.stop(state, now)
@@ -413,7 +419,7 @@ class BattleService:
             if core.starts_on_tick(state, now):
                 specs, rounds = await self._choose(row, state, now)
                 if not specs:
-                    return Refused(BROKEN)
+                    return Refused(BattleRefusal.BROKEN)
                 new, effects = core.tick(state, now, specs)
                 return _Plan(new, effects, rounds)
             new, effects = core.tick(state, now)
@@ -451,19 +457,19 @@ class BattleService:
             for _attempt in range(MAX_TRIES):
                 row = await store.load_battle(self.db, battle_id)
                 if row is None or (chat_id is not None and row.chat_id != chat_id):
-                    return Refused(NOT_THIS_CHAT)
+                    return Refused(BattleRefusal.NOT_THIS_CHAT)
                 if row.finished:
-                    return Refused(BATTLE_OVER)
+                    return Refused(Notice.BATTLE_OVER)
                 try:
                     state = BattleState.from_dict(row.state)
                 except ValueError:
                     log.exception("battle %s has a state that cannot be read", row.id)
-                    return Refused(BROKEN)
+                    return Refused(BattleRefusal.BROKEN)
                 plan = await step(row, state, now)
                 if isinstance(plan, Refused):
                     return plan
                 toast = next(
-                    (e.text for e in plan.effects if isinstance(e, Toast) and e.user_id == user_id),
+                    (e for e in plan.effects if isinstance(e, Toast) and e.user_id == user_id),
                     None,
                 )
                 messages = tuple(e for e in plan.effects if isinstance(e, MESSAGE_EFFECTS))
@@ -472,7 +478,7 @@ class BattleService:
                 try:
                     saved = await self._save(row, state, plan, now)
                 except PlayerGone:
-                    return Refused(FORGOTTEN_MEANWHILE)
+                    return Refused(BattleRefusal.FORGOTTEN_MEANWHILE)
                 if saved:
                     return Outcome(
                         _info(row), plan.state, messages, toast, core.next_wakeup(plan.state)

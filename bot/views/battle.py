@@ -10,12 +10,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.core.battle import (
     BattleConfig,
     LobbyOutcome,
+    Notice,
     Player,
     RevealRound,
     Standings,
+    Toast,
     option_letter,
 )
 from bot.core.battle_machine import LOBBY_WAIT, MIN_PLAYERS
+from bot.services.battles import BattleRefusal
 from bot.storage.battles import LeaderRow, RoundRow
 from bot.views.callbacks import BattleTap, encode
 from bot.views.fmt import clip, esc, plural
@@ -41,6 +44,41 @@ STOPPED_BY = "🛑 Battle stopped."
 STALE = "This button no longer works"
 NOT_A_MEMBER = "Battles are for the group's members: join the group to play"
 EMPTY_LEADERBOARD = "🏆 No battles finished here yet. Start one with /battle!"
+
+# Toasts (answerCallbackQuery, at most 200 characters).
+NOTICES = {
+    Notice.LOCKED_IN: "Locked in: {letter}",
+    Notice.ALREADY_ANSWERED: "You already answered",
+    Notice.TIMES_UP: "Time's up",
+    Notice.NOT_OPEN: "That question is not open",
+    Notice.NOT_AN_OPTION: "That is not one of the options",
+    Notice.BATTLE_OVER: "This battle is over",
+    Notice.JOINED: "You're in!",
+    Notice.ALREADY_JOINED: "You're already in",
+    Notice.ONLY_HOST_STARTS: "Only the host can start the battle",
+    Notice.NEED_PLAYERS: "A battle needs at least {count} players: ask someone to tap Join",
+    Notice.ALREADY_STARTED: "The battle has already started",
+}
+REFUSALS = {
+    BattleRefusal.NOT_THIS_CHAT: "This button belongs to another chat's battle",
+    BattleRefusal.NO_BATTLE: "There is no battle running here. Start one with /battle",
+    BattleRefusal.NOT_ALLOWED: "Only the host or a group admin can stop the battle",
+    BattleRefusal.BROKEN: "This battle can't continue, sorry. Start a new one with /battle",
+    BattleRefusal.FORGOTTEN_MEANWHILE: "That didn't go through: tap again to play",
+}
+
+
+def toast_text(toast: Toast) -> str:
+    """What a tap's toast says."""
+    letter = option_letter(toast.option) if toast.option is not None else ""
+    return NOTICES[toast.notice].format(letter=letter, count=MIN_PLAYERS)
+
+
+def refusal_text(reason: BattleRefusal | Notice) -> str:
+    """Why a tap or /stopbattle changed nothing (plain text: escape it for HTML)."""
+    if isinstance(reason, Notice):
+        return toast_text(Toast(0, reason))
+    return REFUSALS[reason]
 
 
 FORMER_PLAYER = "a former player"

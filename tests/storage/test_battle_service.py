@@ -10,9 +10,8 @@ import pytest
 from bot.clock import ManualClock
 from bot.core.battle import BattleConfig, BattleState
 from bot.services.battles import (
-    NO_BATTLE,
-    NOT_ALLOWED,
     AlreadyRunning,
+    BattleRefusal,
     BattleService,
     Lobby,
     Outcome,
@@ -23,6 +22,7 @@ from bot.storage import battles as store
 from bot.storage.db import Database
 from bot.storage.quiz import ReviewWrite, StoredState, insert_review
 from bot.storage.users import upsert_user
+from bot.views.battle import refusal_text, toast_text
 
 GROUP = -100123
 ALICE, BOB = 1001, 1002
@@ -121,18 +121,19 @@ async def test_answers_are_reviews_and_points_reach_the_table_once(
         clock.advance(timedelta(seconds=2))
         first = await battles.answer(GROUP, battle_id, ALICE, "Alice", round_no, right)
         assert isinstance(first, Outcome) and first.toast is not None
-        assert first.toast.startswith("Locked in")
+        assert toast_text(first.toast).startswith("Locked in")
         again = await battles.answer(GROUP, battle_id, ALICE, "Alice", round_no, right)
         assert isinstance(again, Outcome) and again.toast == first.toast  # the same tap again
         other = await battles.answer(GROUP, battle_id, ALICE, "Alice", round_no, 1 - right % 2)
-        assert isinstance(other, Outcome) and other.toast == "You already answered"
+        assert isinstance(other, Outcome) and other.toast is not None
+        assert toast_text(other.toast) == "You already answered"
         await battles.answer(GROUP, battle_id, BOB, "Bob", round_no, (right + 1) % 2)
         clock.advance(timedelta(seconds=10))
         await battles.tick(battle_id)
     done = await store.load_battle(db, battle_id)
     assert done is not None and done.finished
     late = await battles.answer(GROUP, battle_id, BOB, "Bob", 3, 0)
-    assert isinstance(late, Refused) and late.text == "This battle is over"
+    assert isinstance(late, Refused) and refusal_text(late.reason) == "This battle is over"
     lines = await store.leaderboard(db, GROUP)
     assert [(x.name, x.points, x.battles, x.wins, x.right, x.answered) for x in lines] == [
         ("Alice", 950 + 1050 + 1150, 1, 1, 3, 3),
@@ -184,11 +185,15 @@ async def test_stop_needs_the_host_or_an_admin_and_ends_once(battles: BattleServ
         return True
 
     refused = await battles.stop(GROUP, BOB, not_admin)
-    assert isinstance(refused, Refused) and refused.text == NOT_ALLOWED and asked == [BOB]
+    assert (
+        isinstance(refused, Refused)
+        and refused.reason is BattleRefusal.NOT_ALLOWED
+        and asked == [BOB]
+    )
     stopped = await battles.stop(GROUP, BOB, admin)
     assert isinstance(stopped, Outcome) and stopped.state.is_over
     again = await battles.stop(GROUP, ALICE, no)
-    assert isinstance(again, Refused) and again.text == NO_BATTLE
+    assert isinstance(again, Refused) and again.reason is BattleRefusal.NO_BATTLE
     # The anonymous-admin account is never the host, whoever opened the battle.
     lobby = await battles.create(GROUP, None, 1087968824, "Group", BattleConfig())
     assert isinstance(lobby, Lobby)

@@ -15,7 +15,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.core.battle import BattleConfig, BattleState
-from bot.services.battles import FORGOTTEN_MEANWHILE, BattleService, Lobby, Outcome, Refused
+from bot.services.battles import BattleRefusal, BattleService, Lobby, Outcome, Refused
 from bot.services.container import load_bundled_decks
 from bot.services.userdata import UserDataService
 from bot.storage import battles as store
@@ -164,7 +164,7 @@ async def test_a_join_written_after_the_forget_is_refused_and_leaves_nothing(
     # Zenobia's answer would take her in; her /forget is stored between its read and its write.
     refused = await battles.answer(GROUP, battle, ZED, "Zenobia", 1, right)
 
-    assert refused == Refused(FORGOTTEN_MEANWHILE) and saves == []
+    assert refused == Refused(BattleRefusal.FORGOTTEN_MEANWHILE) and saves == []
     assert await mentions(db, ZED, "Zenobia") == []
     assert [p.name for p in (await state_of(db, battle)).players] == ["Alice", "Bob"]
 
@@ -219,7 +219,7 @@ async def test_answers_and_forgets_at_once_leave_the_person_in_as_a_stand_in_or_
         assert await mentions(db, user_id, name) == [], n
         stand_ins = [p for p in (await state_of(db, battle)).players if p.user_id < 0]
         if isinstance(answered, Refused):  # forgotten first: the answer never went in
-            assert answered.text == FORGOTTEN_MEANWHILE
+            assert answered.reason is BattleRefusal.FORGOTTEN_MEANWHILE
         else:  # written first, then handed to a stand-in with the rest
             assert stand_ins and stand_ins[-1].name == ""
     players = (await state_of(db, battle)).players

@@ -16,6 +16,7 @@ from bot.core.battle import (
     Effect,
     Finish,
     LobbyOutcome,
+    Notice,
     Phase,
     Player,
     PostRound,
@@ -35,6 +36,7 @@ from bot.core.battle import (
     stop,
     tick,
 )
+from bot.views.battle import toast_text
 
 T0 = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 ANN = Player(1, "Ann")  # the host
@@ -70,8 +72,17 @@ def in_round_one() -> BattleState:
 
 
 def toasts(effects: tuple[Effect, ...]) -> list[tuple[int, str]]:
-    """The (user, text) of every toast."""
-    return [(e.user_id, e.text) for e in effects if isinstance(e, Toast)]
+    """The (user, text) of every toast, as the view words it."""
+    return [(e.user_id, toast_text(e)) for e in effects if isinstance(e, Toast)]
+
+
+def toast(user_id: int, text: str) -> Toast:
+    """The toast to `user_id` that the view words as `text`."""
+    for notice in Notice:
+        for option in (None, 0, 1, 2, 3) if notice is Notice.LOCKED_IN else (None,):
+            if toast_text(candidate := Toast(user_id, notice, option)) == text:
+                return candidate
+    raise AssertionError(f"no toast reads {text!r}")
 
 
 def reveal_of(effects: tuple[Effect, ...]) -> RevealRound:
@@ -105,10 +116,10 @@ def test_naive_time_is_refused() -> None:
 def test_join_lists_the_player_and_throttles_lobby_edits() -> None:
     state = new_battle(ANN.user_id, ANN.name, CONFIG, T0)
     state, effects = join(state, BOB, at(1))
-    assert effects == (Toast(2, "You're in!"), EditLobby((ANN, BOB)))
+    assert effects == (toast(2, "You're in!"), EditLobby((ANN, BOB)))
     # A second join within 10 s is confirmed privately; the lobby edit waits.
     state, effects = join(state, CAT, at(4))
-    assert effects == (Toast(3, "You're in!"),)
+    assert effects == (toast(3, "You're in!"),)
     assert state.players == (ANN, BOB, CAT)
     assert next_wakeup(state) == at(11)
     assert tick(state, at(10.9)) == (state, ())
@@ -203,7 +214,7 @@ def test_tap_in_the_lobby_does_nothing() -> None:
 
 def test_first_tap_counts_and_is_confirmed_privately() -> None:
     state, effects = answer(in_round_one(), BOB, 1, 1, at(9))
-    assert effects == (Toast(2, "Locked in: B"),)
+    assert effects == (toast(2, "Locked in: B"),)
     assert state.current is not None
     (locked,) = state.current.answers
     assert (locked.user_id, locked.option, locked.seconds, locked.correct) == (2, 1, 4.0, True)
@@ -214,11 +225,11 @@ def test_double_tap_counts_once() -> None:
     state, _ = answer(in_round_one(), BOB, 1, 1, at(9))
     again, effects = answer(state, BOB, 1, 3, at(10))
     assert again == state
-    assert effects == (Toast(2, "You already answered"),)
+    assert effects == (toast(2, "You already answered"),)
     # The very same tap again (delivered twice, or taken over after a crash) hears what it did.
     same, effects = answer(state, BOB, 1, 1, at(10))
     assert same == state
-    assert effects == (Toast(2, "Locked in: B"),)
+    assert effects == (toast(2, "Locked in: B"),)
 
 
 def test_round_closes_when_everyone_answered() -> None:
@@ -268,7 +279,7 @@ def test_tap_on_a_revealed_round_is_times_up() -> None:
     state, _ = tick(in_round_one(), at(25))
     same, effects = answer(state, BOB, 1, 1, at(26))
     assert same == state
-    assert effects == (Toast(2, "Time's up"),)
+    assert effects == (toast(2, "Time's up"),)
 
 
 def test_tap_on_an_earlier_round_does_not_count_in_the_current_one() -> None:
@@ -277,7 +288,7 @@ def test_tap_on_an_earlier_round_does_not_count_in_the_current_one() -> None:
     assert state.round_no == 2
     same, effects = answer(state, BOB, 1, 2, at(30))
     assert same == state
-    assert effects == (Toast(2, "Time's up"),)
+    assert effects == (toast(2, "Time's up"),)
 
 
 @pytest.mark.parametrize(("round_no", "option"), [(0, 1), (2, 1), (99, 1), (-1, 1)])
@@ -285,7 +296,7 @@ def test_tap_on_an_unknown_round_changes_nothing(round_no: int, option: int) -> 
     state = in_round_one()
     same, effects = answer(state, BOB, round_no, option, at(6))
     assert same == state
-    assert effects == (Toast(2, "That question is not open"),)
+    assert effects == (toast(2, "That question is not open"),)
 
 
 @pytest.mark.parametrize("option", [-1, 4, 63])
@@ -293,12 +304,12 @@ def test_tap_on_an_option_the_round_does_not_have_changes_nothing(option: int) -
     state = in_round_one()
     same, effects = answer(state, BOB, 1, option, at(6))
     assert same == state
-    assert effects == (Toast(2, "That is not one of the options"),)
+    assert effects == (toast(2, "That is not one of the options"),)
 
 
 def test_a_tap_from_someone_who_did_not_join_joins_them_and_counts() -> None:
     state, effects = answer(in_round_one(), DAN, 1, 1, at(5))
-    assert effects == (Toast(4, "Locked in: B"),)
+    assert effects == (toast(4, "Locked in: B"),)
     assert state.players[-1] == DAN
     state, effects = tick(state, at(25))
     assert points_of(reveal_of(effects)) == {"Ann": 0, "Bob": 0, "Cat": 0, "Dan": 1000}
@@ -306,7 +317,7 @@ def test_a_tap_from_someone_who_did_not_join_joins_them_and_counts() -> None:
 
 def test_joining_mid_battle_adds_a_player_who_must_answer_before_an_early_close() -> None:
     state, effects = join(in_round_one(), DAN, at(6))
-    assert effects == (Toast(4, "You're in!"),)  # no lobby edit once the battle runs
+    assert effects == (toast(4, "You're in!"),)  # no lobby edit once the battle runs
     for player in (ANN, BOB, CAT):
         state, _ = answer(state, player, 1, 1, at(7))
     assert state.phase is Phase.ROUND_OPEN
@@ -354,8 +365,8 @@ def test_full_battle_with_streaks_and_podium() -> None:
     assert finish.standings.fastest is not None
     assert (finish.standings.fastest.name, finish.standings.fastest.seconds) == ("Ann", 0.0)
     # Taps and joins after the end change nothing.
-    assert answer(state, BOB, 3, 0, at(500)) == (state, (Toast(2, "This battle is over"),))
-    assert join(state, DAN, at(500)) == (state, (Toast(4, "This battle is over"),))
+    assert answer(state, BOB, 3, 0, at(500)) == (state, (toast(2, "This battle is over"),))
+    assert join(state, DAN, at(500)) == (state, (toast(4, "This battle is over"),))
     assert tick(state, at(500)) == (state, ())
 
 
