@@ -20,10 +20,6 @@ from bot.core.timezones import local_date, zone_for
 MAX_LATENESS = timedelta(hours=3)
 MAX_TIME_INPUT_CHARS = 16
 
-TIME_HELP = (
-    "I could not read that as a time of day. Try 18:30, 6:30pm, 18h30 or 0730 "
-    "(hours 0–23, minutes 00–59)."
-)
 
 _TIME_RE = re.compile(
     r"^(?:"
@@ -32,6 +28,10 @@ _TIME_RE = re.compile(
     r")\s*(?P<ampm>[ap])?(?:\.?\s*m\.?)?$",  # am/pm, a.m., p.m.
     re.ASCII,  # \d means 0-9 only
 )
+
+
+class UnreadableTime(ValueError):
+    """Text that is not a time of day (bot.views.reminders.TIME_HELP tells the user what works)."""
 
 
 class Action(StrEnum):
@@ -62,13 +62,13 @@ class Decision:
 
 
 def parse_remind_time(text: str) -> time:
-    """Read a time of day like `18:30`, `6:30pm`, `18h30` or `0730`; ValueError says what works."""
+    """Read a time of day like `18:30`, `6:30pm`, `18h30` or `0730`; else raise UnreadableTime."""
     cleaned = text.strip().casefold()
     if not cleaned or len(cleaned) > MAX_TIME_INPUT_CHARS:
-        raise ValueError(TIME_HELP)
+        raise UnreadableTime("not a time of day")
     match = _TIME_RE.match(cleaned)
     if match is None:
-        raise ValueError(TIME_HELP)
+        raise UnreadableTime("not a time of day")
     if match["hhmm"] is not None:
         digits = match["hhmm"]
         hour, minute = int(digits[:-2]), int(digits[-2:])
@@ -76,13 +76,13 @@ def parse_remind_time(text: str) -> time:
         hour, minute = int(match["h"]), int(match["m"] or 0)
     ampm = match["ampm"]
     if ampm is None and cleaned.endswith("m"):
-        raise ValueError(TIME_HELP)  # a bare "m" suffix is neither am nor pm
+        raise UnreadableTime("not a time of day")  # a bare "m" suffix is neither am nor pm
     if ampm is not None:
         if not 1 <= hour <= 12:
-            raise ValueError(TIME_HELP)
+            raise UnreadableTime("not a time of day")
         hour = hour % 12 + (12 if ampm == "p" else 0)
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        raise ValueError(TIME_HELP)
+        raise UnreadableTime("not a time of day")
     return time(hour, minute)
 
 

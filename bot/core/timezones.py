@@ -87,19 +87,15 @@ _OFFSET_RE = re.compile(
 )
 _OFFSET_NAME_RE = re.compile(r"^UTC(?P<sign>[+-])(?P<h>\d{2}):(?P<m>\d{2})$")
 
-_TOO_LONG = "That is too long for a time zone. Try a city like “London” or an offset like “+5:30”."
-_EMPTY = "Send a city (“London”, “New York”), a zone name (“Europe/London”) or an offset (“+5:30”)."
-_BAD_OFFSET = (
-    "That offset does not exist on Earth: offsets run from −12:00 to +14:00 "
-    "in steps of 30 or 45 minutes (like “+5:30” or “UTC-3”)."
-)
-_NOT_FOUND = (
-    "I could not find that place. Try a big city near you (“Berlin”, “São Paulo”), "
-    "a zone name (“America/New_York”) or an offset (“UTC+2”)."
-)
-_BIG_COUNTRY = (
-    "That country spans several time zones. Send the nearest big city instead (“Chicago”, “Perth”)."
-)
+
+class ZoneProblem(StrEnum):
+    """Why a text names no zone (bot.views.reminders words each for the user)."""
+
+    TOO_LONG = "too_long"
+    EMPTY = "empty"
+    BAD_OFFSET = "bad_offset"  # an offset no zone on Earth has
+    NOT_FOUND = "not_found"
+    BIG_COUNTRY = "big_country"  # a country with more zones than the buttons can offer
 
 
 class MatchKind(StrEnum):
@@ -108,16 +104,16 @@ class MatchKind(StrEnum):
     NAME = "name"  # an IANA zone name, in any case
     OFFSET = "offset"  # a UTC offset such as +5:30
     PLACE = "place"  # a city (or country) looked up in the zone database
-    NONE = "none"  # nothing usable; `reason` says why
+    NONE = "none"  # nothing usable; `problem` says why
 
 
 @dataclass(frozen=True, slots=True)
 class TimezoneMatch:
-    """The outcome of `resolve_timezone`: ranked zone names, or a friendly reason for none."""
+    """The outcome of `resolve_timezone`: ranked zone names, or why there are none."""
 
     kind: MatchKind
     candidates: tuple[str, ...] = ()
-    reason: str = ""
+    problem: ZoneProblem | None = None
 
     @property
     def zone(self) -> str | None:
@@ -133,10 +129,10 @@ class TimezoneMatch:
 def resolve_timezone(text: str) -> TimezoneMatch:
     """Understand a zone name, UTC offset or place name; places give up to five ranked choices."""
     if len(text) > MAX_INPUT_CHARS:
-        return TimezoneMatch(MatchKind.NONE, reason=_TOO_LONG)
+        return TimezoneMatch(MatchKind.NONE, problem=ZoneProblem.TOO_LONG)
     cleaned = " ".join(text.replace("\u2212", "-").split())
     if not cleaned:
-        return TimezoneMatch(MatchKind.NONE, reason=_EMPTY)
+        return TimezoneMatch(MatchKind.NONE, problem=ZoneProblem.EMPTY)
 
     by_name = _names_by_casefold().get(cleaned.casefold().replace(" ", "_"))
     if by_name is not None:
@@ -145,12 +141,12 @@ def resolve_timezone(text: str) -> TimezoneMatch:
     offset = _parse_offset(cleaned)
     if offset is not None:
         if offset == "":
-            return TimezoneMatch(MatchKind.NONE, reason=_BAD_OFFSET)
+            return TimezoneMatch(MatchKind.NONE, problem=ZoneProblem.BAD_OFFSET)
         return TimezoneMatch(MatchKind.OFFSET, (offset,))
 
     places = _find_places(_normalize(cleaned))
-    if isinstance(places, str):
-        return TimezoneMatch(MatchKind.NONE, reason=places)
+    if isinstance(places, ZoneProblem):
+        return TimezoneMatch(MatchKind.NONE, problem=places)
     return TimezoneMatch(MatchKind.PLACE, places)
 
 
@@ -344,10 +340,10 @@ def _countries() -> dict[str, tuple[str, ...]]:
     return {form: tuple(codes) for form, codes in names.items()}
 
 
-def _find_places(query: str) -> tuple[str, ...] | str:
-    """Ranked zone names for a place name, or a reason when there are none."""
+def _find_places(query: str) -> tuple[str, ...] | ZoneProblem:
+    """Ranked zone names for a place name, or why there are none."""
     if not query:
-        return _NOT_FOUND
+        return ZoneProblem.NOT_FOUND
     scored: dict[str, tuple[int, int, int, str]] = {}
 
     def offer(zone: str, tier: int, preferred: bool, city: str) -> None:
@@ -380,7 +376,7 @@ def _find_places(query: str) -> tuple[str, ...] | str:
             big_country = True
 
     if not scored:
-        return _BIG_COUNTRY if big_country else _NOT_FOUND
+        return ZoneProblem.BIG_COUNTRY if big_country else ZoneProblem.NOT_FOUND
     ranked = sorted(scored, key=scored.__getitem__)
     if scored[ranked[0]][0] == 0:
         # An exact city or country match: looser matches would only be noise on the buttons.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Bot, CallbackQuery, Chat, Update
 from telegram.ext import ContextTypes
 
-from bot.core.reminders import parse_remind_time
+from bot.core.reminders import UnreadableTime, parse_remind_time
 from bot.core.timezones import zone_for
 from bot.handlers.common import edit_html, send_html
 from bot.services.container import Services, get_services
@@ -41,8 +41,8 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     else:
         try:
             shown = await reminders.set_time(user.id, arg)
-        except ValueError as exc:
-            await send_html(context.bot, chat.id, view.remind_bad_time_text(str(exc)))
+        except UnreadableTime:
+            await send_html(context.bot, chat.id, view.remind_bad_time_text())
             return
     await send_html(context.bot, chat.id, view.remind_set_text(shown, now))
 
@@ -69,7 +69,7 @@ async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         keyboard = view.timezone_keyboard(change.match.candidates, now)
         await send_html(context.bot, chat.id, view.timezone_choices_text(), keyboard)
     else:
-        await send_html(context.bot, chat.id, view.timezone_bad_text(change.match.reason))
+        await send_html(context.bot, chat.id, view.timezone_bad_text(change.match.problem))
 
 
 async def on_reminder_tap(

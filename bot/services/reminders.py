@@ -124,7 +124,7 @@ class ReminderService:
         return self._view(setting.remind_time, setting.timezone, setting.next_remind_at)
 
     async def set_time(self, user_id: int, text: str) -> ReminderView:
-        """Set the daily reminder from typed text; ValueError carries the friendly explanation."""
+        """Set the daily reminder from typed text; UnreadableTime when it is not a time of day."""
         value = _hhmm(parse_remind_time(text))
         setting = await store.get_setting(self.db, user_id)
         zone = setting.timezone if setting is not None else DEFAULT_ZONE

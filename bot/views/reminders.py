@@ -6,7 +6,7 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.timezones import DEFAULT_ZONE, describe_zone, zone_for
+from bot.core.timezones import DEFAULT_ZONE, ZoneProblem, describe_zone, zone_for
 from bot.services.reminders import ReminderOffer, ReminderSend, ReminderView
 from bot.views.callbacks import MenuTap, encode
 from bot.views.fmt import esc, plural, when
@@ -22,6 +22,10 @@ OFF_WORDS = frozenset({"off", "stop", "none", "no", "disable", "0ff"})
 REMIND_IN_PRIVATE = "Reminders come in our private chat — open it and send /remind there."
 TIMEZONE_IN_PRIVATE = "Time zones are set in our private chat — open it and send /timezone there."
 STALE_BUTTON = "This button no longer works"
+TIME_HELP = (
+    "I could not read that as a time of day. Try 18:30, 6:30pm, 18h30 or 0730 "
+    "(hours 0–23, minutes 00–59)."
+)
 REMINDER_SET_TOAST = "Reminder set"
 REMINDER_OFF_TOAST = "Reminder off"
 TIMEZONE_SET_TOAST = "Time zone set"
@@ -81,9 +85,9 @@ def remind_set_text(view: ReminderView, now: datetime) -> str:
     return "\n".join(lines)
 
 
-def remind_bad_time_text(reason: str) -> str:
+def remind_bad_time_text() -> str:
     """One friendly line for a time that cannot be read."""
-    return f"{esc(reason)} Or send /remind off to stop reminders."
+    return f"{esc(TIME_HELP)} Or send /remind off to stop reminders."
 
 
 def offer_text(offer: ReminderOffer) -> str:
@@ -157,6 +161,33 @@ def timezone_keyboard(zones: tuple[str, ...], now: datetime) -> InlineKeyboardMa
     return InlineKeyboardMarkup(rows)
 
 
-def timezone_bad_text(reason: str) -> str:
+ZONE_PROBLEMS = {
+    ZoneProblem.TOO_LONG: (
+        "That is too long for a time zone. Try a city like “London” or an offset like “+5:30”."
+    ),
+    ZoneProblem.EMPTY: (
+        "Send a city (“London”, “New York”), a zone name (“Europe/London”) or an offset (“+5:30”)."
+    ),
+    ZoneProblem.BAD_OFFSET: (
+        "That offset does not exist on Earth: offsets run from −12:00 to +14:00 "
+        "in steps of 30 or 45 minutes (like “+5:30” or “UTC-3”)."
+    ),
+    ZoneProblem.NOT_FOUND: (
+        "I could not find that place. Try a big city near you (“Berlin”, “São Paulo”), "
+        "a zone name (“America/New_York”) or an offset (“UTC+2”)."
+    ),
+    ZoneProblem.BIG_COUNTRY: (
+        "That country spans several time zones. Send the nearest big city instead "
+        "(“Chicago”, “Perth”)."
+    ),
+}
+
+
+def zone_problem_text(problem: ZoneProblem | None) -> str:
+    """Why a text names no zone, in one plain sentence."""
+    return ZONE_PROBLEMS[problem or ZoneProblem.NOT_FOUND]
+
+
+def timezone_bad_text(problem: ZoneProblem | None) -> str:
     """One friendly line for text that names no zone."""
-    return esc(reason)
+    return esc(zone_problem_text(problem))

@@ -17,6 +17,7 @@ from bot.core.timezones import (
     resolve_timezone,
     zone_for,
 )
+from bot.views.reminders import zone_problem_text
 
 
 @pytest.mark.parametrize(
@@ -86,7 +87,7 @@ def test_country_with_many_zones_asks_for_a_city(text: str) -> None:
     match = resolve_timezone(text)
     assert match.kind is MatchKind.NONE
     assert match.candidates == ()
-    assert "city" in match.reason
+    assert "city" in zone_problem_text(match.problem)
 
 
 @pytest.mark.parametrize(
@@ -120,7 +121,7 @@ def test_offsets(text: str, zone: str, minutes: int) -> None:
 def test_offsets_that_do_not_exist_are_refused(text: str) -> None:
     match = resolve_timezone(text)
     assert match.kind is MatchKind.NONE
-    assert "−12:00 to +14:00" in match.reason
+    assert "−12:00 to +14:00" in zone_problem_text(match.problem)
 
 
 @pytest.mark.parametrize(
@@ -140,14 +141,14 @@ def test_garbage_gets_a_friendly_reason(text: str, reason_part: str) -> None:
     assert match.kind is MatchKind.NONE
     assert not match.found
     assert match.zone is None
-    assert reason_part in match.reason
+    assert reason_part in zone_problem_text(match.problem)
 
 
 @given(st.text(max_size=80))
 def test_any_text_resolves_to_loadable_zones_or_a_reason(text: str) -> None:
     match = resolve_timezone(text)
     assert len(match.candidates) <= MAX_CANDIDATES
-    assert bool(match.candidates) != bool(match.reason)
+    assert bool(match.candidates) != (match.problem is not None)
     for zone in match.candidates:
         zone_for(zone)
 
