@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 MIN_ROUNDS = 3
 MAX_ROUNDS = 20
@@ -16,15 +17,24 @@ DEFAULT_SECONDS = 20
 # ASCII digits only: int() would also accept "1_0", " 5 " and other scripts' digits.
 _NUMBER = re.compile(r"[0-9]{1,6}", re.ASCII)
 
-USAGE = (
-    f"Try /battle, /battle 5 (rounds, {MIN_ROUNDS}–{MAX_ROUNDS}, default {DEFAULT_ROUNDS}) "
-    f"or /battle 5 15 (and seconds per round, {MIN_SECONDS}–{MAX_SECONDS}, "
-    f"default {DEFAULT_SECONDS})."
-)
+
+class ArgsProblem(StrEnum):
+    """What is wrong with `/battle`'s arguments (bot.views.battle words each)."""
+
+    TOO_MANY = "too_many"  # more than two numbers
+    NOT_A_NUMBER = "not_a_number"  # `value` is not a number of `what`
+    ROUNDS = "rounds"  # `value` rounds is out of range
+    SECONDS = "seconds"  # `value` seconds is out of range
 
 
 class BattleArgsError(ValueError):
-    """`/battle` arguments that cannot be used; `str(error)` is the text to show the user."""
+    """`/battle` arguments that cannot be used: the problem, and the argument at fault."""
+
+    def __init__(self, problem: ArgsProblem, value: str = "", what: str = "") -> None:
+        super().__init__(f"/battle arguments: {problem} {what} {value!r}".replace("  ", " "))
+        self.problem = problem
+        self.value = value  # the argument as typed
+        self.what = what  # "rounds" or "seconds", for NOT_A_NUMBER
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,23 +53,18 @@ class BattleConfig:
 
 def _number(text: str, what: str) -> int:
     if _NUMBER.fullmatch(text) is None:
-        shown = text if len(text) <= 20 else text[:20] + "…"
-        raise BattleArgsError(f"“{shown}” is not a number of {what}. {USAGE}")
+        raise BattleArgsError(ArgsProblem.NOT_A_NUMBER, text, what)
     return int(text)
 
 
 def parse_battle_args(args: Sequence[str]) -> BattleConfig:
-    """Read `/battle [rounds [seconds]]`; raises BattleArgsError whose text says what works."""
+    """Read `/battle [rounds [seconds]]`; raises BattleArgsError saying what is wrong."""
     if len(args) > 2:
-        raise BattleArgsError(f"/battle takes at most two numbers. {USAGE}")
+        raise BattleArgsError(ArgsProblem.TOO_MANY)
     rounds = _number(args[0], "rounds") if args else DEFAULT_ROUNDS
     seconds = _number(args[1], "seconds") if len(args) > 1 else DEFAULT_SECONDS
     if not MIN_ROUNDS <= rounds <= MAX_ROUNDS:
-        raise BattleArgsError(
-            f"A battle has {MIN_ROUNDS} to {MAX_ROUNDS} rounds, not {rounds}. {USAGE}"
-        )
+        raise BattleArgsError(ArgsProblem.ROUNDS, str(rounds))
     if not MIN_SECONDS <= seconds <= MAX_SECONDS:
-        raise BattleArgsError(
-            f"A round lasts {MIN_SECONDS} to {MAX_SECONDS} seconds, not {seconds}. {USAGE}"
-        )
+        raise BattleArgsError(ArgsProblem.SECONDS, str(seconds))
     return BattleConfig(rounds=rounds, seconds=seconds)

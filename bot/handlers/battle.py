@@ -372,7 +372,13 @@ async def battle_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     try:
         config = parse_battle_args(context.args or [])
     except BattleArgsError as error:
-        await _send(context.bot, services.battles, chat.id, esc(str(error)), thread_id=thread_id)
+        await _send(
+            context.bot,
+            services.battles,
+            chat.id,
+            esc(view.battle_args_text(error)),
+            thread_id=thread_id,
+        )
         return
     created = await services.battles.create(chat.id, thread_id, user.id, user.first_name, config)
     if isinstance(created, AlreadyRunning):

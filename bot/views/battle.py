@@ -8,6 +8,14 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.battle import (
+    DEFAULT_ROUNDS,
+    DEFAULT_SECONDS,
+    MAX_ROUNDS,
+    MAX_SECONDS,
+    MIN_ROUNDS,
+    MIN_SECONDS,
+    ArgsProblem,
+    BattleArgsError,
     BattleConfig,
     LobbyOutcome,
     Notice,
@@ -66,6 +74,27 @@ REFUSALS = {
     BattleRefusal.BROKEN: "This battle can't continue, sorry. Start a new one with /battle",
     BattleRefusal.FORGOTTEN_MEANWHILE: "That didn't go through: tap again to play",
 }
+
+BATTLE_USAGE = (
+    f"Try /battle, /battle 5 (rounds, {MIN_ROUNDS}–{MAX_ROUNDS}, default {DEFAULT_ROUNDS}) "
+    f"or /battle 5 15 (and seconds per round, {MIN_SECONDS}–{MAX_SECONDS}, "
+    f"default {DEFAULT_SECONDS})."
+)
+
+
+def battle_args_text(error: BattleArgsError) -> str:
+    """What is wrong with `/battle`'s arguments and what works (plain text: escape it for HTML)."""
+    if error.problem is ArgsProblem.TOO_MANY:
+        problem = "/battle takes at most two numbers."
+    elif error.problem is ArgsProblem.ROUNDS:
+        problem = f"A battle has {MIN_ROUNDS} to {MAX_ROUNDS} rounds, not {error.value}."
+    elif error.problem is ArgsProblem.SECONDS:
+        problem = f"A round lasts {MIN_SECONDS} to {MAX_SECONDS} seconds, not {error.value}."
+    else:
+        shown = error.value if len(error.value) <= 20 else error.value[:20] + "…"
+        what = "seconds" if error.what == "seconds" else "rounds"
+        problem = f"“{shown}” is not a number of {what}."
+    return f"{problem} {BATTLE_USAGE}"
 
 
 def toast_text(toast: Toast) -> str:

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.battle import BattleArgsError, BattleConfig, parse_battle_args
+from bot.views.battle import battle_args_text
 
 
 @pytest.mark.parametrize(
@@ -45,7 +46,7 @@ def test_valid_args(args: list[str], rounds: int, seconds: int) -> None:
 def test_invalid_args_explain_what_works(args: list[str], says: str) -> None:
     with pytest.raises(BattleArgsError) as caught:
         parse_battle_args(args)
-    text = str(caught.value)
+    text = battle_args_text(caught.value)
     assert says in text
     assert "/battle 5 15" in text
     assert len(text) < 300
@@ -62,7 +63,7 @@ def test_any_args_give_a_config_or_a_friendly_error(args: list[str]) -> None:
     try:
         config = parse_battle_args(args)
     except BattleArgsError as error:
-        assert "/battle" in str(error)
+        assert "/battle" in battle_args_text(error)
     else:
         assert 3 <= config.rounds <= 20
         assert 10 <= config.seconds <= 60
