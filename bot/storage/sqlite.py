@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -115,6 +116,10 @@ class SqliteDatabase(Database):
         """Checkpoint and close the connection."""
         try:
             await self.conn.execute("PRAGMA optimize")
+        except sqlite3.OperationalError as exc:
+            # Another process wrote between optimize's reads and its write ("database is
+            # locked" at once, without the busy wait): the statistics can wait for next time.
+            log.debug("PRAGMA optimize skipped on close: %s", exc)
         finally:
             await self.conn.close()
 
