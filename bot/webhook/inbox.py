@@ -233,6 +233,9 @@ class InboxDispatcher:
                 if self._stopping or not self._trusted(key):
                     return
                 await self._handle(row)
+            if len(rows) < self.batch:
+                # That was all of them: rows stored since are found by the look after releasing.
+                return
 
     async def _handle(self, row: inbox.InboxRow) -> None:
         attempt = await inbox.begin(self.db, row.update_id)
