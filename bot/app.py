@@ -49,6 +49,8 @@ from bot.handlers.userdata import export_command, forget_command
 from bot.net import AiohttpRequest, ChatOrderedUpdateProcessor
 from bot.net.retry import RetryingRateLimiter
 from bot.net.token_watch import TokenWatch
+from bot.outbox.deliverer import Deliverer
+from bot.outbox.quiz import quiz_renderers
 from bot.services.container import SERVICES_KEY, create_services, get_services
 from bot.shutdown import Stopper
 from bot.views.commands import GROUP_COMMANDS, PRIVATE_COMMANDS
@@ -77,6 +79,15 @@ SWEEPS: list[Sweep] = []
 SWEEPS.append(sweep_reminders)
 SWEEPS.append(sweep_imports)
 SWEEPS.append(sweep_battles)
+
+
+async def sweep_outbox(app: Application) -> None:  # type: ignore[type-arg]
+    """Deliver what chats are owed and no live process is delivering (see bot.outbox)."""
+    if SERVICES_KEY in app.bot_data:
+        await get_services(app.bot_data).delivery().sweep()
+
+
+SWEEPS.append(sweep_outbox)
 SWEEP_TASK_KEY = "sweep_task"
 IMPORTS_STOP_KEY = "imports_stop_task"
 STOPPER_KEY = "stopper"
@@ -126,7 +137,7 @@ async def run_sweeps_once(app: Application) -> None:  # type: ignore[type-arg]
 
 def sweep_interval_of(sweep: Sweep, interval: float) -> float:
     """How often `sweep` runs when the others run every `interval` seconds."""
-    if sweep is sweep_battles:
+    if sweep is sweep_battles or sweep is sweep_outbox:
         return min(interval, BATTLE_SWEEP_INTERVAL)
     if sweep is check_database:
         return min(interval, DATABASE_CHECK_INTERVAL)
@@ -157,7 +168,14 @@ def build_application(
     the_clock = clock or SystemClock()
 
     async def post_init(app: Application) -> None:  # type: ignore[type-arg]
-        app.bot_data[SERVICES_KEY] = await create_services(settings, the_clock, fuzz=fuzz)
+        services = await create_services(settings, the_clock, fuzz=fuzz)
+        services.deliverer = Deliverer(
+            app.bot,
+            services.db,
+            quiz_renderers(services.quiz, services.reminders),
+            services.quiz.holder,
+        )
+        app.bot_data[SERVICES_KEY] = services
         await app.bot.set_my_commands(
             [BotCommand(name, description) for name, description in PRIVATE_COMMANDS],
             scope=BotCommandScopeAllPrivateChats(),

@@ -55,6 +55,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             query.message.chat,
             query.from_user.id,
             query.from_user.first_name,
+            update.update_id,
         )
     elif tap.name in REMINDER_TAPS:
         await on_reminder_tap(query, tap, context)

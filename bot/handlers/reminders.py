@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from telegram import Bot, CallbackQuery, Chat, Update
+from telegram import CallbackQuery, Chat, Update
 from telegram.ext import ContextTypes
 
 from bot.core.reminders import UnreadableTime, parse_remind_time
 from bot.core.timezones import zone_for
 from bot.handlers.common import edit_html, send_html
-from bot.services.container import Services, get_services
-from bot.services.views import AnswerResult
+from bot.services.container import get_services
 from bot.views import reminders as view
 from bot.views.callbacks import MenuTap
 
@@ -122,13 +121,3 @@ def _known_zone(name: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-async def offer_reminder_once(bot: Bot, services: Services, result: AnswerResult) -> None:
-    """After a finished quiz, offer a daily reminder at this time — once per user, ever."""
-    if result.summary is None or not result.summary.offer_reminder:
-        return
-    # Quizzes run only in private chats, where the chat id is the user's id.
-    offer = await services.reminders.offer_once(result.chat_id)
-    if offer is not None:
-        await send_html(bot, result.chat_id, view.offer_text(offer), view.offer_keyboard(offer))

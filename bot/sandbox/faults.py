@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,7 @@ class FaultRule:
     description: str = ""
     parameters: dict[str, Any] | None = None
     seconds: float = 0.0
+    hook: Callable[[], None] | None = None  # run as the call is cut short (a kill)
 
     def matches(self, method: str) -> bool:
         """True when this rule applies to `method` (case-insensitive, `*` for any)."""
@@ -91,6 +93,20 @@ class Faults:
     def drop_after_apply(self, method: str, times: int = 1, skip: int = 0) -> FaultRule:
         """Do the call's work, then close the connection so the answer is lost."""
         return self._add(FaultRule(method, "drop_after_apply", times, skip))
+
+    def cut(
+        self,
+        method: str,
+        hook: Callable[[], None],
+        *,
+        applied: bool,
+        times: int = 1,
+        skip: int = 0,
+    ) -> FaultRule:
+        """Run `hook` (kill the caller, say) when the call arrives — after doing its work when
+        `applied`, before otherwise — then close the connection without answering."""
+        kind = "cut_after_apply" if applied else "cut"
+        return self._add(FaultRule(method, kind, times, skip, hook=hook))
 
     def clear(self) -> None:
         """Remove every rule and the latency."""

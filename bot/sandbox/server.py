@@ -353,8 +353,10 @@ class SandboxServer:
             await self._sleep(self.faults.latency)
         rule = self.faults.take(name)
         if rule is not None and rule.kind != "delay":
-            if rule.kind == "drop_after_apply":
+            if rule.kind in ("drop_after_apply", "cut_after_apply"):
                 await self._dispatch(request, name)
+            if rule.hook is not None:
+                rule.hook()
             return await self._faulted(request, rule)
         if rule is not None:
             await self._sleep(rule.seconds)

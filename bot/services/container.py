@@ -7,7 +7,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
@@ -26,6 +26,11 @@ from bot.services.userdata import UserDataService
 from bot.services.users import UserService
 from bot.storage.db import Database, open_database
 from bot.storage.decks import sync_deck
+from bot.storage.leases import new_owner
+from bot.storage.outbox import Holder
+
+if TYPE_CHECKING:
+    from bot.outbox.deliverer import Deliverer
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +55,13 @@ class Services:
     reminders: ReminderService
     imports: ImportService
     decks: DeckService
+    deliverer: Deliverer | None = None  # set once the bot exists (bot.app's post_init)
+
+    def delivery(self) -> Deliverer:
+        """The outbox's deliverer (the application made it at start-up)."""
+        if self.deliverer is None:
+            raise RuntimeError("the deliverer is made in post_init, with the bot")
+        return self.deliverer
 
 
 def read_bundled_decks(folder: Path = DATA_DECKS) -> list[tuple[str, Deck]]:
@@ -91,7 +103,15 @@ async def create_services(settings: Settings, clock: Clock, fuzz: bool = True) -
         db=db,
         clock=clock,
         users=UserService(db, clock),
-        quiz=QuizService(db, clock, default_deck_id=default, fuzz=fuzz),
+        # The intents a process writes are its own to deliver for one inbox lease: a dead
+        # process's chats and messages are taken over alike.
+        quiz=QuizService(
+            db,
+            clock,
+            default_deck_id=default,
+            fuzz=fuzz,
+            holder=Holder(new_owner(), settings.inbox_lease_seconds * 1000),
+        ),
         stats=StatsService(db, clock, default_deck_id=default),
         user_settings=SettingsService(db, clock, default_deck_id=default),
         userdata=UserDataService(db, clock),

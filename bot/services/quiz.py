@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 from bot.cards.answers import kind_of
@@ -14,12 +14,15 @@ from bot.core.grading import TypedVerdict, grade_typed
 from bot.core.scheduling import Grade, review
 from bot.core.selection import Pick, QuestionMemory, Shown, order_without_leaks, plan_session
 from bot.core.timezones import zone_for
+from bot.outbox import intents
 from bot.services.reviewing import Reviewer, make_review, to_state, to_stored
 from bot.services.unixtime import from_unix, unix
 from bot.services.views import (
     AnswerResult,
+    ClosedItem,
+    ItemScreen,
+    Moved,
     NothingDue,
-    Overridden,
     QuestionView,
     Refusal,
     RevealView,
@@ -29,13 +32,15 @@ from bot.services.views import (
 from bot.storage import decks as deck_store
 from bot.storage import quiz as store
 from bot.storage.db import Database
+from bot.storage.leases import new_owner
+from bot.storage.outbox import Holder, Intent, Owed
 from bot.storage.quiz import ItemContext, MemoryRow, NewItem, QuestionDetail, QuestionRow
 from bot.storage.users import UserRecord
+from bot.views import refusals
 
-CLOSED = "This question is closed"
-NOT_YOURS = "This question belongs to someone else's quiz"
 QUIET = ""  # a refusal the user need not hear about (a duplicate delivery)
 STALE_SESSION = timedelta(hours=12)
+OWN_INTENTS_MS = 30_000  # how long a process holds the intents it writes before others may
 MAX_TYPED_CHARS = 300
 # Cards considered per place in a session: siblings, stages and leaks leave some out.
 CANDIDATES_PER_PLACE = 3
@@ -117,58 +122,6 @@ def _summary(
     )
 
 
-def _unfinished_answer(ctx: ItemContext, now: datetime) -> AnswerResult | None:
-    """The answer to deliver again when it was written but what follows it was never sent.
-
-    That is what a process stopped between writing an answer and asking the next question (or
-    summing the session up) leaves behind; the tap that answered, delivered again, finishes the
-    job instead of being refused.
-    """
-    if not ctx.answered or ctx.state is None:
-        return None
-    last = ctx.position == ctx.size - 1
-    if last:
-        # Finished by this very answer (not abandoned), and its summary never recorded.
-        delivered = not ctx.finished or ctx.current != ctx.size or ctx.summary_shown
-    else:
-        # The next question still current and never shown.
-        delivered = (
-            ctx.finished
-            or ctx.current != ctx.position + 1
-            or ctx.next_question is None
-            or ctx.next_message_id is not None
-        )
-    if delivered:
-        return None
-    due = from_unix(ctx.state.due)
-    streak = StreakNews(ctx.streak_current, ctx.streak_best, ctx.streak_freezes)
-    summary = None
-    next_question = None
-    if last:
-        # The trigger counted this answer already: count it as not right here to not count twice.
-        summary = _summary(ctx, False, streak, due, now)
-    else:
-        next_question = _next_view(ctx)
-    outcome = ctx.outcome or ""
-    return AnswerResult(
-        reveal=RevealView(
-            current_view(ctx),
-            outcome,
-            ctx.given,
-            due,
-            ctx.timezone,
-            _can_override(ctx.question, outcome, ctx.given),
-            answered_at=from_unix(ctx.answered_at) if ctx.answered_at is not None else None,
-        ),
-        message_id=ctx.message_id,
-        chat_id=ctx.chat_id,
-        next_question=next_question,
-        next_message_id=None,
-        summary=summary,
-        streak=streak,
-    )
-
-
 def _memory(row: MemoryRow) -> QuestionMemory:
     return QuestionMemory(
         question_id=row.question_id,
@@ -192,18 +145,40 @@ class QuizService:
     default_deck_id: int
     fuzz: bool = True
     rng: random.Random | None = None
+    # Who holds the intents this service writes: the process, which delivers them at once.
+    holder: Holder = field(default_factory=lambda: Holder(new_owner(), OWN_INTENTS_MS))
+
+    def _owed(self, owed: list[Intent]) -> Owed:
+        return Owed(owed, self.holder)
 
     def _rng(self) -> random.Random:
         if self.rng is None:
             self.rng = random.Random()
         return self.rng
 
-    async def start(self, user: UserRecord, chat_id: int) -> QuestionView | NothingDue:
-        """Resume the user's open session, or start one of due then new questions."""
+    async def start(
+        self, user: UserRecord, chat_id: int, update_id: int | None = None
+    ) -> QuestionView | NothingDue:
+        """Resume the user's open session, or start one of due then new questions.
+
+        `update_id` is the update asking (a /quiz, a Next round tap). Handled again after a crash,
+        it finds the session it started, or the new message it asked for, and owes nothing more.
+        """
         now = self.clock.now()
         current = await store.load_current_item(self.db, user.id)
         if current is not None:
             if now - from_unix(current.shown_at or unix(now)) < STALE_SESSION:
+                owed: list[Intent] = []
+                s, p = current.session_id, current.position
+                if current.message_id is None:
+                    # Never shown (or not known to be): its own message is owed (again).
+                    owed.append(intents.item(chat_id, s, p))
+                elif update_id is None or update_id != current.started_by:
+                    # Asked again in a new message at the bottom of the chat, which then stands
+                    # for it.
+                    nonce = update_id if update_id is not None else int(now.timestamp() * 1000)
+                    owed.append(intents.item_again(chat_id, s, p, nonce))
+                await store.owe(self.db, self._owed(owed))
                 return current_view(current)
             await store.close_session(self.db, current.session_id, unix(now))
         deck_id = user.active_deck_id or self.default_deck_id
@@ -245,7 +220,14 @@ class QuizService:
         )
         items = [self._item(pick, details[pick.question_id], user.question_mix) for pick in ordered]
         session_id = await store.create_session(
-            self.db, user.id, chat_id, deck_id, unix(now), items
+            self.db,
+            user.id,
+            chat_id,
+            deck_id,
+            unix(now),
+            items,
+            owed=lambda created: self._owed([intents.item(chat_id, created, 0)]),
+            started_by=update_id,
         )
         ctx = await store.load_item(self.db, session_id, 0)
         assert ctx is not None
@@ -266,9 +248,11 @@ class QuizService:
 
     async def shown(self, view: QuestionView, message_id: int) -> None:
         """Record the message that now shows a question."""
-        await store.set_message(
-            self.db, view.session_id, view.position, message_id, unix(self.clock.now())
-        )
+        await self.shown_at(view.session_id, view.position, message_id)
+
+    async def shown_at(self, session_id: int, position: int, message_id: int) -> None:
+        """Record the message that now shows a session's question."""
+        await store.set_message(self.db, session_id, position, message_id, unix(self.clock.now()))
 
     async def shown_on(self, session_id: int, position: int, chat_id: int, message_id: int) -> bool:
         """Whether this message is the one that showed a session's question."""
@@ -279,54 +263,82 @@ class QuizService:
         await store.set_summary_message(self.db, session_id, message_id)
 
     async def _open_item(
-        self, user_id: int, session_id: int, position: int
-    ) -> ItemContext | Refusal | AnswerResult:
+        self, user_id: int, session_id: int, position: int, message_id: int | None
+    ) -> ItemContext | Refusal | Moved:
+        """The item a tap acts on, or what the tap gets when it cannot act on it.
+
+        A tap on a question answered, passed or closed since acts on nothing: the message it came
+        from is shown again as the question stands now (its reveal, or closed), and anything the
+        chat is still owed follows (a next question a stopped process never asked).
+        """
         ctx = await store.load_item(self.db, session_id, position)
         if ctx is None:
-            return Refusal(CLOSED)
+            return Refusal(refusals.QUESTION_CLOSED)
         if ctx.user_id != user_id:
-            return Refusal(NOT_YOURS)
-        unfinished = _unfinished_answer(ctx, self.clock.now())
-        if unfinished is not None:
-            return unfinished
+            return Refusal(refusals.NOT_YOUR_QUESTION)
         if ctx.finished or ctx.answered or ctx.current != position:
-            return Refusal(CLOSED)
+            return await self._as_it_stands(ctx, message_id)
         return ctx
 
-    async def reveal(self, user_id: int, session_id: int, position: int) -> QuestionView | Refusal:
+    async def _as_it_stands(self, ctx: ItemContext, message_id: int | None) -> Moved:
+        """Owe the tapped message (and the question's own) a fresh look at the question's state."""
+        await store.owe(self.db, self._owed(self._screens_of(ctx, message_id)))
+        return Moved(ctx.chat_id)
+
+    @staticmethod
+    def _screens_of(ctx: ItemContext, message_id: int | None) -> list[Intent]:
+        """The question's own message, and the tapped one when it is another copy, shown anew."""
+        owed = [intents.item(ctx.chat_id, ctx.session_id, ctx.position)]
+        if message_id is not None and ctx.message_id not in (None, message_id):
+            owed.append(intents.item_on(ctx.chat_id, ctx.session_id, ctx.position, message_id))
+        return owed
+
+    async def reveal(
+        self, user_id: int, session_id: int, position: int, message_id: int | None = None
+    ) -> QuestionView | Refusal | Moved:
         """Show a recall question's answer so the user can grade themselves."""
-        ctx = await self._open_item(user_id, session_id, position)
-        if isinstance(ctx, AnswerResult):
-            return Refusal(CLOSED)  # a "Show answer" tap never answers: nothing to finish
-        if isinstance(ctx, Refusal):
+        ctx = await self._open_item(user_id, session_id, position, message_id)
+        if not isinstance(ctx, ItemContext):
             return ctx
         if ctx.question.kind != QuestionKind.RECALL:
-            return Refusal(CLOSED)
-        if not await store.mark_revealed(self.db, session_id, position):
-            return Refusal("The answer is already shown")
+            return Refusal(refusals.QUESTION_CLOSED)
+        if not await store.mark_revealed(
+            self.db, session_id, position, self._owed(self._screens_of(ctx, message_id))
+        ):
+            return await self._as_it_stands(ctx, message_id)  # shown already: show it as it is
         return _view(ctx, ctx.question, position, revealed=True, retry=ctx.retry)
 
     async def grade(
-        self, user_id: int, session_id: int, position: int, grade: Grade
-    ) -> AnswerResult | Refusal:
+        self,
+        user_id: int,
+        session_id: int,
+        position: int,
+        grade: Grade,
+        message_id: int | None = None,
+    ) -> AnswerResult | Refusal | Moved:
         """A self-grade of a revealed recall question."""
-        ctx = await self._open_item(user_id, session_id, position)
+        ctx = await self._open_item(user_id, session_id, position, message_id)
         if not isinstance(ctx, ItemContext):
             return ctx
         if ctx.question.kind != QuestionKind.RECALL or not ctx.revealed:
-            return Refusal(CLOSED)
-        return await self._record(ctx, grade, None, GRADE_OUTCOME[grade], None)
+            return Refusal(refusals.QUESTION_CLOSED)
+        return await self._record(ctx, grade, None, GRADE_OUTCOME[grade], None, message_id)
 
     async def choose(
-        self, user_id: int, session_id: int, position: int, option: int
-    ) -> AnswerResult | Refusal:
+        self,
+        user_id: int,
+        session_id: int,
+        position: int,
+        option: int,
+        message_id: int | None = None,
+    ) -> AnswerResult | Refusal | Moved:
         """A tap on one of a question's answer buttons."""
-        ctx = await self._open_item(user_id, session_id, position)
+        ctx = await self._open_item(user_id, session_id, position, message_id)
         if not isinstance(ctx, ItemContext):
             return ctx
         q = ctx.question
         if q.right_index is None or not 0 <= option < len(q.options):
-            return Refusal(CLOSED)
+            return Refusal(refusals.QUESTION_CLOSED)
         right = option == q.right_index
         return await self._record(
             ctx,
@@ -334,33 +346,36 @@ class QuizService:
             right,
             "right" if right else "wrong",
             q.options[option],
+            message_id,
         )
 
-    async def give_up(self, user_id: int, session_id: int, position: int) -> AnswerResult | Refusal:
+    async def give_up(
+        self, user_id: int, session_id: int, position: int, message_id: int | None = None
+    ) -> AnswerResult | Refusal | Moved:
         """ "I don't know" on a typed question: counts as wrong and shows the answer."""
-        ctx = await self._open_item(user_id, session_id, position)
+        ctx = await self._open_item(user_id, session_id, position, message_id)
         if not isinstance(ctx, ItemContext):
             return ctx
         if ctx.question.kind not in TYPED_KINDS:
-            return Refusal(CLOSED)
-        return await self._record(ctx, Grade.AGAIN, False, "wrong", None)
+            return Refusal(refusals.QUESTION_CLOSED)
+        return await self._record(ctx, Grade.AGAIN, False, "wrong", None, message_id)
 
     async def type_answer(
         self, user_id: int, text: str, message_id: int | None = None
-    ) -> AnswerResult | Refusal | QuestionView | None:
+    ) -> AnswerResult | Refusal | Moved | None:
         """A typed message: graded against the open typed or cloze question; None if none is open.
 
         `message_id` is the typed message's id. Ids in a chat only grow, so a message older than
         the one showing the question cannot answer it: it is the same update delivered again
         after a crash (its answer went to the previous question), and gets a quiet refusal.
-        A question with no message recorded was never shown (the process answering the previous
-        one stopped before asking it): it is returned to be asked now, not graded.
+        A question with no message recorded was never shown (its intent is still owed): the
+        words cannot be meant for it, and are not graded.
         """
         ctx = await store.load_current_item(self.db, user_id)
         if ctx is None or ctx.question.kind not in TYPED_KINDS:
             return None
         if ctx.message_id is None:
-            return current_view(ctx)
+            return Moved(ctx.chat_id)
         if message_id is not None and ctx.message_id is not None and message_id < ctx.message_id:
             return Refusal(QUIET)
         given = text.strip()[:MAX_TYPED_CHARS]
@@ -368,7 +383,7 @@ class QuizService:
         right = verdict is TypedVerdict.RIGHT
         outcome = "right" if right else ("close" if verdict is TypedVerdict.CLOSE else "wrong")
         return await self._record(
-            ctx, Grade.GOOD if right else Grade.AGAIN, right, outcome, given, keep_prior=True
+            ctx, Grade.GOOD if right else Grade.AGAIN, right, outcome, given, None, keep_prior=True
         )
 
     async def _retries(self, ctx: ItemContext, right_now: bool) -> list[NewItem]:
@@ -393,8 +408,9 @@ class QuizService:
         correct: bool | None,
         outcome: str,
         given: str | None,
+        message_id: int | None,
         keep_prior: bool = False,
-    ) -> AnswerResult | Refusal:
+    ) -> AnswerResult | Refusal | Moved:
         now = self.clock.now()
         reviewed = make_review(
             Reviewer(
@@ -424,10 +440,28 @@ class QuizService:
         after, update = reviewed.after, reviewed.streak
         right_now = bool(correct) if correct is not None else grade >= Grade.HARD
         retries = await self._retries(ctx, right_now)
-        written = await store.insert_review(self.db, reviewed.write, retries)
+        owed = self._screens_of(ctx, message_id)
+        news = intents.streak_news(ctx.chat_id, ctx.session_id, ctx.position, update.events)
+        if news is not None:
+            owed.append(news)
+        if retries:
+            owed.append(intents.item(ctx.chat_id, ctx.session_id, ctx.size))
+        elif ctx.next_question is not None:
+            owed.append(intents.item(ctx.chat_id, ctx.session_id, ctx.position + 1))
+        else:
+            owed.append(intents.summary(ctx.chat_id, ctx.session_id))
+            if ctx.reminder_offer_pending:
+                owed.append(intents.offer(ctx.chat_id, ctx.user_id))
+        # The tapped message stands for the question when no other was recorded (sent, and its
+        # sender stopped before noting it).
+        tapped = message_id if ctx.message_id is None else None
+        written = await store.insert_review(
+            self.db, reviewed.write, retries, self._owed(owed), tapped
+        )
         if not written:
-            return Refusal(CLOSED)
-        news = StreakNews(
+            # Answered meanwhile (the same tap twice at once): show it as it stands.
+            return await self._as_it_stands(ctx, message_id)
+        streak_news = StreakNews(
             update.streak.current, update.streak.best, update.streak.freezes, update.events
         )
         reveal = RevealView(
@@ -444,15 +478,14 @@ class QuizService:
         if retries:
             next_view = await self._first_retry(ctx, retries)
         elif next_view is None:
-            summary = _summary(ctx, right_now, news, after.due, now)
+            summary = _summary(ctx, right_now, streak_news, after.due, now)
         return AnswerResult(
             reveal=reveal,
             message_id=ctx.message_id,
             chat_id=ctx.chat_id,
             next_question=next_view,
-            next_message_id=ctx.next_message_id if not retries else None,
             summary=summary,
-            streak=news,
+            streak=streak_news,
         )
 
     async def _first_retry(self, ctx: ItemContext, retries: list[NewItem]) -> QuestionView:
@@ -461,70 +494,72 @@ class QuizService:
         assert first is not None
         return _view(first, first.question, first.position, revealed=False, retry=True)
 
-    async def override(self, user_id: int, session_id: int, position: int) -> Overridden | Refusal:
+    async def override(
+        self, user_id: int, session_id: int, position: int, message_id: int | None = None
+    ) -> Moved | Refusal:
         """ "I was right": count a typed answer graded wrong as Good after all.
 
         The answer is scheduled again from the schedule it started from, as if graded Good at the
-        time it was given, while no later answer of the question built on it. Any other state of
-        the reveal (already counted, answered again since) is shown as it stands.
+        time it was given, while no later answer of the question built on it. Either way the
+        reveal is shown as it stands after (counted now, counted already, or answered again
+        since), and a summary already shown is mended.
         """
         ctx = await store.load_item(self.db, session_id, position)
         if ctx is None or not ctx.answered:
-            return Refusal(CLOSED)
+            return Refusal(refusals.QUESTION_CLOSED)
         if ctx.user_id != user_id:
-            return Refusal(NOT_YOURS)
+            return Refusal(refusals.NOT_YOUR_QUESTION)
         answer = await store.answer_of(self.db, session_id, position)
-        now = self.clock.now()
-        if answer is None or not _can_override(ctx.question, ctx.outcome or "", ctx.given):
-            return self._as_it_stands(ctx, answer)
-        if answer.overridden or not answer.latest or not answer.kept_prior:
-            return self._as_it_stands(ctx, answer)
+        if answer is None or not _changeable(ctx, answer):
+            return await self._as_it_stands(ctx, message_id)
         when = from_unix(answer.reviewed_at)
         after = review(to_state(answer.prior), Grade.GOOD, when, ctx.desired_retention, self.fuzz)
-        if not await store.override_answer(self.db, answer.review_id, to_stored(after), unix(now)):
-            return self._as_it_stands(ctx, answer)
-        fresh = await store.load_item(self.db, session_id, position)
-        assert fresh is not None
-        summary, summary_message = await self._summary_now(fresh, now)
-        return Overridden(
-            reveal=RevealView(
-                current_view(fresh), "overridden", fresh.given, after.due, fresh.timezone
-            ),
-            message_id=fresh.message_id,
-            chat_id=fresh.chat_id,
-            summary=summary,
-            summary_message_id=summary_message,
-        )
+        owed = self._screens_of(ctx, message_id)
+        if ctx.finished:
+            owed.append(intents.summary(ctx.chat_id, session_id))
+        now = unix(self.clock.now())
+        if not await store.override_answer(
+            self.db, answer.review_id, to_stored(after), now, self._owed(owed)
+        ):
+            return await self._as_it_stands(ctx, message_id)
+        return Moved(ctx.chat_id)
 
-    def _as_it_stands(self, ctx: ItemContext, answer: store.AnswerRow | None) -> Overridden:
-        """The reveal of an answer as the database has it now (no override made)."""
+    async def screen_of(self, session_id: int, position: int) -> ItemScreen | None:
+        """A session question as it stands: open (asked or revealed), answered, or closed."""
+        ctx = await store.load_item(self.db, session_id, position)
+        if ctx is None:
+            return None
+        shown: QuestionView | RevealView | ClosedItem
+        if ctx.answered:
+            answer = await store.answer_of(self.db, session_id, position)
+            shown = self._reveal(ctx, answer)
+        elif ctx.finished or ctx.current != position:
+            shown = ClosedItem(current_view(ctx))
+        else:
+            shown = current_view(ctx)
+        return ItemScreen(shown, ctx.message_id, ctx.chat_id)
+
+    def _reveal(self, ctx: ItemContext, answer: store.AnswerRow | None) -> RevealView:
+        """The reveal of an answer as the database has it now."""
         due = from_unix(answer.due) if answer is not None else self.clock.now()
         outcome = ctx.outcome or ""
-        changeable = (
-            answer is not None and answer.latest and answer.kept_prior and not answer.overridden
-        )
-        return Overridden(
-            reveal=RevealView(
-                current_view(ctx),
-                outcome,
-                ctx.given,
-                due,
-                ctx.timezone,
-                changeable and _can_override(ctx.question, outcome, ctx.given),
-                answered_again=answer is not None and not answer.latest,
-            ),
-            message_id=ctx.message_id,
-            chat_id=ctx.chat_id,
-            summary=None,
-            summary_message_id=None,
+        return RevealView(
+            current_view(ctx),
+            outcome,
+            ctx.given,
+            due,
+            ctx.timezone,
+            answer is not None and _changeable(ctx, answer),
+            answered_again=answer is not None and not answer.latest,
+            answered_at=from_unix(answer.reviewed_at) if answer is not None else None,
         )
 
-    async def _summary_now(
-        self, ctx: ItemContext, now: datetime
-    ) -> tuple[SessionSummary | None, int | None]:
-        """The session's summary as it stands, when the session is over and its summary shown."""
-        if not ctx.finished or ctx.summary_message_id is None:
-            return None, None
+    async def summary_of(self, session_id: int) -> tuple[SessionSummary, int | None] | None:
+        """A completed session's summary as it stands, and the message showing it (if sent)."""
+        ctx = await store.load_item(self.db, session_id, 0)
+        if ctx is None or not ctx.finished or ctx.current < ctx.size:
+            return None  # still running, or abandoned before its end: nothing to sum up
+        now = self.clock.now()
         next_due = await store.next_due_at(self.db, ctx.user_id, ctx.deck_id)
         streak = StreakNews(ctx.streak_current, ctx.streak_best, ctx.streak_freezes)
         summary = SessionSummary(
@@ -538,6 +573,17 @@ class QuizService:
             retried_right=ctx.retries_right,
         )
         return summary, ctx.summary_message_id
+
+
+def _changeable(ctx: ItemContext, answer: store.AnswerRow) -> bool:
+    """Whether "I was right" may still count this answer: a typed answer graded wrong, written
+    with its prior schedule, not counted yet, and not built on by a later answer."""
+    return (
+        answer.latest
+        and answer.kept_prior
+        and not answer.overridden
+        and _can_override(ctx.question, ctx.outcome or "", ctx.given)
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,20 +75,31 @@ class AnswerResult:
     message_id: int | None
     chat_id: int
     next_question: QuestionView | None
-    next_message_id: int | None
     summary: SessionSummary | None
     streak: StreakNews
 
 
 @dataclass(frozen=True, slots=True)
-class Overridden:
-    """A typed answer counted as right after all: the reveal to show, and the summary to mend."""
+class Moved:
+    """A tap or message that found its question moved on: the chat is owed its state as it is."""
 
-    reveal: RevealView
+    chat_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedItem:
+    """A question of a session that ended (or moved past it) before it was answered."""
+
+    question: QuestionView
+
+
+@dataclass(frozen=True, slots=True)
+class ItemScreen:
+    """A session question as it stands, and the message that shows it (None: none yet)."""
+
+    shown: QuestionView | RevealView | ClosedItem
     message_id: int | None
     chat_id: int
-    summary: SessionSummary | None  # the session's summary as it stands now, when it was shown
-    summary_message_id: int | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.storage.db import Database, Row
+from bot.storage.outbox import Owed
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,7 @@ class ItemContext:
     retry: bool  # this item asks again a question missed earlier in the session
     retries: int  # how many of the session's items ask a missed question again
     retries_right: int  # how many of those were answered right
+    started_by: int | None  # the update that started the session
 
     @property
     def summary_shown(self) -> bool:
@@ -107,7 +109,8 @@ SELECT s.id, s.user_id, s.chat_id, s.deck_id, d.title, s.size, s.position, s.fin
        i.outcome, i.given, s.summary_message_id, i.retry,
        (SELECT COUNT(*) FROM session_items x WHERE x.session_id = s.id AND x.retry = 1),
        (SELECT COUNT(*) FROM session_items x WHERE x.session_id = s.id AND x.retry = 1
-           AND x.outcome IN ('right', 'hard', 'good', 'easy', 'overridden'))
+           AND x.outcome IN ('right', 'hard', 'good', 'easy', 'overridden')),
+       s.started_by
   FROM quiz_sessions s
   JOIN decks d ON d.id = s.deck_id
   JOIN users u ON u.id = s.user_id
@@ -199,6 +202,7 @@ def _context(row: Row) -> ItemContext:
         retry=bool(row[53]),
         retries=int(row[54]),
         retries_right=int(row[55]),
+        started_by=row[56],
     )
 
 
@@ -213,9 +217,20 @@ async def open_session(db: Database, user_id: int) -> tuple[int, int] | None:
 
 
 async def create_session(
-    db: Database, user_id: int, chat_id: int, deck_id: int, now: int, items: Sequence[NewItem]
+    db: Database,
+    user_id: int,
+    chat_id: int,
+    deck_id: int,
+    now: int,
+    items: Sequence[NewItem],
+    owed: Callable[[int], Owed] | None = None,
+    started_by: int | None = None,
 ) -> int:
-    """Close any open session of the user and start a new one with `items`; returns its id."""
+    """Close any open session of the user and start a new one with `items`; returns its id.
+
+    `owed(session_id)` are the intents the new session owes its chat (its first question), written
+    in the same transaction.
+    """
     async with db.transaction():
         if db.dialect == "postgres":
             # Under READ COMMITTED two sessions started at once would each close only the sessions
@@ -228,9 +243,9 @@ async def create_session(
             (now, user_id),
         )
         created = await db.fetchone(
-            "INSERT INTO quiz_sessions (user_id, chat_id, deck_id, started_at, size) "
-            "VALUES (?, ?, ?, ?, ?) RETURNING id",
-            (user_id, chat_id, deck_id, now, len(items)),
+            "INSERT INTO quiz_sessions (user_id, chat_id, deck_id, started_at, size, started_by) "
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            (user_id, chat_id, deck_id, now, len(items), started_by),
         )
         assert created is not None
         session_id = int(created[0])
@@ -248,6 +263,8 @@ async def create_session(
                 for pos, it in enumerate(items)
             ],
         )
+        if owed is not None:
+            await owed(session_id).write(db)
     return session_id
 
 
@@ -289,14 +306,27 @@ async def set_summary_message(db: Database, session_id: int, message_id: int) ->
     )
 
 
-async def mark_revealed(db: Database, session_id: int, position: int) -> bool:
-    """Record that a recall question's answer was shown; False if it already was or is answered."""
-    changed = await db.execute(
-        "UPDATE session_items SET revealed = 1 WHERE session_id = ? AND position = ? "
-        "AND revealed = 0 AND answered_at IS NULL",
-        (session_id, position),
-    )
-    return changed == 1
+async def mark_revealed(
+    db: Database, session_id: int, position: int, owed: Owed | None = None
+) -> bool:
+    """Record that a recall question's answer was shown, with the intents that owes; False if it
+    already was or is answered."""
+    async with db.transaction():
+        changed = await db.execute(
+            "UPDATE session_items SET revealed = 1 WHERE session_id = ? AND position = ? "
+            "AND revealed = 0 AND answered_at IS NULL",
+            (session_id, position),
+        )
+        if changed != 1:
+            return False
+        if owed is not None:
+            await owed.write(db)
+    return True
+
+
+async def owe(db: Database, owed: Owed) -> None:
+    """Owe intents that change no state (a screen shown again as it stands)."""
+    await owed.write(db)
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,18 +381,36 @@ def state_from_json(text: str | None) -> StoredState | None:
     return StoredState(*values)
 
 
-async def insert_review(db: Database, review: ReviewWrite, retries: Sequence[NewItem] = ()) -> bool:
+async def insert_review(
+    db: Database,
+    review: ReviewWrite,
+    retries: Sequence[NewItem] = (),
+    owed: Owed | None = None,
+    message_id: int | None = None,
+) -> bool:
     """Write an answer; False when this session question was already answered (a retry or double tap).
 
-    `retries` are missed questions of the session to ask once more at its end (given with the
-    answer that ends its first pass): they are appended in the same transaction.
+    In the same transaction: `retries`, missed questions of the session to ask once more at its
+    end (given with the answer that ends its first pass), are appended; the intents the answer
+    owes its chat are written; and `message_id`, the message the answer was tapped on, is kept as
+    the question's own when none was recorded (it was sent, and its sender stopped before noting it).
     """
-    if not retries:
+    if not retries and owed is None and message_id is None:
         return await _insert_review(db, review)
-    assert review.session_id is not None
     async with db.transaction():
         if not await _insert_review(db, review):
             return False
+        if message_id is not None:
+            await db.execute(
+                "UPDATE session_items SET message_id = COALESCE(message_id, ?) "
+                "WHERE session_id = ? AND position = ?",
+                (message_id, review.session_id, review.position),
+            )
+        if owed is not None:
+            await owed.write(db)
+        if not retries:
+            return True
+        assert review.session_id is not None
         row = await db.fetchone("SELECT size FROM quiz_sessions WHERE id = ?", (review.session_id,))
         assert row is not None
         size = int(row[0])
@@ -578,7 +626,9 @@ async def answer_of(db: Database, session_id: int, position: int) -> AnswerRow |
     )
 
 
-async def override_answer(db: Database, review_id: int, state: StoredState, now: int) -> bool:
+async def override_answer(
+    db: Database, review_id: int, state: StoredState, now: int, owed: Owed | None = None
+) -> bool:
     """Count a typed answer as right (Good) with the schedule `state`; False if done already.
 
     In one transaction: the review is marked overridden and rescheduled, the question's schedule
@@ -635,6 +685,8 @@ async def override_answer(db: Database, review_id: int, state: StoredState, now:
         await db.execute(
             "UPDATE quiz_sessions SET correct = correct + 1 WHERE id = ?", (session_id,)
         )
+        if owed is not None:
+            await owed.write(db)
     return True
 
 

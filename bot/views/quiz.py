@@ -53,6 +53,10 @@ RETRY_LINE = "🔁 <i>Once more — you missed this one earlier.</i>\n"
 ANSWERED_AGAIN = "<i>You have answered this question again since: that answer stands.</i>"
 OVERRIDE_BUTTON = "✋ I was right"
 DONT_KNOW_BUTTON = "🤷 I don't know"
+CLOSED_LINE = (
+    "<i>This session ended before this question was answered. Send /quiz for a new one.</i>"
+)
+TOASTS = {"right": "✅ Right!", "wrong": "❌ Not quite", "close": "🟡 Close — check the spelling"}
 
 
 def _header(q: QuestionView) -> str:
@@ -107,6 +111,16 @@ def question_text(q: QuestionView) -> str:
             return f"{head}{body}{_options_block(q)}\n\n<i>Tap the answer or type it.</i>"
         return f"{head}{body}\n\n✍️ <i>Type the missing words.</i>"
     return f"{head}<b>{esc(clip(q.prompt, FRONT_BUDGET))}</b>\n\n✍️ <i>Type your answer.</i>"
+
+
+def closed_question_text(q: QuestionView) -> str:
+    """A question whose session ended before it was answered: shown, with no buttons to tap."""
+    return f"{question_text(q)}\n\n{CLOSED_LINE}"
+
+
+def answer_toast(outcome: str) -> str:
+    """The toast a tapped answer gets (none for a self-grade)."""
+    return TOASTS.get(outcome, "")
 
 
 def _button(label: str, tap: QuizTap | MenuTap) -> InlineKeyboardButton:

@@ -6,6 +6,10 @@ module imports neither Telegram nor any service: nothing here can make an import
 
 from __future__ import annotations
 
+# The quiz
+QUESTION_CLOSED = "This question is closed"
+NOT_YOUR_QUESTION = "This question belongs to someone else's quiz"
+
 # /decks
 DECK_GONE = "That deck is no longer there"
 

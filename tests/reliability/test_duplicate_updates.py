@@ -78,7 +78,7 @@ async def test_a_tap_delivered_again_after_a_restart_changes_nothing(
     assert len(questions(alice, 2)) == 1
 
 
-async def test_commands_delivered_again_repeat_at_most_their_reply(
+async def test_a_quiz_command_delivered_again_asks_nothing_twice(
     sandbox: SandboxServer, bot: RunningBot
 ) -> None:
     alice = sandbox.user("Alice")
@@ -90,8 +90,9 @@ async def test_commands_delivered_again_repeat_at_most_their_reply(
     await bot.stop()
     redeliver(sandbox, message_update(sandbox, start_id, quiz))
     await bot.start()
-    await alice.wait_for(lambda m: len(questions(alice, 1)) == 3)
-    await sandbox.settle()
+    # The resumed question is owed once per update: the same update again asks it no third time.
+    await sandbox.settle(quiet=0.5)
+    assert len(questions(alice, 1)) == 2
     sessions = await bot.services.db.fetchone(
         "SELECT COUNT(*), SUM(position) FROM quiz_sessions WHERE user_id = ?", (alice.id,)
     )

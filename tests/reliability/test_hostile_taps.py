@@ -66,9 +66,13 @@ async def test_taps_naming_what_is_not_yours_or_not_there_get_a_toast_and_change
         await sandbox.settle()
     assert await snapshot(bot) == before
     assert problems(caplog.records) == []
-    # Alice's own tap still works, once; the same tap again is refused.
+    # Alice's own tap still works, once; the same tap again changes nothing and shows the
+    # question as it stands (its reveal), with no toast about a state she cannot see.
     assert await alice.tap(right, message=question) == "✅ Right!"
-    assert await alice.tap_data(question, f"q:{session}:0:o{index}") == "This question is closed"
+    assert await alice.tap_data(question, f"q:{session}:0:o{index}") == ""
+    await sandbox.settle()
+    shown = next(m for m in alice.messages if m.message_id == question.message_id)
+    assert "Right!" in shown.text and not shown.buttons
     assert await review_count(bot, alice) == 1
 
 

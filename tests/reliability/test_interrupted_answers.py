@@ -1,10 +1,11 @@
-"""An answer written by a process that stopped before asking the next question is finished by the
-tap (or message) delivered again, on whichever process gets it: the quiz never stalls."""
+"""An answer written by a process that stopped before delivering what it owes (the reveal, the next
+question, the summary) is delivered by the next delivery to the chat — the tap or message sent
+again, or the sweep — on whichever process: the quiz never stalls."""
 
 from __future__ import annotations
 
 from bot.sandbox.server import SandboxServer
-from bot.services.views import Refusal
+from bot.services.views import Moved
 from tests.e2e.conftest import RunningBot
 from tests.e2e.helpers import shown_question
 from tests.reliability.helpers import (
@@ -112,6 +113,10 @@ async def test_a_last_answer_written_but_not_summed_up_gets_its_summary_once(
     await sandbox.settle()
     assert len([m for m in alice.messages if "Session complete" in m.text]) == 1
     assert await review_count(bot, alice) == 2
-    # Once summed up, the same answer again is refused: no second summary.
+    # Once summed up, the same answer again writes nothing and sends no second summary.
     again = await bot.services.quiz.choose(alice.id, session_id, position, right)
-    assert isinstance(again, Refusal)
+    assert isinstance(again, Moved)
+    await bot.services.delivery().deliver(alice.id)
+    await sandbox.settle()
+    assert len([m for m in alice.messages if "Session complete" in m.text]) == 1
+    assert await review_count(bot, alice) == 2

@@ -17,7 +17,14 @@ from bot.services.container import load_bundled_decks
 from bot.services.quiz import QuizService
 from bot.services.reviewing import to_state
 from bot.services.unixtime import from_unix
-from bot.services.views import AnswerResult, NothingDue, Overridden, QuestionView, Refusal
+from bot.services.views import (
+    AnswerResult,
+    Moved,
+    NothingDue,
+    QuestionView,
+    Refusal,
+    RevealView,
+)
 from bot.storage import decks as deck_store
 from bot.storage import quiz as quiz_store
 from bot.storage.db import Database
@@ -84,6 +91,13 @@ async def answer(
         result = await quiz.choose(user, q.session_id, q.position, option)
     assert isinstance(result, AnswerResult), result
     return result
+
+
+async def reveal_of(quiz: QuizService, q: QuestionView) -> RevealView:
+    """The question's reveal as the database shows it now."""
+    item = await quiz.screen_of(q.session_id, q.position)
+    assert item is not None and isinstance(item.shown, RevealView), item
+    return item.shown
 
 
 async def play(
@@ -221,8 +235,9 @@ async def test_i_was_right_counts_a_typed_answer_as_good(
     assert wrong.reveal.can_override
     clock.advance(timedelta(seconds=30))
     counted = await quiz.override(ALICE, q.session_id, q.position)
-    assert isinstance(counted, Overridden) and counted.reveal.outcome == "overridden"
-    assert not counted.reveal.can_override
+    assert isinstance(counted, Moved)
+    shown = await reveal_of(quiz, q)
+    assert shown.outcome == "overridden" and not shown.can_override
     row = await db.fetchone(
         "SELECT rating, correct, outcome, overridden_at, due, reviewed_at FROM reviews "
         "WHERE session_id = ? AND position = ?",
@@ -240,7 +255,7 @@ async def test_i_was_right_counts_a_typed_answer_as_good(
     assert state is not None
     # Counted once: a second tap shows the answer as it stands.
     twice = await quiz.override(ALICE, q.session_id, q.position)
-    assert isinstance(twice, Overridden) and twice.reveal.outcome == "overridden"
+    assert isinstance(twice, Moved) and (await reveal_of(quiz, q)).outcome == "overridden"
     assert await count(db, "SELECT COUNT(*) FROM reviews WHERE overridden_at IS NOT NULL") == 1
     # The overridden question does not come back as missed at the end of the session.
     assert wrong.next_question is not None
@@ -262,10 +277,10 @@ async def test_an_answer_built_on_since_can_no_longer_be_overridden(
     assert isinstance(first, AnswerResult) and first.next_question is not None  # asked again
     retried = await answer(quiz, first.next_question)
     assert retried.summary is not None
-    stale = await quiz.override(ALICE, q.session_id, q.position)
-    assert isinstance(stale, Overridden)
-    assert stale.reveal.outcome == "wrong" and stale.reveal.answered_again
-    assert not stale.reveal.can_override
+    assert isinstance(await quiz.override(ALICE, q.session_id, q.position), Moved)
+    stale = await reveal_of(quiz, q)
+    assert stale.outcome == "wrong" and stale.answered_again
+    assert not stale.can_override
     foreign = await quiz.override(2002, q.session_id, q.position)
     assert isinstance(foreign, Refusal)
 
@@ -296,7 +311,7 @@ async def test_decks_made_by_an_older_question_maker_are_made_again_keeping_sche
     )
 
 
-async def test_taps_on_closed_foreign_or_answered_questions_are_refused(
+async def test_taps_on_foreign_questions_are_refused_and_on_answered_ones_show_them(
     db: Database, clock: ManualClock, quiz: QuizService
 ) -> None:
     q = await quiz.start(await alice(db, clock), chat_id=ALICE)
@@ -305,16 +320,19 @@ async def test_taps_on_closed_foreign_or_answered_questions_are_refused(
     assert isinstance(foreign, Refusal)
     unknown = await quiz.choose(ALICE, 999, 0, 0)
     assert isinstance(unknown, Refusal) and unknown.toast == "This question is closed"
-    first = await answer(quiz, q)
-    # Until the next question is shown, a repeat finishes the delivery and writes nothing.
+    await answer(quiz, q)
+    # A repeat writes nothing: the chat is owed the question as it stands (its reveal).
     assert q.right_index is not None
     repeat = await quiz.choose(ALICE, q.session_id, q.position, q.right_index)
-    assert isinstance(repeat, AnswerResult) and repeat.next_question == first.next_question
-    assert first.next_question is not None
-    await quiz.shown(first.next_question, message_id=next(MESSAGE_IDS))
-    twice = await quiz.choose(ALICE, q.session_id, q.position, q.right_index)
-    assert isinstance(twice, Refusal)
+    assert isinstance(repeat, Moved) and repeat.chat_id == ALICE
+    assert isinstance(await reveal_of(quiz, q), RevealView)
     assert await count(db, "SELECT COUNT(*) FROM reviews") == 1
+    owed = await db.fetchall(
+        "SELECT kind, payload FROM outbox WHERE chat_id = ? AND outcome IS NULL ORDER BY id",
+        (ALICE,),
+    )
+    # Nothing delivers here: the first question's message (owed anew, as its reveal), the second.
+    assert [kind for kind, _ in owed] == ["quiz.item", "quiz.item"]
 
 
 async def test_streak_counts_days_and_resets_after_a_missed_day(
@@ -364,5 +382,5 @@ async def test_a_tapped_option_is_no_answer_to_override(
     wrong = await answer(quiz, q, right=False)
     assert wrong.reveal.outcome == "wrong" and not wrong.reveal.can_override
     refused = await quiz.override(ALICE, q.session_id, q.position)
-    assert isinstance(refused, Overridden) and refused.reveal.outcome == "wrong"
+    assert isinstance(refused, Moved) and (await reveal_of(quiz, q)).outcome == "wrong"
     assert await count(db, "SELECT COUNT(*) FROM reviews WHERE overridden_at IS NOT NULL") == 0

@@ -1,0 +1,1 @@
+"""What the bot owes Telegram: intents written with the change that owes them, one deliverer."""

@@ -1,0 +1,212 @@
+"""The one deliverer: every message the bot owes a chat reaches it, whichever process is alive.
+
+A service writes its state change and the intents it owes (bot.storage.outbox) in one
+transaction, held by its process. `deliver(chat_id)` — called by the process that handled the
+update, right after the change — takes the chat's intents it holds (and any whose holder is gone),
+and for each in order asks the intent's renderer for the screen the database shows now (None: no
+longer owed), sends it or edits it in place, records what the delivery changed (the message that
+now shows a question), then the outcome. `sweep()`, run every second by every process, delivers
+what a dead process or an unknown outcome left owed.
+
+Outcomes:
+- Telegram answered: recorded (`sent`; `blocked` for a 403 or a chat that is gone; `failed` for
+  any other refusal, logged).
+- Unknown (a timeout, a dropped connection, the Bot API down): the intent stays owed and is tried
+  again after a backoff (1, 2, 4 … 30 s) once the Bot API answers; the chat's later intents wait
+  behind it, so the order holds. Every intent rendered so far shows a state of the database, so a
+  repeat at worst shows a question twice (both copies' buttons work); silence never ends it.
+  An intent still unknown after `GIVE_UP_MS` is recorded `expired`.
+- The process dies mid-delivery: its hold runs out (at once when it was of this host) and any
+  process's sweep delivers the rest; an intent sent but not recorded is sent again (one copy
+  more), one not sent is sent once. A question whose message was recorded but whose intent was
+  not is edited, not sent again: recording the message comes first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+
+from bot.handlers.common import edit_html, send_html
+from bot.storage import leases
+from bot.storage import outbox as store
+from bot.storage.db import Database
+from bot.storage.outbox import Holder, OwedRow
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_S = 30.0
+GIVE_UP_MS = 6 * 3600 * 1000  # an outcome unknown this long is given up (the Bot API is gone)
+SWEEP_CHATS = 200  # chats looked at per sweep
+SWEEP_PARALLEL = 16  # chats delivered at once by one sweep
+KEEP_DONE_MS = 24 * 3600 * 1000
+CLEANUP_EVERY_S = 600.0
+GONE_CHAT = ("chat not found", "user is deactivated", "bot was kicked", "peer_id_invalid")
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """What an intent shows: a new message, or `edit` the message with this id."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+    edit: int | None = None
+
+
+class Renderer(Protocol):
+    """Turns one kind of intent into its screen, from the database as it is now."""
+
+    async def render(self, intent: OwedRow) -> Screen | None:
+        """The screen owed now, or None when the state moved on and nothing is owed."""
+
+    async def record(self, intent: OwedRow, message_id: int) -> None:
+        """Note the new message that shows it (before the intent is marked delivered)."""
+
+
+class Deliverer:
+    """Delivers owed intents chat by chat, in order, holding each while it delivers it."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        db: Database,
+        renderers: Mapping[str, Renderer],
+        holder: Holder,
+        *,
+        wall: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Deliver through `bot` as `holder`, rendering each kind of intent with its renderer."""
+        self.bot = bot
+        self.db = db
+        self.renderers = dict(renderers)
+        self.holder = holder
+        self._wall = wall
+        self._monotonic = monotonic
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._cleaned_at = float("-inf")
+        self.delivered = 0
+        self.repeated = 0  # deliveries tried again after an unknown outcome
+
+    def _now_ms(self) -> int:
+        return int(self._wall() * 1000)
+
+    async def deliver(self, chat_id: int) -> None:
+        """Deliver what the chat is owed and no other live process holds."""
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        try:
+            async with lock:
+                rows = await store.take(self.db, chat_id, self.holder, self._now_ms())
+                for index, row in enumerate(rows):
+                    if not await self._deliver_one(row):
+                        # Its outcome is unknown: what follows waits behind it, for any process.
+                        if index + 1 < len(rows):
+                            await store.release(self.db, chat_id, self.holder.owner)
+                        return
+        finally:
+            if not lock.locked() and self._locks.get(chat_id) is lock:
+                del self._locks[chat_id]
+
+    async def _deliver_one(self, row: OwedRow) -> bool:
+        """Deliver one intent; False when its outcome is unknown and the chat must wait."""
+        owner = self.holder.owner
+        renderer = self.renderers.get(row.kind)
+        if renderer is None:
+            log.error("no renderer for %s intent %s; dropping it", row.kind, row.id)
+            await store.finish(self.db, row.id, owner, store.FAILED, None, self._now_ms())
+            return True
+        screen = await renderer.render(row)
+        if screen is None:
+            await store.finish(self.db, row.id, owner, store.SKIPPED, None, self._now_ms())
+            return True
+        try:
+            message_id = await self._show(row.chat_id, screen)
+        except Forbidden:
+            await store.finish(self.db, row.id, owner, store.BLOCKED, None, self._now_ms())
+            return True
+        except BadRequest as exc:
+            gone = any(reason in exc.message.lower() for reason in GONE_CHAT)
+            if not gone:
+                log.error("Telegram refused %s intent %s: %s", row.kind, row.id, exc.message)
+            outcome = store.BLOCKED if gone else store.FAILED
+            await store.finish(self.db, row.id, owner, outcome, None, self._now_ms())
+            return True
+        except RetryAfter as exc:
+            # The rate limiter waits 429s out; one that still got here did nothing.
+            await store.postpone(self.db, row.id, owner, self._now_ms() + int(_seconds(exc) * 1000))
+            return False
+        except NetworkError as exc:  # TimedOut included: the message may or may not be out
+            await self._unknown(row, exc)
+            return False
+        if screen.edit is None:
+            # The new message first: should the process stop in between, the intent is
+            # delivered again, and finds the message to edit rather than sending another.
+            await renderer.record(row, message_id)
+        await store.finish(self.db, row.id, owner, store.SENT, message_id, self._now_ms())
+        self.delivered += 1
+        return True
+
+    async def _show(self, chat_id: int, screen: Screen) -> int:
+        if screen.edit is not None:
+            await edit_html(self.bot, chat_id, screen.edit, screen.text, screen.keyboard)
+            return screen.edit
+        message = await send_html(self.bot, chat_id, screen.text, screen.keyboard)
+        return message.message_id
+
+    async def _unknown(self, row: OwedRow, exc: Exception) -> None:
+        now = self._now_ms()
+        if now - row.created_at > GIVE_UP_MS:
+            log.error("%s intent %s: outcome unknown for hours; giving up", row.kind, row.id)
+            await store.finish(self.db, row.id, self.holder.owner, store.EXPIRED, None, now)
+            return
+        backoff = min(MAX_BACKOFF_S, 2.0**row.attempts)
+        attempts = await store.postpone(
+            self.db, row.id, self.holder.owner, now + int(backoff * 1000)
+        )
+        self.repeated += 1
+        log.warning(
+            "%s intent %s for chat %s: outcome unknown (%s), attempt %d; again in %.0f s",
+            row.kind,
+            row.id,
+            row.chat_id,
+            type(exc).__name__,
+            attempts,
+            backoff,
+        )
+
+    async def sweep(self) -> list[int]:
+        """Deliver what is owed to chats and held by no live process; the chats looked at."""
+        now = self._now_ms()
+        for owner in await store.holders(self.db):
+            if owner != self.holder.owner and leases.gone_from_this_host(owner):
+                freed = await store.release_owner(self.db, owner)
+                log.info("took over %d owed message(s) of %s: that process is gone", freed, owner)
+        chats = await store.orphaned_chats(self.db, now, SWEEP_CHATS)
+        slots = asyncio.Semaphore(SWEEP_PARALLEL)
+
+        async def one(chat_id: int) -> None:
+            async with slots:
+                try:
+                    await self.deliver(chat_id)
+                except Exception:
+                    log.exception(
+                        "delivering to chat %s failed; the next sweep tries again", chat_id
+                    )
+
+        await asyncio.gather(*(one(chat) for chat in chats))
+        if self._monotonic() - self._cleaned_at >= CLEANUP_EVERY_S:
+            self._cleaned_at = self._monotonic()
+            await store.cleanup(self.db, now - KEEP_DONE_MS)
+        return chats
+
+
+def _seconds(exc: RetryAfter) -> float:
+    after = exc.retry_after
+    return after if isinstance(after, int | float) else after.total_seconds()

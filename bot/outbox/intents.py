@@ -1,0 +1,78 @@
+"""The kinds of intent, and the intents services write (plain data: no Telegram, no SQL).
+
+Each intent names what it shows by ids; its renderer reads the rest from the database when it is
+delivered, so what reaches the chat is the state as it is then, not as it was when owed.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.core.streaks import FreezeEarned, FreezeUsed, StreakEvent
+from bot.storage.outbox import Intent
+
+
+class Kind(StrEnum):
+    """What an intent shows."""
+
+    ITEM = "quiz.item"  # a session's question as it stands: asked, revealed, answered or closed
+    SUMMARY = "quiz.summary"  # a finished session's summary as it stands
+    STREAK = "quiz.streak"  # streak news an answer brought (a freeze used or earned)
+    OFFER = "quiz.offer"  # the one-time offer of a daily reminder
+
+
+def item(chat_id: int, session_id: int, position: int) -> Intent:
+    """The question's own message: sent when it has none yet, else edited to its state now."""
+    return Intent(
+        chat_id,
+        Kind.ITEM,
+        f"item:{session_id}:{position}",
+        {"session": session_id, "position": position},
+    )
+
+
+def item_on(chat_id: int, session_id: int, position: int, message_id: int) -> Intent:
+    """Another message showing the question (a copy sent twice): edited to its state now."""
+    return Intent(
+        chat_id,
+        Kind.ITEM,
+        f"item:{session_id}:{position}:on:{message_id}",
+        {"session": session_id, "position": position, "message": message_id},
+    )
+
+
+def item_again(chat_id: int, session_id: int, position: int, update_id: int) -> Intent:
+    """The question asked in a new message (a session resumed by update `update_id`), which then
+    stands for it; that update handled again asks it no third time."""
+    return Intent(
+        chat_id,
+        Kind.ITEM,
+        f"item:{session_id}:{position}:new:{update_id}",
+        {"session": session_id, "position": position, "fresh": True},
+        once=True,
+    )
+
+
+def summary(chat_id: int, session_id: int) -> Intent:
+    """The session's summary: sent once it is over, edited when its figures change."""
+    return Intent(chat_id, Kind.SUMMARY, f"summary:{session_id}", {"session": session_id})
+
+
+def streak_news(
+    chat_id: int, session_id: int, position: int, events: tuple[StreakEvent, ...]
+) -> Intent | None:
+    """The streak news worth a message of its own, if an answer brought any."""
+    news: list[list[int]] = []
+    for event in events:
+        if isinstance(event, FreezeUsed):
+            news.append([0, event.saved_streak])
+        elif isinstance(event, FreezeEarned):
+            news.append([1, event.streak_days, event.held])
+    if not news:
+        return None
+    return Intent(chat_id, Kind.STREAK, f"streak:{session_id}:{position}", {"news": news})
+
+
+def offer(chat_id: int, user_id: int) -> Intent:
+    """The daily-reminder offer, owed once per user ever."""
+    return Intent(chat_id, Kind.OFFER, f"offer:{user_id}", {"user": user_id})
