@@ -163,7 +163,7 @@ def tag_burn(notes: int = 11) -> Bomb:
     return Bomb("tag-burn.apkg", current(edit), "so I stopped")
 
 
-def varint_burn(types: int = 11) -> Bomb:
+def varint_burn(types: int = 12) -> Bomb:
     """Note types whose settings are millions of protobuf fields, walked one by one."""
 
     def edit(db: sqlite3.Connection) -> None:
