@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,16 @@ class Faults:
     def __init__(self) -> None:
         self.rules: list[FaultRule] = []
         self.latency: float = 0.0
+        self.down_until: float = float("-inf")  # time.monotonic() until which nothing answers
+
+    def outage(self, seconds: float) -> None:
+        """From now on for `seconds`, every call but getUpdates dies without an answer or an
+        effect (the updates already fetched are handled while nothing they send gets through)."""
+        self.down_until = time.monotonic() + seconds
+
+    def down(self, method: str) -> bool:
+        """Whether an outage swallows this call now."""
+        return method != "getUpdates" and time.monotonic() < self.down_until
 
     def _add(self, rule: FaultRule) -> FaultRule:
         self.rules.append(rule)
@@ -109,9 +120,10 @@ class Faults:
         return self._add(FaultRule(method, kind, times, skip, hook=hook))
 
     def clear(self) -> None:
-        """Remove every rule and the latency."""
+        """Remove every rule, the latency and any outage."""
         self.rules.clear()
         self.latency = 0.0
+        self.down_until = float("-inf")
 
     def take(self, method: str) -> FaultRule | None:
         """The rule that fires for this call, if any, consuming one use of it."""

@@ -351,6 +351,8 @@ class SandboxServer:
     async def _serve(self, request: web.Request, name: str, polling: bool) -> web.StreamResponse:
         if self.faults.latency:
             await self._sleep(self.faults.latency)
+        if self.faults.down(name):
+            return await self._faulted(request, FaultRule(name, "drop", 1))
         rule = self.faults.take(name)
         if rule is not None and rule.kind != "delay":
             if rule.kind in ("drop_after_apply", "cut_after_apply"):

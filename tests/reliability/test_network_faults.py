@@ -197,3 +197,34 @@ async def test_a_429_on_a_command_reply_delays_it_but_loses_nothing(
     await sandbox.settle()
     assert len(alice.messages) == 1
     assert sandbox.calls["sendMessage"] == 3
+
+
+async def test_a_30_second_bot_api_outage_ends_with_everyone_holding_their_next_question(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    people = [sandbox.user(f"Learner {n}") for n in range(5)]
+    shown = {person.id: await quiz_with(bot, person, "choice") for person in people}
+    labels = {person.id: await right_option(bot, person) for person in people}
+    await sandbox.settle()
+    # Everyone answers as the Bot API goes away for 30 s: the answers are in hand, nothing the
+    # bot sends about them gets through.
+    sandbox.faults.outage(30.0)
+    taps = [
+        asyncio.create_task(person.tap(labels[person.id], message=shown[person.id], timeout=90))
+        for person in people
+    ]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 90
+    while loop.time() < deadline and not all(questions(person, 2) for person in people):
+        await bot.services.delivery().sweep()  # every process does this each second
+        await asyncio.sleep(0.5)
+    for tap in taps:
+        tap.cancel()  # a toast may have died in the outage: nobody waits for it any more
+    await asyncio.gather(*taps, return_exceptions=True)
+    await sandbox.settle()
+    for person in people:
+        assert len(questions(person, 2)) == 1, person.name
+        first = next(m for m in person.messages if m.message_id == shown[person.id].message_id)
+        assert "Right!" in first.text and not first.buttons
+        assert await review_count(bot, person) == 1
+    assert [m for p in people for m in p.messages if TROUBLE in m.text] == []
