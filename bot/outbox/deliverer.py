@@ -28,7 +28,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -70,6 +70,14 @@ class Renderer(Protocol):
         """Note the new message that shows it (before the intent is marked delivered)."""
 
 
+@dataclass
+class _Turn:
+    """One chat's turn to be delivered in this process, and how many deliveries want it."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    waiting: int = 0
+
+
 class Deliverer:
     """Delivers owed intents chat by chat, in order, holding each while it delivers it."""
 
@@ -90,7 +98,7 @@ class Deliverer:
         self.holder = holder
         self._wall = wall
         self._monotonic = monotonic
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._turns: dict[int, _Turn] = {}
         self._cleaned_at = float("-inf")
         self.delivered = 0
         self.repeated = 0  # deliveries tried again after an unknown outcome
@@ -100,19 +108,37 @@ class Deliverer:
 
     async def deliver(self, chat_id: int) -> None:
         """Deliver what the chat is owed and no other live process holds."""
-        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        turn = self._turns.get(chat_id)
+        if turn is None:
+            turn = self._turns[chat_id] = _Turn()
+        turn.waiting += 1
         try:
-            async with lock:
-                rows = await store.take(self.db, chat_id, self.holder, self._now_ms())
-                for index, row in enumerate(rows):
-                    if not await self._deliver_one(row):
-                        # Its outcome is unknown: what follows waits behind it, for any process.
-                        if index + 1 < len(rows):
-                            await store.release(self.db, chat_id, self.holder.owner)
-                        return
+            async with turn.lock:  # one delivery per chat at a time in this process
+                await self._deliver_held(chat_id)
         finally:
-            if not lock.locked() and self._locks.get(chat_id) is lock:
-                del self._locks[chat_id]
+            turn.waiting -= 1
+            if turn.waiting == 0:
+                del self._turns[chat_id]
+
+    async def _deliver_held(self, chat_id: int) -> None:
+        # Each take leases the rows again for a whole lease: a delivery slowed down (a 429 waited
+        # out) takes again a third of the way in, so no other process finds them free meanwhile.
+        renew_after = self.holder.lease_ms / 3000
+        while True:
+            taken_at = self._monotonic()
+            rows = await store.take(self.db, chat_id, self.holder, self._now_ms())
+            if not rows:
+                return
+            for index, row in enumerate(rows):
+                if self._monotonic() - taken_at > renew_after:
+                    break  # take again
+                if not await self._deliver_one(row):
+                    # Its outcome is unknown: what follows waits behind it, for any process.
+                    if index + 1 < len(rows):
+                        await store.release(self.db, chat_id, self.holder.owner)
+                    return
+            else:
+                return
 
     async def _deliver_one(self, row: OwedRow) -> bool:
         """Deliver one intent; False when its outcome is unknown and the chat must wait."""
@@ -120,27 +146,27 @@ class Deliverer:
         renderer = self.renderers.get(row.kind)
         if renderer is None:
             log.error("no renderer for %s intent %s; dropping it", row.kind, row.id)
-            await store.finish(self.db, row.id, owner, store.FAILED, None, self._now_ms())
+            await store.finish(self.db, row, owner, store.FAILED, None, self._now_ms())
             return True
         screen = await renderer.render(row)
         if screen is None:
-            await store.finish(self.db, row.id, owner, store.SKIPPED, None, self._now_ms())
+            await store.finish(self.db, row, owner, store.SKIPPED, None, self._now_ms())
             return True
         try:
             message_id = await self._show(row.chat_id, screen)
         except Forbidden:
-            await store.finish(self.db, row.id, owner, store.BLOCKED, None, self._now_ms())
+            await store.finish(self.db, row, owner, store.BLOCKED, None, self._now_ms())
             return True
         except BadRequest as exc:
             gone = any(reason in exc.message.lower() for reason in GONE_CHAT)
             if not gone:
                 log.error("Telegram refused %s intent %s: %s", row.kind, row.id, exc.message)
             outcome = store.BLOCKED if gone else store.FAILED
-            await store.finish(self.db, row.id, owner, outcome, None, self._now_ms())
+            await store.finish(self.db, row, owner, outcome, None, self._now_ms())
             return True
         except RetryAfter as exc:
             # The rate limiter waits 429s out; one that still got here did nothing.
-            await store.postpone(self.db, row.id, owner, self._now_ms() + int(_seconds(exc) * 1000))
+            await store.postpone(self.db, row, owner, self._now_ms() + int(_seconds(exc) * 1000))
             return False
         except NetworkError as exc:  # TimedOut included: the message may or may not be out
             await self._unknown(row, exc)
@@ -149,7 +175,7 @@ class Deliverer:
             # The new message first: should the process stop in between, the intent is
             # delivered again, and finds the message to edit rather than sending another.
             await renderer.record(row, message_id)
-        await store.finish(self.db, row.id, owner, store.SENT, message_id, self._now_ms())
+        await store.finish(self.db, row, owner, store.SENT, message_id, self._now_ms())
         self.delivered += 1
         return True
 
@@ -164,12 +190,10 @@ class Deliverer:
         now = self._now_ms()
         if now - row.created_at > GIVE_UP_MS:
             log.error("%s intent %s: outcome unknown for hours; giving up", row.kind, row.id)
-            await store.finish(self.db, row.id, self.holder.owner, store.EXPIRED, None, now)
+            await store.finish(self.db, row, self.holder.owner, store.EXPIRED, None, now)
             return
         backoff = min(MAX_BACKOFF_S, 2.0**row.attempts)
-        attempts = await store.postpone(
-            self.db, row.id, self.holder.owner, now + int(backoff * 1000)
-        )
+        attempts = await store.postpone(self.db, row, self.holder.owner, now + int(backoff * 1000))
         self.repeated += 1
         log.warning(
             "%s intent %s for chat %s: outcome unknown (%s), attempt %d; again in %.0f s",

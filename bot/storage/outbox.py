@@ -130,27 +130,29 @@ async def take(db: Database, chat_id: int, holder: Holder, now_ms: int) -> list[
 
 
 async def finish(
-    db: Database, intent_id: int, owner: str, outcome: str, message_id: int | None, now_ms: int
+    db: Database, row: OwedRow, owner: str, outcome: str, message_id: int | None, now_ms: int
 ) -> bool:
-    """Record an intent's outcome; False when it was no longer `owner`'s (taken over, or owed
-    anew by a newer change)."""
+    """Record the outcome of the intent as it was taken; False when it is no longer that: taken
+    over by another process, or owed anew by a newer change (written again since: `created_at`
+    moved), which then shows the newer state in turn."""
     changed = await db.execute(
         "UPDATE outbox SET outcome = ?, message_id = ?, done_at = ?, lease_until = 0 "
-        "WHERE id = ? AND lease_owner = ? AND outcome IS NULL",
-        (outcome, message_id, now_ms, intent_id, owner),
+        "WHERE id = ? AND lease_owner = ? AND created_at = ? AND outcome IS NULL",
+        (outcome, message_id, now_ms, row.id, owner, row.created_at),
     )
     return changed == 1
 
 
-async def postpone(db: Database, intent_id: int, owner: str, until_ms: int) -> int:
+async def postpone(db: Database, row: OwedRow, owner: str, until_ms: int) -> int:
     """Count one more delivery of unknown outcome; any process may try again from `until_ms`.
-    The attempts so far (0 when the row was no longer `owner`'s)."""
-    row = await db.fetchone(
+    The attempts so far (0 when the row is no longer as taken, see `finish`)."""
+    found = await db.fetchone(
         "UPDATE outbox SET attempts = attempts + 1, retry_at = ?, lease_until = 0 "
-        "WHERE id = ? AND lease_owner = ? AND outcome IS NULL RETURNING attempts",
-        (until_ms, intent_id, owner),
+        "WHERE id = ? AND lease_owner = ? AND created_at = ? AND outcome IS NULL "
+        "RETURNING attempts",
+        (until_ms, row.id, owner, row.created_at),
     )
-    return 0 if row is None else int(row[0])
+    return 0 if found is None else int(found[0])
 
 
 async def release(db: Database, chat_id: int, owner: str) -> int:
