@@ -116,7 +116,7 @@ async def measure_sends(path: Path, sends: int) -> None:
     try:
         # Fresh reminders for the sent subset (the claim run above moved everyone to tomorrow and
         # queued its decisions in the outbox: dropped, so only this subset is sent).
-        await db.execute("DELETE FROM reminder_sends")
+        await db.execute("DELETE FROM outbox WHERE kind = 'reminder'")
         base = int(SCHEDULED.timestamp())
         await db.execute(
             "UPDATE users SET next_remind_at = ?, last_remind_day = NULL WHERE id < ?",

@@ -2,10 +2,10 @@
 
 Every process runs this sweep; one at a time does the work, under the `reminder-sender` job lease
 (Telegram's 30 messages a second are the bot's, so one paced sender serves all processes). The
-holder alternates: it sends the queued reminders (bot.storage.reminder_sends), taken a few
-seconds' worth at a time under a lease, and records each one's outcome as soon as Telegram has
-answered; when the queue is empty it decides the next batch of due reminders, which queues the
-ones to send in the claim's own transaction. A holder killed mid-broadcast leaves its job lease
+holder alternates: it sends the owed reminders (paced intents of the outbox, bot.storage.outbox),
+taken a few seconds' worth at a time under a lease, and records each one's outcome as soon as
+Telegram has answered; when none is owed it decides the next batch of due reminders, which owes
+the ones to send in the claim's own transaction. A holder killed mid-broadcast leaves its job lease
 and its taken reminders to expire (OUTBOX_LEASE_SECONDS), after which any process's sweep goes
 on where it stopped (at once when the dead holder was a process of the same host whose pid is
 gone: a crash, then a restart). Only a reminder Telegram accepted just before its sender died,
@@ -24,23 +24,20 @@ from telegram.ext import Application
 from bot.broadcast import GLOBAL_LIMIT, BroadcastSender, Delivery, Outgoing
 from bot.config import DEFAULT_OUTBOX_LEASE_SECONDS
 from bot.services.container import get_services
-from bot.services.reminders import SWEEP_BATCH, ReminderSend, ReminderService
-from bot.storage import reminder_sends as outbox
+from bot.services.reminders import SWEEP_BATCH, PendingSend, ReminderSend, ReminderService
+from bot.storage import outbox
 from bot.storage.leases import new_owner
-from bot.storage.reminder_sends import PendingSend
 from bot.views.reminders import reminder_keyboard, reminder_text
 
 log = logging.getLogger(__name__)
 
 SENDER_KEY = "reminder_sender"
 OWNER_KEY = "reminder_owner"
-CLEANED_KEY = "reminder_sends_cleaned"
 # Sweeps share one loop: after about this many sends (10 s at 30/s) the sweep returns so the
 # others get their turn; the next run carries on where this one stopped.
 SEND_BUDGET = 300
 # Reminders taken at a time: two seconds of sending, so a taken one goes out well within its lease.
 CHUNK = 60
-CLEANUP_EVERY = 3600.0  # seconds between deletions of week-old outbox rows
 
 _OUTCOMES = {Delivery.SENT: outbox.SENT, Delivery.BLOCKED: outbox.BLOCKED}
 
@@ -91,10 +88,6 @@ async def sweep_reminders(app: Application) -> None:  # type: ignore[type-arg]
     )
     if report.decided or report.handled:
         log.info("reminder sweep: %s", report)
-    cleaned = app.bot_data.get(CLEANED_KEY)
-    if not isinstance(cleaned, float) or time.monotonic() - cleaned >= CLEANUP_EVERY:
-        app.bot_data[CLEANED_KEY] = time.monotonic()
-        await services.reminders.forget_old_sends()
 
 
 async def deliver_due_reminders(
@@ -169,7 +162,8 @@ async def _send(
 
     async def record(index: int, delivery: Delivery) -> None:
         send = sends[index]
-        # A failure is not retried either: it may have arrived (a timeout), like before.
+        # A failure is not retried: it may have arrived (a timeout), and a reminder twice is
+        # worse than one missed day's nudge.
         if not await reminders.finish_send(owner, send, _OUTCOMES.get(delivery, outbox.FAILED)):
             log.warning(
                 "the reminder to user %s outlived its lease; another sender may send it too",

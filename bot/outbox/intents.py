@@ -19,6 +19,7 @@ class Kind(StrEnum):
     SUMMARY = "quiz.summary"  # a finished session's summary as it stands
     STREAK = "quiz.streak"  # streak news an answer brought (a freeze used or earned)
     OFFER = "quiz.offer"  # the one-time offer of a daily reminder
+    REMINDER = "reminder"  # the daily reminder, sent by the paced sender (storage PACED_KINDS)
 
 
 def item(chat_id: int, session_id: int, position: int) -> Intent:
@@ -76,3 +77,22 @@ def streak_news(
 def offer(chat_id: int, user_id: int) -> Intent:
     """The daily-reminder offer, owed once per user ever."""
     return Intent(chat_id, Kind.OFFER, f"offer:{user_id}", {"user": user_id})
+
+
+def reminder(
+    user_id: int, local_day: str, due_count: int, streak: int, studied_today: bool, decided_at: int
+) -> Intent:
+    """The daily reminder as decided at `decided_at` (unix seconds), owed once per local day."""
+    return Intent(
+        user_id,
+        Kind.REMINDER,
+        f"reminder:{user_id}:{local_day}",
+        {
+            "local_day": local_day,
+            "due_count": due_count,
+            "streak": streak,
+            "studied_today": studied_today,
+            "decided_at": decided_at,
+        },
+        once=True,
+    )

@@ -1,16 +1,16 @@
 """Time zones and daily reminders: settings, the one-time offer, and planning the sweep's sends.
 
 The sweep decides due reminders in batches. Each decision moves the user's reminder to a later
-local day with a compare-and-swap claim, and each decision to send also writes an outbox row
-(bot.storage.reminder_sends) in the same transaction: whichever process wins a claim, the
-reminder is then sent by whichever process holds the outbox row's lease, and a sender that dies
-leaves its rows to be taken over once their lease has passed.
+local day with a compare-and-swap claim, and each decision to send also owes the reminder in the
+outbox (bot.storage.outbox, kind 'reminder', paced) in the same transaction: whichever process
+wins a claim, the reminder is then sent by whichever process holds its outbox row's lease, and a
+sender that dies leaves its rows to be taken over once their lease has passed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from bot.clock import Clock
 from bot.core.reminders import (
@@ -28,23 +28,53 @@ from bot.core.timezones import (
     resolve_timezone,
     zone_for,
 )
+from bot.outbox import intents
+from bot.outbox.intents import Kind
 from bot.services.unixtime import from_unix, unix
-from bot.storage import leases
-from bot.storage import reminder_sends as outbox
+from bot.storage import leases, outbox
 from bot.storage import reminders as store
 from bot.storage.db import Database
-from bot.storage.reminder_sends import PendingSend
+from bot.storage.outbox import Holder, Owed, OwedRow
 from bot.storage.reminders import Claim, DueReminder
 
 SWEEP_BATCH = 500
 OFFER_ROUND_MINUTES = 5
 # A reminder taken this many times without an outcome (its senders kept dying) is given up.
 MAX_SEND_ATTEMPTS = 3
-# Sent reminders are kept this long (one row per user and local day), then deleted.
-KEEP_SENDS = timedelta(days=7)
+# Reminders are written free for any sender to take (the paced sender leases them as it goes).
+UNHELD = Holder("", 0)
 # The job lease of the process that plans and sends reminders: one at a time, since Telegram's
 # 30 messages a second are the bot's, whatever number of processes send them.
 SENDER_JOB = "reminder-sender"
+
+
+@dataclass(frozen=True, slots=True)
+class PendingSend:
+    """One reminder taken for sending, with what its message says."""
+
+    user_id: int
+    local_day: str
+    due_count: int
+    streak: int
+    studied_today: bool
+    decided_at: int  # unix seconds (the bot's clock) of the decision
+    attempts: int  # times taken for sending, this one included
+    row: OwedRow
+
+    @classmethod
+    def of(cls, row: OwedRow) -> PendingSend:
+        """The reminder an outbox row owes."""
+        p = row.payload
+        return cls(
+            row.chat_id,
+            str(p["local_day"]),
+            int(p["due_count"]),
+            int(p["streak"]),
+            bool(p["studied_today"]),
+            int(p["decided_at"]),
+            row.attempts,
+            row,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,15 +216,13 @@ class ReminderService:
         async with self.db.transaction():
             won = await store.claim(self.db, claims)
             chosen = [send for user_id, send in sends.items() if user_id in won]
-            await outbox.add(
-                self.db,
-                [
-                    PendingSend(
-                        s.user_id, s.local_day, s.due_count, s.streak, s.studied_today, unix(now)
-                    )
-                    for s in chosen
-                ],
-            )
+            owed = [
+                intents.reminder(
+                    s.user_id, s.local_day, s.due_count, s.streak, s.studied_today, unix(now)
+                )
+                for s in chosen
+            ]
+            await Owed(owed, UNHELD).write(self.db)
         return SweepPlan(
             sends=chosen,
             decided=len(due),
@@ -217,7 +245,7 @@ class ReminderService:
         for owner in await leases.owners(self.db, leases.JOB_LEASES):
             if leases.gone_from_this_host(owner):
                 freed += await leases.release_all(self.db, leases.JOB_LEASES, owner)
-        for owner in await outbox.lease_owners(self.db):
+        for owner in await outbox.holders(self.db):
             if leases.gone_from_this_host(owner):
                 freed += await outbox.release_owner(self.db, owner)
         return freed
@@ -231,11 +259,13 @@ class ReminderService:
         taken too often without an outcome are closed here instead of being handed out.
         """
         now = self.clock.now()
+        holder = Holder(owner, lease_ms)
         while True:
-            taken = await outbox.take(self.db, owner, limit, now_ms, lease_ms)
+            rows = await outbox.take_paced(self.db, Kind.REMINDER, holder, limit, now_ms)
+            taken = [PendingSend.of(row) for row in rows]
             usable: list[PendingSend] = []
             for send in taken:
-                if now - from_unix(send.created_at) > MAX_LATENESS:
+                if now - from_unix(send.decided_at) > MAX_LATENESS:
                     await self.finish_send(owner, send, outbox.EXPIRED)
                 elif send.attempts > MAX_SEND_ATTEMPTS:
                     await self.finish_send(owner, send, outbox.FAILED)
@@ -245,15 +275,12 @@ class ReminderService:
             if usable or not taken:
                 return usable
 
-    async def finish_send(self, owner: str, send: PendingSend, outcome: str) -> bool:
+    async def finish_send(
+        self, owner: str, send: PendingSend, outcome: str, now_ms: int | None = None
+    ) -> bool:
         """Record what became of a taken reminder; False if `owner`'s lease on it was lost."""
-        return await outbox.finish(
-            self.db, owner, send.user_id, send.local_day, outcome, unix(self.clock.now())
-        )
-
-    async def forget_old_sends(self) -> int:
-        """Delete finished outbox rows older than a week; how many went."""
-        return await outbox.cleanup(self.db, unix(self.clock.now() - KEEP_SENDS))
+        done = outbox.wall_ms() if now_ms is None else now_ms
+        return await outbox.finish(self.db, send.row, owner, outcome, None, done)
 
 
 def _decide(row: DueReminder, now: datetime) -> tuple[Claim, ReminderSend | None]:

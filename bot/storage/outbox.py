@@ -31,6 +31,10 @@ FAILED = "failed"  # Telegram refused it for good (logged)
 EXPIRED = "expired"  # its outcome stayed unknown too long (the Bot API unreachable for hours)
 
 CLEANUP_CHUNK = 5000
+# Kinds sent in bulk by a paced sender (Telegram allows the bot 30 messages a second), taken with
+# `take_paced`; the per-chat deliverer leaves them alone.
+PACED_KINDS = ("reminder",)
+_NOT_PACED = "kind NOT IN (" + ", ".join(f"'{k}'" for k in PACED_KINDS) + ")"
 
 
 def wall_ms() -> int:
@@ -84,7 +88,9 @@ class Owed:
         for intent in intents:
             payload = json.dumps(dict(intent.payload), ensure_ascii=False, sort_keys=True)
             params += [intent.chat_id, intent.kind, intent.dedupe, payload, now]
-            params += [self.holder.owner, now + self.holder.lease_ms]
+            # A holder of no lease writes rows any sender may take at once.
+            held_until = now + self.holder.lease_ms if self.holder.lease_ms else 0
+            params += [self.holder.owner, held_until]
         sql = (
             "INSERT INTO outbox (chat_id, kind, dedupe, payload, created_at, lease_owner, "
             f"lease_until) VALUES {values} ON CONFLICT (dedupe) {on_conflict}"
@@ -119,13 +125,36 @@ async def take(db: Database, chat_id: int, holder: Holder, now_ms: int) -> list[
     """The chat's owed intents this process may deliver now, oldest first: its own and those whose
     lease ran out, each (re)leased to it in the same statement."""
     rows = await db.fetchall(
-        """UPDATE outbox SET lease_owner = ?, lease_until = ?
-            WHERE chat_id = ? AND outcome IS NULL AND retry_at <= ?
-              AND (lease_owner = ? OR lease_until <= ?)
-        RETURNING id, chat_id, kind, payload, attempts, created_at""",
+        f"""UPDATE outbox SET lease_owner = ?, lease_until = ?
+             WHERE chat_id = ? AND outcome IS NULL AND retry_at <= ? AND {_NOT_PACED}
+               AND (lease_owner = ? OR lease_until <= ?)
+         RETURNING id, chat_id, kind, payload, attempts, created_at""",
         (holder.owner, now_ms + holder.lease_ms, chat_id, now_ms, holder.owner, now_ms),
     )
     # RETURNING follows no ORDER BY.
+    return sorted((_owed(r) for r in rows), key=lambda r: r.id)
+
+
+async def take_paced(
+    db: Database, kind: str, holder: Holder, limit: int, now_ms: int
+) -> list[OwedRow]:
+    """Lease up to `limit` free owed intents of a paced kind, oldest first, counting the take in
+    `attempts` (a row whose senders keep dying is given up by its caller). Concurrent senders
+    take disjoint rows (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite has one writer)."""
+    until = now_ms + holder.lease_ms
+    # Not the sender's own rows either: they are on their way already.
+    free = "outcome IS NULL AND kind = ? AND retry_at <= ? AND lease_until <= ?"
+    if db.dialect == "postgres":
+        sql = f"""UPDATE outbox AS o SET lease_owner = ?, lease_until = ?, attempts = o.attempts + 1
+                    FROM (SELECT id FROM outbox WHERE {free} ORDER BY id LIMIT ?
+                            FOR UPDATE SKIP LOCKED) AS t
+                   WHERE o.id = t.id
+               RETURNING o.id, o.chat_id, o.kind, o.payload, o.attempts, o.created_at"""
+    else:
+        sql = f"""UPDATE outbox SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
+                   WHERE id IN (SELECT id FROM outbox WHERE {free} ORDER BY id LIMIT ?)
+               RETURNING id, chat_id, kind, payload, attempts, created_at"""
+    rows = await db.fetchall(sql, (holder.owner, until, kind, now_ms, now_ms, limit))
     return sorted((_owed(r) for r in rows), key=lambda r: r.id)
 
 
@@ -169,7 +198,7 @@ async def orphaned_chats(db: Database, now_ms: int, limit: int) -> list[int]:
     outbox_orphans)."""
     rows = await db.fetchall(
         "SELECT DISTINCT chat_id FROM outbox "
-        "WHERE outcome IS NULL AND lease_until <= ? AND retry_at <= ? LIMIT ?",
+        f"WHERE outcome IS NULL AND lease_until <= ? AND retry_at <= ? AND {_NOT_PACED} LIMIT ?",
         (now_ms, now_ms, limit),
     )
     return [int(r[0]) for r in rows]
@@ -193,9 +222,14 @@ async def release_owner(db: Database, owner: str) -> int:
     )
 
 
-async def owed_count(db: Database) -> int:
-    """How many intents are owed, across chats."""
-    row = await db.fetchone("SELECT COUNT(*) FROM outbox WHERE outcome IS NULL")
+async def owed_count(db: Database, kind: str | None = None) -> int:
+    """How many intents (of a kind) are owed, across chats."""
+    if kind is None:
+        row = await db.fetchone("SELECT COUNT(*) FROM outbox WHERE outcome IS NULL")
+    else:
+        row = await db.fetchone(
+            "SELECT COUNT(*) FROM outbox WHERE outcome IS NULL AND kind = ?", (kind,)
+        )
     return 0 if row is None else int(row[0])
 
 

@@ -1,17 +1,21 @@
-"""The reminder outbox on each backend: queued with the claim, taken under a lease, sent once, and
-taken over from a sender that died."""
+"""Reminders in the outbox on each backend: owed with the claim, taken by the paced sender under a
+lease, sent once, and taken over from a sender that died."""
 
 from __future__ import annotations
 
+import json
 import socket
 from datetime import timedelta
+
+import pytest
 
 from bot.broadcast import BroadcastSender
 from bot.clock import ManualClock
 from bot.handlers.reminder_sweep import deliver_due_reminders
 from bot.services.reminders import ReminderService
-from bot.storage import reminder_sends as outbox
-from bot.storage.db import Database
+from bot.storage import outbox
+from bot.storage.db import Database, open_database
+from bot.storage.migrations import MIGRATIONS
 from tests.conftest import T0
 from tests.storage.test_inbox_storage import a_finished_pid
 from tests.unit.test_broadcast import FakeBot, VirtualTime, sender_for
@@ -34,7 +38,9 @@ async def due_reminders(db: Database, count: int, first: int = 1) -> list[int]:
 
 
 async def outcomes(db: Database) -> dict[int, str | None]:
-    rows = await db.fetchall("SELECT user_id, outcome FROM reminder_sends ORDER BY user_id")
+    rows = await db.fetchall(
+        "SELECT chat_id, outcome FROM outbox WHERE kind = 'reminder' ORDER BY chat_id"
+    )
     return {int(r[0]): r[1] for r in rows}
 
 
@@ -52,15 +58,21 @@ async def test_the_claim_queues_the_reminder_in_the_same_transaction(
     plan = await reminders.plan_batch()
     assert [s.user_id for s in plan.sends] == [alice]
     row = await db.fetchone(
-        "SELECT local_day, streak, studied_today, created_at, outcome, lease_owner "
-        "FROM reminder_sends WHERE user_id = ?",
+        "SELECT payload, outcome, lease_until FROM outbox WHERE kind = 'reminder' AND chat_id = ?",
         (alice,),
     )
     assert row is not None
-    assert tuple(row) == ("2026-03-02", 2, 0, int(T0.timestamp()), None, None)
+    payload = json.loads(row[0])
+    assert (payload["local_day"], payload["streak"], payload["studied_today"]) == (
+        "2026-03-02",
+        2,
+        False,
+    )
+    assert payload["decided_at"] == int(T0.timestamp())
+    assert (row[1], row[2]) == (None, 0)  # owed, and free for any sender
     # Decided once: a second plan (another process's sweep) finds nothing due and queues nothing.
     assert (await reminders.plan_batch()).decided == 0
-    assert await outbox.pending_count(db) == 1
+    assert await outbox.owed_count(db, "reminder") == 1
 
 
 async def test_a_taken_reminder_is_leased_to_one_sender_until_its_lease_passes(
@@ -152,15 +164,16 @@ async def test_a_sender_killed_mid_broadcast_is_taken_over_and_nobody_gets_two(
     assert len(bot.delivered) == 6
 
 
-async def test_old_finished_rows_are_deleted_after_a_week(db: Database, clock: ManualClock) -> None:
+async def test_old_finished_rows_are_deleted_and_owed_ones_kept(
+    db: Database, clock: ManualClock
+) -> None:
     await due_reminders(db, 2)
     reminders = ReminderService(db, clock, default_deck_id=1)
     await reminders.plan_batch()
     (send, _) = await reminders.take_sends("a", 10, NOW_MS, LEASE_MS)
-    await reminders.finish_send("a", send, outbox.SENT)
-    clock.advance(timedelta(days=7, seconds=1))
-    assert await reminders.forget_old_sends() == 1
-    assert list(await outcomes(db)) == [2]  # the unfinished one stays
+    await reminders.finish_send("a", send, outbox.SENT, now_ms=NOW_MS)
+    assert await outbox.cleanup(db, NOW_MS + 1) == 1
+    assert list(await outcomes(db)) == [2]  # the one still owed stays
 
 
 async def test_a_sender_of_this_host_that_is_gone_keeps_nobody_waiting(
@@ -179,3 +192,39 @@ async def test_a_sender_of_this_host_that_is_gone_keeps_nobody_waiting(
     )
     assert not report.busy
     assert sorted(chat for _, chat in bot.delivered) == ids
+
+
+async def test_reminders_queued_before_m015_move_to_the_outbox_and_still_go_out(
+    database_url: str, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dialect = "postgres" if database_url.startswith("postgres") else "sqlite"
+    every = MIGRATIONS[dialect]
+    monkeypatch.setitem(MIGRATIONS, dialect, [m for m in every if m[0] < "m015"])
+    db = await open_database(database_url)
+    try:
+        await due_reminders(db, 3)
+        decided = int(T0.timestamp())
+        # As m008's sweep left them: one sent, one queued, one queued and taken once.
+        await db.executemany(
+            "INSERT INTO reminder_sends (user_id, local_day, due_count, streak, studied_today, "
+            "created_at, attempts, outcome) VALUES (?, '2026-03-02', 4, 2, 0, ?, ?, ?)",
+            [(1, decided, 1, "sent"), (2, decided, 0, None), (3, decided, 1, None)],
+        )
+        monkeypatch.setitem(MIGRATIONS, dialect, every)
+        assert "m015_reminders_in_outbox" in await db.migrate()
+        reminders = ReminderService(db, clock, default_deck_id=1)
+        taken = await reminders.take_sends("a", 10, NOW_MS, LEASE_MS)
+        assert [(s.user_id, s.local_day, s.due_count, s.attempts) for s in taken] == [
+            (2, "2026-03-02", 4, 1),
+            (3, "2026-03-02", 4, 2),
+        ]
+        assert all(s.decided_at == decided and s.streak == 2 for s in taken)
+        table = await db.fetchall(
+            "SELECT 1 FROM information_schema.tables WHERE table_name = 'reminder_sends' "
+            "AND table_schema = current_schema()"
+            if dialect == "postgres"
+            else "SELECT 1 FROM sqlite_master WHERE name = 'reminder_sends'"
+        )
+        assert table == []
+    finally:
+        await db.close()
