@@ -120,3 +120,25 @@ async def test_a_last_answer_written_but_not_summed_up_gets_its_summary_once(
     await sandbox.settle()
     assert len([m for m in alice.messages if "Session complete" in m.text]) == 1
     assert await review_count(bot, alice) == 2
+
+
+async def test_a_show_answer_stored_but_never_shown_is_shown_by_the_next_tap(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    alice = sandbox.user("Alice")
+    question = await quiz_with(bot, alice, "selfgraded")
+    session_id, position, _ = await _open_item(bot, alice.id)
+    # The reveal reached the database; the process stopped before editing the message.
+    await bot.services.quiz.reveal(alice.id, session_id, position)
+    assert (
+        "Good" not in next(m for m in alice.messages if m.message_id == question.message_id).labels
+    )
+    # The person taps Show answer again: no "already shown" toast, the answer and its grades.
+    assert await alice.tap("Show answer", message=question) == ""
+    shown = await alice.wait_for(
+        lambda m: m.message_id == question.message_id and "Good" in m.labels
+    )
+    assert shown.edited
+    await alice.tap("Good", message=shown)
+    await alice.wait_for(lambda m: m.text.startswith("Question 2/"))
+    assert await review_count(bot, alice) == 1
