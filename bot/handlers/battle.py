@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any, TypeVar
 
@@ -26,6 +27,7 @@ from bot.core.battle import (
     CloseLobby,
     EditLobby,
     Finish,
+    Notice,
     PostRound,
     RevealRound,
     parse_battle_args,
@@ -49,6 +51,11 @@ from bot.views.fmt import esc
 
 log = logging.getLogger(__name__)
 TIMERS_KEY = "battle_timers"
+# What a tap hears when its message is behind the battle: if that message is a copy no transition
+# edits (see `_refresh_copy`), the tap brings it up to date.
+STALE_NOTICES = frozenset(
+    {Notice.TIMES_UP, Notice.BATTLE_OVER, Notice.ALREADY_STARTED, Notice.ALREADY_JOINED}
+)
 # A timer fires this long after the stored wakeup, so the tick finds the deadline passed.
 TIMER_SLACK = 0.05
 
@@ -184,6 +191,14 @@ def _retry_later(exc: TelegramError, sending: bool) -> bool:
     return not sending or never_sent(exc)
 
 
+def _closed_text(claim: RoundView) -> str:
+    """A closed round's message: its reveal, or its cancel when the battle stopped it."""
+    effect = claim.effect
+    if isinstance(effect, RevealRound):
+        return view.reveal_text(claim.row, effect, claim.total)
+    return view.cancelled_text(claim.row, effect.round_no, claim.total)
+
+
 async def _round_message(
     bot: Bot, battles: BattleService, claim: RoundView, tapped_message_id: int | None
 ) -> int | None:
@@ -206,10 +221,7 @@ async def _round_message(
             battle.thread_id,
         )
         return sent.message_id
-    if isinstance(effect, RevealRound):
-        text = view.reveal_text(row, effect, claim.total)
-    else:
-        text = view.cancelled_text(row, effect.round_no, claim.total)
+    text = _closed_text(claim)
     if message_id is not None:
         if await _edit(bot, battles, battle.chat_id, message_id, text):
             return message_id
@@ -288,10 +300,70 @@ async def _show_podium(
     await battles.podium_posted(battle_id, message_id)
 
 
+async def _post_lobby(
+    bot: Bot, battles: BattleService, battle_id: int, swept: bool = False
+) -> None:
+    """Post a battle's lobby, if owed and this process wins the claim: the /battle that stored the
+    battle, or any process's sweep once the claim of one that died before posting it ran out."""
+    claim = await battles.claim_lobby(battle_id)
+    if claim is None:
+        return
+    if swept:
+        log.info("battle %s: posting the lobby nobody posted", battle_id)
+    battle, state = claim.battle, claim.state
+    # The players as they stand: a lobby posted late shows those who joined from a copy meanwhile.
+    text = view.lobby_text(battle.deck_title, state.config, state.players, battle.host_id)
+    message_id: int | None
+    try:
+        message = await _holding(
+            partial(battles.renew_lobby, battle_id),
+            _send(
+                bot, battles, battle.chat_id, text, view.lobby_keyboard(battle.id), battle.thread_id
+            ),
+        )
+        message_id = message.message_id
+    except TelegramError as exc:
+        if _retry_later(exc, sending=True):
+            log.warning("battle %s: lobby not posted (%s); left for later", battle_id, exc)
+            return
+        log.warning("battle %s: lobby not posted (%s); given up", battle_id, exc)
+        message_id = None
+    await battles.lobby_posted(battle_id, message_id)
+
+
+async def _refresh_copy(
+    bot: Bot, battles: BattleService, tap: BattleTap, chat_id: int, message_id: int
+) -> None:
+    """A tap on a copy of a battle message that no transition edits (posted by a process that
+    died before recording it, then posted again): show it as the battle stands, its buttons
+    gone, so no button is left on screen that does nothing."""
+    copy = await battles.stale_copy(tap.battle_id, tap.round_no, message_id)
+    if copy is None:
+        return
+    battle, state = copy.battle, copy.state
+    if copy.lobby is not None:
+        text = view.lobby_text(
+            battle.deck_title, state.config, state.players, battle.host_id, copy.lobby
+        )
+    elif copy.round is not None:
+        text = _closed_text(copy.round)
+    else:
+        return
+    try:
+        await _edit(bot, battles, chat_id, message_id, text)
+    except TelegramError as exc:
+        log.warning("battle %s: copy %s not refreshed (%s)", battle.id, message_id, exc)
+
+
 async def show_owed(bot: Bot, battles: BattleService) -> None:
-    """Show every battle message owed and claimed by nobody: rounds and podiums whose transition
-    was stored by a process that died (or failed) before showing it. Rounds go first, so a
-    battle's last reveal comes before its podium."""
+    """Show every battle message owed and claimed by nobody: lobbies, rounds and podiums whose
+    transition was stored by a process that died (or failed) before showing it. Rounds go before
+    podiums, so a battle's last reveal comes before its podium."""
+    for battle_id in await battles.owed_lobbies():
+        try:
+            await _post_lobby(bot, battles, battle_id, swept=True)
+        except Exception:
+            log.exception("battle %s: posting the lobby failed", battle_id)
     rounds, podiums = await battles.owed()
     for battle_id, round_no in rounds:
         try:
@@ -391,16 +463,7 @@ async def battle_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             reply_to=created.message_id,
         )
         return
-    battle, state = created.battle, created.state
-    lobby = await _send(
-        context.bot,
-        services.battles,
-        chat.id,
-        view.lobby_text(battle.deck_title, state.config, state.players, battle.host_id),
-        view.lobby_keyboard(battle.id),
-        thread_id,
-    )
-    await services.battles.lobby_posted(battle.id, lobby.message_id)
+    await _post_lobby(context.bot, services.battles, created.battle.id)
 
 
 async def is_group_admin(bot: Bot, message: Message, user_id: int) -> bool:
@@ -525,12 +588,22 @@ async def on_battle_tap(
         outcome = await battles.answer(
             chat_id, tap.battle_id, user.id, user.first_name, tap.round_no, tap.option, tapped_at
         )
+    message_id = query.message.message_id
     if isinstance(outcome, Refused):
         await query.answer(view.refusal_text(outcome.reason))
+        if outcome.reason in STALE_NOTICES:
+            await _refresh_copy(context.bot, battles, tap, chat_id, message_id)
         return
     # Callback queries must be answered, and quickly: before the slower edits and sends.
     await query.answer(view.toast_text(outcome.toast) if outcome.toast else "")
+    if tap.action != "answer" and outcome.battle.lobby_message_id is None:
+        # Join and Start come from a lobby (the router checked) whose sender died between
+        # Telegram's answer and its record: that message is the lobby, edited from now on.
+        await battles.lobby_posted(outcome.battle.id, message_id)
+        outcome = replace(outcome, battle=replace(outcome.battle, lobby_message_id=message_id))
     # An answer comes from its round's own message (the router checked): it may stand in for a
-    # message whose id was never stored. Join and Start come from the lobby and stand in for none.
-    tapped = query.message.message_id if tap.action == "answer" else None
+    # message whose id was never stored.
+    tapped = message_id if tap.action == "answer" else None
     await perform(context.bot, services, outcome, context.application, tapped)
+    if outcome.toast is not None and outcome.toast.notice in STALE_NOTICES:
+        await _refresh_copy(context.bot, battles, tap, chat_id, message_id)

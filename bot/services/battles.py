@@ -25,6 +25,7 @@ from bot.core.battle import (
     CardMemory,
     Effect,
     Finish,
+    LobbyOutcome,
     Notice,
     Phase,
     Player,
@@ -149,6 +150,18 @@ class RoundView:
 
 
 @dataclass(frozen=True, slots=True)
+class StaleCopy:
+    """A copy of a battle message the battle does not record (its sender died before recording
+    it, and the message was posted again), which the battle has since moved past: the lobby
+    closed (`lobby`, why), or the round closed (`round`, its close as the stored state tells it)."""
+
+    battle: BattleInfo
+    state: BattleState
+    lobby: LobbyOutcome | None = None
+    round: RoundView | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PodiumView:
     """A battle's final standings claimed for posting."""
 
@@ -171,6 +184,16 @@ def _wakeup(state: BattleState) -> int | None:
     when = core.next_wakeup(state)
     # Rounded up: a sweep at the stored second must find the round's deadline already passed.
     return None if when is None else math.ceil(when.timestamp())
+
+
+def _readable(row: BattleRow | None) -> BattleState | None:
+    """The battle's stored state, None when there is no battle or its state cannot be read."""
+    if row is None:
+        return None
+    try:
+        return BattleState.from_dict(row.state)
+    except ValueError:
+        return None
 
 
 def _info(row: BattleRow) -> BattleInfo:
@@ -260,9 +283,68 @@ class BattleService:
         current = rounds.get(state.round_no)
         return current.message_id if current and current.message_id else row.lobby_message_id
 
-    async def lobby_posted(self, battle_id: int, message_id: int) -> None:
-        """Record the lobby message."""
+    async def claim_lobby(self, battle_id: int) -> Lobby | None:
+        """Claim the posting of a battle's owed lobby; None when not owed, claimed by another
+        process, or given up (the lobby closed before anyone could post it)."""
+        now_ms, until_ms = self._claim_times()
+        if not await store.claim_lobby(self.db, battle_id, now_ms, until_ms):
+            return None
+        row = await store.load_battle(self.db, battle_id)
+        state = _readable(row)
+        if row is None or state is None or row.finished or state.phase is not Phase.LOBBY:
+            # Nobody can join a lobby any more: a late post would only add a dead message.
+            log.warning("battle %s: lobby never posted and closed since; given up", battle_id)
+            await store.set_lobby_message(self.db, battle_id, None)
+            return None
+        return Lobby(_info(row), state)
+
+    async def renew_lobby(self, battle_id: int) -> None:
+        """Keep a claim on the lobby while its send is on its way."""
+        await store.renew_lobby_claim(self.db, battle_id, self._claim_times()[1])
+
+    async def lobby_posted(self, battle_id: int, message_id: int | None) -> None:
+        """Record the lobby message (None: given up), unless one is recorded already."""
         await store.set_lobby_message(self.db, battle_id, message_id)
+
+    async def owed_lobbies(self) -> list[int]:
+        """Running battles whose lobby is owed and claimed by nobody now."""
+        return await store.owed_lobbies(self.db, self._claim_times()[0])
+
+    async def stale_copy(self, battle_id: int, round_no: int, message_id: int) -> StaleCopy | None:
+        """What a message showing the battle's lobby (round 0) or round `round_no` should show
+        now, when it is not the message the battle records and the battle moved past it: a copy
+        posted by a process that died before recording it. None for anything else."""
+        row = await store.load_battle(self.db, battle_id)
+        state = _readable(row)
+        if row is None or state is None:
+            return None
+        if round_no == 0:
+            if row.lobby_message_id == message_id or state.phase is Phase.LOBBY:
+                return None
+            if state.rounds:
+                outcome = LobbyOutcome.STARTED
+            elif (
+                len(state.players) < core.MIN_PLAYERS
+                and state.ended_at is not None
+                and state.ended_at >= state.lobby_deadline
+            ):
+                outcome = LobbyOutcome.NOT_ENOUGH_PLAYERS
+            else:
+                outcome = LobbyOutcome.STOPPED
+            return StaleCopy(_info(row), state, lobby=outcome)
+        spec = (await store.round_rows(self.db, battle_id)).get(round_no)
+        if spec is None or spec.message_id == message_id or not 1 <= round_no <= state.round_no:
+            return None
+        play = state.played[round_no - 1]
+        effect: RevealRound | CancelRound
+        if play.revealed_at is not None:
+            effect = reveal_of(state, round_no)
+        elif state.is_over:
+            effect = CancelRound(round_no, state.rounds[round_no - 1].question_key)
+        else:
+            return None  # still open: its buttons answer the round like the recorded message's
+        closed = RoundView(_info(row), spec, View.CLOSED, effect, len(state.rounds))
+        return StaleCopy(_info(row), state, round=closed)
 
     async def shown_on(self, battle_id: int, round_no: int, chat_id: int, message_id: int) -> bool:
         """Whether this message is the battle's lobby (round 0) or that round's message."""

@@ -182,9 +182,10 @@ async def create_battle(
     async with db.transaction():
         # The one conflict possible is battles_running_chat: the group already has one running.
         row = await db.fetchone(
+            # The lobby is owed from here: whoever claims it posts it (see claim_lobby).
             """INSERT INTO battles (chat_id, thread_id, deck_id, host_id, state, next_wakeup,
-                                    created_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id""",
+                                    created_at, lobby_owed)
+               VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING RETURNING id""",
             (chat_id, thread_id, deck_id, host_id, json.dumps(state), next_wakeup, now),
         )
         if row is None:
@@ -222,11 +223,47 @@ async def due_battles(db: Database, now: int, limit: int = 100) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
-async def set_lobby_message(db: Database, battle_id: int, message_id: int) -> None:
-    """Remember the lobby message (edited as players join)."""
+async def set_lobby_message(db: Database, battle_id: int, message_id: int | None) -> None:
+    """Record the lobby as posted (None: given up), unless a message is known already (edited as
+    players join), clearing the claim."""
     await db.execute(
-        "UPDATE battles SET lobby_message_id = ? WHERE id = ?", (message_id, battle_id)
+        """UPDATE battles SET lobby_message_id = COALESCE(lobby_message_id, ?), lobby_owed = 0,
+                              lobby_claimed_until = NULL
+            WHERE id = ?""",
+        (message_id, battle_id),
     )
+
+
+async def claim_lobby(db: Database, battle_id: int, now_ms: int, until_ms: int) -> bool:
+    """Take the posting of a battle's owed lobby until `until_ms` (one statement: one winner)."""
+    changed = await db.execute(
+        """UPDATE battles SET lobby_claimed_until = ?
+            WHERE id = ? AND lobby_owed = 1
+              AND (lobby_claimed_until IS NULL OR lobby_claimed_until <= ?)""",
+        (until_ms, battle_id, now_ms),
+    )
+    return changed == 1
+
+
+async def renew_lobby_claim(db: Database, battle_id: int, until_ms: int) -> None:
+    """Keep a claim on the lobby while its send is on its way."""
+    await db.execute(
+        """UPDATE battles SET lobby_claimed_until = ?
+            WHERE id = ? AND lobby_owed = 1 AND lobby_claimed_until IS NOT NULL""",
+        (until_ms, battle_id),
+    )
+
+
+async def owed_lobbies(db: Database, now_ms: int, limit: int = 100) -> list[int]:
+    """Ids of running battles whose lobby is owed and not claimed now."""
+    rows = await db.fetchall(
+        """SELECT id FROM battles
+            WHERE lobby_owed = 1 AND finished = 0
+              AND (lobby_claimed_until IS NULL OR lobby_claimed_until <= ?)
+            ORDER BY id LIMIT ?""",
+        (now_ms, limit),
+    )
+    return [int(r[0]) for r in rows]
 
 
 async def shown_on(

@@ -214,3 +214,62 @@ async def test_a_lobby_closed_without_a_battle_owes_nothing_and_old_debts_are_dr
     # Nobody could show them for ten minutes: too late to mean anything, they are given up.
     clock.advance(timedelta(minutes=10, seconds=1))
     assert await alive.owed() == ([], [])
+
+
+async def test_a_lobby_whose_poster_died_is_owed_claimed_once_and_given_up_once_closed(
+    pair: tuple[BattleService, BattleService], wall: Wall, db: Database, clock: ManualClock
+) -> None:
+    dead, alive = pair
+    lobby = await dead.create(GROUP, None, ALICE, "Alice", BattleConfig(3, 20))
+    assert isinstance(lobby, Lobby)
+    battle_id = lobby.battle.id
+    assert await alive.owed_lobbies() == [battle_id]
+    # The /battle claimed it and died before Telegram answered: the others wait out its claim.
+    assert await dead.claim_lobby(battle_id) is not None
+    assert await alive.owed_lobbies() == []
+    assert await alive.claim_lobby(battle_id) is None
+    wall.pass_lease()
+    claim = await alive.claim_lobby(battle_id)
+    assert claim is not None and [p.name for p in claim.state.players] == ["Alice"]
+    await alive.lobby_posted(battle_id, 55)
+    # A copy tapped later (the dead one's, sent after all) is no lobby over the recorded one.
+    await alive.lobby_posted(battle_id, 56)
+    assert (await store.load_battle(db, battle_id)).lobby_message_id == 55  # type: ignore[union-attr]
+    wall.pass_lease()
+    assert await alive.owed_lobbies() == []
+    assert await alive.claim_lobby(battle_id) is None
+
+    # A lobby that closed before anyone posted it is given up: nobody could join it any more.
+    await alive.stop(GROUP, ALICE, _never)
+    other = await dead.create(GROUP, None, BOB, "Bob", BattleConfig(3, 20))
+    assert isinstance(other, Lobby)
+    clock.advance(timedelta(minutes=2))
+    assert await alive.tick(other.battle.id) is not None  # closed: too few players
+    assert await alive.claim_lobby(other.battle.id) is None
+    assert await alive.owed_lobbies() == []
+
+
+async def _never() -> bool:
+    return False
+
+
+async def test_a_copy_of_a_closed_round_or_lobby_is_shown_closed_the_recorded_one_is_left(
+    pair: tuple[BattleService, BattleService], db: Database
+) -> None:
+    _, alive = pair
+    battle_id = await started(alive)
+    await alive.lobby_posted(battle_id, 10)
+    assert await alive.round_shown(battle_id, 1, View.QUESTION, 11) is False
+    # Round 1 open: a copy of it still answers the round, so it is left as it is.
+    assert await alive.stale_copy(battle_id, 1, 12) is None
+    copy = await alive.stale_copy(battle_id, 0, 9)
+    assert copy is not None and copy.lobby is not None and copy.lobby.value == "started"
+    assert await alive.stale_copy(battle_id, 0, 10) is None  # the lobby itself
+    right = await right_option(db, battle_id, 1)
+    await alive.answer(GROUP, battle_id, ALICE, "Alice", 1, right)
+    await alive.answer(GROUP, battle_id, BOB, "Bob", 1, right)
+    copy = await alive.stale_copy(battle_id, 1, 12)
+    assert copy is not None and copy.round is not None
+    assert isinstance(copy.round.effect, RevealRound) and copy.round.effect.round_no == 1
+    assert await alive.stale_copy(battle_id, 1, 11) is None  # the round's own message
+    assert await alive.stale_copy(battle_id, 2, 13) is None  # not asked yet
