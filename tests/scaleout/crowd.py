@@ -1,7 +1,8 @@
 """Many simulated people quizzing at once, each tap written down for checking afterwards.
 
 Each person taps the first option of their newest question, waits for the tap to be answered and
-for the bot's next message, and carries on (a new `/quiz` after each session summary). Waiting is
+for the bot's next message, and carries on (a new `/quiz` after each session summary); told to
+stop, they finish the session they are in, up to its summary. Waiting is
 event-driven, per chat: one subscription to the sandbox wakes only the person concerned. A tap or
 command that gets no answer in time is written down as stuck and that person stops, so the test
 can say exactly what went missing.
@@ -39,6 +40,7 @@ class Person:
     user: SandboxUser
     taps: list[Tap] = field(default_factory=list)
     commands: int = 0  # /quiz sent
+    summaries: int = 0  # sessions finished: "Session complete" after their last answer
     stuck: str | None = None  # what they waited for in vain
 
 
@@ -80,7 +82,8 @@ class Crowd:
         self._tasks += [asyncio.create_task(self._play(p)) for p in self.people]
 
     async def finish(self) -> None:
-        """Ask everyone to stop after their current tap, and wait until they have."""
+        """Ask everyone to stop once the session they are in is complete (its summary shown),
+        and wait until they have."""
         self.stopping = True
         router, players = self._tasks[0], self._tasks[1:]
         await asyncio.gather(*players)
@@ -150,7 +153,7 @@ class Crowd:
 
     async def _play(self, person: Person) -> None:
         question = await self._ask(person, 0)
-        while question is not None and not self.stopping:
+        while question is not None:
             data = question.buttons[0][0][1]
             assert data is not None
             tap = self._press(person, question, data)
@@ -172,6 +175,7 @@ class Crowd:
             newest = self._newest(person, asked)
             assert newest is not None
             if is_summary(newest):
+                person.summaries += 1
                 if self.stopping:
                     return
                 question = await self._ask(person, newest.message_id)
