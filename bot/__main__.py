@@ -157,8 +157,9 @@ def db_copy(source: str, target: str) -> int:
 
 
 def run_telegram(settings: Settings) -> int:
-    """Long-poll Telegram until SIGINT/SIGTERM (or until the Bot API refuses the token)."""
-    from bot.app import ALLOWED_UPDATES, build_application, finish_stopping, stopper_of
+    """Long-poll Telegram until SIGINT/SIGTERM (or until the bot asks to stop: a refused token, a
+    database gone, another poller)."""
+    from bot.app import build_application, finish_stopping, start_polling, stop_polling, stopper_of
     from bot.handlers.errors import CONFLICT_KEY
     from bot.shutdown import install_stop_signals
     from bot.startup import failure_line
@@ -168,27 +169,33 @@ def run_telegram(settings: Settings) -> int:
     # The loop is made here so the stop signals can be ours: a stop then also arms the watchdog.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    install_stop_signals(loop, app.stop_running)
+    stop = asyncio.Event()
+    install_stop_signals(loop, stop.set)
 
     def stop_soon() -> None:
-        # Asked from inside a handler, a sweep or the polling task: stop from the loop itself.
-        loop.call_soon_threadsafe(app.stop_running)
+        # Asked from inside a handler, a sweep or the poller: set the event from the loop itself.
+        loop.call_soon_threadsafe(stop.set)
 
     stopper.when_stopped(stop_soon)
+
+    async def poll_until_stopped() -> None:
+        try:
+            await start_polling(app)
+        except BaseException:
+            await finish_stopping(app)  # what started is stopped; the error is reported below
+            raise
+        try:
+            await stop.wait()
+        finally:
+            log.info("stopping: finishing the updates in hand")
+            await stop_polling(app)
+
     log.info("starting on %s", settings.bot_api_url)
     try:
-        app.run_polling(
-            allowed_updates=ALLOWED_UPDATES,
-            drop_pending_updates=False,
-            stop_signals=None,
-            close_loop=False,
-        )
+        loop.run_until_complete(poll_until_stopped())
     except Exception as exc:
         if stopper.exit_code is not None:
-            # Polling ended on what asked for the stop (a refused token), and the stop it cut
-            # short is finished here: the database connection must close for the process to end.
-            loop.run_until_complete(finish_stopping(app))
-            return stopper.exit_code  # what asked for the stop said why
+            return stopper.exit_code  # what asked for the stop said why (a refused token)
         line = failure_line(exc, settings)
         if line is None:
             raise

@@ -51,6 +51,7 @@ from bot.net.retry import RetryingRateLimiter
 from bot.net.token_watch import TokenWatch
 from bot.outbox.deliverer import Deliverer
 from bot.outbox.quiz import quiz_renderers
+from bot.polling import InboxPoller
 from bot.services.container import SERVICES_KEY, create_services, get_services
 from bot.shutdown import Stopper
 from bot.views.commands import GROUP_COMMANDS, PRIVATE_COMMANDS
@@ -91,6 +92,7 @@ SWEEPS.append(sweep_outbox)
 SWEEP_TASK_KEY = "sweep_task"
 IMPORTS_STOP_KEY = "imports_stop_task"
 STOPPER_KEY = "stopper"
+POLLER_KEY = "inbox_poller"
 # How often the bot checks that its database is still there (a SQLite file deleted under it).
 DATABASE_CHECK_INTERVAL = 5.0
 EXIT_DATABASE_GONE = 4
@@ -268,23 +270,35 @@ def build_application(
 
 
 async def start_polling(app: Application, poll_timeout: int = 10) -> None:  # type: ignore[type-arg]
-    """Start an application inside an already running event loop (play mode and tests).
+    """Start an application inside an already running event loop, polling through the inbox.
 
-    `run_polling` owns the loop and the signals; this is the same start-up sequence for code that
-    owns them itself, including the post_init hook that `run_polling` would call.
+    The start-up sequence of `run_polling` (post_init included), for code that owns the loop and
+    the signals itself; updates are stored before they are confirmed and handled from the inbox
+    (bot.polling), not by PTB's Updater.
     """
     await app.initialize()
     if app.post_init is not None:
         await app.post_init(app)
     await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(
-        poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+    poller = InboxPoller(
+        app, stopper_of(app), poll_timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
     )
+    await poller.start()
+    app.bot_data[POLLER_KEY] = poller
+
+
+def poller_of(app: Application) -> InboxPoller | None:  # type: ignore[type-arg]
+    """The inbox poller `start_polling` started, if it runs."""
+    poller = app.bot_data.get(POLLER_KEY)
+    return poller if isinstance(poller, InboxPoller) else None
 
 
 async def stop_polling(app: Application) -> None:  # type: ignore[type-arg]
-    """Stop what `start_polling` started: finish in-flight updates, then close the database."""
+    """Stop what `start_polling` started: finish the update in hand in each chat, give the chats
+    back, then close the database."""
+    poller = app.bot_data.pop(POLLER_KEY, None)
+    if isinstance(poller, InboxPoller):
+        await poller.stop()
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
     if app.running:

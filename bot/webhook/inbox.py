@@ -37,7 +37,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from telegram import Bot, Update
@@ -102,8 +102,14 @@ class InboxDispatcher:
         max_drains: int = MAX_DRAINS,
         wall: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
+        elsewhere: Callable[[int], Awaitable[None] | None] | None = None,
     ) -> None:
-        """Handle updates through `app`, storing leases in `db` as `owner`."""
+        """Handle updates through `app`, storing leases in `db` as `owner`.
+
+        `elsewhere(update_id)` names updates this process hands to the handlers outside the inbox
+        (polling while the database could not store them): the awaitable ends when that handling
+        has, and the dispatcher waits for it and marks the row done instead of running it again.
+        """
         self.app = app
         self.db = db
         self.lease_seconds = lease_seconds
@@ -113,6 +119,7 @@ class InboxDispatcher:
         self.batch = batch
         self._wall = wall
         self._monotonic = monotonic
+        self._elsewhere = elsewhere
         self._slots = asyncio.Semaphore(max_drains)
         self._drains: dict[int, asyncio.Task[None]] = {}
         self._dirty: set[int] = set()
@@ -211,6 +218,11 @@ class InboxDispatcher:
             self.db, CHAT_LEASES, key, self.owner, self._now_ms(), self.lease_ms
         ):
             return False
+        if not self._trusted_until:
+            # The one lease held is fresh: it needs renewing a third of a lease from now, not at
+            # the next round of maintenance (a write that, on SQLite, can wait out the busy timeout
+            # on the one connection ahead of the handlers).
+            self._renewed_at = started
         self._trusted_until[key] = started + self.lease_seconds * TRUST
         return True
 
@@ -238,6 +250,13 @@ class InboxDispatcher:
                 return
 
     async def _handle(self, row: inbox.InboxRow) -> None:
+        handling = None if self._elsewhere is None else self._elsewhere(row.update_id)
+        if handling is not None:
+            # Already with the handlers: waiting for them keeps the chat's order, and the row is
+            # done when they are (a process killed meanwhile leaves it pending for the restart).
+            await handling
+            await inbox.mark_done(self.db, row.update_id, self._now_ms())
+            return
         attempt = await inbox.begin(self.db, row.update_id)
         if attempt is None:
             return  # another process finished it after this one read it

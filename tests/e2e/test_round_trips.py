@@ -41,6 +41,12 @@ _inside: ContextVar[bool] = ContextVar("round-trip-inside", default=False)
 _in_transaction: ContextVar[asyncio.Task[Any] | None] = ContextVar(
     "round-trip-transaction", default=None
 )
+# Set while the application runs an update's handlers (and in the tasks they start): the inbox's
+# own statements around them (store, chat lease, begin, done mark) are counted apart.
+_handling: ContextVar[bool] = ContextVar("round-trip-handling", default=False)
+# Per update, whatever its handlers do: store it, take the chat, read the chat's pending updates,
+# count the attempt, mark it done, give the chat back, look for updates stored meanwhile.
+INBOX_TRIPS = 7
 
 
 @dataclass
@@ -50,6 +56,7 @@ class RoundTrips:
     calls: list[str] = field(default_factory=list)
     hops: list[str] | None = None
     observer: asyncio.Task[Any] | None = None
+    handlers_only: bool = True
 
     def reset(self) -> None:
         """Forget what was counted so far; the calling task's own queries are not counted."""
@@ -59,8 +66,11 @@ class RoundTrips:
         self.observer = asyncio.current_task()
 
     def counts(self) -> bool:
-        """Whether the current task's calls are counted (the bot's, not the checking test's)."""
-        return asyncio.current_task() is not self.observer
+        """Whether the current task's calls are counted (the bot's, not the checking test's;
+        the handlers' only, unless `handlers_only` is off)."""
+        if asyncio.current_task() is self.observer:
+            return False
+        return _handling.get() or not self.handlers_only
 
     @property
     def statements(self) -> list[str]:
@@ -173,10 +183,42 @@ async def next_question_shown(
     return question
 
 
+def watch_handlers(bot: RunningBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mark everything the application's handlers do, as opposed to the inbox around them."""
+    original = bot.app.process_update
+
+    async def handling(update: object) -> None:
+        token = _handling.set(True)
+        try:
+            await original(update)
+        finally:
+            _handling.reset(token)
+
+    monkeypatch.setattr(bot.app, "process_update", handling)
+
+
 @pytest.fixture
 async def trips(bot: RunningBot, monkeypatch: pytest.MonkeyPatch) -> RoundTrips:
-    """The round-trip counter on the running bot's database."""
+    """The round-trip counter of the handlers on the running bot's database."""
+    watch_handlers(bot, monkeypatch)
     return count_round_trips(bot.services.db, monkeypatch)
+
+
+async def test_the_inbox_costs_seven_round_trips_per_update(
+    sandbox: SandboxServer, bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    everything = count_round_trips(bot.services.db, monkeypatch)
+    everything.handlers_only = False
+    alice = sandbox.user("Alice")
+    on_screen = await start_quiz(bot, alice, "choice")
+    assert on_screen.right_label is not None
+    await sandbox.settle(quiet=0.05)
+    everything.reset()
+    assert await alice.tap(on_screen.right_label) == "✅ Right!"
+    await next_question_shown(sandbox, bot, alice, 2)
+    everything.assert_within(ANSWER_LIMIT + INBOX_TRIPS)
+    inbox = [c for c in everything.statements if "inbox" in c or "chat_leases" in c]
+    assert len(inbox) == INBOX_TRIPS, everything.calls
 
 
 @pytest.fixture

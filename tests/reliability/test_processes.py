@@ -121,13 +121,15 @@ async def test_kill_9_mid_answer_loses_nothing_and_the_quiz_goes_on(
     again = await spawn(sandbox, database, tmp_path / "again.log")
     processes.append(again)
     # What the killed process owed (the reveal, the next question) was written with the answer:
-    # the new process delivers it by itself, and answers nothing twice.
+    # the new process delivers it by itself, and answers nothing twice. The tap itself, stored in
+    # the inbox and never marked done, is handled again and finds its question answered.
     second = await alice.wait_for(lambda m: m.text.startswith("Question 2/"), timeout=15)
     reveal = await alice.wait_for(lambda m: m.message_id == first.message_id, timeout=10)
     assert "Right!" in reveal.text and not reveal.buttons
     assert reviews(database, alice) == 1
     await alice.tap(right_label(database, alice), message=second, timeout=10)
     await alice.wait_for(lambda m: m.text.startswith("Question 3/"), timeout=10)
+    assert len([m for m in alice.messages if m.text.startswith("Question 2/")]) == 1
     assert reviews(database, alice) == 2
     rows = query(
         database,
