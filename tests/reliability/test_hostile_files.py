@@ -115,6 +115,10 @@ async def test_seven_hostile_packages_at_once_leave_the_bot_small_and_others_ser
     for user, bomb, message in zip(senders, bombs, sent, strict=True):
         reply = await user.wait_for(answered, since=message, timeout=60)
         reasons[bomb.name] = reply.text
+        if bomb.name == "varint-burn.apkg" and reply.text.startswith("📦"):
+            # The most protobuf the 100 MB unpack limit lets in is walked in about the 15 s CPU
+            # limit: on a fast machine it is read in time, which is no harm to anyone.
+            continue
         assert reply.text.startswith("⚠️ I couldn't read"), reply.text
         assert bomb.reason in reply.text, reply.text
     all_answered = time.monotonic() - started
