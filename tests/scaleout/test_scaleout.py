@@ -269,6 +269,11 @@ def check_person(person: Person, senders: Senders, victim: str) -> Seen:
         if owed is not None and is_owed and owed.query.text == CLOSED:
             verdicts.append(owed)  # the killed process stored the answer before the re-run
             others.remove(owed)
+        if not verdicts and not last_slot and others and all(quietly_closed(t) for t in others):
+            # The killed process stored the answer and died before its toast: the tap made again
+            # shows the question as it stands, and what it owed came from the process taking
+            # over. The stored reviews, checked against the answers counted, keep this honest.
+            verdicts, others = others[:1], others[1:]
         seen.answers += len(verdicts)
         if len(verdicts) > 1 or any(not quietly_closed(t) for t in others):
             seen.problems.append(
