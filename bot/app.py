@@ -49,6 +49,7 @@ from bot.handlers.userdata import export_command, forget_command
 from bot.net import AiohttpRequest, ChatOrderedUpdateProcessor
 from bot.net.retry import RetryingRateLimiter
 from bot.net.token_watch import TokenWatch
+from bot.outbox.battle import battle_renderers
 from bot.outbox.deliverer import Deliverer
 from bot.outbox.quiz import quiz_renderers
 from bot.polling import InboxPoller
@@ -174,8 +175,9 @@ def build_application(
         services.deliverer = Deliverer(
             app.bot,
             services.db,
-            quiz_renderers(services.quiz, services.reminders),
+            quiz_renderers(services.quiz, services.reminders) | battle_renderers(services.battles),
             services.quiz.holder,
+            migrate=services.battles.migrate,
         )
         app.bot_data[SERVICES_KEY] = services
         await app.bot.set_my_commands(

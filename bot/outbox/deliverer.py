@@ -27,12 +27,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.handlers.common import edit_html, send_html
 from bot.storage import leases
@@ -53,11 +53,13 @@ GONE_CHAT = ("chat not found", "user is deactivated", "bot was kicked", "peer_id
 
 @dataclass(frozen=True, slots=True)
 class Screen:
-    """What an intent shows: a new message, or `edit` the message with this id."""
+    """What an intent shows: a new message (in forum topic `thread`), or `edit` the message with
+    this id."""
 
     text: str
     keyboard: InlineKeyboardMarkup | None = None
     edit: int | None = None
+    thread: int | None = None
 
 
 class Renderer(Protocol):
@@ -88,11 +90,14 @@ class Deliverer:
         renderers: Mapping[str, Renderer],
         holder: Holder,
         *,
+        migrate: Callable[[int, int], Awaitable[object]] | None = None,
         wall: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        """Deliver through `bot` as `holder`, rendering each kind of intent with its renderer."""
+        """Deliver through `bot` as `holder`, rendering each kind of intent with its renderer;
+        `migrate(old, new)` moves a group that became a supergroup (with what it is owed)."""
         self.bot = bot
+        self.migrate = migrate
         self.db = db
         self.renderers = dict(renderers)
         self.holder = holder
@@ -114,13 +119,16 @@ class Deliverer:
         turn.waiting += 1
         try:
             async with turn.lock:  # one delivery per chat at a time in this process
-                await self._deliver_held(chat_id)
+                moved_to = await self._deliver_held(chat_id)
         finally:
             turn.waiting -= 1
             if turn.waiting == 0:
                 del self._turns[chat_id]
+        if moved_to is not None:
+            await self.deliver(moved_to)  # what it was owed went with it
 
-    async def _deliver_held(self, chat_id: int) -> None:
+    async def _deliver_held(self, chat_id: int) -> int | None:
+        """Deliver the chat's intents in order; the chat's new id if it moved meanwhile."""
         # Each take leases the rows again for a whole lease: a delivery slowed down (a 429 waited
         # out) takes again a third of the way in, so no other process finds them free meanwhile.
         renew_after = self.holder.lease_ms / 3000
@@ -128,17 +136,26 @@ class Deliverer:
             taken_at = self._monotonic()
             rows = await store.take(self.db, chat_id, self.holder, self._now_ms())
             if not rows:
-                return
+                return None
             for index, row in enumerate(rows):
                 if self._monotonic() - taken_at > renew_after:
                     break  # take again
-                if not await self._deliver_one(row):
+                try:
+                    delivered = await self._deliver_one(row)
+                except ChatMigrated as moved:
+                    if self.migrate is None:
+                        raise
+                    # Its rows now belong to the new chat, still held by this process: delivered
+                    # there, rendered again (the old chat's messages can no longer be edited).
+                    await self.migrate(chat_id, moved.new_chat_id)
+                    return moved.new_chat_id
+                if not delivered:
                     # Its outcome is unknown: what follows waits behind it, for any process.
                     if index + 1 < len(rows):
                         await store.release(self.db, chat_id, self.holder.owner)
-                    return
+                    return None
             else:
-                return
+                return None
 
     async def _deliver_one(self, row: OwedRow) -> bool:
         """Deliver one intent; False when its outcome is unknown and the chat must wait."""
@@ -183,7 +200,7 @@ class Deliverer:
         if screen.edit is not None:
             await edit_html(self.bot, chat_id, screen.edit, screen.text, screen.keyboard)
             return screen.edit
-        message = await send_html(self.bot, chat_id, screen.text, screen.keyboard)
+        message = await send_html(self.bot, chat_id, screen.text, screen.keyboard, screen.thread)
         return message.message_id
 
     async def _unknown(self, row: OwedRow, exc: Exception) -> None:

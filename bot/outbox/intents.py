@@ -20,6 +20,9 @@ class Kind(StrEnum):
     STREAK = "quiz.streak"  # streak news an answer brought (a freeze used or earned)
     OFFER = "quiz.offer"  # the one-time offer of a daily reminder
     REMINDER = "reminder"  # the daily reminder, sent by the paced sender (storage PACED_KINDS)
+    LOBBY = "battle.lobby"  # a battle's lobby as it stands: open with its buttons, or closed
+    ROUND = "battle.round"  # a battle round's message as it stands: asked, revealed or cancelled
+    PODIUM = "battle.podium"  # a finished battle's final standings
 
 
 def item(chat_id: int, session_id: int, position: int) -> Intent:
@@ -96,3 +99,43 @@ def reminder(
         },
         once=True,
     )
+
+
+def lobby(chat_id: int, battle_id: int) -> Intent:
+    """The battle's lobby: posted when it has no message yet, else edited to how it stands."""
+    return Intent(chat_id, Kind.LOBBY, f"lobby:{battle_id}", {"battle": battle_id})
+
+
+def lobby_on(chat_id: int, battle_id: int, message_id: int) -> Intent:
+    """Another message showing the lobby (a copy posted twice): closed like the lobby."""
+    return Intent(
+        chat_id,
+        Kind.LOBBY,
+        f"lobby:{battle_id}:on:{message_id}",
+        {"battle": battle_id, "message": message_id},
+    )
+
+
+def battle_round(chat_id: int, battle_id: int, round_no: int) -> Intent:
+    """A round's message: its question posted while the round is open, edited once it closes."""
+    return Intent(
+        chat_id,
+        Kind.ROUND,
+        f"round:{battle_id}:{round_no}",
+        {"battle": battle_id, "round": round_no},
+    )
+
+
+def battle_round_on(chat_id: int, battle_id: int, round_no: int, message_id: int) -> Intent:
+    """Another message showing a round (a copy posted twice): closed like the round."""
+    return Intent(
+        chat_id,
+        Kind.ROUND,
+        f"round:{battle_id}:{round_no}:on:{message_id}",
+        {"battle": battle_id, "round": round_no, "message": message_id},
+    )
+
+
+def podium(chat_id: int, battle_id: int) -> Intent:
+    """The battle's final standings, posted once."""
+    return Intent(chat_id, Kind.PODIUM, f"podium:{battle_id}", {"battle": battle_id}, once=True)

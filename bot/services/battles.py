@@ -7,11 +7,10 @@ import asyncio
 import logging
 import math
 import random
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from enum import IntEnum, StrEnum
+from datetime import datetime
+from enum import StrEnum
 
 from bot.cards.distractors import draw_options
 from bot.clock import Clock
@@ -23,6 +22,8 @@ from bot.core.battle import (
     BattleState,
     CancelRound,
     CardMemory,
+    CloseLobby,
+    EditLobby,
     Effect,
     Finish,
     LobbyOutcome,
@@ -36,6 +37,8 @@ from bot.core.battle import (
     reveal_of,
 )
 from bot.core.scheduling import Grade
+from bot.outbox import intents
+from bot.services.quiz import OWN_INTENTS_MS
 from bot.services.reviewing import Reviewer, make_review
 from bot.services.unixtime import unix
 from bot.storage import battles as store
@@ -49,6 +52,8 @@ from bot.storage.battles import (
     RoundRow,
 )
 from bot.storage.db import Database
+from bot.storage.leases import new_owner
+from bot.storage.outbox import Holder, Intent, Owed
 from bot.storage.quiz import ReviewWrite
 from bot.storage.users import upsert_user
 
@@ -57,23 +62,6 @@ log = logging.getLogger(__name__)
 # Telegram's GroupAnonymousBot: the sender of anonymous admins' messages, shared by every group.
 ANONYMOUS_ADMIN_ID = 1087968824
 MAX_TRIES = 5
-# How long a claim on showing a battle message lasts unrenewed: the wait before another process
-# takes over from one that died between a transition and its message. Well under a round's
-# shortest 10 s, so a round posted by another process still has most of its time to be answered;
-# the claimer renews it every POST_RENEW_EVERY while Telegram has the send (429s are waited out
-# inside the call). OUTBOX_LEASE_SECONDS (a minute by default) would outlast the round itself.
-POST_LEASE = timedelta(seconds=4)
-POST_RENEW_EVERY = timedelta(seconds=1)
-# A message still owed this long after its battle ended is given up: too late to mean anything.
-GIVE_UP_AFTER = timedelta(minutes=10)
-
-
-class View(IntEnum):
-    """What a round's message shows, in order (stored in battle_rounds.view_owed/view_shown)."""
-
-    NOTHING = 0
-    QUESTION = 1  # the question with its answer buttons
-    CLOSED = 2  # the reveal, or the cancel of a battle stopped while the round was open
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,48 +124,63 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class RoundView:
-    """A round's message claimed for showing, and what the stored state owes it now.
-
-    `effect` is built from the stored state, whoever opened or closed the round: the question
-    with the time actually left to its stored deadline, or the round's close.
-    """
+    """What a round's message should show now, as the stored state tells it: the question (with
+    its stored deadline), its reveal, or its cancel when the battle stopped it."""
 
     battle: BattleInfo
     row: RoundRow
-    view: View
     effect: PostRound | RevealRound | CancelRound
     total: int
 
 
 @dataclass(frozen=True, slots=True)
-class StaleCopy:
-    """A copy of a battle message the battle does not record (its sender died before recording
-    it, and the message was posted again), which the battle has since moved past: the lobby
-    closed (`lobby`, why), or the round closed (`round`, its close as the stored state tells it)."""
+class LobbyView:
+    """What a battle's lobby should show now: open, or closed and why (`closed`)."""
 
     battle: BattleInfo
     state: BattleState
-    lobby: LobbyOutcome | None = None
-    round: RoundView | None = None
+    closed: LobbyOutcome | None
 
 
 @dataclass(frozen=True, slots=True)
 class PodiumView:
-    """A battle's final standings claimed for posting."""
+    """A finished battle's final standings, and the message that shows them once posted."""
 
     battle: BattleInfo
     effect: Finish
+    message_id: int | None
 
 
-def owed_views(effects: tuple[Effect, ...]) -> list[tuple[int, View]]:
-    """What a transition's effects owe the rounds' messages: (round number, view)."""
-    views: list[tuple[int, View]] = []
+def owed_intents(chat_id: int, battle_id: int, effects: tuple[Effect, ...]) -> list[Intent]:
+    """The messages a transition's effects owe the group, as outbox intents (one per message:
+    each renders the battle as it stands when delivered)."""
+    owed: dict[str, Intent] = {}
     for effect in effects:
-        if isinstance(effect, PostRound):
-            views.append((effect.round_no, View.QUESTION))
-        elif isinstance(effect, RevealRound | CancelRound):
-            views.append((effect.round_no, View.CLOSED))
-    return views
+        intent: Intent | None = None
+        if isinstance(effect, EditLobby | CloseLobby):
+            intent = intents.lobby(chat_id, battle_id)
+        elif isinstance(effect, PostRound | RevealRound | CancelRound):
+            intent = intents.battle_round(chat_id, battle_id, effect.round_no)
+        elif isinstance(effect, Finish):
+            intent = intents.podium(chat_id, battle_id)
+        if intent is not None:
+            owed.setdefault(intent.dedupe, intent)
+    return list(owed.values())
+
+
+def lobby_outcome(state: BattleState) -> LobbyOutcome | None:
+    """How the lobby closed, None while it is open."""
+    if state.phase is Phase.LOBBY:
+        return None
+    if state.rounds:
+        return LobbyOutcome.STARTED
+    if (
+        len(state.players) < core.MIN_PLAYERS
+        and state.ended_at is not None
+        and state.ended_at >= state.lobby_deadline
+    ):
+        return LobbyOutcome.NOT_ENOUGH_PLAYERS
+    return LobbyOutcome.STOPPED
 
 
 def _wakeup(state: BattleState) -> int | None:
@@ -238,8 +241,9 @@ class BattleService:
     default_deck_id: int
     fuzz: bool = True
     rng: random.Random | None = None
-    # Claims on showing messages order processes, which share only the wall clock (seconds).
-    wall: Callable[[], float] = time.time
+    # Who holds the messages this service owes the group: the process, which delivers them at
+    # once (the same holder as the quiz's, so one deliverer takes both).
+    holder: Holder = field(default_factory=lambda: Holder(new_owner(), OWN_INTENTS_MS))
     # One battle write at a time from this process: the shared connection cannot nest transactions.
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
@@ -264,6 +268,7 @@ class BattleService:
             state.to_dict(),
             _wakeup(state),
             unix(now),
+            lambda battle_id: Owed([intents.lobby(chat_id, battle_id)], self.holder),
         )
         row = await store.running_battle(self.db, chat_id)
         if row is None:  # finished between the two statements; vanishingly rare
@@ -283,153 +288,86 @@ class BattleService:
         current = rounds.get(state.round_no)
         return current.message_id if current and current.message_id else row.lobby_message_id
 
-    async def claim_lobby(self, battle_id: int) -> Lobby | None:
-        """Claim the posting of a battle's owed lobby; None when not owed, claimed by another
-        process, or given up (the lobby closed before anyone could post it)."""
-        now_ms, until_ms = self._claim_times()
-        if not await store.claim_lobby(self.db, battle_id, now_ms, until_ms):
-            return None
-        row = await store.load_battle(self.db, battle_id)
-        state = _readable(row)
-        if row is None or state is None or row.finished or state.phase is not Phase.LOBBY:
-            # Nobody can join a lobby any more: a late post would only add a dead message.
-            log.warning("battle %s: lobby never posted and closed since; given up", battle_id)
-            await store.set_lobby_message(self.db, battle_id, None)
-            return None
-        return Lobby(_info(row), state)
-
-    async def renew_lobby(self, battle_id: int) -> None:
-        """Keep a claim on the lobby while its send is on its way."""
-        await store.renew_lobby_claim(self.db, battle_id, self._claim_times()[1])
-
-    async def lobby_posted(self, battle_id: int, message_id: int | None) -> None:
-        """Record the lobby message (None: given up), unless one is recorded already."""
-        await store.set_lobby_message(self.db, battle_id, message_id)
-
-    async def owed_lobbies(self) -> list[int]:
-        """Running battles whose lobby is owed and claimed by nobody now."""
-        return await store.owed_lobbies(self.db, self._claim_times()[0])
-
-    async def stale_copy(self, battle_id: int, round_no: int, message_id: int) -> StaleCopy | None:
-        """What a message showing the battle's lobby (round 0) or round `round_no` should show
-        now, when it is not the message the battle records and the battle moved past it: a copy
-        posted by a process that died before recording it. None for anything else."""
+    async def lobby_of(self, battle_id: int) -> LobbyView | None:
+        """The battle's lobby as it stands; None when the battle cannot be read."""
         row = await store.load_battle(self.db, battle_id)
         state = _readable(row)
         if row is None or state is None:
             return None
-        if round_no == 0:
-            if row.lobby_message_id == message_id or state.phase is Phase.LOBBY:
-                return None
-            if state.rounds:
-                outcome = LobbyOutcome.STARTED
-            elif (
-                len(state.players) < core.MIN_PLAYERS
-                and state.ended_at is not None
-                and state.ended_at >= state.lobby_deadline
-            ):
-                outcome = LobbyOutcome.NOT_ENOUGH_PLAYERS
-            else:
-                outcome = LobbyOutcome.STOPPED
-            return StaleCopy(_info(row), state, lobby=outcome)
-        spec = (await store.round_rows(self.db, battle_id)).get(round_no)
-        if spec is None or spec.message_id == message_id or not 1 <= round_no <= state.round_no:
-            return None
-        play = state.played[round_no - 1]
-        effect: RevealRound | CancelRound
-        if play.revealed_at is not None:
-            effect = reveal_of(state, round_no)
-        elif state.is_over:
-            effect = CancelRound(round_no, state.rounds[round_no - 1].question_key)
-        else:
-            return None  # still open: its buttons answer the round like the recorded message's
-        closed = RoundView(_info(row), spec, View.CLOSED, effect, len(state.rounds))
-        return StaleCopy(_info(row), state, round=closed)
+        closed = lobby_outcome(state)
+        if closed is None and row.finished:
+            closed = LobbyOutcome.STOPPED  # ended without a transition of its own (unreadable)
+        return LobbyView(_info(row), state, closed)
 
-    async def shown_on(self, battle_id: int, round_no: int, chat_id: int, message_id: int) -> bool:
-        """Whether this message is the battle's lobby (round 0) or that round's message."""
-        return await store.shown_on(self.db, battle_id, round_no, chat_id, message_id)
-
-    def _claim_times(self) -> tuple[int, int]:
-        now_ms = int(self.wall() * 1000)
-        return now_ms, now_ms + int(POST_LEASE.total_seconds() * 1000)
-
-    async def claim_round(self, battle_id: int, round_no: int) -> RoundView | None:
-        """Claim the showing of a round's owed message; None when nothing is owed, another process
-        is showing it, or it is not yet time (an open round past its deadline closes first)."""
-        now_ms, until_ms = self._claim_times()
-        if not await store.claim_round_view(self.db, battle_id, round_no, now_ms, until_ms):
-            return None
+    async def round_of(self, battle_id: int, round_no: int) -> RoundView | None:
+        """A round's message as the stored state owes it; None when there is no such round."""
         row = await store.load_battle(self.db, battle_id)
+        state = _readable(row)
+        if row is None or state is None or not 1 <= round_no <= state.round_no:
+            return None
         spec = (await store.round_rows(self.db, battle_id)).get(round_no)
-        state: BattleState | None = None
-        if row is not None:
-            try:
-                state = BattleState.from_dict(row.state)
-            except ValueError:
-                state = None
-        if row is None or spec is None or state is None or not 1 <= round_no <= state.round_no:
-            log.warning("battle %s round %s: nothing to show; given up", battle_id, round_no)
-            await store.round_view_shown(self.db, battle_id, round_no, View.CLOSED, None)
+        if spec is None:
             return None
         play = state.played[round_no - 1]
         key = state.rounds[round_no - 1].question_key
         total = len(state.rounds)
         effect: PostRound | RevealRound | CancelRound
         if play.revealed_at is not None:
-            effect, view = reveal_of(state, round_no), View.CLOSED
+            effect = reveal_of(state, round_no)
         elif state.is_over:
-            effect, view = CancelRound(round_no, key), View.CLOSED
-        elif self.clock.now() >= play.deadline:
-            await store.release_round_claim(self.db, battle_id, round_no)
-            return None
+            effect = CancelRound(round_no, key)
         else:
-            options = len(spec.options)
-            effect, view = PostRound(round_no, total, key, options, play.deadline), View.QUESTION
-        return RoundView(_info(row), spec, view, effect, total)
+            effect = PostRound(round_no, total, key, len(spec.options), play.deadline)
+        return RoundView(_info(row), spec, effect, total)
 
-    async def renew_round(self, battle_id: int, round_no: int) -> None:
-        """Keep a claim on a round's message while its send is on its way."""
-        await store.renew_round_claim(self.db, battle_id, round_no, self._claim_times()[1])
-
-    async def round_shown(
-        self, battle_id: int, round_no: int, view: View, message_id: int | None
-    ) -> bool:
-        """Record what a round's message shows now (None: no message); True when the stored
-        state owes it more meanwhile (the round closed while its question was on its way)."""
-        return await store.round_view_shown(self.db, battle_id, round_no, view, message_id)
-
-    async def claim_podium(self, battle_id: int) -> PodiumView | None:
-        """Claim the posting of a battle's owed final standings; None when not owed or claimed."""
-        now_ms, until_ms = self._claim_times()
-        if not await store.claim_podium(self.db, battle_id, now_ms, until_ms):
-            return None
+    async def podium_of(self, battle_id: int) -> PodiumView | None:
+        """A finished battle's final standings; None when it cannot be read or is not over."""
         row = await store.load_battle(self.db, battle_id)
-        try:
-            state = BattleState.from_dict(row.state) if row is not None else None
-        except ValueError:
-            state = None
-        if row is None or state is None:
-            log.warning("battle %s: no standings to post; given up", battle_id)
-            await store.podium_posted(self.db, battle_id, None)
+        state = _readable(row)
+        if row is None or state is None or not state.is_over:
             return None
-        standings = core.standings(state)
-        return PodiumView(_info(row), Finish(standings, stopped=state.phase is Phase.STOPPED))
+        finish = Finish(core.standings(state), stopped=state.phase is Phase.STOPPED)
+        return PodiumView(_info(row), finish, await store.podium_message(self.db, battle_id))
 
-    async def renew_podium(self, battle_id: int) -> None:
-        """Keep a claim on the podium while its send is on its way."""
-        await store.renew_podium_claim(self.db, battle_id, self._claim_times()[1])
+    async def lobby_shown(self, battle_id: int, message_id: int) -> None:
+        """Record the message showing the lobby, unless one is recorded already."""
+        await store.set_lobby_message(self.db, battle_id, message_id)
 
-    async def podium_posted(self, battle_id: int, message_id: int | None) -> None:
-        """Record the final standings as posted (None: given up)."""
-        await store.podium_posted(self.db, battle_id, message_id)
+    async def round_shown(self, battle_id: int, round_no: int, message_id: int) -> None:
+        """Record the message showing a round, unless one is recorded already."""
+        await store.set_round_message(self.db, battle_id, round_no, message_id)
 
-    async def owed(self) -> tuple[list[tuple[int, int]], list[int]]:
-        """Messages owed and claimed by nobody now: (battle, round) pairs, then battle podiums."""
-        now_ms = self._claim_times()[0]
-        since = unix(self.clock.now() - GIVE_UP_AFTER)
-        rounds = await store.owed_round_views(self.db, now_ms, since)
-        return rounds, await store.owed_podiums(self.db, now_ms, since)
+    async def podium_shown(self, battle_id: int, message_id: int) -> None:
+        """Record the message showing the final standings."""
+        await store.set_podium_message(self.db, battle_id, message_id)
+
+    async def copy_owed(self, battle_id: int, round_no: int, chat_id: int, message_id: int) -> bool:
+        """Owe a closing edit to a message showing the lobby (round 0) or round `round_no` that is
+        not the one the battle records (posted twice by a process that died before recording it)
+        and that the battle has moved past; False when nothing is owed to it."""
+        row = await store.load_battle(self.db, battle_id)
+        state = _readable(row)
+        if row is None or state is None or row.chat_id != chat_id:
+            return False
+        intent: Intent
+        if round_no == 0:
+            if row.lobby_message_id == message_id or lobby_outcome(state) is None:
+                return False
+            intent = intents.lobby_on(chat_id, battle_id, message_id)
+        else:
+            shown = await self.round_of(battle_id, round_no)
+            if shown is None or shown.row.message_id == message_id:
+                return False
+            if isinstance(shown.effect, PostRound):
+                return False  # still open: its buttons answer the round like the recorded one's
+            intent = intents.battle_round_on(chat_id, battle_id, round_no, message_id)
+        async with self._lock, self.db.transaction():
+            await Owed([intent], self.holder).write(self.db)
+        return True
+
+    async def shown_on(self, battle_id: int, round_no: int, chat_id: int, message_id: int) -> bool:
+        """Whether this message is the battle's lobby (round 0) or that round's message."""
+        return await store.shown_on(self.db, battle_id, round_no, chat_id, message_id)
 
     async def join(
         self, chat_id: int, battle_id: int, user_id: int, name: str
@@ -519,9 +457,20 @@ class BattleService:
         return await store.leaderboard(self.db, chat_id)
 
     async def migrate(self, old_chat_id: int, new_chat_id: int) -> bool:
-        """A group became a supergroup: its battles and leaderboard follow it."""
+        """A group became a supergroup: its battles, leaderboard and owed messages follow it, and
+        what the running battle shows on screen (its open lobby or round) is owed again there."""
+        owed: list[Intent] = []
+        row = await store.running_battle(self.db, old_chat_id)
+        state = _readable(row)
+        if row is not None and state is not None:
+            if state.phase is Phase.LOBBY:
+                owed.append(intents.lobby(new_chat_id, row.id))
+            elif state.round_no and not state.is_over:
+                owed.append(intents.battle_round(new_chat_id, row.id, state.round_no))
         async with self._lock:
-            return await store.migrate_chat(self.db, old_chat_id, new_chat_id)
+            return await store.migrate_chat(
+                self.db, old_chat_id, new_chat_id, Owed(owed, self.holder)
+            )
 
     async def _act(
         self,
@@ -581,8 +530,7 @@ class BattleService:
             new_rounds=plan.new_rounds,
             reviews=reviews,
             leaderboard=_deltas(new) if over else (),
-            views=owed_views(plan.effects),
-            podium=any(isinstance(e, Finish) for e in plan.effects),
+            owed=Owed(owed_intents(row.chat_id, row.id, plan.effects), self.holder),
             joined=[p.user_id for p in new.players if old.player(p.user_id) is None],
         )
 

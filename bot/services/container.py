@@ -98,24 +98,19 @@ async def create_services(settings: Settings, clock: Clock, fuzz: bool = True) -
     log.info(
         "database ready at %s with %d bundled deck(s)", settings.database_location, len(deck_ids)
     )
+    # The intents a process writes are its own to deliver for one inbox lease: a dead process's
+    # chats and messages are taken over alike.
+    holder = Holder(new_owner(), settings.inbox_lease_seconds * 1000)
     return Services(
         settings=settings,
         db=db,
         clock=clock,
         users=UserService(db, clock),
-        # The intents a process writes are its own to deliver for one inbox lease: a dead
-        # process's chats and messages are taken over alike.
-        quiz=QuizService(
-            db,
-            clock,
-            default_deck_id=default,
-            fuzz=fuzz,
-            holder=Holder(new_owner(), settings.inbox_lease_seconds * 1000),
-        ),
+        quiz=QuizService(db, clock, default_deck_id=default, fuzz=fuzz, holder=holder),
         stats=StatsService(db, clock, default_deck_id=default),
         user_settings=SettingsService(db, clock, default_deck_id=default),
         userdata=UserDataService(db, clock),
-        battles=BattleService(db, clock, default_deck_id=default, fuzz=fuzz),
+        battles=BattleService(db, clock, default_deck_id=default, fuzz=fuzz, holder=holder),
         reminders=ReminderService(db, clock, default_deck_id=default),
         imports=ImportService(db, clock),
         decks=DeckService(db, clock, default_deck_id=default),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.storage.db import Database, Row
+from bot.storage.outbox import Owed
 from bot.storage.quiz import ReviewWrite, StoredState, insert_review
 
 _BATTLE_COLUMNS = """b.id, b.chat_id, b.thread_id, b.deck_id, d.title, b.host_id, b.state, b.version,
@@ -176,21 +177,23 @@ async def create_battle(
     state: dict[str, Any],
     next_wakeup: int | None,
     now: int,
+    owed: Callable[[int], Owed],
 ) -> int | None:
-    """Store a new battle with its host as first player; None when the group already has one
-    running (PlayerGone when the host was just forgotten)."""
+    """Store a new battle with its host as first player, and what it owes the group (`owed` of
+    its id: the lobby); None when the group already has one running (PlayerGone when the host
+    was just forgotten)."""
     async with db.transaction():
         # The one conflict possible is battles_running_chat: the group already has one running.
         row = await db.fetchone(
-            # The lobby is owed from here: whoever claims it posts it (see claim_lobby).
             """INSERT INTO battles (chat_id, thread_id, deck_id, host_id, state, next_wakeup,
-                                    created_at, lobby_owed)
-               VALUES (?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT DO NOTHING RETURNING id""",
+                                    created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id""",
             (chat_id, thread_id, deck_id, host_id, json.dumps(state), next_wakeup, now),
         )
         if row is None:
             return None
         await _add_players(db, int(row[0]), [host_id])
+        await owed(int(row[0])).write(db)
     return int(row[0])
 
 
@@ -223,47 +226,36 @@ async def due_battles(db: Database, now: int, limit: int = 100) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
-async def set_lobby_message(db: Database, battle_id: int, message_id: int | None) -> None:
-    """Record the lobby as posted (None: given up), unless a message is known already (edited as
-    players join), clearing the claim."""
+async def set_lobby_message(db: Database, battle_id: int, message_id: int) -> None:
+    """Record the message that shows the lobby, unless one is known already (edited as players
+    join)."""
     await db.execute(
-        """UPDATE battles SET lobby_message_id = COALESCE(lobby_message_id, ?), lobby_owed = 0,
-                              lobby_claimed_until = NULL
-            WHERE id = ?""",
+        "UPDATE battles SET lobby_message_id = ? WHERE id = ? AND lobby_message_id IS NULL",
         (message_id, battle_id),
     )
 
 
-async def claim_lobby(db: Database, battle_id: int, now_ms: int, until_ms: int) -> bool:
-    """Take the posting of a battle's owed lobby until `until_ms` (one statement: one winner)."""
-    changed = await db.execute(
-        """UPDATE battles SET lobby_claimed_until = ?
-            WHERE id = ? AND lobby_owed = 1
-              AND (lobby_claimed_until IS NULL OR lobby_claimed_until <= ?)""",
-        (until_ms, battle_id, now_ms),
-    )
-    return changed == 1
-
-
-async def renew_lobby_claim(db: Database, battle_id: int, until_ms: int) -> None:
-    """Keep a claim on the lobby while its send is on its way."""
+async def set_round_message(db: Database, battle_id: int, round_no: int, message_id: int) -> None:
+    """Record the message that shows a round, unless one is known already."""
     await db.execute(
-        """UPDATE battles SET lobby_claimed_until = ?
-            WHERE id = ? AND lobby_owed = 1 AND lobby_claimed_until IS NOT NULL""",
-        (until_ms, battle_id),
+        """UPDATE battle_rounds SET message_id = ?
+            WHERE battle_id = ? AND round_no = ? AND message_id IS NULL""",
+        (message_id, battle_id, round_no),
     )
 
 
-async def owed_lobbies(db: Database, now_ms: int, limit: int = 100) -> list[int]:
-    """Ids of running battles whose lobby is owed and not claimed now."""
-    rows = await db.fetchall(
-        """SELECT id FROM battles
-            WHERE lobby_owed = 1 AND finished = 0
-              AND (lobby_claimed_until IS NULL OR lobby_claimed_until <= ?)
-            ORDER BY id LIMIT ?""",
-        (now_ms, limit),
+async def podium_message(db: Database, battle_id: int) -> int | None:
+    """The message that shows the battle's final standings, once posted."""
+    row = await db.fetchone("SELECT podium_message_id FROM battles WHERE id = ?", (battle_id,))
+    return None if row is None or row[0] is None else int(row[0])
+
+
+async def set_podium_message(db: Database, battle_id: int, message_id: int) -> None:
+    """Record the message that shows the final standings, unless one is known already."""
+    await db.execute(
+        "UPDATE battles SET podium_message_id = ? WHERE id = ? AND podium_message_id IS NULL",
+        (message_id, battle_id),
     )
-    return [int(r[0]) for r in rows]
 
 
 async def shown_on(
@@ -283,112 +275,6 @@ async def shown_on(
             (battle_id, round_no, message_id, chat_id),
         )
     return row is not None
-
-
-async def claim_round_view(
-    db: Database, battle_id: int, round_no: int, now_ms: int, until_ms: int
-) -> bool:
-    """Take the showing of a round's owed view until `until_ms`; False when nothing is owed or
-    another process holds a claim that has not run out (one statement: one winner)."""
-    changed = await db.execute(
-        """UPDATE battle_rounds SET post_claimed_until = ?
-            WHERE battle_id = ? AND round_no = ? AND view_shown < view_owed
-              AND (post_claimed_until IS NULL OR post_claimed_until <= ?)""",
-        (until_ms, battle_id, round_no, now_ms),
-    )
-    return changed == 1
-
-
-async def renew_round_claim(db: Database, battle_id: int, round_no: int, until_ms: int) -> None:
-    """Keep a claim on a round's view while its send is on its way (a 429 waited out)."""
-    await db.execute(
-        """UPDATE battle_rounds SET post_claimed_until = ?
-            WHERE battle_id = ? AND round_no = ? AND post_claimed_until IS NOT NULL""",
-        (until_ms, battle_id, round_no),
-    )
-
-
-async def release_round_claim(db: Database, battle_id: int, round_no: int) -> None:
-    """Give a claim back without showing anything (not yet the time to): any process may retry."""
-    await db.execute(
-        "UPDATE battle_rounds SET post_claimed_until = NULL WHERE battle_id = ? AND round_no = ?",
-        (battle_id, round_no),
-    )
-
-
-async def round_view_shown(
-    db: Database, battle_id: int, round_no: int, view: int, message_id: int | None
-) -> bool:
-    """Record that a round's message shows `view` (and is `message_id`, unless one is known
-    already), clearing the claim; True when the stored state owes it more meanwhile."""
-    row = await db.fetchone(
-        """UPDATE battle_rounds
-              SET view_shown = CASE WHEN view_shown < ? THEN ? ELSE view_shown END,
-                  message_id = COALESCE(message_id, ?), post_claimed_until = NULL
-            WHERE battle_id = ? AND round_no = ?
-        RETURNING view_shown < view_owed""",
-        (view, view, message_id, battle_id, round_no),
-    )
-    return row is not None and bool(row[0])
-
-
-async def owed_round_views(
-    db: Database, now_ms: int, ended_since: int, limit: int = 100
-) -> list[tuple[int, int]]:
-    """(battle id, round number) of rounds whose message is owed a view and not claimed now, of
-    running battles and of battles ended since `ended_since` (unix s): older ones are given up."""
-    rows = await db.fetchall(
-        """SELECT r.battle_id, r.round_no FROM battle_rounds r JOIN battles b ON b.id = r.battle_id
-            WHERE r.view_shown < r.view_owed
-              AND (r.post_claimed_until IS NULL OR r.post_claimed_until <= ?)
-              AND (b.finished = 0 OR b.ended_at >= ?)
-            ORDER BY r.battle_id, r.round_no LIMIT ?""",
-        (now_ms, ended_since, limit),
-    )
-    return [(int(r[0]), int(r[1])) for r in rows]
-
-
-async def claim_podium(db: Database, battle_id: int, now_ms: int, until_ms: int) -> bool:
-    """Take the posting of a battle's owed final standings until `until_ms` (one winner)."""
-    changed = await db.execute(
-        """UPDATE battles SET podium_claimed_until = ?
-            WHERE id = ? AND podium_owed = 1
-              AND (podium_claimed_until IS NULL OR podium_claimed_until <= ?)""",
-        (until_ms, battle_id, now_ms),
-    )
-    return changed == 1
-
-
-async def renew_podium_claim(db: Database, battle_id: int, until_ms: int) -> None:
-    """Keep a claim on the podium while its send is on its way."""
-    await db.execute(
-        """UPDATE battles SET podium_claimed_until = ?
-            WHERE id = ? AND podium_owed = 1 AND podium_claimed_until IS NOT NULL""",
-        (until_ms, battle_id),
-    )
-
-
-async def podium_posted(db: Database, battle_id: int, message_id: int | None) -> None:
-    """Record the final standings as posted (None: given up), clearing the claim."""
-    await db.execute(
-        """UPDATE battles SET podium_owed = 0, podium_claimed_until = NULL,
-                              podium_message_id = COALESCE(podium_message_id, ?)
-            WHERE id = ?""",
-        (message_id, battle_id),
-    )
-
-
-async def owed_podiums(db: Database, now_ms: int, ended_since: int, limit: int = 100) -> list[int]:
-    """Ids of battles ended since `ended_since` (unix s) whose final standings are owed and not
-    claimed now."""
-    rows = await db.fetchall(
-        """SELECT id FROM battles
-            WHERE podium_owed = 1 AND ended_at >= ?
-              AND (podium_claimed_until IS NULL OR podium_claimed_until <= ?)
-            ORDER BY id LIMIT ?""",
-        (ended_since, now_ms, limit),
-    )
-    return [int(r[0]) for r in rows]
 
 
 async def round_rows(db: Database, battle_id: int) -> dict[int, RoundRow]:
@@ -482,18 +368,16 @@ async def save_transition(
     new_rounds: Sequence[NewRound] = (),
     reviews: Sequence[tuple[int, ReviewWrite]] = (),
     leaderboard: Sequence[LeaderboardDelta] = (),
-    views: Sequence[tuple[int, int]] = (),
-    podium: bool = False,
+    owed: Owed | None = None,
     joined: Sequence[int] = (),
 ) -> bool:
     """Write a transition if nobody wrote the battle since it was read (False: reload and retry).
 
     Everything a transition changes is one transaction: the state, the players it adds
     (`joined`), the rounds chosen at the start, the answers' reviews (each at most once per
-    battle, round and player), what it owes the group's messages — `views` as (round number,
-    view), `podium` for the final standings — and, when the battle ends, the group's leaderboard:
-    so points reach the table exactly once, and a process that dies before showing the
-    transition leaves its messages owed to the others.
+    battle, round and player), the messages it owes the group (`owed`: intents of the outbox)
+    and, when the battle ends, the group's leaderboard: so points reach the table exactly once,
+    and a process that dies before showing the transition leaves its messages owed to the others.
 
     /forget rewrites the battles a person plays in (bumping their version) before deleting them:
     a transition read before that fails its compare-and-swap and is made again from the state
@@ -532,13 +416,8 @@ async def save_transition(
                     for r in new_rounds
                 ],
             )
-            await db.executemany(
-                """UPDATE battle_rounds SET view_owed = ?
-                    WHERE battle_id = ? AND round_no = ? AND view_owed < ?""",
-                [(view, battle.id, round_no, view) for round_no, view in views],
-            )
-            if podium:
-                await db.execute("UPDATE battles SET podium_owed = 1 WHERE id = ?", (battle.id,))
+            if owed is not None:
+                await owed.write(db)
             for round_no, write in reviews:
                 inserted = await db.execute(
                     "INSERT INTO battle_reviews (battle_id, round_no, user_id) VALUES (?, ?, ?) "
@@ -590,14 +469,17 @@ async def leaderboard(db: Database, chat_id: int, limit: int = 10) -> list[Leade
     return [LeaderRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
 
 
-async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> bool:
+async def migrate_chat(
+    db: Database, old_chat_id: int, new_chat_id: int, owed: Owed | None = None
+) -> bool:
     """Move a group's battles and leaderboard to its new (supergroup) id; False if nothing moved.
 
     Idempotent: both migration service messages, and a ChatMigrated error, may report the move.
     Lines already under the new id are added to, never overwritten. The battles' messages stay
     behind in the old chat, and their ids mean other messages in the new one: they are forgotten,
-    so a round's close is posted anew instead of editing whatever has that id there, and a
-    question on screen is owed again, to be asked in the new chat with the time it has left.
+    so a round's close is posted anew instead of editing whatever has that id there; what the
+    group is owed moves with it, and `owed` (a question on screen, an open lobby) is owed again,
+    to be shown in the new chat as it stands.
     """
     async with db.transaction():
         # The battles' rows first, as a battle's transition takes them (then its rounds, then the
@@ -606,10 +488,7 @@ async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> bool
             "UPDATE battles SET lobby_message_id = NULL WHERE chat_id = ?", (old_chat_id,)
         )
         await db.execute(
-            """UPDATE battle_rounds
-                  SET message_id = NULL,
-                      view_shown = CASE WHEN view_shown = 1 AND view_owed = 1 THEN 0
-                                        ELSE view_shown END
+            """UPDATE battle_rounds SET message_id = NULL
                 WHERE battle_id IN (SELECT id FROM battles WHERE chat_id = ?)""",
             (old_chat_id,),
         )
@@ -624,6 +503,13 @@ async def migrate_chat(db: Database, old_chat_id: int, new_chat_id: int) -> bool
         moved = await db.execute(
             "UPDATE battles SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
         )
+        # What the group is owed goes with it, to be shown in the new chat.
+        await db.execute(
+            "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND outcome IS NULL",
+            (new_chat_id, old_chat_id),
+        )
+        if owed is not None and moved:
+            await owed.write(db)
         await db.execute(
             """INSERT INTO group_leaderboard (chat_id, user_id, name, points, battles, wins,
                                               right_answers, answered)

@@ -98,7 +98,8 @@ class Owed:
         return sql, params
 
 
-_OWED_ANEW = """DO UPDATE SET payload = excluded.payload, created_at = excluded.created_at,
+_OWED_ANEW = """DO UPDATE SET chat_id = excluded.chat_id, payload = excluded.payload,
+    created_at = excluded.created_at,
     lease_owner = excluded.lease_owner, lease_until = excluded.lease_until, attempts = 0,
     retry_at = 0, outcome = NULL, message_id = NULL, done_at = NULL"""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.clock import ManualClock
@@ -12,6 +12,8 @@ from bot.handlers.battle import sweep_battles
 from bot.sandbox.driver import SandboxChat, SandboxUser
 from bot.sandbox.message import SandboxMessage
 from bot.sandbox.server import SandboxServer
+from bot.services.battles import BattleService
+from bot.storage.outbox import Holder
 from tests.e2e.conftest import RunningBot
 
 
@@ -61,10 +63,17 @@ async def tap(
 
 
 async def tick(sandbox: SandboxServer, bot: RunningBot, clock: ManualClock, seconds: float) -> None:
-    """Let time pass, then run the battle sweep as the background loop would."""
+    """Let time pass, then run the battle and outbox sweeps as the background loops would."""
     clock.advance(timedelta(seconds=seconds))
     await sweep_battles(bot.app)
+    await bot.services.delivery().sweep()
     await sandbox.settle()
+
+
+def dead_process(bot: RunningBot) -> BattleService:
+    """The battle service of a process that died right after each transition it stored: what it
+    owes the group is left to the others (held by nobody)."""
+    return replace(bot.services.battles, holder=Holder("gone-host:1:dead", 0))
 
 
 def podium(text: str) -> list[str]:

@@ -9,7 +9,6 @@ import pytest
 from bot.clock import ManualClock
 from bot.handlers.battle import sweep_battles
 from bot.sandbox.driver import SandboxChat, SandboxUser
-from bot.sandbox.message import SandboxMessage
 from bot.sandbox.server import SandboxServer
 from tests.e2e.battle_helpers import (
     battle_id,
@@ -477,15 +476,7 @@ async def test_a_round_telegram_refused_to_post_does_not_stop_the_battle(
     ]
 
 
-async def fill_to(group: SandboxChat, who: SandboxUser, message_id: int) -> SandboxMessage:
-    """Have the bot post in the group until one of its messages has `message_id`; returns it."""
-    while (group.last.message_id if group.last else 0) < message_id:
-        sent = await who.send("/help", chat=group)
-        await group.wait_for(lambda m: "What I can do" in m.text, since=sent)
-    return message(group, message_id)
-
-
-async def test_a_round_closed_after_its_group_became_a_supergroup_edits_nothing_there(
+async def test_a_round_closed_after_its_group_became_a_supergroup_is_closed_there(
     sandbox: SandboxServer,
     bot: RunningBot,
     clock: ManualClock,
@@ -500,14 +491,13 @@ async def test_a_round_closed_after_its_group_became_a_supergroup_edits_nothing_
     await tap(sandbox, alice, group, r1.right, r1.message_id)
     await sandbox.migrate_group(group)
     await sandbox.settle()
-    # In the supergroup, the bot's message with the number round 1 had in the old group.
-    unrelated = await fill_to(group, bob, r1.message_id)
-    assert unrelated.from_bot and "What I can do" in unrelated.text
+    # The open question is asked again where the group is now, with the time it has left.
+    again = await current_round(sandbox, bot, group, 1)
+    assert "⏱ 18 s" in message(group, again.message_id).text
 
-    await tick(sandbox, bot, clock, 20)  # round 1's deadline, with no sweep since the move
-    reveal = await group.wait_for(lambda m: m.text.startswith("⚔️ Round 1/3 · closed"))
-    assert reveal.message_id > unrelated.message_id and "✅ Alice" in reveal.text
-    assert message(group, r1.message_id) == unrelated  # not edited
+    await tick(sandbox, bot, clock, 20)  # round 1's deadline
+    reveal = message(group, again.message_id)
+    assert reveal.text.startswith("⚔️ Round 1/3 · closed") and "✅ Alice" in reveal.text
     # The old group's round stays as it was; its buttons no longer count.
     old = sandbox.chat(old_id)
     assert await bob.tap(r1.right, chat=old, message=r1.message_id) == (
@@ -515,8 +505,7 @@ async def test_a_round_closed_after_its_group_became_a_supergroup_edits_nothing_
     )
     await tick(sandbox, bot, clock, 4)
     r2 = await current_round(sandbox, bot, group, 2)
-    assert r2.message_id > reveal.message_id
-    assert message(group, r1.message_id) == unrelated
+    assert r2.message_id > again.message_id
     assert sandbox.rate_violations() == []
 
 
@@ -530,18 +519,19 @@ async def test_a_question_on_screen_when_the_group_moves_is_asked_again_in_the_s
     group = sandbox.group("Basic club", members=[alice, bob], admins=[dana])
     await start_battle(sandbox, alice, group, (bob,))
     r1 = await current_round(sandbox, bot, group, 1)
+    old_round = message(group, r1.message_id)
+    clock.advance(timedelta(seconds=5))
     await sandbox.migrate_group(group)
     await sandbox.settle()
-    unrelated = await fill_to(group, bob, r1.message_id)
-    await tick(sandbox, bot, clock, 5)  # the sweep asks the open question where the group is now
+    # Asked at once where the group is now, with the time it has left.
     again = await current_round(sandbox, bot, group, 1)
     asked = message(group, again.message_id)
-    assert again.message_id > unrelated.message_id and "15 s" in asked.text
+    assert asked.chat_id != old_round.chat_id and "15 s" in asked.text
     await tap(sandbox, alice, group, again.right, again.message_id)
     await tap(sandbox, bob, group, again.wrong, again.message_id)
     closed = message(group, again.message_id)
     assert "closed" in closed.text and closed.buttons == []
-    assert message(group, r1.message_id) == unrelated
+    assert sum(1 for m in group.messages if m.text.startswith("⚔️ Round 1/")) == 1
 
 
 async def test_only_members_of_the_group_join_and_answer_asked_at_each_tap(

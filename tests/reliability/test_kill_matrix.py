@@ -263,7 +263,7 @@ async def run_reminder(world: World, alice: SandboxUser, cut: Cut) -> None:
 
 
 # Three rounds of 20 s: each closes on its last answer, long before its deadline, and a question
-# posted by the process taking over (after the dead one's claim ran out) is still open for answers.
+# posted by the process taking over (after the dead one's hold ran out) is still open for answers.
 BATTLE_ROUNDS, BATTLE_SECONDS = 3, 20
 LOBBY_TEXT, OVER = "Revision battle", "Battle over"
 
@@ -313,13 +313,9 @@ async def letters(world: World, group: SandboxChat, number: int) -> tuple[str, s
 
 
 async def nothing_owed(world: World) -> bool:
-    """Whether every battle message owed is shown and no process holds a claim on one."""
+    """Whether every battle message owed is delivered."""
     row = await world.db.fetchone(
-        """SELECT (SELECT COUNT(*) FROM battle_rounds
-                    WHERE view_shown < view_owed OR post_claimed_until IS NOT NULL)
-                + (SELECT COUNT(*) FROM battles
-                    WHERE podium_owed = 1 OR podium_claimed_until IS NOT NULL
-                       OR lobby_owed = 1 OR lobby_claimed_until IS NOT NULL)"""
+        "SELECT COUNT(*) FROM outbox WHERE outcome IS NULL AND kind LIKE 'battle.%'"
     )
     return row is not None and row[0] == 0
 
@@ -360,7 +356,7 @@ async def run_battle(world: World, alice: SandboxUser, cut: Cut) -> None:
 
         await group.wait_for(revealed, timeout=30)
     await group.wait_for(lambda m: OVER in m.text, timeout=30)
-    # Whatever a process still owes (a repeat after a dead claim) is done before the counts.
+    # Whatever a process still owes (a repeat after a dead one) is done before the counts.
     for _ in range(200):
         if await nothing_owed(world):
             break

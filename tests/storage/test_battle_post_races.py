@@ -1,6 +1,7 @@
-"""Several bot processes on one PostgreSQL database, each its own pool and Bot, racing to show the
-same battle messages through the sandbox Bot API: each round is posted once and closed in that
-message, the podium is posted once, and what a process that died left owed is shown by another.
+"""Several bot processes on one PostgreSQL database, each its own pool, Bot and deliverer, racing
+to show the same battle messages through the sandbox Bot API: each round is posted once and closed
+in that message, the podium is posted once, and what a process that died left owed is shown by
+another once its hold ran out.
 
 Skipped without a reachable PostgreSQL (TEST_DATABASE_URL).
 """
@@ -18,15 +19,18 @@ from telegram import Bot
 
 from bot.clock import ManualClock
 from bot.core.battle import BattleConfig
-from bot.handlers.battle import show_outcome, show_owed
 from bot.net import AiohttpRequest
+from bot.outbox.battle import battle_renderers
+from bot.outbox.deliverer import Deliverer
 from bot.sandbox.driver import SandboxChat
 from bot.sandbox.message import SandboxMessage
 from bot.sandbox.server import SandboxServer
-from bot.services.battles import POST_LEASE, BattleService, Lobby, Outcome
+from bot.services.battles import BattleService, Lobby, Outcome
 from bot.services.container import load_bundled_decks
 from bot.storage import battles as store
 from bot.storage.db import Database
+from bot.storage.leases import new_owner
+from bot.storage.outbox import Holder
 from bot.storage.postgres import PostgresDatabase
 from tests.backends import fresh_schema, postgres_url_or_skip
 from tests.e2e.conftest import TOKEN
@@ -34,50 +38,49 @@ from tests.e2e.conftest import TOKEN
 PROCESSES = 3
 ROUNDS = 3
 ALICE, BOB = 1001, 1002
-
-
-class Wall:
-    """The wall clock the processes' claims go by, moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1_772_442_000.0
-
-    def __call__(self) -> float:
-        return self.now
+HOLD_MS = 300  # how long a process holds what it owes before the others take it over
 
 
 @dataclass
 class Cluster:
-    """The processes: each with its own database pool, battle service and Bot."""
+    """The processes: each with its own database pool, battle service, Bot and deliverer."""
 
     sandbox: SandboxServer
     pools: list[Database]
     services: list[BattleService]
-    bots: list[Bot]
+    deliverers: list[Deliverer]
     clock: ManualClock
-    wall: Wall
 
     def group(self, title: str = "Revision club") -> SandboxChat:
         """A new supergroup the battle is played in."""
         return self.sandbox.group(title, supergroup=True)
 
+    async def show(self, n: int, outcome: Outcome) -> None:
+        """What process n does after its transition: deliver what the group is owed."""
+        await self.deliverers[n].deliver(outcome.battle.chat_id)
+
     async def sweep(self, n: int, battle_id: int) -> None:
-        """What process n's battle sweep does: tick the battle, show it, show what is owed."""
+        """What process n's sweeps do: tick the battle, show it, deliver what is left owed."""
         outcome = await self.services[n].tick(battle_id)
         if outcome is not None:
-            await show_outcome(self.bots[n], self.services[n], outcome)
-        await show_owed(self.bots[n], self.services[n])
+            await self.show(n, outcome)
+        await self.deliverers[n].sweep()
 
     async def sweep_all(self, battle_id: int) -> None:
         """Every process's sweep at once."""
         await asyncio.gather(*(self.sweep(n, battle_id) for n in range(PROCESSES)))
         await self.sandbox.settle(quiet=0.05)
 
-    async def others_show_owed(self, dead: int) -> None:
-        """The sweeps of every process but the dead one, at once."""
+    async def others_sweep(self, dead: int) -> None:
+        """The outbox sweeps of every process but the dead one, at once."""
         alive = [n for n in range(PROCESSES) if n != dead]
-        await asyncio.gather(*(show_owed(self.bots[n], self.services[n]) for n in alive))
+        await asyncio.gather(*(self.deliverers[n].sweep() for n in alive))
         await self.sandbox.settle(quiet=0.05)
+
+
+async def hold_runs_out() -> None:
+    """Let a dead process's hold on what it owed run out (on the wall clock)."""
+    await asyncio.sleep(HOLD_MS / 1000 + 0.05)
 
 
 @pytest.fixture
@@ -95,12 +98,16 @@ async def cluster(clock: ManualClock) -> AsyncIterator[Cluster]:
             deck = (await load_bundled_decks(pools[0], int(clock.now().timestamp())))[
                 "khrushchev-reforms"
             ]
-            wall = Wall()
-            services = [
-                BattleService(db, clock, deck, fuzz=False, rng=random.Random(n), wall=wall)
-                for n, db in enumerate(pools)
-            ]
-            yield Cluster(sandbox, pools, services, bots, clock, wall)
+            services: list[BattleService] = []
+            deliverers: list[Deliverer] = []
+            for n, (db, bot) in enumerate(zip(pools, bots, strict=True)):
+                holder = Holder(new_owner(), HOLD_MS)
+                battles = BattleService(
+                    db, clock, deck, fuzz=False, rng=random.Random(n), holder=holder
+                )
+                services.append(battles)
+                deliverers.append(Deliverer(bot, db, battle_renderers(battles), holder))
+            yield Cluster(sandbox, pools, services, deliverers, clock)
         finally:
             for bot in bots:
                 await bot.shutdown()
@@ -128,27 +135,26 @@ def podiums(group: SandboxChat) -> list[SandboxMessage]:
     return [m for m in group.messages if "Battle over" in m.text or "Battle stopped" in m.text]
 
 
-async def test_a_round_whose_opener_died_is_posted_once_by_another_after_its_claim_ran_out(
+async def test_a_round_whose_opener_died_is_posted_once_by_another_after_its_hold_ran_out(
     cluster: Cluster,
 ) -> None:
     group = cluster.group()
     battle_id = await lobby_of_two(cluster, group)
-    # Process 0 opens round 1, claims its message, and dies before Telegram has it.
+    # Process 0 opens round 1 and dies before Telegram has it.
     started = await cluster.services[0].start(group.id, battle_id, ALICE, "Alice")
     assert isinstance(started, Outcome)
-    assert await cluster.services[0].claim_round(battle_id, 1) is not None
-    await cluster.others_show_owed(dead=0)
-    assert round_messages(group, 1) == []  # its claim still runs: it may be sending
-    cluster.wall.now += POST_LEASE.total_seconds()
+    await cluster.others_sweep(dead=0)
+    assert round_messages(group, 1) == []  # its hold still runs: it may be sending
+    await hold_runs_out()
     cluster.clock.advance(timedelta(seconds=5))
-    await cluster.others_show_owed(dead=0)
+    await cluster.others_sweep(dead=0)
     asked = round_messages(group, 1)
     assert len(asked) == 1 and asked[0].buttons != []
     assert "⏱ 15 s" in asked[0].text  # the time left to the stored deadline
     assert (await store.round_rows(cluster.pools[1], battle_id))[1].message_id == asked[
         0
     ].message_id
-    await cluster.others_show_owed(dead=0)
+    await cluster.others_sweep(dead=0)
     assert len(round_messages(group, 1)) == 1
 
 
@@ -163,12 +169,8 @@ async def test_processes_racing_to_show_a_battle_post_each_round_and_the_podium_
         started = await cluster.services[opener].start(group.id, battle_id, ALICE, "Alice")
         assert isinstance(started, Outcome)
         await asyncio.gather(
-            show_outcome(cluster.bots[opener], cluster.services[opener], started),
-            *(
-                show_owed(cluster.bots[n], cluster.services[n])
-                for n in range(PROCESSES)
-                if n != opener
-            ),
+            cluster.show(opener, started),
+            *(cluster.deliverers[n].sweep() for n in range(PROCESSES) if n != opener),
         )
         for number in range(1, ROUNDS + 1):
             await cluster.sandbox.settle(quiet=0.05)
@@ -198,27 +200,26 @@ async def test_a_finished_battle_whose_podium_was_never_posted_gets_it_once(
     battle_id = await lobby_of_two(cluster, group)
     started = await cluster.services[0].start(group.id, battle_id, ALICE, "Alice")
     assert isinstance(started, Outcome)
-    await show_outcome(cluster.bots[0], cluster.services[0], started)
+    await cluster.show(0, started)
     for number in range(1, ROUNDS + 1):
         right = (await store.round_rows(cluster.pools[0], battle_id))[number].right_index
         await cluster.services[1].answer(group.id, battle_id, ALICE, "Alice", number, right)
         closing = await cluster.services[0].answer(group.id, battle_id, BOB, "Bob", number, right)
         assert isinstance(closing, Outcome)
         if number < ROUNDS:
-            await show_outcome(cluster.bots[0], cluster.services[0], closing)
+            await cluster.show(0, closing)
             cluster.clock.advance(timedelta(seconds=10))
             await cluster.sweep_all(battle_id)
-    # Process 0 stored the last close and the end, claimed the podium, and died.
-    assert await cluster.services[0].claim_podium(battle_id) is not None
-    await cluster.others_show_owed(dead=0)
+    # Process 0 stored the last close and the end, and died before showing either.
+    await cluster.others_sweep(dead=0)
+    assert podiums(group) == []  # its hold still runs: it may be sending
+    await hold_runs_out()
+    await cluster.others_sweep(dead=0)
     last = round_messages(group, ROUNDS)
-    assert len(last) == 1 and "closed" in last[0].text  # the reveal was owed, and unclaimed
-    assert podiums(group) == []
-    cluster.wall.now += POST_LEASE.total_seconds()
-    await cluster.others_show_owed(dead=0)
+    assert len(last) == 1 and "closed" in last[0].text  # the reveal first, in its message
     final = podiums(group)
     assert len(final) == 1 and "🥇" in final[0].text
-    await cluster.others_show_owed(dead=0)
+    await cluster.others_sweep(dead=0)
     await cluster.sweep_all(battle_id)
     assert len(podiums(group)) == 1
     table = await cluster.pools[2].fetchall(

@@ -84,7 +84,7 @@ async def right_option(db: Database, battle_id: int, round_no: int) -> int:
 async def test_a_second_battle_in_the_group_points_to_the_first(battles: BattleService) -> None:
     first = await battles.create(GROUP, 7, ALICE, "Alice", BattleConfig())
     assert isinstance(first, Lobby) and first.battle.thread_id == 7
-    await battles.lobby_posted(first.battle.id, 55)
+    await battles.lobby_shown(first.battle.id, 55)
     second = await battles.create(GROUP, None, BOB, "Bob", BattleConfig())
     assert isinstance(second, AlreadyRunning)
     assert (second.battle.id, second.message_id) == (first.battle.id, 55)

@@ -123,7 +123,7 @@ async def fill(url: str, clock: ManualClock) -> int:
         lobby = await battles.create(GROUP, None, ALICE, "Alice", BattleConfig(3, 20))
         assert isinstance(lobby, Lobby)
         battle_id = lobby.battle.id
-        await battles.lobby_posted(battle_id, 300)
+        await battles.lobby_shown(battle_id, 300)
         await battles.join(GROUP, battle_id, BOB, "Bob")
         assert isinstance(await battles.start(GROUP, battle_id, ALICE, "Alice"), Outcome)
         for round_no in (1, 2, 3):
