@@ -160,7 +160,6 @@ def run_telegram(settings: Settings) -> int:
     """Long-poll Telegram until SIGINT/SIGTERM (or until the bot asks to stop: a refused token, a
     database gone, another poller)."""
     from bot.app import build_application, finish_stopping, start_polling, stop_polling, stopper_of
-    from bot.handlers.errors import CONFLICT_KEY
     from bot.shutdown import install_stop_signals
     from bot.startup import failure_line
 
@@ -205,7 +204,7 @@ def run_telegram(settings: Settings) -> int:
         loop.close()
     if stopper.exit_code is not None:
         return stopper.exit_code
-    if app.bot_data.get(CONFLICT_KEY):
+    if app.bot_data.stopped_by_conflict:
         return 1
     log.info("stopped")
     return 0

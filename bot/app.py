@@ -14,10 +14,10 @@ from telegram import (
     Update,
 )
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     MessageHandler,
     TypeHandler,
     filters,
@@ -28,24 +28,31 @@ from bot.config import Settings, TokenFilter
 from bot.handlers.battle import (
     battle_command,
     leaderboard_command,
+    on_battle_tap,
     on_migrate,
     stop_battle_command,
     sweep_battles,
 )
-from bot.handlers.callbacks import on_callback
-from bot.handlers.decks import decks_command
+from bot.handlers.callbacks import TapRouter, TapRoutes
+from bot.handlers.decks import decks_command, on_deck_tap
 from bot.handlers.errors import on_error
 from bot.handlers.guard import guard_update
-from bot.handlers.imports import end_imports_on_stop, import_command, on_document, sweep_imports
+from bot.handlers.imports import (
+    end_imports_on_stop,
+    import_command,
+    on_document,
+    on_import_tap,
+    sweep_imports,
+)
 from bot.handlers.messages import on_other, on_text, on_unknown_command
-from bot.handlers.quiz import quiz_command
+from bot.handlers.quiz import on_quiz_menu_tap, on_quiz_tap, quiz_command
 from bot.handlers.reminder_sweep import sweep_reminders
-from bot.handlers.reminders import remind_command, timezone_command
-from bot.handlers.settings import settings_command
+from bot.handlers.reminders import on_reminder_tap, remind_command, timezone_command
+from bot.handlers.settings import SETTINGS_TAP, on_settings_tap, settings_command
 from bot.handlers.start import help_command, start
 from bot.handlers.stats import stats_command
 from bot.handlers.streak import streak_command
-from bot.handlers.userdata import export_command, forget_command
+from bot.handlers.userdata import FORGET_TAP, export_command, forget_command, on_forget_tap
 from bot.net import AiohttpRequest, ChatOrderedUpdateProcessor
 from bot.net.retry import RetryingRateLimiter
 from bot.net.token_watch import TokenWatch
@@ -53,9 +60,12 @@ from bot.outbox.battle import battle_renderers
 from bot.outbox.deliverer import Deliverer
 from bot.outbox.quiz import quiz_renderers
 from bot.polling import InboxPoller
-from bot.services.container import SERVICES_KEY, create_services, get_services
+from bot.runtime import App, Context, Runtime
+from bot.services.container import create_services
 from bot.shutdown import Stopper
+from bot.views.callbacks import BattleTap, DeckTap, ImportTap, QuizTap
 from bot.views.commands import GROUP_COMMANDS, PRIVATE_COMMANDS
+from bot.views.reminders import REMINDER_TAPS
 from bot.webhook.metered import MeteredApplication, MeteredRateLimiter
 from bot.webhook.metrics import Metrics
 
@@ -70,7 +80,7 @@ for _name in ("telegram.Bot", "telegram.ext.ExtBot"):
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
 
 
-Sweep = Callable[[Application], Awaitable[None]]  # type: ignore[type-arg]
+Sweep = Callable[[App], Awaitable[None]]
 
 # Periodic work driven by times stored in the database (never by in-memory timers). Each sweep
 # has its own background loop, so a long reminder broadcast never delays a battle's deadline.
@@ -83,35 +93,32 @@ SWEEPS.append(sweep_imports)
 SWEEPS.append(sweep_battles)
 
 
-async def sweep_outbox(app: Application) -> None:  # type: ignore[type-arg]
+async def sweep_outbox(app: App) -> None:
     """Deliver what chats are owed and no live process is delivering (see bot.outbox)."""
-    if SERVICES_KEY in app.bot_data:
-        await get_services(app.bot_data).delivery().sweep()
+    if app.bot_data.ready:
+        await app.bot_data.services.delivery().sweep()
 
 
 SWEEPS.append(sweep_outbox)
-SWEEP_TASK_KEY = "sweep_task"
-IMPORTS_STOP_KEY = "imports_stop_task"
-STOPPER_KEY = "stopper"
-POLLER_KEY = "inbox_poller"
 # How often the bot checks that its database is still there (a SQLite file deleted under it).
 DATABASE_CHECK_INTERVAL = 5.0
 EXIT_DATABASE_GONE = 4
 
 
-def stopper_of(app: Application) -> Stopper:  # type: ignore[type-arg]
+def stopper_of(app: App) -> Stopper:
     """Where the application asks its runner to stop for good (set by build_application)."""
-    stopper = app.bot_data[STOPPER_KEY]
-    assert isinstance(stopper, Stopper)
+    stopper = app.bot_data.stopper
+    if stopper is None:
+        raise RuntimeError("the stopper is set by build_application")
     return stopper
 
 
-async def check_database(app: Application) -> None:  # type: ignore[type-arg]
+async def check_database(app: App) -> None:
     """Stop the bot when its database went away under it: nothing written from then on would
     last (a SQLite file deleted or replaced keeps taking writes into a file no one will read)."""
-    if SERVICES_KEY not in app.bot_data:
+    if not app.bot_data.ready:
         return
-    problem = get_services(app.bot_data).db.problem()
+    problem = app.bot_data.services.db.problem()
     if problem is not None:
         log.critical("%s; stopping so that nothing more is lost", problem)
         stopper_of(app).stop(EXIT_DATABASE_GONE)
@@ -125,14 +132,14 @@ SWEEPS.append(check_database)
 BATTLE_SWEEP_INTERVAL = 1.0
 
 
-async def _run_sweep(app: Application, sweep: Sweep) -> None:  # type: ignore[type-arg]
+async def _run_sweep(app: App, sweep: Sweep) -> None:
     try:
         await sweep(app)
     except Exception:
         log.exception("sweep %s failed", getattr(sweep, "__name__", sweep))
 
 
-async def run_sweeps_once(app: Application) -> None:  # type: ignore[type-arg]
+async def run_sweeps_once(app: App) -> None:
     """Run every sweep once; one failing sweep does not stop the others."""
     for sweep in SWEEPS:
         await _run_sweep(app, sweep)
@@ -147,7 +154,7 @@ def sweep_interval_of(sweep: Sweep, interval: float) -> float:
     return interval
 
 
-async def _sweep_forever(app: Application, interval: float) -> None:  # type: ignore[type-arg]
+async def _sweep_forever(app: App, interval: float) -> None:
     async def every(sweep: Sweep, seconds: float) -> None:
         while True:
             await _run_sweep(app, sweep)
@@ -161,7 +168,7 @@ def build_application(
     clock: Clock | None = None,
     fuzz: bool = True,
     sweep_interval: float | None = 5.0,
-) -> Application:  # type: ignore[type-arg]
+) -> App:
     """The bot, wired: services in post_init, handlers below, cleanup in post_stop/post_shutdown.
 
     `sweep_interval=None` leaves the periodic sweeps to the caller (tests run them by hand).
@@ -170,7 +177,7 @@ def build_application(
         raise ValueError("build_application needs a bot token")
     the_clock = clock or SystemClock()
 
-    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+    async def post_init(app: App) -> None:
         services = await create_services(settings, the_clock, fuzz=fuzz)
         services.deliverer = Deliverer(
             app.bot,
@@ -179,7 +186,7 @@ def build_application(
             services.quiz.holder,
             migrate=services.battles.migrate,
         )
-        app.bot_data[SERVICES_KEY] = services
+        app.bot_data.services = services
         await app.bot.set_my_commands(
             [BotCommand(name, description) for name, description in PRIVATE_COMMANDS],
             scope=BotCommandScopeAllPrivateChats(),
@@ -189,26 +196,28 @@ def build_application(
             scope=BotCommandScopeAllGroupChats(),
         )
         if sweep_interval is not None:
-            app.bot_data[SWEEP_TASK_KEY] = asyncio.create_task(
+            app.bot_data.sweep_task = asyncio.create_task(
                 _sweep_forever(app, sweep_interval), name="sweeps"
             )
         # A stop never waits for a file being read: the readings in flight end as it begins.
-        app.bot_data[IMPORTS_STOP_KEY] = asyncio.create_task(
+        app.bot_data.imports_stop_task = asyncio.create_task(
             end_imports_on_stop(app), name="imports-stop"
         )
 
-    async def post_stop(app: Application) -> None:  # type: ignore[type-arg]
-        for key in (SWEEP_TASK_KEY, IMPORTS_STOP_KEY):
-            task = app.bot_data.pop(key, None)
+    async def post_stop(app: App) -> None:
+        runtime = app.bot_data
+        tasks = (runtime.sweep_task, runtime.imports_stop_task)
+        runtime.sweep_task = runtime.imports_stop_task = None
+        for task in tasks:
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
-    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-        if SERVICES_KEY in app.bot_data:
-            await get_services(app.bot_data).imports.close()  # kills any reader left
-            await get_services(app.bot_data).db.close()
+    async def post_shutdown(app: App) -> None:
+        if app.bot_data.ready:
+            await app.bot_data.services.imports.close()  # kills any reader left
+            await app.bot_data.services.db.close()
 
     # A registry per application, so several bots (tests) never share counters.
     metrics = Metrics()
@@ -219,6 +228,8 @@ def build_application(
         ApplicationBuilder()
         # Times and counts every update; /metrics in webhook mode shows them.
         .application_class(MeteredApplication, {"metrics": metrics})
+        # bot_data is the typed Runtime (bot.runtime); handlers get a Context knowing the update.
+        .context_types(ContextTypes(context=Context, bot_data=Runtime))
         .token(settings.bot_token)
         .base_url(f"{settings.bot_api_url}/bot")
         .base_file_url(f"{settings.bot_api_url}/file/bot")
@@ -236,7 +247,7 @@ def build_application(
         .post_shutdown(post_shutdown)
         .build()
     )
-    app.bot_data[STOPPER_KEY] = stopper
+    app.bot_data.stopper = stopper
 
     private = filters.ChatType.PRIVATE
     # Before every handler: drop updates delivered twice and messages of a user who floods.
@@ -258,7 +269,23 @@ def build_application(
     app.add_handler(CommandHandler("stopbattle", stop_battle_command))
     app.add_handler(CommandHandler("leaderboard", leaderboard_command))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
-    app.add_handler(CallbackQueryHandler(on_callback))
+    # Every button's handler: a typed tap by its type, a menu tap by its name. A tap none of these
+    # takes is refused politely; each handler is called as (query, tap, context).
+    taps = TapRoutes(
+        by_type={
+            QuizTap: on_quiz_tap,
+            BattleTap: on_battle_tap,
+            ImportTap: on_import_tap,
+            DeckTap: on_deck_tap,
+        },
+        by_name={
+            "quiz": on_quiz_menu_tap,
+            **dict.fromkeys(REMINDER_TAPS, on_reminder_tap),
+            SETTINGS_TAP: on_settings_tap,
+            FORGET_TAP: on_forget_tap,
+        },
+    )
+    app.add_handler(CallbackQueryHandler(TapRouter(taps).on_callback))
     # Edited messages and channel posts are not requested (ALLOWED_UPDATES); only new messages count.
     new_private = private & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(new_private & filters.TEXT & ~filters.COMMAND, on_text))
@@ -271,7 +298,7 @@ def build_application(
     return app
 
 
-async def start_polling(app: Application, poll_timeout: int = 10) -> None:  # type: ignore[type-arg]
+async def start_polling(app: App, poll_timeout: int = 10) -> None:
     """Start an application inside an already running event loop, polling through the inbox.
 
     The start-up sequence of `run_polling` (post_init included), for code that owns the loop and
@@ -286,20 +313,19 @@ async def start_polling(app: Application, poll_timeout: int = 10) -> None:  # ty
         app, stopper_of(app), poll_timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
     )
     await poller.start()
-    app.bot_data[POLLER_KEY] = poller
+    app.bot_data.poller = poller
 
 
-def poller_of(app: Application) -> InboxPoller | None:  # type: ignore[type-arg]
+def poller_of(app: App) -> InboxPoller | None:
     """The inbox poller `start_polling` started, if it runs."""
-    poller = app.bot_data.get(POLLER_KEY)
-    return poller if isinstance(poller, InboxPoller) else None
+    return app.bot_data.poller
 
 
-async def stop_polling(app: Application) -> None:  # type: ignore[type-arg]
+async def stop_polling(app: App) -> None:
     """Stop what `start_polling` started: finish the update in hand in each chat, give the chats
     back, then close the database."""
-    poller = app.bot_data.pop(POLLER_KEY, None)
-    if isinstance(poller, InboxPoller):
+    poller, app.bot_data.poller = app.bot_data.poller, None
+    if poller is not None:
         await poller.stop()
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
@@ -312,7 +338,7 @@ async def stop_polling(app: Application) -> None:  # type: ignore[type-arg]
         await app.post_shutdown(app)
 
 
-async def finish_stopping(app: Application) -> None:  # type: ignore[type-arg]
+async def finish_stopping(app: App) -> None:
     """Complete a stop that failed half-way (each step at most once; errors logged, not raised)."""
     post_stop, post_shutdown = app.post_stop, app.post_shutdown
     steps: list[tuple[str, Awaitable[None]]] = []

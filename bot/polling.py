@@ -54,12 +54,10 @@ from collections.abc import Awaitable, Sequence
 
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError, TimedOut
-from telegram.ext import Application
 
-from bot.handlers.errors import CONFLICT_KEY
 from bot.net.retry import retry_after_seconds
 from bot.net.token_watch import EXIT_TOKEN_REFUSED, REFUSED_LINE
-from bot.services.container import get_services
+from bot.runtime import App
 from bot.shutdown import Stopper
 from bot.storage import inbox
 from bot.webhook.inbox import InboxDispatcher, inbox_chat_key
@@ -113,7 +111,7 @@ class InboxPoller:
 
     def __init__(
         self,
-        app: Application,  # type: ignore[type-arg]
+        app: App,
         stopper: Stopper,
         *,
         poll_timeout: int,
@@ -125,7 +123,7 @@ class InboxPoller:
         self.stopper = stopper
         self.poll_timeout = poll_timeout
         self.allowed_updates = list(allowed_updates)
-        services = get_services(app.bot_data)
+        services = app.bot_data.services
         self.db = services.db
         self.dispatcher = InboxDispatcher(
             app,
@@ -197,7 +195,7 @@ class InboxPoller:
                 await retry
         # The update in hand may be a file being read: end that reading now (the person is told
         # to send it again), so the stop never waits for a reader.
-        await get_services(self.app.bot_data).imports.close()
+        await self.app.bot_data.services.imports.close()
         in_hand = [f for f in self._handed.values() if not f.done()]
         if in_hand:
             # Like the dispatcher's drains: the updates handed over finish before the stop goes on.
@@ -230,7 +228,7 @@ class InboxPoller:
             except Conflict:
                 log.critical("%s", CONFLICT_LINE)
                 self.conflict = True
-                self.app.bot_data[CONFLICT_KEY] = True
+                self.app.bot_data.stopped_by_conflict = True
                 self.stopper.stop(EXIT_CONFLICT)
                 return
             except InvalidToken:

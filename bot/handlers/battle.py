@@ -16,7 +16,6 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest, ChatMigrated, TelegramError
-from telegram.ext import Application, ContextTypes
 
 from bot.core.battle import (
     BattleArgsError,
@@ -24,6 +23,7 @@ from bot.core.battle import (
     parse_battle_args,
 )
 from bot.handlers.common import send_html
+from bot.runtime import App, Context
 from bot.services.battles import (
     ANONYMOUS_ADMIN_ID,
     AlreadyRunning,
@@ -31,13 +31,12 @@ from bot.services.battles import (
     Outcome,
     Refused,
 )
-from bot.services.container import Services, get_services
+from bot.services.container import Services
 from bot.views import battle as view
 from bot.views.callbacks import BattleTap
 from bot.views.fmt import esc
 
 log = logging.getLogger(__name__)
-TIMERS_KEY = "battle_timers"
 # What a tap hears when its message is behind the battle: if that message is a copy no transition
 # edits (see `_refresh_copy`), the tap brings it up to date.
 STALE_NOTICES = frozenset(
@@ -72,7 +71,7 @@ async def _send(
 async def perform(
     services: Services,
     outcome: Outcome,
-    app: Application | None = None,  # type: ignore[type-arg]
+    app: App | None = None,
 ) -> None:
     """Deliver what a battle transition owes the group (stored with it in the outbox), then arm
     the battle's timer."""
@@ -81,17 +80,15 @@ async def perform(
         _arm_timer(app, services, outcome)
 
 
-def _arm_timer(app: Application, services: Services, outcome: Outcome) -> None:  # type: ignore[type-arg]
+def _arm_timer(app: App, services: Services, outcome: Outcome) -> None:
     """Wake the battle exactly at its next deadline, between the periodic sweeps.
 
     Only an optimisation: the stored next_wakeup stays the truth and the sweep catches anything a
     lost timer misses. Without the periodic sweep running (tests drive time by hand) no timer is set.
     """
-    from bot.app import SWEEP_TASK_KEY
-
-    if app.bot_data.get(SWEEP_TASK_KEY) is None:
+    if app.bot_data.sweep_task is None:
         return
-    timers: dict[int, asyncio.TimerHandle] = app.bot_data.setdefault(TIMERS_KEY, {})
+    timers = app.bot_data.battle_timers
     battle_id = outcome.battle.id
     previous = timers.pop(battle_id, None)
     if previous is not None:
@@ -104,10 +101,10 @@ def _arm_timer(app: Application, services: Services, outcome: Outcome) -> None: 
     )
 
 
-async def _on_timer(app: Application, battle_id: int) -> None:  # type: ignore[type-arg]
+async def _on_timer(app: App, battle_id: int) -> None:
     if not app.running:
         return
-    services = get_services(app.bot_data)
+    services = app.bot_data.services
     try:
         outcome = await services.battles.tick(battle_id)
         if outcome is not None:
@@ -116,10 +113,10 @@ async def _on_timer(app: Application, battle_id: int) -> None:  # type: ignore[t
         log.exception("battle %s timer failed", battle_id)
 
 
-async def sweep_battles(app: Application) -> None:  # type: ignore[type-arg]
+async def sweep_battles(app: App) -> None:
     """Tick every battle whose stored wakeup has come (deadlines, next rounds, lobby edits).
     What a process that died after its transition left owed, the outbox's sweep delivers."""
-    services = get_services(app.bot_data)
+    services = app.bot_data.services
     for battle_id in await services.battles.due():
         try:
             outcome = await services.battles.tick(battle_id)
@@ -129,12 +126,12 @@ async def sweep_battles(app: Application) -> None:  # type: ignore[type-arg]
             log.exception("battle %s tick failed", battle_id)
 
 
-async def battle_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def battle_command(update: Update, context: Context) -> None:
     """/battle [rounds] [seconds]: open a lobby in a group (or point to the running battle)."""
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     if message is None or user is None or chat is None:
         return
-    services = get_services(context.bot_data)
+    services = context.bot_data.services
     thread_id = _thread(message)
     if chat.type == Chat.PRIVATE:
         await _send(context.bot, services.battles, chat.id, view.IN_PRIVATE)
@@ -206,12 +203,12 @@ async def plays_here(bot: Bot, chat_id: int, user_id: int) -> bool:
     return is_member(member)
 
 
-async def stop_battle_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stop_battle_command(update: Update, context: Context) -> None:
     """/stopbattle: the host or an admin ends the battle with the standings so far."""
     message, user, chat = update.effective_message, update.effective_user, update.effective_chat
     if message is None or user is None or chat is None:
         return
-    services = get_services(context.bot_data)
+    services = context.bot_data.services
     if chat.type == Chat.PRIVATE:
         await _send(context.bot, services.battles, chat.id, view.IN_PRIVATE)
         return
@@ -233,12 +230,12 @@ async def stop_battle_command(update: Update, context: ContextTypes.DEFAULT_TYPE
     await perform(services, outcome, context.application)
 
 
-async def leaderboard_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def leaderboard_command(update: Update, context: Context) -> None:
     """/leaderboard: the group's all-time table."""
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
-    services = get_services(context.bot_data)
+    services = context.bot_data.services
     if chat.type == Chat.PRIVATE:
         await _send(context.bot, services.battles, chat.id, view.IN_PRIVATE)
         return
@@ -252,7 +249,7 @@ async def leaderboard_command(update: Update, context: ContextTypes.DEFAULT_TYPE
     )
 
 
-async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_migrate(update: Update, context: Context) -> None:
     """A group became a supergroup: its battle and leaderboard move to the new chat id."""
     message = update.effective_message
     if message is None:
@@ -263,20 +260,18 @@ async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         old, new = message.migrate_from_chat_id, message.chat.id
     else:
         return
-    services = get_services(context.bot_data)
+    services = context.bot_data.services
     if await services.battles.migrate(old, new):
         log.info("moved battles and leaderboard of chat %s to %s", old, new)
         await services.delivery().deliver(new)  # what the battle shows, shown there again
 
 
-async def on_battle_tap(
-    query: CallbackQuery, tap: BattleTap, context: ContextTypes.DEFAULT_TYPE
-) -> None:
+async def on_battle_tap(query: CallbackQuery, tap: BattleTap, context: Context) -> None:
     """Join, Start or an answer; anything stale or foreign gets a toast and changes nothing."""
     if query.message is None:
         await query.answer(view.STALE)
         return
-    services = get_services(context.bot_data)
+    services = context.bot_data.services
     battles = services.battles
     chat_id = query.message.chat.id
     user = query.from_user

@@ -1,71 +1,74 @@
 """One entry point for every button tap: decode the data, check the tap belongs where it came from,
-route it; refuse the rest politely, changing nothing."""
+hand it to its handler in the table build_application gives; refuse the rest politely, changing
+nothing."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from telegram import CallbackQuery, Chat, Message, Update
-from telegram.ext import ContextTypes
 
-from bot.handlers.battle import on_battle_tap
-from bot.handlers.decks import on_deck_tap
-from bot.handlers.imports import on_import_tap
-from bot.handlers.quiz import begin, on_quiz_tap
-from bot.handlers.reminders import on_reminder_tap
-from bot.handlers.settings import SETTINGS_TAP, on_settings_tap
-from bot.handlers.userdata import FORGET_TAP, on_forget_tap
-from bot.services.container import Services, get_services
 from bot.views import taps
-from bot.views.callbacks import BattleTap, DeckTap, ImportTap, QuizTap, Tap, decode
-from bot.views.reminders import REMINDER_TAPS
+from bot.views.callbacks import BattleTap, MenuTap, QuizTap, Tap, decode
+
+if TYPE_CHECKING:
+    from bot.runtime import Context
+    from bot.services.container import Services
 
 log = logging.getLogger(__name__)
 UNKNOWN_BUTTON = taps.OUT_OF_PLACE
 
+# A button's handler: the tap, decoded and known to belong where it came from, and the context.
+Route = Callable[[CallbackQuery, Any, "Context"], Awaitable[None]]
 
-async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Route a callback query by its decoded data, once it is known to belong where it came from."""
-    query = update.callback_query
-    if query is None:
-        return
-    tap = decode(query.data)
-    if tap is None:
-        log.info("refused callback data %r", (query.data or "")[:80])
-        await query.answer(UNKNOWN_BUTTON)
-        return
-    refusal = await _out_of_place(query, tap, get_services(context.bot_data))
-    if refusal is not None:
-        log.info("refused a %s tap out of place: %r", type(tap).__name__, (query.data or "")[:80])
-        await query.answer(refusal)
-        return
-    if isinstance(tap, QuizTap):
-        await on_quiz_tap(query, tap, context)
-    elif isinstance(tap, BattleTap):
-        await on_battle_tap(query, tap, context)
-    elif isinstance(tap, ImportTap):
-        await on_import_tap(query, tap, context)
-    elif isinstance(tap, DeckTap):
-        await on_deck_tap(query, tap, context)
-    elif tap.name == "quiz" and query.message is not None:
-        await query.answer()
-        await begin(
-            context.bot,
-            get_services(context.bot_data),
-            query.message.chat,
-            query.from_user.id,
-            query.from_user.first_name,
-            update.update_id,
-        )
-    elif tap.name in REMINDER_TAPS:
-        await on_reminder_tap(query, tap, context)
-    elif tap.name == SETTINGS_TAP:
-        await on_settings_tap(query, tap, context)
-    elif tap.name == FORGET_TAP:
-        await on_forget_tap(query, tap, context)
-    else:
-        log.info("refused callback data %r", (query.data or "")[:80])
-        await query.answer(UNKNOWN_BUTTON)
+
+@dataclass(frozen=True)
+class TapRoutes:
+    """Which handler a tap goes to: a typed tap by its type, a menu tap by its name."""
+
+    by_type: Mapping[type[Tap], Route]
+    by_name: Mapping[str, Route]
+
+    def route(self, tap: Tap) -> Route | None:
+        """The handler of `tap`, or None for a tap no handler takes."""
+        if isinstance(tap, MenuTap):
+            return self.by_name.get(tap.name)
+        return self.by_type.get(type(tap))
+
+
+@dataclass(frozen=True)
+class TapRouter:
+    """The one callback-query handler: checks each tap, then hands it to its route."""
+
+    routes: TapRoutes
+
+    async def on_callback(self, update: Update, context: Context) -> None:
+        """Route a callback query by its decoded data, once it is known to belong where it came
+        from."""
+        query = update.callback_query
+        if query is None:
+            return
+        tap = decode(query.data)
+        if tap is None:
+            log.info("refused callback data %r", (query.data or "")[:80])
+            await query.answer(UNKNOWN_BUTTON)
+            return
+        refusal = await _out_of_place(query, tap, context.bot_data.services)
+        if refusal is not None:
+            log.info(
+                "refused a %s tap out of place: %r", type(tap).__name__, (query.data or "")[:80]
+            )
+            await query.answer(refusal)
+            return
+        route = self.routes.route(tap)
+        if route is None:
+            log.info("refused callback data %r", (query.data or "")[:80])
+            await query.answer(UNKNOWN_BUTTON)
+            return
+        await route(query, tap, context)
 
 
 def _buttons(message: object) -> list[str]:

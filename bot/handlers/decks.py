@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from telegram import CallbackQuery, Chat, Update
-from telegram.ext import ContextTypes
 
 from bot.handlers.common import edit_html, send_html
-from bot.services.container import get_services
+from bot.runtime import Context
 from bot.services.views import Refusal
 from bot.views import decks as view
 from bot.views.callbacks import DeckTap
 
 
-async def decks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def decks_command(update: Update, context: Context) -> None:
     """List the bundled decks and the user's own, the active one ticked."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
@@ -20,18 +19,16 @@ async def decks_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if chat.type != Chat.PRIVATE:
         await send_html(context.bot, chat.id, view.DECKS_IN_PRIVATE)
         return
-    listing = await get_services(context.bot_data).decks.list(user.id, user.first_name)
+    listing = await context.bot_data.services.decks.list(user.id, user.first_name)
     await send_html(context.bot, chat.id, view.list_text(listing), view.list_keyboard(listing))
 
 
-async def on_deck_tap(
-    query: CallbackQuery, tap: DeckTap, context: ContextTypes.DEFAULT_TYPE
-) -> None:
+async def on_deck_tap(query: CallbackQuery, tap: DeckTap, context: Context) -> None:
     """Use a deck, ask before deleting one, delete it, or go back to the list."""
     if query.message is None:
         await query.answer(view.STALE_BUTTON)
         return
-    decks = get_services(context.bot_data).decks
+    decks = context.bot_data.services.decks
     user_id = query.from_user.id
     chat_id, message_id = query.message.chat.id, query.message.message_id
     if tap.action == "delete":

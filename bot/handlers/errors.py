@@ -7,18 +7,17 @@ import sqlite3
 
 from telegram import Update
 from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, TelegramError
-from telegram.ext import ContextTypes
 
+from bot.runtime import Context
 from bot.storage.db import DatabaseTimeout
 from bot.views.texts import CONNECTION_TROUBLE, DATABASE_SLOW, DATABASE_SLOW_TOAST, SORRY
 
 log = logging.getLogger(__name__)
-CONFLICT_KEY = "stopped_by_conflict"
 # python-telegram-bot 22's private hook for the offset-confirming getUpdates made on stop.
 _CLEANUP = "_Updater__polling_cleanup_cb"
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     """Log the exception; for an update from a user, apologise once (if we still can)."""
     error = context.error
     if isinstance(error, Conflict):
@@ -26,7 +25,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.critical(
             "another bot process is polling with this token (409 Conflict); stopping this one"
         )
-        context.bot_data[CONFLICT_KEY] = True
+        context.bot_data.stopped_by_conflict = True
         # On stop PTB confirms the offset with one more getUpdates; here that call would knock the
         # other poller off in turn, and both processes would stop. Skip it: updates fetched but
         # not confirmed go to the other process, and an update handled twice is harmless.
@@ -79,7 +78,7 @@ def _sqlite_busy(error: object) -> bool:
     return isinstance(error, sqlite3.OperationalError) and "locked" in str(error).lower()
 
 
-async def _tell(update: object, context: ContextTypes.DEFAULT_TYPE, text: str, toast: str) -> None:
+async def _tell(update: object, context: Context, text: str, toast: str) -> None:
     """Tell the person behind an update: a toast for a tap, a message in a private chat."""
     if not isinstance(update, Update):
         return

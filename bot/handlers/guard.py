@@ -6,16 +6,20 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
 from bot.core.flood import FloodGate, RecentIds, Verdict
 from bot.views import texts
 
+if TYPE_CHECKING:
+    # Only a type here: bot.runtime makes its guard from this module.
+    from bot.runtime import Context
+
 log = logging.getLogger(__name__)
-GUARD_KEY = "update_guard"
 
 
 @dataclass
@@ -33,18 +37,9 @@ class UpdateGuard:
     duplicates: int = 0
 
 
-def guard_of(bot_data: dict[object, object]) -> UpdateGuard:
-    """The application's guard, made on first use."""
-    guard = bot_data.get(GUARD_KEY)
-    if not isinstance(guard, UpdateGuard):
-        guard = UpdateGuard()
-        bot_data[GUARD_KEY] = guard
-    return guard
-
-
-async def guard_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def guard_update(update: Update, context: Context) -> None:
     """Stop a duplicate update or a flooder's message before any handler sees it."""
-    guard = guard_of(context.bot_data)
+    guard = context.bot_data.guard
     if not guard.seen.add(update.update_id):
         # Telegram (or a webhook retry) delivered this update again while it was remembered here;
         # writes are idempotent too, for a duplicate that arrives after a restart.

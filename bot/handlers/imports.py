@@ -8,11 +8,10 @@ from pathlib import Path
 
 from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
 
 from bot.cards.upload import PasteRefusal, safe_filename
 from bot.handlers.common import edit_html, send_html
-from bot.services.container import get_services
+from bot.runtime import App, Context
 from bot.services.downloads import DownloadFailed, TooLarge, download
 from bot.services.imports import (
     ClosedPreview,
@@ -32,7 +31,7 @@ log = logging.getLogger(__name__)
 STOP_POLL_SECONDS = 0.2
 
 
-async def import_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def import_command(update: Update, context: Context) -> None:
     """/import: how to bring a deck."""
     chat = update.effective_chat
     if chat is None:
@@ -41,12 +40,12 @@ async def import_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await send_html(context.bot, chat.id, text)
 
 
-async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_document(update: Update, context: Context) -> None:
     """A file in a private chat: checked by name and size, downloaded, read, previewed."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None or message.document is None:
         return
-    services = get_services(context.bot_data)
+    services = context.bot_data.services
     bot, chat_id, document = context.bot, message.chat.id, message.document
     filename = safe_filename(document.file_name)
     # Refuse on what the update says before downloading anything.
@@ -83,12 +82,12 @@ def _file_reply(outcome: FileOutcome, filename: str) -> tuple[str, InlineKeyboar
     return view.reading_stopped(outcome, filename), None
 
 
-async def paste_preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def paste_preview(update: Update, context: Context) -> bool:
     """Text that reads as flashcards gets a preview, text meant as them a reason; False if neither."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None or message.text is None:
         return False
-    read = await get_services(context.bot_data).imports.read_paste(
+    read = await context.bot_data.services.imports.read_paste(
         user.id, user.first_name, message.text
     )
     if read is None:
@@ -104,7 +103,7 @@ async def paste_preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> b
     return True
 
 
-async def end_imports_on_stop(app: Application) -> None:  # type: ignore[type-arg]
+async def end_imports_on_stop(app: App) -> None:
     """Once the bot begins to stop, stop every reading in flight (its reader is killed and the
     person told to send it again), so a stop never waits for a file to be read."""
     # Started from post_init, before the application runs; stopping sets `running` back.
@@ -112,14 +111,12 @@ async def end_imports_on_stop(app: Application) -> None:  # type: ignore[type-ar
         await asyncio.sleep(STOP_POLL_SECONDS)
     while app.running:  # noqa: ASYNC110
         await asyncio.sleep(STOP_POLL_SECONDS)
-    await get_services(app.bot_data).imports.close()
+    await app.bot_data.services.imports.close()
 
 
-async def on_import_tap(
-    query: CallbackQuery, tap: ImportTap, context: ContextTypes.DEFAULT_TYPE
-) -> None:
+async def on_import_tap(query: CallbackQuery, tap: ImportTap, context: Context) -> None:
     """A page, Save (with or without history) or Cancel on a preview; foreign taps get a toast."""
-    imports = get_services(context.bot_data).imports
+    imports = context.bot_data.services.imports
     user_id = query.from_user.id
     if tap.action == "page":
         shown = await imports.show_page(user_id, tap.import_id, tap.page)
@@ -175,7 +172,7 @@ async def on_import_tap(
 
 
 async def _show(
-    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, shown: ImportPreview | ClosedPreview
+    query: CallbackQuery, context: Context, shown: ImportPreview | ClosedPreview
 ) -> None:
     """Edit the tapped preview into `shown`: a page of it, or what became of it."""
     if query.message is None:
@@ -188,17 +185,15 @@ async def _show(
     await edit_html(context.bot, query.message.chat.id, query.message.message_id, text, keyboard)
 
 
-async def _show_if_closed(
-    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, import_id: int
-) -> None:
+async def _show_if_closed(query: CallbackQuery, context: Context, import_id: int) -> None:
     """After a refused Save or Cancel: if the preview is closed, its message says what became of it."""
-    shown = await get_services(context.bot_data).imports.show_page(query.from_user.id, import_id, 0)
+    shown = await context.bot_data.services.imports.show_page(query.from_user.id, import_id, 0)
     if isinstance(shown, ClosedPreview):
         await _show(query, context, shown)
 
 
-async def sweep_imports(app: Application) -> None:  # type: ignore[type-arg]
+async def sweep_imports(app: App) -> None:
     """Drop previews nobody saved within a day."""
-    dropped = await get_services(app.bot_data).imports.expire()
+    dropped = await app.bot_data.services.imports.expire()
     if dropped:
         log.info("dropped %d expired import preview(s)", dropped)

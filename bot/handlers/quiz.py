@@ -7,19 +7,24 @@ transaction; the handler answers the tap, then has the outbox deliver (bot.outbo
 from __future__ import annotations
 
 from telegram import Bot, CallbackQuery, Chat, Update
-from telegram.ext import ContextTypes
 
 from bot.core.scheduling import Grade
 from bot.handlers.common import send_html
-from bot.services.container import Services, get_services
+from bot.runtime import Context
+from bot.services.container import Services
 from bot.services.views import AnswerResult, Moved, NothingDue, QuestionView, Refusal
 from bot.views import quiz as view
-from bot.views import texts
-from bot.views.callbacks import QuizTap
+from bot.views import taps, texts
+from bot.views.callbacks import MenuTap, QuizTap
 
 
 async def begin(
-    bot: Bot, services: Services, chat: Chat, user_id: int, first_name: str, update_id: int
+    bot: Bot,
+    services: Services,
+    chat: Chat,
+    user_id: int,
+    first_name: str,
+    update_id: int | None,
 ) -> None:
     """Start (or resume) a session for the user in their private chat, as update `update_id`
     asked."""
@@ -34,20 +39,36 @@ async def begin(
     await services.delivery().deliver(chat.id)
 
 
-async def quiz_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def quiz_command(update: Update, context: Context) -> None:
     """/quiz: start a session of due and new questions, or continue the open one."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
-    services = get_services(context.bot_data)
+    services = context.bot_data.services
     await begin(context.bot, services, chat, user.id, user.first_name, update.update_id)
 
 
-async def on_quiz_tap(
-    query: CallbackQuery, tap: QuizTap, context: ContextTypes.DEFAULT_TYPE
-) -> None:
+async def on_quiz_menu_tap(query: CallbackQuery, tap: MenuTap, context: Context) -> None:
+    """A "Start quiz" or "Next round" button: /quiz, as the tap's update asked."""
+    message = query.message
+    if message is None:  # refused before it gets here: a button under no message of the bot's
+        await query.answer(taps.OUT_OF_PLACE)
+        return
+    await query.answer()
+    user = query.from_user
+    await begin(
+        context.bot,
+        context.bot_data.services,
+        message.chat,
+        user.id,
+        user.first_name,
+        context.update_id,
+    )
+
+
+async def on_quiz_tap(query: CallbackQuery, tap: QuizTap, context: Context) -> None:
     """A tap on a question's button: acted on, or its message shown as the question stands now."""
-    services = get_services(context.bot_data)
+    services = context.bot_data.services
     quiz = services.quiz
     user_id = query.from_user.id
     on = query.message.message_id if query.message is not None else None
@@ -73,12 +94,12 @@ async def on_quiz_tap(
     await services.delivery().deliver(user_id)
 
 
-async def typed_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def typed_answer(update: Update, context: Context) -> bool:
     """A text message in a private chat answers the open typed question; False if none is open."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None or message.text is None:
         return False
-    services = get_services(context.bot_data)
+    services = context.bot_data.services
     result = await services.quiz.type_answer(user.id, message.text, message.message_id)
     if result is None:
         return False

@@ -19,11 +19,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from telegram.ext import Application
-
 from bot.broadcast import GLOBAL_LIMIT, BroadcastSender, Delivery, Outgoing
 from bot.config import DEFAULT_OUTBOX_LEASE_SECONDS
-from bot.services.container import get_services
+from bot.runtime import App
 from bot.services.reminders import SWEEP_BATCH, PendingSend, ReminderSend, ReminderService
 from bot.storage import outbox
 from bot.storage.leases import new_owner
@@ -31,8 +29,6 @@ from bot.views.reminders import reminder_keyboard, reminder_text
 
 log = logging.getLogger(__name__)
 
-SENDER_KEY = "reminder_sender"
-OWNER_KEY = "reminder_owner"
 # Sweeps share one loop: after about this many sends (10 s at 30/s) the sweep returns so the
 # others get their turn; the next run carries on where this one stopped.
 SEND_BUDGET = 300
@@ -59,27 +55,25 @@ class SweepReport:
         return self.sent + self.blocked + self.failed
 
 
-def reminder_sender(app: Application) -> BroadcastSender:  # type: ignore[type-arg]
+def reminder_sender(app: App) -> BroadcastSender:
     """The bot's one paced sender (made on first use, so its pacing spans sweeps)."""
-    sender = app.bot_data.get(SENDER_KEY)
-    if not isinstance(sender, BroadcastSender):
-        sender = BroadcastSender(app.bot)
-        app.bot_data[SENDER_KEY] = sender
-    return sender
+    runtime = app.bot_data
+    if runtime.reminder_sender is None:
+        runtime.reminder_sender = BroadcastSender(app.bot)
+    return runtime.reminder_sender
 
 
-def reminder_owner(app: Application) -> str:  # type: ignore[type-arg]
+def reminder_owner(app: App) -> str:
     """The name this process's reminder leases are taken under."""
-    owner = app.bot_data.get(OWNER_KEY)
-    if not isinstance(owner, str):
-        owner = new_owner()
-        app.bot_data[OWNER_KEY] = owner
-    return owner
+    runtime = app.bot_data
+    if runtime.reminder_owner is None:
+        runtime.reminder_owner = new_owner()
+    return runtime.reminder_owner
 
 
-async def sweep_reminders(app: Application) -> None:  # type: ignore[type-arg]
+async def sweep_reminders(app: App) -> None:
     """Send the reminders that are due now (periodic; tests call it after moving the clock)."""
-    services = get_services(app.bot_data)
+    services = app.bot_data.services
     report = await deliver_due_reminders(
         services.reminders,
         reminder_sender(app),

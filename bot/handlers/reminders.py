@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from telegram import CallbackQuery, Chat, Update
-from telegram.ext import ContextTypes
 
 from bot.core.reminders import UnreadableTime, parse_remind_time
 from bot.core.timezones import zone_for
 from bot.handlers.common import edit_html, send_html
-from bot.services.container import get_services
+from bot.runtime import Context
 from bot.views import reminders as view
 from bot.views.callbacks import MenuTap
 
 
-def _private_args(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+def _private_args(update: Update, context: Context) -> str:
     return " ".join(context.args or []).strip()
 
 
-async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def remind_command(update: Update, context: Context) -> None:
     """/remind 18:30 sets the daily reminder, /remind off stops it, /remind alone shows it."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
@@ -25,7 +24,7 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if chat.type != Chat.PRIVATE:
         await send_html(context.bot, chat.id, view.REMIND_IN_PRIVATE)
         return
-    services = get_services(context.bot_data)
+    services = context.bot_data.services
     await services.users.touch(user.id, user.first_name)
     now = services.clock.now()
     arg = _private_args(update, context)
@@ -46,7 +45,7 @@ async def remind_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await send_html(context.bot, chat.id, view.remind_set_text(shown, now))
 
 
-async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def timezone_command(update: Update, context: Context) -> None:
     """/timezone <city, zone or offset> sets the zone; a city may offer up to five buttons."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
@@ -54,7 +53,7 @@ async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if chat.type != Chat.PRIVATE:
         await send_html(context.bot, chat.id, view.TIMEZONE_IN_PRIVATE)
         return
-    services = get_services(context.bot_data)
+    services = context.bot_data.services
     record = await services.users.touch(user.id, user.first_name)
     now = services.clock.now()
     arg = _private_args(update, context)
@@ -71,11 +70,9 @@ async def timezone_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await send_html(context.bot, chat.id, view.timezone_bad_text(change.match.problem))
 
 
-async def on_reminder_tap(
-    query: CallbackQuery, tap: MenuTap, context: ContextTypes.DEFAULT_TYPE
-) -> None:
+async def on_reminder_tap(query: CallbackQuery, tap: MenuTap, context: Context) -> None:
     """A tap on a reminder preset, Off, the offer's Yes/No, or a time-zone choice."""
-    services = get_services(context.bot_data)
+    services = context.bot_data.services
     user = query.from_user
     reminders = services.reminders
     now = services.clock.now()

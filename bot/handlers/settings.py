@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from telegram import CallbackQuery, Chat, Update
-from telegram.ext import ContextTypes
 
 from bot.handlers.common import edit_html, send_html
-from bot.services.container import get_services
+from bot.runtime import Context
 from bot.services.views import Refusal
 from bot.views import settings as view
 from bot.views.callbacks import MenuTap
@@ -14,7 +13,7 @@ from bot.views.callbacks import MenuTap
 SETTINGS_TAP = view.TAP_NAME
 
 
-async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def settings_command(update: Update, context: Context) -> None:
     """Show the settings menu."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
@@ -22,19 +21,17 @@ async def settings_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if chat.type != Chat.PRIVATE:
         await send_html(context.bot, chat.id, view.SETTINGS_IN_PRIVATE)
         return
-    current = await get_services(context.bot_data).user_settings.view(user.id, user.first_name)
+    current = await context.bot_data.services.user_settings.view(user.id, user.first_name)
     await send_html(context.bot, chat.id, view.menu_text(current), view.menu_keyboard())
 
 
-async def on_settings_tap(
-    query: CallbackQuery, tap: MenuTap, context: ContextTypes.DEFAULT_TYPE
-) -> None:
+async def on_settings_tap(query: CallbackQuery, tap: MenuTap, context: Context) -> None:
     """A tap in the settings menu: open a section, go back, or store a choice."""
     action = view.settings_action(tap.arg)
     if action is None or query.message is None:
         await query.answer(view.STALE_BUTTON)
         return
-    settings = get_services(context.bot_data).user_settings
+    settings = context.bot_data.services.user_settings
     user_id = query.from_user.id
     chat_id, message_id = query.message.chat.id, query.message.message_id
     if action.kind == "set":

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.handlers.common import send_html
-from bot.services.container import get_services
+from bot.runtime import Context
 from bot.views import texts
 from bot.views.quiz import start_quiz_keyboard
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     """Greet the user, say what the bot does, offer a Start quiz button."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
-    await get_services(context.bot_data).users.touch(user.id, user.first_name)
+    await context.bot_data.services.users.touch(user.id, user.first_name)
     await send_html(context.bot, chat.id, texts.welcome(user.first_name), start_quiz_keyboard())
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: Context) -> None:
     """List every command with one line each."""
     chat = update.effective_chat
     if chat is None:

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from telegram import Chat, Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
 from bot.handlers.common import send_html
-from bot.services.container import get_services
+from bot.runtime import Context
 from bot.views import charts
 from bot.views.stats import group_stats_text, stats_caption
 
 
-async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stats_command(update: Update, context: Context) -> None:
     """Send the user's figures with their activity chart (or the group's board in a group)."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
-    services = get_services(context.bot_data)
+    services = context.bot_data.services
     if chat.type != Chat.PRIVATE:
         board = await services.stats.group_board(chat.id)
         await send_html(context.bot, chat.id, group_stats_text(board))

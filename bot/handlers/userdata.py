@@ -5,18 +5,17 @@ from __future__ import annotations
 import asyncio
 
 from telegram import CallbackQuery, Chat, Update
-from telegram.ext import ContextTypes
 
 from bot.core.timezones import local_date
 from bot.handlers.common import edit_html, send_html
-from bot.services.container import get_services
+from bot.runtime import Context
 from bot.views import userdata as view
 from bot.views.callbacks import MenuTap
 
 FORGET_TAP = view.FORGET_TAP
 
 
-async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def export_command(update: Update, context: Context) -> None:
     """Send two CSV documents: the user's schedules and their review log."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
@@ -24,7 +23,7 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if chat.type != Chat.PRIVATE:
         await send_html(context.bot, chat.id, view.EXPORT_IN_PRIVATE)
         return
-    services = get_services(context.bot_data)
+    services = context.bot_data.services
     data = await services.userdata.export(user.id)
     if data.empty:
         await send_html(context.bot, chat.id, view.NOTHING_TO_EXPORT)
@@ -40,7 +39,7 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         )
 
 
-async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def forget_command(update: Update, context: Context) -> None:
     """Ask for confirmation before deleting everything about the user."""
     chat = update.effective_chat
     if chat is None:
@@ -51,9 +50,7 @@ async def forget_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await send_html(context.bot, chat.id, view.FORGET_ASK, view.forget_keyboard())
 
 
-async def on_forget_tap(
-    query: CallbackQuery, tap: MenuTap, context: ContextTypes.DEFAULT_TYPE
-) -> None:
+async def on_forget_tap(query: CallbackQuery, tap: MenuTap, context: Context) -> None:
     """The answer to /forget's question: delete everything, or nothing."""
     if tap.arg not in ("yes", "no") or query.message is None:
         await query.answer(view.STALE_BUTTON)
@@ -66,6 +63,6 @@ async def on_forget_tap(
         await query.answer()
         await edit_html(context.bot, chat_id, message_id, view.KEPT)
         return
-    await get_services(context.bot_data).userdata.forget(query.from_user.id)
+    await context.bot_data.services.userdata.forget(query.from_user.id)
     await query.answer(view.DELETED_TOAST)
     await edit_html(context.bot, chat_id, message_id, view.FORGOTTEN)

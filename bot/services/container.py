@@ -1,4 +1,4 @@
-"""The services one running bot shares, created at start-up and reached through one accessor."""
+"""The services one running bot shares, created at start-up (kept on the Runtime, bot.runtime)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import asyncpg
 
@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 
 DATA_DECKS = Path(__file__).resolve().parents[2] / "data" / "decks"
 DEFAULT_DECK_SLUG = "khrushchev-reforms"
-SERVICES_KEY = "services"
 
 
 @dataclass
@@ -115,10 +114,3 @@ async def create_services(settings: Settings, clock: Clock, fuzz: bool = True) -
         imports=ImportService(db, clock),
         decks=DeckService(db, clock, default_deck_id=default),
     )
-
-
-def get_services(bot_data: dict[Any, Any]) -> Services:
-    """The typed accessor handlers use (`get_services(context.bot_data)`)."""
-    services = bot_data[SERVICES_KEY]
-    assert isinstance(services, Services)
-    return services

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 
 from aiohttp import web
 from telegram.error import InvalidToken
-from telegram.ext import Application
 
 from bot.app import ALLOWED_UPDATES, build_application, stop_polling, stopper_of
 from bot.config import Settings, split_listen
 from bot.net.token_watch import EXIT_TOKEN_REFUSED
-from bot.services.container import get_services
+from bot.runtime import App
 from bot.shutdown import install_stop_signals
 from bot.startup import failure_line
 from bot.webhook.inbox import InboxDispatcher
@@ -50,7 +49,7 @@ class SecretFilter(logging.Filter):
 class WebhookServer:
     """What `start_webhook` started and `stop_webhook` stops."""
 
-    app: Application  # type: ignore[type-arg]
+    app: App
     runner: web.AppRunner
     log_filter: SecretFilter
     dispatcher: InboxDispatcher
@@ -62,7 +61,7 @@ class WebhookServer:
         return int(address[1])
 
 
-async def start_webhook(app: Application, settings: Settings) -> WebhookServer:  # type: ignore[type-arg]
+async def start_webhook(app: App, settings: Settings) -> WebhookServer:
     """Start `app`, serve its webhook on WEBHOOK_LISTEN, then call setWebhook.
 
     The inbox dispatcher starts first, taking over at once any updates stored but not handled
@@ -82,7 +81,7 @@ async def start_webhook(app: Application, settings: Settings) -> WebhookServer: 
     await app.start()
     dispatcher = InboxDispatcher(
         app,
-        get_services(app.bot_data).db,
+        app.bot_data.services.db,
         lease_seconds=settings.inbox_lease_seconds,
         metrics=app.metrics,
     )
@@ -121,7 +120,7 @@ async def stop_webhook(server: WebhookServer) -> None:
     await server.runner.cleanup()
     # The update in hand may be a file being read: end that reading now (the person is told to
     # send it again), as polling does, so the stop never waits for a reader.
-    await get_services(server.app.bot_data).imports.close()
+    await server.app.bot_data.services.imports.close()
     await server.dispatcher.stop()
     await stop_polling(server.app)
     for name in _BOT_LOGGERS:

@@ -18,9 +18,8 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 from telegram import Update
-from telegram.ext import Application
 
-from bot.services.container import SERVICES_KEY, get_services
+from bot.runtime import App
 from bot.storage import inbox
 from bot.storage.health import ping, running_battles
 from bot.webhook.inbox import InboxDispatcher, inbox_chat_key
@@ -87,7 +86,7 @@ class WebhookHandlers:
 
     def __init__(
         self,
-        app: Application,  # type: ignore[type-arg]
+        app: App,
         metrics: Metrics,
         secret: str,
         dispatcher: InboxDispatcher,
@@ -137,7 +136,7 @@ class WebhookHandlers:
             return self._refuse(400, "chat id out of range", request)
         try:
             async with asyncio.timeout(STORE_TIMEOUT):
-                db = get_services(self.app.bot_data).db
+                db = self.app.bot_data.services.db
                 # ASCII JSON: no character PostgreSQL's TEXT refuses (a NUL) can reach the row.
                 payload = json.dumps(data, separators=(",", ":"))
                 await inbox.store(db, update_id, key, payload, int(time.time() * 1000))
@@ -154,10 +153,10 @@ class WebhookHandlers:
     async def healthz(self, request: web.Request) -> web.Response:
         """200 when the database answers, 503 when it does not; JSON either way."""
         database = "unreachable"
-        if SERVICES_KEY in self.app.bot_data:
+        if self.app.bot_data.ready:
             try:
                 async with asyncio.timeout(HEALTH_TIMEOUT):
-                    await ping(get_services(self.app.bot_data).db)
+                    await ping(self.app.bot_data.services.db)
                 database = "ok"
             except Exception as exc:
                 log.warning("health check: database unreachable (%s)", type(exc).__name__)
@@ -171,13 +170,13 @@ class WebhookHandlers:
 
     async def metrics_page(self, request: web.Request) -> web.Response:
         """The Prometheus text exposition, with the running battles read fresh."""
-        if SERVICES_KEY in self.app.bot_data:
+        if self.app.bot_data.ready:
             try:
                 async with asyncio.timeout(HEALTH_TIMEOUT):
-                    count = await running_battles(get_services(self.app.bot_data).db)
+                    count = await running_battles(self.app.bot_data.services.db)
                 self.metrics.battles_running.set(count)
                 async with asyncio.timeout(HEALTH_TIMEOUT):
-                    pending = await inbox.pending_count(get_services(self.app.bot_data).db)
+                    pending = await inbox.pending_count(self.app.bot_data.services.db)
                 self.metrics.inbox_pending.set(pending)
             except Exception as exc:
                 # Serve the rest; the gauge keeps its last value.
@@ -188,7 +187,7 @@ class WebhookHandlers:
 
 
 def webhook_app(
-    app: Application,  # type: ignore[type-arg]
+    app: App,
     metrics: Metrics,
     secret: str,
     dispatcher: InboxDispatcher,

@@ -11,8 +11,9 @@ import pytest
 from bot.app import build_application, start_polling, stop_polling
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.runtime import Runtime
 from bot.sandbox.server import SandboxServer
-from bot.services.container import Services, get_services
+from bot.services.container import Services
 
 TOKEN = "123456789:TEST-token-for-the-sandbox-0000000"
 
@@ -48,7 +49,8 @@ class RunningBot:
     @property
     def services(self) -> Services:
         """The running bot's services."""
-        return get_services(self.app.bot_data)
+        runtime: Runtime = self.app.bot_data
+        return runtime.services
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 
 from bot.broadcast import BroadcastSender
 from bot.clock import ManualClock
-from bot.handlers.reminder_sweep import SENDER_KEY, sweep_reminders
+from bot.handlers.reminder_sweep import sweep_reminders
 from bot.sandbox.driver import SandboxUser
 from bot.sandbox.message import SandboxMessage
 from bot.sandbox.server import SandboxServer
@@ -68,7 +68,7 @@ def paced_sender(bot: RunningBot, vtime: VirtualTime) -> BroadcastSender:
     """Give the running bot a sender on virtual time (again after each restart)."""
     sender = BroadcastSender(bot.app.bot, monotonic=vtime.monotonic, sleep=vtime.sleep)
     vtime.sender = sender
-    bot.app.bot_data[SENDER_KEY] = sender
+    bot.app.bot_data.reminder_sender = sender
     return sender
 
 

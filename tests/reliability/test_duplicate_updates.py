@@ -6,7 +6,6 @@ import asyncio
 
 from telegram import Update as PtbUpdate
 
-from bot.handlers.guard import GUARD_KEY, UpdateGuard
 from bot.sandbox.server import SandboxServer
 from bot.sandbox.world import Update
 from bot.storage.db import open_database
@@ -122,8 +121,7 @@ async def test_an_update_seen_twice_by_one_process_is_handled_once(
     # A webhook retry can hand the same update to the running process again.
     raw = message_update(sandbox, update_id, hello).to_json()
     await bot.app.update_queue.put(PtbUpdate.de_json(raw, bot.app.bot))
-    guard = bot.app.bot_data[GUARD_KEY]
-    assert isinstance(guard, UpdateGuard)
+    guard = bot.app.bot_data.guard
     async with asyncio.timeout(5):
         while True:
             if guard.duplicates:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.flood import FloodGate
-from bot.handlers.guard import GUARD_KEY, UpdateGuard
+from bot.handlers.guard import UpdateGuard
 from bot.sandbox.server import SandboxServer
 from bot.views.texts import SLOW_DOWN
 from tests.e2e.conftest import RunningBot
@@ -23,7 +23,7 @@ async def test_a_flooder_gets_a_small_budget_and_one_notice_while_others_go_on(
     sandbox: SandboxServer, bot: RunningBot
 ) -> None:
     time = FrozenTime()
-    bot.app.bot_data[GUARD_KEY] = UpdateGuard(gate=FloodGate(burst=5, rate=1.0), monotonic=time)
+    bot.app.bot_data.guard = UpdateGuard(gate=FloodGate(burst=5, rate=1.0), monotonic=time)
     mallory, bob = sandbox.user("Mallory"), sandbox.user("Bob")
     for _ in range(40):
         await mallory.send("/streak")
@@ -36,8 +36,8 @@ async def test_a_flooder_gets_a_small_budget_and_one_notice_while_others_go_on(
     assert len(bob.messages) == 1
     # the 40 messages cost five replies and one notice; Bob's cost his one reply
     assert sandbox.calls["sendMessage"] == 7
-    guard = bot.app.bot_data[GUARD_KEY]
-    assert isinstance(guard, UpdateGuard) and guard.dropped == 35
+    guard = bot.app.bot_data.guard
+    assert guard.dropped == 35
     # after a pause Mallory is heard again, one message per second of rest
     time.now += 2.0
     before = mallory.messages[-1]

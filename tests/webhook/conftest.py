@@ -14,8 +14,9 @@ import pytest
 from bot.app import build_application
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.runtime import Runtime
 from bot.sandbox.server import SandboxServer
-from bot.services.container import Services, get_services
+from bot.services.container import Services
 from bot.webhook.metered import MeteredApplication
 from bot.webhook.runner import WebhookServer, start_webhook, stop_webhook
 from bot.webhook.server import SECRET_HEADER
@@ -49,7 +50,8 @@ class HookedBot:
     @property
     def services(self) -> Services:
         """The running bot's services."""
-        return get_services(self.app.bot_data)
+        runtime: Runtime = self.app.bot_data
+        return runtime.services
 
     @property
     def base(self) -> str:
