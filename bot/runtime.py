@@ -39,8 +39,8 @@ class Runtime:
     - `poller`: the inbox poller of polling mode; set by start_polling, taken by stop_polling.
     - `battle_timers`: the in-memory timer of each battle waiting for its next deadline, by
       battle id; an optimisation over the sweep, armed as battle transitions are performed.
-    - `stopped_by_conflict`: another process polls with this token (409); set by the error
-      handler or the poller, read by the runner to exit non-zero.
+    - `stopped_by_conflict`: another process polls with this token (409); set by the inbox
+      poller, read by the runner to exit non-zero.
     - `guard`: the update guard's memory (recent update ids, each user's message budget); made
       with the Runtime, replaced by tests that need a frozen clock.
     - `reminder_sender`: the one paced sender of reminders, made by the first reminder sweep so

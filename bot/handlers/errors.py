@@ -6,34 +6,18 @@ import logging
 import sqlite3
 
 from telegram import Update
-from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.runtime import Context
 from bot.storage.db import DatabaseTimeout
 from bot.views.texts import CONNECTION_TROUBLE, DATABASE_SLOW, DATABASE_SLOW_TOAST, SORRY
 
 log = logging.getLogger(__name__)
-# python-telegram-bot 22's private hook for the offset-confirming getUpdates made on stop.
-_CLEANUP = "_Updater__polling_cleanup_cb"
 
 
 async def on_error(update: object, context: Context) -> None:
     """Log the exception; for an update from a user, apologise once (if we still can)."""
     error = context.error
-    if isinstance(error, Conflict):
-        # Telegram lets one poller per token: retrying would only fight the other process forever.
-        log.critical(
-            "another bot process is polling with this token (409 Conflict); stopping this one"
-        )
-        context.bot_data.stopped_by_conflict = True
-        # On stop PTB confirms the offset with one more getUpdates; here that call would knock the
-        # other poller off in turn, and both processes would stop. Skip it: updates fetched but
-        # not confirmed go to the other process, and an update handled twice is harmless.
-        updater = context.application.updater
-        if updater is not None and hasattr(updater, _CLEANUP):
-            setattr(updater, _CLEANUP, None)
-        context.application.stop_running()
-        return
     if isinstance(error, Forbidden):
         log.info("user unreachable: %s", error)
         return
