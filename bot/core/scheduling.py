@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from functools import lru_cache
 
 from fsrs import Card, Rating, Scheduler, State
+
+from bot.core.learning_days import LearningDays
 
 DEFAULT_RETENTION = 0.9
 MATURE_DAYS = 21
@@ -79,8 +82,15 @@ def review(
     now: datetime,
     desired_retention: float = DEFAULT_RETENTION,
     fuzz: bool = True,
+    days: LearningDays | None = None,
 ) -> ReviewState:
-    """The state after answering with `grade` at `now` (previous None means a new question)."""
+    """The state after answering with `grade` at `now` (previous None means a new question).
+
+    With `days`, time is counted as Anki counts it (bot.core.learning_days): FSRS sees the
+    learning days since the last review as its elapsed days, and a question that moves to (or
+    stays in) the review state falls due at the start of its due day. Without, elapsed time is
+    24-hour periods and the due time keeps the review's time of day.
+    """
     now = _require_utc(now)
     scheduler = _scheduler(round(desired_retention, 4), fuzz)
     if previous is None:
@@ -89,15 +99,37 @@ def review(
     else:
         card = _fsrs_card(previous)
         reps, lapses = previous.reps, previous.lapses
+        if days is not None and previous.last_review is not None:
+            # FSRS counts whole 24-hour periods since last_review: put it exactly as many
+            # periods back as there are learning days between the two reviews.
+            elapsed = days.between(previous.last_review, now)
+            card.last_review = now - timedelta(days=elapsed)
     after, _log = scheduler.review_card(card, Rating(int(grade)), now)
+    due = after.due
+    if days is not None and after.state == State.Review:
+        interval = round((after.due - now) / timedelta(days=1))
+        due = days.start_of(days.day_of(now) + timedelta(days=interval))
     lapsed = previous is not None and previous.state == State.Review and grade == Grade.AGAIN
     return ReviewState(
         state=int(after.state),
         step=after.step,
         stability=after.stability,
         difficulty=after.difficulty,
-        due=after.due,
-        last_review=after.last_review,
+        due=due,
+        last_review=now,
         reps=reps + 1,
         lapses=lapses + (1 if lapsed else 0),
     )
+
+
+def replay(
+    answers: Iterable[tuple[datetime, Grade]],
+    desired_retention: float = DEFAULT_RETENTION,
+    fuzz: bool = True,
+    days: LearningDays | None = None,
+) -> ReviewState | None:
+    """The state after a history of answers, reviewed in order (None for no answers)."""
+    state: ReviewState | None = None
+    for at, grade in answers:
+        state = review(state, grade, at, desired_retention, fuzz, days)
+    return state
