@@ -89,7 +89,7 @@ async def on_quiz_tap(query: CallbackQuery, tap: QuizTap, context: Context) -> N
         return
     # Callback queries must be answered, and quickly: before the slower edits and sends.
     await query.answer(
-        view.answer_toast(result.reveal.outcome) if isinstance(result, AnswerResult) else ""
+        view.answer_toast(result.outcome) if isinstance(result, AnswerResult) else ""
     )
     await services.delivery().deliver(user_id)
 

@@ -84,14 +84,6 @@ def current_view(ctx: ItemContext) -> QuestionView:
     return _view(ctx, ctx.question, ctx.position, ctx.revealed, ctx.retry)
 
 
-def _next_view(ctx: ItemContext) -> QuestionView | None:
-    if ctx.next_question is None:
-        return None
-    # Items past the first pass ask missed questions again.
-    retry = ctx.position + 1 >= ctx.size - ctx.retries
-    return _view(ctx, ctx.next_question, ctx.position + 1, revealed=False, retry=retry)
-
-
 def _can_override(question: QuestionRow, outcome: str, given: str | None) -> bool:
     """Whether a verdict may be overridden: a typed answer (not a tapped option) graded wrong."""
     return (
@@ -99,26 +91,6 @@ def _can_override(question: QuestionRow, outcome: str, given: str | None) -> boo
         and outcome in WRONG_OUTCOMES
         and bool(given)
         and given not in question.options
-    )
-
-
-def _summary(
-    ctx: ItemContext, right_now: bool, streak: StreakNews, next_due: datetime, now: datetime
-) -> SessionSummary:
-    """The summary of a session whose last item `ctx` is, answered `right_now` or not."""
-    correct = ctx.correct_so_far + int(right_now)
-    retries_right = ctx.retries_right + int(right_now and ctx.retry)
-    dues = [next_due] + ([from_unix(ctx.other_min_due)] if ctx.other_min_due is not None else [])
-    return SessionSummary(
-        right=correct - retries_right,
-        total=ctx.size - ctx.retries,
-        streak=streak,
-        next_due=min(dues),
-        now=now,
-        timezone=ctx.timezone,
-        offer_reminder=ctx.reminder_offer_pending,
-        retried=ctx.retries,
-        retried_right=retries_right,
     )
 
 
@@ -410,7 +382,8 @@ class QuizService:
         given: str | None,
         message_id: int | None,
         keep_prior: bool = False,
-    ) -> AnswerResult | Refusal | Moved:
+    ) -> AnswerResult | Moved:
+        """Write one answer with the screens it owes the chat; its verdict, for the tap's toast."""
         now = self.clock.now()
         reviewed = make_review(
             Reviewer(
@@ -437,16 +410,17 @@ class QuizService:
             fuzz=self.fuzz,
             keep_prior=keep_prior and _can_override(ctx.question, outcome, given),
         )
-        after, update = reviewed.after, reviewed.streak
         right_now = bool(correct) if correct is not None else grade >= Grade.HARD
         retries = await self._retries(ctx, right_now)
         owed = self._screens_of(ctx, message_id)
-        news = intents.streak_news(ctx.chat_id, ctx.session_id, ctx.position, update.events)
+        news = intents.streak_news(
+            ctx.chat_id, ctx.session_id, ctx.position, reviewed.streak.events
+        )
         if news is not None:
             owed.append(news)
         if retries:
             owed.append(intents.item(ctx.chat_id, ctx.session_id, ctx.size))
-        elif ctx.next_question is not None:
+        elif ctx.position + 1 < ctx.size:  # not the session's last item: the next one is asked
             owed.append(intents.item(ctx.chat_id, ctx.session_id, ctx.position + 1))
         else:
             owed.append(intents.summary(ctx.chat_id, ctx.session_id))
@@ -461,38 +435,9 @@ class QuizService:
         if not written:
             # Answered meanwhile (the same tap twice at once): show it as it stands.
             return await self._as_it_stands(ctx, message_id)
-        streak_news = StreakNews(
-            update.streak.current, update.streak.best, update.streak.freezes, update.events
-        )
-        reveal = RevealView(
-            current_view(ctx),
-            outcome,
-            given,
-            after.due,
-            ctx.timezone,
-            _can_override(ctx.question, outcome, given),
-            answered_at=from_unix(unix(now)),
-        )
-        summary = None
-        next_view = _next_view(ctx)
-        if retries:
-            next_view = await self._first_retry(ctx, retries)
-        elif next_view is None:
-            summary = _summary(ctx, right_now, streak_news, after.due, now)
-        return AnswerResult(
-            reveal=reveal,
-            message_id=ctx.message_id,
-            chat_id=ctx.chat_id,
-            next_question=next_view,
-            summary=summary,
-            streak=streak_news,
-        )
-
-    async def _first_retry(self, ctx: ItemContext, retries: list[NewItem]) -> QuestionView:
-        """The first missed question asked again, as the item just appended shows it."""
-        first = await store.load_item(self.db, ctx.session_id, ctx.size)
-        assert first is not None
-        return _view(first, first.question, first.position, revealed=False, retry=True)
+        # What the chat sees (the reveal, the next question or the summary) is rendered from the
+        # database by the outbox (bot.outbox.quiz); the tap itself only shows the verdict.
+        return AnswerResult(outcome)
 
     async def override(
         self, user_id: int, session_id: int, position: int, message_id: int | None = None
@@ -504,12 +449,12 @@ class QuizService:
         reveal is shown as it stands after (counted now, counted already, or answered again
         since), and a summary already shown is mended.
         """
-        ctx = await store.load_item(self.db, session_id, position)
-        if ctx is None or not ctx.answered:
+        found = await store.load_answered_item(self.db, session_id, position)
+        if found is None or not found[0].answered:
             return Refusal(refusals.QUESTION_CLOSED)
+        ctx, answer = found
         if ctx.user_id != user_id:
             return Refusal(refusals.NOT_YOUR_QUESTION)
-        answer = await store.answer_of(self.db, session_id, position)
         if answer is None or not _changeable(ctx, answer):
             return await self._as_it_stands(ctx, message_id)
         when = from_unix(answer.reviewed_at)
@@ -526,12 +471,13 @@ class QuizService:
 
     async def screen_of(self, session_id: int, position: int) -> ItemScreen | None:
         """A session question as it stands: open (asked or revealed), answered, or closed."""
-        ctx = await store.load_item(self.db, session_id, position)
-        if ctx is None:
+        # The item and its answer in one round trip: every reveal the outbox renders reads both.
+        found = await store.load_answered_item(self.db, session_id, position)
+        if found is None:
             return None
+        ctx, answer = found
         shown: QuestionView | RevealView | ClosedItem
         if ctx.answered:
-            answer = await store.answer_of(self.db, session_id, position)
             shown = self._reveal(ctx, answer)
         elif ctx.finished or ctx.current != position:
             shown = ClosedItem(current_view(ctx))

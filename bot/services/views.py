@@ -69,14 +69,9 @@ class SessionSummary:
 
 @dataclass(frozen=True, slots=True)
 class AnswerResult:
-    """The outcome of an answer: the reveal to edit in, then the next question or the summary."""
+    """An answer written: its verdict (the outbox shows the reveal and what follows)."""
 
-    reveal: RevealView
-    message_id: int | None
-    chat_id: int
-    next_question: QuestionView | None
-    summary: SessionSummary | None
-    streak: StreakNews
+    outcome: str  # right / wrong / close / again / hard / good / easy
 
 
 @dataclass(frozen=True, slots=True)

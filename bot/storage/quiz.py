@@ -50,7 +50,7 @@ class StoredState:
 
 @dataclass(frozen=True, slots=True)
 class ItemContext:
-    """Everything an answer needs, read in one query: session, question, schedule, user, next question."""
+    """Everything an answer needs, read in one query: session, question, schedule, user."""
 
     session_id: int
     user_id: int
@@ -76,9 +76,6 @@ class ItemContext:
     streak_best: int
     streak_last_day: str | None
     streak_freezes: int
-    next_question: QuestionRow | None
-    next_message_id: int | None
-    other_min_due: int | None
     reminder_offer_pending: bool  # never offered a daily reminder and has none
     outcome: str | None  # how the question was answered, once it is
     given: str | None
@@ -101,33 +98,35 @@ SELECT s.id, s.user_id, s.chat_id, s.deck_id, d.title, s.size, s.position, s.fin
        r.state, r.step, r.stability, r.difficulty, r.due, r.last_review, r.reps, r.lapses,
        u.timezone, u.desired_retention, u.streak_current, u.streak_best, u.streak_last_day,
        u.streak_freezes,
-       nq.id, nq.kind, nq.prompt, nq.answer, nc.front, nc.back, n.options, n.right_index,
-       nq.accepted, n.message_id,
-       (SELECT MIN(o.due) FROM review_states o
-         WHERE o.user_id = s.user_id AND o.deck_id = s.deck_id AND o.question_id <> q.id),
        u.remind_offered = 0 AND u.remind_time IS NULL,
        i.outcome, i.given, s.summary_message_id, i.retry,
        (SELECT COUNT(*) FROM session_items x WHERE x.session_id = s.id AND x.retry = 1),
        (SELECT COUNT(*) FROM session_items x WHERE x.session_id = s.id AND x.retry = 1
            AND x.outcome IN ('right', 'hard', 'good', 'easy', 'overridden')),
-       s.started_by
+       s.started_by{answer_columns}
   FROM quiz_sessions s
   JOIN decks d ON d.id = s.deck_id
   JOIN users u ON u.id = s.user_id
   JOIN session_items i ON i.session_id = s.id AND i.position = {position}
   JOIN questions q ON q.id = i.question_id
   JOIN cards c ON c.id = q.card_id
-  LEFT JOIN review_states r ON r.user_id = s.user_id AND r.question_id = q.id
-  LEFT JOIN session_items n ON n.session_id = s.id AND n.position = i.position + 1
-  LEFT JOIN questions nq ON nq.id = n.question_id
-  LEFT JOIN cards nc ON nc.id = nq.card_id
+  LEFT JOIN review_states r ON r.user_id = s.user_id AND r.question_id = q.id{answer_join}
  WHERE {where}
 """
+# The review that answered the item, if any (at most one: reviews are unique by session and
+# position), and whether a later answer of the same question came since.
+_ANSWER_COLUMNS = """,
+       a.id, a.reviewed_at, a.due, a.prior, a.overridden_at, a.first_review,
+       NOT EXISTS (SELECT 1 FROM reviews later
+                    WHERE later.user_id = a.user_id
+                      AND later.question_id = a.question_id
+                      AND later.id > a.id)"""
+_ANSWER_JOIN = """
+  LEFT JOIN reviews a ON a.session_id = s.id AND a.position = i.position"""
+_ANSWER_AT = 46  # where the answer's columns start in a row of the query with them
 
 
-def _question(row: Row, at: int) -> QuestionRow | None:
-    if row[at] is None:
-        return None
+def _question(row: Row, at: int) -> QuestionRow:
     return QuestionRow(
         question_id=row[at],
         kind=row[at + 1],
@@ -144,9 +143,26 @@ def _question(row: Row, at: int) -> QuestionRow | None:
 async def load_item(db: Database, session_id: int, position: int) -> ItemContext | None:
     """The context of one session question (one round trip), or None if there is no such question."""
     row = await db.fetchone(
-        _ITEM_QUERY.format(position="?", where="s.id = ?"), (position, session_id)
+        _ITEM_QUERY.format(position="?", where="s.id = ?", answer_columns="", answer_join=""),
+        (position, session_id),
     )
     return _context(row) if row else None
+
+
+async def load_answered_item(
+    db: Database, session_id: int, position: int
+) -> tuple[ItemContext, AnswerRow | None] | None:
+    """One session question with the review that answered it, if any (one round trip)."""
+    row = await db.fetchone(
+        _ITEM_QUERY.format(
+            position="?",
+            where="s.id = ?",
+            answer_columns=_ANSWER_COLUMNS,
+            answer_join=_ANSWER_JOIN,
+        ),
+        (position, session_id),
+    )
+    return (_context(row), _answer(row, _ANSWER_AT)) if row else None
 
 
 async def load_current_item(db: Database, user_id: int) -> ItemContext | None:
@@ -155,6 +171,8 @@ async def load_current_item(db: Database, user_id: int) -> ItemContext | None:
         _ITEM_QUERY.format(
             position="s.position",
             where="s.user_id = ? AND s.finished_at IS NULL ORDER BY s.id DESC",
+            answer_columns="",
+            answer_join="",
         ),
         (user_id,),
     )
@@ -163,7 +181,6 @@ async def load_current_item(db: Database, user_id: int) -> ItemContext | None:
 
 def _context(row: Row) -> ItemContext:
     question = _question(row, 15)
-    assert question is not None
     state = None
     if row[24] is not None:
         state = StoredState(row[24], row[25], row[26], row[27], row[28], row[29], row[30], row[31])
@@ -192,17 +209,14 @@ def _context(row: Row) -> ItemContext:
         streak_best=row[35],
         streak_last_day=row[36],
         streak_freezes=row[37],
-        next_question=_question(row, 38),
-        next_message_id=row[47],
-        other_min_due=row[48],
-        reminder_offer_pending=bool(row[49]),
-        outcome=row[50],
-        given=row[51],
-        summary_message_id=row[52],
-        retry=bool(row[53]),
-        retries=int(row[54]),
-        retries_right=int(row[55]),
-        started_by=row[56],
+        reminder_offer_pending=bool(row[38]),
+        outcome=row[39],
+        given=row[40],
+        summary_message_id=row[41],
+        retry=bool(row[42]),
+        retries=int(row[43]),
+        retries_right=int(row[44]),
+        started_by=row[45],
     )
 
 
@@ -590,7 +604,8 @@ async def missed_items(
 
 @dataclass(frozen=True, slots=True)
 class AnswerRow:
-    """The review that answered a session question, for an override."""
+    """The review that answered a session question: when it comes back, and whether it may be
+    overridden."""
 
     review_id: int
     reviewed_at: int
@@ -601,28 +616,19 @@ class AnswerRow:
     latest: bool  # no later answer of the same question built on it
 
 
-async def answer_of(db: Database, session_id: int, position: int) -> AnswerRow | None:
-    """The review that answered a session question, if it was answered in the session."""
-    row = await db.fetchone(
-        """SELECT r.id, r.reviewed_at, r.due, r.prior, r.overridden_at, r.first_review,
-                  NOT EXISTS (SELECT 1 FROM reviews later
-                               WHERE later.user_id = r.user_id
-                                 AND later.question_id = r.question_id
-                                 AND later.id > r.id)
-             FROM reviews r WHERE r.session_id = ? AND r.position = ?""",
-        (session_id, position),
-    )
-    if row is None:
+def _answer(row: Row, at: int) -> AnswerRow | None:
+    """The answer's columns of `_ANSWER_COLUMNS`, from `at` on; None if the item has no review."""
+    if row[at] is None:
         return None
-    new_question = bool(row[5])
+    new_question = bool(row[at + 5])
     return AnswerRow(
-        review_id=row[0],
-        reviewed_at=row[1],
-        due=row[2],
-        prior=state_from_json(row[3]),
-        kept_prior=row[3] is not None or new_question,
-        overridden=row[4] is not None,
-        latest=bool(row[6]),
+        review_id=row[at],
+        reviewed_at=row[at + 1],
+        due=row[at + 2],
+        prior=state_from_json(row[at + 3]),
+        kept_prior=row[at + 3] is not None or new_question,
+        overridden=row[at + 4] is not None,
+        latest=bool(row[at + 6]),
     )
 
 

@@ -30,7 +30,7 @@ from tests.e2e.helpers import OnScreen, shown_question
 # Read the question; write the answer with what it owes the chat (BEGIN, review, intents, COMMIT).
 WRITE_TRIPS = 5
 TAKE_TRIPS = 1  # take the chat's owed intents
-REVEAL_TRIPS = 3  # the question's message edited: read the question and its answer, mark it done
+REVEAL_TRIPS = 2  # the question's message edited: read the question with its answer, mark it done
 ASK_TRIPS = 3  # the next question: read it, note its message, mark it done
 SUMMARY_TRIPS = 4  # the summary: read the session and when the next question falls due, note, done
 OFFER_TRIPS = 2  # the reminder offer, once per user ever: claim it, mark it done
@@ -228,7 +228,7 @@ def sqlite_only(database_url: str) -> None:
         pytest.skip("BEGIN IMMEDIATE is how SQLite takes its write lock; not a PostgreSQL concern")
 
 
-async def test_a_choice_tap_costs_twelve_round_trips(
+async def test_a_choice_tap_costs_eleven_round_trips(
     sandbox: SandboxServer, bot: RunningBot, trips: RoundTrips
 ) -> None:
     alice = sandbox.user("Alice")
@@ -244,8 +244,7 @@ async def test_a_choice_tap_costs_twelve_round_trips(
         ["INSERT", "INTO", "reviews"],  # the answer…
         ["INSERT", "INTO", "outbox"],  # …and what it owes, in one transaction
         ["UPDATE", "outbox", "SET"],  # taken for delivery
-        ["SELECT", "s.id,", "s.user_id,"],  # the reveal, as it stands
-        ["SELECT", "r.id,", "r.reviewed_at,"],
+        ["SELECT", "s.id,", "s.user_id,"],  # the reveal, read with its answer, as it stands
         ["UPDATE", "outbox", "SET"],  # edited in: done
         ["SELECT", "s.id,", "s.user_id,"],  # the next question, as it stands
         ["UPDATE", "session_items", "SET"],  # sent: its message noted
@@ -253,7 +252,7 @@ async def test_a_choice_tap_costs_twelve_round_trips(
     ]
 
 
-async def test_show_answer_then_a_grade_cost_eight_then_twelve_round_trips(
+async def test_show_answer_then_a_grade_cost_eight_then_eleven_round_trips(
     sandbox: SandboxServer, bot: RunningBot, trips: RoundTrips
 ) -> None:
     alice = sandbox.user("Alice")
@@ -273,7 +272,7 @@ async def test_show_answer_then_a_grade_cost_eight_then_twelve_round_trips(
     trips.assert_within(ANSWER_LIMIT)
 
 
-async def test_a_typed_answer_costs_twelve_round_trips(
+async def test_a_typed_answer_costs_eleven_round_trips(
     sandbox: SandboxServer, bot: RunningBot, trips: RoundTrips
 ) -> None:
     alice = sandbox.user("Alice")

@@ -90,6 +90,12 @@ async def answer(quiz: QuizService, q: QuestionView, user: int, right: bool = Tr
     return result
 
 
+async def next_of(quiz: QuizService, q: QuestionView) -> QuestionView | None:
+    """The question asked after `q`, as the database shows it now; None once the session is over."""
+    item = await quiz.screen_of(q.session_id, q.position + 1)
+    return item.shown if item is not None and isinstance(item.shown, QuestionView) else None
+
+
 async def fill(url: str, clock: ManualClock) -> int:
     """Use a bot's SQLite database for two days; returns the default deck's id."""
     db = await open_database(url)
@@ -104,7 +110,8 @@ async def fill(url: str, clock: ManualClock) -> int:
         position = 0
         while isinstance(q, QuestionView):
             await quiz.shown(q, message_id=100 + position)
-            q = (await answer(quiz, q, ALICE, right=position != 3)).next_question
+            await answer(quiz, q, ALICE, right=position != 3)
+            q = await next_of(quiz, q)
             position += 1
         await reminders.choose_timezone(ALICE, "Europe/Berlin")
         await reminders.set_time(ALICE, "18:30")
@@ -116,7 +123,8 @@ async def fill(url: str, clock: ManualClock) -> int:
         for _ in range(2):
             assert isinstance(q, QuestionView)
             await quiz.shown(q, message_id=200 + q.position)
-            q = (await answer(quiz, q, BOB)).next_question
+            await answer(quiz, q, BOB)
+            q = await next_of(quiz, q)
         battles = BattleService(
             db, clock, default_deck_id=default, fuzz=False, rng=random.Random(3)
         )

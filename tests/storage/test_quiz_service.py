@@ -24,6 +24,7 @@ from bot.services.views import (
     QuestionView,
     Refusal,
     RevealView,
+    SessionSummary,
 )
 from bot.storage import decks as deck_store
 from bot.storage import quiz as quiz_store
@@ -100,21 +101,35 @@ async def reveal_of(quiz: QuizService, q: QuestionView) -> RevealView:
     return item.shown
 
 
+async def next_of(quiz: QuizService, q: QuestionView) -> QuestionView | None:
+    """The question asked after `q` as the database shows it now; None once the session is over."""
+    item = await quiz.screen_of(q.session_id, q.position + 1)
+    if item is None:
+        return None
+    assert isinstance(item.shown, QuestionView) and not item.shown.revealed, item
+    return item.shown
+
+
+async def summary_of(quiz: QuizService, session_id: int) -> SessionSummary:
+    """The summary of a finished session as the database shows it now."""
+    found = await quiz.summary_of(session_id)
+    assert found is not None, "the session is not over"
+    return found[0]
+
+
 async def play(
     quiz: QuizService,
     first: QuestionView,
     wrong: set[int] = frozenset(),  # type: ignore[assignment]
-) -> tuple[list[QuestionView], AnswerResult]:
-    """Answer a whole session, wrong at the given positions; the questions asked and the last result."""
+) -> tuple[list[QuestionView], SessionSummary]:
+    """Answer a whole session, wrong at the given positions; the questions asked and the summary."""
     asked: list[QuestionView] = []
     q: QuestionView | None = first
-    result = None
     while q is not None:
         asked.append(q)
-        result = await answer(quiz, q, right=q.position not in wrong)
-        q = result.next_question
-    assert result is not None
-    return asked, result
+        await answer(quiz, q, right=q.position not in wrong)
+        q = await next_of(quiz, q)
+    return asked, await summary_of(quiz, first.session_id)
 
 
 async def test_a_newcomer_starts_every_card_with_recognition(
@@ -122,15 +137,14 @@ async def test_a_newcomer_starts_every_card_with_recognition(
 ) -> None:
     first = await quiz.start(await alice(db, clock), chat_id=ALICE)
     assert isinstance(first, QuestionView)
-    asked, result = await play(quiz, first)
+    asked, summary = await play(quiz, first)
     # Nine cards, one question each, each a question with answers to tap: no self-graded recall.
     assert len(asked) == 9 == len({q.front for q in asked})
     assert {q.kind for q in asked} <= {"choice", "identify", "cloze"} and all(
         q.options for q in asked
     )
-    assert result.summary is not None
-    assert (result.summary.right, result.summary.total, result.summary.retried) == (9, 9, 0)
-    assert result.summary.streak.current == 1
+    assert (summary.right, summary.total, summary.retried) == (9, 9, 0)
+    assert summary.streak.current == 1
     met = await quiz_store.cards_met_since(db, ALICE, quiz.default_deck_id, 0)
     assert met == 9
 
@@ -152,15 +166,14 @@ async def test_a_missed_question_comes_back_once_before_the_end(
 ) -> None:
     first = await quiz.start(await alice(db, clock), chat_id=ALICE)
     assert isinstance(first, QuestionView)
-    asked, result = await play(quiz, first, wrong={2, 9})  # the 3rd, then its second try
+    asked, summary = await play(quiz, first, wrong={2, 9})  # the 3rd, then its second try
     assert len(asked) == 10
     missed, again = asked[2], asked[9]
     assert again.retry and again.position == 9 and again.size == 10
     assert (again.prompt, again.answer) == (missed.prompt, missed.answer)
     assert sorted(again.options) == sorted(missed.options)
-    assert result.summary is not None
-    assert (result.summary.right, result.summary.total) == (8, 9)
-    assert (result.summary.retried, result.summary.retried_right) == (1, 0)
+    assert (summary.right, summary.total) == (8, 9)
+    assert (summary.retried, summary.retried_right) == (1, 0)
     reviews = await db.fetchall(
         "SELECT position, rating FROM reviews WHERE user_id = ? ORDER BY id", (ALICE,)
     )
@@ -231,8 +244,8 @@ async def test_i_was_right_counts_a_typed_answer_as_good(
     await quiz.shown(q, message_id=next(MESSAGE_IDS))
     clock.advance(timedelta(seconds=20))
     wrong = await quiz.type_answer(ALICE, "Canbera City")
-    assert isinstance(wrong, AnswerResult) and wrong.reveal.outcome == "wrong"
-    assert wrong.reveal.can_override
+    assert isinstance(wrong, AnswerResult) and wrong.outcome == "wrong"
+    assert (await reveal_of(quiz, q)).can_override
     clock.advance(timedelta(seconds=30))
     counted = await quiz.override(ALICE, q.session_id, q.position)
     assert isinstance(counted, Moved)
@@ -258,10 +271,11 @@ async def test_i_was_right_counts_a_typed_answer_as_good(
     assert isinstance(twice, Moved) and (await reveal_of(quiz, q)).outcome == "overridden"
     assert await count(db, "SELECT COUNT(*) FROM reviews WHERE overridden_at IS NOT NULL") == 1
     # The overridden question does not come back as missed at the end of the session.
-    assert wrong.next_question is not None
-    last = await answer(quiz, wrong.next_question)
-    assert last.summary is not None and last.summary.retried == 0
-    assert (last.summary.right, last.summary.total) == (2, 2)
+    second = await next_of(quiz, q)
+    assert second is not None
+    await answer(quiz, second)
+    summary = await summary_of(quiz, q.session_id)
+    assert summary.retried == 0 and (summary.right, summary.total) == (2, 2)
     assert to_state(None) is None
 
 
@@ -274,9 +288,11 @@ async def test_an_answer_built_on_since_can_no_longer_be_overridden(
     assert isinstance(q, QuestionView)
     await quiz.shown(q, message_id=next(MESSAGE_IDS))
     first = await quiz.type_answer(ALICE, "Sydney")
-    assert isinstance(first, AnswerResult) and first.next_question is not None  # asked again
-    retried = await answer(quiz, first.next_question)
-    assert retried.summary is not None
+    assert isinstance(first, AnswerResult)
+    again = await next_of(quiz, q)
+    assert again is not None and again.retry  # asked again
+    await answer(quiz, again)
+    await summary_of(quiz, q.session_id)  # the session is over
     assert isinstance(await quiz.override(ALICE, q.session_id, q.position), Moved)
     stale = await reveal_of(quiz, q)
     assert stale.outcome == "wrong" and stale.answered_again
@@ -346,8 +362,8 @@ async def test_streak_counts_days_and_resets_after_a_missed_day(
         assert user is not None
         q = await quiz.start(replace(user, session_size=1), chat_id=ALICE)
         assert isinstance(q, QuestionView)
-        result = await answer(quiz, q)
-        streaks.append(result.streak.current)
+        await answer(quiz, q)
+        streaks.append((await summary_of(quiz, q.session_id)).streak.current)
     assert streaks == [1, 2, 1]
 
 
@@ -380,7 +396,8 @@ async def test_a_tapped_option_is_no_answer_to_override(
     q = await quiz.start(await alice(db, clock), chat_id=ALICE)
     assert isinstance(q, QuestionView) and q.options
     wrong = await answer(quiz, q, right=False)
-    assert wrong.reveal.outcome == "wrong" and not wrong.reveal.can_override
+    shown = await reveal_of(quiz, q)
+    assert wrong.outcome == shown.outcome == "wrong" and not shown.can_override
     refused = await quiz.override(ALICE, q.session_id, q.position)
     assert isinstance(refused, Moved) and (await reveal_of(quiz, q)).outcome == "wrong"
     assert await count(db, "SELECT COUNT(*) FROM reviews WHERE overridden_at IS NOT NULL") == 0
