@@ -90,18 +90,22 @@ class OfferRenderer:
     """The one-time offer of a daily reminder, after a first finished quiz."""
 
     def __init__(self, reminders: ReminderService) -> None:
-        """Claim the offer through `reminders`."""
+        """Read and record offers through `reminders`."""
         self.reminders = reminders
 
     async def render(self, intent: OwedRow) -> Screen | None:
-        """The offer at this local time, unless the user has a reminder or was offered one."""
-        offer = await self.reminders.offer_once(int(intent.payload["user"]))
+        """The offer at this local time, unless the user has a reminder or was offered one.
+
+        Recorded as made only once it is sent (`record`): a send whose outcome is unknown is
+        made again, not lost."""
+        offer = await self.reminders.offer_for(int(intent.payload["user"]))
         if offer is None:
             return None
         return Screen(reminder_view.offer_text(offer), reminder_view.offer_keyboard(offer))
 
     async def record(self, intent: OwedRow, message_id: int) -> None:
-        """Nothing to note."""
+        """The offer was made: never again."""
+        await self.reminders.offered(int(intent.payload["user"]))
 
 
 def quiz_renderers(quiz: QuizService, reminders: ReminderService) -> dict[str, Renderer]:

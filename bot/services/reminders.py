@@ -182,14 +182,18 @@ class ReminderService:
         await store.set_timezone(self.db, user_id, zone, next_at)
         return self._view(remind_time, zone, next_at)
 
-    async def offer_once(self, user_id: int) -> ReminderOffer | None:
-        """The reminder offer, the first time a user finishes a quiz without having a reminder."""
-        zone = await store.claim_offer(self.db, user_id)
+    async def offer_for(self, user_id: int) -> ReminderOffer | None:
+        """The reminder offer, while the user was never offered one and has no reminder set."""
+        zone = await store.offer_zone(self.db, user_id)
         if zone is None:
             return None
         local = self.clock.now().astimezone(zone_for(zone))
         minute = local.minute - local.minute % OFFER_ROUND_MINUTES
         return ReminderOffer(f"{local.hour:02d}:{minute:02d}", zone, zone == DEFAULT_ZONE)
+
+    async def offered(self, user_id: int) -> None:
+        """The offer reached the user: it is never made again."""
+        await store.mark_offered(self.db, user_id)
 
     async def blocked(self, user_ids: list[int]) -> None:
         """Users who blocked the bot: their reminders stop and they count as inactive."""

@@ -91,14 +91,19 @@ async def set_timezone(db: Database, user_id: int, zone: str, next_at: int | Non
     )
 
 
-async def claim_offer(db: Database, user_id: int) -> str | None:
-    """The user's time zone exactly once per user, while they have no reminder set; else None."""
+async def offer_zone(db: Database, user_id: int) -> str | None:
+    """The user's time zone while they were never offered a reminder and have none set; else
+    None."""
     row = await db.fetchone(
-        "UPDATE users SET remind_offered = 1 "
-        "WHERE id = ? AND remind_offered = 0 AND remind_time IS NULL RETURNING timezone",
+        "SELECT timezone FROM users WHERE id = ? AND remind_offered = 0 AND remind_time IS NULL",
         (user_id,),
     )
     return str(row[0]) if row is not None else None
+
+
+async def mark_offered(db: Database, user_id: int) -> None:
+    """Record that the user was offered a reminder: never again."""
+    await db.execute("UPDATE users SET remind_offered = 1 WHERE id = ?", (user_id,))
 
 
 async def due_reminders(

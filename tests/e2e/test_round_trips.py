@@ -33,7 +33,7 @@ TAKE_TRIPS = 1  # take the chat's owed intents
 REVEAL_TRIPS = 2  # the question's message edited: read the question with its answer, mark it done
 ASK_TRIPS = 3  # the next question: read it, note its message, mark it done
 SUMMARY_TRIPS = 4  # the summary: read the session and when the next question falls due, note, done
-OFFER_TRIPS = 2  # the reminder offer, once per user ever: claim it, mark it done
+OFFER_TRIPS = 3  # the reminder offer, once per user ever: read it, note it made, mark it done
 ANSWER_LIMIT = WRITE_TRIPS + TAKE_TRIPS + REVEAL_TRIPS + ASK_TRIPS
 # Set while a counted call runs in a task: calls it makes itself (PostgreSQL's fetchone reads
 # through fetchall) are part of it, and a transaction's own statements are counted one by one.

@@ -131,6 +131,33 @@ async def test_a_next_question_lost_on_the_way_is_sent_once_the_bot_api_answers(
     assert await review_count(bot, alice) == 2
 
 
+async def test_a_reminder_offer_whose_send_was_lost_is_made_once_the_bot_api_answers(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    alice = sandbox.user("Alice")
+    await alice.send("/start")
+    await alice.wait_for(lambda m: "Quizmaster" in m.text)
+    await bot.services.db.execute(
+        "UPDATE users SET session_size = 1, question_mix = 'choice' WHERE id = ?", (alice.id,)
+    )
+    await alice.send("/quiz")
+    question = await alice.wait_for(lambda m: m.text.startswith("Question 1/") and bool(m.buttons))
+    # The answer's reveal is an edit, its summary the first send, the offer the second.
+    # The connection dies before Telegram has it: the offer must not be taken as made.
+    sandbox.faults.drop("sendMessage", skip=1)
+    await alice.tap(await right_option(bot, alice), message=question)
+    await alice.wait_for(lambda m: "Session complete" in m.text)
+    await sandbox.settle()
+    assert [m for m in alice.messages if "Remind me every day" in m.text] == []
+    await owed_again(bot)
+    await sandbox.settle()
+    offers = [m for m in alice.messages if "Remind me every day at this time" in m.text]
+    assert len(offers) == 1
+    await owed_again(bot)
+    await sandbox.settle()
+    assert len([m for m in alice.messages if "Remind me every day" in m.text]) == 1
+
+
 @pytest.mark.parametrize("timeouts", [2, 5])
 async def test_consecutive_timeouts_on_a_send_still_end_with_the_question_asked(
     sandbox: SandboxServer, bot: RunningBot, timeouts: int

@@ -115,17 +115,19 @@ async def test_the_offer_comes_once_at_the_local_time_rounded_down(
     reminders: ReminderService, clock: ManualClock
 ) -> None:
     clock.set(datetime(2026, 3, 2, 18, 34, tzinfo=UTC))
-    offer = await reminders.offer_once(ALICE)
+    offer = await reminders.offer_for(ALICE)
     assert offer is not None
     assert (offer.remind_time, offer.timezone, offer.zone_is_default) == ("18:30", "UTC", True)
-    assert await reminders.offer_once(ALICE) is None
+    assert await reminders.offer_for(ALICE) == offer  # not made yet: still owed
+    await reminders.offered(ALICE)
+    assert await reminders.offer_for(ALICE) is None
 
 
 async def test_no_offer_for_someone_who_already_set_a_reminder(
     reminders: ReminderService,
 ) -> None:
     await reminders.set_time(ALICE, "07:00")
-    assert await reminders.offer_once(ALICE) is None
+    assert await reminders.offer_for(ALICE) is None
 
 
 async def test_timezone_text_resolves_or_explains(reminders: ReminderService) -> None:

@@ -95,11 +95,14 @@ async def test_blocked_users_lose_their_reminder_until_they_set_it_again(db: Dat
     assert back is not None and back.active is True and back.remind_time is None
 
 
-async def test_the_offer_is_claimed_once_and_never_when_a_reminder_is_set(db: Database) -> None:
+async def test_the_offer_is_made_until_recorded_and_never_when_a_reminder_is_set(
+    db: Database,
+) -> None:
     await upsert_user(db, 1, "A", T)
     await upsert_user(db, 2, "B", T)
     await db.execute("UPDATE users SET timezone = 'Europe/Paris' WHERE id = 1")
-    assert await store.claim_offer(db, 1) == "Europe/Paris"
-    assert await store.claim_offer(db, 1) is None
+    assert await store.offer_zone(db, 1) == "Europe/Paris"
+    await store.mark_offered(db, 1)
+    assert await store.offer_zone(db, 1) is None
     await db.execute("UPDATE users SET remind_time = '08:00' WHERE id = 2")
-    assert await store.claim_offer(db, 2) is None
+    assert await store.offer_zone(db, 2) is None
