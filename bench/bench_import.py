@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.cards.upload import Upload, encode_upload, read_upload
 from bot.clock import ManualClock
+from bot.core.learning_days import LearningDays
 from bot.services.imports import ImportPreview, ImportService, SavedDeck, _replayed
 from bot.storage.sqlite import SqliteDatabase
 
@@ -73,7 +74,10 @@ async def one(name: str, data: bytes, repeat: int) -> None:
     print(f"{'  cards / reviews / payload':<48} {len(upload.deck.cards)} / {len(upload.reviews)} / "
           f"{len(payload.encode()) / 1024:.0f} KB")  # fmt: skip
     if upload.reviews:
-        states = timed("replay the history through FSRS", repeat, lambda: _replayed(upload, 0.9))
+        days = LearningDays.of("UTC")
+        states = timed(
+            "replay the history through FSRS", repeat, lambda: _replayed(upload, 0.9, days)
+        )
         print(f"{'  cards with a replayed schedule':<48} {len(states)}")
     with tempfile.TemporaryDirectory() as tmp:
         db = await SqliteDatabase.open(Path(tmp) / "bench.sqlite3")

@@ -10,6 +10,7 @@ import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
+from bot.core.learning_days import LearningDays
 from bot.core.scheduling import ReviewState
 from bot.core.stats import LoggedReview, compute_stats
 from bot.views.charts import draw
@@ -37,7 +38,7 @@ def main() -> None:
     for name, days, per_day in [("empty", 0, 0), ("small", 3, 4), ("year-long", 365, 40)]:
         reviews, states = history(days, per_day)
         started = time.perf_counter()
-        fig = compute_stats(reviews, states, NOW, "Europe/Berlin", 0.9)
+        fig = compute_stats(reviews, states, NOW, LearningDays.of("Europe/Berlin", 0), 0.9)
         compute_ms = (time.perf_counter() - started) * 1000
         draw(fig)  # warm-up: font cache and imports
         times = []

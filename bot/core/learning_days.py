@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
+from bot.core.timezones import zone_for
+
 DEFAULT_START_HOUR = 4  # Anki's default "next day starts at"
 
 
@@ -29,6 +31,11 @@ class LearningDays:
 
     zone: tzinfo
     start_hour: int = DEFAULT_START_HOUR
+
+    @classmethod
+    def of(cls, zone_name: str, start_hour: int = DEFAULT_START_HOUR) -> LearningDays:
+        """A user's learning days from their stored time zone name and start hour."""
+        return cls(zone_for(zone_name), start_hour)
 
     def __post_init__(self) -> None:
         if not 0 <= self.start_hour <= 23:

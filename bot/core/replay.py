@@ -11,7 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.scheduling import DEFAULT_RETENTION, Grade, ReviewState, review
+from bot.core.learning_days import LearningDays
+from bot.core.scheduling import DEFAULT_RETENTION, Grade, ReviewState
+from bot.core.scheduling import replay as replay_answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +34,12 @@ class Replayed:
 
 
 def replay(
-    history: Iterable[PastReview], desired_retention: float = DEFAULT_RETENTION
+    history: Iterable[PastReview],
+    desired_retention: float = DEFAULT_RETENTION,
+    days: LearningDays | None = None,
 ) -> dict[str, Replayed]:
-    """The schedule each reviewed card ends with, by card key; ratings outside 1–4 are skipped."""
+    """The schedule each reviewed card ends with, by card key; ratings outside 1–4 are skipped.
+    With `days`, elapsed time and due days are the learner's learning days, as Anki counts them."""
     by_card: dict[str, list[PastReview]] = defaultdict(list)
     for past in history:
         if 1 <= past.rating <= 4:
@@ -43,9 +48,8 @@ def replay(
     for card, reviews in by_card.items():
         # A stable sort: reviews logged in the same instant keep the order they came in.
         reviews.sort(key=lambda past: past.reviewed_at)
-        state: ReviewState | None = None
-        for past in reviews:
-            state = review(state, Grade(past.rating), past.reviewed_at, desired_retention, False)
+        answers = [(past.reviewed_at, Grade(past.rating)) for past in reviews]
+        state = replay_answers(answers, desired_retention, fuzz=False, days=days)
         assert state is not None
         result[card] = Replayed(state, len(reviews))
     return result

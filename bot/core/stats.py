@@ -26,12 +26,12 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from fsrs import State
 
+from bot.core.learning_days import LearningDays
 from bot.core.scheduling import ReviewState
-from bot.core.timezones import zone_for
 
 HEATMAP_WEEKS = 26
 FORECAST_DAYS = 14
@@ -103,11 +103,6 @@ def heatmap_start(today: date) -> date:
     return monday - timedelta(weeks=HEATMAP_WEEKS - 1)
 
 
-def _local_midnight_utc(day: date, zone_name: str) -> datetime:
-    """The instant (as an aware datetime) at which local `day` begins."""
-    return datetime.combine(day, time(0), zone_for(zone_name))
-
-
 def _is_right(rating: int) -> bool:
     return rating >= RIGHT_RATING
 
@@ -116,22 +111,20 @@ def compute_stats(
     reviews: Sequence[LoggedReview],
     states: Sequence[ReviewState | None],
     now: datetime,
-    zone_name: str,
+    learning_days: LearningDays,
     desired_retention: float,
 ) -> StatsFigures:
     """The /stats figures for one user: `reviews` is their log, `states` one entry per question
-    of the deck (None for a question never answered)."""
+    of the deck (None for a question never answered); days are the user's learning days."""
     if now.tzinfo is None:
         raise ValueError("compute_stats needs a tz-aware now")
-    zone = zone_for(zone_name)
-    today = now.astimezone(zone).date()
+    today = learning_days.day_of(now)
     start = heatmap_start(today)
     days = (today - start).days + 1
-    # Local midnights as UTC instants: a review's local day is found by bisection, which is
-    # both DST-correct and far cheaper than converting every review to the local zone.
+    # The days' starts as UTC instants: a review's day is found by bisection, which is both
+    # DST-correct and far cheaper than converting every review to the local zone.
     bounds = [
-        _local_midnight_utc(start + timedelta(days=i), zone_name).timestamp()
-        for i in range(days + 1)
+        learning_days.start_of(start + timedelta(days=i)).timestamp() for i in range(days + 1)
     ]
     daily = [0] * days
     today_reviews = today_right = 0
@@ -155,7 +148,7 @@ def compute_stats(
     due_now = new = learning = young = mature = 0
     # Buckets are compared as instants so DST-length days are counted right.
     bucket_ends = [
-        _local_midnight_utc(today + timedelta(days=i + 1), zone_name) for i in range(FORECAST_DAYS)
+        learning_days.start_of(today + timedelta(days=i + 1)) for i in range(FORECAST_DAYS)
     ]
     for s in states:
         if s is None:

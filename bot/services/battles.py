@@ -571,6 +571,7 @@ class BattleService:
                     streak_best=who.streak_best,
                     streak_last_day=who.streak_last_day,
                     streak_freezes=who.streak_freezes,
+                    day_start_hour=who.day_start_hour,
                 ),
                 Grade.GOOD if given.correct else Grade.AGAIN,
                 given.correct,

@@ -27,7 +27,9 @@ from bot.cards.upload import (
     valid_unicode,
 )
 from bot.clock import Clock
+from bot.core.learning_days import LearningDays
 from bot.core.replay import PastReview, replay
+from bot.core.scheduling import DEFAULT_RETENTION
 from bot.reader.pool import ReaderPool, Stopped
 from bot.reader.protocol import Crashed, Read, Refused
 from bot.services.downloads import DownloadFailed, TooLarge
@@ -143,8 +145,9 @@ def _page_of(payload: str, page: int) -> Digest:
     return digest(decode_upload(payload), page)
 
 
-def _replayed(upload: Upload, desired_retention: float) -> list[ReplayedState]:
-    """The history replayed through FSRS, per card key (CPU work: run it in a thread)."""
+def _replayed(upload: Upload, desired_retention: float, days: LearningDays) -> list[ReplayedState]:
+    """The history replayed through FSRS on the user's learning days, per card key (CPU work:
+    run it in a thread)."""
     keys = [card_key(card) for card in upload.deck.cards]
     history = [
         PastReview(keys[r.card_index], r.reviewed_at, r.rating)
@@ -153,7 +156,7 @@ def _replayed(upload: Upload, desired_retention: float) -> list[ReplayedState]:
     ]
     return [
         ReplayedState(key, to_stored(done.state), done.reviews)
-        for key, done in replay(history, desired_retention).items()
+        for key, done in replay(history, desired_retention, days).items()
     ]
 
 
@@ -330,8 +333,9 @@ class ImportService:
         cards = written = 0
         if replaying and upload.reviews:
             user = await get_user(self.db, user_id)
-            retention = user.desired_retention if user is not None else 0.9
-            states = await asyncio.to_thread(_replayed, upload, retention)
+            retention = user.desired_retention if user is not None else DEFAULT_RETENTION
+            days = user.days if user is not None else LearningDays.of("UTC")
+            states = await asyncio.to_thread(_replayed, upload, retention, days)
             cards, written = await store.write_replayed(self.db, user_id, deck_id, states)
         await store.finish_import(self.db, user_id, import_id, deck_id, now)
         return SavedDeck(

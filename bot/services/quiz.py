@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 from bot.cards.answers import kind_of
 from bot.cards.distractors import draw_options
@@ -13,7 +13,6 @@ from bot.clock import Clock
 from bot.core.grading import TypedVerdict, grade_typed
 from bot.core.scheduling import Grade, review
 from bot.core.selection import Pick, QuestionMemory, Shown, order_without_leaks, plan_session
-from bot.core.timezones import zone_for
 from bot.outbox import intents
 from bot.services.reviewing import Reviewer, make_review, to_state, to_stored
 from bot.services.unixtime import from_unix, unix
@@ -48,13 +47,6 @@ GRADE_OUTCOME = {Grade.AGAIN: "again", Grade.HARD: "hard", Grade.GOOD: "good", G
 WRONG_OUTCOMES = ("wrong", "close")  # typed answers the learner may override as right
 RIGHT_OUTCOMES = ("right", "hard", "good", "easy", "overridden")
 TYPED_KINDS = (QuestionKind.TYPED, QuestionKind.CLOZE)
-
-
-def day_start_utc(now: datetime, zone_name: str) -> datetime:
-    """The UTC instant at which the user's current local day began."""
-    zone = zone_for(zone_name)
-    local_midnight = datetime.combine(now.astimezone(zone).date(), time(0), zone)
-    return local_midnight.astimezone(UTC)
 
 
 def _view(
@@ -155,7 +147,7 @@ class QuizService:
             await store.close_session(self.db, current.session_id, unix(now))
         deck_id = user.active_deck_id or self.default_deck_id
         await deck_store.ensure_current_questions(self.db, deck_id, unix(now))
-        since = day_start_utc(now, user.timezone)
+        since = user.days.start_of(user.days.day_of(now))  # new cards count per learning day
         met_today = await store.cards_met_since(self.db, user.id, deck_id, unix(since))
         new_cards = max(user.new_per_day - met_today, 0)
         size = user.session_size
@@ -398,6 +390,7 @@ class QuizService:
                 streak_best=ctx.streak_best,
                 streak_last_day=ctx.streak_last_day,
                 streak_freezes=ctx.streak_freezes,
+                day_start_hour=ctx.day_start_hour,
             ),
             grade,
             correct,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from bot.clock import Clock
+from bot.core.learning_days import LearningDays
 from bot.core.reminders import (
     MAX_LATENESS,
     next_after_decision,
@@ -291,9 +292,10 @@ def _decide(row: DueReminder, now: datetime) -> tuple[Claim, ReminderSend | None
     """The claim for one due reminder, and the send if the decision is to send."""
     scheduled = from_unix(row.next_remind_at)
     remind_time = _time(row.remind_time)
-    today = local_date(now, row.timezone)
+    today = local_date(now, row.timezone)  # one reminder per calendar day
     streak = Streak(row.streak_current, row.streak_best, row.streak_last_day, row.streak_freezes)
-    shown = view_streak(streak, today)
+    # Streaks count learning days: a reminder before the day's start hour is still yesterday's.
+    shown = view_streak(streak, LearningDays.of(row.timezone, row.day_start_hour).day_of(now))
     decision = reminder_decision(
         now,
         scheduled,

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.core.learning_days import DEFAULT_START_HOUR, LearningDays
 from bot.core.scheduling import Grade, ReviewState, review
 from bot.core.streaks import Streak, StreakUpdate, record_study
-from bot.core.timezones import zone_for
 from bot.services.unixtime import from_unix, unix
 from bot.storage.quiz import ReviewWrite, StoredState
 
@@ -60,6 +60,7 @@ class Reviewer:
     streak_best: int
     streak_last_day: str | None
     streak_freezes: int
+    day_start_hour: int = DEFAULT_START_HOUR
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,14 +87,16 @@ def make_review(
     fuzz: bool,
     keep_prior: bool = False,
 ) -> Reviewed:
-    """Schedule the answer with FSRS and count the day in the user's streak (local days).
+    """Schedule the answer with FSRS on the user's learning days and count that day in their
+    streak (bot.core.learning_days: the day starts at their start hour, local time).
 
     With `keep_prior`, the review row keeps the schedule it started from, so that the answer can
     later be counted as right instead ("I was right").
     """
     previous = to_state(who.state)
-    after = review(previous, grade, now, who.desired_retention, fuzz)
-    today = now.astimezone(zone_for(who.timezone)).date()
+    days = LearningDays.of(who.timezone, who.day_start_hour)
+    after = review(previous, grade, now, who.desired_retention, fuzz, days)
+    today = days.day_of(now)
     streak = Streak(
         current=who.streak_current,
         best=who.streak_best,

@@ -17,6 +17,7 @@ SESSION_SIZES = (5, 10, 20)
 NEW_PER_DAY = (0, 5, 10, 20, 50)
 MIXES = ("mixed", "choice", "typed", "selfgraded")  # the keys of quiz.KINDS_BY_MIX
 RETENTIONS = (0.80, 0.85, 0.90, 0.95)
+DAY_STARTS = (0, 2, 3, 4, 5, 6)  # the local hour a learning day starts at (Anki's default: 4)
 MAX_DECK_BUTTONS = 24
 
 
@@ -50,6 +51,8 @@ def parse_choice(section: str, raw: str) -> tuple[str, int | float | str] | None
         return ("desired_retention", value) if value in RETENTIONS else None
     if section == "deck":
         return ("active_deck_id", number)
+    if section == "day":
+        return ("day_start_hour", number) if number in DAY_STARTS else None
     return None
 
 
@@ -86,7 +89,7 @@ class SettingsService:
             if all(d.id != value for d in decks):
                 return Refusal(CHOICE_GONE)
         # Choices that shape a session end the open one, so the next /quiz obeys them at once.
-        shapes_session = column != "desired_retention"
+        shapes_session = column not in ("desired_retention", "day_start_hour")
         now = int(self.clock.now().timestamp())
         saved = await store.save_setting(
             self.db, user_id, column, value, now if shapes_session else None

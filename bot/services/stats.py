@@ -17,7 +17,6 @@ from bot.core.stats import (
     heatmap_start,
 )
 from bot.core.streaks import StreakView, view_streak
-from bot.core.timezones import local_date, zone_for
 from bot.services.unixtime import from_unix
 from bot.services.users import stored_streak
 from bot.storage import battles as battle_store
@@ -89,7 +88,7 @@ def _figures(
         for e in log
     ]
     states = [to_review_state(s) if s else None for s in schedules]
-    return compute_stats(reviews, states, now, user.timezone, user.desired_retention)
+    return compute_stats(reviews, states, now, user.days, user.desired_retention)
 
 
 @dataclass
@@ -105,10 +104,8 @@ class StatsService:
         now = self.clock.now()
         user = await upsert_user(self.db, user_id, first_name, int(now.timestamp()))
         deck_id = user.active_deck_id or self.default_deck_id
-        today = local_date(now, user.timezone)
-        first_day = datetime.combine(
-            heatmap_start(today), datetime.min.time(), zone_for(user.timezone)
-        )
+        today = user.days.day_of(now)
+        first_day = user.days.start_of(heatmap_start(today))
         # A day of slack: the core places each review in its local day exactly.
         since = int((first_day - timedelta(days=1)).timestamp())
         recent = int((now - RETENTION_WINDOW).timestamp())

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.core.streaks import Streak, StreakView, view_streak
-from bot.core.timezones import local_date
 from bot.storage import users as store
 from bot.storage.db import Database
 from bot.storage.users import UserRecord
@@ -26,8 +25,8 @@ class UserService:
         )
 
     def streak_view(self, user: UserRecord) -> StreakView:
-        """The user's streak as it stands today in their time zone."""
-        today = local_date(self.clock.now(), user.timezone)
+        """The user's streak as it stands on their learning day now."""
+        today = user.days.day_of(self.clock.now())
         return view_streak(stored_streak(user), today)
 
 

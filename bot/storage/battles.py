@@ -110,6 +110,7 @@ class ReviewerRow:
     streak_best: int
     streak_last_day: str | None
     streak_freezes: int
+    day_start_hour: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,7 +345,7 @@ async def reviewer(db: Database, user_id: int, question_id: int) -> ReviewerRow 
         """SELECT u.id, u.timezone, u.desired_retention, u.streak_current, u.streak_best,
                   u.streak_last_day, u.streak_freezes,
                   r.state, r.step, r.stability, r.difficulty, r.due, r.last_review, r.reps,
-                  r.lapses
+                  r.lapses, u.day_start_hour
              FROM users u
              LEFT JOIN review_states r ON r.user_id = u.id AND r.question_id = ?
             WHERE u.id = ?""",
@@ -355,7 +356,7 @@ async def reviewer(db: Database, user_id: int, question_id: int) -> ReviewerRow 
     state = None
     if row[7] is not None:
         state = StoredState(row[7], row[8], row[9], row[10], row[11], row[12], row[13], row[14])
-    return ReviewerRow(row[0], state, row[1], row[2], row[3], row[4], row[5], row[6])
+    return ReviewerRow(row[0], state, row[1], row[2], row[3], row[4], row[5], row[6], row[15])
 
 
 async def save_transition(

@@ -84,6 +84,7 @@ class ItemContext:
     retries: int  # how many of the session's items ask a missed question again
     retries_right: int  # how many of those were answered right
     started_by: int | None  # the update that started the session
+    day_start_hour: int  # the user's learning day starts at this local hour
 
     @property
     def summary_shown(self) -> bool:
@@ -103,7 +104,7 @@ SELECT s.id, s.user_id, s.chat_id, s.deck_id, d.title, s.size, s.position, s.fin
        (SELECT COUNT(*) FROM session_items x WHERE x.session_id = s.id AND x.retry = 1),
        (SELECT COUNT(*) FROM session_items x WHERE x.session_id = s.id AND x.retry = 1
            AND x.outcome IN ('right', 'hard', 'good', 'easy', 'overridden')),
-       s.started_by{answer_columns}
+       s.started_by, u.day_start_hour{answer_columns}
   FROM quiz_sessions s
   JOIN decks d ON d.id = s.deck_id
   JOIN users u ON u.id = s.user_id
@@ -123,7 +124,7 @@ _ANSWER_COLUMNS = """,
                       AND later.id > a.id)"""
 _ANSWER_JOIN = """
   LEFT JOIN reviews a ON a.session_id = s.id AND a.position = i.position"""
-_ANSWER_AT = 46  # where the answer's columns start in a row of the query with them
+_ANSWER_AT = 47  # where the answer's columns start in a row of the query with them
 
 
 def _question(row: Row, at: int) -> QuestionRow:
@@ -217,6 +218,7 @@ def _context(row: Row) -> ItemContext:
         retries=int(row[43]),
         retries_right=int(row[44]),
         started_by=row[45],
+        day_start_hour=int(row[46]),
     )
 
 

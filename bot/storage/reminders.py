@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from bot.core.learning_days import DEFAULT_START_HOUR
 from bot.storage.db import Database
 
 # 4 bound values per claim: well under SQLite's 32,766 variables per statement.
@@ -15,7 +16,8 @@ DUE_SQL = """
 SELECT u.id, u.timezone, u.remind_time, u.next_remind_at, u.last_remind_day,
        u.streak_current, u.streak_best, u.streak_last_day, u.streak_freezes,
        (SELECT COUNT(*) FROM review_states r
-         WHERE r.user_id = u.id AND r.deck_id = COALESCE(u.active_deck_id, ?) AND r.due <= ?)
+         WHERE r.user_id = u.id AND r.deck_id = COALESCE(u.active_deck_id, ?) AND r.due <= ?),
+       u.day_start_hour
   FROM users u
  WHERE u.next_remind_at IS NOT NULL AND u.next_remind_at <= ?
  ORDER BY u.next_remind_at
@@ -47,6 +49,7 @@ class DueReminder:
     streak_last_day: date | None
     streak_freezes: int
     due_count: int
+    day_start_hour: int = DEFAULT_START_HOUR
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,7 @@ async def due_reminders(
             streak_last_day=_day(row[7]),
             streak_freezes=row[8],
             due_count=row[9],
+            day_start_hour=row[10],
         )
         for row in rows
         # A reminder without a time cannot be rescheduled; it is cleared by `set_reminder`.

@@ -7,7 +7,14 @@ from bot.storage.decks import DeckInfo
 
 # The only columns a settings change may write (the name goes into SQL, so it is checked here).
 SETTING_COLUMNS = frozenset(
-    {"session_size", "new_per_day", "question_mix", "desired_retention", "active_deck_id"}
+    {
+        "session_size",
+        "new_per_day",
+        "question_mix",
+        "desired_retention",
+        "active_deck_id",
+        "day_start_hour",
+    }
 )
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.core.learning_days import DEFAULT_START_HOUR, LearningDays
 from bot.storage.db import Database, Row
 
 USER_COLUMNS = """id, first_name, active_deck_id, timezone, session_size, new_per_day, question_mix,
-    desired_retention, streak_current, streak_best, streak_last_day, streak_freezes"""
+    desired_retention, streak_current, streak_best, streak_last_day, streak_freezes,
+    day_start_hour"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,12 @@ class UserRecord:
     streak_best: int
     streak_last_day: date | None
     streak_freezes: int
+    day_start_hour: int = DEFAULT_START_HOUR  # their learning day starts at this local hour
+
+    @property
+    def days(self) -> LearningDays:
+        """The user's learning days: their time zone, their day's start hour."""
+        return LearningDays.of(self.timezone, self.day_start_hour)
 
     @classmethod
     def from_row(cls, row: Row) -> UserRecord:
@@ -45,6 +53,7 @@ class UserRecord:
             streak_best=row[9],
             streak_last_day=date.fromisoformat(last) if last else None,
             streak_freezes=row[11],
+            day_start_hour=row[12],
         )
 
 

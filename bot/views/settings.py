@@ -12,13 +12,21 @@ from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.services.settings import MIXES, NEW_PER_DAY, RETENTIONS, SESSION_SIZES, SettingsView
+from bot.services.settings import (
+    DAY_STARTS,
+    MIXES,
+    NEW_PER_DAY,
+    RETENTIONS,
+    SESSION_SIZES,
+    SettingsView,
+)
 from bot.views.callbacks import MenuTap, encode
 from bot.views.fmt import clip, esc
 
 TAP_NAME = "settings"
 _ARG = re.compile(
-    r"(menu)|open\.(size|new|mix|ret|deck|tz|remind)|set\.(size|new|mix|ret|deck)\.([a-z0-9]{1,19})"
+    r"(menu)|open\.(size|new|mix|ret|deck|day|tz|remind)"
+    r"|set\.(size|new|mix|ret|deck|day)\.([a-z0-9]{1,19})"
 )
 MIX_LABELS = {
     "mixed": "Mixed",
@@ -32,6 +40,7 @@ SECTION_LABELS = {
     "mix": "🎲 Question mix",
     "ret": "🎯 Retention",
     "deck": "🗂 Deck",
+    "day": "🌅 New day at",
     "tz": "🌍 Time zone",
     "remind": "⏰ Reminder",
 }
@@ -49,6 +58,11 @@ SECTION_HELP = {
         "more frequent reviews; it applies to every answer from now on."
     ),
     "deck": "The deck your quizzes come from.",
+    "day": (
+        "When your new day starts, local time. Until then you are still on the day before: a "
+        "question due tomorrow waits until this hour, and late-night study counts for today's "
+        "streak and new cards. 04:00 is what Anki uses."
+    ),
     "tz": (
         "Your time zone sets when your day starts for streaks and reminders.\n"
         "Send /timezone followed by a city or an offset, e.g. <code>/timezone Berlin</code> or "
@@ -94,6 +108,10 @@ def _percent(value: float) -> str:
     return f"{round(value * 100)}%"
 
 
+def _hour(hour: int) -> str:
+    return f"{hour:02d}:00"
+
+
 def current_value(view: SettingsView, section: str) -> str:
     """A setting's value as the menu shows it (plain text, not escaped)."""
     user = view.user
@@ -103,6 +121,7 @@ def current_value(view: SettingsView, section: str) -> str:
         "mix": MIX_LABELS.get(user.question_mix, user.question_mix),
         "ret": _percent(user.desired_retention),
         "deck": view.deck_title,
+        "day": _hour(user.day_start_hour),
         "tz": user.timezone,
     }
     return values.get(section, "")
@@ -114,7 +133,7 @@ def menu_text(view: SettingsView, saved: str | None = None) -> str:
     if saved:
         lines += [f"✅ Saved — {esc(saved)}", ""]
     lines.append("⚙️ <b>Settings</b>")
-    for section in ("size", "new", "mix", "ret", "deck", "tz"):
+    for section in ("size", "new", "mix", "ret", "deck", "day", "tz"):
         label = SECTION_LABELS[section].split(" ", 1)[1]
         lines.append(f"{label}: <b>{esc(clip(current_value(view, section), 80))}</b>")
     if view.remind_time:
@@ -127,7 +146,7 @@ def menu_text(view: SettingsView, saved: str | None = None) -> str:
 
 def menu_keyboard() -> InlineKeyboardMarkup:
     """The main menu's buttons, one per setting."""
-    rows = [("size", "new"), ("mix", "ret"), ("deck",), ("tz", "remind")]
+    rows = [("size", "new"), ("mix", "ret"), ("deck", "day"), ("tz", "remind")]
     return InlineKeyboardMarkup(
         [[_button(SECTION_LABELS[s], f"open.{s}") for s in row] for row in rows]
     )
@@ -145,6 +164,8 @@ def _choices(view: SettingsView, section: str) -> list[tuple[str, str]]:
         return [(_percent(r), str(round(r * 100))) for r in RETENTIONS]
     if section == "deck":
         return [(d.title, str(d.id)) for d in view.decks[:24]]
+    if section == "day":
+        return [(_hour(h), str(h)) for h in DAY_STARTS]
     return []
 
 
@@ -156,6 +177,7 @@ def _is_current(view: SettingsView, section: str, value: str) -> bool:
         "mix": user.question_mix,
         "ret": str(round(user.desired_retention * 100)),
         "deck": str(view.deck_id),
+        "day": str(user.day_start_hour),
     }
     return current.get(section) == value
 
@@ -179,7 +201,7 @@ def section_keyboard(view: SettingsView, section: str) -> InlineKeyboardMarkup:
         )
         for label, value in _choices(view, section)
     ]
-    per_row = {"size": 3, "new": 5, "mix": 2, "ret": 4, "deck": 1}.get(section, 1)
+    per_row = {"size": 3, "new": 5, "mix": 2, "ret": 4, "deck": 1, "day": 3}.get(section, 1)
     rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
     rows.append([_button(BACK, "menu")])
     return InlineKeyboardMarkup(rows)

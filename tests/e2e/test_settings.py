@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from bot.cards.formats import read_deck_file
 from bot.cards.model import Card, Deck
 from bot.clock import ManualClock
+from bot.core.learning_days import LearningDays
 from bot.core.scheduling import Grade, review
 from bot.sandbox.driver import SandboxUser
 from bot.sandbox.server import SandboxServer
@@ -48,6 +50,16 @@ async def study_a_big_deck(bot: RunningBot, user: SandboxUser, clock: ManualCloc
     await bot.services.db.execute(
         "UPDATE users SET active_deck_id = ? WHERE id = ?", (deck_id, user.id)
     )
+
+
+async def answer_easy(bot: RunningBot, user: SandboxUser) -> None:
+    """Start a quiz and grade its first (self-graded) question Easy."""
+    await user.send("/quiz")
+    await shown_question(bot.services, user.id)
+    await user.tap("Show answer")
+    await user.wait_for(lambda m: "Easy" in m.labels)
+    await user.tap("Easy")
+    await user.wait_for(lambda m: m.text.startswith("Question 2/"))
 
 
 async def setting(bot: RunningBot, user: SandboxUser, column: str) -> object:
@@ -144,24 +156,42 @@ async def test_desired_retention_reaches_fsrs(
     text = await choose(alice, "Retention", f"{percent}%")
     assert f"Retention: {percent}%" in text
     assert await setting(bot, alice, "desired_retention") == percent / 100
-    await alice.send("/quiz")
-    await shown_question(bot.services, alice.id)
-    await alice.tap("Show answer")
-    await alice.wait_for(lambda m: "Easy" in m.labels)
-    await alice.tap("Easy")
-    await alice.wait_for(lambda m: m.text.startswith("Question 2/"))
+    await answer_easy(bot, alice)
     row = await bot.services.db.fetchone(
         "SELECT due - reviewed_at FROM reviews WHERE user_id = ?", (alice.id,)
     )
     assert row is not None
-    expected = review(None, Grade.EASY, clock.now(), percent / 100, fuzz=False)
+    days = LearningDays.of("UTC")  # Alice's zone and day start, both as they come
+    expected = review(None, Grade.EASY, clock.now(), percent / 100, fuzz=False, days=days)
     assert row[0] == int((expected.due - clock.now()).total_seconds())
+    other = 0.9 if percent != 90 else 0.8
     assert row[0] != int(
         (
-            review(None, Grade.EASY, clock.now(), 0.9 if percent != 90 else 0.8, fuzz=False).due
-            - clock.now()
+            review(None, Grade.EASY, clock.now(), other, fuzz=False, days=days).due - clock.now()
         ).total_seconds()
     )
+
+
+async def test_the_new_day_hour_sets_when_answers_fall_due_and_which_day_they_count_for(
+    sandbox: SandboxServer, bot: RunningBot, clock: ManualClock
+) -> None:
+    alice = sandbox.user("Alice")
+    await choose(alice, "Question mix", "Self-graded only")
+    text = await choose(alice, "🌅 New day at", "06:00")
+    assert "New day at: 06:00" in text
+    assert await setting(bot, alice, "day_start_hour") == 6
+    # 05:30 in Alice's zone (UTC): still the day before, for her streak and her schedule.
+    clock.set(datetime(2026, 3, 3, 5, 30, tzinfo=UTC))
+    await answer_easy(bot, alice)
+    row = await bot.services.db.fetchone(
+        "SELECT local_day, due FROM reviews WHERE user_id = ?", (alice.id,)
+    )
+    assert row is not None and row[0] == "2026-03-02"
+    due = datetime.fromtimestamp(row[1], UTC)
+    # Due from the start of its due day (06:00), a whole number of days after 2 March's start.
+    assert (due.hour, due.minute) == (6, 0)
+    assert (due - datetime(2026, 3, 2, 6, 0, tzinfo=UTC)).total_seconds() % 86400 == 0
+    assert (await bot.services.users.touch(alice.id, "Alice")).streak_last_day == date(2026, 3, 2)
 
 
 async def test_active_deck_lists_bundled_and_own_decks(

@@ -197,7 +197,8 @@ async def test_battle_messages_owed_before_m016_move_to_the_outbox(
 ) -> None:
     dialect = "postgres" if database_url.startswith("postgres") else "sqlite"
     every = MIGRATIONS[dialect]
-    monkeypatch.setitem(MIGRATIONS, dialect, [m for m in every if m[0] < "m016"])
+    # Every migration but m016 (later ones touch nothing it moves): the schema it upgrades.
+    monkeypatch.setitem(MIGRATIONS, dialect, [m for m in every if m[0] != "m016_battles_in_outbox"])
     db = await open_database(database_url)
     try:
         ids = await load_bundled_decks(db, int(clock.now().timestamp()))

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.core.learning_days import LearningDays
 from bot.core.scheduling import ReviewState
 from bot.core.stats import LoggedReview, StatsFigures, compute_stats
 from bot.views.charts import level_edges, render_png
@@ -37,13 +38,15 @@ def history(days: int, per_day: int, seed: int = 3) -> StatsFigures:
         ReviewState(2, None, 9.0, 5.0, NOW + timedelta(hours=rng.random() * 400), NOW, 2, 0)
         for _ in range(days * 2)
     ]
-    return compute_stats(reviews, [*states, None, None], NOW, "Europe/Berlin", 0.9)
+    return compute_stats(
+        reviews, [*states, None, None], NOW, LearningDays.of("Europe/Berlin", 0), 0.9
+    )
 
 
 @pytest.mark.parametrize(
     "figures",
     [
-        compute_stats([], [None] * 20, NOW, "UTC", 0.9),
+        compute_stats([], [None] * 20, NOW, LearningDays.of("UTC", 0), 0.9),
         history(days=3, per_day=4),
         history(days=365, per_day=40),
     ],
@@ -57,7 +60,7 @@ async def test_the_chart_is_a_phone_sized_png(figures: StatsFigures) -> None:
 
 
 async def test_an_empty_history_is_a_different_picture_from_a_real_one() -> None:
-    empty = await render_png(compute_stats([], [], NOW, "UTC", 0.9))
+    empty = await render_png(compute_stats([], [], NOW, LearningDays.of("UTC", 0), 0.9))
     small = await render_png(history(days=3, per_day=4))
     assert empty != small
 

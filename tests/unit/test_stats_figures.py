@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.core.learning_days import LearningDays
 from bot.core.scheduling import ReviewState
 from bot.core.stats import LoggedReview, StatsFigures, compute_stats, heatmap_start
 
@@ -71,7 +72,7 @@ STATES = [
 
 @pytest.fixture(scope="module")
 def figures() -> StatsFigures:
-    return compute_stats(REVIEWS, STATES, NOW, ZONE, 0.85)
+    return compute_stats(REVIEWS, STATES, NOW, LearningDays.of(ZONE, 0), 0.85)
 
 
 def test_today_counts_local_day_reviews_and_accuracy(figures: StatsFigures) -> None:
@@ -119,7 +120,7 @@ def test_forecast_buckets_by_local_day_with_overdue_in_today(figures: StatsFigur
 
 
 def test_no_history_gives_zeros_and_no_ratios() -> None:
-    figures = compute_stats([], [None, None], NOW, "UTC", 0.9)
+    figures = compute_stats([], [None, None], NOW, LearningDays.of("UTC", 0), 0.9)
     assert figures.today_accuracy is None
     assert figures.true_retention is None
     assert figures.new == 2
@@ -128,7 +129,7 @@ def test_no_history_gives_zeros_and_no_ratios() -> None:
 
 
 def test_a_due_question_alone_is_not_empty() -> None:
-    assert not compute_stats([], [young(NOW)], NOW, "UTC", 0.9).is_empty
+    assert not compute_stats([], [young(NOW)], NOW, LearningDays.of("UTC", 0), 0.9).is_empty
 
 
 @pytest.mark.parametrize(
@@ -147,4 +148,4 @@ def test_heatmap_starts_on_the_monday_25_weeks_back(today: date, start: date) ->
 
 def test_a_naive_now_is_refused() -> None:
     with pytest.raises(ValueError, match="tz-aware"):
-        compute_stats([], [], datetime(2026, 3, 4, 15, 0), "UTC", 0.9)
+        compute_stats([], [], datetime(2026, 3, 4, 15, 0), LearningDays.of("UTC", 0), 0.9)
