@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -59,8 +61,28 @@ def _require_utc(when: datetime) -> datetime:
 
 
 @lru_cache(maxsize=16)
-def _scheduler(desired_retention: float, fuzz: bool) -> Scheduler:
-    return Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
+def _scheduler(desired_retention: float) -> Scheduler:
+    # FSRS's own fuzz draws from the process's shared random state; ours (`fuzzed`) is seeded,
+    # so the interval a grade button shows is the one the answer gets.
+    return Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+
+
+# Anki's fuzz (and FSRS's): up to 15 % of the days from 2.5 to 7, 10 % to 20, 5 % beyond, plus 1.
+_FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, math.inf, 0.05))
+MAX_INTERVAL_DAYS = 36500
+
+
+def fuzzed(interval_days: int, factor: float) -> int:
+    """An interval moved within its fuzz range by `factor` (0 ≤ factor < 1: the range's start
+    to its end), so that cards learnt together spread over nearby days. Under 2.5 days: as is."""
+    if interval_days < 2.5:
+        return interval_days
+    delta = 1.0 + sum(
+        f * max(min(float(interval_days), end) - start, 0.0) for start, end, f in _FUZZ_RANGES
+    )
+    high = min(round(interval_days + delta), MAX_INTERVAL_DAYS)
+    low = min(max(2, round(interval_days - delta)), high)
+    return min(int(low + factor * (high - low + 1)), high)
 
 
 def _fsrs_card(state: ReviewState) -> Card:
@@ -83,8 +105,12 @@ def review(
     desired_retention: float = DEFAULT_RETENTION,
     fuzz: bool = True,
     days: LearningDays | None = None,
+    seed: int | None = None,
 ) -> ReviewState:
     """The state after answering with `grade` at `now` (previous None means a new question).
+
+    A review-state interval is fuzzed (`fuzzed`) by a factor drawn from `seed` (the same seed,
+    the same interval: what a grade button shows is what the answer gets), or at random.
 
     With `days`, time is counted as Anki counts it (bot.core.learning_days): FSRS sees the
     learning days since the last review as its elapsed days, and a question that moves to (or
@@ -92,7 +118,7 @@ def review(
     24-hour periods and the due time keeps the review's time of day.
     """
     now = _require_utc(now)
-    scheduler = _scheduler(round(desired_retention, 4), fuzz)
+    scheduler = _scheduler(round(desired_retention, 4))
     if previous is None:
         card = Card(card_id=1, due=now)
         reps, lapses = 0, 0
@@ -106,9 +132,14 @@ def review(
             card.last_review = now - timedelta(days=elapsed)
     after, _log = scheduler.review_card(card, Rating(int(grade)), now)
     due = after.due
-    if days is not None and after.state == State.Review:
+    if after.state == State.Review:
         interval = round((after.due - now) / timedelta(days=1))
-        due = days.start_of(days.day_of(now) + timedelta(days=interval))
+        if fuzz:
+            interval = fuzzed(interval, random.Random(seed).random())
+        if days is not None:
+            due = days.start_of(days.day_of(now) + timedelta(days=interval))
+        else:
+            due = now + timedelta(days=interval)
     lapsed = previous is not None and previous.state == State.Review and grade == Grade.AGAIN
     return ReviewState(
         state=int(after.state),
@@ -120,6 +151,32 @@ def review(
         reps=reps + 1,
         lapses=lapses + (1 if lapsed else 0),
     )
+
+
+def answer_seed(user_id: int, question_id: int, reps: int) -> int:
+    """The fuzz seed of a user's next answer to a question: the same until that answer is made,
+    so every preview of it (the grade buttons) and the answer itself agree."""
+    return (user_id * 1_000_003 + question_id) * 10_007 + reps
+
+
+def waits(
+    previous: ReviewState | None,
+    now: datetime,
+    desired_retention: float,
+    fuzz: bool,
+    days: LearningDays,
+    seed: int,
+) -> tuple[timedelta, ...]:
+    """How long each grade (Again, Hard, Good, Easy) would put the question away if answered at
+    `now`: a learning step in minutes, a review in whole learning days."""
+    result: list[timedelta] = []
+    for grade in Grade:
+        after = review(previous, grade, now, desired_retention, fuzz, days, seed)
+        if after.state == State.Review:
+            result.append(timedelta(days=max(1, days.between(now, after.due))))
+        else:
+            result.append(after.due - now)
+    return tuple(result)
 
 
 def replay(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from bot.cards.answers import kind_of
@@ -11,7 +11,8 @@ from bot.cards.distractors import draw_options
 from bot.cards.questions import QuestionKind
 from bot.clock import Clock
 from bot.core.grading import TypedVerdict, grade_typed
-from bot.core.scheduling import Grade, review
+from bot.core.learning_days import LearningDays
+from bot.core.scheduling import Grade, answer_seed, review, waits
 from bot.core.selection import Pick, QuestionMemory, Shown, order_without_leaks, plan_session
 from bot.outbox import intents
 from bot.services.reviewing import Reviewer, make_review, to_state, to_stored
@@ -475,8 +476,21 @@ class QuizService:
         elif ctx.finished or ctx.current != position:
             shown = ClosedItem(current_view(ctx))
         else:
-            shown = current_view(ctx)
+            shown = self._with_waits(ctx, current_view(ctx))
         return ItemScreen(shown, ctx.message_id, ctx.chat_id)
+
+    def _with_waits(self, ctx: ItemContext, view: QuestionView) -> QuestionView:
+        """A recall question shown with its answer, with what each grade would do to it: the
+        same scheduling call (and fuzz seed) the grade will make."""
+        if view.kind != QuestionKind.RECALL or not view.revealed:
+            return view
+        previous = to_state(ctx.state)
+        seed = answer_seed(ctx.user_id, ctx.question.question_id, previous.reps if previous else 0)
+        days = LearningDays.of(ctx.timezone, ctx.day_start_hour)
+        now = self.clock.now()
+        return replace(
+            view, waits=waits(previous, now, ctx.desired_retention, self.fuzz, days, seed)
+        )
 
     def _reveal(self, ctx: ItemContext, answer: store.AnswerRow | None) -> RevealView:
         """The reveal of an answer as the database has it now."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.core.learning_days import DEFAULT_START_HOUR, LearningDays
-from bot.core.scheduling import Grade, ReviewState, review
+from bot.core.scheduling import Grade, ReviewState, answer_seed, review
 from bot.core.streaks import Streak, StreakUpdate, record_study
 from bot.services.unixtime import from_unix, unix
 from bot.storage.quiz import ReviewWrite, StoredState
@@ -95,7 +95,8 @@ def make_review(
     """
     previous = to_state(who.state)
     days = LearningDays.of(who.timezone, who.day_start_hour)
-    after = review(previous, grade, now, who.desired_retention, fuzz, days)
+    seed = answer_seed(who.user_id, who.question_id, previous.reps if previous else 0)
+    after = review(previous, grade, now, who.desired_retention, fuzz, days, seed)
     today = days.day_of(now)
     streak = Streak(
         current=who.streak_current,

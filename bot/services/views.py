@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.streaks import StreakEvent
 
@@ -26,6 +26,9 @@ class QuestionView:
     revealed: bool = False
     accepted: tuple[str, ...] = ()  # typed answers right besides `answer`
     retry: bool = False  # a question missed earlier in the session, asked once more
+    # For a recall question shown with its answer: how long Again, Hard, Good and Easy would put
+    # it away (the intervals the grades will give).
+    waits: tuple[timedelta, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.grading import spelling_hint
@@ -127,6 +129,21 @@ def _button(label: str, tap: QuizTap | MenuTap) -> InlineKeyboardButton:
     return InlineKeyboardButton(clip(label, BUTTON_CHARS), callback_data=encode(tap))
 
 
+def wait_text(wait: timedelta) -> str:
+    """A grade's interval as Anki shows it on its button: 1m, 10m, 2h, 4d, 1.5mo, 2.1y."""
+    minutes = wait.total_seconds() / 60
+    if minutes < 60:
+        return f"{max(1, round(minutes))}m"
+    if minutes < 24 * 60:
+        return f"{round(minutes / 60)}h"
+    days = wait.total_seconds() / 86400
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
+    return f"{days / 365:.1f}y".replace(".0y", "y")
+
+
 def question_keyboard(q: QuestionView) -> InlineKeyboardMarkup:
     """The buttons under a question."""
     if q.kind == "recall":
@@ -137,8 +154,11 @@ def question_keyboard(q: QuestionView) -> InlineKeyboardMarkup:
         return InlineKeyboardMarkup(
             [
                 [
-                    _button(label, QuizTap(q.session_id, q.position, "grade", int(g)))
-                    for g, label in GRADE_LABELS
+                    _button(
+                        f"{label} {wait_text(q.waits[i])}" if len(q.waits) == 4 else label,
+                        QuizTap(q.session_id, q.position, "grade", int(g)),
+                    )
+                    for i, (g, label) in enumerate(GRADE_LABELS)
                 ]
             ]
         )

@@ -254,3 +254,29 @@ async def test_deck_text_with_markup_characters_arrives_intact(
         lambda m: m.message_id == question.message_id and "back of" in m.text
     )
     assert "back of a < b & c &amp; more" in revealed.text
+
+
+async def test_grade_buttons_say_what_each_grade_will_do_and_it_does(
+    sandbox: SandboxServer, bot: RunningBot, clock: ManualClock
+) -> None:
+    alice = sandbox.user("Alice")
+    await alice.send("/start")
+    await alice.wait_for(lambda m: "Quizmaster" in m.text)
+    await bot.services.db.execute(
+        "UPDATE users SET question_mix = 'selfgraded' WHERE id = ?", (alice.id,)
+    )
+    await alice.send("/quiz")
+    question = await alice.wait_for(lambda m: m.text.startswith("Question 1/"))
+    await alice.tap("Show answer")
+    revealed = await alice.wait_for(
+        lambda m: m.message_id == question.message_id and len(m.labels) == 4
+    )
+    # A card seen for the first time: Anki's learning steps, and Easy straight to days.
+    assert revealed.labels == ["Again 1m", "Hard 6m", "Good 10m", "Easy 8d"]
+    await alice.tap("Easy 8d", message=revealed)
+    await alice.wait_for(lambda m: m.text.startswith("Question 2/"))
+    row = await bot.services.db.fetchone("SELECT due FROM reviews WHERE user_id = ?", (alice.id,))
+    assert row is not None
+    # Eight learning days on, from the start of that day (04:00 in Alice's zone, UTC).
+    today_start = clock.now().replace(hour=4, minute=0, second=0, microsecond=0)
+    assert row[0] == int((today_start + timedelta(days=8)).timestamp())
