@@ -12,6 +12,7 @@ import signal
 import sys
 
 from bot.sandbox.server import DEFAULT_TOKEN, SandboxServer
+from bot.sandbox.world import continuing_update_id
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +35,7 @@ async def serve(args: argparse.Namespace) -> None:
         port=args.port,
         enforce_limits=args.enforce_limits,
         privacy_mode=not args.no_privacy,
+        first_update_id=continuing_update_id(),
     )
     await server.start()
     print(server.base_url, flush=True)

@@ -10,12 +10,15 @@ from bot.app import build_application, start_polling, stop_polling
 from bot.config import Settings
 from bot.sandbox.server import SandboxServer
 from bot.sandbox.terminal import run_terminal
+from bot.sandbox.world import continuing_update_id
 
 
 async def play_in_terminal(settings: Settings) -> int:
     """Start the sandbox on 127.0.0.1, point the bot at it, and hand the terminal to the user."""
     assert settings.bot_token is not None
-    server = SandboxServer(token=settings.bot_token, host="127.0.0.1", port=0)
+    server = SandboxServer(
+        token=settings.bot_token, host="127.0.0.1", port=0, first_update_id=continuing_update_id()
+    )
     await server.start()
     app = build_application(replace(settings, bot_api_url=server.base_url))
     try:

@@ -102,12 +102,13 @@ class SandboxServer:
         bot_name: str = "Quizmaster",
         bot_username: str = "quizmaster_bot",
         webhook_delivery: bool = False,
+        first_update_id: int = 1,
     ) -> None:
         self.token = token
         self.host = host
         self.port = port
         bot = UserRecord(int(token.split(":", 1)[0]), bot_name, username=bot_username, is_bot=True)
-        self.world = World(bot, clock or SystemClock())
+        self.world = World(bot, clock or SystemClock(), first_update_id)
         self.enforce_limits = enforce_limits
         self.privacy_mode = privacy_mode
         self.faults = Faults()

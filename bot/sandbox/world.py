@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -231,18 +232,27 @@ def epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
+def continuing_update_id() -> int:
+    """The first update id of a new sandbox run: later than any of an earlier run's, as Telegram's
+    ids keep growing for a bot. The bot's database keeps the ids it handled, so a run starting
+    again from 1 would find its first updates already done and answer nothing."""
+    # Milliseconds of the wall clock: a run would need more updates than milliseconds passed
+    # before the next run started for two runs' ids to meet.
+    return int(time.time() * 1000)
+
+
 class World:
     """Everything the fake Telegram knows, shared by the Bot API routes and the driver."""
 
-    def __init__(self, bot: UserRecord, clock: ClockLike) -> None:
+    def __init__(self, bot: UserRecord, clock: ClockLike, first_update_id: int = 1) -> None:
         self.bot = bot
         self.clock = clock
         self.users: dict[int, UserRecord] = {bot.id: bot}
         self.chats: dict[int, ChatRecord] = {}
         self.files: dict[str, FileRecord] = {}
         self.updates: list[Update] = []
-        self.next_update_id = 1
-        self.delivered_upto = 0
+        self.next_update_id = first_update_id
+        self.delivered_upto = first_update_id - 1
         self.callbacks: dict[str, CallbackRecord] = {}
         self._next_user_id = FIRST_USER_ID
         self._next_group = 1
