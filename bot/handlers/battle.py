@@ -38,7 +38,7 @@ from bot.views.fmt import esc
 
 log = logging.getLogger(__name__)
 # What a tap hears when its message is behind the battle: if that message is a copy no transition
-# edits (see `_refresh_copy`), the tap brings it up to date.
+# edits (see `_close_copy`), the tap brings it up to date.
 STALE_NOTICES = frozenset(
     {Notice.TIMES_UP, Notice.BATTLE_OVER, Notice.ALREADY_STARTED, Notice.ALREADY_JOINED}
 )
