@@ -78,7 +78,13 @@ async def answer(user: SandboxUser, services: Services, right: bool, grade: str 
     if on_screen.kind == "recall":
         await user.tap("Show answer", message=question)
         label = grade if right else "Again"
-        await user.wait_for(lambda m: m.message_id == question.message_id and label in m.labels)
+        # A grade button reads "Good 10m": its name, then what it will do.
+        await user.wait_for(
+            lambda m: (
+                m.message_id == question.message_id
+                and any(x.split(" ", 1)[0] == label for x in m.labels)
+            )
+        )
         await user.tap(label, message=question)
     elif on_screen.typed:
         await user.send(on_screen.answer if right else "certainly not this")
