@@ -3,17 +3,17 @@
     .venv/bin/python bench/compare_anki.py
 
 It imports `../shared/fixtures/anki/vietnamese-anki21b-with-reviews.apkg` (relative to the
-repository; `--package` for another) the way a user's import does today: `ImportService.read_file`
-(reader process, preview) and `save(..., with_history=True)` (the review log replayed through the
-bot's FSRS and written as the recall questions' schedules) into a temporary SQLite database. Then,
-for every card of `tests/fixtures/anki_reference.json` (what bench/anki_reference.py computed with
-the official `anki` library), it finds the bot's card made from that note, by the front as the
-bot's own importer renders it (the bot makes one card per note: both of Anki's directions are
-matched with it), and prints the median, p10 and p90 of bot/Anki stability, bot − Anki (and
-bot/Anki) difficulty and bot − Anki due day (days, in the collection's UTC offset and rollover
-hour), and how many due days fall inside Anki's fuzz range: over all of Anki's cards, then for
-each direction. The forward cards (ord 0) are the issue's baseline: stability 0.35× at the
-median (p10 0.07, p90 1.11), difficulty 1.34×, due 16 days early. Nothing here needs `anki`.
+repository; `--package` for another) the way a user's import does: `ImportService.read_file`
+(reader process, preview) and `save(..., with_history=True)` into a temporary SQLite database,
+for a user whose time zone and day start are the collection's own (its UTC offset, its rollover
+hour). Each Anki card's answers are replayed into the question that matches it: a note's forward
+card (ord 0) into its card's recall question, its reverse card (ord 1) into its reverse question.
+Then, for every card of `tests/fixtures/anki_reference.json` (what bench/anki_reference.py
+computed with the official `anki` library, default parameters), it prints the median, p10 and p90
+of bot/Anki stability, bot − Anki (and bot/Anki) difficulty and bot − Anki due day (days, in the
+collection's UTC offset and rollover hour), and how many due days fall inside Anki's fuzz range:
+over all of Anki's cards, then for each direction. Nothing here needs `anki`;
+`tests/storage/test_anki_import.py` holds the import to the same figures.
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ import sqlite3
 import statistics
 import sys
 import tempfile
-from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.cards.formats.apkg import FIELD_SEPARATOR
+from bot.cards.formats.apkg import FIELD_SEPARATOR, REVERSE_ORD
 from bot.cards.formats.apkg_html import field_to_text
 from bot.cards.formats.apkg_package import collection_copy
 from bot.cards.model import Card
@@ -40,6 +40,7 @@ from bot.cards.questions import card_key
 from bot.clock import ManualClock
 from bot.services.imports import ImportPreview, ImportService, SavedDeck
 from bot.storage.db import open_database
+from bot.storage.users import upsert_user
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO.parent / "shared" / "fixtures" / "anki" / "vietnamese-anki21b-with-reviews.apkg"
@@ -64,23 +65,47 @@ def note_keys(data: bytes, filename: str) -> dict[int, str]:
     return keys
 
 
-async def bot_states(data: bytes, filename: str) -> tuple[dict[str, dict[str, Any]], SavedDeck]:
-    """The bot's stored schedule per card key, after importing the package with its history."""
+def question_of(anki_card: dict[str, Any], keys: dict[int, str]) -> str | None:
+    """The key of the bot's question an Anki card's answers go to: recall or reverse."""
+    key = keys.get(anki_card["nid"])
+    if key is None:
+        return None
+    return f"{'reverse' if anki_card['ord'] == REVERSE_ORD else 'recall'}:{key}"
+
+
+def collection_zone(collection: dict[str, Any]) -> str:
+    """A time zone with the collection's UTC offset (whole hours: Etc/GMT zones' signs are
+    inverted, as POSIX has them)."""
+    hours, minutes = divmod(collection["utc_offset_minutes_west"], 60)
+    if minutes:
+        raise ValueError("the collection's UTC offset is not a whole number of hours")
+    return "UTC" if hours == 0 else f"Etc/GMT{hours:+d}"
+
+
+async def bot_states(
+    data: bytes, filename: str, collection: dict[str, Any]
+) -> tuple[dict[str, dict[str, Any]], SavedDeck]:
+    """The bot's stored schedule per question key, after importing the package with its history
+    as a user living on the collection's learning days."""
     with tempfile.TemporaryDirectory(prefix="compare-anki-") as tmp:
         db = await open_database(f"sqlite:///{Path(tmp) / 'bot.sqlite3'}")
         service = ImportService(db, ManualClock(NOW))
         try:
+            await upsert_user(db, USER, "Anki", int(NOW.timestamp()))
+            await db.execute(
+                "UPDATE users SET timezone = ?, day_start_hour = ? WHERE id = ?",
+                (collection_zone(collection), collection["rollover_hour"], USER),
+            )
             shown = await service.read_file(USER, "Compare", data, filename)
             if not isinstance(shown, ImportPreview):
-                sys.exit(f"the bot did not read the package: {shown}")
+                raise RuntimeError(f"the bot did not read the package: {shown}")
             saved = await service.save(USER, shown.import_id, with_history=True)
             if not isinstance(saved, SavedDeck):
-                sys.exit(f"the bot did not save the package: {saved}")
+                raise RuntimeError(f"the bot did not save the package: {saved}")
             rows = await db.fetchall(
-                """SELECT c.key, rs.stability, rs.difficulty, rs.due, rs.last_review, rs.reps
-                     FROM review_states rs JOIN cards c ON c.id = rs.card_id
-                     JOIN questions q ON q.id = rs.question_id
-                    WHERE rs.user_id = ? AND q.kind = 'recall'""",
+                """SELECT q.key, rs.stability, rs.difficulty, rs.due, rs.last_review, rs.reps
+                     FROM review_states rs JOIN questions q ON q.id = rs.question_id
+                    WHERE rs.user_id = ?""",
                 (USER,),
             )
         finally:
@@ -107,45 +132,78 @@ def anki_day(unix: int, collection: dict[str, Any]) -> int:
     return (local.date() - date.fromisoformat(collection["day_zero"])).days
 
 
-def figures(pairs: list[tuple[dict[str, Any], dict[str, Any]]], collection: dict[str, Any]) -> str:
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """How the bot's schedules compare with Anki's over a set of Anki cards."""
+
+    cards: int
+    stability: tuple[float, float, float]  # bot/Anki: median, p10, p90
+    difficulty: tuple[float, float, float]  # bot − Anki
+    difficulty_ratio: tuple[float, float, float]  # bot/Anki
+    due_days: tuple[float, float, float]  # bot − Anki
+    due_inside: int  # due days inside Anki's fuzz range
+    due_cards: int  # Anki cards with a due day
+
+
+def figures(
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]], collection: dict[str, Any]
+) -> Figures:
     """The spread of bot against Anki over matched (Anki card, bot schedule) pairs."""
-    ratio = [b["s"] / a["s"] for a, b in pairs if b["s"]]
-    difference = [b["d"] - a["d"] for a, b in pairs if b["d"] is not None]
-    times = [b["d"] / a["d"] for a, b in pairs if b["d"] is not None]
     due = [(a, anki_day(b["due"], collection)) for a, b in pairs if "due" in a]
-    days = [float(day - a["due"]) for a, day in due]
-    inside = sum(a["due_lo"] <= day <= a["due_hi"] for a, day in due)
+    return Figures(
+        cards=len(pairs),
+        stability=spread([b["s"] / a["s"] for a, b in pairs]),
+        difficulty=spread([b["d"] - a["d"] for a, b in pairs]),
+        difficulty_ratio=spread([b["d"] / a["d"] for a, b in pairs]),
+        due_days=spread([float(day - a["due"]) for a, day in due]),
+        due_inside=sum(a["due_lo"] <= day <= a["due_hi"] for a, day in due),
+        due_cards=len(due),
+    )
+
+
+def shown(found: Figures) -> str:
+    """The figures as lines of text."""
     rows = []
     for label, values, signed in (
-        ("stability bot/Anki (×)", ratio, False),
-        ("difficulty bot − Anki", difference, True),
-        ("difficulty bot/Anki (×)", times, False),
-        ("due day bot − Anki (d)", days, True),
+        ("stability bot/Anki (×)", found.stability, False),
+        ("difficulty bot − Anki", found.difficulty, True),
+        ("difficulty bot/Anki (×)", found.difficulty_ratio, False),
+        ("due day bot − Anki (d)", found.due_days, True),
     ):
-        shown = [f"{v:+.2f}" if signed else f"{v:.2f}" for v in spread(values)]
-        rows.append(f"  {label:<24} median {shown[0]:>7}  p10 {shown[1]:>7}  p90 {shown[2]:>7}")
+        text = [f"{v:+.3f}" if signed else f"{v:.3f}" for v in values]
+        rows.append(f"  {label:<24} median {text[0]:>7}  p10 {text[1]:>7}  p90 {text[2]:>7}")
+    share = found.due_inside / found.due_cards
     rows.append(
-        f"  due day inside Anki's fuzz range: {inside} of {len(due)} ({inside / len(due):.0%})"
+        f"  due day inside Anki's fuzz range: {found.due_inside} of {found.due_cards} ({share:.1%})"
     )
     return "\n".join(rows)
+
+
+def matched(
+    reference: dict[str, Any], keys: dict[int, str], bot: dict[str, dict[str, Any]]
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Each Anki card of the reference with the bot's schedule of the question it went to."""
+    pairs = []
+    for card in reference["cards"]:
+        key = question_of(card, keys)
+        if key is not None and key in bot:
+            pairs.append((card, bot[key]))
+    return pairs
 
 
 def compare(reference: dict[str, Any], keys: dict[int, str], bot: dict[str, dict[str, Any]]) -> str:
     """Anki's cards matched with the bot's schedules, and the figures: all, then by direction."""
     collection = reference["collection"]
-    cards = reference["cards"]
-    matched = [(card, bot[keys[card["nid"]]]) for card in cards if keys.get(card["nid"]) in bot]
-    unmatched = Counter(card["ord"] for card in cards if keys.get(card["nid"]) not in bot)
+    pairs = matched(reference, keys, bot)
     lines = [
-        f"Anki cards: {len(cards)} of {len({c['nid'] for c in cards})} notes; matched with one of "
-        f"the bot's {len(bot)} schedules (one per note, both directions on it): {len(matched)}; "
-        f"unmatched: {sum(unmatched.values())}",
-        f"all matched Anki cards ({len(matched)}):",
-        figures(matched, collection),
+        f"Anki cards: {len(reference['cards'])}; matched with the bot's question of the same "
+        f"direction: {len(pairs)}",
+        f"all matched Anki cards ({len(pairs)}):",
+        shown(figures(pairs, collection)),
     ]
-    for ordinal, name in ((0, "forward"), (1, "reverse")):
-        part = [(a, b) for a, b in matched if a["ord"] == ordinal]
-        lines += [f"ord {ordinal}, {name} ({len(part)}):", figures(part, collection)]
+    for ordinal, name in ((0, "forward"), (REVERSE_ORD, "reverse")):
+        part = [(a, b) for a, b in pairs if a["ord"] == ordinal]
+        lines += [f"ord {ordinal}, {name} ({len(part)}):", shown(figures(part, collection))]
     lines.append(
         "target: stability 0.95–1.05× at the median and 0.8–1.25× p10–p90; difficulty ±0.2 at "
         "the median; due day inside Anki's fuzz range"
@@ -165,7 +223,7 @@ async def main() -> None:
         sys.exit(f"{args.reference} was computed for {reference['package']}")
     data = args.package.read_bytes()
     keys = note_keys(data, args.package.name)
-    bot, saved = await bot_states(data, args.package.name)
+    bot, saved = await bot_states(data, args.package.name, reference["collection"])
     print(
         f"bot import: {saved.cards} cards, {saved.replayed_reviews} reviews replayed into "
         f"{saved.replayed_cards} schedules"

@@ -8,14 +8,15 @@ judgement is independent of how the questions are made:
 - (a) **one right option**: of a question's options (drawn with several seeds), exactly one is
   right: the answer, or anything the card's label takes as right;
 - (b) **the fact**: a typed or choice answer is one of the card's labelled keys, a blank hides one of
-  its labelled facts, "Which card is this?" answers with the card's front;
+  its labelled facts, "Which card is this?" and a reverse question answer with the card's front;
 - (c) **no leak**: the prompt does not show the answer, whole or in part (a word of it, its number,
   a word cut by a mask such as "de-___");
 - (d) **wrong options of the answer's kind**: another card's answer of the same labelled sort, a
   front asked with the same question word, or a number near the answer (years within 15, counts
   within a factor of two);
 - (e) **context**: a blank shows its card's front; choice, typed and recall questions ask the front;
-  a masked back keeps words to read.
+  a reverse question asks the card's back (only the front's own words hidden); a masked back keeps
+  words to read.
 
 A question failing any of (b)–(e) is defective; (a) and (c) must never fail. Typed grading is
 judged on every typed question: each labelled right answer must be graded right, no wrong fact may be.
@@ -36,9 +37,11 @@ from bot.cards.formats import read_deck_file
 from bot.cards.model import Deck
 from bot.cards.questions import Question, QuestionKind, card_key, display_front, make_questions
 from bot.core.grading import TypedVerdict, grade_typed, normalize_answer
+from bot.storage.decks import both_ways
 
 QUALITY = Path(__file__).resolve().parent / "fixtures" / "quality"
 BUNDLED = Path(__file__).resolve().parents[1] / "data" / "decks"
+BOTH_WAYS = "spanish.tsv"
 SEEDS = range(5)
 MASK = "___"
 YEAR_NEAR = 15
@@ -118,7 +121,10 @@ def quality_decks() -> dict[str, Deck]:
     """Every deck of the set, and the bundled decks, by file name."""
     paths = [p for p in sorted(QUALITY.iterdir()) if p.name != "labels.toml"]
     paths += sorted(BUNDLED.glob("*.toml"))
-    return {path.name: read_deck_file(path) for path in paths}
+    decks = {path.name: read_deck_file(path) for path in paths}
+    # A vocabulary deck is studied both ways (its owner's /decks setting): reverse questions too.
+    decks[BOTH_WAYS] = both_ways(decks[BOTH_WAYS])
+    return decks
 
 
 def _norm(texts: Iterable[str]) -> set[str]:
@@ -226,6 +232,7 @@ class Judge:
             QuestionKind.TYPED: _norm(label.key),
             QuestionKind.CLOZE: _norm(label.facts),
             QuestionKind.IDENTIFY: {normalize_answer(display_front(front))},
+            QuestionKind.REVERSE: {normalize_answer(front)},
         }.get(question.kind)
         if expected is not None and answer not in expected:
             self.fail(front, question, "b", f"asks {question.answer!r}, expected one of {expected}")
@@ -240,6 +247,14 @@ class Judge:
             words = [w for w in question.prompt.replace(MASK, " ").split() if w.isalpha()]
             if len(words) < 3 and "[$]" not in question.prompt:
                 self.fail(front, question, "e", f"too little left to read: {question.prompt!r}")
+        elif question.kind is QuestionKind.REVERSE:
+            # The back, with nothing but the front's own words hidden, and words left to read.
+            back = self._back(front)
+            kept = re.split(re.escape(MASK), question.prompt)
+            if "".join(kept) and not all(piece in back for piece in kept):
+                self.fail(front, question, "e", f"not the card's back: {question.prompt!r}")
+            if not re.search(r"[^\W\d_]", question.prompt.replace(MASK, " ")):
+                self.fail(front, question, "e", f"nothing left to read: {question.prompt!r}")
         elif question.prompt != front:
             self.fail(front, question, "e", f"does not ask the front: {question.prompt!r}")
         if question.kind is QuestionKind.TYPED and len(question.answer) > 40:
@@ -260,7 +275,7 @@ class Judge:
         if re.search(r"\w[-‐]___|___[-‐]\w", question.prompt):
             self.fail(front, question, "c", "a mask cuts a word")
             return
-        if question.kind in (QuestionKind.CLOZE, QuestionKind.IDENTIFY):
+        if question.kind in (QuestionKind.CLOZE, QuestionKind.IDENTIFY, QuestionKind.REVERSE):
             prompt_words = set(shown.split())
             partial = [
                 w

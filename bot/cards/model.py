@@ -16,10 +16,15 @@ class DeckError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Card:
-    """One flashcard: a front (prompt or title) and a back (the facts to recall)."""
+    """One flashcard: a front (prompt or title) and a back (the facts to recall).
+
+    A card meant both ways (`reverse`: an Anki "Basic (and reversed card)" note, a deck studied
+    both ways) is also asked the other way round: its back shown, its front recalled.
+    """
 
     front: str
     back: str
+    reverse: bool = False
 
 
 @dataclass(frozen=True, slots=True)

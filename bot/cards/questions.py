@@ -3,6 +3,8 @@
 Each card gives, where the card allows it:
 
 - **recall**: the front; the back is revealed and the learner grades themselves.
+- **reverse**: for a card meant both ways (`Card.reverse`), the other way round: the back (the
+  front's words hidden), the front revealed, self-graded. Its own schedule, as Anki's reverse card.
 - **choice**: the front; pick its answer (the back's key part, see `bot.cards.answers`) among four.
   Only for cards whose back is an answer (short, or holding what the question word asks for) and
   when the deck has three wrong answers of the same sort (see `bot.cards.distractors`).
@@ -82,6 +84,10 @@ class QuestionKind(StrEnum):
     IDENTIFY = "identify"  # back shown with the front's words masked, pick the right front of 4
     CLOZE = "cloze"  # a back sentence with one fact blanked, pick (or type) the fact
     TYPED = "typed"  # front shown, the user types the key part of the back
+    REVERSE = "reverse"  # back shown, front revealed, self-graded (a card meant both ways)
+
+
+SELF_GRADED = frozenset({QuestionKind.RECALL, QuestionKind.REVERSE})
 
 
 # A question's key is its kind's prefix and its card's key. "Which card is this?" was once the only
@@ -92,6 +98,7 @@ _KEY_PREFIX = {
     QuestionKind.IDENTIFY: "choice",
     QuestionKind.TYPED: "typed",
     QuestionKind.CLOZE: "cloze",
+    QuestionKind.REVERSE: "reverse",
 }
 
 
@@ -288,6 +295,22 @@ def recall_question(card: Card) -> Question:
         QuestionKind.RECALL,
         card.front,
         card.back,
+    )
+
+
+def reverse_question(card: Card) -> Question | None:
+    """Back shown (the words that give the front away hidden), front revealed, graded by the
+    user; None when hiding them leaves nothing to recall from, or the front still shows (a
+    one-letter front the back's words spell the same)."""
+    prompt = mask_front_words(card.back, card.front)
+    if not _TOKEN.search(prompt.replace(MASK, " ")) or _states(prompt, card.front):
+        return None
+    return Question(
+        question_key(QuestionKind.REVERSE, card),
+        card_key(card),
+        QuestionKind.REVERSE,
+        prompt,
+        card.front,
     )
 
 
@@ -509,6 +532,8 @@ def card_questions(index: int, context: DeckContext) -> list[Question]:
     """Every question one card of the deck yields, in a fixed order."""
     card = context.cards[index]
     questions = [recall_question(card)]
+    if card.reverse and (reverse := reverse_question(card)) is not None:
+        questions.append(reverse)
     choice = choice_question(index, context)
     if choice is not None:
         questions.append(choice)
@@ -529,7 +554,8 @@ def card_questions(index: int, context: DeckContext) -> list[Question]:
 
 
 def make_questions(deck: Deck) -> list[Question]:
-    """Every question the deck yields, card by card: recall, choice or identify, typed, cloze."""
+    """Every question the deck yields, card by card: recall, reverse, choice or identify, typed,
+    cloze."""
     context = DeckContext.from_deck(deck)
     questions: list[Question] = []
     for index in range(len(deck.cards)):

@@ -204,10 +204,16 @@ def encode_upload(upload: Upload) -> str:
     return json.dumps(
         {
             "title": upload.deck.title,
-            "cards": [[c.front, c.back] for c in upload.deck.cards],
+            # A card meant both ways, and an answer to its back-to-front direction, carry a 1.
+            "cards": [[c.front, c.back, *([1] if c.reverse else [])] for c in upload.deck.cards],
             "warnings": list(upload.deck.warnings),
             "reviews": [
-                [r.card_index, (r.reviewed_at - _EPOCH) // timedelta(milliseconds=1), r.rating]
+                [
+                    r.card_index,
+                    (r.reviewed_at - _EPOCH) // timedelta(milliseconds=1),
+                    r.rating,
+                    *([1] if r.reverse else []),
+                ]
                 for r in upload.reviews
             ],
         },
@@ -221,11 +227,13 @@ def decode_upload(payload: str) -> Upload:
     raw = json.loads(payload)
     deck = Deck(
         str(raw["title"]),
-        tuple(Card(str(front), str(back)) for front, back in raw["cards"]),
+        tuple(Card(str(card[0]), str(card[1]), len(card) > 2) for card in raw["cards"]),
         tuple(str(w) for w in raw["warnings"]),
     )
     reviews = tuple(
-        ImportedReview(int(index), _EPOCH + timedelta(milliseconds=int(ms)), int(rating), 0)
-        for index, ms, rating in raw["reviews"]
+        ImportedReview(
+            int(row[0]), _EPOCH + timedelta(milliseconds=int(row[1])), int(row[2]), 0, len(row) > 3
+        )
+        for row in raw["reviews"]
     )
     return Upload(deck, reviews)

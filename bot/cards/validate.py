@@ -41,7 +41,7 @@ def check_cards(cards: Iterable[tuple[Card, str]], where: str) -> list[Card]:
             # Raised as soon as the card beyond the limit comes: a reader feeding cards one by
             # one stops reading there.
             raise DeckError(too_many_cards(where, place))
-        card = Card(clean_text(raw.front), clean_text(raw.back))
+        card = Card(clean_text(raw.front), clean_text(raw.back), raw.reverse)
         check_sides(card, f"{where}: {place}")
         key = normalize_front(card.front)
         if key in seen:
@@ -68,7 +68,9 @@ def build_deck(
     notes = list(warnings)
     if nul:
         title = title.replace("\0", "")
-        listed = [Card(c.front.replace("\0", ""), c.back.replace("\0", "")) for c in listed]
+        listed = [
+            Card(c.front.replace("\0", ""), c.back.replace("\0", ""), c.reverse) for c in listed
+        ]
         notes.append(nul_warning(nul))
     checked = check_cards(((c, f"card {n}") for n, c in enumerate(listed, start=1)), where)
     if not checked:

@@ -9,8 +9,12 @@
   a typed question (on a card without one, a recognition question) is stable for
   `RECALL_AFTER_DAYS`. When a card comes up (one of its questions is due), a question of its
   highest open stage is asked, a new one first; questions answered before keep their schedules.
+- **Both directions.** A card meant both ways has a reverse question (back shown, front recalled),
+  of the recall stage, with its own schedule. Once a card has been met, its reverse question is
+  opened the next time the card comes up, in any setting that asks it, before the card's due ones.
 - **Other settings** ask only their kinds, with no stages: "choice" the questions with options,
-  "typed" every question that can be typed (a blank is typed there), "selfgraded" recall.
+  "typed" every question that can be typed (a blank is typed there), "selfgraded" recall and
+  reverse.
 - **Order**: due questions first, most overdue first; then new cards in deck order while the day's
   allowance of new cards lasts (a card is new on the day its first question is answered; the
   caller counts them).
@@ -29,6 +33,8 @@ from enum import IntEnum
 from bot.core.grading import normalize_answer
 
 RECALL_AFTER_DAYS = 7.0
+SELF_GRADED = ("recall", "reverse")
+REVERSE = "reverse"
 REVIEW_STATE = 2  # fsrs.State.Review: graduated from the learning steps
 
 
@@ -46,7 +52,7 @@ class QuestionMemory:
 
     question_id: int
     card_id: int
-    kind: str  # recall / choice / identify / cloze / typed
+    kind: str  # recall / reverse / choice / identify / cloze / typed
     has_options: bool
     state: int | None = None
     stability: float | None = None
@@ -71,7 +77,7 @@ class Pick:
 
 def stage_of(question: QuestionMemory) -> Stage:
     """The stage a question belongs to."""
-    if question.kind == "recall":
+    if question.kind in SELF_GRADED:
         return Stage.RECALL
     if question.kind == "typed" or (question.kind == "cloze" and not question.has_options):
         return Stage.PRODUCE
@@ -85,7 +91,7 @@ def allowed(mix: str, question: QuestionMemory) -> bool:
     if mix == "typed":
         return question.kind in ("typed", "cloze")
     if mix == "selfgraded":
-        return question.kind == "recall"
+        return question.kind in SELF_GRADED
     return True
 
 
@@ -112,7 +118,7 @@ def open_stage(questions: Sequence[QuestionMemory]) -> Stage:
 
 
 # Which kind a card starts with, among those of its first stage: the card as a whole first.
-_FIRST_KINDS = {"choice": 0, "identify": 1, "typed": 2, "cloze": 3, "recall": 4}
+_FIRST_KINDS = {"choice": 0, "identify": 1, "typed": 2, "cloze": 3, "recall": 4, "reverse": 5}
 
 
 def _first_question(questions: Sequence[QuestionMemory], mix: str) -> QuestionMemory | None:
@@ -122,6 +128,8 @@ def _first_question(questions: Sequence[QuestionMemory], mix: str) -> QuestionMe
     choice, a typed answer) before the blanks.
     """
     usable = [q for q in questions if allowed(mix, q)]
+    # A card starts the way it is written; its reverse question comes the next time it comes up.
+    usable = [q for q in usable if q.kind != REVERSE] or usable
     if not usable:
         return None
     if mix != "mixed":
@@ -161,6 +169,8 @@ def _pick_seen(
         first = _first_question(questions, mix)
         return (first, True) if first is not None else None
     due = [q for q in usable if q.seen and q.due is not None and q.due <= now]
+    if due and (reverse := [q for q in usable if not q.seen and q.kind == REVERSE]):
+        return reverse[0], False  # the card's other direction starts as the card comes up
     if mix != "mixed":
         chosen = _most_overdue(due)
         return (chosen, False) if chosen is not None else None

@@ -1,4 +1,4 @@
-"""/decks: switch between decks, delete your own (after a confirm)."""
+"""/decks: switch between decks, ask your own both ways, delete them (after a confirm)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ async def decks_command(update: Update, context: Context) -> None:
 
 
 async def on_deck_tap(query: CallbackQuery, tap: DeckTap, context: Context) -> None:
-    """Use a deck, ask before deleting one, delete it, or go back to the list."""
+    """Use a deck, ask one both ways or not, ask before deleting one, delete it, or go back to
+    the list."""
     if query.message is None:
         await query.answer(view.STALE_BUTTON)
         return
@@ -49,6 +50,13 @@ async def on_deck_tap(query: CallbackQuery, tap: DeckTap, context: Context) -> N
             return
         listing, deck = used
         await query.answer(view.switched_toast(deck))
+    elif tap.action == "both":
+        toggled = await decks.toggle_both_ways(user_id, tap.deck_id)
+        if isinstance(toggled, Refusal):
+            await query.answer(toggled.toast)
+            return
+        listing, deck = toggled
+        await query.answer(view.both_ways_toast(deck))
     elif tap.action == "confirm":
         deleted = await decks.delete(user_id, tap.deck_id)
         if isinstance(deleted, Refusal):

@@ -1,4 +1,5 @@
-"""/decks: the decks a user can study, switching between them and deleting their own."""
+"""/decks: the decks a user can study, switching between them, deleting their own and asking their
+own both ways."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from bot.clock import Clock
 from bot.services.views import Refusal
 from bot.storage import user_decks as store
 from bot.storage.db import Database
-from bot.storage.decks import DeckInfo
+from bot.storage.decks import DeckInfo, set_both_ways
 from bot.storage.users import upsert_user
 from bot.views.refusals import DECK_GONE
 
@@ -65,3 +66,17 @@ class DeckService:
         if title is None:
             return Refusal(DECK_GONE)
         return await self.list(user_id), title
+
+    async def toggle_both_ways(
+        self, user_id: int, deck_id: int
+    ) -> tuple[DeckList, DeckInfo] | Refusal:
+        """Ask every card of one of the user's decks both ways, or stop (each direction keeps its
+        schedule); returns the list as it stands after."""
+        deck = await self.own_deck(user_id, deck_id)
+        if isinstance(deck, Refusal):
+            return deck
+        if not await set_both_ways(self.db, user_id, deck_id, not deck.both_ways, self._now()):
+            return Refusal(DECK_GONE)
+        listing = await self.list(user_id)
+        changed = listing.find(deck_id)
+        return (listing, changed) if changed is not None else Refusal(DECK_GONE)

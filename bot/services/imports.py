@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from bot.cards.model import Card
-from bot.cards.questions import card_key
+from bot.cards.questions import QuestionKind, question_key
 from bot.cards.upload import (
     MAX_PASTE_CHARS,
     MAX_UPLOAD_BYTES,
@@ -146,13 +146,20 @@ def _page_of(payload: str, page: int) -> Digest:
 
 
 def _replayed(upload: Upload, desired_retention: float, days: LearningDays) -> list[ReplayedState]:
-    """The history replayed through FSRS on the user's learning days, per card key (CPU work:
-    run it in a thread)."""
-    keys = [card_key(card) for card in upload.deck.cards]
+    """The history replayed through FSRS on the user's learning days, per question: an Anki
+    card's answers go to its card's recall question, or to its reverse question for the
+    back-to-front direction (CPU work: run it in a thread)."""
+    cards = upload.deck.cards
     history = [
-        PastReview(keys[r.card_index], r.reviewed_at, r.rating)
+        PastReview(
+            question_key(
+                QuestionKind.REVERSE if r.reverse else QuestionKind.RECALL, cards[r.card_index]
+            ),
+            r.reviewed_at,
+            r.rating,
+        )
         for r in upload.reviews
-        if 0 <= r.card_index < len(keys)
+        if 0 <= r.card_index < len(cards)
     ]
     return [
         ReplayedState(key, to_stored(done.state), done.reviews)
@@ -310,7 +317,7 @@ class ImportService:
         """Store the previewed deck as the user's (updating a same-titled one) and make it active.
 
         With `with_history`, the package's reviews are replayed into the schedules of the cards'
-        recall questions. They are not written to the review log: they were not answered here,
+        recall questions (their reverse questions for back-to-front answers). They are not written to the review log: they were not answered here,
         so they count toward neither the streak nor the stats. `started` is awaited once the
         save is sure to go ahead, before the long work (a refusal comes back without it).
         """

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.cards.answers import kind_of
 from bot.cards.distractors import draw_options
-from bot.cards.questions import QuestionKind
+from bot.cards.questions import SELF_GRADED, QuestionKind
 from bot.clock import Clock
 from bot.core.grading import TypedVerdict, grade_typed
 from bot.core.learning_days import LearningDays
@@ -204,7 +204,7 @@ class QuizService:
         In the "typed" setting a blank has none: it is typed.
         """
         typed_blank = detail.kind == QuestionKind.CLOZE and mix == "typed"
-        if detail.kind in (QuestionKind.RECALL, QuestionKind.TYPED) or typed_blank:
+        if detail.kind in SELF_GRADED or detail.kind == QuestionKind.TYPED or typed_blank:
             return NewItem(pick.question_id, [], None)
         if not detail.distractors:
             return NewItem(pick.question_id, [], None)
@@ -261,11 +261,11 @@ class QuizService:
     async def reveal(
         self, user_id: int, session_id: int, position: int, message_id: int | None = None
     ) -> QuestionView | Refusal | Moved:
-        """Show a recall question's answer so the user can grade themselves."""
+        """Show a self-graded question's answer (recall, reverse) so the user can grade it."""
         ctx = await self._open_item(user_id, session_id, position, message_id)
         if not isinstance(ctx, ItemContext):
             return ctx
-        if ctx.question.kind != QuestionKind.RECALL:
+        if ctx.question.kind not in SELF_GRADED:
             return Refusal(refusals.QUESTION_CLOSED)
         if not await store.mark_revealed(
             self.db, session_id, position, self._owed(self._screens_of(ctx, message_id))
@@ -281,11 +281,11 @@ class QuizService:
         grade: Grade,
         message_id: int | None = None,
     ) -> AnswerResult | Refusal | Moved:
-        """A self-grade of a revealed recall question."""
+        """A self-grade of a revealed recall or reverse question."""
         ctx = await self._open_item(user_id, session_id, position, message_id)
         if not isinstance(ctx, ItemContext):
             return ctx
-        if ctx.question.kind != QuestionKind.RECALL or not ctx.revealed:
+        if ctx.question.kind not in SELF_GRADED or not ctx.revealed:
             return Refusal(refusals.QUESTION_CLOSED)
         return await self._record(ctx, grade, None, GRADE_OUTCOME[grade], None, message_id)
 
@@ -480,9 +480,9 @@ class QuizService:
         return ItemScreen(shown, ctx.message_id, ctx.chat_id)
 
     def _with_waits(self, ctx: ItemContext, view: QuestionView) -> QuestionView:
-        """A recall question shown with its answer, with what each grade would do to it: the
+        """A self-graded question shown with its answer, with what each grade would do to it: the
         same scheduling call (and fuzz seed) the grade will make."""
-        if view.kind != QuestionKind.RECALL or not view.revealed:
+        if view.kind not in SELF_GRADED or not view.revealed:
             return view
         previous = to_state(ctx.state)
         seed = answer_seed(ctx.user_id, ctx.question.question_id, previous.reps if previous else 0)

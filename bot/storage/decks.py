@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.cards.model import Card, Deck
 from bot.cards.questions import QUESTIONS_VERSION, card_key, make_questions
@@ -20,6 +20,7 @@ class DeckInfo:
     title: str
     owner_id: int | None
     cards: int
+    both_ways: bool = False  # the owner asks every card both ways
 
 
 async def sync_deck(db: Database, deck: Deck, slug: str, owner_id: int | None, now: int) -> int:
@@ -29,7 +30,8 @@ async def sync_deck(db: Database, deck: Deck, slug: str, owner_id: int | None, n
     schedules survive an edit; one that comes back is revived with its schedule.
     """
     # Making questions is pure CPU (about 3 s for 5,000 cards): keep it off the event loop.
-    questions = await asyncio.to_thread(make_questions, deck)
+    asked = both_ways(deck) if await _both_ways(db, slug, owner_id) else deck
+    questions = await asyncio.to_thread(make_questions, asked)
     async with db.transaction():
         # One upsert rather than a look-up then an INSERT: on PostgreSQL (READ COMMITTED) two
         # processes starting at once, or two taps on Save, would both find no deck and the second
@@ -55,12 +57,15 @@ async def sync_deck(db: Database, deck: Deck, slug: str, owner_id: int | None, n
         deck_id = int(row[0])
         await db.execute("UPDATE cards SET retired = 1 WHERE deck_id = ?", (deck_id,))
         await db.executemany(
-            """INSERT INTO cards (deck_id, key, position, front, back, retired)
-               VALUES (?, ?, ?, ?, ?, 0)
+            """INSERT INTO cards (deck_id, key, position, front, back, reverse, retired)
+               VALUES (?, ?, ?, ?, ?, ?, 0)
                ON CONFLICT (deck_id, key) DO UPDATE SET
                    position = excluded.position, front = excluded.front,
-                   back = excluded.back, retired = 0""",
-            [(deck_id, card_key(c), i, c.front, c.back) for i, c in enumerate(deck.cards)],
+                   back = excluded.back, reverse = excluded.reverse, retired = 0""",
+            [
+                (deck_id, card_key(c), i, c.front, c.back, int(c.reverse))
+                for i, c in enumerate(deck.cards)
+            ],
         )
         card_ids = {
             key: cid
@@ -97,24 +102,62 @@ async def sync_deck(db: Database, deck: Deck, slug: str, owner_id: int | None, n
     return deck_id
 
 
+def both_ways(deck: Deck) -> Deck:
+    """The deck with every card asked both ways."""
+    return replace(deck, cards=tuple(replace(card, reverse=True) for card in deck.cards))
+
+
+async def _both_ways(db: Database, slug: str, owner_id: int | None) -> bool:
+    """Whether the owner of the deck stored under `slug` asks its cards both ways."""
+    if owner_id is None:
+        return False  # only an owner asks a deck both ways
+    row = await db.fetchone(
+        "SELECT both_ways FROM decks WHERE slug = ? AND owner_id = ?", (slug, owner_id)
+    )
+    return bool(row and row[0])
+
+
 async def ensure_current_questions(db: Database, deck_id: int, now: int) -> None:
     """Make a deck's questions again when an older version of the question maker made them.
 
     Questions are matched by key, so every schedule carries on; what changes is how they are asked.
     """
-    row = await db.fetchone(
-        "SELECT owner_id, slug, title, questions_version FROM decks WHERE id = ?", (deck_id,)
-    )
-    if row is None or row[3] >= QUESTIONS_VERSION:
+    row = await db.fetchone("SELECT questions_version FROM decks WHERE id = ?", (deck_id,))
+    if row is not None and row[0] < QUESTIONS_VERSION:
+        await remake_questions(db, deck_id, now)
+
+
+async def remake_questions(db: Database, deck_id: int, now: int) -> None:
+    """Make a deck's questions again from its stored cards (schedules carry on by key)."""
+    row = await db.fetchone("SELECT owner_id, slug, title FROM decks WHERE id = ?", (deck_id,))
+    if row is None:
         return
     cards = await db.fetchall(
-        "SELECT front, back FROM cards WHERE deck_id = ? AND retired = 0 ORDER BY position",
+        """SELECT front, back, reverse FROM cards WHERE deck_id = ? AND retired = 0
+            ORDER BY position""",
         (deck_id,),
     )
     if not cards:
         return
-    deck = Deck(row[2], tuple(Card(front, back) for front, back in cards))
+    deck = Deck(row[2], tuple(Card(front, back, bool(reverse)) for front, back, reverse in cards))
     await sync_deck(db, deck, row[1], row[0], now)
+
+
+async def set_both_ways(db: Database, owner_id: int, deck_id: int, on: bool, now: int) -> bool:
+    """Ask every card of one of the owner's decks both ways, or only those meant so by their
+    package; its questions are made again (a reverse question dropped is retired with its
+    schedule, and revived with it). False when the deck is not the owner's."""
+    # The questions are marked out of date with the flag: if the process stops before they are
+    # made again, the deck's next use makes them (ensure_current_questions).
+    updated = await db.execute(
+        """UPDATE decks SET both_ways = ?, questions_version = 0
+            WHERE id = ? AND owner_id = ?""",
+        (int(on), deck_id, owner_id),
+    )
+    if not updated:
+        return False
+    await remake_questions(db, deck_id, now)
+    return True
 
 
 async def bundled_decks(db: Database) -> list[DeckInfo]:

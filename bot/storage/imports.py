@@ -59,9 +59,10 @@ def _closed_note(outcome: Outcome, deck_id: int | None = None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ReplayedState:
-    """A schedule to store for the recall question of the card with key `card_key`."""
+    """A schedule to store for the self-graded question with key `question_key` (a card's recall
+    question, or its reverse one: one per Anki card)."""
 
-    card_key: str
+    question_key: str
     state: StoredState
     reviews: int
 
@@ -195,11 +196,11 @@ async def finish_import(db: Database, user_id: int, import_id: int, deck_id: int
 async def write_replayed(
     db: Database, user_id: int, deck_id: int, states: Sequence[ReplayedState]
 ) -> tuple[int, int]:
-    """Store replayed schedules on the deck's recall questions, in one transaction.
+    """Store replayed schedules on the deck's recall and reverse questions, in one transaction.
 
     A schedule already stored with a later (or the same) last review is kept: re-importing the
     same package, or one older than what the user has studied here since, changes nothing.
-    Returns (cards whose schedule was written, reviews those schedules were built from).
+    Returns (questions whose schedule was written, reviews those schedules were built from).
     """
     # The read below picks what to write; the upsert checks the stored last review again itself,
     # because on PostgreSQL (READ COMMITTED) an answer may be written between the two, and a
@@ -210,14 +211,14 @@ async def write_replayed(
             """SELECT q.key, q.id, q.card_id, rs.last_review
                  FROM questions q
                  LEFT JOIN review_states rs ON rs.question_id = q.id AND rs.user_id = ?
-                WHERE q.deck_id = ? AND q.kind = 'recall' AND q.retired = 0""",
+                WHERE q.deck_id = ? AND q.kind IN ('recall', 'reverse') AND q.retired = 0""",
             (user_id, deck_id),
         )
         questions = {str(r[0]): (int(r[1]), int(r[2]), r[3]) for r in rows}
         params = []
         reviews = 0
         for replayed in states:
-            found = questions.get(f"recall:{replayed.card_key}")
+            found = questions.get(replayed.question_key)
             s = replayed.state
             if found is None or (found[2] is not None and found[2] >= (s.last_review or 0)):
                 continue

@@ -13,12 +13,12 @@ async def decks_of(db: Database, user_id: int) -> tuple[list[DeckInfo], int | No
     rows = await db.fetchall(
         """SELECT d.id, d.slug, d.title, d.owner_id,
                   (SELECT COUNT(*) FROM cards c WHERE c.deck_id = d.id AND c.retired = 0),
-                  (SELECT active_deck_id FROM users WHERE id = ?)
+                  (SELECT active_deck_id FROM users WHERE id = ?), d.both_ways
              FROM decks d WHERE d.owner_id IS NULL OR d.owner_id = ?
             ORDER BY d.owner_id IS NOT NULL, lower(d.title), d.id""",
         (user_id, user_id),
     )
-    decks = [DeckInfo(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+    decks = [DeckInfo(r[0], r[1], r[2], r[3], r[4], bool(r[6])) for r in rows]
     active = rows[0][5] if rows else None
     return decks, active
 

@@ -28,10 +28,16 @@ _BATTLE = re.compile(r"b:([0-9]{1,19}):(?:(j)|(s)|a([0-9]{1,2}):([0-9]))")
 BattleAction = Literal["join", "start", "answer"]
 ImportAction = Literal["save", "history", "cancel", "page"]
 _IMPORT = re.compile(r"i:(\d{1,19}):(?:([shc])|p(0|[1-9]\d{0,3}))")
-DeckAction = Literal["use", "delete", "confirm", "list"]
-_DECK = re.compile(r"d:(\d{1,19}):([udyl])")
+DeckAction = Literal["use", "delete", "confirm", "list", "both"]
+_DECK = re.compile(r"d:(\d{1,19}):([udylb])")
 _IMPORT_ACTIONS: dict[str, ImportAction] = {"s": "save", "h": "history", "c": "cancel"}
-_DECK_ACTIONS: dict[str, DeckAction] = {"u": "use", "d": "delete", "y": "confirm", "l": "list"}
+_DECK_ACTIONS: dict[str, DeckAction] = {
+    "u": "use",
+    "d": "delete",
+    "y": "confirm",
+    "l": "list",
+    "b": "both",
+}
 _DECK_CODES = {v: k for k, v in _DECK_ACTIONS.items()}
 
 
@@ -74,7 +80,8 @@ class ImportTap:
 
 @dataclass(frozen=True, slots=True)
 class DeckTap:
-    """A tap in /decks: use a deck, ask to delete it, confirm the delete, or back to the list."""
+    """A tap in /decks: use a deck, ask to delete it, confirm the delete, back to the list, or
+    ask an own deck's cards both ways (or not)."""
 
     deck_id: int
     action: DeckAction

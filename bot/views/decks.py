@@ -1,4 +1,5 @@
-"""How /decks looks: the list with the active deck marked, switch and delete buttons, the confirm."""
+"""How /decks looks: the list with the active deck marked, switch, both-ways and delete buttons,
+the confirm."""
 
 from __future__ import annotations
 
@@ -16,9 +17,15 @@ STALE_BUTTON = "This button no longer works"
 DELETED_TOAST = "Deleted"
 
 
+BOTH_WAYS_BUTTON = "⇄"
+BOTH_WAYS_LINE = " · ⇄ both ways"
+BOTH_WAYS_HELP = "⇄ asks one of your decks both ways: each back shown too, its front to recall."
+
+
 def _line(deck: DeckInfo, active: bool) -> str:
     mark = "✅ " if active else "• "
-    return f"{mark}{esc(clip(deck.title, TITLE_CHARS))} — {plural(deck.cards, 'card')}"
+    both = BOTH_WAYS_LINE if deck.both_ways else ""
+    return f"{mark}{esc(clip(deck.title, TITLE_CHARS))} — {plural(deck.cards, 'card')}{both}"
 
 
 def list_text(listing: DeckList, note: str | None = None) -> str:
@@ -32,13 +39,15 @@ def list_text(listing: DeckList, note: str | None = None) -> str:
         "none yet — /import to bring one"
     ]
     lines += ["", "Tap a deck to study it; your progress on each deck is kept."]
+    if own:
+        lines.append(BOTH_WAYS_HELP)
     if note:
         lines += ["", note]
     return "\n".join(lines)
 
 
 def list_keyboard(listing: DeckList) -> InlineKeyboardMarkup:
-    """One row per deck: switch to it; own decks also get a delete button."""
+    """One row per deck: switch to it; own decks also get both-ways and delete buttons."""
     rows = []
     for deck in listing.decks:
         mark = "✅ " if deck.id == listing.active_id else ""
@@ -49,6 +58,8 @@ def list_keyboard(listing: DeckList) -> InlineKeyboardMarkup:
             )
         ]
         if deck.owner_id is not None:
+            both = f"{BOTH_WAYS_BUTTON} ✓" if deck.both_ways else BOTH_WAYS_BUTTON
+            row.append(InlineKeyboardButton(both, callback_data=encode(DeckTap(deck.id, "both"))))
             row.append(InlineKeyboardButton("🗑", callback_data=encode(DeckTap(deck.id, "delete"))))
         rows.append(row)
     return InlineKeyboardMarkup(rows)
@@ -82,3 +93,11 @@ def deleted_note(title: str) -> str:
 def switched_toast(deck: DeckInfo) -> str:
     """The toast after switching decks."""
     return f"Now studying: {clip(deck.title, 150)}"
+
+
+def both_ways_toast(deck: DeckInfo) -> str:
+    """The toast after turning a deck's both ways on or off."""
+    title = clip(deck.title, 120)
+    if deck.both_ways:
+        return f"⇄ {title}: every card is asked both ways now"
+    return f"{title}: asked front to back (and the cards its package reverses)"

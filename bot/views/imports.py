@@ -239,7 +239,7 @@ def saved_text(saved: SavedDeck) -> str:
     if saved.replayed_cards:
         lines.append(
             f"🕰 Replayed {plural(saved.replayed_reviews, 'Anki review')} into the schedules of "
-            f"{plural(saved.replayed_cards, 'card')}."
+            f"{plural(saved.replayed_cards, 'Anki card')}."
         )
     lines.append("Tap <b>Start quiz</b>, or switch decks with /decks.")
     return "\n".join(lines)

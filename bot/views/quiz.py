@@ -21,6 +21,7 @@ from bot.views.fmt import clip, esc, plural, when
 
 KIND_LABELS = {
     "recall": "Recall",
+    "reverse": "Recall — the other way round",
     "choice": "Choose the answer",
     "identify": "Which card is this?",
     "cloze": "Fill in the blank",
@@ -96,13 +97,19 @@ def _prompt_under_front(q: QuestionView) -> str:
 
 
 def question_text(q: QuestionView) -> str:
-    """The message that asks a question (or, for a revealed recall question, shows its back)."""
+    """The message that asks a question (or, for a revealed self-graded one, shows its answer)."""
     head = _header(q)
     if q.kind == "recall":
         front = f"<b>{esc(clip(q.front, FRONT_BUDGET))}</b>"
         if q.revealed:
             return f"{head}{front}\n\n{esc(clip(q.back, BODY_BUDGET))}\n\n<i>How well did you remember it?</i>"
         return f"{head}{front}\n\n<i>Recall the answer, then tap Show answer.</i>"
+    if q.kind == "reverse":
+        back = esc(clip(q.prompt, BODY_BUDGET))
+        if q.revealed:
+            front = f"<b>{esc(clip(q.front, FRONT_BUDGET))}</b>"
+            return f"{head}{back}\n\n{front}\n\n<i>How well did you remember it?</i>"
+        return f"{head}{back}\n\n<i>Recall the front of this card, then tap Show answer.</i>"
     if q.kind == "identify":
         return f"{head}{esc(clip(q.prompt, BODY_BUDGET))}{_options_block(q)}"
     if q.kind == "choice":
@@ -146,7 +153,7 @@ def wait_text(wait: timedelta) -> str:
 
 def question_keyboard(q: QuestionView) -> InlineKeyboardMarkup:
     """The buttons under a question."""
-    if q.kind == "recall":
+    if q.kind in ("recall", "reverse"):
         if not q.revealed:
             return InlineKeyboardMarkup(
                 [[_button("👀 Show answer", QuizTap(q.session_id, q.position, "show"))]]

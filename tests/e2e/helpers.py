@@ -11,6 +11,8 @@ from bot.sandbox.message import SandboxMessage
 from bot.services.container import Services
 from bot.views.quiz import LETTERS, SHORT_OPTION_CHARS
 
+SELF_GRADED = ("recall", "reverse")
+
 
 def _lettered(options: list[str]) -> bool:
     return any(len(option) > SHORT_OPTION_CHARS for option in options)
@@ -29,7 +31,7 @@ class OnScreen:
     @property
     def typed(self) -> bool:
         """Whether it is answered by typing (no option buttons)."""
-        return self.kind != "recall" and self.right_label is None
+        return self.kind not in SELF_GRADED and self.right_label is None
 
 
 async def open_question(services: Services, user_id: int) -> OnScreen | None:
@@ -75,7 +77,7 @@ async def answer(user: SandboxUser, services: Services, right: bool, grade: str 
     """Answer the open question right or wrong (self-graded ones with `grade`); returns its kind."""
     on_screen = await shown_question(services, user.id)
     question = await user.wait_for(lambda m: m.message_id == on_screen.message_id)
-    if on_screen.kind == "recall":
+    if on_screen.kind in SELF_GRADED:
         await user.tap("Show answer", message=question)
         label = grade if right else "Again"
         # A grade button reads "Good 10m": its name, then what it will do.

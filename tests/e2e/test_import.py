@@ -83,9 +83,11 @@ async def active_deck(bot: RunningBot, user_id: int) -> int | None:
     return row[0] if row[0] is None else int(row[0])
 
 
-def anki_package(reviews: list[tuple[int, int, int]]) -> bytes:
-    """A genanki package of three notes, with revlog rows (ms timestamp, card position, ease)."""
-    model = genanki.BASIC_MODEL
+def anki_package(
+    reviews: list[tuple[int, int, int]], model: genanki.Model = genanki.BASIC_MODEL
+) -> bytes:
+    """A genanki package of three notes, with revlog rows (ms timestamp, card position by note
+    and template, ease)."""
     deck = genanki.Deck(1_234_567_890, "Vietnamese basics")
     for front, back in (("xin chào", "hello"), ("cảm ơn", "thank you"), ("tạm biệt", "goodbye")):
         deck.add_note(genanki.Note(model=model, fields=[front, back]))
@@ -108,6 +110,53 @@ def anki_package(reviews: list[tuple[int, int, int]]) -> bytes:
             archive.writestr("collection.anki2", collection.read_bytes())
             archive.writestr("media", "{}")
         return buffer.getvalue()
+
+
+async def test_each_direction_of_a_reversed_note_keeps_its_own_history_and_is_asked(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    alice = sandbox.user("Alice")
+    day = 86_400_000
+    start = 1_760_000_000_000  # October 2025, before the test clock's March 2026
+    # Card positions: 0 xin chào forward, 1 xin chào reverse, 2 cảm ơn forward, …
+    package = anki_package(
+        [(start, 0, 3), (start + 4 * day, 0, 3), (start + 2 * day, 1, 1), (start + 5 * day, 1, 3)],
+        model=genanki.BASIC_AND_REVERSED_CARD_MODEL,
+    )
+    preview = await upload(alice, "vietnamese.apkg", package)
+    assert "3 cards have a reverse card in Anki: each is asked back to front too" in preview.text
+    await alice.tap("Save with my Anki history", message=preview)
+    saved = await alice.wait_for(lambda m: m.message_id == preview.message_id and "✅" in m.text)
+    assert "Replayed 4 Anki reviews into the schedules of 2 Anki cards." in saved.text
+    rows = await bot.services.db.fetchall(
+        """SELECT q.kind, q.prompt, rs.reps, rs.lapses, rs.last_review FROM review_states rs
+             JOIN questions q ON q.id = rs.question_id WHERE rs.user_id = ? ORDER BY q.kind""",
+        (alice.id,),
+    )
+    assert [tuple(r) for r in rows] == [
+        ("recall", "xin chào", 2, 0, (start + 4 * day) // 1000),
+        ("reverse", "hello", 2, 0, (start + 5 * day) // 1000),
+    ]
+    # Both are long overdue; the reverse one (a lapse at first: less stable) is asked first,
+    # back to front, and graded as a recall question is.
+    await alice.send("/quiz")
+    question = await alice.wait_for(lambda m: m.text.startswith("Question 1/"))
+    assert "Recall — the other way round" in question.text
+    assert "hello" in question.text and "xin chào" not in question.text
+    await alice.tap("Show answer", message=question)
+    shown = await alice.wait_for(
+        lambda m: m.message_id == question.message_id and "xin chào" in m.text
+    )
+    assert [label.split(" ", 1)[0] for label in shown.labels] == ["Again", "Hard", "Good", "Easy"]
+    good = next(label for label in shown.labels if label.startswith("Good"))
+    await alice.tap(good, message=shown)
+    await alice.wait_for(lambda m: m.message_id == question.message_id and "Graded" in m.text)
+    reps = await bot.services.db.fetchall(
+        """SELECT q.kind, rs.reps FROM review_states rs JOIN questions q ON q.id = rs.question_id
+            WHERE rs.user_id = ? ORDER BY q.kind""",
+        (alice.id,),
+    )
+    assert [tuple(r) for r in reps] == [("recall", 2), ("reverse", 3)]
 
 
 async def test_a_csv_upload_is_previewed_saved_switched_and_quizzed_typed(
@@ -139,7 +188,7 @@ async def test_a_csv_upload_is_previewed_saved_switched_and_quizzed_typed(
     await alice.send("/decks")
     listing = await alice.wait_for(lambda m: "Your decks" in m.text)
     assert "✅ history — 8 cards" in listing.text
-    assert listing.labels == ["Khrushchev's attempts to reform governm…", "✅ history", "🗑"]
+    assert listing.labels == ["Khrushchev's attempts to reform governm…", "✅ history", "⇄", "🗑"]
     assert await alice.tap("Khrushchev", message=listing) == f"Now studying: {BUNDLED_TITLE}"
     await alice.wait_for(lambda m: m.message_id == listing.message_id and "✅ Khru" in m.text)
     assert await active_deck(bot, alice.id) != deck_id
@@ -265,7 +314,7 @@ async def test_an_anki_package_saved_with_its_history_continues_the_schedule(
     assert preview.labels == ["💾 Save with my Anki history", "🆕 Save as new", "✖️ Cancel"]
     await alice.tap("Save with my Anki history", message=preview)
     saved = await alice.wait_for(lambda m: m.message_id == preview.message_id and "✅" in m.text)
-    assert "Replayed 4 Anki reviews into the schedules of 2 cards." in saved.text
+    assert "Replayed 4 Anki reviews into the schedules of 2 Anki cards." in saved.text
     rows = await bot.services.db.fetchall(
         """SELECT c.front, q.kind, rs.reps, rs.lapses, rs.last_review FROM review_states rs
              JOIN questions q ON q.id = rs.question_id JOIN cards c ON c.id = q.card_id
@@ -312,7 +361,10 @@ async def test_the_real_anki_package_replays_its_history(
     )
     assert stats is not None and stats[0] > 100 and stats[1] > 0
     # each replayed review is one repetition of a card's recall question
-    assert f"Replayed {stats[2]} Anki reviews into the schedules of {stats[0]} cards" in saved.text
+    assert (
+        f"Replayed {stats[2]} Anki reviews into the schedules of {stats[0]} Anki cards"
+        in saved.text
+    )
 
 
 async def test_bad_files_are_refused_with_a_reason_and_big_ones_without_download(
@@ -335,6 +387,48 @@ async def test_bad_files_are_refused_with_a_reason_and_big_ones_without_download
     refused = await alice.wait_for(lambda m: "couldn't read" in m.text, since=sent)
     assert "unsupported file type '.jpg'" in refused.text
     assert sandbox.calls["getFile"] == downloads  # neither was downloaded
+
+
+async def test_an_own_deck_can_be_asked_both_ways_from_decks(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    alice = sandbox.user("Alice")
+    preview = await upload(alice, "history.csv", HISTORY_CSV)
+    await alice.tap("Save", message=preview)
+    await alice.wait_for(lambda m: m.message_id == preview.message_id and "✅" in m.text)
+    await alice.send("/decks")
+    listing = await alice.wait_for(lambda m: "Your decks" in m.text)
+    assert "⇄ asks one of your decks both ways" in listing.text
+    assert "· ⇄ both ways" not in listing.text
+    toast = await alice.tap("⇄", message=listing)
+    assert toast == "⇄ history: every card is asked both ways now"
+    after = await alice.wait_for(
+        lambda m: m.message_id == listing.message_id and "✓" in str(m.labels)
+    )
+    assert "history — 8 cards · ⇄ both ways" in after.text
+    assert "⇄ ✓" in after.labels
+    ((deck_id, _),) = await owned_decks(bot, alice.id)
+    made = await bot.services.db.fetchone(
+        "SELECT COUNT(*) FROM questions WHERE deck_id = ? AND kind = 'reverse' AND retired = 0",
+        (deck_id,),
+    )
+    assert made is not None and made[0] == 8
+    # someone else cannot turn it on or off
+    mallory = sandbox.user("Mallory")
+    await mallory.send("/decks")
+    theirs = await mallory.wait_for(lambda m: "Your decks" in m.text)
+    assert await mallory.tap_data(theirs, f"d:{deck_id}:b") == "That deck is no longer there"
+    # off again: the reverse questions are retired (with any schedule), the list says so
+    await alice.tap("⇄ ✓", message=after)
+    off = await alice.wait_for(
+        lambda m: m.message_id == listing.message_id and "⇄ ✓" not in m.labels
+    )
+    assert "· ⇄ both ways" not in off.text
+    left = await bot.services.db.fetchone(
+        "SELECT COUNT(*) FROM questions WHERE deck_id = ? AND kind = 'reverse' AND retired = 0",
+        (deck_id,),
+    )
+    assert left is not None and left[0] == 0
 
 
 async def test_deleting_a_deck_asks_first_and_falls_back_to_the_default(

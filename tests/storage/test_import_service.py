@@ -223,8 +223,8 @@ async def test_replayed_schedules_never_overwrite_a_newer_one(
     db: Database, imports: ImportService
 ) -> None:
     mine = await saved(imports, (await preview(imports)).import_id)
-    hola = card_key(Card("hola", "hello"))
-    adios = card_key(Card("adios", "goodbye"))
+    hola = f"recall:{card_key(Card('hola', 'hello'))}"
+    adios = f"recall:{card_key(Card('adios', 'goodbye'))}"
 
     def state(last_review: int, reps: int) -> StoredState:
         return StoredState(2, None, 5.0, 5.0, last_review + 86_400, last_review, reps, 0)
@@ -252,9 +252,7 @@ async def test_replayed_schedules_never_overwrite_a_newer_one(
              JOIN questions q ON q.id = rs.question_id WHERE rs.user_id = ? ORDER BY q.key""",
         (ALICE,),
     )
-    assert sorted(tuple(r) for r in rows) == sorted(
-        [(f"recall:{hola}", 4, 2_000), (f"recall:{adios}", 2, 500)]
-    )
+    assert sorted(tuple(r) for r in rows) == sorted([(hola, 4, 2_000), (adios, 2, 500)])
 
 
 async def test_a_preview_pages_through_its_cards_as_stored(

@@ -148,13 +148,23 @@ def test_basic_notes_become_cards_titled_by_their_deck() -> None:
     assert result.deck.warnings == ()
 
 
-def test_reversed_notes_give_one_card_each() -> None:
+def test_reversed_notes_give_one_card_each_meant_both_ways() -> None:
     package = make_package(
-        [(REVERSED, ["der Hund", "the dog"]), (REVERSED, ["die Katze", "the cat"])]
+        [
+            (REVERSED, ["der Hund", "the dog"]),
+            (REVERSED, ["die Katze", "the cat"]),
+            (BASIC, ["ja", "yes"]),
+        ]
     )
-    assert read_apkg(package, "de.apkg").deck.cards == (
-        Card("der Hund", "the dog"),
-        Card("die Katze", "the cat"),
+    result = read_apkg(package, "de.apkg")
+    assert result.deck.cards == (
+        Card("der Hund", "the dog", reverse=True),
+        Card("die Katze", "the cat", reverse=True),
+        Card("ja", "yes"),
+    )
+    assert result.deck.warnings == (
+        "2 cards have a reverse card in Anki: each is asked back to front too, with its own "
+        "schedule",
     )
 
 
@@ -265,7 +275,7 @@ def test_reviews_map_to_cards_in_time_order_and_skip_reschedules() -> None:
     rows = [
         (T0 + 5_000, 2, 3, 4_000, 1),
         (T0, 0, 1, 12_000, 0),
-        (T0 + 1_000, 1, 4, 3_000, 1),  # the reverse card reviews the same imported card
+        (T0 + 1_000, 1, 4, 3_000, 1),  # the reverse card: the same imported card, back to front
         (T0 + 2_000, 0, 0, 0, 4),  # manual reschedule
         (T0 + 3_000, 2, 0, 0, 1),  # ease 0: a reschedule too
         (T0 + 4_000, -1, 3, 1_000, 1),  # a card that no longer exists
@@ -277,7 +287,7 @@ def test_reviews_map_to_cards_in_time_order_and_skip_reschedules() -> None:
     result = read_apkg(zip_members({"collection.anki2": db}), "r.apkg")
     assert result.reviews == [
         ImportedReview(0, at(T0), 1, 12_000),
-        ImportedReview(0, at(T0 + 1_000), 4, 3_000),
+        ImportedReview(0, at(T0 + 1_000), 4, 3_000, reverse=True),
         ImportedReview(1, at(T0 + 5_000), 3, 4_000),
         ImportedReview(1, at(T0 + 6_000), 2, 0),
     ]
@@ -528,8 +538,10 @@ def test_real_current_package_reads_anki21b_not_the_stub() -> None:
     assert (result.notes, len(result.deck.cards)) == (570, 570)
     assert result.deck.title == "Vietnamese"
     cards = result.deck.cards
-    assert cards[0] == Card("xin chào", "hello, greetings")
-    assert cards[2] == Card("vy", "薇 [wēi] Osmunda regalis, Königsfarn")
+    # Every note of this deck is "Basic (and reversed card)": each card is asked both ways.
+    assert cards[0] == Card("xin chào", "hello, greetings", reverse=True)
+    assert cards[2] == Card("vy", "薇 [wēi] Osmunda regalis, Königsfarn", reverse=True)
+    assert all(card.reverse for card in cards)
     assert all("Please update" not in card.front for card in cards)
     assert (result.duplicates_skipped, result.empty_skipped, result.media_skipped) == (0, 0, 0)
 
@@ -547,4 +559,10 @@ def test_real_current_package_review_history() -> None:
     assert reviews[-1].reviewed_at == datetime(2024, 4, 19, 19, 48, 55, 714000, tzinfo=UTC)
     assert {r.rating for r in reviews} == {1, 2, 3}
     assert all(0 <= r.card_index < 570 and 0 <= r.duration_ms <= 60_000 for r in reviews)
-    assert result.deck.warnings == ("the package carries 13552 reviews of history",)
+    # Most answers were given back to front: they are the reverse questions' own history.
+    assert sum(r.reverse for r in reviews) == 8_499
+    assert result.deck.warnings == (
+        "570 cards have a reverse card in Anki: each is asked back to front too, with its own "
+        "schedule",
+        "the package carries 13552 reviews of history",
+    )

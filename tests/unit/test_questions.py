@@ -50,6 +50,7 @@ def test_the_bundled_deck_is_asked_by_blanks_and_which_card_it_is() -> None:
         QuestionKind.IDENTIFY: 9,
         QuestionKind.CLOZE: 21,
         QuestionKind.TYPED: 0,
+        QuestionKind.REVERSE: 0,  # its cards are not meant both ways
     }
     assert len({q.key for q in questions}) == len(questions)
 
@@ -199,3 +200,35 @@ def test_options_are_drawn_from_the_candidates_with_one_right() -> None:
 def test_too_few_cards_of_a_sort_give_no_choice() -> None:
     deck = Deck("d", (Card("Who wrote it?", "Karl Marx"), Card("Who led it?", "Lenin")))
     assert not [q for q in make_questions(deck) if q.kind is QuestionKind.CHOICE]
+
+
+# Both directions
+
+
+def test_a_card_meant_both_ways_is_also_asked_back_to_front() -> None:
+    one_way = Deck("d", (Card("el perro", "dog (masculine)"),))
+    assert of_kind(one_way, QuestionKind.REVERSE) == []
+    both = Deck("d", (Card("el perro", "dog (masculine)", reverse=True),))
+    (reverse,) = of_kind(both, QuestionKind.REVERSE)
+    assert (reverse.prompt, reverse.answer) == ("dog (masculine)", "el perro")
+    assert reverse.key == f"reverse:{card_key(Card('el perro', '-'))}"
+    assert reverse.card_key == card_key(both.cards[0])
+    # its recall question is the same as the one-way card's: its schedule carries on
+    assert of_kind(both, QuestionKind.RECALL) == of_kind(one_way, QuestionKind.RECALL)
+
+
+def test_a_reverse_question_hides_the_front_s_words_in_the_back() -> None:
+    card = Card("Photosynthesis", "Plants make sugar by photosynthesis, using light.", True)
+    (reverse,) = of_kind(Deck("d", (card,)), QuestionKind.REVERSE)
+    assert reverse.prompt == "Plants make sugar by ___, using light."
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        Card("Việt Nam", "Vietnam", reverse=True),  # all of the back is the front
+        Card("ạ", "(polite) a particle at the end of a sentence", reverse=True),  # "a" reads as it
+    ],
+)
+def test_no_reverse_question_when_the_back_gives_the_front_away(card: Card) -> None:
+    assert of_kind(Deck("d", (card,)), QuestionKind.REVERSE) == []

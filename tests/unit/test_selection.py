@@ -231,3 +231,45 @@ def test_a_question_that_fits_nowhere_waits() -> None:
     a = Shown(Pick(1, 1), "1957", "A\nIt was 1961.")
     b = Shown(Pick(2, 2), "1961", "B\nIt was 1957.")
     assert order_without_leaks([a, b], 10) == [Pick(1, 1)]
+
+
+# Both directions: a card meant both ways has a reverse question with its own schedule.
+
+
+def test_a_reverse_question_is_recall_of_the_other_way_asked_by_self_grading() -> None:
+    reverse = q(14, 1, "reverse")
+    assert stage_of(reverse) is Stage.RECALL
+    assert allowed("selfgraded", reverse) and allowed("mixed", reverse)
+    assert not allowed("choice", reverse) and not allowed("typed", reverse)
+
+
+@pytest.mark.parametrize("mix", ["mixed", "selfgraded"])
+def test_a_card_starts_the_way_it_is_written(mix: str) -> None:
+    both = [q(10, 1, "recall"), q(11, 1, "reverse")]
+    assert plan([], both, mix=mix) == [Pick(10, 1, new_card=True)]
+
+
+@pytest.mark.parametrize("mix", ["mixed", "selfgraded"])
+def test_the_other_direction_opens_when_the_card_next_comes_up(mix: str) -> None:
+    recall = q(10, 1, "recall", state=REVIEW, stability=20, due=timedelta(hours=-1),
+               last=timedelta(days=-20))  # fmt: skip
+    reverse = q(11, 1, "reverse")
+    # The reverse question starts (as no new card: the card is met), the due recall waits.
+    assert plan([recall, reverse], mix=mix) == [Pick(11, 1)]
+    not_due = q(10, 1, "recall", state=REVIEW, stability=20, due=timedelta(days=3),
+                last=timedelta(days=-17))  # fmt: skip
+    assert plan([not_due, reverse], mix=mix) == []
+
+
+def test_each_direction_keeps_its_own_schedule() -> None:
+    recall = q(10, 1, "recall", state=REVIEW, stability=20, due=timedelta(days=4),
+               last=timedelta(days=-16))  # fmt: skip
+    reverse = q(11, 1, "reverse", state=REVIEW, stability=5, due=timedelta(hours=-2),
+                last=timedelta(days=-5))  # fmt: skip
+    assert plan([recall, reverse], mix="selfgraded") == [Pick(11, 1)]
+    # Answered back to front today, the forward direction waits for tomorrow even when due.
+    answered = q(11, 1, "reverse", state=REVIEW, stability=9, due=timedelta(days=9),
+                 last=timedelta(hours=-1))  # fmt: skip
+    due_recall = q(10, 1, "recall", state=REVIEW, stability=20, due=timedelta(hours=-1),
+                   last=timedelta(days=-20))  # fmt: skip
+    assert plan([due_recall, answered], mix="selfgraded") == []

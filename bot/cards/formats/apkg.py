@@ -1,10 +1,11 @@
 """Anki packages (.apkg): notes become cards, and the review history comes along for replaying.
 
-Basic and reversed notes give one card from their first two fields; cloze notes give one card per
-cloze number. Cards whose front repeats an earlier one, sides left empty once media is removed
+Basic notes give one card from their first two fields, meant both ways (`Card.reverse`) when the
+note has a reverse card (Anki's "Card 2"); cloze notes give one card per cloze number. Cards whose front repeats an earlier one, sides left empty once media is removed
 (an image-only side) and image-occlusion notes are skipped and counted, not fatal: real decks
-have them. Review history (`revlog`) is mapped onto the imported cards; replaying it through the
-scheduler is the caller's business.
+have them. Review history (`revlog`) is mapped onto the imported cards per Anki card: a note's
+front-to-back and back-to-front answers are two histories (`ImportedReview.reverse`); replaying
+them through the scheduler is the caller's business.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -37,9 +38,11 @@ _LAST_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
 # revlog.type: 0 learn, 1 review, 2 relearn, 3 filtered (cram), 4 manual, 5 rescheduled.
 _RESCHEDULE_TYPES = frozenset({4, 5})
 _LEARNING_TYPES = frozenset({0, 2})
+_MANUAL = 4  # a manual entry with interval 0 is a "Forget": the card's history starts over
 # The v1 scheduler offered three buttons while learning: 1 Again, 2 Good, 3 Easy.
 _V1_LEARNING_RATING = {1: 1, 2: 3, 3: 4, 4: 4}
 _STUB_TEXT = "please update to the latest anki version"
+REVERSE_ORD = 1  # a basic note's second template: "Card 2", back to front
 # The tables an import reads, each with the most rows it reads (counted first) and their name.
 ROW_LIMITS = {
     "notes": (MAX_NOTES, "notes"),
@@ -63,6 +66,7 @@ class ImportedReview:
     reviewed_at: datetime
     rating: int
     duration_ms: int
+    reverse: bool = False  # an answer to the card's back-to-front direction (Anki's "Card 2")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +93,7 @@ class _Collection:
     cloze_types: dict[int, bool] = field(default_factory=dict)  # notetype id → is cloze
     cards: list[tuple[int, int, int, int]] = field(default_factory=list)  # id, note, ord, deck
     deck_names: dict[int, str] = field(default_factory=dict)
-    revlog: list[tuple[int, int, int, int, int]] = field(default_factory=list)
+    revlog: list[tuple[int, int, int, int, int, int]] = field(default_factory=list)
     sched_ver: int = 1
 
 
@@ -135,9 +139,9 @@ def _read_collection(db: Collection, member: str, where: str, media_files: int) 
         ]
     if "revlog" in tables:
         found.revlog = [
-            (_int(a), _int(b), _int(c), _int(d), _int(e))
-            for a, b, c, d, e in db.query(
-                "SELECT id, cid, ease, time, type FROM revlog ORDER BY id"
+            (_int(a), _int(b), _int(c), _int(d), _int(e), _int(f))
+            for a, b, c, d, e, f in db.query(
+                "SELECT id, cid, ease, time, type, ivl FROM revlog ORDER BY id"
             )
         ]
     found.sched_ver = _sched_ver(db, tables, conf)
@@ -285,8 +289,9 @@ def _build(
             # Unknown notetype: judge by the content.
             is_cloze = bool(cloze_numbers(parse_cloze(fields[0])))
         builder.add_note(note_id, fields, is_cloze, f"note {number}")
-    reviews, reschedules, unmatched = _reviews(collection, builder.index)
-    warnings = _warnings(builder, media_files, len(reviews), reschedules, unmatched)
+    _mark_reversed(builder, collection)
+    reviews, reschedules, unmatched, forgotten = _reviews(collection, builder.index)
+    warnings = _warnings(builder, media_files, len(reviews), reschedules, unmatched, forgotten)
     title = _title(collection, builder.index, where)
     deck = build_deck(title, builder.cards, warnings, where=where)
     return ApkgImport(
@@ -304,37 +309,63 @@ def _build(
     )
 
 
+def _mark_reversed(builder: _Builder, collection: _Collection) -> None:
+    """Mark the cards of basic notes that have a reverse card as meant both ways."""
+    for _, note_id, ord_, _ in collection.cards:
+        found = builder.index.get((note_id, None)) if ord_ == REVERSE_ORD else None
+        if found is not None:
+            builder.cards[found] = replace(builder.cards[found], reverse=True)
+
+
 def _reviews(
     collection: _Collection, index: dict[tuple[int, int | None], int]
-) -> tuple[list[ImportedReview], int, int]:
-    """Reviews mapped to card indexes in time order, the reschedules skipped, the rows unmatched."""
-    card_of: dict[int, int] = {}
+) -> tuple[list[ImportedReview], int, int, int]:
+    """Reviews mapped to card indexes and directions in time order, the reschedules skipped, the
+    rows unmatched (a basic note's third template and beyond has no question here), and the
+    reviews left out because a later "Forget" started their Anki card over (as Anki's FSRS
+    leaves them out)."""
+    card_of: dict[int, tuple[int, bool]] = {}
     for card_id, note_id, ord_, _ in collection.cards:
-        # Both directions of a reversed note review the same imported card.
-        found = index.get((note_id, None), index.get((note_id, ord_)))
-        if found is not None:
-            card_of[card_id] = found
-    reviews: list[ImportedReview] = []
-    reschedules = unmatched = 0
-    for review_id, card_id, ease, time_ms, kind in collection.revlog:
+        basic = index.get((note_id, None))
+        if basic is not None:
+            if ord_ in (0, REVERSE_ORD):
+                card_of[card_id] = (basic, ord_ == REVERSE_ORD)
+        elif (cloze := index.get((note_id, ord_))) is not None:
+            card_of[card_id] = (cloze, False)
+    by_card: dict[tuple[int, bool], list[ImportedReview]] = {}
+    reschedules = unmatched = forgotten = 0
+    for review_id, card_id, ease, time_ms, kind, interval in collection.revlog:
         if kind in _RESCHEDULE_TYPES or ease == 0:
             reschedules += 1
+            if kind == _MANUAL and interval == 0 and (forgot := card_of.get(card_id)):
+                forgotten += len(by_card.pop(forgot, []))
             continue
-        card_index = card_of.get(card_id)
-        if card_index is None or not 1 <= ease <= 4 or not 0 < review_id <= _LAST_MS:
+        found = card_of.get(card_id)
+        if found is None or not 1 <= ease <= 4 or not 0 < review_id <= _LAST_MS:
             unmatched += 1
             continue
+        card_index, reverse = found
         rating = ease
         if collection.sched_ver == 1 and kind in _LEARNING_TYPES:
             rating = _V1_LEARNING_RATING[ease]
         reviewed_at = _EPOCH + timedelta(milliseconds=review_id)
-        reviews.append(ImportedReview(card_index, reviewed_at, rating, max(0, time_ms)))
-    reviews.sort(key=lambda review: review.reviewed_at)
-    return reviews, reschedules, unmatched
+        by_card.setdefault(found, []).append(
+            ImportedReview(card_index, reviewed_at, rating, max(0, time_ms), reverse)
+        )
+    reviews = sorted(
+        (review for answers in by_card.values() for review in answers),
+        key=lambda review: review.reviewed_at,
+    )
+    return reviews, reschedules, unmatched, forgotten
 
 
 def _warnings(
-    builder: _Builder, media_files: int, reviews: int, reschedules: int, unmatched: int
+    builder: _Builder,
+    media_files: int,
+    reviews: int,
+    reschedules: int,
+    unmatched: int,
+    forgotten: int,
 ) -> list[str]:
     warnings: list[str] = []
     if builder.media:
@@ -354,12 +385,19 @@ def _warnings(
         )
     if builder.occlusion:
         warnings.append(f"{builder.occlusion} image-occlusion notes skipped")
+    if reversed_cards := sum(card.reverse for card in builder.cards):
+        have = "1 card has" if reversed_cards == 1 else f"{reversed_cards} cards have"
+        warnings.append(
+            f"{have} a reverse card in Anki: each is asked back to front too, with its own schedule"
+        )
     if builder.nul:
         warnings.append(nul_warning(builder.nul))
     if reviews or reschedules or unmatched:
         detail = [f"{reschedules} manual reschedules skipped"] if reschedules else []
         if unmatched:
             detail.append(f"{unmatched} reviews of skipped or deleted cards left out")
+        if forgotten:
+            detail.append(f"{forgotten} reviews before a “Forget” left out")
         suffix = f" ({'; '.join(detail)})" if detail else ""
         warnings.append(f"the package carries {reviews} reviews of history{suffix}")
     return warnings

@@ -1,0 +1,50 @@
+"""An Anki package imported with its history schedules every Anki card as Anki's own FSRS does.
+
+The reference is `tests/fixtures/anki_reference.json`: the memory state and due day of each of the
+shared package's 1,113 reviewed cards, computed by the official `anki` library with its default
+parameters (bench/anki_reference.py). The bot imports the package as a user does (reader process,
+preview, Save with my Anki history) for a user on the collection's own learning days, and each
+Anki card is compared with the bot's question of the same direction (bench/compare_anki.py prints
+the same figures).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from compare_anki import bot_states, figures, matched, note_keys
+
+from tests.conftest import shared_path
+
+REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "anki_reference.json"
+
+
+@pytest.fixture(scope="module")
+def reference() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(REFERENCE.read_text(encoding="utf-8"))
+    return data
+
+
+async def test_every_anki_card_gets_anki_s_own_memory_state_and_due_day(
+    reference: dict[str, Any],
+) -> None:
+    package = shared_path("fixtures", "anki", reference["package"])
+    data = package.read_bytes()
+    bot, saved = await bot_states(data, package.name, reference["collection"])
+    pairs = matched(reference, note_keys(data, package.name), bot)
+    # Every Anki card has its own question (1,113 cards of 557 notes, both directions) but two
+    # reverse cards whose back shows their front: "Vietnam" for "Việt Nam", "a particle" for
+    # "ạ" (accents aside). A question never shows its answer, so those have no reverse question.
+    assert len(pairs) == 1_113 - 2
+    assert {card["ord"] for card, _ in pairs} == {0, 1}
+    found = figures(pairs, reference["collection"])
+    median, p10, p90 = found.stability
+    assert 0.95 <= median <= 1.05 and p10 >= 0.8 and p90 <= 1.25, found
+    assert abs(found.difficulty[0]) <= 0.2, found
+    # Anki keeps the interval a card had under its old scheduler as a floor, which no replay of
+    # the answers can know: those cards fall due a few days before Anki's range.
+    assert found.due_inside >= 0.94 * found.due_cards, found
+    assert saved.replayed_cards == len(bot) == 1_111
