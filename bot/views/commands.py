@@ -9,7 +9,7 @@ PRIVATE_COMMANDS: list[tuple[str, str]] = [
     ("timezone", "Your time zone: /timezone London or +5:30"),
     ("stats", "Your progress, with a chart"),
     ("import", "Bring your own deck: a file or pasted flashcards"),
-    ("decks", "Your decks: switch or delete"),
+    ("decks", "Your decks: switch, ask both ways, delete"),
     ("settings", "Session size, new per day, question mix, retention, deck, day start"),
     ("export", "Download your progress and review log as CSV"),
     ("forget", "Delete everything I store about you"),

@@ -298,6 +298,31 @@ def test_reviews_map_to_cards_in_time_order_and_skip_reschedules() -> None:
     )
 
 
+def test_a_forget_starts_its_anki_card_s_history_over() -> None:
+    notes: Notes = [(REVERSED, ["hund", "dog"])]
+    rows = [(T0, 0, 3, 1_000, 1), (T0 + 1_000, 1, 3, 1_000, 1), (T0 + 3_000, 0, 1, 1_000, 1)]
+
+    def forget_forward(db: sqlite3.Connection) -> None:
+        add_reviews(rows)(db)
+        (forward,) = db.execute("SELECT id FROM cards WHERE ord = 0").fetchone()
+        # Anki's "Forget": a manual entry (type 4), no answer (ease 0), interval 0.
+        db.execute(
+            "INSERT INTO revlog VALUES (?, ?, -1, 0, 0, 0, 0, 0, 4)", (T0 + 2_000, forward)
+        )
+
+    db = _with_conf(edited_collection(make_package(notes), forget_forward), {"schedVer": 2})
+    result = read_apkg(zip_members({"collection.anki2": db}), "f.apkg")
+    # The forward card's answer before the Forget is left out; the reverse card keeps its own.
+    assert result.reviews == [
+        ImportedReview(0, at(T0 + 1_000), 3, 1_000, reverse=True),
+        ImportedReview(0, at(T0 + 3_000), 1, 1_000),
+    ]
+    assert result.deck.warnings[-1] == (
+        "the package carries 2 reviews of history (1 manual reschedules skipped; "
+        "1 reviews before a “Forget” left out)"
+    )
+
+
 def test_v1_learning_buttons_become_again_good_easy() -> None:
     rows = [(T0, 0, 1, 1, 0), (T0 + 1, 0, 2, 1, 0), (T0 + 2, 0, 3, 1, 2), (T0 + 3, 0, 2, 1, 1)]
     db = edited_collection(make_package([(BASIC, ["a", "b"])]), add_reviews(rows))

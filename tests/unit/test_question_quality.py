@@ -120,3 +120,21 @@ def test_the_judge_catches_a_typed_question_asking_a_note() -> None:
         "in 1953",
     )  # fmt: skip
     assert "b" in judged(question)
+
+
+def test_the_judge_catches_a_reverse_question_that_shows_its_front_or_not_the_back() -> None:
+    sound = Question(
+        "reverse:x", card_key_of("Who succeeded him?"), QuestionKind.REVERSE, "Nikita Khrushchev",
+        "Who succeeded him?",
+    )  # fmt: skip
+    assert judged(sound) == set()
+    shows_front = Question(
+        "reverse:y", card_key_of("Ending terror"), QuestionKind.REVERSE,
+        "Ending terror: in May, 4620 prisoners were freed.", "Ending terror",
+    )  # fmt: skip
+    assert {"c", "e"} <= judged(shows_front)
+    wrong_answer = Question(
+        "reverse:z", card_key_of("When did Stalin die?"), QuestionKind.REVERSE, "1953",
+        "When did Lenin die?",
+    )  # fmt: skip
+    assert "b" in judged(wrong_answer)

@@ -112,10 +112,16 @@ sides = st.text(min_size=1, max_size=40)
 def test_an_upload_survives_its_json_unchanged(
     cards: list[tuple[str, str]], warnings: list[str], reviews: list[tuple[int, int, int]]
 ) -> None:
-    deck = Deck("A title", tuple(Card(f, b) for f, b in cards), tuple(warnings))
+    # Every other card is meant both ways, every third answer was given back to front.
+    deck = Deck(
+        "A title",
+        tuple(Card(f, b, reverse=n % 2 == 1) for n, (f, b) in enumerate(cards)),
+        tuple(warnings),
+    )
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     history = tuple(
-        ImportedReview(i, epoch + timedelta(milliseconds=ms), r, 0) for i, ms, r in reviews
+        ImportedReview(i, epoch + timedelta(milliseconds=ms), r, 0, reverse=n % 3 == 2)
+        for n, (i, ms, r) in enumerate(reviews)
     )
     upload = Upload(deck, history)
     assert decode_upload(encode_upload(upload)) == upload
