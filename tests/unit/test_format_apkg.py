@@ -306,9 +306,7 @@ def test_a_forget_starts_its_anki_card_s_history_over() -> None:
         add_reviews(rows)(db)
         (forward,) = db.execute("SELECT id FROM cards WHERE ord = 0").fetchone()
         # Anki's "Forget": a manual entry (type 4), no answer (ease 0), interval 0.
-        db.execute(
-            "INSERT INTO revlog VALUES (?, ?, -1, 0, 0, 0, 0, 0, 4)", (T0 + 2_000, forward)
-        )
+        db.execute("INSERT INTO revlog VALUES (?, ?, -1, 0, 0, 0, 0, 0, 4)", (T0 + 2_000, forward))
 
     db = _with_conf(edited_collection(make_package(notes), forget_forward), {"schedVer": 2})
     result = read_apkg(zip_members({"collection.anki2": db}), "f.apkg")
