@@ -6,11 +6,12 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
 from bot.cards.formats import SUPPORTED_SUFFIXES, ImportedReview, read_apkg, read_deck_bytes
+from bot.cards.formats.apkg import ImportedMemory
 from bot.cards.formats.text import looks_like_flashcards, read_flashcard_text
 from bot.cards.model import Card, Deck, DeckError
 
@@ -34,6 +35,9 @@ class Upload:
 
     deck: Deck
     reviews: tuple[ImportedReview, ...] = field(default=())
+    # Anki's own FSRS states of some card directions, and the parameters that made them.
+    memories: tuple[ImportedMemory, ...] = field(default=())
+    parameters: tuple[float, ...] = field(default=())
 
 
 def safe_filename(name: str | None) -> str:
@@ -69,7 +73,9 @@ def read_upload(data: bytes, filename: str) -> Upload:
         raise DeckError(refusal)
     if Path(filename).suffix.lower() == ".apkg":
         package = read_apkg(data, filename)
-        return Upload(package.deck, tuple(package.reviews))
+        return Upload(
+            package.deck, tuple(package.reviews), tuple(package.memories), package.parameters
+        )
     return Upload(read_deck_bytes(data, filename))
 
 
@@ -216,6 +222,20 @@ def encode_upload(upload: Upload) -> str:
                 ]
                 for r in upload.reviews
             ],
+            "memories": [
+                [
+                    m.card_index,
+                    int(m.reverse),
+                    m.stability,
+                    m.difficulty,
+                    m.due_day.isoformat(),
+                    (m.last_review - _EPOCH) // timedelta(milliseconds=1),
+                    m.reps,
+                    m.lapses,
+                ]
+                for m in upload.memories
+            ],
+            "parameters": list(upload.parameters),
         },
         ensure_ascii=False,
         separators=(",", ":"),
@@ -236,4 +256,18 @@ def decode_upload(payload: str) -> Upload:
         )
         for row in raw["reviews"]
     )
-    return Upload(deck, reviews)
+    memories = tuple(
+        ImportedMemory(
+            int(index),
+            bool(reverse),
+            float(s),
+            float(d),
+            date.fromisoformat(str(day)),
+            _EPOCH + timedelta(milliseconds=int(ms)),
+            int(reps),
+            int(lapses),
+        )
+        for index, reverse, s, d, day, ms, reps, lapses in raw.get("memories", [])
+    )
+    parameters = tuple(float(w) for w in raw.get("parameters", []))
+    return Upload(deck, reviews, memories, parameters)

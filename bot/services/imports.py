@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
+from bot.cards.formats.apkg import ImportedMemory
 from bot.cards.model import Card
 from bot.cards.questions import QuestionKind, question_key
 from bot.cards.upload import (
@@ -29,7 +30,8 @@ from bot.cards.upload import (
 from bot.clock import Clock
 from bot.core.learning_days import LearningDays
 from bot.core.replay import PastReview, replay
-from bot.core.scheduling import DEFAULT_RETENTION
+from bot.core.scheduling import DEFAULT_RETENTION, ReviewState
+from bot.core.selection import REVIEW_STATE
 from bot.reader.pool import ReaderPool, Stopped
 from bot.reader.protocol import Crashed, Read, Refused
 from bot.services.downloads import DownloadFailed, TooLarge
@@ -148,23 +150,43 @@ def _page_of(payload: str, page: int) -> Digest:
 def _replayed(upload: Upload, desired_retention: float, days: LearningDays) -> list[ReplayedState]:
     """The history replayed through FSRS on the user's learning days, per question: an Anki
     card's answers go to its card's recall question, or to its reverse question for the
-    back-to-front direction (CPU work: run it in a thread)."""
+    back-to-front direction. Where the package carries Anki's own memory state of that Anki card
+    (bot.cards.formats.apkg_states), the state is Anki's and it falls due on Anki's due day (CPU
+    work: run it in a thread)."""
     cards = upload.deck.cards
+
+    def key(index: int, reverse: bool) -> str:
+        kind = QuestionKind.REVERSE if reverse else QuestionKind.RECALL
+        return question_key(kind, cards[index])
+
     history = [
-        PastReview(
-            question_key(
-                QuestionKind.REVERSE if r.reverse else QuestionKind.RECALL, cards[r.card_index]
-            ),
-            r.reviewed_at,
-            r.rating,
-        )
+        PastReview(key(r.card_index, r.reverse), r.reviewed_at, r.rating)
         for r in upload.reviews
         if 0 <= r.card_index < len(cards)
     ]
-    return [
-        ReplayedState(key, to_stored(done.state), done.reviews)
-        for key, done in replay(history, desired_retention, days).items()
-    ]
+    anki = {
+        key(m.card_index, m.reverse): m for m in upload.memories if 0 <= m.card_index < len(cards)
+    }
+    replayed = []
+    for question, done in replay(history, desired_retention, days).items():
+        memory = anki.get(question)
+        state = done.state if memory is None else _anki_state(memory, days)
+        replayed.append(ReplayedState(question, to_stored(state), done.reviews))
+    return replayed
+
+
+def _anki_state(memory: ImportedMemory, days: LearningDays) -> ReviewState:
+    """Anki's own memory of a card as the bot's schedule: due at the start of Anki's due day."""
+    return ReviewState(
+        state=REVIEW_STATE,
+        step=None,
+        stability=memory.stability,
+        difficulty=memory.difficulty,
+        due=days.start_of(memory.due_day),
+        last_review=memory.last_review,
+        reps=memory.reps,
+        lapses=memory.lapses,
+    )
 
 
 @dataclass

@@ -5,19 +5,24 @@ shared package's 1,113 reviewed cards, computed by the official `anki` library w
 parameters (bench/anki_reference.py). The bot imports the package as a user does (reader process,
 preview, Save with my Anki history) for a user on the collection's own learning days, and each
 Anki card is compared with the bot's question of the same direction (bench/compare_anki.py prints
-the same figures).
+the same figures). The package's preset carries no FSRS parameters, so its cards are replayed;
+given parameters, its cards keep the memory states Anki stored.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from compare_anki import bot_states, figures, matched, note_keys
+from compare_anki import anki_day, bot_states, figures, matched, note_keys
 
+from bot.cards.formats.apkg import read_apkg
+from bot.cards.questions import QuestionKind, question_key
 from tests.conftest import shared_path
+from tests.unit.test_apkg_states import optimised, package_with
 
 REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "anki_reference.json"
 
@@ -48,3 +53,24 @@ async def test_every_anki_card_gets_anki_s_own_memory_state_and_due_day(
     # the answers can know: those cards fall due a few days before Anki's range.
     assert found.due_inside >= 0.94 * found.due_cards, found
     assert saved.replayed_cards == len(bot) == 1_111
+
+
+async def test_anki_s_own_states_are_kept_when_its_preset_carries_parameters(
+    reference: dict[str, Any],
+) -> None:
+    data = package_with(optimised)
+    result = read_apkg(data, "v.apkg")
+    bot, _ = await bot_states(data, "v.apkg", reference["collection"])
+    collection = reference["collection"]
+    day_zero = date.fromisoformat(collection["day_zero"])
+    kept = 0
+    for memory in result.memories:
+        kind = QuestionKind.REVERSE if memory.reverse else QuestionKind.RECALL
+        state = bot.get(question_key(kind, result.deck.cards[memory.card_index]))
+        if state is None:
+            continue  # the two cards with no reverse question
+        assert (state["s"], state["d"]) == (memory.stability, memory.difficulty)
+        # due at the start of Anki's due day, in the collection's offset and rollover
+        assert anki_day(state["due"], collection) == (memory.due_day - day_zero).days
+        kept += 1
+    assert kept == 1_111

@@ -15,13 +15,15 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot.cards.formats.apkg_cloze import answers, cloze_numbers, parse_cloze, render_front, reveal
 from bot.cards.formats.apkg_html import field_to_text
 from bot.cards.formats.apkg_package import Collection, collection_copy, read_sqlite
+from bot.cards.formats.apkg_states import AnkiScheduling, read_scheduling
 from bot.cards.formats.checks import title_from_filename
+from bot.cards.formats.protobuf import varint_field
 from bot.cards.model import MAX_CARDS, MAX_TITLE_CHARS, Card, Deck, DeckError, normalize_front
 from bot.cards.validate import build_deck, check_sides, nul_warning
 
@@ -51,6 +53,7 @@ ROW_LIMITS = {
     "decks": (MAX_SMALL_ROWS, "decks"),
     "notetypes": (MAX_SMALL_ROWS, "note types"),
     "config": (MAX_SMALL_ROWS, "settings"),
+    "deck_config": (MAX_SMALL_ROWS, "deck presets"),
 }
 READ_TABLES = frozenset({*ROW_LIMITS, "col"})
 REVIEW_ADVICE = (
@@ -70,6 +73,21 @@ class ImportedReview:
 
 
 @dataclass(frozen=True, slots=True)
+class ImportedMemory:
+    """Anki's own FSRS memory of one direction of an imported card (bot.cards.formats.apkg_states),
+    with the time of its last answer."""
+
+    card_index: int
+    reverse: bool
+    stability: float
+    difficulty: float
+    due_day: date  # the collection's learning day it falls due
+    last_review: datetime
+    reps: int
+    lapses: int
+
+
+@dataclass(frozen=True, slots=True)
 class ApkgImport:
     """An imported package: the deck, its review history in time order, and what was skipped."""
 
@@ -84,6 +102,8 @@ class ApkgImport:
     occlusion_skipped: int = 0
     reschedules_skipped: int = 0
     reviews_unmatched: int = 0
+    memories: list[ImportedMemory] = field(default_factory=list)  # Anki's own FSRS states
+    parameters: tuple[float, ...] = ()  # the FSRS parameters those states were computed with
 
 
 @dataclass(slots=True)
@@ -95,6 +115,7 @@ class _Collection:
     deck_names: dict[int, str] = field(default_factory=dict)
     revlog: list[tuple[int, int, int, int, int, int]] = field(default_factory=list)
     sched_ver: int = 1
+    scheduling: AnkiScheduling = field(default_factory=AnkiScheduling)
 
 
 def read_apkg(data: bytes, filename: str) -> ApkgImport:
@@ -126,7 +147,7 @@ def _read_collection(db: Collection, member: str, where: str, media_files: int) 
     if not found.cloze_types and "notetypes" in tables:
         # Current collections keep notetypes in their own table, the kind inside a protobuf blob.
         for type_id, config in db.query("SELECT id, config FROM notetypes"):
-            found.cloze_types[_int(type_id)] = _protobuf_varint(config, field_number=1) == 1
+            found.cloze_types[_int(type_id)] = varint_field(config, 1) == 1
     for deck_id, deck in decks.items():
         if isinstance(deck, dict) and isinstance(deck.get("name"), str):
             found.deck_names[_int(deck_id)] = deck["name"]
@@ -145,6 +166,7 @@ def _read_collection(db: Collection, member: str, where: str, media_files: int) 
             )
         ]
     found.sched_ver = _sched_ver(db, tables, conf)
+    found.scheduling = read_scheduling(db, tables, conf)
     notes = db.query("SELECT id, mid, flds FROM notes ORDER BY id")
     return _build(found, notes, counts["notes"], member, where, media_files)
 
@@ -290,8 +312,15 @@ def _build(
             is_cloze = bool(cloze_numbers(parse_cloze(fields[0])))
         builder.add_note(note_id, fields, is_cloze, f"note {number}")
     _mark_reversed(builder, collection)
-    reviews, reschedules, unmatched, forgotten = _reviews(collection, builder.index)
+    card_of = _anki_cards(collection, builder.index)
+    reviews, reschedules, unmatched, forgotten = _reviews(collection, card_of)
+    memories = _memories(collection.scheduling, card_of, reviews)
     warnings = _warnings(builder, media_files, len(reviews), reschedules, unmatched, forgotten)
+    if memories:
+        warnings.append(
+            f"{len(memories)} Anki cards keep Anki's own FSRS memory state and due day (with "
+            "your preset's FSRS parameters)"
+        )
     title = _title(collection, builder.index, where)
     deck = build_deck(title, builder.cards, warnings, where=where)
     return ApkgImport(
@@ -306,6 +335,8 @@ def _build(
         occlusion_skipped=builder.occlusion,
         reschedules_skipped=reschedules,
         reviews_unmatched=unmatched,
+        memories=memories,
+        parameters=collection.scheduling.parameters if memories else (),
     )
 
 
@@ -317,13 +348,11 @@ def _mark_reversed(builder: _Builder, collection: _Collection) -> None:
             builder.cards[found] = replace(builder.cards[found], reverse=True)
 
 
-def _reviews(
+def _anki_cards(
     collection: _Collection, index: dict[tuple[int, int | None], int]
-) -> tuple[list[ImportedReview], int, int, int]:
-    """Reviews mapped to card indexes and directions in time order, the reschedules skipped, the
-    rows unmatched (a basic note's third template and beyond has no question here), and the
-    reviews left out because a later "Forget" started their Anki card over (as Anki's FSRS
-    leaves them out)."""
+) -> dict[int, tuple[int, bool]]:
+    """Each Anki card id → the imported card and direction it is (a basic note's third template
+    and beyond has no question here)."""
     card_of: dict[int, tuple[int, bool]] = {}
     for card_id, note_id, ord_, _ in collection.cards:
         basic = index.get((note_id, None))
@@ -332,6 +361,44 @@ def _reviews(
                 card_of[card_id] = (basic, ord_ == REVERSE_ORD)
         elif (cloze := index.get((note_id, ord_))) is not None:
             card_of[card_id] = (cloze, False)
+    return card_of
+
+
+def _memories(
+    scheduling: AnkiScheduling,
+    card_of: dict[int, tuple[int, bool]],
+    reviews: list[ImportedReview],
+) -> list[ImportedMemory]:
+    """Anki's own memory of each imported card direction that has one and answers to date it."""
+    last: dict[tuple[int, bool], datetime] = {}
+    for review in reviews:  # in time order: the last one stays
+        last[(review.card_index, review.reverse)] = review.reviewed_at
+    memories = []
+    for anki_card, memory in scheduling.memories.items():
+        found = card_of.get(anki_card)
+        if found is None or found not in last:
+            continue
+        memories.append(
+            ImportedMemory(
+                found[0],
+                found[1],
+                memory.stability,
+                memory.difficulty,
+                memory.due_day,
+                last[found],
+                memory.reps,
+                memory.lapses,
+            )
+        )
+    return sorted(memories, key=lambda m: (m.card_index, m.reverse))
+
+
+def _reviews(
+    collection: _Collection, card_of: dict[int, tuple[int, bool]]
+) -> tuple[list[ImportedReview], int, int, int]:
+    """Reviews mapped to card indexes and directions in time order, the reschedules skipped, the
+    rows unmatched, and the reviews left out because a later "Forget" started their Anki card
+    over (as Anki's FSRS leaves them out)."""
     by_card: dict[tuple[int, bool], list[ImportedReview]] = {}
     reschedules = unmatched = forgotten = 0
     for review_id, card_id, ease, time_ms, kind, interval in collection.revlog:
@@ -424,44 +491,6 @@ def fit_title(parts: list[str]) -> str:
         if len(title) <= MAX_TITLE_CHARS:
             return title
     return parts[-1][: MAX_TITLE_CHARS - 1] + "…"
-
-
-def _protobuf_varint(blob: object, field_number: int) -> int | None:
-    """The value of a varint field in a protobuf message (enough for NotetypeConfig.kind)."""
-    if not isinstance(blob, bytes):
-        return None
-    position = 0
-    try:
-        while position < len(blob):
-            key, position = _varint(blob, position)
-            number, wire = key >> 3, key & 7
-            if wire == 0:
-                value, position = _varint(blob, position)
-                if number == field_number:
-                    return value
-            elif wire == 2:
-                length, position = _varint(blob, position)
-                position += length
-            elif wire == 1:
-                position += 8
-            elif wire == 5:
-                position += 4
-            else:
-                return None
-    except IndexError:
-        return None
-    return None
-
-
-def _varint(blob: bytes, position: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = blob[position]
-        position += 1
-        value |= (byte & 0x7F) << shift
-        if byte < 0x80 or shift > 63:
-            return value, position
-        shift += 7
 
 
 def _int(value: object) -> int:
