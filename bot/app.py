@@ -45,6 +45,7 @@ from bot.handlers.imports import (
     sweep_imports,
 )
 from bot.handlers.messages import on_other, on_text, on_unknown_command
+from bot.handlers.parameters_sweep import sweep_parameters
 from bot.handlers.quiz import on_quiz_menu_tap, on_quiz_tap, quiz_command
 from bot.handlers.reminder_sweep import sweep_reminders
 from bot.handlers.reminders import on_reminder_tap, remind_command, timezone_command
@@ -91,6 +92,7 @@ SWEEPS: list[Sweep] = []
 SWEEPS.append(sweep_reminders)
 SWEEPS.append(sweep_imports)
 SWEEPS.append(sweep_battles)
+SWEEPS.append(sweep_parameters)
 
 
 async def sweep_outbox(app: App) -> None:
@@ -130,6 +132,8 @@ SWEEPS.append(check_database)
 # Battle deadlines are a few seconds apart: the process whose in-memory timer would close a round
 # may have died, and another one's sweep must close it about on time.
 BATTLE_SWEEP_INTERVAL = 1.0
+# Fits are due after hundreds of answers or a month: looking once a minute is plenty.
+PARAMETER_SWEEP_INTERVAL = 60.0
 
 
 async def _run_sweep(app: App, sweep: Sweep) -> None:
@@ -151,6 +155,8 @@ def sweep_interval_of(sweep: Sweep, interval: float) -> float:
         return min(interval, BATTLE_SWEEP_INTERVAL)
     if sweep is check_database:
         return min(interval, DATABASE_CHECK_INTERVAL)
+    if sweep is sweep_parameters:
+        return max(interval, PARAMETER_SWEEP_INTERVAL)
     return interval
 
 

@@ -26,6 +26,12 @@ grade but Again). Log loss is the plain mean over those answers; RMSE (bins) gro
 fsrs-rs does (by elapsed days, long-term review count and lapses) and weighs each bin by its
 size. Both are pure; the optimiser takes milliseconds to a second, so callers on an event loop run
 it in a worker thread.
+
+`fit` is what the bot stores for a learner: the parameters kept (None when the defaults predict
+their history at least as well) with the log loss of both on it, so /stats can show it without
+fitting again. `refit_due` says when to fit again: Anki's manual suggests optimising about once a
+month; a history that has doubled since the last fit is fitted sooner, as the first fits (on a
+few hundred answers) move most.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import fsrs_rs_python as fsrs_rs
 from fsrs import Scheduler
@@ -50,6 +56,8 @@ MIN_REVIEWS = 400  # Anki 23.10-24.04's minimum (deck-config-must-have-400-revie
 ANKI_EPOCHS = 8  # Anki's TrainingConfig for compute_params (fsrs-rs defaults to 5)
 # The bot schedules with FSRS's default steps; fsrs-rs fits short-term stability to them.
 RELEARNING_STEPS = len(Scheduler().relearning_steps)
+REFIT_AFTER = timedelta(days=30)  # Anki's manual: optimise about once a month
+REFIT_GROWTH = 2  # ... or once the history has doubled since the last fit
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,3 +223,55 @@ def rmse_bins(
 ) -> float:
     """fsrs-rs's RMSE (bins) of these parameters' recall predictions on a history (NaN for none)."""
     return binned_rmse(predictions(parameters, cards, days, since))
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """A learner's parameters fitted to their history, and how well they and the defaults
+    predict it (mean log loss on the same answers; None when no answer could be scored)."""
+
+    parameters: tuple[float, ...] | None  # None: the defaults predict the history as well
+    reviews: int
+    log_loss: float | None  # of the parameters kept (the defaults' when those are kept)
+    default_log_loss: float | None
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def fit(cards: History, days: LearningDays, current: Sequence[float] | None = None) -> Fit | None:
+    """A learner's parameters fitted to their history, starting from `current` (their last
+    fit's, None for the defaults); None below Anki's threshold of answers."""
+    if not enough_reviews(cards):
+        return None
+    answers = sum(len(group) for group in cards)
+    start = tuple(current) if current is not None else DEFAULT_PARAMETERS
+    fitted = personal_parameters(cards, days, start)
+    default_loss = _finite(log_loss(DEFAULT_PARAMETERS, cards, days))
+    loss = _finite(log_loss(fitted, cards, days)) if fitted != DEFAULT_PARAMETERS else None
+    # The optimiser's guard compares the new parameters with `current`, which after a first fit
+    # are the learner's own: the defaults must be beaten too, on the figure /stats shows.
+    if loss is None or default_loss is None or loss >= default_loss:
+        return Fit(None, answers, default_loss, default_loss)
+    return Fit(fitted, answers, loss, default_loss)
+
+
+def refit_due(
+    logged: int, fitted_logged: int | None, fitted_at: datetime | None, now: datetime
+) -> bool:
+    """Whether a learner with `logged` answers is due a fit: never fitted and past Anki's
+    threshold, or with new answers since the last fit (made at `fitted_logged` answers) and
+    either a month older or twice the answers."""
+    if logged < MIN_REVIEWS:
+        return False
+    if fitted_logged is None or fitted_at is None:
+        return True
+    if logged <= fitted_logged:
+        return False
+    return logged >= REFIT_GROWTH * fitted_logged or now - fitted_at >= REFIT_AFTER
+
+
+def reviews_to_go(logged: int) -> int:
+    """How many more answers a learner needs before their parameters are first fitted."""
+    return max(0, MIN_REVIEWS - logged)

@@ -16,6 +16,8 @@ from bot.core.learning_days import LearningDays
 
 DEFAULT_RETENTION = 0.9
 MATURE_DAYS = 21
+# FSRS's 21 weights (a learner's own: bot.core.personal_parameters); None means FSRS's defaults.
+Parameters = tuple[float, ...]
 
 
 class Grade(IntEnum):
@@ -60,11 +62,15 @@ def _require_utc(when: datetime) -> datetime:
     return when.astimezone(UTC)
 
 
-@lru_cache(maxsize=16)
-def _scheduler(desired_retention: float) -> Scheduler:
+@lru_cache(maxsize=256)
+def _scheduler(desired_retention: float, parameters: Parameters | None = None) -> Scheduler:
     # FSRS's own fuzz draws from the process's shared random state; ours (`fuzzed`) is seeded,
     # so the interval a grade button shows is the one the answer gets.
-    return Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+    if parameters is None:
+        return Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+    return Scheduler(
+        parameters=parameters, desired_retention=desired_retention, enable_fuzzing=False
+    )
 
 
 # Anki's fuzz (and FSRS's): up to 15 % of the days from 2.5 to 7, 10 % to 20, 5 % beyond, plus 1.
@@ -106,8 +112,11 @@ def review(
     fuzz: bool = True,
     days: LearningDays | None = None,
     seed: int | None = None,
+    parameters: Parameters | None = None,
 ) -> ReviewState:
     """The state after answering with `grade` at `now` (previous None means a new question).
+
+    `parameters` are the FSRS weights to schedule with (a learner's own), None for FSRS's defaults.
 
     A review-state interval is fuzzed (`fuzzed`) by a factor drawn from `seed` (the same seed,
     the same interval: what a grade button shows is what the answer gets), or at random.
@@ -118,7 +127,7 @@ def review(
     24-hour periods and the due time keeps the review's time of day.
     """
     now = _require_utc(now)
-    scheduler = _scheduler(round(desired_retention, 4))
+    scheduler = _scheduler(round(desired_retention, 4), parameters)
     if previous is None:
         card = Card(card_id=1, due=now)
         reps, lapses = 0, 0
@@ -166,12 +175,13 @@ def waits(
     fuzz: bool,
     days: LearningDays,
     seed: int,
+    parameters: Parameters | None = None,
 ) -> tuple[timedelta, ...]:
     """How long each grade (Again, Hard, Good, Easy) would put the question away if answered at
     `now`: a learning step in minutes, a review in whole learning days."""
     result: list[timedelta] = []
     for grade in Grade:
-        after = review(previous, grade, now, desired_retention, fuzz, days, seed)
+        after = review(previous, grade, now, desired_retention, fuzz, days, seed, parameters)
         if after.state == State.Review:
             result.append(timedelta(days=max(1, days.between(now, after.due))))
         else:
@@ -184,9 +194,10 @@ def replay(
     desired_retention: float = DEFAULT_RETENTION,
     fuzz: bool = True,
     days: LearningDays | None = None,
+    parameters: Parameters | None = None,
 ) -> ReviewState | None:
     """The state after a history of answers, reviewed in order (None for no answers)."""
     state: ReviewState | None = None
     for at, grade in answers:
-        state = review(state, grade, at, desired_retention, fuzz, days)
+        state = review(state, grade, at, desired_retention, fuzz, days, parameters=parameters)
     return state

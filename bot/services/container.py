@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.services.battles import BattleService
 from bot.services.decks import DeckService
 from bot.services.imports import ImportService
+from bot.services.parameters import ParametersService
 from bot.services.quiz import QuizService
 from bot.services.reminders import ReminderService
 from bot.services.settings import SettingsService
@@ -54,6 +55,7 @@ class Services:
     reminders: ReminderService
     imports: ImportService
     decks: DeckService
+    parameters: ParametersService
     deliverer: Deliverer | None = None  # set once the bot exists (bot.app's post_init)
 
     def delivery(self) -> Deliverer:
@@ -113,4 +115,5 @@ async def create_services(settings: Settings, clock: Clock, fuzz: bool = True) -
         reminders=ReminderService(db, clock, default_deck_id=default),
         imports=ImportService(db, clock),
         decks=DeckService(db, clock, default_deck_id=default),
+        parameters=ParametersService(db, clock),
     )
