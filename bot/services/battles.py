@@ -572,6 +572,7 @@ class BattleService:
                     streak_last_day=who.streak_last_day,
                     streak_freezes=who.streak_freezes,
                     day_start_hour=who.day_start_hour,
+                    parameters=who.parameters,
                 ),
                 Grade.GOOD if given.correct else Grade.AGAIN,
                 given.correct,

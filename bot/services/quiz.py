@@ -392,6 +392,7 @@ class QuizService:
                 streak_last_day=ctx.streak_last_day,
                 streak_freezes=ctx.streak_freezes,
                 day_start_hour=ctx.day_start_hour,
+                parameters=ctx.parameters,
             ),
             grade,
             correct,
@@ -452,7 +453,14 @@ class QuizService:
         if answer is None or not _changeable(ctx, answer):
             return await self._as_it_stands(ctx, message_id)
         when = from_unix(answer.reviewed_at)
-        after = review(to_state(answer.prior), Grade.GOOD, when, ctx.desired_retention, self.fuzz)
+        after = review(
+            to_state(answer.prior),
+            Grade.GOOD,
+            when,
+            ctx.desired_retention,
+            self.fuzz,
+            parameters=ctx.parameters,
+        )
         owed = self._screens_of(ctx, message_id)
         if ctx.finished:
             owed.append(intents.summary(ctx.chat_id, session_id))
@@ -489,7 +497,10 @@ class QuizService:
         days = LearningDays.of(ctx.timezone, ctx.day_start_hour)
         now = self.clock.now()
         return replace(
-            view, waits=waits(previous, now, ctx.desired_retention, self.fuzz, days, seed)
+            view,
+            waits=waits(
+                previous, now, ctx.desired_retention, self.fuzz, days, seed, ctx.parameters
+            ),
         )
 
     def _reveal(self, ctx: ItemContext, answer: store.AnswerRow | None) -> RevealView:

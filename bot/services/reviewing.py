@@ -61,6 +61,7 @@ class Reviewer:
     streak_last_day: str | None
     streak_freezes: int
     day_start_hour: int = DEFAULT_START_HOUR
+    parameters: tuple[float, ...] | None = None  # their own FSRS parameters; None: the defaults
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +88,9 @@ def make_review(
     fuzz: bool,
     keep_prior: bool = False,
 ) -> Reviewed:
-    """Schedule the answer with FSRS on the user's learning days and count that day in their
-    streak (bot.core.learning_days: the day starts at their start hour, local time).
+    """Schedule the answer with FSRS (the user's own parameters, if they use them) on the
+    user's learning days and count that day in their streak (bot.core.learning_days: the day
+    starts at their start hour, local time).
 
     With `keep_prior`, the review row keeps the schedule it started from, so that the answer can
     later be counted as right instead ("I was right").
@@ -96,7 +98,7 @@ def make_review(
     previous = to_state(who.state)
     days = LearningDays.of(who.timezone, who.day_start_hour)
     seed = answer_seed(who.user_id, who.question_id, previous.reps if previous else 0)
-    after = review(previous, grade, now, who.desired_retention, fuzz, days, seed)
+    after = review(previous, grade, now, who.desired_retention, fuzz, days, seed, who.parameters)
     today = days.day_of(now)
     streak = Streak(
         current=who.streak_current,

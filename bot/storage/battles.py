@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.storage.db import Database, Row
 from bot.storage.outbox import Owed
+from bot.storage.parameters import SCHEDULING_JOIN, parameters_from_json
 from bot.storage.quiz import ReviewWrite, StoredState, insert_review
 
 _BATTLE_COLUMNS = """b.id, b.chat_id, b.thread_id, b.deck_id, d.title, b.host_id, b.state, b.version,
@@ -111,6 +112,7 @@ class ReviewerRow:
     streak_last_day: str | None
     streak_freezes: int
     day_start_hour: int
+    parameters: tuple[float, ...] | None = None  # the player's own FSRS parameters, None: defaults
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,15 +342,17 @@ async def card_memories(
 
 
 async def reviewer(db: Database, user_id: int, question_id: int) -> ReviewerRow | None:
-    """The player's settings, streak and schedule for a question; None for an unknown user."""
+    """The player's settings, streak, parameters and schedule for a question; None for an
+    unknown user."""
     row = await db.fetchone(
-        """SELECT u.id, u.timezone, u.desired_retention, u.streak_current, u.streak_best,
-                  u.streak_last_day, u.streak_freezes,
-                  r.state, r.step, r.stability, r.difficulty, r.due, r.last_review, r.reps,
-                  r.lapses, u.day_start_hour
-             FROM users u
-             LEFT JOIN review_states r ON r.user_id = u.id AND r.question_id = ?
-            WHERE u.id = ?""",
+        f"""SELECT u.id, u.timezone, u.desired_retention, u.streak_current, u.streak_best,
+                   u.streak_last_day, u.streak_freezes,
+                   r.state, r.step, r.stability, r.difficulty, r.due, r.last_review, r.reps,
+                   r.lapses, u.day_start_hour, pf.parameters
+              FROM users u
+              LEFT JOIN review_states r ON r.user_id = u.id AND r.question_id = ?
+              {SCHEDULING_JOIN}
+             WHERE u.id = ?""",
         (question_id, user_id),
     )
     if row is None:
@@ -356,7 +360,18 @@ async def reviewer(db: Database, user_id: int, question_id: int) -> ReviewerRow 
     state = None
     if row[7] is not None:
         state = StoredState(row[7], row[8], row[9], row[10], row[11], row[12], row[13], row[14])
-    return ReviewerRow(row[0], state, row[1], row[2], row[3], row[4], row[5], row[6], row[15])
+    return ReviewerRow(
+        row[0],
+        state,
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        row[6],
+        row[15],
+        parameters_from_json(row[16]),
+    )
 
 
 async def save_transition(

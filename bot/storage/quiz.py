@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from bot.storage.db import Database, Row
 from bot.storage.outbox import Owed
+from bot.storage.parameters import SCHEDULING_JOIN, parameters_from_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,7 @@ class ItemContext:
     retries_right: int  # how many of those were answered right
     started_by: int | None  # the update that started the session
     day_start_hour: int  # the user's learning day starts at this local hour
+    parameters: tuple[float, ...] | None = None  # the user's own FSRS parameters, None: defaults
 
     @property
     def summary_shown(self) -> bool:
@@ -104,14 +106,15 @@ SELECT s.id, s.user_id, s.chat_id, s.deck_id, d.title, s.size, s.position, s.fin
        (SELECT COUNT(*) FROM session_items x WHERE x.session_id = s.id AND x.retry = 1),
        (SELECT COUNT(*) FROM session_items x WHERE x.session_id = s.id AND x.retry = 1
            AND x.outcome IN ('right', 'hard', 'good', 'easy', 'overridden')),
-       s.started_by, u.day_start_hour{answer_columns}
+       s.started_by, u.day_start_hour, pf.parameters{answer_columns}
   FROM quiz_sessions s
   JOIN decks d ON d.id = s.deck_id
   JOIN users u ON u.id = s.user_id
   JOIN session_items i ON i.session_id = s.id AND i.position = {position}
   JOIN questions q ON q.id = i.question_id
   JOIN cards c ON c.id = q.card_id
-  LEFT JOIN review_states r ON r.user_id = s.user_id AND r.question_id = q.id{answer_join}
+  LEFT JOIN review_states r ON r.user_id = s.user_id AND r.question_id = q.id
+  {scheduling_join}{answer_join}
  WHERE {where}
 """
 # The review that answered the item, if any (at most one: reviews are unique by session and
@@ -124,7 +127,7 @@ _ANSWER_COLUMNS = """,
                       AND later.id > a.id)"""
 _ANSWER_JOIN = """
   LEFT JOIN reviews a ON a.session_id = s.id AND a.position = i.position"""
-_ANSWER_AT = 47  # where the answer's columns start in a row of the query with them
+_ANSWER_AT = 48  # where the answer's columns start in a row of the query with them
 
 
 def _question(row: Row, at: int) -> QuestionRow:
@@ -144,7 +147,13 @@ def _question(row: Row, at: int) -> QuestionRow:
 async def load_item(db: Database, session_id: int, position: int) -> ItemContext | None:
     """The context of one session question (one round trip), or None if there is no such question."""
     row = await db.fetchone(
-        _ITEM_QUERY.format(position="?", where="s.id = ?", answer_columns="", answer_join=""),
+        _ITEM_QUERY.format(
+            position="?",
+            where="s.id = ?",
+            answer_columns="",
+            answer_join="",
+            scheduling_join=SCHEDULING_JOIN,
+        ),
         (position, session_id),
     )
     return _context(row) if row else None
@@ -160,6 +169,7 @@ async def load_answered_item(
             where="s.id = ?",
             answer_columns=_ANSWER_COLUMNS,
             answer_join=_ANSWER_JOIN,
+            scheduling_join=SCHEDULING_JOIN,
         ),
         (position, session_id),
     )
@@ -174,6 +184,7 @@ async def load_current_item(db: Database, user_id: int) -> ItemContext | None:
             where="s.user_id = ? AND s.finished_at IS NULL ORDER BY s.id DESC",
             answer_columns="",
             answer_join="",
+            scheduling_join=SCHEDULING_JOIN,
         ),
         (user_id,),
     )
@@ -219,6 +230,7 @@ def _context(row: Row) -> ItemContext:
         retries_right=int(row[44]),
         started_by=row[45],
         day_start_hour=int(row[46]),
+        parameters=parameters_from_json(row[47]),
     )
 
 
