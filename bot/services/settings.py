@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.services.views import Refusal
+from bot.storage import parameters as parameter_store
 from bot.storage import reminders as reminder_store
 from bot.storage import settings as store
 from bot.storage.db import Database
 from bot.storage.decks import DeckInfo
+from bot.storage.parameters import NOT_STARTED, FitStanding
 from bot.storage.users import UserRecord, get_user, upsert_user
 from bot.views.refusals import CHOICE_GONE, START_FIRST
 
@@ -18,6 +20,8 @@ NEW_PER_DAY = (0, 5, 10, 20, 50)
 MIXES = ("mixed", "choice", "typed", "selfgraded")  # the keys of quiz.KINDS_BY_MIX
 RETENTIONS = (0.80, 0.85, 0.90, 0.95)
 DAY_STARTS = (0, 2, 3, 4, 5, 6)  # the local hour a learning day starts at (Anki's default: 4)
+# Which FSRS parameters schedule the user's answers: their own once fitted, or FSRS's defaults.
+PARAMETER_CHOICES = {"personal": 0, "default": 1}  # the value of users.fsrs_defaults
 MAX_DECK_BUTTONS = 24
 
 
@@ -30,6 +34,7 @@ class SettingsView:
     deck_title: str
     decks: tuple[DeckInfo, ...]
     remind_time: str | None = None
+    parameters: FitStanding = NOT_STARTED  # their own FSRS parameters
 
 
 def parse_choice(section: str, raw: str) -> tuple[str, int | float | str] | None:
@@ -39,6 +44,9 @@ def parse_choice(section: str, raw: str) -> tuple[str, int | float | str] | None
     """
     if section == "mix":
         return ("question_mix", raw) if raw in MIXES else None
+    if section == "fsrs":
+        choice = PARAMETER_CHOICES.get(raw)
+        return None if choice is None else ("fsrs_defaults", choice)
     if not raw.isdigit() or len(raw) > 12:
         return None
     number = int(raw)
@@ -76,7 +84,8 @@ class SettingsService:
         title = next((d.title for d in decks if d.id == deck_id), "—")
         reminder = await reminder_store.get_setting(self.db, user_id)
         remind_time = reminder.remind_time if reminder is not None else None
-        return SettingsView(user, deck_id, title, decks, remind_time)
+        parameters = await parameter_store.standing(self.db, user_id)
+        return SettingsView(user, deck_id, title, decks, remind_time, parameters or NOT_STARTED)
 
     async def change(self, user_id: int, section: str, raw: str) -> SettingsView | Refusal:
         """Store one choice from the menu; anything not on offer is refused, nothing changes."""
@@ -89,7 +98,7 @@ class SettingsService:
             if all(d.id != value for d in decks):
                 return Refusal(CHOICE_GONE)
         # Choices that shape a session end the open one, so the next /quiz obeys them at once.
-        shapes_session = column not in ("desired_retention", "day_start_hour")
+        shapes_session = column not in ("desired_retention", "day_start_hour", "fsrs_defaults")
         now = int(self.clock.now().timestamp())
         saved = await store.save_setting(
             self.db, user_id, column, value, now if shapes_session else None

@@ -20,9 +20,11 @@ from bot.core.streaks import StreakView, view_streak
 from bot.services.unixtime import from_unix
 from bot.services.users import stored_streak
 from bot.storage import battles as battle_store
+from bot.storage import parameters as parameter_store
 from bot.storage import stats as store
 from bot.storage.battles import FinishedBattle, LeaderRow
 from bot.storage.db import Database
+from bot.storage.parameters import NOT_STARTED, FitStanding
 from bot.storage.quiz import StoredState
 from bot.storage.stats import LogEntry
 from bot.storage.users import UserRecord, upsert_user
@@ -36,6 +38,7 @@ class StatsReport:
     deck_title: str
     streak: StreakView
     timezone: str
+    parameters: FitStanding = NOT_STARTED  # their own FSRS parameters' last fit
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +115,17 @@ class StatsService:
         log = await store.review_log(self.db, user.id, since, recent)
         schedules = await store.deck_schedules(self.db, user.id, deck_id)
         title = await store.deck_title(self.db, deck_id) or "—"
+        # Fitted by a sweep (bot.services.parameters): read as stored, never fitted here.
+        parameters = await parameter_store.standing(self.db, user.id)
         # Thousands of reviews take a few milliseconds to fold: not on the event loop.
         figures = await asyncio.to_thread(_figures, log, schedules, now, user)
-        return StatsReport(figures, title, view_streak(stored_streak(user), today), user.timezone)
+        return StatsReport(
+            figures,
+            title,
+            view_streak(stored_streak(user), today),
+            user.timezone,
+            parameters or NOT_STARTED,
+        )
 
     async def group_board(self, chat_id: int) -> GroupBoard:
         """The group's all-time battle table and its last battles."""

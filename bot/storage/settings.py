@@ -14,6 +14,7 @@ SETTING_COLUMNS = frozenset(
         "desired_retention",
         "active_deck_id",
         "day_start_hour",
+        "fsrs_defaults",
     }
 )
 

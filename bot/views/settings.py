@@ -12,21 +12,24 @@ from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.core.personal_parameters import MIN_REVIEWS
 from bot.services.settings import (
     DAY_STARTS,
     MIXES,
     NEW_PER_DAY,
+    PARAMETER_CHOICES,
     RETENTIONS,
     SESSION_SIZES,
     SettingsView,
 )
 from bot.views.callbacks import MenuTap, encode
 from bot.views.fmt import clip, esc
+from bot.views.parameters import CHOICE_LABELS, parameters_line, parameters_value
 
 TAP_NAME = "settings"
 _ARG = re.compile(
-    r"(menu)|open\.(size|new|mix|ret|deck|day|tz|remind)"
-    r"|set\.(size|new|mix|ret|deck|day)\.([a-z0-9]{1,19})"
+    r"(menu)|open\.(size|new|mix|ret|deck|day|fsrs|tz|remind)"
+    r"|set\.(size|new|mix|ret|deck|day|fsrs)\.([a-z0-9]{1,19})"
 )
 MIX_LABELS = {
     "mixed": "Mixed",
@@ -41,6 +44,7 @@ SECTION_LABELS = {
     "ret": "🎯 Retention",
     "deck": "🗂 Deck",
     "day": "🌅 New day at",
+    "fsrs": "🧠 FSRS parameters",
     "tz": "🌍 Time zone",
     "remind": "⏰ Reminder",
 }
@@ -62,6 +66,13 @@ SECTION_HELP = {
         "When your new day starts, local time. Until then you are still on the day before: a "
         "question due tomorrow waits until this hour, and late-night study counts for today's "
         "streak and new cards. 04:00 is what Anki uses."
+    ),
+    "fsrs": (
+        "FSRS predicts when you would forget each question from a set of parameters. Once you "
+        f"have {MIN_REVIEWS} reviews, yours are fitted to your own answers, and again every month, and "
+        "they schedule your reviews when they predict your recall better than FSRS's defaults. "
+        "Choose the defaults to schedule with those instead: yours are still fitted, and you "
+        "can come back to them at any time."
     ),
     "tz": (
         "Your time zone sets when your day starts for streaks and reminders.\n"
@@ -122,6 +133,7 @@ def current_value(view: SettingsView, section: str) -> str:
         "ret": _percent(user.desired_retention),
         "deck": view.deck_title,
         "day": _hour(user.day_start_hour),
+        "fsrs": parameters_value(view.parameters),
         "tz": user.timezone,
     }
     return values.get(section, "")
@@ -133,7 +145,7 @@ def menu_text(view: SettingsView, saved: str | None = None) -> str:
     if saved:
         lines += [f"✅ Saved — {esc(saved)}", ""]
     lines.append("⚙️ <b>Settings</b>")
-    for section in ("size", "new", "mix", "ret", "deck", "day", "tz"):
+    for section in ("size", "new", "mix", "ret", "deck", "day", "fsrs", "tz"):
         label = SECTION_LABELS[section].split(" ", 1)[1]
         lines.append(f"{label}: <b>{esc(clip(current_value(view, section), 80))}</b>")
     if view.remind_time:
@@ -146,7 +158,7 @@ def menu_text(view: SettingsView, saved: str | None = None) -> str:
 
 def menu_keyboard() -> InlineKeyboardMarkup:
     """The main menu's buttons, one per setting."""
-    rows = [("size", "new"), ("mix", "ret"), ("deck", "day"), ("tz", "remind")]
+    rows = [("size", "new"), ("mix", "ret"), ("deck", "day"), ("fsrs",), ("tz", "remind")]
     return InlineKeyboardMarkup(
         [[_button(SECTION_LABELS[s], f"open.{s}") for s in row] for row in rows]
     )
@@ -166,6 +178,8 @@ def _choices(view: SettingsView, section: str) -> list[tuple[str, str]]:
         return [(d.title, str(d.id)) for d in view.decks[:24]]
     if section == "day":
         return [(_hour(h), str(h)) for h in DAY_STARTS]
+    if section == "fsrs":
+        return [(CHOICE_LABELS[c], c) for c in PARAMETER_CHOICES]
     return []
 
 
@@ -178,6 +192,7 @@ def _is_current(view: SettingsView, section: str, value: str) -> bool:
         "ret": str(round(user.desired_retention * 100)),
         "deck": str(view.deck_id),
         "day": str(user.day_start_hour),
+        "fsrs": "default" if view.parameters.use_defaults else "personal",
     }
     return current.get(section) == value
 
@@ -188,6 +203,8 @@ def section_text(view: SettingsView, section: str) -> str:
     lines = [f"<b>{title}</b>", SECTION_HELP[section]]
     if section not in ("tz", "remind"):
         lines.append(f"\nNow: <b>{esc(clip(current_value(view, section), 80))}</b>")
+    if section == "fsrs":
+        lines.append(parameters_line(view.parameters, view.user.timezone))
     elif section == "tz":
         lines.append(f"\nNow: <b>{esc(view.user.timezone)}</b>")
     return "\n".join(lines)
@@ -201,7 +218,9 @@ def section_keyboard(view: SettingsView, section: str) -> InlineKeyboardMarkup:
         )
         for label, value in _choices(view, section)
     ]
-    per_row = {"size": 3, "new": 5, "mix": 2, "ret": 4, "deck": 1, "day": 3}.get(section, 1)
+    per_row = {"size": 3, "new": 5, "mix": 2, "ret": 4, "deck": 1, "day": 3, "fsrs": 2}.get(
+        section, 1
+    )
     rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
     rows.append([_button(BACK, "menu")])
     return InlineKeyboardMarkup(rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.services.stats import BattleSummary, GroupBoard, StatsReport
 from bot.views.battle import leaderboard_text, name
 from bot.views.fmt import CAPTION_LIMIT, clip, esc, plural
+from bot.views.parameters import parameters_line
 
 # Names listed per battle line; the rest are counted.
 LISTED_PLAYERS = 6
@@ -36,6 +37,7 @@ def stats_caption(report: StatsReport) -> str:
         f"⏰ Due: <b>{f.due_now}</b> now · {f.due_today} today · {f.due_week} within 7 days",
         f"🧠 Questions: {f.new} new · {f.learning} learning · {f.young} young · {f.mature} mature",
         f"🎯 True retention (30 days): {retention} — target {percent(f.desired_retention)}",
+        parameters_line(report.parameters, report.timezone),
     ]
     if f.is_empty:
         lines.append("Send /quiz to start — your chart fills up as you answer.")

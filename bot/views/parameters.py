@@ -1,0 +1,64 @@
+"""How a learner's own FSRS parameters read, in /stats and in /settings."""
+
+from __future__ import annotations
+
+from bot.core.timezones import zone_for
+from bot.services.unixtime import from_unix
+from bot.storage.parameters import FitStanding
+from bot.views.fmt import plural
+
+DEFAULTS = "FSRS defaults"
+YOURS = "Yours"
+CHOICE_LABELS = {"personal": "Mine", "default": DEFAULTS}
+
+
+def _count(number: int, word: str) -> str:
+    """'1,234 reviews'."""
+    return plural(number, word).replace(str(number), f"{number:,}", 1)
+
+
+def _day(seconds: int, zone_name: str) -> str:
+    """A unix time as the user's local date: '3 Dec 2026'."""
+    local = from_unix(seconds).astimezone(zone_for(zone_name))
+    return f"{local.day} {local.strftime('%b %Y')}"
+
+
+def parameters_line(standing: FitStanding, zone_name: str) -> str:
+    """One line on the user's own FSRS parameters: how well they predict the user's recall
+    against the defaults (log loss on the same reviews), or how far off their first fit is."""
+    fit = standing.fit
+    if fit is None or fit.default_log_loss is None:
+        to_go = standing.reviews_to_go
+        if to_go:
+            return (
+                "🧠 FSRS parameters: the defaults, until yours are fitted to your answers in "
+                f"{_count(to_go, 'more review')}"
+            )
+        return "🧠 FSRS parameters: the defaults, until yours are fitted to your answers (soon)"
+    basis = f"{_count(fit.reviews, 'review')}, fitted {_day(fit.fitted_at, zone_name)}"
+    if fit.parameters is None or fit.log_loss is None:
+        return (
+            "🧠 FSRS parameters: the defaults predict your recall best so far "
+            f"(log loss {fit.default_log_loss:.3f}; {basis})"
+        )
+    line = (
+        f"🧠 Your FSRS parameters: log loss <b>{fit.log_loss:.3f}</b> vs "
+        f"{fit.default_log_loss:.3f} with the defaults ({basis})"
+    )
+    if standing.use_defaults:
+        line += ", not used: you chose the defaults in /settings"
+    return line
+
+
+def parameters_value(standing: FitStanding) -> str:
+    """Which parameters schedule the user's answers, as the settings menu shows it."""
+    if standing.use_defaults:
+        return DEFAULTS
+    if standing.personal is not None:
+        return YOURS
+    if standing.fitted:
+        return f"{YOURS} (the defaults fit you best so far)"
+    to_go = standing.reviews_to_go
+    if to_go:
+        return f"{YOURS}, once fitted ({_count(to_go, 'more review')})"
+    return f"{YOURS}, once fitted (soon)"
