@@ -10,7 +10,10 @@ PRIVATE_COMMANDS: list[tuple[str, str]] = [
     ("stats", "Your progress, with a chart"),
     ("import", "Bring your own deck: a file or pasted flashcards"),
     ("decks", "Your decks: switch, ask both ways, delete"),
-    ("settings", "Session size, new per day, question mix, retention, deck, day start"),
+    (
+        "settings",
+        "Session size, new per day, question mix, retention, deck, day start, FSRS parameters",
+    ),
     ("export", "Download your progress and review log as CSV"),
     ("forget", "Delete everything I store about you"),
     ("help", "What I can do"),
