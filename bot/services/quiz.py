@@ -12,10 +12,10 @@ from bot.cards.questions import SELF_GRADED, QuestionKind
 from bot.clock import Clock
 from bot.core.grading import TypedVerdict, grade_typed
 from bot.core.learning_days import LearningDays
-from bot.core.scheduling import Grade, answer_seed, review, waits
+from bot.core.scheduling import Grade, review, waits
 from bot.core.selection import Pick, QuestionMemory, Shown, order_without_leaks, plan_session
 from bot.outbox import intents
-from bot.services.reviewing import Reviewer, make_review, to_state, to_stored
+from bot.services.reviewing import Reviewer, make_review, next_seed, to_state, to_stored
 from bot.services.unixtime import from_unix, unix
 from bot.services.views import (
     AnswerResult,
@@ -453,13 +453,17 @@ class QuizService:
         if answer is None or not _changeable(ctx, answer):
             return await self._as_it_stands(ctx, message_id)
         when = from_unix(answer.reviewed_at)
+        prior = to_state(answer.prior)
+        # Scheduled as the answer was (its learning days, its fuzz seed), graded Good.
         after = review(
-            to_state(answer.prior),
+            prior,
             Grade.GOOD,
             when,
             ctx.desired_retention,
             self.fuzz,
-            parameters=ctx.parameters,
+            LearningDays.of(ctx.timezone, ctx.day_start_hour),
+            next_seed(ctx.user_id, ctx.question.question_id, prior),
+            ctx.parameters,
         )
         owed = self._screens_of(ctx, message_id)
         if ctx.finished:
@@ -493,7 +497,7 @@ class QuizService:
         if view.kind not in SELF_GRADED or not view.revealed:
             return view
         previous = to_state(ctx.state)
-        seed = answer_seed(ctx.user_id, ctx.question.question_id, previous.reps if previous else 0)
+        seed = next_seed(ctx.user_id, ctx.question.question_id, previous)
         days = LearningDays.of(ctx.timezone, ctx.day_start_hour)
         now = self.clock.now()
         return replace(

@@ -74,6 +74,12 @@ class Reviewed:
     today: date
 
 
+def next_seed(user_id: int, question_id: int, previous: ReviewState | None) -> int:
+    """The fuzz seed of a user's next answer to a question from the schedule it starts from:
+    the grade buttons, the answer and a later "I was right" all draw the same interval."""
+    return answer_seed(user_id, question_id, previous.reps if previous else 0)
+
+
 def make_review(
     who: Reviewer,
     grade: Grade,
@@ -97,7 +103,7 @@ def make_review(
     """
     previous = to_state(who.state)
     days = LearningDays.of(who.timezone, who.day_start_hour)
-    seed = answer_seed(who.user_id, who.question_id, previous.reps if previous else 0)
+    seed = next_seed(who.user_id, who.question_id, previous)
     after = review(previous, grade, now, who.desired_retention, fuzz, days, seed, who.parameters)
     today = days.day_of(now)
     streak = Streak(

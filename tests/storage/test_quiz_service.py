@@ -11,11 +11,12 @@ import pytest
 
 from bot.cards.model import Card, Deck
 from bot.clock import ManualClock
-from bot.core.scheduling import Grade, review
+from bot.core.learning_days import DEFAULT_START_HOUR, LearningDays
+from bot.core.scheduling import Grade, ReviewState, review
 from bot.core.selection import shows_answer
 from bot.services.container import load_bundled_decks
 from bot.services.quiz import QuizService
-from bot.services.reviewing import to_state
+from bot.services.reviewing import next_seed, to_state
 from bot.services.unixtime import from_unix
 from bot.services.views import (
     AnswerResult,
@@ -401,3 +402,44 @@ async def test_a_tapped_option_is_no_answer_to_override(
     refused = await quiz.override(ALICE, q.session_id, q.position)
     assert isinstance(refused, Moved) and (await reveal_of(quiz, q)).outcome == "wrong"
     assert await count(db, "SELECT COUNT(*) FROM reviews WHERE overridden_at IS NOT NULL") == 0
+
+
+async def test_i_was_right_schedules_on_learning_days_as_the_answer_did(
+    db: Database, clock: ManualClock, quiz: QuizService
+) -> None:
+    deck_id = await capitals(db, clock)
+    user = await alice(db, clock, active_deck_id=deck_id, question_mix="typed", session_size=1)
+    (question_id, card_id) = await db.fetchone(
+        "SELECT id, card_id FROM questions WHERE deck_id = ? AND kind = 'typed' ORDER BY id",
+        (deck_id,),
+    ) or (0, 0)
+    now = int(clock.now().timestamp())
+    # A question learnt 10 days ago, due an hour ago: an answer to it is a review.
+    await db.execute(
+        """INSERT INTO review_states (user_id, question_id, deck_id, card_id, state, step,
+                                      stability, difficulty, due, last_review, reps, lapses)
+           VALUES (?, ?, ?, ?, 2, NULL, 10.0, 5.0, ?, ?, 3, 0)""",
+        (ALICE, question_id, deck_id, card_id, now - 3600, now - 10 * 86_400),
+    )
+    prior = ReviewState(
+        state=2, step=None, stability=10.0, difficulty=5.0, due=from_unix(now - 3600),
+        last_review=from_unix(now - 10 * 86_400), reps=3, lapses=0,
+    )  # fmt: skip
+    q = await quiz.start(user, chat_id=ALICE)
+    assert isinstance(q, QuestionView)
+    await quiz.shown(q, message_id=next(MESSAGE_IDS))
+    wrong = await quiz.type_answer(ALICE, "Nowhere at all")
+    assert isinstance(wrong, AnswerResult) and wrong.outcome == "wrong"
+    await quiz.override(ALICE, q.session_id, q.position)
+    (due,) = await db.fetchone(
+        "SELECT due FROM review_states WHERE user_id = ? AND question_id = ?",
+        (ALICE, question_id),
+    ) or (0,)
+    days = LearningDays.of("UTC", DEFAULT_START_HOUR)
+    expected = review(
+        prior, Grade.GOOD, clock.now(), 0.9, False, days, next_seed(ALICE, question_id, prior)
+    )
+    assert due == int(expected.due.timestamp())
+    # at the start of a learning day, not the answer's time of day some days on
+    assert expected.due == days.start_of(days.day_of(expected.due))
+    assert due != int(review(prior, Grade.GOOD, clock.now(), 0.9, False).due.timestamp())
