@@ -272,6 +272,28 @@ def refit_due(
     return logged >= REFIT_GROWTH * fitted_logged or now - fitted_at >= REFIT_AFTER
 
 
+# FSRS-6 added two weights to FSRS-5's 19: w19, the short-term stability exponent (0: none, as
+# FSRS-5 had), and w20, the forgetting curve's decay (FSRS-5's was fixed at 0.5).
+FSRS5_AS_FSRS6 = (0.0, 0.5)
+
+
+def anki_parameters(raw: Sequence[float]) -> tuple[float, ...] | None:
+    """An Anki preset's FSRS parameters as this FSRS-6 scheduler takes them: FSRS-6's as they
+    are, FSRS-5's with the two weights FSRS-6 added set to schedule as FSRS-5 did; None for
+    FSRS-4's, or any that FSRS refuses (out of its bounds)."""
+    if len(raw) == len(DEFAULT_PARAMETERS) - len(FSRS5_AS_FSRS6):
+        params = (*(float(w) for w in raw), *FSRS5_AS_FSRS6)
+    elif len(raw) == len(DEFAULT_PARAMETERS):
+        params = tuple(float(w) for w in raw)
+    else:
+        return None
+    try:
+        Scheduler(parameters=params)
+    except ValueError:
+        return None
+    return params
+
+
 def reviews_to_go(logged: int) -> int:
     """How many more answers a learner needs before their parameters are first fitted."""
     return max(0, MIN_REVIEWS - logged)

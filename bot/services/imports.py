@@ -29,6 +29,7 @@ from bot.cards.upload import (
 )
 from bot.clock import Clock
 from bot.core.learning_days import LearningDays
+from bot.core.personal_parameters import anki_parameters
 from bot.core.replay import PastReview, replay
 from bot.core.scheduling import DEFAULT_RETENTION, ReviewState
 from bot.core.selection import REVIEW_STATE
@@ -41,6 +42,7 @@ from bot.storage import imports as store
 from bot.storage.db import Database
 from bot.storage.decks import sync_deck
 from bot.storage.imports import ClosedImport, ReplayedState
+from bot.storage.parameters import adopt_anki_parameters
 from bot.storage.users import get_user, upsert_user
 from bot.views.refusals import (
     FILE_UNREADABLE,
@@ -366,6 +368,11 @@ class ImportService:
             days = user.days if user is not None else LearningDays.of("UTC")
             states = await asyncio.to_thread(_replayed, upload, retention, days)
             cards, written = await store.write_replayed(self.db, user_id, deck_id, states)
+            anki = anki_parameters(upload.parameters) if upload.memories else None
+            if anki is not None:
+                # The states kept are Anki's: their next reviews go on with the parameters
+                # that made them, until the user's own are fitted here.
+                await adopt_anki_parameters(self.db, user_id, anki, len(upload.reviews), now)
         await store.finish_import(self.db, user_id, import_id, deck_id, now)
         return SavedDeck(
             deck_id, upload.deck.title, len(upload.deck.cards), existing is not None, cards, written

@@ -55,6 +55,12 @@ class StoredFit:
     logged: int
     log_loss: float | None
     default_log_loss: float | None
+    source: str = "fit"  # "anki": an imported Anki preset's parameters, not fitted here
+
+    @property
+    def from_anki(self) -> bool:
+        """Whether these are an Anki preset's parameters, brought with an imported package."""
+        return self.source == ANKI_SOURCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +103,10 @@ class Learner:
     fit: StoredFit | None
 
 
-_FIT_COLUMNS = "f.parameters, f.fitted_at, f.reviews, f.logged, f.log_loss, f.default_log_loss"
+_FIT_COLUMNS = (
+    "f.parameters, f.fitted_at, f.reviews, f.logged, f.log_loss, f.default_log_loss, f.source"
+)
+ANKI_SOURCE = "anki"
 
 
 def _fit(row: Row, at: int) -> StoredFit | None:
@@ -110,6 +119,7 @@ def _fit(row: Row, at: int) -> StoredFit | None:
         logged=int(row[at + 3]),
         log_loss=None if row[at + 4] is None else float(row[at + 4]),
         default_log_loss=None if row[at + 5] is None else float(row[at + 5]),
+        source=str(row[at + 6]),
     )
 
 
@@ -169,12 +179,12 @@ async def save_fit(db: Database, user_id: int, fit: StoredFit) -> None:
     """Keep a user's new fit in place of the last one."""
     await db.execute(
         """INSERT INTO fsrs_fits (user_id, parameters, fitted_at, reviews, logged, log_loss,
-                                  default_log_loss)
-           VALUES (?, ?, ?, ?, ?, ?, ?)
+                                  default_log_loss, source)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (user_id) DO UPDATE SET
                parameters = excluded.parameters, fitted_at = excluded.fitted_at,
                reviews = excluded.reviews, logged = excluded.logged, log_loss = excluded.log_loss,
-               default_log_loss = excluded.default_log_loss""",
+               default_log_loss = excluded.default_log_loss, source = excluded.source""",
         (
             user_id,
             parameters_json(fit.parameters),
@@ -183,8 +193,30 @@ async def save_fit(db: Database, user_id: int, fit: StoredFit) -> None:
             fit.logged,
             fit.log_loss,
             fit.default_log_loss,
+            fit.source,
         ),
     )
+
+
+async def adopt_anki_parameters(
+    db: Database, user_id: int, parameters: tuple[float, ...], reviews: int, now: int
+) -> bool:
+    """Schedule a user with an imported Anki preset's parameters until their first fit here:
+    kept only when they have no fit of their own (an earlier import's are replaced). The next
+    fit starts from them and keeps them unless it predicts the user's answers better. Returns
+    whether they were adopted. (`logged` 0: the first fit is due at Anki's threshold, as for
+    anyone never fitted.)"""
+    changed = await db.execute(
+        """INSERT INTO fsrs_fits (user_id, parameters, fitted_at, reviews, logged, source)
+           SELECT id, ?, ?, ?, 0, ? FROM users WHERE id = ?
+           ON CONFLICT (user_id) DO UPDATE SET
+               parameters = excluded.parameters, fitted_at = excluded.fitted_at,
+               reviews = excluded.reviews, logged = excluded.logged, log_loss = NULL,
+               default_log_loss = NULL
+           WHERE fsrs_fits.source = ?""",
+        (parameters_json(parameters), now, reviews, ANKI_SOURCE, user_id, ANKI_SOURCE),
+    )
+    return changed > 0
 
 
 async def standing(db: Database, user_id: int) -> FitStanding | None:

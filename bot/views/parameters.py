@@ -9,6 +9,7 @@ from bot.views.fmt import plural
 
 DEFAULTS = "FSRS defaults"
 YOURS = "Yours"
+FROM_ANKI = "Your Anki preset's (until yours are fitted)"
 CHOICE_LABELS = {"personal": "Mine", "default": DEFAULTS}
 
 
@@ -27,6 +28,16 @@ def parameters_line(standing: FitStanding, zone_name: str) -> str:
     """One line on the user's own FSRS parameters: how well they predict the user's recall
     against the defaults (log loss on the same reviews), or how far off their first fit is."""
     fit = standing.fit
+    if fit is not None and fit.from_anki and fit.parameters is not None:
+        line = (
+            "🧠 FSRS parameters: your Anki preset's, brought with your deck, until yours are "
+            f"fitted to your answers here ({_count(standing.reviews_to_go, 'more review')})"
+            if standing.reviews_to_go
+            else "🧠 FSRS parameters: your Anki preset's, until yours are fitted here (soon)"
+        )
+        if standing.use_defaults:
+            line += ", not used: you chose the defaults in /settings"
+        return line
     if fit is None or fit.default_log_loss is None:
         to_go = standing.reviews_to_go
         if to_go:
@@ -55,7 +66,7 @@ def parameters_value(standing: FitStanding) -> str:
     if standing.use_defaults:
         return DEFAULTS
     if standing.personal is not None:
-        return YOURS
+        return FROM_ANKI if standing.fit is not None and standing.fit.from_anki else YOURS
     if standing.fitted:
         return f"{YOURS} (the defaults fit you best so far)"
     to_go = standing.reviews_to_go

@@ -21,9 +21,15 @@ from compare_anki import anki_day, bot_states, figures, matched, note_keys
 
 from bot.cards.formats.apkg import read_apkg
 from bot.cards.questions import QuestionKind, question_key
+from bot.clock import ManualClock
+from bot.core.personal_parameters import anki_parameters
+from bot.services.imports import ImportPreview, ImportService, SavedDeck
+from bot.storage import parameters as parameters_store
+from bot.storage.db import Database
 from tests.conftest import shared_path
 from tests.unit.test_apkg_states import optimised, package_with
 
+USER = 1001
 REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "anki_reference.json"
 
 
@@ -74,3 +80,26 @@ async def test_anki_s_own_states_are_kept_when_its_preset_carries_parameters(
         assert anki_day(state["due"], collection) == (memory.due_day - day_zero).days
         kept += 1
     assert kept == 1_111
+
+
+@pytest.mark.parametrize("with_history", [True, False])
+async def test_the_preset_s_parameters_schedule_those_cards_next_reviews(
+    db: Database, clock: ManualClock, with_history: bool
+) -> None:
+    data = package_with(optimised)
+    imports = ImportService(db, clock)
+    try:
+        shown = await imports.read_file(USER, "Alice", data, "v.apkg")
+        assert isinstance(shown, ImportPreview)
+        saved = await imports.save(USER, shown.import_id, with_history=with_history)
+        assert isinstance(saved, SavedDeck)
+    finally:
+        await imports.close()
+    standing = await parameters_store.standing(db, USER)
+    assert standing is not None
+    if with_history:
+        # the states kept are Anki's, and so are the parameters their next reviews use
+        assert standing.personal == anki_parameters(read_apkg(data, "v.apkg").parameters)
+        assert standing.fit is not None and standing.fit.from_anki
+    else:
+        assert standing.fit is None  # saved as new: nothing of Anki's scheduling comes along

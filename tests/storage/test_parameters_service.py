@@ -322,3 +322,37 @@ async def test_stats_report_the_fit_as_stored(db: Database, clock: ManualClock) 
         f"🧠 Your FSRS parameters: log loss <b>{fit.log_loss:.3f}</b> vs "
         f"{fit.default_log_loss:.3f} with the defaults (450 reviews, fitted 2 Mar 2026)"
     )
+
+
+# An Anki preset's parameters, brought with an imported package
+
+ANKI = tuple(round(w * 1.1, 4) for w in DEFAULT_PARAMETERS)
+
+
+async def test_anki_parameters_schedule_until_the_first_fit_which_replaces_them(
+    db: Database, clock: ManualClock
+) -> None:
+    fits = ParametersService(db, clock)
+    deck = await bundled(db, clock)
+    await upsert_user(db, ALICE, "Alice", 0)
+    now = int(clock.now().timestamp())
+    assert await store.adopt_anki_parameters(db, ALICE, ANKI, 13_552, now)
+    standing = await fits.standing(ALICE)
+    assert standing.personal == ANKI and standing.fit is not None and standing.fit.from_anki
+    assert not standing.fitted  # not scored on the user's answers here
+    assert parameters_line(standing, "UTC") == (
+        "🧠 FSRS parameters: your Anki preset's, brought with your deck, until yours are "
+        "fitted to your answers here (400 more reviews)"
+    )
+    # a second import's replace them
+    again = tuple(round(w * 1.05, 4) for w in DEFAULT_PARAMETERS)
+    assert await store.adopt_anki_parameters(db, ALICE, again, 10, now)
+    assert (await fits.standing(ALICE)).personal == again
+    # at 400 answers here the first fit is due as for anyone, and starts from them
+    await write_history(db, ALICE, deck, HISTORY)
+    assert await fits.fit_due() == [ALICE]
+    fitted = await fits.standing(ALICE)
+    assert fitted.fit is not None and not fitted.fit.from_anki and fitted.fitted
+    # from then on an import's parameters never replace the user's own fit
+    assert not await store.adopt_anki_parameters(db, ALICE, ANKI, 10, now)
+    assert (await fits.standing(ALICE)).fit == fitted.fit

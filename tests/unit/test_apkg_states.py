@@ -23,9 +23,11 @@ import zstandard
 from bot.cards.formats.apkg import read_apkg
 from bot.cards.formats.apkg_package import collection_copy
 from bot.cards.upload import Upload, decode_upload, encode_upload
+from bot.core.personal_parameters import DEFAULT_PARAMETERS
 from tests.conftest import shared_path
 
-PARAMS = tuple(round(0.2 + 0.03 * i, 4) for i in range(21))
+# FSRS-6's defaults, each a tenth larger: parameters FSRS takes, and not its defaults.
+PARAMS = tuple(round(w * 1.1, 4) for w in DEFAULT_PARAMETERS)
 DAY_ZERO = date(2023, 4, 17)  # the shared collection's day 0 (tests/fixtures/anki_reference.json)
 XIN_CHAO = 1681846987083  # its first card: "xin chào", front to back
 

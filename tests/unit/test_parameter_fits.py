@@ -13,6 +13,7 @@ from bot.core.personal_parameters import (
     DEFAULT_PARAMETERS,
     MIN_REVIEWS,
     REFIT_AFTER,
+    anki_parameters,
     fit,
     log_loss,
     refit_due,
@@ -127,3 +128,14 @@ def test_stored_parameters_read_back_and_anything_else_means_the_defaults() -> N
     for broken in (None, "", "not json", "{}", "[1, 2]", "[" + ", ".join(["1"] * 20) + ", NaN]"):
         assert parameters_from_json(broken) is None
     assert parameters_from_json("[" + ", ".join(["true"] * 21) + "]") is None
+
+
+def test_an_anki_preset_s_parameters_are_taken_as_fsrs_6_takes_them() -> None:
+    six = tuple(round(w * 1.1, 4) for w in DEFAULT_PARAMETERS)
+    assert anki_parameters(six) == six
+    # FSRS-5's 19 get FSRS-6's two new weights set as FSRS-5 behaved: no short-term exponent,
+    # the fixed decay 0.5
+    assert anki_parameters(six[:19]) == (*six[:19], 0.0, 0.5)
+    assert anki_parameters(six[:17]) is None  # FSRS-4's: another model
+    assert anki_parameters((*six[:4], 99.0, *six[5:])) is None  # out of FSRS's bounds
+    assert anki_parameters(()) is None

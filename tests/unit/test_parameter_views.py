@@ -148,3 +148,18 @@ def test_the_settings_page_ticks_the_choice_in_the_database_and_its_buttons_deco
 def test_forged_parameter_choices_are_refused(arg: str) -> None:
     action = settings_action(arg)
     assert action is None or parse_choice(action.section, action.value) is None
+
+
+def test_an_anki_preset_s_parameters_say_where_they_come_from() -> None:
+    anki = StoredFit(OWN, FITTED_AT, 13_552, 0, None, None, source="anki")
+    standing = FitStanding(120, False, anki)
+    assert parameters_value(standing) == "Your Anki preset's (until yours are fitted)"
+    assert parameters_line(standing, "UTC") == (
+        "🧠 FSRS parameters: your Anki preset's, brought with your deck, until yours are "
+        "fitted to your answers here (280 more reviews)"
+    )
+    chose_defaults = FitStanding(120, True, anki)
+    assert parameters_value(chose_defaults) == "FSRS defaults"
+    assert parameters_line(chose_defaults, "UTC").endswith(
+        ", not used: you chose the defaults in /settings"
+    )

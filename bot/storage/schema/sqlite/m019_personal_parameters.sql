@@ -22,5 +22,8 @@ CREATE TABLE fsrs_fits (
     reviews          INTEGER NOT NULL,
     logged           INTEGER NOT NULL,
     log_loss         REAL,
-    default_log_loss REAL
+    default_log_loss REAL,
+    -- 'fit': fitted to the user's answers here; 'anki': the FSRS parameters of an Anki preset
+    -- that came with an imported package (no log loss: not fitted here), until the first fit
+    source           TEXT    NOT NULL DEFAULT 'fit' CHECK (source IN ('fit', 'anki'))
 );
