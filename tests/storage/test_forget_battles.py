@@ -24,6 +24,7 @@ from bot.storage.migrations import MIGRATIONS
 
 GROUP = -100123
 ALICE, BOB, ZED = 1001, 1002, 1003
+DECK = 77
 
 
 @pytest.fixture
@@ -235,7 +236,11 @@ async def test_the_players_of_battles_stored_before_m012_are_read_from_their_sta
     monkeypatch.setitem(MIGRATIONS, dialect, before)
     db = await open_database(database_url)
     try:
-        ids = await load_bundled_decks(db, int(clock.now().timestamp()))
+        # A deck as the schema before m012 stores it (today's deck code writes later columns).
+        await db.execute(
+            "INSERT INTO decks (id, owner_id, slug, title, created_at) VALUES (?, NULL, ?, ?, 0)",
+            (DECK, "old-deck", "Old deck"),
+        )
         for battle_id, players in ((1, [[ALICE, "Alice"], [BOB, "Bob"]]), (2, [[ZED, "Z"]])):
             state = {"players": players, "host_id": players[0][0], "v": 1}
             await db.execute(
@@ -244,7 +249,7 @@ async def test_the_players_of_battles_stored_before_m012_are_read_from_their_sta
                 (
                     battle_id,
                     GROUP - battle_id,
-                    ids["khrushchev-reforms"],
+                    DECK,
                     players[0][0],
                     json.dumps(state),
                 ),
