@@ -6,14 +6,18 @@ for the next question, and tap again, for a fixed time, with 0 ms and then 50 ms
 added by the sandbox to every Bot API call. Reported per run: answered taps/s, tap → answer
 (answerCallbackQuery) latency p50/p99, and bot-process CPU seconds per tap.
 
-Two bots are measured in the same run:
+Three bots are measured in the same run:
 - ours: `python -m bot run` on a database whose users quiz a 300-card deck in choice mode
   (sessions of 10; a user who finishes one sends /quiz again) — storage, FSRS, streaks and all;
-- floor: bench/floor_bot.py, a stock python-telegram-bot application (httpx, sequential
-  updates) whose handler makes the same three Bot API calls with no storage at all.
+- ptb: bench/floor_bot.py, a stock python-telegram-bot application (httpx, sequential
+  updates) whose handler makes the same three Bot API calls with no storage at all;
+- aiogram: bench/floor_aiogram.py, the same minimal quiz on aiogram 3 (aiohttp, each update its
+  own task; needs the `bench-aiogram` extra).
 
     .venv/bin/python bench/bench_fullstack.py [--users 100] [--seconds 20] [--latency 0 50]
-                                              [--rounds 1] [--bots floor ours]
+                                              [--rounds 1] [--bots ptb aiogram ours]
+
+`--users 1 10 100 1000` measures each bot at each of those numbers of people (the cost curve).
 
 The machine is shared by both processes (and anything else running): CPU ms per tap is the
 steadier figure; taps/s moves with whatever else the machine is doing.
@@ -48,7 +52,8 @@ from bot.storage.decks import sync_deck
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456789:BENCH-token-for-the-sandbox-00000000"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-BOTS = ("floor", "ours")
+BOTS = ("ptb", "aiogram", "ours")
+FLOOR_SCRIPTS = {"ptb": "floor_bot.py", "aiogram": "floor_aiogram.py"}
 
 
 def bench_deck(cards: int) -> Deck:
@@ -98,11 +103,17 @@ class Run:
 
     bot: str
     latency_ms: int
+    users: int = 0
     taps: int = 0
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
     bot_cpu: float = 0.0
     sandbox_cpu: float = 0.0
+
+    @property
+    def cpu_per_tap(self) -> float:
+        """Bot-process CPU milliseconds per answered tap."""
+        return self.bot_cpu / self.taps * 1000 if self.taps else float("nan")
 
     @property
     def rate(self) -> float:
@@ -205,7 +216,7 @@ def start_bot(kind: str, api: str, workdir: Path) -> subprocess.Popen[bytes]:
     if kind == "ours":
         command = [sys.executable, "-m", "bot", "run"]
     else:
-        command = [sys.executable, str(ROOT / "bench" / "floor_bot.py"), "--api", api]
+        command = [sys.executable, str(ROOT / "bench" / FLOOR_SCRIPTS[kind]), "--api", api]
         command += ["--token", TOKEN]
     return subprocess.Popen(command, cwd=workdir, env=env, stdin=subprocess.DEVNULL)
 
@@ -222,7 +233,7 @@ def stop_bot(process: subprocess.Popen[bytes]) -> None:
 
 async def measure(kind: str, latency_ms: int, users: int, seconds: float, warmup: float) -> Run:
     """One run: a fresh sandbox, database and bot process; users tap for warmup + seconds."""
-    run = Run(kind, latency_ms)
+    run = Run(kind, latency_ms, users)
     server = SandboxServer(token=TOKEN, host="127.0.0.1", port=0)
     await server.start()
     people = [server.user(f"User {n}", started=True) for n in range(users)]
@@ -259,34 +270,42 @@ async def measure(kind: str, latency_ms: int, users: int, seconds: float, warmup
 
 
 def print_table(runs: list[Run]) -> None:
-    """The results, then ours ÷ floor per latency."""
+    """The results, then ours against each floor at each latency and number of people."""
     header = (
-        f"{'bot':<6} {'latency':>8} {'taps':>6} {'taps/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'bot CPU ms/tap':>15} {'bot CPU %':>10} {'sandbox CPU %':>14}"
+        f"{'bot':<8} {'users':>5} {'latency':>8} {'taps':>6} {'taps/s':>8} {'p50 ms':>8} "
+        f"{'p99 ms':>8} {'bot CPU ms/tap':>15} {'bot CPU %':>10} {'sandbox CPU %':>14}"
     )
     print(header)
     print("-" * len(header))
     for r in runs:
-        per_tap = r.bot_cpu / r.taps * 1000 if r.taps else float("nan")
         print(
-            f"{r.bot:<6} {r.latency_ms:>6}ms {r.taps:>6} {r.rate:>8.1f} {r.percentile(50):>8.1f} "
-            f"{r.percentile(99):>8.1f} {per_tap:>15.2f} {100 * r.bot_cpu / r.seconds:>10.0f} "
-            f"{100 * r.sandbox_cpu / r.seconds:>14.0f}"
+            f"{r.bot:<8} {r.users:>5} {r.latency_ms:>6}ms {r.taps:>6} {r.rate:>8.1f} "
+            f"{r.percentile(50):>8.1f} {r.percentile(99):>8.1f} {r.cpu_per_tap:>15.2f} "
+            f"{100 * r.bot_cpu / r.seconds:>10.0f} {100 * r.sandbox_cpu / r.seconds:>14.0f}"
         )
     print()
-    for latency in sorted({r.latency_ms for r in runs}):
-        pair = {r.bot: r for r in runs if r.latency_ms == latency}
-        if set(pair) == set(BOTS) and pair["floor"].rate:
-            ratio = pair["ours"].rate / pair["floor"].rate
-            print(
-                f"{latency} ms latency: ours ÷ floor = {ratio:.2f}x answered taps/s (target ≥ 1.5x)"
+    for users, latency in sorted({(r.users, r.latency_ms) for r in runs}):
+        found = {r.bot: r for r in runs if (r.users, r.latency_ms) == (users, latency)}
+        ours = found.get("ours")
+        if ours is None:
+            continue
+        lines = []
+        if (aiogram := found.get("aiogram")) is not None and aiogram.rate:
+            lines.append(
+                f"taps/s {ours.rate / aiogram.rate:.2f}x aiogram's (target ≥ 1.0), CPU/tap "
+                f"{ours.cpu_per_tap / aiogram.cpu_per_tap:.2f}x (target ≤ 1.0), p99 "
+                f"{ours.percentile(99) / aiogram.percentile(99):.2f}x (target ≤ 2.0)"
             )
+        if (ptb := found.get("ptb")) is not None and ptb.rate:
+            lines.append(f"taps/s {ours.rate / ptb.rate:.2f}x stock PTB's (target ≥ 2.0)")
+        if lines:
+            print(f"{users} users, {latency} ms: ours " + "; ".join(lines))
 
 
 async def main() -> None:
     """Measure every (latency, bot) pair and print one table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--users", type=int, nargs="+", default=[100])
     parser.add_argument("--seconds", type=float, default=20.0, help="measured time per run")
     parser.add_argument("--warmup", type=float, default=5.0, help="unmeasured seconds first")
     parser.add_argument("--latency", type=int, nargs="+", default=[0, 50], help="ms per API call")
@@ -296,15 +315,16 @@ async def main() -> None:
     # A bot stopped mid-request leaves the sandbox a reset connection to log: not a result.
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     print(
-        f"{args.users} users, {args.seconds:.0f} s measured per run after {args.warmup:.0f} s of "
-        f"warm-up, {os.cpu_count()} CPUs"
+        f"{args.seconds:.0f} s measured per run after {args.warmup:.0f} s of warm-up, "
+        f"{os.cpu_count()} CPUs"
     )
-    rounds: dict[tuple[int, str], list[Run]] = {}
+    rounds: dict[tuple[int, int, str], list[Run]] = {}
     for _ in range(args.rounds):
-        for latency in args.latency:
-            for kind in args.bots:
-                run = await measure(kind, latency, args.users, args.seconds, args.warmup)
-                rounds.setdefault((latency, kind), []).append(run)
+        for users in args.users:
+            for latency in args.latency:
+                for kind in args.bots:
+                    run = await measure(kind, latency, users, args.seconds, args.warmup)
+                    rounds.setdefault((users, latency, kind), []).append(run)
     if args.rounds > 1:
         print(f"each row: the round with the median taps/s of {args.rounds}")
     print_table([sorted(found, key=lambda r: r.rate)[len(found) // 2] for found in rounds.values()])
