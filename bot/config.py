@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from dotenv import dotenv_values
+
 from bot.storage.db import is_postgres_url, redacted, sqlite_path
 
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -72,24 +74,35 @@ class Settings:
 
 
 def read_env_file(path: Path) -> dict[str, str]:
-    """Parse a `.env` file of KEY=value lines (quotes optional, # comments), missing file → empty."""
-    values: dict[str, str] = {}
+    """Read a `.env` file as python-dotenv does (comments, quotes, `export`); missing file → empty."""
+    # python-dotenv logs a line it cannot parse and skips it; a setting silently dropped would be
+    # worse than a refusal, so that log record is turned into a SettingsError naming the line.
+    unparsed = _Unparsed()
+    dotenv_log = logging.getLogger("dotenv.main")
+    dotenv_log.addFilter(unparsed)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return values
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        key, sep, value = line.removeprefix("export ").partition("=")
-        if not sep or not key.strip().isidentifier():
-            raise SettingsError(f"{path}: line {number}: expected KEY=value")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        values[key.strip()] = value
-    return values
+        values = dotenv_values(path, encoding="utf-8")
+    finally:
+        dotenv_log.removeFilter(unparsed)
+    if unparsed.line is not None:
+        raise SettingsError(f"{path}: line {unparsed.line}: expected KEY=value")
+    # A bare `KEY` line (no `=`) is python-dotenv's "declared, not set": treated as unset.
+    return {key: value for key, value in values.items() if value is not None}
+
+
+class _Unparsed(logging.Filter):
+    """Catches python-dotenv's "could not parse statement starting at line N" record."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.line: object = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "could not parse" not in str(record.msg):
+            return True
+        if self.line is None:
+            self.line = record.args[0] if isinstance(record.args, tuple) and record.args else "?"
+        return False
 
 
 def load_settings(
