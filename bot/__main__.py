@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.cards.formats import read_deck_file
 from bot.cards.model import DeckError
 from bot.config import Settings, SettingsError, configure_logging, load_settings
+from bot.exit_codes import EXIT_BAD_SETTINGS, EXIT_CONFLICT, EXIT_FAILURE, EXIT_OK
 
 log = logging.getLogger("bot")
 SANDBOX_TOKEN = "1000000001:SANDBOX-local-play-token-000000"  # noqa: S105 - a fixed fake for the local sandbox
@@ -74,14 +75,14 @@ def deck_questions(path: Path, as_json: bool, seed: int) -> int:
         deck = read_deck_file(path)
     except DeckError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILURE
     if as_json:
         print(json.dumps(deck_questions_json(deck, seed), ensure_ascii=False, indent=2))
-        return 0
+        return EXIT_OK
     print(render_questions(deck, seed))
     for warning in deck.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    return 0
+    return EXIT_OK
 
 
 def deck_check(path: Path, as_json: bool) -> int:
@@ -90,10 +91,10 @@ def deck_check(path: Path, as_json: bool) -> int:
         deck = read_deck_file(path)
     except DeckError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILURE
     if as_json:
         print(json.dumps(deck.as_json(), ensure_ascii=False, indent=2))
-        return 0
+        return EXIT_OK
     print(f"{deck.title} — {len(deck.cards)} cards")
     for number, card in enumerate(deck.cards, start=1):
         print(f"\n{number}. {card.front}")
@@ -101,7 +102,7 @@ def deck_check(path: Path, as_json: bool) -> int:
             print(f"   {line}")
     for warning in deck.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    return 0
+    return EXIT_OK
 
 
 class CopyProgress:
@@ -134,10 +135,10 @@ def db_copy(source: str, target: str) -> int:
         report = asyncio.run(copy_database(source, target, CopyProgress()))
     except BadUrl as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_SETTINGS
     except CopyError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILURE
     width = max(len("table"), *(len(c.table) for c in report.counts))
     print(f"{'table':<{width}}  {'sqlite':>10}  {'postgresql':>10}")
     for count in report.counts:
@@ -151,9 +152,9 @@ def db_copy(source: str, target: str) -> int:
             "Stop it, empty the PostgreSQL database and copy again",
             file=sys.stderr,
         )
-        return 1
+        return EXIT_FAILURE
     print(f"all {len(report.counts)} tables match: {rows:,} rows copied")
-    return 0
+    return EXIT_OK
 
 
 def run_telegram(settings: Settings) -> int:
@@ -161,7 +162,7 @@ def run_telegram(settings: Settings) -> int:
     database gone, another poller)."""
     from bot.app import build_application, finish_stopping, start_polling, stop_polling, stopper_of
     from bot.shutdown import install_stop_signals
-    from bot.startup import failure_line
+    from bot.startup import failure_exit_code, failure_line
 
     app = build_application(settings)
     stopper = stopper_of(app)
@@ -199,15 +200,15 @@ def run_telegram(settings: Settings) -> int:
         if line is None:
             raise
         log.error("%s", line)
-        return 1
+        return failure_exit_code(exc)
     finally:
         loop.close()
     if stopper.exit_code is not None:
         return stopper.exit_code
     if app.bot_data.stopped_by_conflict:
-        return 1
+        return EXIT_CONFLICT
     log.info("stopped")
-    return 0
+    return EXIT_OK
 
 
 def play(settings: Settings) -> int:
@@ -230,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_SETTINGS
     command = args.command or ("run" if settings.bot_token else "play")
     if command == "run":
         if not settings.bot_token:
@@ -238,11 +239,11 @@ def main(argv: list[str] | None = None) -> int:
                 "error: BOT_TOKEN is not set (see .env.example); `python -m bot play` runs offline",
                 file=sys.stderr,
             )
-            return 2
+            return EXIT_BAD_SETTINGS
         if getattr(args, "webhook", False) or settings.webhook_url:
             if not settings.webhook_url:
                 print("error: --webhook needs WEBHOOK_URL (see .env.example)", file=sys.stderr)
-                return 2
+                return EXIT_BAD_SETTINGS
             from bot.webhook.runner import run_webhook
 
             configure_logging(settings.log_level)

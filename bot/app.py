@@ -25,6 +25,7 @@ from telegram.ext import (
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, TokenFilter
+from bot.exit_codes import EXIT_DATABASE_GONE
 from bot.handlers.battle import (
     battle_command,
     leaderboard_command,
@@ -104,7 +105,6 @@ async def sweep_outbox(app: App) -> None:
 SWEEPS.append(sweep_outbox)
 # How often the bot checks that its database is still there (a SQLite file deleted under it).
 DATABASE_CHECK_INTERVAL = 5.0
-EXIT_DATABASE_GONE = 4
 
 
 def stopper_of(app: App) -> Stopper:

@@ -55,8 +55,9 @@ from collections.abc import Awaitable, Sequence
 from telegram import Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError, TimedOut
 
+from bot.exit_codes import EXIT_CONFLICT, EXIT_TOKEN_REFUSED
 from bot.net.retry import retry_after_seconds
-from bot.net.token_watch import EXIT_TOKEN_REFUSED, REFUSED_LINE
+from bot.net.token_watch import REFUSED_LINE
 from bot.runtime import App
 from bot.shutdown import Stopper
 from bot.storage import inbox
@@ -66,7 +67,6 @@ from bot.webhook.metered import MeteredApplication, tasks_started_for
 log = logging.getLogger(__name__)
 
 CONFLICT_LINE = "another bot process is polling with this token (409 Conflict); stopping this one"
-EXIT_CONFLICT = 1
 FIRST_BACKOFF = 1.0  # seconds before polling again after a network error
 MAX_BACKOFF = 30.0
 RETRY_AFTER_SLACK = 0.5  # added to Telegram's retry_after, as PTB does

@@ -16,10 +16,11 @@ import threading
 import time
 from collections.abc import Callable
 
+from bot.exit_codes import EXIT_STOP_FORCED
+
 log = logging.getLogger(__name__)
 
 STOP_WITHIN = 9.0  # seconds from the signal to the end of the process, at most (a 10 s budget)
-EXIT_STOP_FORCED = 1
 _armed = threading.Event()
 
 

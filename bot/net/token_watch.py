@@ -3,19 +3,19 @@
 Telegram answers 401 to every call once a token is revoked in @BotFather. python-telegram-bot
 stops polling on it but leaves the process running with nothing to do; in webhook mode the
 sends fail one by one. Either way the bot is of no use until someone gives it a new token, so
-it says so in one line and exits with its own code (`EXIT_TOKEN_REFUSED`), for a service
-manager not to restart it in a loop.
+it says so in one line and exits with its own code (`EXIT_TOKEN_REFUSED`, bot.exit_codes), for
+a service manager not to restart it in a loop.
 """
 
 from __future__ import annotations
 
 import logging
 
+from bot.exit_codes import EXIT_TOKEN_REFUSED
 from bot.shutdown import Stopper
 
 log = logging.getLogger(__name__)
 
-EXIT_TOKEN_REFUSED = 3
 REFUSED_LINE = (
     "the Bot API refused BOT_TOKEN (401 Unauthorized): it was revoked or is wrong; "
     "get a new one from @BotFather and start the bot again"

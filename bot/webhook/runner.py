@@ -11,10 +11,10 @@ from telegram.error import InvalidToken
 
 from bot.app import ALLOWED_UPDATES, build_application, stop_polling, stopper_of
 from bot.config import Settings, split_listen
-from bot.net.token_watch import EXIT_TOKEN_REFUSED
+from bot.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_STARTUP_FAILED, EXIT_TOKEN_REFUSED
 from bot.runtime import App
 from bot.shutdown import install_stop_signals
-from bot.startup import failure_line
+from bot.startup import failure_exit_code, failure_line
 from bot.webhook.inbox import InboxDispatcher
 from bot.webhook.metered import MeteredApplication
 from bot.webhook.server import webhook_app, webhook_path
@@ -157,17 +157,17 @@ def run_webhook(settings: Settings) -> int:
     except OSError as exc:
         # Most often WEBHOOK_LISTEN's port is taken or not ours to bind.
         log.error("cannot listen on %s: %s", settings.webhook_listen, exc)
-        return 1
+        return EXIT_STARTUP_FAILED
     except InvalidToken:
         return EXIT_TOKEN_REFUSED  # refused at start: the token watch said why
     except Exception as exc:
         line = failure_line(exc, settings)
         if line is None:
             log.exception("webhook mode stopped on an error")
-        else:
-            log.error("%s", line)
-        return 1
+            return EXIT_FAILURE
+        log.error("%s", line)
+        return failure_exit_code(exc)
     if asked is not None:
         return asked
     log.info("stopped")
-    return 0
+    return EXIT_OK

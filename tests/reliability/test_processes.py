@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.exit_codes import EXIT_CONFLICT, EXIT_OK
 from bot.sandbox.driver import SandboxUser
 from bot.sandbox.server import SandboxServer
 from tests.reliability.process import BotProcess, query, spawn, write
@@ -54,7 +55,7 @@ def integrity(database: Path) -> str:
     return str(query(database, "PRAGMA integrity_check")[0][0])
 
 
-async def test_a_second_poller_stops_the_first_with_one_clear_line_and_exit_code_1(
+async def test_a_second_poller_stops_the_first_with_one_clear_line_and_its_exit_code(
     sandbox: SandboxServer, tmp_path: Path, processes: list[BotProcess]
 ) -> None:
     first = await spawn(sandbox, tmp_path / "bot.sqlite3", tmp_path / "first.log")
@@ -63,7 +64,7 @@ async def test_a_second_poller_stops_the_first_with_one_clear_line_and_exit_code
     processes.append(second)
     # Telegram ends the older long poll with 409 Conflict: the first process stops at once,
     # without one more getUpdates that would knock the second one off in turn.
-    assert await first.exit_code(within=20) == 1
+    assert await first.exit_code(within=20) == EXIT_CONFLICT
     assert first.log.count(CONFLICT_LINE) == 1
     assert "Traceback" not in first.log
     alice = sandbox.user("Alice")
@@ -71,7 +72,7 @@ async def test_a_second_poller_stops_the_first_with_one_clear_line_and_exit_code
     await alice.wait_for(lambda m: "Quizmaster" in m.text, timeout=10)
     assert second.proc.returncode is None
     second.terminate()
-    assert await second.exit_code() == 0
+    assert await second.exit_code() == EXIT_OK
     assert CONFLICT_LINE not in second.log
     assert "Traceback" not in second.log
 

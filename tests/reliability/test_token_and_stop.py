@@ -10,10 +10,10 @@ import textwrap
 import time
 from pathlib import Path
 
-from bot.app import EXIT_DATABASE_GONE
-from bot.net.token_watch import EXIT_TOKEN_REFUSED, REFUSED_LINE
+from bot.exit_codes import EXIT_DATABASE_GONE, EXIT_STOP_FORCED, EXIT_TOKEN_REFUSED
+from bot.net.token_watch import REFUSED_LINE
 from bot.sandbox.server import SandboxServer
-from bot.shutdown import EXIT_STOP_FORCED, STOP_WITHIN
+from bot.shutdown import STOP_WITHIN
 from tests.reliability.process import REPO, spawn
 from tests.token_scan import leaks_in
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.net.token_watch import EXIT_TOKEN_REFUSED, REFUSED_LINE
+from bot.exit_codes import EXIT_TOKEN_REFUSED
+from bot.net.token_watch import REFUSED_LINE
 from bot.sandbox.server import SandboxServer
 from tests.e2e.conftest import TOKEN
 from tests.reliability.process import launch
