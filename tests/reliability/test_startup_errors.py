@@ -9,7 +9,8 @@ import socket
 import sys
 from pathlib import Path
 
-from bot.exit_codes import EXIT_BAD_SETTINGS, EXIT_STARTUP_FAILED
+from bot.exit_codes import EXIT_BAD_SETTINGS, EXIT_STARTUP_FAILED, EXIT_TOKEN_REFUSED
+from bot.net.token_watch import REFUSED_LINE
 from bot.sandbox.server import SandboxServer
 from tests.e2e.conftest import TOKEN
 from tests.reliability.process import REPO
@@ -153,3 +154,15 @@ async def test_a_token_in_dot_env_with_a_trailing_comment_is_taken(
     code, output = await _run(tmp_path, token=None)
     assert code == EXIT_STARTUP_FAILED
     assert "cannot open the database at postgresql://quiz@127.0.0.1" in output
+
+
+async def test_a_token_refused_at_start_exits_with_the_token_code(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    sandbox.revoke_token()
+    code, output = await _run(
+        tmp_path, BOT_API_URL=sandbox.base_url, DATABASE_URL=f"sqlite:///{tmp_path / 'b.sqlite3'}"
+    )
+    assert code == EXIT_TOKEN_REFUSED
+    assert output.count(REFUSED_LINE) == 1
+    assert "Traceback" not in output

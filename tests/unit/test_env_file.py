@@ -85,3 +85,8 @@ def test_reading_the_file_leaves_the_process_environment_alone(tmp_path: Path) -
 def test_values_from_the_file_pass_the_same_checks(tmp_path: Path, line: str, message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         load_settings({}, env_file(tmp_path, line + "\n"))
+
+
+def test_the_example_file_loads_as_the_defaults() -> None:
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    assert load_settings({}, example) == load_settings({}, env_file=None)
