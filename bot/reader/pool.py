@@ -30,7 +30,10 @@ from bot.reader.turns import Busy, Turns
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[2]  # the folder holding the `bot` package
+# The folder holding the `bot` package, for the child's PYTHONPATH: the checkout, or site-packages
+# once installed (then already on the child's path; the child runs with `-s`, so a `pip install
+# --user` copy is found through this alone).
+ROOT = Path(__file__).resolve().parents[2]
 CHILD = (sys.executable, "-s", "-m", "bot.reader.child")
 # Two readers for files and two for pastes on a machine of two cores: a person has one at most.
 FILE_READERS = 2

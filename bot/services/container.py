@@ -35,7 +35,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DATA_DECKS = Path(__file__).resolve().parents[2] / "data" / "decks"
+
+def bundled_decks_folder() -> Path:
+    """The folder of the bundled decks: `bot/decks/` once installed, `data/decks/` in a checkout."""
+    package = Path(__file__).resolve().parents[1]
+    # A built wheel carries the decks inside the package (pyproject.toml maps data/decks/ to
+    # bot.decks); a checkout, editable install or not, reads their one source at the repo's top.
+    installed = package / "decks"
+    return installed if installed.is_dir() else package.parent / "data" / "decks"
+
+
+DATA_DECKS = bundled_decks_folder()
 DEFAULT_DECK_SLUG = "khrushchev-reforms"
 
 
@@ -66,7 +76,7 @@ class Services:
 
 
 def read_bundled_decks(folder: Path = DATA_DECKS) -> list[tuple[str, Deck]]:
-    """Every deck file in `data/decks/`, by slug (the file name without `.toml`)."""
+    """Every deck file in the bundled decks' folder, by slug (the file name without `.toml`)."""
     return [(path.stem, read_deck_file(path)) for path in sorted(folder.glob("*.toml"))]
 
 
@@ -95,6 +105,10 @@ async def create_services(settings: Settings, clock: Clock, fuzz: bool = True) -
     except Exception:
         await db.close()
         raise
+    if not deck_ids:
+        # A package installed without its decks: say so, not "coroutine raised StopIteration".
+        await db.close()
+        raise RuntimeError(f"no bundled decks in {DATA_DECKS}: reinstall the quizmaster package")
     default = deck_ids.get(DEFAULT_DECK_SLUG) or next(iter(deck_ids.values()))
     log.info(
         "database ready at %s with %d bundled deck(s)", settings.database_location, len(deck_ids)
