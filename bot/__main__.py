@@ -20,9 +20,14 @@ log = logging.getLogger("bot")
 SANDBOX_TOKEN = "1000000001:SANDBOX-local-play-token-000000"  # noqa: S105 - a fixed fake for the local sandbox
 
 
+def _program() -> str:
+    """How the command was called: the installed `quizmaster` script, or `python -m bot`."""
+    return "quizmaster" if Path(sys.argv[0]).stem == "quizmaster" else "python -m bot"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m bot",
+        prog=_program(),
         description="Quizmaster, a Telegram flashcard quiz bot. With no command: run on Telegram "
         "when BOT_TOKEN is set, otherwise play offline in this terminal.",
     )
@@ -236,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "run":
         if not settings.bot_token:
             print(
-                "error: BOT_TOKEN is not set (see .env.example); `python -m bot play` runs offline",
+                f"error: BOT_TOKEN is not set (see .env.example); `{_program()} play` runs offline",
                 file=sys.stderr,
             )
             return EXIT_BAD_SETTINGS

@@ -203,6 +203,7 @@ def test_deck_check_reads_the_bundled_deck_of_the_installed_package(installed: I
 def test_the_quizmaster_command_offers_every_subcommand(installed: Installed) -> None:
     done = installed.run(installed.quizmaster, "--help")
     assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: quizmaster ")  # it names itself as it was called
     for command in ("run", "play", "deck", "db"):
         assert command in done.stdout
 
