@@ -251,9 +251,9 @@ def main(argv: list[str] | None = None) -> int:
                 return EXIT_BAD_SETTINGS
             from bot.webhook.runner import run_webhook
 
-            configure_logging(settings.log_level)
+            configure_logging(settings.log_level, settings.log_format)
             return run_webhook(settings)
-        configure_logging(settings.log_level)
+        configure_logging(settings.log_level, settings.log_format)
         return run_telegram(settings)
     # In the terminal chat, log lines would garble the conversation: warnings only.
     configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,6 +22,7 @@ TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,80}$")
 # A loose pattern for scrubbing anything token-shaped out of log lines and error texts.
 TOKEN_LIKE = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{20,80}")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 # Telegram's rule for setWebhook's secret_token.
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 DEFAULT_WEBHOOK_LISTEN = "127.0.0.1:8080"
@@ -51,6 +54,7 @@ class Settings:
     webhook_max_connections: int = DEFAULT_WEBHOOK_MAX_CONNECTIONS
     inbox_lease_seconds: int = DEFAULT_INBOX_LEASE_SECONDS
     outbox_lease_seconds: int = DEFAULT_OUTBOX_LEASE_SECONDS
+    log_format: str = "text"  # "json": one JSON object per line, for log collectors
 
     @property
     def database_location(self) -> str:
@@ -69,7 +73,7 @@ class Settings:
             f"webhook_listen={self.webhook_listen!r}, "
             f"webhook_max_connections={self.webhook_max_connections}, "
             f"inbox_lease_seconds={self.inbox_lease_seconds}, "
-            f"outbox_lease_seconds={self.outbox_lease_seconds})"
+            f"outbox_lease_seconds={self.outbox_lease_seconds}, log_format={self.log_format!r})"
         )
 
 
@@ -134,7 +138,14 @@ def load_settings(
     webhook = _webhook_settings(merged, api_url)
     inbox_lease = _lease_seconds(merged, "INBOX_LEASE_SECONDS", DEFAULT_INBOX_LEASE_SECONDS)
     outbox_lease = _lease_seconds(merged, "OUTBOX_LEASE_SECONDS", DEFAULT_OUTBOX_LEASE_SECONDS)
-    return Settings(token, api_url, database_url, level, *webhook, inbox_lease, outbox_lease)
+    log_format = merged.get("LOG_FORMAT", "").strip().lower() or "text"
+    if log_format not in LOG_FORMATS:
+        raise SettingsError(
+            f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, got {log_format!r}"
+        )
+    return Settings(
+        token, api_url, database_url, level, *webhook, inbox_lease, outbox_lease, log_format
+    )
 
 
 def _lease_seconds(merged: Mapping[str, str], name: str, default: int) -> int:
@@ -219,11 +230,32 @@ class TokenFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str) -> None:
-    """Log to stderr at `level`, with tokens scrubbed and httpx's URL-bearing INFO lines silenced."""
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time (UTC, ISO 8601), level, logger, message, and the
+    traceback as `exc` when there is one; what log collectors read without a parsing rule."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON."""
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(level: str, log_format: str = "text") -> None:
+    """Log to stderr at `level` (as text, or JSON lines), with tokens scrubbed and httpx's
+    URL-bearing INFO lines silenced."""
     handler = logging.StreamHandler()
     handler.addFilter(TokenFilter())
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

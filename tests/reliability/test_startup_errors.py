@@ -4,6 +4,7 @@ no traceback, no hanging process."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import sys
@@ -166,3 +167,24 @@ async def test_a_token_refused_at_start_exits_with_the_token_code(
     assert code == EXIT_TOKEN_REFUSED
     assert output.count(REFUSED_LINE) == 1
     assert "Traceback" not in output
+
+
+async def test_json_log_lines_name_the_trouble_without_secrets(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    url = f"postgresql://quiz:hunter2@127.0.0.1:{_closed_port()}/quiz"
+    code, output = await _run(
+        tmp_path, BOT_API_URL=sandbox.base_url, DATABASE_URL=url, LOG_FORMAT="json"
+    )
+    assert code == EXIT_STARTUP_FAILED
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    assert lines and all(set(entry) >= {"time", "level", "logger", "message"} for entry in lines)
+    (error,) = [entry for entry in lines if entry["level"] == "ERROR" and entry["logger"] == "bot"]
+    assert "cannot open the database at postgresql://quiz:***@127.0.0.1" in error["message"]
+    assert "hunter2" not in output and TOKEN not in output
+
+
+async def test_an_unknown_log_format_is_a_bad_setting(tmp_path: Path) -> None:
+    code, output = await _run(tmp_path, LOG_FORMAT="xml")
+    assert code == EXIT_BAD_SETTINGS
+    assert "LOG_FORMAT must be one of text, json, got 'xml'" in output

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
-from bot.config import SettingsError, load_settings, read_env_file
+from bot.config import JsonFormatter, SettingsError, load_settings, read_env_file
 
 TOKEN = "123456789:AAbbCCddEEffGGhhIIjjKKllMMnn"  # shaped like a token, not one
 
@@ -90,3 +93,15 @@ def test_values_from_the_file_pass_the_same_checks(tmp_path: Path, line: str, me
 def test_the_example_file_loads_as_the_defaults() -> None:
     example = Path(__file__).resolve().parents[2] / ".env.example"
     assert load_settings({}, example) == load_settings({}, env_file=None)
+
+
+def test_json_log_lines_carry_the_traceback_as_a_field() -> None:
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record = logging.LogRecord("bot.x", logging.ERROR, __file__, 1, "failed %s", ("it",), None)
+        record.exc_info = sys.exc_info()
+    entry = json.loads(JsonFormatter().format(record))
+    assert (entry["level"], entry["logger"], entry["message"]) == ("ERROR", "bot.x", "failed it")
+    assert entry["exc"].startswith("Traceback") and "ValueError: boom" in entry["exc"]
+    assert entry["time"].endswith("+00:00")
