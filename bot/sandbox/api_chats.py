@@ -121,6 +121,54 @@ async def delete_my_commands(srv: SandboxServer, args: Args) -> Any:
     return True
 
 
+# Telegram's limits on the texts setMyDescription and setMyShortDescription take.
+MAX_DESCRIPTION = 512
+MAX_SHORT_DESCRIPTION = 120
+
+
+def _language(args: Args) -> str:
+    language = args.string("language_code") or ""
+    # An ISO 639-1 code or nothing, as Telegram asks.
+    if language and not re.fullmatch(r"[a-z]{2}", language):
+        raise bad_request("LANG_CODE_INVALID")
+    return language
+
+
+def _about(args: Args, name: str, limit: int) -> str:
+    text = args.string(name) or ""
+    # Telegram counts characters (UTF-16 code units for the few outside the BMP; none here).
+    if len(text) > limit:
+        raise bad_request(f"{name.replace('_', ' ')} is too long")
+    return text
+
+
+async def set_my_description(srv: SandboxServer, args: Args) -> Any:
+    """setMyDescription: stored per language; an empty text removes it."""
+    text = _about(args, "description", MAX_DESCRIPTION)
+    srv.descriptions[_language(args)] = text
+    return True
+
+
+async def get_my_description(srv: SandboxServer, args: Args) -> Any:
+    """getMyDescription: the language's own text, else the default one, else empty."""
+    language = _language(args)
+    return {"description": srv.descriptions.get(language) or srv.descriptions.get("", "")}
+
+
+async def set_my_short_description(srv: SandboxServer, args: Args) -> Any:
+    """setMyShortDescription: stored per language; an empty text removes it."""
+    text = _about(args, "short_description", MAX_SHORT_DESCRIPTION)
+    srv.short_descriptions[_language(args)] = text
+    return True
+
+
+async def get_my_short_description(srv: SandboxServer, args: Args) -> Any:
+    """getMyShortDescription: the language's own text, else the default one, else empty."""
+    language = _language(args)
+    text = srv.short_descriptions.get(language) or srv.short_descriptions.get("", "")
+    return {"short_description": text}
+
+
 async def get_chat(srv: SandboxServer, args: Args) -> Any:
     """getChat: a ChatFullInfo with the fields PTB requires."""
     chat = find_chat(srv, args)

@@ -6,6 +6,7 @@ import asyncio
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
 
 from bot.sandbox.message import SandboxMessage, view
 from bot.sandbox.validate import Entity, FormattedText, utf16_len
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from bot.sandbox.server import SandboxServer
 
 _COMMAND = re.compile(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{3,32})?")
+# What Telegram accepts as a deep link's start parameter.
+_START_PARAMETER = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 MessageRef = SandboxMessage | int
 
@@ -315,6 +318,23 @@ class SandboxUser:
         """Send a sticker."""
         record = self.server.world.add_file(b"RIFF\0\0\0\0WEBPVP8 ", "sticker")
         return await self._post(chat, sticker=record)
+
+    async def open_link(self, url: str) -> SandboxMessage | None:
+        """Open a `t.me/<bot>[?start=payload]` link as a Telegram client does: with a payload it
+        sends `/start payload` in the private chat; without one it sends `/start` only if this
+        person never started the bot (and None otherwise: the chat just opens)."""
+        parts = urlsplit(url)
+        username = self.server.world.bot.username or ""
+        if parts.netloc.lower() not in ("t.me", "telegram.me") or (
+            parts.path.strip("/").lower() != username.lower()
+        ):
+            raise AssertionError(f"{url!r} is not a link to @{username}")
+        start = parse_qs(parts.query).get("start", [])
+        if start:
+            if not _START_PARAMETER.fullmatch(start[0]):
+                raise AssertionError(f"Telegram ignores the start parameter in {url!r}")
+            return await self.send(f"/start {start[0]}")
+        return None if self.record.started else await self.send("/start")
 
     async def send_location(
         self, latitude: float, longitude: float, chat: SandboxChat | None = None

@@ -50,6 +50,7 @@ class SandboxMessage:
     location: tuple[float, float] | None = None
     service: dict[str, object] | None = field(default=None)
     deleted: bool = False
+    urls: dict[str, str] = field(default_factory=dict)  # URL buttons: label -> url
 
     @property
     def edited(self) -> bool:
@@ -68,6 +69,12 @@ class SandboxMessage:
                 if text == label:
                     return data
         raise KeyError(f"no button {label!r}; buttons: {self.labels}")
+
+    def url_for(self, label: str) -> str:
+        """The link of the URL button labelled exactly `label`."""
+        if label not in self.urls:
+            raise KeyError(f"no URL button {label!r}; buttons: {self.labels}")
+        return self.urls[label]
 
 
 def _file(stored: StoredMessage) -> SentFile | None:
@@ -105,6 +112,7 @@ def view(stored: StoredMessage, bot_id: int) -> SandboxMessage:
         location=stored.location,
         service=stored.service,
         deleted=stored.deleted,
+        urls={b["text"]: b["url"] for row in rows for b in row if "url" in b},
     )
 
 

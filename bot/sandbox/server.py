@@ -115,6 +115,9 @@ class SandboxServer:
         self.rates = RateBook()
         self.calls: Counter[str] = Counter()
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
+        # setMyDescription / setMyShortDescription, by language code ("" for the default).
+        self.descriptions: dict[str, str] = {}
+        self.short_descriptions: dict[str, str] = {}
         self.webhook = WebhookState()
         self.webhook_delivery = webhook_delivery
         self.webhook_targets: list[str] = []  # extra URLs served round-robin with the webhook
@@ -252,6 +255,14 @@ class SandboxServer:
         """The command menu set with setMyCommands for a scope type (chat-less scopes)."""
         key = json.dumps({"type": scope}, sort_keys=True)
         return list(self.commands.get((key, language_code), []))
+
+    def my_description(self, language_code: str = "") -> str:
+        """The description set with setMyDescription ("" when none)."""
+        return self.descriptions.get(language_code, "")
+
+    def my_short_description(self, language_code: str = "") -> str:
+        """The short description set with setMyShortDescription ("" when none)."""
+        return self.short_descriptions.get(language_code, "")
 
     def subscribe(self) -> Subscription:
         """Receive every message the bot sends, edits or deletes, and every tap it answers."""
@@ -519,6 +530,10 @@ def _method_table() -> dict[str, Handler]:
         "setMyCommands": api_chats.set_my_commands,
         "getMyCommands": api_chats.get_my_commands,
         "deleteMyCommands": api_chats.delete_my_commands,
+        "setMyDescription": api_chats.set_my_description,
+        "getMyDescription": api_chats.get_my_description,
+        "setMyShortDescription": api_chats.set_my_short_description,
+        "getMyShortDescription": api_chats.get_my_short_description,
         "getChat": api_chats.get_chat,
         "getChatMember": api_chats.get_chat_member,
         "getChatAdministrators": api_chats.get_chat_administrators,

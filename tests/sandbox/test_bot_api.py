@@ -364,3 +364,28 @@ async def test_a_wrong_token_raises_invalid_token(server: SandboxServer) -> None
     stranger = Bot("123456:WRONG", base_url=server.base_url + "/bot")
     with pytest.raises(InvalidToken):
         await stranger.initialize()
+
+
+async def test_descriptions_are_stored_per_language(bot: Bot, server: SandboxServer) -> None:
+    assert (await bot.get_my_description()).description == ""
+    assert (await bot.get_my_short_description()).short_description == ""
+    await bot.set_my_description("Flashcards, every day.")
+    await bot.set_my_short_description("Flashcards")
+    await bot.set_my_description("Karteikarten, jeden Tag.", language_code="de")
+    assert server.my_description() == "Flashcards, every day."
+    assert server.my_short_description() == "Flashcards"
+    assert (await bot.get_my_description(language_code="de")).description == (
+        "Karteikarten, jeden Tag."
+    )
+    # A language without its own text gets the default one, as Telegram does.
+    assert (await bot.get_my_short_description(language_code="de")).short_description == (
+        "Flashcards"
+    )
+    with pytest.raises(BadRequest, match="too long"):
+        await bot.set_my_description("x" * 513)
+    with pytest.raises(BadRequest, match="too long"):
+        await bot.set_my_short_description("x" * 121)
+    with pytest.raises(BadRequest, match="Lang_code_invalid"):
+        await bot.set_my_description("x", language_code="english")
+    await bot.set_my_description("")  # an empty text removes it
+    assert (await bot.get_my_description()).description == ""
