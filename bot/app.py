@@ -8,11 +8,13 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import (
+    Bot,
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     Update,
 )
+from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -56,7 +58,7 @@ from bot.handlers.stats import stats_command
 from bot.handlers.streak import streak_command
 from bot.handlers.userdata import FORGET_TAP, export_command, forget_command, on_forget_tap
 from bot.net import AiohttpRequest, ChatOrderedUpdateProcessor
-from bot.net.retry import RetryingRateLimiter
+from bot.net.retry import RetryingRateLimiter, caller_handles_429
 from bot.net.token_watch import TokenWatch
 from bot.outbox.battle import battle_renderers
 from bot.outbox.deliverer import Deliverer
@@ -66,7 +68,7 @@ from bot.runtime import App, Context, Runtime
 from bot.services.container import create_services
 from bot.shutdown import Stopper
 from bot.views.callbacks import BattleTap, DeckTap, ImportTap, QuizTap
-from bot.views.commands import GROUP_COMMANDS, PRIVATE_COMMANDS
+from bot.views.commands import DESCRIPTION, GROUP_COMMANDS, PRIVATE_COMMANDS, SHORT_DESCRIPTION
 from bot.views.reminders import REMINDER_TAPS
 from bot.webhook.metered import MeteredApplication, MeteredRateLimiter
 from bot.webhook.metrics import Metrics
@@ -169,6 +171,22 @@ async def _sweep_forever(app: App, interval: float) -> None:
     await asyncio.gather(*(every(s, sweep_interval_of(s, interval)) for s in SWEEPS))
 
 
+async def describe_bot(bot: Bot) -> None:
+    """Set the description and short description an empty chat shows, where Telegram's differ."""
+    # Telegram rate-limits these setters hard: read first, so a restart (or several processes
+    # starting together) sets nothing that is already there. A failure only costs the texts, never
+    # the start: it is logged, and a 429 is not waited out (caller_handles_429), since its wait can
+    # be long and the next start tries again.
+    try:
+        with caller_handles_429():
+            if (await bot.get_my_description()).description != DESCRIPTION:
+                await bot.set_my_description(DESCRIPTION)
+            if (await bot.get_my_short_description()).short_description != SHORT_DESCRIPTION:
+                await bot.set_my_short_description(SHORT_DESCRIPTION)
+    except TelegramError as exc:
+        log.warning("could not set the bot's description: %s", exc)
+
+
 def build_application(
     settings: Settings,
     clock: Clock | None = None,
@@ -201,6 +219,7 @@ def build_application(
             [BotCommand(name, description) for name, description in GROUP_COMMANDS],
             scope=BotCommandScopeAllGroupChats(),
         )
+        await describe_bot(app.bot)
         if sweep_interval is not None:
             app.bot_data.sweep_task = asyncio.create_task(
                 _sweep_forever(app, sweep_interval), name="sweeps"

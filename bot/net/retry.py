@@ -54,8 +54,12 @@ IDEMPOTENT = frozenset(
         "getFile",
         "getMe",
         "getMyCommands",
+        "getMyDescription",
+        "getMyShortDescription",
         "sendChatAction",
         "setMyCommands",
+        "setMyDescription",
+        "setMyShortDescription",
     }
 )
 # A repeat of an applied call may be refused with one of these: the work is already done.

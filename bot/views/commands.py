@@ -1,4 +1,5 @@
-"""The commands the bot offers: one list for Telegram's menu and for /help, so help tells the truth."""
+"""What Telegram shows about the bot: the command menus (also listed by /help, so help tells the
+truth), the description and the short description."""
 
 from __future__ import annotations
 
@@ -28,3 +29,19 @@ GROUP_COMMANDS: list[tuple[str, str]] = [
     ("stats", "The battle table and the last battles"),
     ("help", "What I can do in a group"),
 ]
+
+# Set with setMyDescription at start-up: what an empty chat shows before someone presses Start.
+# Telegram allows at most 512 characters (tests/unit/test_bot_profile.py checks).
+DESCRIPTION = (
+    "Quizmaster quizzes you on flashcards and schedules every question with spaced repetition "
+    "(FSRS), so you review just before you would forget.\n\n"
+    "• Bundled decks, or bring your own: CSV, TSV, text or Anki .apkg\n"
+    "• A daily reminder and a 🔥 streak\n"
+    "• Your progress in a chart, and all of it as CSV\n"
+    "• Revision battles with friends in a group\n\n"
+    "Press Start for your first quiz."
+)
+# Set with setMyShortDescription: the bot's profile page and shared links. At most 120 characters.
+SHORT_DESCRIPTION = (
+    "Flashcard quizzes with spaced repetition: your own decks, daily reminders, group battles."
+)
