@@ -165,12 +165,14 @@ def db_copy(source: str, target: str) -> int:
 def run_telegram(settings: Settings) -> int:
     """Long-poll Telegram until SIGINT/SIGTERM (or until the bot asks to stop: a refused token, a
     database gone, another poller)."""
+    from bot.alerts import install as install_alerts
     from bot.app import build_application, finish_stopping, start_polling, stop_polling, stopper_of
     from bot.shutdown import install_stop_signals
     from bot.startup import failure_exit_code, failure_line
 
     app = build_application(settings)
     stopper = stopper_of(app)
+    alerts = install_alerts(settings.admin_chat_id)
     # The loop is made here so the stop signals can be ours: a stop then also arms the watchdog.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -189,10 +191,13 @@ def run_telegram(settings: Settings) -> int:
         except BaseException:
             await finish_stopping(app)  # what started is stopped; the error is reported below
             raise
+        summaries = asyncio.create_task(alerts.run(app.bot)) if alerts is not None else None
         try:
             await stop.wait()
         finally:
             log.info("stopping: finishing the updates in hand")
+            if summaries is not None:
+                summaries.cancel()
             await stop_polling(app)
 
     log.info("starting on %s", settings.bot_api_url)

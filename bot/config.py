@@ -22,6 +22,7 @@ TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,80}$")
 # A loose pattern for scrubbing anything token-shaped out of log lines and error texts.
 TOKEN_LIKE = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{20,80}")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_CHAT_ID = re.compile(r"-?[1-9][0-9]{0,18}")
 LOG_FORMATS = ("text", "json")
 # Telegram's rule for setWebhook's secret_token.
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -55,6 +56,7 @@ class Settings:
     inbox_lease_seconds: int = DEFAULT_INBOX_LEASE_SECONDS
     outbox_lease_seconds: int = DEFAULT_OUTBOX_LEASE_SECONDS
     log_format: str = "text"  # "json": one JSON object per line, for log collectors
+    admin_chat_id: int | None = None  # the operator's chat, sent summaries of errors logged
 
     @property
     def database_location(self) -> str:
@@ -73,7 +75,8 @@ class Settings:
             f"webhook_listen={self.webhook_listen!r}, "
             f"webhook_max_connections={self.webhook_max_connections}, "
             f"inbox_lease_seconds={self.inbox_lease_seconds}, "
-            f"outbox_lease_seconds={self.outbox_lease_seconds}, log_format={self.log_format!r})"
+            f"outbox_lease_seconds={self.outbox_lease_seconds}, log_format={self.log_format!r}, "
+            f"admin_chat_id={self.admin_chat_id})"
         )
 
 
@@ -143,8 +146,21 @@ def load_settings(
         raise SettingsError(
             f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, got {log_format!r}"
         )
+    admin = merged.get("ADMIN_CHAT_ID", "").strip()
+    if admin and not _CHAT_ID.fullmatch(admin):
+        raise SettingsError(
+            f"ADMIN_CHAT_ID must be a chat id (a whole number, negative for a group), got {admin!r}"
+        )
     return Settings(
-        token, api_url, database_url, level, *webhook, inbox_lease, outbox_lease, log_format
+        token,
+        api_url,
+        database_url,
+        level,
+        *webhook,
+        inbox_lease,
+        outbox_lease,
+        log_format,
+        int(admin) if admin else None,
     )
 
 

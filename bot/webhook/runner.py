@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from aiohttp import web
 from telegram.error import InvalidToken
 
+from bot.alerts import install as install_alerts
 from bot.app import ALLOWED_UPDATES, build_application, stop_polling, stopper_of
 from bot.config import Settings, split_listen
 from bot.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_STARTUP_FAILED, EXIT_TOKEN_REFUSED
@@ -134,10 +135,14 @@ async def serve_webhook(settings: Settings, stop: asyncio.Event) -> int | None:
     stopper = stopper_of(app)
     stopper.when_stopped(stop.set)
     server = await start_webhook(app, settings)
+    alerts = install_alerts(settings.admin_chat_id)
+    summaries = asyncio.create_task(alerts.run(app.bot)) if alerts is not None else None
     try:
         await stop.wait()
     finally:
         log.info("stopping: finishing the updates in hand")
+        if summaries is not None:
+            summaries.cancel()
         await stop_webhook(server)
     return stopper.exit_code
 

@@ -105,3 +105,17 @@ def test_json_log_lines_carry_the_traceback_as_a_field() -> None:
     assert (entry["level"], entry["logger"], entry["message"]) == ("ERROR", "bot.x", "failed it")
     assert entry["exc"].startswith("Traceback") and "ValueError: boom" in entry["exc"]
     assert entry["time"].endswith("+00:00")
+
+
+@pytest.mark.parametrize("value", ["abc", "12.5", "1e9", "--5", "0"])
+def test_an_operator_chat_must_be_a_chat_id(value: str) -> None:
+    with pytest.raises(SettingsError, match="ADMIN_CHAT_ID must be a chat id"):
+        load_settings({"ADMIN_CHAT_ID": value}, env_file=None)
+
+
+def test_an_operator_chat_may_be_a_person_or_a_group() -> None:
+    assert load_settings({"ADMIN_CHAT_ID": "-1001234567890"}, env_file=None).admin_chat_id == (
+        -1001234567890
+    )
+    assert load_settings({"ADMIN_CHAT_ID": " 4242 "}, env_file=None).admin_chat_id == 4242
+    assert load_settings({}, env_file=None).admin_chat_id is None

@@ -1,0 +1,32 @@
+"""The operator's summary of errors logged (bot.alerts)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from bot.views.fmt import clip, esc, plural
+
+if TYPE_CHECKING:
+    from bot.alerts import Trouble
+
+SHOWN = 10
+
+
+def summary_text(troubles: list[Trouble], since: float) -> str:
+    """'⚠️ 3 errors logged since 14:05 UTC', then one line per kind, most frequent first."""
+    total = sum(t.count for t in troubles)
+    start = datetime.fromtimestamp(since, UTC).strftime("%d %b %H:%M UTC")
+    lines = [f"⚠️ <b>{plural(total, 'error')} logged</b> since {start}"]
+    for trouble in troubles[:SHOWN]:
+        kind = f" ({esc(trouble.exception)})" if trouble.exception else ""
+        times = f" ×{trouble.count}" if trouble.count > 1 else ""
+        lines.append(
+            f"• <code>{esc(clip(trouble.logger, 60))}</code>: "
+            f"{esc(clip(trouble.template, 160))}{kind}{times}"
+        )
+    if len(troubles) > SHOWN:
+        lines.append(f"… and {plural(len(troubles) - SHOWN, 'other kind')}")
+    lines.append("<i>Details are in the bot's log.</i>")
+    # At most SHOWN lines of bounded length: well within a message (4,096 characters).
+    return "\n".join(lines)
