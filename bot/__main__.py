@@ -169,6 +169,7 @@ def run_telegram(settings: Settings) -> int:
     from bot.app import build_application, finish_stopping, start_polling, stop_polling, stopper_of
     from bot.shutdown import install_stop_signals
     from bot.startup import failure_exit_code, failure_line
+    from bot.webhook.ops import start_ops, stop_ops
 
     app = build_application(settings)
     stopper = stopper_of(app)
@@ -192,12 +193,14 @@ def run_telegram(settings: Settings) -> int:
             await finish_stopping(app)  # what started is stopped; the error is reported below
             raise
         summaries = asyncio.create_task(alerts.run(app.bot)) if alerts is not None else None
+        ops = await start_ops(app, settings.metrics_listen)
         try:
             await stop.wait()
         finally:
             log.info("stopping: finishing the updates in hand")
             if summaries is not None:
                 summaries.cancel()
+            await stop_ops(ops)
             await stop_polling(app)
 
     log.info("starting on %s", settings.bot_api_url)

@@ -27,6 +27,7 @@ LOG_FORMATS = ("text", "json")
 # Telegram's rule for setWebhook's secret_token.
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 DEFAULT_WEBHOOK_LISTEN = "127.0.0.1:8080"
+DEFAULT_METRICS_LISTEN = "127.0.0.1:9108"
 DEFAULT_WEBHOOK_MAX_CONNECTIONS = 40
 # How long a process's claim on a chat's updates (the webhook inbox) or on the reminder outbox
 # lasts without renewal: the longest a live process may stall, and the delay before the others
@@ -57,6 +58,7 @@ class Settings:
     outbox_lease_seconds: int = DEFAULT_OUTBOX_LEASE_SECONDS
     log_format: str = "text"  # "json": one JSON object per line, for log collectors
     admin_chat_id: int | None = None  # the operator's chat, sent summaries of errors logged
+    metrics_listen: str | None = DEFAULT_METRICS_LISTEN  # /healthz and /metrics; None: off
 
     @property
     def database_location(self) -> str:
@@ -76,7 +78,7 @@ class Settings:
             f"webhook_max_connections={self.webhook_max_connections}, "
             f"inbox_lease_seconds={self.inbox_lease_seconds}, "
             f"outbox_lease_seconds={self.outbox_lease_seconds}, log_format={self.log_format!r}, "
-            f"admin_chat_id={self.admin_chat_id})"
+            f"admin_chat_id={self.admin_chat_id}, metrics_listen={self.metrics_listen!r})"
         )
 
 
@@ -161,7 +163,22 @@ def load_settings(
         outbox_lease,
         log_format,
         int(admin) if admin else None,
+        _metrics_listen(merged),
     )
+
+
+def _metrics_listen(merged: Mapping[str, str]) -> str | None:
+    """Where /healthz and /metrics are served (host:port), or None when set to `off`."""
+    listen = merged.get("METRICS_LISTEN", "").strip() or DEFAULT_METRICS_LISTEN
+    if listen.lower() == "off":
+        return None
+    try:
+        split_listen(listen)
+    except ValueError:
+        raise SettingsError(
+            f"METRICS_LISTEN must be host:port with a port from 1 to 65535, or off, got {listen!r}"
+        ) from None
+    return listen
 
 
 def _lease_seconds(merged: Mapping[str, str], name: str, default: int) -> int:

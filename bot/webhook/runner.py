@@ -18,6 +18,7 @@ from bot.shutdown import install_stop_signals
 from bot.startup import failure_exit_code, failure_line
 from bot.webhook.inbox import InboxDispatcher
 from bot.webhook.metered import MeteredApplication
+from bot.webhook.ops import start_ops, stop_ops
 from bot.webhook.server import webhook_app, webhook_path
 
 log = logging.getLogger(__name__)
@@ -137,12 +138,14 @@ async def serve_webhook(settings: Settings, stop: asyncio.Event) -> int | None:
     server = await start_webhook(app, settings)
     alerts = install_alerts(settings.admin_chat_id)
     summaries = asyncio.create_task(alerts.run(app.bot)) if alerts is not None else None
+    ops = await start_ops(app, settings.metrics_listen)
     try:
         await stop.wait()
     finally:
         log.info("stopping: finishing the updates in hand")
         if summaries is not None:
             summaries.cancel()
+        await stop_ops(ops)
         await stop_webhook(server)
     return stopper.exit_code
 

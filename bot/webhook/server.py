@@ -150,6 +150,15 @@ class WebhookHandlers:
         self.metrics.webhook_requests.labels("200").inc()
         return web.Response(status=200)
 
+
+class OpsEndpoints:
+    """/healthz and /metrics of one running bot: on the webhook listener, and on their own."""
+
+    def __init__(self, app: App, metrics: Metrics) -> None:
+        """Report on `app`, whose updates and Bot API calls `metrics` counts."""
+        self.app = app
+        self.metrics = metrics
+
     async def healthz(self, request: web.Request) -> web.Response:
         """200 when the database answers, 503 when it does not; JSON either way."""
         database = "unreachable"
@@ -195,8 +204,18 @@ def webhook_app(
 ) -> web.Application:
     """The aiohttp application: POST `path` takes updates, GET /healthz and /metrics report."""
     handlers = WebhookHandlers(app, metrics, secret, dispatcher)
+    ops = OpsEndpoints(app, metrics)
     web_app = web.Application(client_max_size=MAX_BODY_BYTES)
     web_app.router.add_post(path, handlers.receive)
-    web_app.router.add_get("/healthz", handlers.healthz)
-    web_app.router.add_get("/metrics", handlers.metrics_page)
+    web_app.router.add_get("/healthz", ops.healthz)
+    web_app.router.add_get("/metrics", ops.metrics_page)
+    return web_app
+
+
+def ops_app(app: App, metrics: Metrics) -> web.Application:
+    """/healthz and /metrics alone, for a listener of their own (METRICS_LISTEN)."""
+    ops = OpsEndpoints(app, metrics)
+    web_app = web.Application()
+    web_app.router.add_get("/healthz", ops.healthz)
+    web_app.router.add_get("/metrics", ops.metrics_page)
     return web_app

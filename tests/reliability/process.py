@@ -49,7 +49,7 @@ class BotProcess:
 
 
 # Settings a test sets itself: none may leak in from the environment running the tests.
-_OWN_SETTINGS = ("BOT_", "WEBHOOK_", "DATABASE_", "LOG_", "INBOX_", "OUTBOX_")
+_OWN_SETTINGS = ("BOT_", "WEBHOOK_", "DATABASE_", "LOG_", "INBOX_", "OUTBOX_", "METRICS_", "ADMIN_")
 
 
 async def launch(log_path: Path, *args: str, **settings: str) -> BotProcess:
