@@ -8,6 +8,8 @@ from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.views.texts import private_chat_keyboard
+
 log = logging.getLogger(__name__)
 
 HARMLESS_EDIT_ERRORS = (
@@ -36,6 +38,12 @@ async def send_html(
         reply_parameters=reply,
         disable_web_page_preview=True,
     )
+
+
+async def send_to_private(bot: Bot, chat_id: int, text: str, payload: str | None) -> Message:
+    """Tell someone in a group that this lives in the private chat, with a button that opens it
+    (and, for a known payload, sends `/start payload` there, which opens the command)."""
+    return await send_html(bot, chat_id, text, private_chat_keyboard(bot.username, payload))
 
 
 async def edit_html(

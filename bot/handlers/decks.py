@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import CallbackQuery, Chat, Update
 
-from bot.handlers.common import edit_html, send_html
+from bot.handlers.common import edit_html, send_html, send_to_private
 from bot.runtime import Context
 from bot.services.views import Refusal
 from bot.views import decks as view
@@ -17,7 +17,7 @@ async def decks_command(update: Update, context: Context) -> None:
     if user is None or chat is None:
         return
     if chat.type != Chat.PRIVATE:
-        await send_html(context.bot, chat.id, view.DECKS_IN_PRIVATE)
+        await send_to_private(context.bot, chat.id, view.DECKS_IN_PRIVATE, "decks")
         return
     listing = await context.bot_data.services.decks.list(user.id, user.first_name)
     await send_html(context.bot, chat.id, view.list_text(listing), view.list_keyboard(listing))

@@ -10,7 +10,7 @@ from telegram import CallbackQuery, Chat, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.cards.upload import PasteRefusal, safe_filename
-from bot.handlers.common import edit_html, send_html
+from bot.handlers.common import edit_html, send_html, send_to_private
 from bot.runtime import App, Context
 from bot.services.downloads import DownloadFailed, TooLarge, download
 from bot.services.imports import (
@@ -36,8 +36,10 @@ async def import_command(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    text = view.HOW_TO_IMPORT if chat.type == Chat.PRIVATE else view.IMPORT_IN_PRIVATE
-    await send_html(context.bot, chat.id, text)
+    if chat.type != Chat.PRIVATE:
+        await send_to_private(context.bot, chat.id, view.IMPORT_IN_PRIVATE, "import")
+        return
+    await send_html(context.bot, chat.id, view.HOW_TO_IMPORT)
 
 
 async def on_document(update: Update, context: Context) -> None:

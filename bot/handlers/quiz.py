@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Bot, CallbackQuery, Chat, Update
 
 from bot.core.scheduling import Grade
-from bot.handlers.common import send_html
+from bot.handlers.common import send_html, send_to_private
 from bot.runtime import Context
 from bot.services.container import Services
 from bot.services.views import AnswerResult, Moved, NothingDue, QuestionView, Refusal
@@ -29,7 +29,7 @@ async def begin(
     """Start (or resume) a session for the user in their private chat, as update `update_id`
     asked."""
     if chat.type != Chat.PRIVATE:
-        await send_html(bot, chat.id, texts.QUIZ_IN_PRIVATE)
+        await send_to_private(bot, chat.id, texts.QUIZ_IN_PRIVATE, "quiz")
         return
     user = await services.users.touch(user_id, first_name)
     outcome = await services.quiz.start(user, chat.id, update_id)

@@ -6,7 +6,7 @@ from telegram import CallbackQuery, Chat, Update
 
 from bot.core.reminders import UnreadableTime, parse_remind_time
 from bot.core.timezones import zone_for
-from bot.handlers.common import edit_html, send_html
+from bot.handlers.common import edit_html, send_html, send_to_private
 from bot.runtime import Context
 from bot.views import reminders as view
 from bot.views.callbacks import MenuTap
@@ -22,7 +22,7 @@ async def remind_command(update: Update, context: Context) -> None:
     if user is None or chat is None:
         return
     if chat.type != Chat.PRIVATE:
-        await send_html(context.bot, chat.id, view.REMIND_IN_PRIVATE)
+        await send_to_private(context.bot, chat.id, view.REMIND_IN_PRIVATE, "remind")
         return
     services = context.bot_data.services
     await services.users.touch(user.id, user.first_name)
@@ -51,7 +51,7 @@ async def timezone_command(update: Update, context: Context) -> None:
     if user is None or chat is None:
         return
     if chat.type != Chat.PRIVATE:
-        await send_html(context.bot, chat.id, view.TIMEZONE_IN_PRIVATE)
+        await send_to_private(context.bot, chat.id, view.TIMEZONE_IN_PRIVATE, "timezone")
         return
     services = context.bot_data.services
     record = await services.users.touch(user.id, user.first_name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import CallbackQuery, Chat, Update
 
-from bot.handlers.common import edit_html, send_html
+from bot.handlers.common import edit_html, send_html, send_to_private
 from bot.runtime import Context
 from bot.services.views import Refusal
 from bot.views import settings as view
@@ -19,7 +19,7 @@ async def settings_command(update: Update, context: Context) -> None:
     if user is None or chat is None:
         return
     if chat.type != Chat.PRIVATE:
-        await send_html(context.bot, chat.id, view.SETTINGS_IN_PRIVATE)
+        await send_to_private(context.bot, chat.id, view.SETTINGS_IN_PRIVATE, "settings")
         return
     current = await context.bot_data.services.user_settings.view(user.id, user.first_name)
     await send_html(context.bot, chat.id, view.menu_text(current), view.menu_keyboard())

@@ -1,21 +1,53 @@
-"""/start and /help."""
+"""/start (with a deep link's payload too) and /help."""
 
 from __future__ import annotations
 
-from telegram import Update
+from collections.abc import Awaitable, Callable
 
-from bot.handlers.common import send_html
+from telegram import Chat, Update
+
+from bot.core.deeplinks import start_payload
+from bot.handlers.common import send_html, send_to_private
+from bot.handlers.decks import decks_command
+from bot.handlers.imports import import_command
+from bot.handlers.quiz import quiz_command
+from bot.handlers.reminders import remind_command, timezone_command
+from bot.handlers.settings import settings_command
+from bot.handlers.stats import stats_command
+from bot.handlers.userdata import export_command
 from bot.runtime import Context
 from bot.views import texts
 from bot.views.quiz import start_quiz_keyboard
 
+Command = Callable[[Update, Context], Awaitable[None]]
+
+# What `/start <payload>` opens in a private chat; the keys are bot.core.deeplinks.START_PAYLOADS.
+OPENS: dict[str, Command] = {
+    "quiz": quiz_command,
+    "decks": decks_command,
+    "settings": settings_command,
+    "stats": stats_command,
+    "import": import_command,
+    "export": export_command,
+    "remind": remind_command,
+    "timezone": timezone_command,
+}
+
 
 async def start(update: Update, context: Context) -> None:
-    """Greet the user, say what the bot does, offer a Start quiz button."""
+    """Greet the user, say what the bot does, offer a Start quiz button; or, opened from a deep
+    link in a private chat, run the command the link names."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
     await context.bot_data.services.users.touch(user.id, user.first_name)
+    payload = start_payload(context.args) if chat.type == Chat.PRIVATE else None
+    if payload is not None:
+        # The command must not read the payload as its own argument (/remind would take "remind"
+        # for a time): it runs as if sent bare.
+        context.args = []
+        await OPENS[payload](update, context)
+        return
     await send_html(context.bot, chat.id, texts.welcome(user.first_name), start_quiz_keyboard())
 
 
@@ -24,4 +56,8 @@ async def help_command(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    await send_html(context.bot, chat.id, texts.help_text(private=chat.type == chat.PRIVATE))
+    if chat.type == Chat.PRIVATE:
+        await send_html(context.bot, chat.id, texts.help_text(private=True))
+        return
+    # The group help points to the private chat for personal study: the button opens it.
+    await send_to_private(context.bot, chat.id, texts.help_text(private=False), None)

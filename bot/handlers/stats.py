@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Chat, Update
 from telegram.constants import ParseMode
 
-from bot.handlers.common import send_html
+from bot.handlers.common import send_to_private
 from bot.runtime import Context
 from bot.views import charts
 from bot.views.stats import group_stats_text, stats_caption
@@ -19,7 +19,8 @@ async def stats_command(update: Update, context: Context) -> None:
     services = context.bot_data.services
     if chat.type != Chat.PRIVATE:
         board = await services.stats.group_board(chat.id)
-        await send_html(context.bot, chat.id, group_stats_text(board))
+        # One's own figures live in the private chat: the button opens them there.
+        await send_to_private(context.bot, chat.id, group_stats_text(board), "stats")
         return
     report = await services.stats.report(user.id, user.first_name)
     # Rendering takes a few hundred milliseconds of CPU: it runs in a worker thread, and this

@@ -7,7 +7,7 @@ import asyncio
 from telegram import CallbackQuery, Chat, Update
 
 from bot.core.timezones import local_date
-from bot.handlers.common import edit_html, send_html
+from bot.handlers.common import edit_html, send_html, send_to_private
 from bot.runtime import Context
 from bot.views import userdata as view
 from bot.views.callbacks import MenuTap
@@ -21,7 +21,7 @@ async def export_command(update: Update, context: Context) -> None:
     if user is None or chat is None:
         return
     if chat.type != Chat.PRIVATE:
-        await send_html(context.bot, chat.id, view.EXPORT_IN_PRIVATE)
+        await send_to_private(context.bot, chat.id, view.EXPORT_IN_PRIVATE, "export")
         return
     services = context.bot_data.services
     data = await services.userdata.export(user.id)
@@ -45,7 +45,8 @@ async def forget_command(update: Update, context: Context) -> None:
     if chat is None:
         return
     if chat.type != Chat.PRIVATE:
-        await send_html(context.bot, chat.id, view.FORGET_IN_PRIVATE)
+        # No payload: a link never opens the question that deletes everything.
+        await send_to_private(context.bot, chat.id, view.FORGET_IN_PRIVATE, None)
         return
     await send_html(context.bot, chat.id, view.FORGET_ASK, view.forget_keyboard())
 

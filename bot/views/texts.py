@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core.deeplinks import start_link
 from bot.views.commands import GROUP_COMMANDS, PRIVATE_COMMANDS
 from bot.views.fmt import clip, esc
 
@@ -42,6 +45,15 @@ def group_help_text() -> str:
         "points. Quizzes, reminders and your own progress live in a private chat with me."
     )
     return "\n".join(lines)
+
+
+OPEN_PRIVATE_CHAT = "Open a private chat"
+
+
+def private_chat_keyboard(bot_username: str, payload: str | None = None) -> InlineKeyboardMarkup:
+    """One button that opens the private chat with the bot and, for a known payload, the command."""
+    url = start_link(bot_username, payload)
+    return InlineKeyboardMarkup([[InlineKeyboardButton(OPEN_PRIVATE_CHAT, url=url)]])
 
 
 QUIZ_IN_PRIVATE = "Quizzes run in a private chat with me — open it and send /quiz."

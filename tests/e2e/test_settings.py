@@ -278,4 +278,6 @@ async def test_settings_in_a_group_point_to_the_private_chat(
     group = sandbox.group("Study club", members=[alice])
     await alice.send("/settings", chat=group)
     reply = await group.wait_for(lambda m: "private chat" in m.text)
-    assert not reply.buttons
+    # No menu in the group: only the link that opens it in the private chat.
+    assert reply.urls == {"Open a private chat": "https://t.me/quizmaster_bot?start=settings"}
+    assert reply.labels == ["Open a private chat"]
