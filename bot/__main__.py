@@ -15,6 +15,7 @@ from bot.cards.formats import read_deck_file
 from bot.cards.model import DeckError
 from bot.config import Settings, SettingsError, configure_logging, load_settings
 from bot.exit_codes import EXIT_BAD_SETTINGS, EXIT_CONFLICT, EXIT_FAILURE, EXIT_OK
+from bot.sentry import init_sentry
 
 log = logging.getLogger("bot")
 SANDBOX_TOKEN = "1000000001:SANDBOX-local-play-token-000000"  # noqa: S105 - a fixed fake for the local sandbox
@@ -260,8 +261,10 @@ def main(argv: list[str] | None = None) -> int:
             from bot.webhook.runner import run_webhook
 
             configure_logging(settings.log_level, settings.log_format)
+            init_sentry(settings.sentry_dsn)
             return run_webhook(settings)
         configure_logging(settings.log_level, settings.log_format)
+        init_sentry(settings.sentry_dsn)
         return run_telegram(settings)
     # In the terminal chat, log lines would garble the conversation: warnings only.
     configure_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)

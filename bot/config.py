@@ -59,6 +59,7 @@ class Settings:
     log_format: str = "text"  # "json": one JSON object per line, for log collectors
     admin_chat_id: int | None = None  # the operator's chat, sent summaries of errors logged
     metrics_listen: str | None = DEFAULT_METRICS_LISTEN  # /healthz and /metrics; None: off
+    sentry_dsn: str | None = field(default=None, repr=False)  # errors reported to Sentry
 
     @property
     def database_location(self) -> str:
@@ -164,7 +165,19 @@ def load_settings(
         log_format,
         int(admin) if admin else None,
         _metrics_listen(merged),
+        _sentry_dsn(merged),
     )
+
+
+def _sentry_dsn(merged: Mapping[str, str]) -> str | None:
+    """Sentry's DSN (an http(s) URL with a key), or None when unset."""
+    dsn = merged.get("SENTRY_DSN", "").strip()
+    if not dsn:
+        return None
+    parts = urlsplit(dsn)
+    if parts.scheme not in ("https", "http") or not parts.hostname or not parts.username:
+        raise SettingsError("SENTRY_DSN must be the https://KEY@HOST/PROJECT address Sentry gives")
+    return dsn
 
 
 def _metrics_listen(merged: Mapping[str, str]) -> str | None:
