@@ -10,7 +10,8 @@ COPY bot ./bot
 COPY data/decks ./data/decks
 RUN pip wheel --no-deps --wheel-dir /wheels . \
  && python -m venv /opt/quizmaster \
- && /opt/quizmaster/bin/pip install /wheels/quizmaster-*.whl
+ && wheel=$(echo /wheels/quizmaster-*.whl) \
+ && /opt/quizmaster/bin/pip install "${wheel}[sentry]"
 
 # Stage 2: the virtualenv alone on a clean base, run by an unprivileged user.
 FROM python:3.12-slim
@@ -31,9 +32,9 @@ VOLUME ["/data"]
 WORKDIR /data
 # The webhook listener (WEBHOOK_LISTEN); put a TLS-terminating proxy in front of it.
 EXPOSE 8080
-# Webhook mode serves /healthz on WEBHOOK_LISTEN: 200 while the database answers, 503 otherwise.
-# (Polling mode has no listener: `docker run --no-healthcheck … run` for it.)
+# /healthz on METRICS_LISTEN (default 127.0.0.1:9108, inside the container), polling or webhook:
+# 200 while the database answers, 503 otherwise.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["python", "-c", "import os, urllib.request; port = os.environ.get('WEBHOOK_LISTEN', ':8080').rpartition(':')[2]; urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=4)"]
+  CMD ["python", "-c", "import os, urllib.request; port = (os.environ.get('METRICS_LISTEN') or ':9108').rpartition(':')[2]; urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=4)"]
 ENTRYPOINT ["quizmaster"]
 CMD ["run", "--webhook"]
