@@ -217,7 +217,7 @@ def health_server() -> Iterator[http.server.ThreadingHTTPServer]:
 def run_healthcheck(listen: str) -> int:
     command = healthcheck_command()
     assert command[0] == "python"
-    env = {**os.environ, "WEBHOOK_LISTEN": listen}
+    env = {**os.environ, "METRICS_LISTEN": listen}
     done = subprocess.run(
         [sys.executable, *command[1:]], env=env, capture_output=True, timeout=30, check=False
     )
@@ -239,12 +239,15 @@ def test_the_healthcheck_passes_on_200_from_healthz_and_fails_on_503_or_silence(
     assert run_healthcheck(f"0.0.0.0:{port}") != 0
 
 
-def test_healthz_is_served_by_the_webhook_listener_the_healthcheck_asks() -> None:
-    # The HEALTHCHECK asks WEBHOOK_LISTEN's port; if /healthz moves to a listener of its own,
-    # the Dockerfile has to follow.
+def test_the_healthcheck_asks_the_operations_listener_at_its_default_port() -> None:
+    # The HEALTHCHECK asks METRICS_LISTEN's port, falling back on the bot's own default.
+    from bot.config import DEFAULT_METRICS_LISTEN
+
+    command = " ".join(healthcheck_command())
+    assert "METRICS_LISTEN" in command
+    assert f"':{DEFAULT_METRICS_LISTEN.rpartition(':')[2]}'" in command
     server = (REPO / "bot" / "webhook" / "server.py").read_text(encoding="utf-8")
-    assert 'add_get("/healthz"' in server
-    assert "WEBHOOK_LISTEN" in " ".join(healthcheck_command())
+    assert 'add_get("/healthz"' in server.partition("def ops_app")[2]
 
 
 # --- compose.yaml and the Caddyfile -----------------------------------------------------------
@@ -285,6 +288,12 @@ def test_the_bot_sets_only_settings_the_bot_reads() -> None:
     assert env["DATABASE_URL"].startswith("postgresql://quizmaster:${POSTGRES_PASSWORD")
     assert env["DATABASE_URL"].endswith("@db:5432/quizmaster")
     assert env["WEBHOOK_LISTEN"] == "0.0.0.0:8080"
+
+
+def test_compose_passes_every_setting_the_bot_reads() -> None:
+    # compose hands the bot only the variables it names: a setting left out here would be
+    # silently ignored however .env sets it.
+    assert known_settings() <= set(bot_environment()), known_settings() - set(bot_environment())
 
 
 def test_compose_takes_every_secret_from_dotenv_and_holds_none() -> None:
