@@ -48,6 +48,7 @@ def init_sentry(dsn: str | None) -> bool:
     try:
         import sentry_sdk
         from sentry_sdk.integrations.logging import LoggingIntegration
+        from sentry_sdk.integrations.stdlib import StdlibIntegration
     except ImportError:
         log.warning(
             "SENTRY_DSN is set but sentry-sdk is not installed: pip install 'quizmaster[sentry]'"
@@ -61,5 +62,8 @@ def init_sentry(dsn: str | None) -> bool:
         max_breadcrumbs=0,
         before_send=cast(Any, scrub),  # sentry-sdk types events as its own TypedDict
         integrations=[LoggingIntegration(level=None, event_level=logging.ERROR)],
+        # The stdlib integration would add trace variables to every child's environment: the
+        # deck readers run with a bare environment of their own (bot.reader.pool).
+        disabled_integrations=[StdlibIntegration()],
     )
     return True
