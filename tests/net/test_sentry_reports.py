@@ -7,15 +7,16 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
-import logging
+import os
+import sys
 from collections.abc import AsyncIterator
 
 import pytest
-import sentry_sdk
 from aiohttp import web
 
 from bot.config import SettingsError, load_settings
 from bot.sentry import init_sentry, scrub
+from tests.reliability.process import REPO
 
 USER_TEXT = "my diary: I failed the exam"
 PASSWORD_URL = "postgresql://quiz:hunter2@db.example.org/quiz"
@@ -42,28 +43,39 @@ async def ingest() -> AsyncIterator[tuple[str, list[bytes]]]:
     try:
         yield f"http://publickey@127.0.0.1:{port}/1", received
     finally:
-        sentry_sdk.init()  # reporting off again for the rest of the run
         await runner.cleanup()
 
 
-def fail_on(text: str) -> None:
-    secret_local = text  # noqa: F841 - a local variable that must not be reported
-    raise ValueError(f"could not read {text}")
+# Run in a process of its own: sentry-sdk patches logging and threading for the whole process,
+# which must not reach the other tests.
+REPORTER = """
+import logging, sys
+import sentry_sdk as sdk
+from bot.sentry import init_sentry
+
+def fail_on(text):
+    secret_local = text
+    raise ValueError("could not read " + text)
+
+assert init_sentry(sys.argv[1])
+try:
+    fail_on(sys.argv[2])
+except ValueError:
+    logging.getLogger("bot.handlers.quiz").exception("answer %r via %s failed", sys.argv[2], sys.argv[3])
+sdk.flush(timeout=10)
+"""
 
 
 async def test_an_error_is_reported_without_what_was_logged_with_it(
     ingest: tuple[str, list[bytes]],
 ) -> None:
     dsn, received = ingest
-    assert init_sentry(dsn)
-    try:
-        fail_on(USER_TEXT)
-    except ValueError:
-        logging.getLogger("bot.handlers.quiz").exception(
-            "answer %r via %s failed", USER_TEXT, PASSWORD_URL
-        )
-    # The sdk sends from a thread of its own: the loop must keep serving the endpoint meanwhile.
-    await asyncio.to_thread(sentry_sdk.flush, 5)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    reporter = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", REPORTER, dsn, USER_TEXT, PASSWORD_URL, env=env
+    )
+    async with asyncio.timeout(60):
+        assert await reporter.wait() == 0
     assert received, "nothing reached the ingest endpoint"
     items = [
         json.loads(line) for body in received for line in body.splitlines() if line.startswith(b"{")
