@@ -47,8 +47,10 @@ def init_sentry(dsn: str | None) -> bool:
         return False
     try:
         import sentry_sdk
+        from sentry_sdk.integrations.atexit import AtexitIntegration
+        from sentry_sdk.integrations.dedupe import DedupeIntegration
+        from sentry_sdk.integrations.excepthook import ExcepthookIntegration
         from sentry_sdk.integrations.logging import LoggingIntegration
-        from sentry_sdk.integrations.stdlib import StdlibIntegration
     except ImportError:
         log.warning(
             "SENTRY_DSN is set but sentry-sdk is not installed: pip install 'quizmaster[sentry]'"
@@ -56,14 +58,18 @@ def init_sentry(dsn: str | None) -> bool:
         return False
     sentry_sdk.init(
         dsn=dsn,
-        # Only what is listed here (and the sdk's basics): nothing wraps aiohttp or asyncio.
-        auto_enabling_integrations=False,
         include_local_variables=False,
         max_breadcrumbs=0,
         before_send=cast(Any, scrub),  # sentry-sdk types events as its own TypedDict
-        integrations=[LoggingIntegration(level=None, event_level=logging.ERROR)],
-        # The stdlib integration would add trace variables to every child's environment: the
-        # deck readers run with a bare environment of their own (bot.reader.pool).
-        disabled_integrations=[StdlibIntegration()],
+        # Only these: nothing else of the process is patched (threads, subprocesses, aiohttp,
+        # asyncio), so the bot and its deck readers run exactly as without Sentry.
+        default_integrations=False,
+        auto_enabling_integrations=False,
+        integrations=[
+            LoggingIntegration(level=None, event_level=logging.ERROR),
+            ExcepthookIntegration(),
+            DedupeIntegration(),
+            AtexitIntegration(),
+        ],
     )
     return True
