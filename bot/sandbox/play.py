@@ -27,7 +27,8 @@ async def play_in_terminal(settings: Settings) -> int:
         user = server.user(name, username=name.lower())
         print(
             f"Quizmaster sandbox — you are {name}, chatting with the bot offline.\n"
-            "Type /start, /quiz or /help. Type a button's number to tap it, :quit to leave.\n"
+            "Type /start, /quiz or /help. Type a button's number (3.1) to tap it, :help for more, "
+            ":quit to leave.\n"
             f"Progress is kept in {settings.database_location}.\n",
             file=sys.stdout,
             flush=True,

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.sandbox.buttons import ButtonBoard, ButtonRef, invites_typing, parse_ref, tappable
 from bot.sandbox.driver import SandboxUser
 from bot.sandbox.message import SandboxEvent, SandboxMessage
 from bot.sandbox.server import SandboxServer, Subscription
@@ -23,8 +24,11 @@ _ANSI = {
     "spoiler": "7",
 }
 HELP = (
-    "Type a message or /command to send it. A number taps that button of the newest message "
-    "with buttons.\n:doc PATH sends a file as a document, :help shows this, :quit (or EOF) leaves."
+    "Type a message or /command to send it. Buttons are numbered per message: 3.1 taps the first "
+    "button of message 3, and a bare 1 taps the newest message's first button while it waits for "
+    "a tap (otherwise the number is sent as text).\n"
+    ":tap 3.1 always taps, :doc PATH sends a file as a document, :help shows this, "
+    ":quit (or EOF) leaves."
 )
 
 
@@ -54,17 +58,13 @@ def render_text(text: str, entities: tuple[Entity, ...], color: bool) -> str:
     return "".join(out)
 
 
-def _newest_with_buttons(user: SandboxUser) -> SandboxMessage | None:
-    shown = [m for m in user.messages if m.buttons]
-    return shown[-1] if shown else None
-
-
 class _Terminal:
     def __init__(self, server: SandboxServer, user: SandboxUser, stdout: TextIO) -> None:
         self.server = server
         self.user = user
         self.stdout = stdout
         self.color = bool(getattr(stdout, "isatty", lambda: False)())
+        self.board = ButtonBoard()
 
     def write(self, text: str) -> None:
         self.stdout.write(text + "\n")
@@ -89,15 +89,11 @@ class _Terminal:
         body = " ".join(parts).replace("\n", "\n    ")
         self.write(f"{head}: {body}")
         if message.buttons:
-            newest = _newest_with_buttons(self.user)
-            numbered = newest is not None and newest.message_id == message.message_id
-            number = 0
-            for row in message.buttons:
-                cells = []
-                for label, _ in row:
-                    number += 1
-                    cells.append(f"[{number}] {label}" if numbered else f"[{label}]")
-                self.write("    " + "  ".join(cells))
+            for row in self.board.labels(message):
+                self.write("    " + row)
+            if invites_typing(message):
+                number = self.board.number(message)
+                self.write(f"    (a number is sent as your answer; :tap {number}.1 taps a button)")
 
     async def consume(self, subscription: Subscription) -> None:
         while True:
@@ -107,25 +103,58 @@ class _Terminal:
             finally:
                 subscription.queue.task_done()
 
-    async def tap(self, number: int) -> bool:
-        message = _newest_with_buttons(self.user)
-        if message is None:
-            return False
-        flat = [button for row in message.buttons for button in row]
-        if not 1 <= number <= len(flat):
-            return False
-        label, data = flat[number - 1]
+    def _button_message(self, ref: ButtonRef) -> SandboxMessage | None:
+        """The message a reference points at: a numbered one, or the newest bot message."""
+        if ref.message is None:
+            return self.user.chat.last
+        key = self.board.message_key(ref.message)
+        if key is None:
+            return None
+        chat_id, message_id = key
+        for message in self.server.chat(chat_id).messages:
+            if message.message_id == message_id:
+                return message
+        return None
+
+    def _button(self, ref: ButtonRef) -> tuple[SandboxMessage, str, str | None] | None:
+        """The message, label and callback data of the button `ref` names, if it is on screen."""
+        message = self._button_message(ref)
+        flat = [button for row in message.buttons for button in row] if message else []
+        if message is None or not 1 <= ref.button <= len(flat):
+            return None
+        label, data = flat[ref.button - 1]
+        return message, label, data
+
+    def is_tap(self, text: str) -> ButtonRef | None:
+        """The button `text` taps, or None when it is a message to send."""
+        ref = parse_ref(text)
+        if ref is None:
+            return None
+        newest = self.user.chat.last
+        if newest is not None and invites_typing(newest):
+            return None  # the bot waits for a typed answer, which may well be a number
+        if ref.message is None and (newest is None or not tappable(newest)):
+            return None
+        return ref if self._button(ref) is not None else None
+
+    async def tap(self, ref: ButtonRef) -> None:
+        """Tap the button `ref` names, or say why there is none."""
+        found = self._button(ref)
+        if found is None:
+            shown = f"{ref.message}.{ref.button}" if ref.message is not None else str(ref.button)
+            self.write(f"(no button {shown} on screen)")
+            return
+        message, label, data = found
         if data is None:
             self.write(f"(the button {label!r} opens a link; nothing to tap)")
-            return True
+            return
         try:
             toast = await self.user.tap_data(message, data, timeout=10.0)
         except AssertionError:
             self.write("(the bot did not answer the tap)")
-            return True
+            return
         if toast:
             self.write(f"(toast) {toast}")
-        return True
 
     async def send_file(self, path_text: str) -> None:
         path = await asyncio.to_thread(lambda: Path(path_text).expanduser())
@@ -144,7 +173,16 @@ class _Terminal:
         if command.startswith(":doc"):
             await self.send_file(command[4:].strip())
             return
-        if command.isdigit() and await self.tap(int(command)):
+        if command.startswith(":tap"):
+            ref = parse_ref(command[4:])
+            if ref is None:
+                self.write("(:tap takes a button's number, like :tap 3.1)")
+                return
+            await self.tap(ref)
+            return
+        ref = self.is_tap(command)
+        if ref is not None:
+            await self.tap(ref)
             return
         await self.user.send(line)
 

@@ -91,6 +91,15 @@ async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_message.reply_html("<b>Q1</b>: 6 × 7?", reply_markup=markup)
 
 
+async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask for a typed answer, with one button to give up."""
+    assert update.effective_message is not None
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("I don't know", callback_data="skip")]])
+    await update.effective_message.reply_html(
+        "<b>Q2</b>: 2 + 2?\n\n✍️ <i>Type your answer.</i>", reply_markup=markup
+    )
+
+
 async def _button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show the answer in place, or skip with a new message."""
     query = update.callback_query
@@ -125,7 +134,7 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def echo_bot(
     server: SandboxServer,
 ) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
-    """A tiny real PTB Application polling the sandbox: /start, two buttons, echo, documents."""
+    """A tiny real PTB Application polling the sandbox: /start, /ask, buttons, echo, documents."""
     app = (
         Application.builder()
         .token(TOKEN)
@@ -134,6 +143,7 @@ async def echo_bot(
         .build()
     )
     app.add_handler(CommandHandler("start", _start))
+    app.add_handler(CommandHandler("ask", _ask))
     app.add_handler(CallbackQueryHandler(_button))
     app.add_handler(MessageHandler(filters.Document.ALL, _document))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, _echo))

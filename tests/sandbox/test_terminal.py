@@ -29,7 +29,7 @@ async def test_a_conversation_with_buttons_toasts_and_edits(
     assert lines[:3] == [
         "> /start",
         "bot: Q1: 6 × 7?",
-        "    [1] Show answer  [2] Skip",
+        "    [1.1] Show answer  [1.2] Skip",
     ]
     assert lines[3] == "> 1"
     assert sorted(lines[4:]) == ["(toast) Answer: 42", "bot (edited): Q1: 6 × 7 = 42"]
@@ -40,7 +40,7 @@ async def test_numbers_without_buttons_are_sent_as_text_and_quit_stops(
 ) -> None:
     lines = await _chat(server, alice, "42\n\n:help\n:quit\nnever sent\n")
     assert lines[:3] == ["> 42", "bot: You said: 42", "> :help"]
-    assert lines[4].startswith(":doc PATH sends a file")
+    assert lines[4].startswith(":tap 3.1 always taps, :doc PATH sends a file")
     assert lines[-1] == "> :quit"
 
 
@@ -54,12 +54,38 @@ async def test_documents_are_sent_from_paths(
     assert lines[3].startswith("(cannot read ")
 
 
-async def test_older_button_rows_are_not_numbered(
+async def test_every_message_keeps_its_numbers_and_old_buttons_are_tapped_by_them(
     echo_bot: App, server: SandboxServer, alice: SandboxUser
 ) -> None:
-    lines = await _chat(server, alice, "/start\n/start\n2\n")
-    assert lines.count("    [1] Show answer  [2] Skip") == 2
+    lines = await _chat(server, alice, "/start\n/start\n1.2\n2.1\n")
+    assert "    [1.1] Show answer  [1.2] Skip" in lines
+    assert "    [2.1] Show answer  [2.2] Skip" in lines
+    assert lines[lines.index("> 1.2") + 1] == "bot: Skipped"
+    assert "bot (edited): Q1: 6 × 7 = 42" in lines[lines.index("> 2.1") :]
+    first, second = alice.messages[:2]
+    assert not first.edited and second.edited
+
+
+async def test_a_bare_number_taps_only_the_newest_message_waiting_for_a_tap(
+    echo_bot: App, server: SandboxServer, alice: SandboxUser
+) -> None:
+    lines = await _chat(server, alice, "/start\nhello\n2\n/start\n2\n")
+    # After "hello" the newest message is the echo, which has no buttons: 2 is sent as text.
+    assert lines[lines.index("> 2") + 1] == "bot: You said: 2"
     assert lines[-1] == "bot: Skipped"
+
+
+async def test_a_typed_answer_that_is_a_number_is_never_a_tap(
+    echo_bot: App, server: SandboxServer, alice: SandboxUser
+) -> None:
+    lines = await _chat(server, alice, "/ask\n1\n/ask\n2.1\n:tap 2.1\n:tap 9.9\n")
+    assert lines[1:3] == ["bot: Q2: 2 + 2?", "    "]
+    assert "    [1.1] I don't know" in lines
+    assert "    (a number is sent as your answer; :tap 1.1 taps a button)" in lines
+    assert lines[lines.index("> 1") + 1] == "bot: You said: 1"
+    assert lines[lines.index("> 2.1") + 1] == "bot: You said: 2.1"
+    assert lines[lines.index("> :tap 2.1") + 1] == "bot: Skipped"
+    assert lines[lines.index("> :tap 9.9") + 1] == "(no button 9.9 on screen)"
 
 
 def test_bold_becomes_ansi_only_for_terminals() -> None:

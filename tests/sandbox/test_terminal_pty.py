@@ -1,0 +1,20 @@
+"""The offline bot driven through a pseudo-terminal, keystroke by keystroke, as a person plays."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.sandbox.pty_play import PtyPlay
+
+
+def test_an_old_button_is_tapped_by_its_number_and_a_bare_number_is_text(tmp_path: Path) -> None:
+    with PtyPlay(tmp_path) as play:
+        play.type("/start\n")
+        play.expect(r"\[1\.1\] ▶️ Start quiz")
+        play.type("/help\n")
+        play.expect(r"/start — Welcome")
+        play.type("1\n")  # the help has no buttons: the 1 is a message
+        play.expect(r"bot: I didn't get that")
+        play.type("1.1\n")  # Start quiz, on the welcome two messages up
+        play.expect(r"bot: Question 1/\d+")
+        play.expect(r"\[2\.1\] ")
