@@ -10,6 +10,15 @@ from typing import TextIO
 from bot.sandbox.buttons import ButtonBoard, ButtonRef, invites_typing, parse_ref, tappable
 from bot.sandbox.driver import SandboxUser
 from bot.sandbox.message import SandboxEvent, SandboxMessage
+from bot.sandbox.paste import (
+    BLOCK_END,
+    BLOCK_START,
+    MESSAGE_CHARS,
+    Entry,
+    LineAssembler,
+    paste_mode,
+    split_message,
+)
 from bot.sandbox.server import SandboxServer, Subscription
 from bot.sandbox.validate import Entity, utf16_span
 
@@ -27,6 +36,8 @@ HELP = (
     "Type a message or /command to send it. Buttons are numbered per message: 3.1 taps the first "
     "button of message 3, and a bare 1 taps the newest message's first button while it waits for "
     "a tap (otherwise the number is sent as text).\n"
+    "A paste is sent as one message, as Telegram sends it; where the terminal cannot tell a "
+    "paste, :paste starts lines to send as one message and :end sends them.\n"
     ":tap 3.1 always taps, :doc PATH sends a file as a document, :help shows this, "
     ":quit (or EOF) leaves."
 )
@@ -165,6 +176,20 @@ class _Terminal:
             return
         await self.user.send_document(path.name, data)
 
+    async def send_paste(self, text: str) -> None:
+        """Send pasted text as Telegram would: one message, or several past its length limit."""
+        parts = split_message(text)
+        lines = text.count("\n") + 1
+        if len(parts) == 1:
+            self.write(f"(pasted {lines} lines, sent as one message)")
+        else:
+            self.write(
+                f"(pasted {lines} lines, sent as {len(parts)} messages: Telegram splits texts "
+                f"longer than {MESSAGE_CHARS} characters)"
+            )
+        for part in parts:
+            await self.user.send(part)
+
     async def handle(self, line: str) -> None:
         command = line.strip()
         if command == ":help":
@@ -187,6 +212,22 @@ class _Terminal:
         await self.user.send(line)
 
 
+async def _next_entry(stdin: TextIO, assembler: LineAssembler, terminal: _Terminal) -> Entry | None:
+    """The next complete entry, or None when the input ends."""
+    while True:
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            return assembler.flush()
+        was_gathering = assembler.gathering
+        entry = assembler.feed(line.rstrip("\r\n"))
+        if entry is None:
+            if not was_gathering and assembler.gathering and line.strip() == BLOCK_START:
+                terminal.write(f"(pasting: every line is one message until {BLOCK_END} alone)")
+            continue
+        if entry.pasted or entry.text.strip():
+            return entry
+
+
 async def run_terminal(
     server: SandboxServer,
     user: SandboxUser,
@@ -199,28 +240,31 @@ async def run_terminal(
     subscription = server.subscribe()
     printer = asyncio.create_task(terminal.consume(subscription))
     echo = not bool(getattr(stdin, "isatty", lambda: False)())
+    assembler = LineAssembler()
     bot = server.world.bot
-    terminal.write(
-        f"Chatting with {bot.first_name} (@{bot.username}) as {user.name}; :help for help."
-    )
     try:
-        while True:
-            line = await asyncio.to_thread(stdin.readline)
-            if not line:
-                break
-            line = line.rstrip("\r\n")
-            if not line.strip():
-                continue
-            if echo:
-                terminal.write(f"> {line}")
-            if line.strip() == ":quit":
-                break
-            await terminal.handle(line)
-            try:
-                await server.settle(quiet=settle_quiet, timeout=30.0)
-            except AssertionError:
-                terminal.write("(the bot is still busy)")
-            await subscription.queue.join()
+        # The terminal brackets pastes from here on; the banner says it is ready for input.
+        with paste_mode(stdin, stdout):
+            terminal.write(
+                f"Chatting with {bot.first_name} (@{bot.username}) as {user.name}; :help for help."
+            )
+            while True:
+                entry = await _next_entry(stdin, assembler, terminal)
+                if entry is None:
+                    break
+                if echo:
+                    terminal.write("> " + entry.text.replace("\n", "\n> "))
+                if not entry.pasted and entry.text.strip() == ":quit":
+                    break
+                if entry.pasted:
+                    await terminal.send_paste(entry.text)
+                else:
+                    await terminal.handle(entry.text)
+                try:
+                    await server.settle(quiet=settle_quiet, timeout=30.0)
+                except AssertionError:
+                    terminal.write("(the bot is still busy)")
+                await subscription.queue.join()
     finally:
         subscription.close()
         printer.cancel()

@@ -40,7 +40,7 @@ async def test_numbers_without_buttons_are_sent_as_text_and_quit_stops(
 ) -> None:
     lines = await _chat(server, alice, "42\n\n:help\n:quit\nnever sent\n")
     assert lines[:3] == ["> 42", "bot: You said: 42", "> :help"]
-    assert lines[4].startswith(":tap 3.1 always taps, :doc PATH sends a file")
+    assert lines[5].startswith(":tap 3.1 always taps, :doc PATH sends a file")
     assert lines[-1] == "> :quit"
 
 
@@ -94,3 +94,13 @@ def test_bold_becomes_ansi_only_for_terminals() -> None:
     assert render_text(parsed.text, parsed.entities, color=True) == (
         "\x1b[0m\x1b[1mQ1\x1b[0m and \x1b[0m\x1b[36mx\x1b[0m"
     )
+
+
+async def test_a_paste_block_is_one_message(
+    echo_bot: App, server: SandboxServer, alice: SandboxUser
+) -> None:
+    lines = await _chat(server, alice, ":paste\nfirst\n\nthird\n:end\n")
+    assert lines[:2] == ["(pasting: every line is one message until :end alone)", "> first"]
+    assert "(pasted 3 lines, sent as one message)" in lines
+    assert lines[-3:] == ["bot: You said: first", "    ", "    third"]
+    assert alice.chat.history[0].text == "first\n\nthird"

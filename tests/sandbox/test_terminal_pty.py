@@ -18,3 +18,18 @@ def test_an_old_button_is_tapped_by_its_number_and_a_bare_number_is_text(tmp_pat
         play.type("1.1\n")  # Start quiz, on the welcome two messages up
         play.expect(r"bot: Question 1/\d+")
         play.expect(r"\[2\.1\] ")
+
+
+def test_a_forty_line_paste_arrives_as_one_message(tmp_path: Path) -> None:
+    deck = "\n".join(f"Capital number {n} :: City {n}" for n in range(1, 41))
+    with PtyPlay(tmp_path) as play:
+        play.paste(deck)
+        play.expect(r"\(pasted 40 lines, sent as one message\)")
+        play.expect(r"bot: 📦 Pasted flashcards\s+40 cards · pasted text")
+        play.expect(r"\[1\.2\] 💾 Save")
+        play.type("1.2\n")
+        saved = play.expect(r"\(toast\) Saved: Pasted flashcards")
+        before = play.screen[: saved.start()]
+        assert before.count("bot: ") == 1  # the preview, and no "I didn't get that"
+        assert "\x1b[?2004h" in play.raw.decode()  # the terminal was asked to bracket pastes
+        assert "^[" not in play.screen  # and the markers it sent were not echoed as text
