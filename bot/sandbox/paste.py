@@ -11,7 +11,7 @@ import contextlib
 import termios
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
 
 PASTE_START = "\x1b[200~"
 PASTE_END = "\x1b[201~"
@@ -139,7 +139,7 @@ def _quiet_control_echo(stdin: TextIO) -> _Restore:
 class _Restore:
     """Puts the terminal's saved settings back."""
 
-    def __init__(self, saved: tuple[int, list[object]] | None) -> None:
+    def __init__(self, saved: tuple[int, list[Any]] | None) -> None:
         self.saved = saved
 
     def __call__(self) -> None:
