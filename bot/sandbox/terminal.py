@@ -9,6 +9,7 @@ from typing import TextIO
 
 from bot.sandbox.buttons import ButtonBoard, ButtonRef, invites_typing, parse_ref, tappable
 from bot.sandbox.driver import SandboxUser
+from bot.sandbox.files import FileShelf
 from bot.sandbox.message import SandboxEvent, SandboxMessage
 from bot.sandbox.paste import (
     BLOCK_END,
@@ -70,10 +71,13 @@ def render_text(text: str, entities: tuple[Entity, ...], color: bool) -> str:
 
 
 class _Terminal:
-    def __init__(self, server: SandboxServer, user: SandboxUser, stdout: TextIO) -> None:
+    def __init__(
+        self, server: SandboxServer, user: SandboxUser, stdout: TextIO, files: FileShelf | None
+    ) -> None:
         self.server = server
         self.user = user
         self.stdout = stdout
+        self.files = files
         self.color = bool(getattr(stdout, "isatty", lambda: False)())
         self.board = ButtonBoard()
 
@@ -90,10 +94,12 @@ class _Terminal:
             return
         head = "bot (edited)" if event.kind == "edited" else "bot"
         parts: list[str] = []
-        if message.document is not None:
+        if self.files is not None:
+            parts.extend(self.files.keep(message))
+        elif message.document is not None:
             size = len(message.document.data)
             parts.append(f"[document {message.document.filename}, {size} bytes]")
-        if message.photo is not None:
+        if self.files is None and message.photo is not None:
             parts.append(f"[photo, {len(message.photo)} bytes]")
         if message.text:
             parts.append(render_text(message.text, message.entities, self.color))
@@ -234,9 +240,11 @@ async def run_terminal(
     stdin: TextIO = sys.stdin,
     stdout: TextIO = sys.stdout,
     settle_quiet: float = 0.15,
+    files: FileShelf | None = None,
 ) -> None:
-    """Let a person chat with the bot as `user` until `:quit` or end of input."""
-    terminal = _Terminal(server, user, stdout)
+    """Let a person chat with the bot as `user` until `:quit` or end of input; with `files`,
+    the photos and documents the bot sends are saved there and their paths printed."""
+    terminal = _Terminal(server, user, stdout, files)
     subscription = server.subscribe()
     printer = asyncio.create_task(terminal.consume(subscription))
     echo = not bool(getattr(stdin, "isatty", lambda: False)())

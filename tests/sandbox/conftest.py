@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import html
-from collections.abc import AsyncIterator
+import struct
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,6 +23,8 @@ from bot.sandbox.driver import SandboxUser
 from bot.sandbox.server import SandboxServer
 
 TOKEN = "123456:TEST-TOKEN"
+# The head of a 2×1 PNG: all the sandbox reads of a photo (its size).
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + struct.pack(">II", 2, 1) + b"\x08\x02\x00\x00\x00"
 START = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
@@ -38,6 +41,13 @@ class TickingClock:
     def advance(self, seconds: float) -> None:
         """Move forward."""
         self.moment += timedelta(seconds=seconds)
+
+
+@pytest.fixture(autouse=True)
+def no_image_viewer(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Offline play started by a test never opens pictures on the screen."""
+    monkeypatch.setenv("SANDBOX_VIEWER", "off")
+    yield
 
 
 @pytest.fixture
@@ -100,6 +110,14 @@ async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+async def _files(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send a chart and a CSV report, as /stats and /export do."""
+    message = update.effective_message
+    assert message is not None
+    await message.reply_photo(PNG, caption="Your chart")
+    await message.reply_document(b"front,back\n", filename="report.csv", caption="Your data")
+
+
 async def _button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show the answer in place, or skip with a new message."""
     query = update.callback_query
@@ -144,6 +162,7 @@ async def echo_bot(
     )
     app.add_handler(CommandHandler("start", _start))
     app.add_handler(CommandHandler("ask", _ask))
+    app.add_handler(CommandHandler("files", _files))
     app.add_handler(CallbackQueryHandler(_button))
     app.add_handler(MessageHandler(filters.Document.ALL, _document))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, _echo))

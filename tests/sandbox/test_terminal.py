@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import sys
 from pathlib import Path
 from typing import Any
 
 from telegram.ext import Application
 
 from bot.sandbox.driver import SandboxUser
+from bot.sandbox.files import FileShelf, viewer_command
 from bot.sandbox.server import SandboxServer
 from bot.sandbox.terminal import render_text, run_terminal
 from bot.sandbox.validate import parse_html
+from tests.sandbox.conftest import PNG
 
 App = Application[Any, Any, Any, Any, Any, Any]
 
@@ -104,3 +108,37 @@ async def test_a_paste_block_is_one_message(
     assert "(pasted 3 lines, sent as one message)" in lines
     assert lines[-3:] == ["bot: You said: first", "    ", "    third"]
     assert alice.chat.history[0].text == "first\n\nthird"
+
+
+async def test_photos_and_documents_are_saved_and_photos_shown(
+    echo_bot: App, server: SandboxServer, alice: SandboxUser, tmp_path: Path
+) -> None:
+    folder = tmp_path / "sandbox-files"
+    opened = tmp_path / "opened.txt"
+    viewer = [sys.executable, "-c", f"import sys; open({str(opened)!r}, 'a').write(sys.argv[1])"]
+    out = io.StringIO()
+    shelf = FileShelf(folder, viewer)
+    await run_terminal(
+        server, alice, stdin=io.StringIO("/files\n/files\n"), stdout=out, settle_quiet=0.05,
+        files=shelf,
+    )  # fmt: skip
+    lines = out.getvalue().splitlines()
+    photo, csv = folder / "photo-2.png", folder / "report.csv"
+    assert f"bot: [photo {shelf.shown(photo)}] Your chart" in lines
+    assert f"bot: [document {shelf.shown(csv)}] Your data" in lines
+    assert photo.read_bytes() == PNG and csv.read_bytes() == b"front,back\n"
+    # The second /files: a new photo file, and the same report (same contents) is not copied.
+    assert (folder / "photo-5.png").exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["photo-2.png", "photo-5.png", "report.csv"]
+    for _ in range(100):
+        if opened.exists() and opened.read_text().count("photo-") == 2:
+            break
+        await asyncio.sleep(0.05)
+    assert opened.read_text() == f"{photo}{folder / 'photo-5.png'}"
+
+
+def test_the_viewer_is_chosen_by_the_environment() -> None:
+    assert viewer_command({"SANDBOX_VIEWER": "off"}) is None
+    assert viewer_command({"SANDBOX_VIEWER": "feh --scale-down"}) == ["feh", "--scale-down"]
+    if sys.platform != "darwin":
+        assert viewer_command({}) is None  # no display to show a picture on

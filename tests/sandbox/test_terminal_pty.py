@@ -33,3 +33,21 @@ def test_a_forty_line_paste_arrives_as_one_message(tmp_path: Path) -> None:
         assert before.count("bot: ") == 1  # the preview, and no "I didn't get that"
         assert "\x1b[?2004h" in play.raw.decode()  # the terminal was asked to bracket pastes
         assert "^[" not in play.screen  # and the markers it sent were not echoed as text
+
+
+def test_the_stats_chart_and_the_exports_are_saved_beside_the_database(tmp_path: Path) -> None:
+    with PtyPlay(tmp_path) as play:
+        play.type("/quiz\n")
+        for _ in range(3):  # answer (or reveal, or give up on) whatever is asked
+            number = play.expect(r"\[(\d+)\.1\] ").group(1)
+            play.type(f":tap {number}.1\n")
+            play.expect(r"\(toast\)|bot \(edited\)")
+        play.type("/stats\n")
+        chart = play.expect(r"bot: \[photo (sandbox-files/photo-\d+\.png)\] 📊").group(1)
+        play.type("/export\n")
+        progress = play.expect(r"\[document (sandbox-files/quizmaster-progress-[\d-]+\.csv)\]")
+        reviews = play.expect(r"\[document (sandbox-files/quizmaster-reviews-[\d-]+\.csv)\]")
+    assert (tmp_path / chart).read_bytes().startswith(b"\x89PNG")
+    assert (tmp_path / progress.group(1)).read_text().count("\n") >= 2  # a header and a row
+    assert (tmp_path / reviews.group(1)).read_text().count("\n") >= 2
+    assert (tmp_path / "quizbot.sqlite3").exists()  # the folder is the database's
