@@ -1,15 +1,14 @@
 """Time zones: turn what a user types (zone name, city, country or UTC offset) into a zone.
 
 Every zone comes from the IANA database shipped in `tzdata`, read through `zoneinfo`; no offsets
-are written by hand. Zone names are what the rest of the bot stores: an IANA key such as
-`Europe/London`, `UTC`, or for offsets that are not whole hours a name like `UTC+05:30` that
-`zone_for` understands.
+are written by hand; place names are looked up in the GeoNames index of `bot.core.places`. Zone
+names are what the rest of the bot stores: an IANA key such as `Europe/London`, `UTC`, or for
+offsets that are not whole hours a name like `UTC+05:30` that `zone_for` understands.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
@@ -17,11 +16,11 @@ from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from rapidfuzz import fuzz
+from bot.core.places import MAX_ZONES, find_zones
 
 DEFAULT_ZONE = "UTC"
 MAX_INPUT_CHARS = 64
-MAX_CANDIDATES = 5
+MAX_CANDIDATES = MAX_ZONES
 
 # Real-world offsets span UTC−12:00 (Baker Island) to UTC+14:00 (Kiribati); non-whole offsets
 # in use are all half or three-quarter hours.
@@ -29,20 +28,6 @@ MIN_OFFSET_MINUTES = -12 * 60
 MAX_OFFSET_MINUTES = 14 * 60
 ALLOWED_OFFSET_MINUTES = frozenset({0, 30, 45})
 
-_REGIONS = frozenset(
-    {
-        "Africa",
-        "America",
-        "Antarctica",
-        "Arctic",
-        "Asia",
-        "Atlantic",
-        "Australia",
-        "Europe",
-        "Indian",
-        "Pacific",
-    }
-)
 # Names whose meaning depends on the host or that are placeholders, never a user's zone.
 _EXCLUDED = frozenset({"localtime", "Factory"})
 # Every spelling of plain UTC is stored as "UTC" so that equal settings compare equal.
@@ -68,19 +53,6 @@ _UTC_ALIASES = frozenset(
         "Etc/Zulu",
     }
 )
-# Everyday names for countries whose official ISO 3166 name people rarely type.
-_COUNTRY_ALIASES = {
-    "usa": "US",
-    "united states of america": "US",
-    "america": "US",
-    "uk": "GB",
-    "united kingdom": "GB",
-    "great britain": "GB",
-    "england": "GB",
-    "scotland": "GB",
-    "wales": "GB",
-}
-
 _OFFSET_RE = re.compile(
     r"^(?:(?:utc|gmt)\s*)?(?P<sign>[+-])\s*"
     r"(?:(?P<h>\d{1,2})(?:[:.h](?P<m>\d{2}))?|(?P<hhmm>\d{3,4}))$"
@@ -95,7 +67,6 @@ class ZoneProblem(StrEnum):
     EMPTY = "empty"
     BAD_OFFSET = "bad_offset"  # an offset no zone on Earth has
     NOT_FOUND = "not_found"
-    BIG_COUNTRY = "big_country"  # a country with more zones than the buttons can offer
 
 
 class MatchKind(StrEnum):
@@ -103,7 +74,7 @@ class MatchKind(StrEnum):
 
     NAME = "name"  # an IANA zone name, in any case
     OFFSET = "offset"  # a UTC offset such as +5:30
-    PLACE = "place"  # a city (or country) looked up in the zone database
+    PLACE = "place"  # a city, region or country looked up in bot.core.places
     NONE = "none"  # nothing usable; `problem` says why
 
 
@@ -144,9 +115,9 @@ def resolve_timezone(text: str) -> TimezoneMatch:
             return TimezoneMatch(MatchKind.NONE, problem=ZoneProblem.BAD_OFFSET)
         return TimezoneMatch(MatchKind.OFFSET, (offset,))
 
-    places = _find_places(_normalize(cleaned))
-    if isinstance(places, ZoneProblem):
-        return TimezoneMatch(MatchKind.NONE, problem=places)
+    places = find_zones(cleaned)
+    if not places:
+        return TimezoneMatch(MatchKind.NONE, problem=ZoneProblem.NOT_FOUND)
     return TimezoneMatch(MatchKind.PLACE, places)
 
 
@@ -236,14 +207,6 @@ def _parse_offset(text: str) -> str | None:
 # --- zone database ---------------------------------------------------------------------------
 
 
-def _normalize(text: str) -> str:
-    """Casefolded ASCII words: accents dropped, `_`/`-`/punctuation as spaces, `'`/`.` removed."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
-    ascii_text = ascii_text.replace("'", "").replace("’", "").replace(".", "")
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", ascii_text).split())
-
-
 def _tab_rows(filename: str) -> list[list[str]]:
     """The non-comment rows of one of tzdata's tab-separated tables."""
     text = resources.files("tzdata.zoneinfo").joinpath(filename).read_text(encoding="utf-8")
@@ -254,15 +217,6 @@ def _tab_rows(filename: str) -> list[list[str]]:
 def _all_zone_names() -> frozenset[str]:
     """Every key zoneinfo can load, minus host-dependent placeholders."""
     return frozenset(available_timezones() - _EXCLUDED)
-
-
-@cache
-def _country_zones() -> dict[str, tuple[str, ...]]:
-    """Country code → its zones, in the database's own order (most populous region first)."""
-    zones: dict[str, list[str]] = {}
-    for row in _tab_rows("zone.tab"):
-        zones.setdefault(row[0], []).append(row[2])
-    return {code: tuple(names) for code, names in zones.items()}
 
 
 @cache
@@ -285,7 +239,7 @@ def _links() -> dict[str, str]:
     return links
 
 
-def _canonical(name: str) -> str:
+def canonical_zone(name: str) -> str:
     """The name to store: UTC for its aliases, the current name for renamed or merged zones."""
     if name in _UTC_ALIASES:
         return DEFAULT_ZONE
@@ -305,80 +259,4 @@ def _canonical(name: str) -> str:
 @cache
 def _names_by_casefold() -> dict[str, str]:
     """Casefolded zone name → the canonical zone name to store."""
-    return {name.casefold(): _canonical(name) for name in _all_zone_names()}
-
-
-@cache
-def _place_index() -> tuple[tuple[str, str, bool], ...]:
-    """(normalized city, canonical zone, preferred) for every city in the region-prefixed zones."""
-    rows: set[tuple[str, str, bool]] = set()
-    preferred = _preferred_names()
-    for name in _all_zone_names():
-        if name.split("/", 1)[0] not in _REGIONS or "/" not in name:
-            continue
-        city = _normalize(name.rsplit("/", 1)[1])
-        target = _canonical(name)
-        rows.add((city, target, name in preferred))
-    # A legacy alias and its target may both name the same city; keep the preferred spelling.
-    best: dict[tuple[str, str], bool] = {}
-    for city, target, pref in rows:
-        best[(city, target)] = best.get((city, target), False) or pref
-    return tuple(sorted((city, target, pref) for (city, target), pref in best.items()))
-
-
-@cache
-def _countries() -> dict[str, tuple[str, ...]]:
-    """Normalized country name, with and without its bracket, → ISO 3166 codes ("korea": two)."""
-    names: dict[str, list[str]] = {}
-    for code, name in (row[:2] for row in _tab_rows("iso3166.tab")):
-        # "Korea (South)" is also "korea"; the bracket alone ("UK" in "Virgin Islands (UK)")
-        # would be misleading, so it is not a name of its own.
-        for form in {_normalize(name), _normalize(name.partition("(")[0])}:
-            names.setdefault(form, []).append(code)
-    for alias, code in _COUNTRY_ALIASES.items():
-        names.setdefault(alias, []).append(code)
-    return {form: tuple(codes) for form, codes in names.items()}
-
-
-def _find_places(query: str) -> tuple[str, ...] | ZoneProblem:
-    """Ranked zone names for a place name, or why there are none."""
-    if not query:
-        return ZoneProblem.NOT_FOUND
-    scored: dict[str, tuple[int, int, int, str]] = {}
-
-    def offer(zone: str, tier: int, preferred: bool, city: str) -> None:
-        # Lower sorts first: better tier, then current names, then shorter (more exact) cities.
-        key = (tier, 0 if preferred else 1, len(city), zone)
-        if zone not in scored or key < scored[zone]:
-            scored[zone] = key
-
-    for city, zone, preferred in _place_index():
-        if city == query:
-            offer(zone, 0, preferred, city)
-        elif len(query) >= 3 and city.startswith(query):
-            offer(zone, 1, preferred, city)
-        elif len(query) >= 3 and f" {query}" in f" {city}":
-            offer(zone, 2, preferred, city)
-        elif len(city) >= 4 and query.startswith(f"{city} "):
-            # "new york city", "london uk": the city followed by words it does not need.
-            offer(zone, 2, preferred, city)
-        elif len(query) >= 4 and fuzz.ratio(query, city) >= 85:
-            # Typos such as "londn" or "sao paolo".
-            offer(zone, 3, preferred, city)
-
-    big_country = False
-    for code in _countries().get(query, ()):
-        zones = _country_zones().get(code, ())
-        if len(zones) <= MAX_CANDIDATES:
-            for zone in zones:
-                offer(_canonical(zone), 0, True, query)
-        else:
-            big_country = True
-
-    if not scored:
-        return ZoneProblem.BIG_COUNTRY if big_country else ZoneProblem.NOT_FOUND
-    ranked = sorted(scored, key=scored.__getitem__)
-    if scored[ranked[0]][0] == 0:
-        # An exact city or country match: looser matches would only be noise on the buttons.
-        ranked = [zone for zone in ranked if scored[zone][0] == 0]
-    return tuple(ranked[:MAX_CANDIDATES])
+    return {name.casefold(): canonical_zone(name) for name in _all_zone_names()}

@@ -176,10 +176,6 @@ ZONE_PROBLEMS = {
         "I could not find that place. Try a big city near you (“Berlin”, “São Paulo”), "
         "a zone name (“America/New_York”) or an offset (“UTC+2”)."
     ),
-    ZoneProblem.BIG_COUNTRY: (
-        "That country spans several time zones. Send the nearest big city instead "
-        "(“Chicago”, “Perth”)."
-    ),
 }
 
 

@@ -267,12 +267,12 @@ async def test_time_zone_buttons_and_reminder_presets(
     sandbox: SandboxServer, bot: RunningBot
 ) -> None:
     alice = sandbox.user("Alice")
-    choices = await say(alice, "/timezone san", "Which one is yours?")
+    choices = await say(alice, "/timezone valencia", "Which one is yours?")
     assert len(choices.labels) == 5
-    await alice.tap("Europe/San_Marino", message=choices)
-    await alice.wait_for(lambda m: m.message_id == choices.message_id and "San_Marino" in m.text)
+    await alice.tap("Europe/Madrid", message=choices)
+    await alice.wait_for(lambda m: m.message_id == choices.message_id and "Madrid" in m.text)
     shown = await say(alice, "/timezone", "Your time zone")
-    assert "Europe/San_Marino (UTC+01:00), where it is now 10:00" in shown.text
+    assert "Europe/Madrid (UTC+01:00), where it is now 10:00" in shown.text
     setting = await say(alice, "/remind", "Daily reminder")
     await alice.tap("21:00", message=setting)
     await alice.wait_for(lambda m: m.message_id == setting.message_id and "21:00" in m.text)
@@ -295,9 +295,8 @@ BAD_ARGUMENTS = [
     ("/remind 6:30xm", "I could not read that as a time of day"),
     ("/remind " + "9" * 30, "I could not read that as a time of day"),
     ("/timezone +15", "That offset does not exist on Earth"),
-    ("/timezone Atlantis", "I could not find that place"),
+    ("/timezone Qwxzyv", "I could not find that place"),
     ("/timezone " + "x" * 70, "That is too long for a time zone"),
-    ("/timezone usa", "That country spans several time zones"),
 ]
 
 

@@ -55,7 +55,6 @@ def test_zone_names_in_any_case(text: str, zone: str) -> None:
         ("ho chi minh", "Asia/Ho_Chi_Minh"),
         ("saigon", "Asia/Ho_Chi_Minh"),
         ("buenos aires", "America/Argentina/Buenos_Aires"),
-        ("st. john's", "America/St_Johns"),
         ("port-au-prince", "America/Port-au-Prince"),
         ("londn", "Europe/London"),  # a typo still finds the city
         ("india", "Asia/Kolkata"),  # a country with one zone
@@ -71,23 +70,31 @@ def test_places_with_one_obvious_zone(text: str, zone: str) -> None:
 
 
 def test_ambiguous_place_gives_ranked_buttons_and_no_automatic_choice() -> None:
-    match = resolve_timezone("san")
+    match = resolve_timezone("sant")  # the start of Santiago, Santo Domingo, Santa Cruz…
     assert match.kind is MatchKind.PLACE
     assert len(match.candidates) == MAX_CANDIDATES
-    assert all("/San" in zone for zone in match.candidates)
     assert match.zone is None
 
 
-def test_country_with_two_zones_lists_both() -> None:
-    assert resolve_timezone("korea").candidates == ("Asia/Pyongyang", "Asia/Seoul")
+def test_country_with_two_zones_lists_both_biggest_first() -> None:
+    assert resolve_timezone("korea").candidates == ("Asia/Seoul", "Asia/Pyongyang")
 
 
-@pytest.mark.parametrize("text", ["united states", "USA", "russia", "australia"])
-def test_country_with_many_zones_asks_for_a_city(text: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("united states", "America/New_York"),
+        ("USA", "America/New_York"),
+        ("russia", "Europe/Moscow"),
+        ("australia", "Australia/Sydney"),
+    ],
+)
+def test_country_with_many_zones_offers_them_biggest_first(text: str, first: str) -> None:
     match = resolve_timezone(text)
-    assert match.kind is MatchKind.NONE
-    assert match.candidates == ()
-    assert "city" in zone_problem_text(match.problem)
+    assert match.kind is MatchKind.PLACE
+    assert match.zone is None
+    assert match.candidates[0] == first
+    assert len(match.candidates) == MAX_CANDIDATES
 
 
 @pytest.mark.parametrize(
@@ -128,6 +135,7 @@ def test_offsets_that_do_not_exist_are_refused(text: str) -> None:
     ("text", "reason_part"),
     [
         ("Mars/Olympus", "could not find"),
+        ("Qwxzyv", "could not find"),
         ("", "Send a city"),
         ("   ", "Send a city"),
         ("x" * 300, "too long"),
