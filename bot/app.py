@@ -51,7 +51,12 @@ from bot.handlers.messages import on_other, on_text, on_unknown_command
 from bot.handlers.parameters_sweep import sweep_parameters
 from bot.handlers.quiz import on_quiz_menu_tap, on_quiz_tap, quiz_command
 from bot.handlers.reminder_sweep import sweep_reminders
-from bot.handlers.reminders import on_reminder_tap, remind_command, timezone_command
+from bot.handlers.reminders import (
+    on_location,
+    on_reminder_tap,
+    remind_command,
+    timezone_command,
+)
 from bot.handlers.settings import SETTINGS_TAP, on_settings_tap, settings_command
 from bot.handlers.start import help_command, start
 from bot.handlers.stats import stats_command
@@ -316,6 +321,8 @@ def build_application(
     app.add_handler(MessageHandler(new_private & filters.TEXT & ~filters.COMMAND, on_text))
     # Non-blocking: a deck file downloads and parses while other updates are handled.
     app.add_handler(MessageHandler(new_private & filters.Document.ALL, on_document, block=False))
+    # The Share my location button under /timezone (or any location shared here) sets the zone.
+    app.add_handler(MessageHandler(new_private & filters.LOCATION, on_location))
     app.add_handler(MessageHandler(new_private & ~filters.TEXT & ~filters.Document.ALL, on_other))
     # Keep this last: any command no handler above took.
     app.add_handler(MessageHandler(new_private & filters.COMMAND, on_unknown_command))

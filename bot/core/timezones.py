@@ -16,6 +16,8 @@ from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from tzfpy import get_tz
+
 from bot.core.places import MAX_ZONES, find_zones
 
 DEFAULT_ZONE = "UTC"
@@ -140,6 +142,19 @@ def zone_for(name: str) -> tzinfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"unknown time zone: {name!r}") from exc
+
+
+def zone_at(latitude: float, longitude: float) -> str | None:
+    """The zone in force at a point on Earth (offline, tzfpy's boundaries); None off the map."""
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    # Open sea has nautical zones (Etc/GMT+2), which are real zones too.
+    name = canonical_zone(get_tz(longitude, latitude))
+    try:
+        zone_for(name)
+    except ValueError:
+        return None
+    return name
 
 
 def local_date(now_utc: datetime, zone_name: str) -> date:

@@ -1,4 +1,4 @@
-"""/remind, /timezone, their buttons, and the one-time reminder offer after a first quiz."""
+"""/remind, /timezone, their buttons, shared locations, and the reminder offer after a first quiz."""
 
 from __future__ import annotations
 
@@ -58,16 +58,32 @@ async def timezone_command(update: Update, context: Context) -> None:
     now = services.clock.now()
     arg = _private_args(update, context)
     if not arg:
-        await send_html(context.bot, chat.id, view.timezone_current_text(record.timezone, now))
+        text = view.timezone_current_text(record.timezone, now)
+        await send_html(context.bot, chat.id, text, view.location_keyboard())
         return
     change = await services.reminders.set_timezone(user.id, arg)
     if change.reminder is not None:
-        await send_html(context.bot, chat.id, view.timezone_set_text(change.reminder, now))
+        text = view.timezone_set_text(change.reminder, now)
+        # Typed instead of shared: the Share my location keyboard has done its job either way.
+        await send_html(context.bot, chat.id, text, view.no_keyboard())
     elif change.match.found:
         keyboard = view.timezone_keyboard(change.match.candidates, now)
         await send_html(context.bot, chat.id, view.timezone_choices_text(), keyboard)
     else:
         await send_html(context.bot, chat.id, view.timezone_bad_text(change.match.problem))
+
+
+async def on_location(update: Update, context: Context) -> None:
+    """A location shared in the private chat (the Share my location button) sets the zone."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None or message.location is None:
+        return
+    services = context.bot_data.services
+    await services.users.touch(user.id, user.first_name)
+    point = message.location
+    shown = await services.reminders.set_timezone_at(user.id, point.latitude, point.longitude)
+    text = view.timezone_from_location_text(shown, services.clock.now())
+    await send_html(context.bot, message.chat_id, text, view.no_keyboard())
 
 
 async def on_reminder_tap(query: CallbackQuery, tap: MenuTap, context: Context) -> None:

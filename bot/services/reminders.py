@@ -27,6 +27,7 @@ from bot.core.timezones import (
     TimezoneMatch,
     local_date,
     resolve_timezone,
+    zone_at,
     zone_for,
 )
 from bot.outbox import intents
@@ -174,6 +175,15 @@ class ReminderService:
         if match.zone is None:
             return TimezoneChange(match, None)
         return TimezoneChange(match, await self.choose_timezone(user_id, match.zone))
+
+    async def set_timezone_at(
+        self, user_id: int, latitude: float, longitude: float
+    ) -> ReminderView | None:
+        """Store the zone of a shared location; None for a point no zone covers."""
+        zone = zone_at(latitude, longitude)
+        if zone is None:
+            return None
+        return await self.choose_timezone(user_id, zone)
 
     async def choose_timezone(self, user_id: int, zone: str) -> ReminderView:
         """Store a zone (checked by the caller or by `resolve_timezone`), moving the reminder."""

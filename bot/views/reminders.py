@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 
 from bot.core.timezones import DEFAULT_ZONE, ZoneProblem, describe_zone, zone_for
 from bot.services.reminders import ReminderOffer, ReminderSend, ReminderView
@@ -128,13 +134,37 @@ def reminder_keyboard() -> InlineKeyboardMarkup:
     return start_quiz_keyboard()
 
 
+LOCATION_BUTTON = "📍 Share my location"
+
+
 def timezone_current_text(zone: str, now: datetime) -> str:
     """What /timezone alone says."""
     return (
         f"🌍 Your time zone: {_zone_line(zone, now)}.\n"
         "Change it with a city (/timezone London), a zone name (/timezone America/New_York) "
-        "or a UTC offset (/timezone +5:30)."
+        f"or a UTC offset (/timezone +5:30), or tap “{LOCATION_BUTTON}” below."
     )
+
+
+def location_keyboard() -> ReplyKeyboardMarkup:
+    """The one-tap Share my location keyboard under /timezone (private chats only)."""
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(LOCATION_BUTTON, request_location=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+def no_keyboard() -> ReplyKeyboardRemove:
+    """Takes the Share my location keyboard away once the zone is set."""
+    return ReplyKeyboardRemove()
+
+
+def timezone_from_location_text(view: ReminderView | None, now: datetime) -> str:
+    """The answer to a shared location: the zone set there, or why none was."""
+    if view is None:
+        return "I could not find a time zone at that point. Send /timezone with your city instead."
+    return timezone_set_text(view, now)
 
 
 def timezone_set_text(view: ReminderView, now: datetime) -> str:

@@ -142,3 +142,10 @@ async def test_timezone_text_resolves_or_explains(reminders: ReminderService) ->
         and "offset" in zone_problem_text(bad.match.problem)
     )
     assert (await reminders.current(ALICE)).timezone == "UTC+05:30"
+
+
+async def test_a_shared_location_sets_the_zone_there(reminders: ReminderService) -> None:
+    shown = await reminders.set_timezone_at(ALICE, -33.87, 151.21)  # Sydney
+    assert shown is not None and shown.timezone == "Australia/Sydney"
+    assert await reminders.set_timezone_at(ALICE, 91.0, 0.0) is None  # off the globe
+    assert (await reminders.current(ALICE)).timezone == "Australia/Sydney"
