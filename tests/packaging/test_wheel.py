@@ -175,6 +175,7 @@ def test_the_wheel_carries_every_module_the_schema_and_the_bundled_decks(
     decks = {f"bot/decks/{path.name}" for path in (REPO / "data" / "decks").glob("*.toml")}
     assert f"bot/decks/{DECK}.toml" in decks
     assert decks <= names
+    assert "bot/core/places.tsv.gz" in names  # /timezone's place names (package data)
     (entry_points,) = (name for name in names if name.endswith(".dist-info/entry_points.txt"))
     with zipfile.ZipFile(installed.wheel) as archive:
         scripts = archive.read(entry_points).decode().replace(" ", "").splitlines()
