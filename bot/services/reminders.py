@@ -9,6 +9,7 @@ sender that dies leaves its rows to be taken over once their lease has passed.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -171,7 +172,9 @@ class ReminderService:
 
     async def set_timezone(self, user_id: int, text: str) -> TimezoneChange:
         """Resolve typed text; a single match is stored at once and the reminder follows it."""
-        match = resolve_timezone(text)
+        # In a thread: the first place lookup reads the place index (half a second), and a typo
+        # search takes milliseconds that other chats need not wait for.
+        match = await asyncio.to_thread(resolve_timezone, text)
         if match.zone is None:
             return TimezoneChange(match, None)
         return TimezoneChange(match, await self.choose_timezone(user_id, match.zone))
@@ -180,7 +183,7 @@ class ReminderService:
         self, user_id: int, latitude: float, longitude: float
     ) -> ReminderView | None:
         """Store the zone of a shared location; None for a point no zone covers."""
-        zone = zone_at(latitude, longitude)
+        zone = await asyncio.to_thread(zone_at, latitude, longitude)
         if zone is None:
             return None
         return await self.choose_timezone(user_id, zone)
