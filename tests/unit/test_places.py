@@ -114,6 +114,7 @@ def test_the_issue_figure() -> None:
         ("Львів", "Europe/Kyiv"),
         ("Kiev", "Europe/Kyiv"),
         ("Calcutta", "Asia/Kolkata"),
+        ("Hanoi", "Asia/Ho_Chi_Minh"),  # GeoNames says Asia/Bangkok: the same clock, not Vietnam's
         ("서울", "Asia/Seoul"),
         ("北京", "Asia/Shanghai"),
         ("Deutschland", "Europe/Berlin"),  # one zone for the country's people
@@ -133,7 +134,10 @@ def test_names_in_other_languages_and_with_a_country(text: str, zone: str) -> No
     assert resolve_timezone(text).candidates == (zone,)
 
 
-@pytest.mark.parametrize("text", ["usa", "USA", "United States", "США", "Estados Unidos"])
+@pytest.mark.parametrize(
+    "text",
+    ["usa", "USA", "United States", "США", "Америка", "Estados Unidos", "Vereinigte Staaten"],
+)
 def test_a_big_country_offers_its_zones_biggest_first(text: str) -> None:
     match = resolve_timezone(text)
     assert match.kind is MatchKind.PLACE
