@@ -104,8 +104,16 @@ def parse_index(text: str) -> PlaceIndex:
         if kind == "C":
             for key in names:
                 countries[key] = frozenset(zone for zone, _ in entry.zones)
+    # Most keys name one place: its keys share one tuple (a few MB less for the whole index).
+    alone: dict[int, tuple[Entry, ...]] = {}
+
+    def frozen(entries: list[Entry]) -> tuple[Entry, ...]:
+        if len(entries) > 1:
+            return tuple(entries)
+        return alone.setdefault(id(entries[0]), (entries[0],))
+
     return PlaceIndex(
-        {key: tuple(entries) for key, entries in by_key.items()},
+        {key: frozen(entries) for key, entries in by_key.items()},
         tuple(sorted(by_key)),
         tuple(sorted(fuzzy)),
         countries,
