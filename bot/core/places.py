@@ -7,7 +7,11 @@ US states. Each line is one of:
 
     Z <zone> <zone> …                          the zones, numbered from 0 in this order
     P <zone number> <population> <key>|<key>…  a city
-    A <zone number>:<population>,… <key>|…     a country or region, its zones biggest first
+    C <zone number>:<population>,… <key>|…     a country, its zones biggest first
+    A <zone number>:<population>,… <key>|…     a region (a US state), likewise
+
+Fields are separated by tabs. A city's population is GeoNames'; an area's per zone is the sum of
+its cities' on that zone (0 for a zone tzdata lists for the country but no city of it is on).
 
 Keys are names as `normalize` leaves them, so a lookup is a dictionary hit; the builder and this
 module share `normalize`, and a test checks that the shipped keys are still in its form.
