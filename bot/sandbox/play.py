@@ -10,10 +10,23 @@ from pathlib import Path
 
 from bot.app import build_application, start_polling, stop_polling
 from bot.config import Settings
+from bot.runtime import App
 from bot.sandbox.files import FileShelf, files_folder, viewer_command
+from bot.sandbox.players import AnswerKey
 from bot.sandbox.server import SandboxServer
 from bot.sandbox.terminal import run_terminal
 from bot.sandbox.world import continuing_update_id
+from bot.storage.battles import round_rows
+
+
+def battle_answers(app: App) -> AnswerKey:
+    """Which option of a battle round is right, as the bot's own database says."""
+
+    async def right_option(battle_id: int, round_no: int) -> int | None:
+        row = (await round_rows(app.bot_data.services.db, battle_id)).get(round_no)
+        return row.right_index if row is not None else None
+
+    return right_option
 
 
 async def play_in_terminal(settings: Settings) -> int:
@@ -38,7 +51,8 @@ async def play_in_terminal(settings: Settings) -> int:
             file=sys.stdout,
             flush=True,
         )
-        await run_terminal(server, user, files=FileShelf(folder, viewer_command(os.environ)))
+        shelf = FileShelf(folder, viewer_command(os.environ))
+        await run_terminal(server, user, files=shelf, answer_key=battle_answers(app))
     finally:
         await stop_polling(app)
         await server.stop()

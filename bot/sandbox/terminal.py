@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.sandbox.buttons import ButtonBoard, ButtonRef, invites_typing, parse_ref, tappable
-from bot.sandbox.driver import SandboxUser
+from bot.sandbox.driver import SandboxChat, SandboxUser
 from bot.sandbox.files import FileShelf
 from bot.sandbox.message import SandboxEvent, SandboxMessage
 from bot.sandbox.paste import (
@@ -20,6 +20,7 @@ from bot.sandbox.paste import (
     paste_mode,
     split_message,
 )
+from bot.sandbox.players import AnswerKey, GroupPlayers, open_group, parse_group
 from bot.sandbox.server import SandboxServer, Subscription
 from bot.sandbox.validate import Entity, utf16_span
 
@@ -39,6 +40,9 @@ HELP = (
     "a tap (otherwise the number is sent as text).\n"
     "A paste is sent as one message, as Telegram sends it; where the terminal cannot tell a "
     "paste, :paste starts lines to send as one message and :end sends them.\n"
+    ":group NAME opens a group with the bot and simulated players (players=3 accuracy=70% "
+    "delay=2-6 after the name change them), so /battle can be played alone; :switch [NAME] "
+    "moves between chats.\n"
     ":tap 3.1 always taps, :doc PATH sends a file as a document, :help shows this, "
     ":quit (or EOF) leaves."
 )
@@ -72,12 +76,21 @@ def render_text(text: str, entities: tuple[Entity, ...], color: bool) -> str:
 
 class _Terminal:
     def __init__(
-        self, server: SandboxServer, user: SandboxUser, stdout: TextIO, files: FileShelf | None
+        self,
+        server: SandboxServer,
+        user: SandboxUser,
+        stdout: TextIO,
+        files: FileShelf | None,
+        answer_key: AnswerKey | None,
     ) -> None:
         self.server = server
         self.user = user
         self.stdout = stdout
         self.files = files
+        self.answer_key = answer_key
+        self.chat: SandboxChat = user.chat  # where what the person types goes
+        self.chats: list[SandboxChat] = [user.chat]
+        self.players: list[GroupPlayers] = []
         self.color = bool(getattr(stdout, "isatty", lambda: False)())
         self.board = ButtonBoard()
 
@@ -87,12 +100,15 @@ class _Terminal:
 
     def render(self, event: SandboxEvent) -> None:
         message = event.message
-        if message is None or event.chat_id != self.user.id:
+        chat = next((c for c in self.chats if c.id == event.chat_id), None)
+        if message is None or chat is None:
             return
+        where = "" if chat.id == self.user.id else f"[{chat.title}] "
         if event.kind == "deleted":
-            self.write(f"bot (deleted): {message.text.splitlines()[0] if message.text else ''}")
+            first = message.text.splitlines()[0] if message.text else ""
+            self.write(f"{where}bot (deleted): {first}")
             return
-        head = "bot (edited)" if event.kind == "edited" else "bot"
+        head = where + ("bot (edited)" if event.kind == "edited" else "bot")
         parts: list[str] = []
         if self.files is not None:
             parts.extend(self.files.keep(message))
@@ -123,7 +139,7 @@ class _Terminal:
     def _button_message(self, ref: ButtonRef) -> SandboxMessage | None:
         """The message a reference points at: a numbered one, or the newest bot message."""
         if ref.message is None:
-            return self.user.chat.last
+            return self.chat.last
         key = self.board.message_key(ref.message)
         if key is None:
             return None
@@ -147,7 +163,7 @@ class _Terminal:
         ref = parse_ref(text)
         if ref is None:
             return None
-        newest = self.user.chat.last
+        newest = self.chat.last
         if newest is not None and invites_typing(newest):
             return None  # the bot waits for a typed answer, which may well be a number
         if ref.message is None and (newest is None or not tappable(newest)):
@@ -180,7 +196,56 @@ class _Terminal:
         except OSError as exc:
             self.write(f"(cannot read {path}: {exc.strerror})")
             return
-        await self.user.send_document(path.name, data)
+        await self.user.send_document(path.name, data, chat=self.chat)
+
+    def open_group(self, arguments: str) -> None:
+        """`:group NAME [players=3] [accuracy=70%] [delay=2-6]`: a group with simulated players."""
+        try:
+            title, style = parse_group(arguments)
+        except ValueError as exc:
+            self.write(f"({exc})")
+            return
+        known = next((c for c in self.chats if c.title == title), None)
+        if known is not None:
+            self.switch_to(known)
+            return
+        group, players = open_group(self.server, self.user, title, style, self.answer_key)
+        self.chats.append(group)
+        self.players.append(players)
+        names = ", ".join(person.name for person in players.people)
+        self.write(
+            f"(opened the group {title} with the bot, {names}: they join battles and answer "
+            f"{style.accuracy:.0%} right, in {style.min_delay:g}–{style.max_delay:g} s)"
+        )
+        self.switch_to(group)
+
+    def switch(self, name: str) -> None:
+        """`:switch [NAME]`: the chat named, or the next one."""
+        if len(self.chats) == 1:
+            self.write("(only this chat is open: :group NAME opens a group)")
+            return
+        if name:
+            found = [
+                c for c in self.chats if (c.title or "private").lower().startswith(name.lower())
+            ]
+            if not found:
+                titles = ", ".join(c.title or "private" for c in self.chats)
+                self.write(f"(no chat {name!r}; open: {titles})")
+                return
+            self.switch_to(found[0])
+            return
+        index = next(i for i, c in enumerate(self.chats) if c.id == self.chat.id)
+        self.switch_to(self.chats[(index + 1) % len(self.chats)])
+
+    def switch_to(self, chat: SandboxChat) -> None:
+        """Send what the person types to `chat` from now on."""
+        self.chat = chat
+        where = "the private chat" if chat.id == self.user.id else f"the group {chat.title}"
+        self.write(f"(now in {where}; :switch moves on)")
+
+    async def close(self) -> None:
+        """Stop the simulated players."""
+        await asyncio.gather(*(players.stop() for players in self.players))
 
     async def send_paste(self, text: str) -> None:
         """Send pasted text as Telegram would: one message, or several past its length limit."""
@@ -194,7 +259,7 @@ class _Terminal:
                 f"longer than {MESSAGE_CHARS} characters)"
             )
         for part in parts:
-            await self.user.send(part)
+            await self.user.send(part, chat=self.chat)
 
     async def handle(self, line: str) -> None:
         command = line.strip()
@@ -203,6 +268,12 @@ class _Terminal:
             return
         if command.startswith(":doc"):
             await self.send_file(command[4:].strip())
+            return
+        if command == ":group" or command.startswith(":group "):
+            self.open_group(command[6:])
+            return
+        if command == ":switch" or command.startswith(":switch "):
+            self.switch(command[7:].strip())
             return
         if command.startswith(":tap"):
             ref = parse_ref(command[4:])
@@ -215,7 +286,7 @@ class _Terminal:
         if ref is not None:
             await self.tap(ref)
             return
-        await self.user.send(line)
+        await self.user.send(line, chat=self.chat)
 
 
 async def _next_entry(stdin: TextIO, assembler: LineAssembler, terminal: _Terminal) -> Entry | None:
@@ -241,10 +312,12 @@ async def run_terminal(
     stdout: TextIO = sys.stdout,
     settle_quiet: float = 0.15,
     files: FileShelf | None = None,
+    answer_key: AnswerKey | None = None,
 ) -> None:
     """Let a person chat with the bot as `user` until `:quit` or end of input; with `files`,
-    the photos and documents the bot sends are saved there and their paths printed."""
-    terminal = _Terminal(server, user, stdout, files)
+    the photos and documents the bot sends are saved there and their paths printed; with
+    `answer_key`, the players of `:group` know which battle options are right."""
+    terminal = _Terminal(server, user, stdout, files, answer_key)
     subscription = server.subscribe()
     printer = asyncio.create_task(terminal.consume(subscription))
     echo = not bool(getattr(stdin, "isatty", lambda: False)())
@@ -274,6 +347,7 @@ async def run_terminal(
                     terminal.write("(the bot is still busy)")
                 await subscription.queue.join()
     finally:
+        await terminal.close()
         subscription.close()
         printer.cancel()
         await asyncio.gather(printer, return_exceptions=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from tests.sandbox.pty_play import PtyPlay
@@ -51,3 +52,23 @@ def test_the_stats_chart_and_the_exports_are_saved_beside_the_database(tmp_path:
     assert (tmp_path / progress.group(1)).read_text().count("\n") >= 2  # a header and a row
     assert (tmp_path / reviews.group(1)).read_text().count("\n") >= 2
     assert (tmp_path / "quizbot.sqlite3").exists()  # the folder is the database's
+
+
+def test_a_three_round_battle_against_simulated_players(tmp_path: Path) -> None:
+    with PtyPlay(tmp_path) as play:
+        play.type(":group Revision club accuracy=100% delay=0.2-0.6\n")
+        play.expect(r"now in the group Revision club")
+        play.type("/battle 3\n")
+        play.expect(r"\[Revision club\] bot: .*")
+        start = play.expect(r"\[(\d+)\.2\] 🚀 Start").group(1)
+        time.sleep(1.5)  # the players tap Join within 0.6 s
+        play.type(f"{start}.2\n")  # the host starts the battle
+        play.expect(r"The battle is on")
+        for number in (1, 2, 3):
+            play.expect(rf"\[Revision club\] bot: ⚔️ Round {number}/3", timeout=30)
+            play.expect(r"\[\d+\.1\] A ")
+            play.type("1\n")  # a bare number: the round waits for a tap
+            play.expect(r"\(toast\) Locked in: A")
+        final = play.expect(r"🏁 Battle over!(.|\n)*?leaderboard", timeout=30).group(0)
+    for name in ("Ada", "Ben", "Cleo"):
+        assert f"{name} — " in final and "3/3 right" in final.split(f"{name} — ")[1].split("\n")[0]
