@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import getpass
 import os
 import sys
+from collections.abc import Coroutine
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from bot.app import build_application, start_polling, stop_polling
 from bot.config import Settings
@@ -16,6 +20,7 @@ from bot.sandbox.players import AnswerKey
 from bot.sandbox.server import SandboxServer
 from bot.sandbox.terminal import run_terminal
 from bot.sandbox.world import continuing_update_id
+from bot.shutdown import install_stop_signals
 from bot.storage.battles import round_rows
 
 
@@ -27,6 +32,22 @@ def battle_answers(app: App) -> AnswerKey:
         return row.right_index if row is not None else None
 
     return right_option
+
+
+async def _until_stopped(chat: Coroutine[Any, Any, None]) -> None:
+    """Run the chat until it ends, or until SIGINT (Ctrl-C) or SIGTERM ends it early."""
+    stop = asyncio.Event()
+    install_stop_signals(asyncio.get_running_loop(), stop.set)
+    chatting = asyncio.create_task(chat)
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({chatting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if not chatting.done():
+        print(file=sys.stdout, flush=True)  # leave the line the person was typing on
+        chatting.cancel()
+    await asyncio.gather(stopping, return_exceptions=True)
+    with contextlib.suppress(asyncio.CancelledError):
+        await chatting
 
 
 async def play_in_terminal(settings: Settings) -> int:
@@ -52,7 +73,9 @@ async def play_in_terminal(settings: Settings) -> int:
             flush=True,
         )
         shelf = FileShelf(folder, viewer_command(os.environ))
-        await run_terminal(server, user, files=shelf, answer_key=battle_answers(app))
+        await _until_stopped(
+            run_terminal(server, user, files=shelf, answer_key=battle_answers(app))
+        )
     finally:
         await stop_polling(app)
         await server.stop()

@@ -10,6 +10,7 @@ from typing import TextIO
 from bot.sandbox.buttons import ButtonBoard, ButtonRef, invites_typing, parse_ref, tappable
 from bot.sandbox.driver import SandboxChat, SandboxUser
 from bot.sandbox.files import FileShelf
+from bot.sandbox.lines import LineReader
 from bot.sandbox.message import SandboxEvent, SandboxMessage
 from bot.sandbox.paste import (
     BLOCK_END,
@@ -289,10 +290,12 @@ class _Terminal:
         await self.user.send(line, chat=self.chat)
 
 
-async def _next_entry(stdin: TextIO, assembler: LineAssembler, terminal: _Terminal) -> Entry | None:
+async def _next_entry(
+    reader: LineReader, assembler: LineAssembler, terminal: _Terminal
+) -> Entry | None:
     """The next complete entry, or None when the input ends."""
     while True:
-        line = await asyncio.to_thread(stdin.readline)
+        line = await reader.readline()
         if not line:
             return assembler.flush()
         was_gathering = assembler.gathering
@@ -325,12 +328,12 @@ async def run_terminal(
     bot = server.world.bot
     try:
         # The terminal brackets pastes from here on; the banner says it is ready for input.
-        with paste_mode(stdin, stdout):
+        with paste_mode(stdin, stdout), LineReader(stdin) as reader:
             terminal.write(
                 f"Chatting with {bot.first_name} (@{bot.username}) as {user.name}; :help for help."
             )
             while True:
-                entry = await _next_entry(stdin, assembler, terminal)
+                entry = await _next_entry(reader, assembler, terminal)
                 if entry is None:
                     break
                 if echo:

@@ -16,6 +16,12 @@ from types import TracebackType
 REPO = Path(__file__).resolve().parents[2]
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z~]")
 PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
+# The child makes the pseudo-terminal its controlling terminal, as a login shell's is, so that
+# Ctrl-C typed there interrupts it; then it becomes `python -m bot`.
+_AS_A_TERMINAL_SESSION = (
+    "import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'bot'])"
+)
 
 
 class PtyPlay:
@@ -36,7 +42,7 @@ class PtyPlay:
     def __enter__(self) -> PtyPlay:
         self.master, slave = os.openpty()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot"],
+            [sys.executable, "-c", _AS_A_TERMINAL_SESSION],
             cwd=self.folder,
             env=self.env,
             stdin=slave,
@@ -79,12 +85,17 @@ class PtyPlay:
         self.raw += chunk
         return bool(chunk)
 
-    def expect(self, pattern: str, timeout: float = 20.0) -> re.Match[str]:
-        """Wait for `pattern` (a regex) after what was matched before; move past it."""
+    def expect(self, pattern: str, timeout: float = 20.0, raw: bool = False) -> re.Match[str]:
+        """Wait for `pattern` (a regex) after what was matched before; move past it. With `raw`,
+        the screen is searched with its control sequences (and the cursor left alone)."""
         regex = re.compile(pattern)
         deadline = time.monotonic() + timeout
         while True:
-            found = regex.search(self.screen, self.cursor)
+            if raw:
+                shown = regex.search(self.raw.decode("utf-8", errors="replace"))
+                if shown:
+                    return shown
+            found = None if raw else regex.search(self.screen, self.cursor)
             if found:
                 self.cursor = found.end()
                 return found

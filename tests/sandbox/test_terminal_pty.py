@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import termios
 import time
 from pathlib import Path
 
@@ -72,3 +74,13 @@ def test_a_three_round_battle_against_simulated_players(tmp_path: Path) -> None:
         final = play.expect(r"🏁 Battle over!(.|\n)*?leaderboard", timeout=30).group(0)
     for name in ("Ada", "Ben", "Cleo"):
         assert f"{name} — " in final and "3/3 right" in final.split(f"{name} — ")[1].split("\n")[0]
+
+
+def test_ctrl_c_leaves_at_once_and_gives_the_terminal_back(tmp_path: Path) -> None:
+    with PtyPlay(tmp_path) as play:
+        assert not termios.tcgetattr(play.master)[3] & termios.ECHOCTL
+        play.type("\x03")
+        assert play.process is not None
+        assert play.process.wait(timeout=15) == 0
+        assert termios.tcgetattr(play.master)[3] & termios.ECHOCTL
+        play.expect(re.escape("\x1b[?2004l"), raw=True)  # bracketed paste mode is off again
