@@ -47,15 +47,10 @@ def invites_typing(message: SandboxMessage) -> bool:
     return bool(lines) and _INVITES_TYPING.search(lines[-1]) is not None
 
 
-def waits_for_tap(message: SandboxMessage, newest: SandboxMessage | None) -> bool:
-    """True when `message` is the chat's newest bot message, has buttons to tap and asks for
-    no typed reply: only then does a bare number tap one of its buttons."""
-    return (
-        newest is not None
-        and newest.message_id == message.message_id
-        and tappable(message)
-        and not invites_typing(message)
-    )
+def waits_for_tap(newest: SandboxMessage | None) -> bool:
+    """True when the chat's newest bot message has buttons to tap and asks for no typed reply:
+    only then does a bare number tap one of its buttons."""
+    return newest is not None and tappable(newest) and not invites_typing(newest)
 
 
 class ButtonBoard:
@@ -73,10 +68,6 @@ class ButtonBoard:
             self._numbers[key] = shown
             self._messages[shown] = key
         return self._numbers[key]
-
-    def known(self, message: SandboxMessage) -> int | None:
-        """The message's number if it was ever shown with buttons."""
-        return self._numbers.get((message.chat_id, message.message_id))
 
     def message_key(self, number: int) -> tuple[int, int] | None:
         """`(chat_id, message_id)` of the message shown as `number`."""

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.sandbox.buttons import ButtonBoard, ButtonRef, invites_typing, parse_ref, tappable
+from bot.sandbox.buttons import ButtonBoard, ButtonRef, invites_typing, parse_ref, waits_for_tap
 from bot.sandbox.driver import SandboxChat, SandboxUser
 from bot.sandbox.files import FileShelf
 from bot.sandbox.lines import LineReader
@@ -76,6 +76,8 @@ def render_text(text: str, entities: tuple[Entity, ...], color: bool) -> str:
 
 
 class _Terminal:
+    """One person's view of their chats: what is printed, where what they type goes."""
+
     def __init__(
         self,
         server: SandboxServer,
@@ -96,10 +98,12 @@ class _Terminal:
         self.board = ButtonBoard()
 
     def write(self, text: str) -> None:
+        """Print one line (or several) at once."""
         self.stdout.write(text + "\n")
         self.stdout.flush()
 
     def render(self, event: SandboxEvent) -> None:
+        """Print what the bot did in one of the person's chats, with its buttons numbered."""
         message = event.message
         chat = next((c for c in self.chats if c.id == event.chat_id), None)
         if message is None or chat is None:
@@ -130,6 +134,7 @@ class _Terminal:
                 self.write(f"    (a number is sent as your answer; :tap {number}.1 taps a button)")
 
     async def consume(self, subscription: Subscription) -> None:
+        """Print the bot's doings as they come, for as long as the chat lasts."""
         while True:
             event = await subscription.queue.get()
             try:
@@ -167,7 +172,7 @@ class _Terminal:
         newest = self.chat.last
         if newest is not None and invites_typing(newest):
             return None  # the bot waits for a typed answer, which may well be a number
-        if ref.message is None and (newest is None or not tappable(newest)):
+        if ref.message is None and not waits_for_tap(newest):
             return None
         return ref if self._button(ref) is not None else None
 
@@ -191,6 +196,7 @@ class _Terminal:
             self.write(f"(toast) {toast}")
 
     async def send_file(self, path_text: str) -> None:
+        """`:doc PATH`: send a file from disk as a document."""
         path = await asyncio.to_thread(lambda: Path(path_text).expanduser())
         try:
             data = await asyncio.to_thread(path.read_bytes)
@@ -263,6 +269,7 @@ class _Terminal:
             await self.user.send(part, chat=self.chat)
 
     async def handle(self, line: str) -> None:
+        """Act on one typed line: a `:command`, a tap, or a message to send."""
         command = line.strip()
         if command == ":help":
             self.write(HELP)
