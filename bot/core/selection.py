@@ -242,10 +242,26 @@ class Shown:
 
 def shows_answer(text: str, answer: str) -> bool:
     """Whether `text` states `answer` (as whole words, numbers compared by value)."""
-    wanted = normalize_answer(answer)
-    if not wanted:
-        return False
-    return f" {wanted} " in f" {normalize_answer(text)} "
+    return _states(f" {normalize_answer(text)} ", normalize_answer(answer))
+
+
+def _states(padded_text: str, wanted: str) -> bool:
+    """`shows_answer` on forms normalised already: the text padded with spaces, the answer bare."""
+    return bool(wanted) and f" {wanted} " in padded_text
+
+
+@dataclass(frozen=True, slots=True)
+class _Normalised:
+    """An item with its answer and reveal normalised once (ordering compares them many times)."""
+
+    item: Shown
+    wanted: str
+    said: str
+
+    @classmethod
+    def of(cls, item: Shown) -> _Normalised:
+        """The item with its normalised forms."""
+        return cls(item, normalize_answer(item.answer), f" {normalize_answer(item.reveal)} ")
 
 
 def order_without_leaks(items: Sequence[Shown], size: int) -> list[Pick]:
@@ -255,16 +271,17 @@ def order_without_leaks(items: Sequence[Shown], size: int) -> list[Pick]:
     its answer, in which case it moves ahead of that one (when its own reveal tells none of the
     answers it then precedes). An item that fits nowhere waits for another session.
     """
-    placed: list[Shown] = []
-    for item in items:
+    placed: list[_Normalised] = []
+    for shown in items:
+        item = _Normalised.of(shown)
         for at in range(len(placed), -1, -1):
             before, after = placed[:at], placed[at:]
-            if any(shows_answer(earlier.reveal, item.answer) for earlier in before):
+            if any(_states(earlier.said, item.wanted) for earlier in before):
                 continue
-            if any(shows_answer(item.reveal, later.answer) for later in after):
+            if any(_states(item.said, later.wanted) for later in after):
                 continue
             placed.insert(at, item)
             break
         if len(placed) == size:
             break
-    return [item.pick for item in placed]
+    return [item.item.pick for item in placed]
