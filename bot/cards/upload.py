@@ -26,6 +26,10 @@ PAGE_CARDS = 8  # cards on one page of a preview
 MAX_FILENAME_CHARS = 120
 MAX_SUFFIX_CHARS = 10
 UPLOAD_SUFFIXES = tuple(s for s in SUPPORTED_SUFFIXES if s != ".toml")
+ANKI_WITHOUT_MEDIA = (
+    "export the deck again without its pictures and sounds: in Anki, File ▸ Export…, choose "
+    "Anki Deck Package (.apkg) and untick “Include media”"
+)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -62,7 +66,11 @@ def refuse_before_download(filename: str, size: int | None) -> str | None:
         shown = suffix or "(none)"
         return f"{filename}: unsupported file type {shown!r} (send {', '.join(UPLOAD_SUFFIXES)})"
     if size is not None and size > MAX_UPLOAD_BYTES:
-        return f"{filename}: the file is {size / 1024 / 1024:.1f} MB; the limit is 10 MB"
+        refusal = f"{filename}: the file is {size / 1024 / 1024:.1f} MB; the limit is 10 MB"
+        if suffix == ".apkg":
+            # Pictures and sounds are what make a package large; the cards alone rarely are.
+            refusal += f" — {ANKI_WITHOUT_MEDIA}"
+        return refusal
     return None
 
 

@@ -111,8 +111,9 @@ def test_dispatcher_reads_csv_and_tsv() -> None:
         (b"a,b\nA,c\n", "deck.csv: line 2: the front 'A' repeats line 1"),
         (b'a,b\nc,"unclosed\nquote\n', "deck.csv: line 2: unexpected end of data"),
         (
-            b"a,b\ncaf\xe9,coffee\n",
-            "deck.csv: line 2: not UTF-8 text (byte 7); save it as UTF-8 and try again",
+            b"a,b\ncaf\xe9\x00,coffee\n",
+            "deck.csv: this is not text in any encoding I know (is it a document or a picture "
+            "under another name?)",
         ),
         (b"front,back\n", "deck.csv: the deck has no cards"),
     ],

@@ -27,18 +27,19 @@ def test_txt_files_exported_from_anki_read_as_tab_separated_html() -> None:
         (
             b"x",
             "notes.docx",
-            "notes.docx: unsupported file type '.docx' (use .toml, .txt, .csv, .tsv, .apkg)",
+            "notes.docx: unsupported file type '.docx' (use .toml, .txt, .csv, .tsv, .xlsx, .ods, .apkg)",
         ),
         (
             b"x",
             "README",
-            "README: unsupported file type '(none)' (use .toml, .txt, .csv, .tsv, .apkg)",
+            "README: unsupported file type '(none)' (use .toml, .txt, .csv, .tsv, .xlsx, .ods, .apkg)",
         ),
         (b"\xff\xfeA\x00\x00\xd8", "a.txt", "a.txt: not valid UTF-16 text (byte 4)"),
         (
-            b"ok\n\xc3(",
+            b"ok\n\x00\xc3(",
             "a.txt",
-            "a.txt: line 2: not UTF-8 text (byte 3); save it as UTF-8 and try again",
+            "a.txt: this is not text in any encoding I know (is it a document or a picture under "
+            "another name?)",
         ),
         (bytes(MAX_FILE_BYTES + 1), "big.csv", "big.csv: the file is larger than 10 MB"),
     ],
@@ -50,7 +51,10 @@ def test_refusals_name_the_file_and_the_reason(data: bytes, filename: str, messa
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.binary(max_size=300), st.sampled_from(["d.txt", "d.csv", "d.tsv", "d.apkg", "d.toml"]))
+@given(
+    st.binary(max_size=300),
+    st.sampled_from(["d.txt", "d.csv", "d.tsv", "d.xlsx", "d.ods", "d.apkg", "d.toml"]),
+)
 def test_any_bytes_under_any_extension_give_a_deck_or_a_deck_error(
     data: bytes, filename: str
 ) -> None:

@@ -34,13 +34,27 @@ from bot.cards.upload import (
         ("notes.txt", None, None),
         ("words.tsv", 0, None),
         ("huge.csv", 10 * 1024 * 1024 + 1, "huge.csv: the file is 10.0 MB; the limit is 10 MB"),
-        ("big.apkg", 25 * 1024 * 1024, "big.apkg: the file is 25.0 MB; the limit is 10 MB"),
-        ("photo.jpg", 10, "photo.jpg: unsupported file type '.jpg' (send .txt, .csv, .tsv, .apkg)"),
-        ("README", 10, "README: unsupported file type '(none)' (send .txt, .csv, .tsv, .apkg)"),
+        (
+            "big.apkg",
+            25 * 1024 * 1024,
+            "big.apkg: the file is 25.0 MB; the limit is 10 MB — export the deck again without "
+            "its pictures and sounds: in Anki, File ▸ Export…, choose Anki Deck Package (.apkg) "
+            "and untick “Include media”",
+        ),
+        (
+            "photo.jpg",
+            10,
+            "photo.jpg: unsupported file type '.jpg' (send .txt, .csv, .tsv, .xlsx, .ods, .apkg)",
+        ),
+        (
+            "README",
+            10,
+            "README: unsupported file type '(none)' (send .txt, .csv, .tsv, .xlsx, .ods, .apkg)",
+        ),
         (
             "deck.toml",
             10,
-            "deck.toml: unsupported file type '.toml' (send .txt, .csv, .tsv, .apkg)",
+            "deck.toml: unsupported file type '.toml' (send .txt, .csv, .tsv, .xlsx, .ods, .apkg)",
         ),
     ],
 )

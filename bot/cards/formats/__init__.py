@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.cards.formats.apkg import ApkgImport, ImportedReview, read_apkg
-from bot.cards.formats.checks import title_from_filename
-from bot.cards.formats.csv_deck import decode_text, is_anki_export, parse_csv_deck
+from bot.cards.formats.by_content import read_by_content
+from bot.cards.formats.csv_deck import parse_csv_deck
 from bot.cards.formats.text import parse_flashcard_text
 from bot.cards.formats.toml_deck import parse_toml_deck
 from bot.cards.model import Deck, DeckError
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
-SUPPORTED_SUFFIXES = (".toml", ".txt", ".csv", ".tsv", ".apkg")
+SUPPORTED_SUFFIXES = (".toml", ".txt", ".csv", ".tsv", ".xlsx", ".ods", ".apkg")
+# Read by what they hold, whatever of these names they carry (see `by_content`).
+TEXT_OR_SHEET_SUFFIXES = (".txt", ".csv", ".tsv", ".xlsx", ".ods")
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -28,23 +30,15 @@ __all__ = [
 
 
 def read_deck_bytes(data: bytes, filename: str) -> Deck:
-    """Read a deck from a file's bytes, choosing the format by the file name's extension."""
+    """Read a deck from a file's bytes: TOML and Anki packages by their extension, the rest by
+    their content (see `by_content`)."""
     if len(data) > MAX_FILE_BYTES:
         raise DeckError(f"{filename}: the file is larger than 10 MB")
     suffix = Path(filename).suffix.lower()
     if suffix == ".toml":
         return parse_toml_deck(_decode(data, filename), where=filename)
-    if suffix == ".txt":
-        text = decode_text(data, filename)
-        if is_anki_export(text):
-            return parse_csv_deck(text, filename)
-        return parse_flashcard_text(
-            text,
-            where=filename,
-            default_title=title_from_filename(filename),
-        )
-    if suffix in (".csv", ".tsv"):
-        return parse_csv_deck(data, filename)
+    if suffix in TEXT_OR_SHEET_SUFFIXES:
+        return read_by_content(data, filename)
     if suffix == ".apkg":
         return read_apkg(data, filename).deck
     raise DeckError(

@@ -1,9 +1,10 @@
-"""CSV and TSV decks (Quizlet and spreadsheet exports): one card per row, front then back.
+"""CSV and TSV decks (Quizlet, Brainscape and spreadsheet exports): one card a row, front, back.
 
 The delimiter (tab, comma or semicolon) is sniffed from the rows themselves, a header row such as
-`Term,Definition` is recognised in any case, quoted fields may span lines, and the text may carry a
-UTF-8 byte order mark. Anki's plain-text exports (`#separator:tab` lines on top) read the same way,
-their HTML turned into text when they say `#html:true`.
+`Term,Definition` is recognised in any case, quoted fields may span lines, and the text may be
+UTF-8 (with or without a byte order mark) or in another common encoding (see `encoding`). Anki's
+plain-text exports (`#separator:tab` lines on top) read the same way, their HTML turned into text
+when they say `#html:true`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from bot.cards.formats.apkg_html import field_to_text
 from bot.cards.formats.checks import title_from_filename
+from bot.cards.formats.encoding import Decoded, read_text
 from bot.cards.model import Card, Deck, DeckError
 from bot.cards.validate import build_deck, check_cards, nul_warning, without_nul
 
@@ -47,9 +49,15 @@ SNIFF_ROWS = 50
 _CsvReader = Any  # csv.reader's type (`_csv.Reader`) is not importable at run time
 
 
-def parse_csv_deck(data: bytes | str, filename: str) -> Deck:
+def parse_csv_deck(data: bytes | str | Decoded, filename: str) -> Deck:
     """Read a CSV/TSV deck; the title comes from the file name; errors name the line and field."""
-    text = decode_text(data, filename) if isinstance(data, bytes) else data.lstrip("\ufeff")
+    if isinstance(data, bytes):
+        decoded = read_text(data, filename)
+    elif isinstance(data, str):
+        decoded = Decoded(data.lstrip("\ufeff"))
+    else:
+        decoded = data
+    text = decoded.text
     # PostgreSQL cannot store a NUL character: they go, and the preview says so.
     text, nul = without_nul(text)
     text, delimiter, is_html = _anki_directives(text)
@@ -61,7 +69,7 @@ def parse_csv_deck(data: bytes | str, filename: str) -> Deck:
         raise DeckError(f"{filename}: no rows found (the file is empty)")
     front_col, back_col = 0, 1
     width = len(first[1])
-    header = _header_columns(first[1])
+    header = header_columns(first[1])
     if header is not None:
         front_col, back_col = header
     else:
@@ -89,25 +97,8 @@ def parse_csv_deck(data: bytes | str, filename: str) -> Deck:
             yield Card(front, back), f"line {line}"
 
     cards = check_cards(placed(), filename)
-    warnings = [nul_warning(nul)] if nul else []
+    warnings = decoded.warnings() + ([nul_warning(nul)] if nul else [])
     return build_deck(title_from_filename(filename), cards, warnings, where=filename)
-
-
-def decode_text(data: bytes, filename: str) -> str:
-    """UTF-8 text with or without a byte order mark (UTF-16 with a BOM, as Excel writes it, too)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise DeckError(f"{filename}: not valid UTF-16 text (byte {exc.start})") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise DeckError(
-            f"{filename}: line {line}: not UTF-8 text (byte {exc.start}); "
-            "save it as UTF-8 and try again"
-        ) from None
 
 
 def is_anki_export(text: str) -> bool:
@@ -188,7 +179,7 @@ def _rows(text: str, delimiter: str, filename: str) -> Iterator[tuple[int, list[
         start = reader.line_num + 1
 
 
-def _header_columns(fields: list[str]) -> tuple[int, int] | None:
+def header_columns(fields: list[str]) -> tuple[int, int] | None:
     """(front column, back column) if the row is a header such as `Term;Definition`, else None."""
     names = [re.sub(r"[\s:*#]+$|^[\s#]+", "", f).casefold() for f in fields]
     fronts = [i for i, name in enumerate(names) if name in FRONT_HEADERS]

@@ -1,0 +1,66 @@
+"""Text and spreadsheet files read by what they hold, whatever their name says.
+
+A workbook renamed `.csv` is still a workbook, a CSV renamed `.xlsx` still text: the first bytes
+decide. A zip is opened only as a spreadsheet package (see `sheet_zip`); known binary files are
+named in the refusal; anything else is text in some encoding (see `encoding`), read as CSV or, for
+a `.txt`, as pasted flashcards (or an Anki plain-text export, which is CSV with `#` lines on top).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from bot.cards.formats.checks import title_from_filename
+from bot.cards.formats.csv_deck import is_anki_export, parse_csv_deck
+from bot.cards.formats.encoding import read_text
+from bot.cards.formats.sheet_zip import is_old_office, is_zip, open_package
+from bot.cards.formats.spreadsheet import read_spreadsheet
+from bot.cards.formats.text import parse_flashcard_text
+from bot.cards.model import Deck, DeckError
+
+# Files people send by mistake, told by their first bytes.
+_MAGIC = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG picture"),
+    (b"\xff\xd8\xff", "a JPEG picture"),
+    (b"GIF8", "a GIF picture"),
+    (b"RIFF", "a sound or video file"),
+    (b"ID3", "an MP3 file"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+)
+
+
+def read_by_content(data: bytes, filename: str) -> Deck:
+    """A .txt, .csv, .tsv, .xlsx or .ods file's deck, read as what its content is."""
+    if is_zip(data):
+        package = open_package(data, filename)
+        if package.kind in ("xlsx", "ods"):
+            return read_spreadsheet(package, filename)
+        if package.kind == "anki":
+            raise DeckError(
+                f"{filename}: this is an Anki package under another name; send it named .apkg"
+            )
+        raise DeckError(
+            f"{filename}: a zip file, but not an Excel (.xlsx) or OpenDocument (.ods) spreadsheet"
+        )
+    if is_old_office(data):
+        raise DeckError(
+            f"{filename}: an Excel 97–2003 (.xls) workbook or another old Office file; save it "
+            "as .xlsx or .csv and send that"
+        )
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise DeckError(f"{filename}: this is {what}, not a deck")
+    decoded = read_text(data, filename)
+    if Path(filename).suffix.lower() == ".txt" and not is_anki_export(decoded.text):
+        deck = parse_flashcard_text(
+            decoded.text, where=filename, default_title=title_from_filename(filename)
+        )
+        if not decoded.guessed:
+            return deck
+        return dataclasses.replace(deck, warnings=(*decoded.warnings(), *deck.warnings))
+    return parse_csv_deck(decoded, filename)
