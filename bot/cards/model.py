@@ -18,6 +18,7 @@ class DeckError(ValueError):
 class Card:
     """One flashcard: a front (prompt or title) and a back (the facts to recall).
 
+    An Anki card may also keep its formatting (`front_html`, `back_html`).
     A card meant both ways (`reverse`: an Anki "Basic (and reversed card)" note, a deck studied
     both ways) is also asked the other way round: its back shown, its front recalled.
     """
@@ -25,6 +26,10 @@ class Card:
     front: str
     back: str
     reverse: bool = False
+    # Each side's formatting as Telegram HTML (bot.cards.richtext), when the deck had some to keep:
+    # the plain sides above are what questions are made from and answers graded against.
+    front_html: str | None = None
+    back_html: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

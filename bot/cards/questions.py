@@ -18,6 +18,10 @@ Each card gives, where the card allows it:
 
 A question never shows its answer: not in the prompt, not partly behind a mask. Options hold
 exactly one right answer.
+
+Formulas (LaTeX between Anki's delimiters) are never masked nor blanked: questions are made on the
+card's LaTeX, which marks where each formula is, and only then are formulas written as readable
+text (`bot.cards.richtext`) in everything the question shows and grades.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import hashlib
 import random
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from bot.cards.answers import (
@@ -63,10 +67,11 @@ from bot.cards.distractors import (
     significant_words,
 )
 from bot.cards.model import Card, Deck, normalize_front
+from bot.cards.richtext import readable_latex
 from bot.core.grading import normalize_answer
 
 # Raise when what questions a deck yields changes: decks made before are made again on next use.
-QUESTIONS_VERSION = 2
+QUESTIONS_VERSION = 3
 CHOICE_OPTIONS = DISTRACTORS + 1
 MASK = "___"
 MAX_OPTION_CHARS = 100  # an option longer than this is no option to read on a phone
@@ -133,7 +138,8 @@ def question_key(kind: QuestionKind, card: Card) -> str:
 
 
 def display_front(front: str) -> str:
-    """A front as an option shows it: LaTeX commands read as words."""
+    """A front as an option shows it: formulas readable, other LaTeX commands read as words."""
+    front = readable_latex(front)
     return strip_latex(front) if has_latex(front) else front
 
 
@@ -550,7 +556,24 @@ def card_questions(index: int, context: DeckContext) -> list[Question]:
         if q.kind in (QuestionKind.CHOICE, QuestionKind.TYPED)
     )
     questions.extend(cloze_questions(index, context, asked))
-    return questions
+    return [shown for question in questions if (shown := readable(question)) is not None]
+
+
+def readable(question: Question) -> Question | None:
+    """The question with its formulas as readable text; None when two of its options would then
+    read the same (an option that is no longer one of a kind)."""
+    answer = readable_latex(question.answer)
+    wrong = tuple(readable_latex(option) for option in question.distractors)
+    texts = [normalize_answer(option) for option in (answer, *wrong)]
+    if len(set(texts)) < len(texts):
+        return None
+    return replace(
+        question,
+        prompt=readable_latex(question.prompt),
+        answer=answer,
+        distractors=wrong,
+        accepted=tuple(readable_latex(text) for text in question.accepted),
+    )
 
 
 def make_questions(deck: Deck) -> list[Question]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from bot.cards.model import (
     MAX_CARDS,
@@ -41,7 +42,7 @@ def check_cards(cards: Iterable[tuple[Card, str]], where: str) -> list[Card]:
             # Raised as soon as the card beyond the limit comes: a reader feeding cards one by
             # one stops reading there.
             raise DeckError(too_many_cards(where, place))
-        card = Card(clean_text(raw.front), clean_text(raw.back), raw.reverse)
+        card = replace(raw, front=clean_text(raw.front), back=clean_text(raw.back))
         check_sides(card, f"{where}: {place}")
         key = normalize_front(card.front)
         if key in seen:

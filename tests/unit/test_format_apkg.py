@@ -179,6 +179,11 @@ def test_html_becomes_text_with_lines_bullets_and_entities() -> None:
         Card(
             "British dish",
             "Fish & chips are served <hot>\nwith salt\nand vinegar\n- cod\n- haddock\nSince the 1860s.",
+            front_html="<i>British</i> dish",
+            back_html=(
+                "<b>Fish &amp; chips</b> are served &lt;hot&gt;\nwith salt\nand vinegar\n"
+                "- cod\n- haddock\nSince the 1860s."
+            ),
         ),
     )
 
@@ -217,7 +222,11 @@ def test_nested_and_broken_cloze_markup() -> None:
     assert deck.cards == (
         Card("___ hosts the Louvre.", "Paris, France"),
         Card("Paris, ___ hosts the Louvre.", "France"),
-        Card("Unclosed {{c1::deletion and a ___ one", "real"),
+        Card(
+            "Unclosed {{c1::deletion and a ___ one",
+            "real",
+            front_html="Unclosed {{c1::deletion and a <b>___</b> one",
+        ),
     )
 
 

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot.cards.formats.apkg_cloze import answers, cloze_numbers, parse_cloze, render_front, reveal
-from bot.cards.formats.apkg_html import field_to_text
+from bot.cards.formats.apkg_html import field_to_html, field_to_text
 from bot.cards.formats.apkg_package import Collection, collection_copy, read_sqlite
 from bot.cards.formats.apkg_states import AnkiScheduling, read_scheduling
 from bot.cards.formats.checks import title_from_filename
@@ -258,10 +258,16 @@ class _Builder:
         if is_cloze:
             self._add_cloze(note_id, fields, place)
             return
-        front = field_to_text(fields[0])
-        back = field_to_text(fields[1] if len(fields) > 1 else "")
+        front_field, back_field = fields[0], fields[1] if len(fields) > 1 else ""
+        front, back = field_to_text(front_field), field_to_text(back_field)
         self.media += front.media + back.media
-        self.add(Card(front.text, back.text), (note_id, None), place)
+        card = Card(
+            front.text,
+            back.text,
+            front_html=field_to_html(front_field),
+            back_html=field_to_html(back_field),
+        )
+        self.add(card, (note_id, None), place)
 
     def _add_cloze(self, note_id: int, fields: list[str], place: str) -> None:
         parsed = [parse_cloze(f) for f in fields]
@@ -276,11 +282,13 @@ class _Builder:
         if not numbers:
             self.empty += 1
         for number in numbers:
-            front = field_to_text(render_front(nodes, number)).text
+            shown = render_front(nodes, number)
+            front = field_to_text(shown).text
             back = "\n".join(
                 text for a in answers(nodes, number) if (text := field_to_text(a).text)
             )
-            self.add(Card(front, back), (note_id, number - 1), place)
+            card = Card(front, back, front_html=field_to_html(shown))
+            self.add(card, (note_id, number - 1), place)
 
 
 def _build(

@@ -4,6 +4,11 @@ Anki stores fields as HTML fragments. Text is what a quiz needs: `<br>`, `<div>`
 breaks, `<li>` a "- " bullet, entities (`&nbsp;`, `&lt;`) their characters. Images, sounds and
 videos cannot be shown in a text quiz; they are dropped and counted so the import can say so.
 LaTeX (`[latex]…[/latex]`, `\\(…\\)`, `[$]…[/$]`) is ordinary text here and stays as written.
+
+`field_to_html` keeps a field's formatting as Telegram HTML: the field is first cleaned by nh3
+(Ammonia's allow-list: no attributes, no links, no scripts, tags balanced), then its bold, italic,
+underline, strike and code become Telegram's tags and its formulas readable text. Its text is the
+plain text's, so what is shown and what is graded never disagree.
 """
 
 from __future__ import annotations
@@ -12,6 +17,10 @@ import html
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
+
+import nh3
+
+from bot.cards.richtext import html_text, readable_latex
 
 _SOUND = re.compile(r"\[sound:[^\]]*\]", re.IGNORECASE)
 _BLOCK_TAGS = frozenset(
@@ -113,6 +122,110 @@ class _TextExtractor(HTMLParser):
         self.parts.append(data if self._pre else re.sub(r"[ \t\r\n\f]+", " ", data))
         if data.strip():
             self._line_start = False
+
+
+# Telegram's tag for each formatting tag kept; code and pre hold no other tag.
+_FORMATTING = {
+    "b": "b",
+    "strong": "b",
+    "i": "i",
+    "em": "i",
+    "u": "u",
+    "ins": "u",
+    "s": "s",
+    "strike": "s",
+    "del": "s",
+    "code": "code",
+    "kbd": "code",
+    "tt": "code",
+    "samp": "code",
+}
+_CLEAN_TAGS = (
+    set(_FORMATTING)
+    | _BLOCK_TAGS
+    | {"br", "li", "td", "th", "tbody", "thead", "span", "sub", "sup"}
+)
+
+
+class _HtmlExtractor(_TextExtractor):
+    """The text extractor that also writes Telegram's formatting tags, always balanced."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._open: list[str] = []  # Telegram tags open, outermost first
+        self._code = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Formatting tags open their Telegram tag; the others act as in plain text."""
+        if tag == "pre":
+            self._close_all()
+        super().handle_starttag(tag, attrs)
+        wanted = "code" if tag == "pre" else _FORMATTING.get(tag)
+        if wanted is None or self._hidden or self._code:
+            return
+        if wanted == "code":
+            self._close_all()
+            self._code += 1
+        self._open.append(wanted)
+        self.parts.append(f"<{wanted}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        """A formatting tag closes its Telegram tag and reopens those opened inside it."""
+        super().handle_endtag(tag)
+        wanted = "code" if tag == "pre" else _FORMATTING.get(tag)
+        if wanted is None or wanted not in self._open:
+            return
+        if wanted == "code":
+            self._close_all()
+            return
+        if self._code:
+            return
+        at = len(self._open) - 1 - self._open[::-1].index(wanted)
+        inner = self._open[at + 1 :]
+        for name in reversed(self._open[at:]):
+            self.parts.append(f"</{name}>")
+        del self._open[at:]
+        for name in inner:
+            self.parts.append(f"<{name}>")
+        self._open.extend(inner)
+
+    def handle_data(self, data: str) -> None:
+        """Text escaped for Telegram, its formulas readable."""
+        if self._hidden:
+            return
+        start = len(self.parts)
+        super().handle_data(readable_latex(data))
+        self.parts[start:] = [html.escape(part, quote=False) for part in self.parts[start:]]
+
+    def _close_all(self) -> None:
+        self.parts.extend(f"</{name}>" for name in reversed(self._open))
+        self._open.clear()
+        self._code = 0
+
+    def result(self) -> str:
+        """The Telegram HTML written, every tag closed."""
+        self._close_all()
+        return "".join(self.parts)
+
+
+def field_to_html(field: str) -> str | None:
+    """A field's formatting as Telegram HTML, or None when it has none to keep (or its text
+    would differ from the plain text's)."""
+    cleaned = nh3.clean(_SOUND.sub("", field), tags=_CLEAN_TAGS, attributes={})
+    extractor = _HtmlExtractor()
+    try:
+        extractor.feed(cleaned)
+        extractor.close()
+    except (AssertionError, ValueError):
+        return None
+    lines = [" ".join(line.split()) for line in extractor.result().split("\n")]
+    markup = _tidy("\n".join(lines))
+    markup = re.sub(r"<(\w+)>(\s*)</\1>", r"\2", markup)  # formatting around nothing
+    if "<" not in markup:
+        return None
+    if _tidy(html_text(markup)) != readable_latex(field_to_text(field).text):
+        return None
+    return markup
 
 
 def field_to_text(field: str) -> FieldText:
