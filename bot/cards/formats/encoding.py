@@ -59,6 +59,12 @@ _NAMES = {
 }
 # The detector reads samples of this many bytes (five of them) rather than the whole file.
 _CHUNK_BYTES = 4096
+# Differences in the detector's scores smaller than these are noise on a file of a few lines.
+_CHAOS_MARGIN = 0.01
+_COHERENCE_MARGIN = 0.1
+# The share of odd characters a reading may have (the detector's default, 0.2, turns away a
+# short Cyrillic word list whose Latin translations sit beside its words).
+_MAX_MESS = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +112,9 @@ def _detect(data: bytes) -> str | None:
     """The most likely of the common encodings for `data`, or None when none reads it as text."""
     if b"\x00" in data:
         return None  # no code page has NUL in text; UTF-16 without a BOM is not worth guessing
-    matches = from_bytes(data, cp_isolation=list(COMMON_ENCODINGS), chunk_size=_CHUNK_BYTES)
+    matches = from_bytes(
+        data, cp_isolation=list(COMMON_ENCODINGS), chunk_size=_CHUNK_BYTES, threshold=_MAX_MESS
+    )
     found: list[tuple[float, float, int]] = []
     for match in matches:
         # Code pages that decode these bytes to the same text come as one match: the most
@@ -117,11 +125,20 @@ def _detect(data: bytes) -> str | None:
             if name in COMMON_ENCODINGS
         ]
         if ranks:
-            found.append((round(match.chaos, 3), -round(match.coherence, 3), min(ranks)))
+            found.append((match.chaos, match.coherence, min(ranks)))
     if not found:
         return None
-    # Least mess first, then the most coherent language, then the most common code page.
-    return COMMON_ENCODINGS[min(found)[2]]
+    # The least mess first; then the language that reads most coherently, though on a small
+    # file coherence is noisy (cp1257's "naļve" can score above cp1252's "naïve"): readings
+    # within a margin of the best count as equal, and the most common code page among them wins.
+    least = min(chaos for chaos, _, _ in found)
+    clean = [
+        (coherence, rank) for chaos, coherence, rank in found if chaos <= least + _CHAOS_MARGIN
+    ]
+    most = max(coherence for coherence, _ in clean)
+    return COMMON_ENCODINGS[
+        min(rank for coherence, rank in clean if coherence >= most - _COHERENCE_MARGIN)
+    ]
 
 
 def _strict(data: bytes, encoding: str, filename: str) -> str:

@@ -44,11 +44,16 @@ def read_spreadsheet(package: Package, filename: str) -> Deck:
     try:
         with CalamineWorkbook.from_filelike(io.BytesIO(package.rebuilt())) as workbook:
             sheet = workbook.get_sheet_by_index(0)
-            top, left = sheet.start or (0, 0)
-            rows = [row[:3] for row in sheet.iter_rows()]
+            bottom, right = sheet.end or (0, 0)
+            rows, width = [], 0
+            for row in sheet.iter_rows():
+                rows.append(row[:3])
+                width = max(width, len(row))
     except CalamineError as exc:
         raise DeckError(f"{filename}: the spreadsheet cannot be read ({exc})") from None
-    return _deck(rows, top, left, filename)
+    # The rows and columns handed out end at the sheet's last filled cell (where they start
+    # differs between formats), so row numbers and column letters count back from there.
+    return _deck(rows, bottom - len(rows) + 1, right - width + 1, filename)
 
 
 def _deck(rows: list[list[Cell]], top: int, left: int, filename: str) -> Deck:
