@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean i18n
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,17 @@ test: lint
 format: $(DEV_STAMP)
 	$(BIN)/ruff format bot tests bench
 	$(BIN)/ruff check --fix bot tests bench
+
+# The interface's catalogues: extract every marked sentence of bot/views, merge the new ones into
+# each language's messages.po (translators fill them in), compile the .mo files the bot reads.
+LOCALES_DIR := bot/locales
+I18N_KEYWORDS := -k _ -k N_ -k ngettext:1,2 -k count:2,3
+i18n: $(DEV_STAMP)
+	$(BIN)/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output \
+		--omit-header -o $(LOCALES_DIR)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALES_DIR)/messages.pot -d $(LOCALES_DIR) --no-fuzzy-matching \
+		--no-location
+	$(BIN)/pybabel compile -d $(LOCALES_DIR) --statistics
 
 bench: $(DEV_STAMP)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -47,6 +47,7 @@ from bot.handlers.imports import (
     on_import_tap,
     sweep_imports,
 )
+from bot.handlers.language import LANGUAGE_TAP, apply_language, language_command, on_language_tap
 from bot.handlers.messages import on_other, on_text, on_unknown_command
 from bot.handlers.parameters_sweep import sweep_parameters
 from bot.handlers.quiz import on_quiz_menu_tap, on_quiz_tap, quiz_command
@@ -73,7 +74,8 @@ from bot.runtime import App, Context, Runtime
 from bot.services.container import create_services
 from bot.shutdown import Stopper
 from bot.views.callbacks import BattleTap, DeckTap, ImportTap, QuizTap
-from bot.views.commands import DESCRIPTION, GROUP_COMMANDS, PRIVATE_COMMANDS, SHORT_DESCRIPTION
+from bot.views.commands import commands, description, short_description
+from bot.views.i18n import DEFAULT_LOCALE, LOCALES, using_locale
 from bot.views.reminders import REMINDER_TAPS
 from bot.webhook.metered import MeteredApplication, MeteredRateLimiter
 from bot.webhook.metrics import Metrics
@@ -184,12 +186,37 @@ async def describe_bot(bot: Bot) -> None:
     # be long and the next start tries again.
     try:
         with caller_handles_429():
-            if (await bot.get_my_description()).description != DESCRIPTION:
-                await bot.set_my_description(DESCRIPTION)
-            if (await bot.get_my_short_description()).short_description != SHORT_DESCRIPTION:
-                await bot.set_my_short_description(SHORT_DESCRIPTION)
+            for code in LOCALES:
+                # English is the default (no language_code): what every other language falls to.
+                language = "" if code == DEFAULT_LOCALE else code
+                with using_locale(code):
+                    text, short = description(), short_description()
+                got = await bot.get_my_description(language_code=language)
+                if got.description != text:
+                    await bot.set_my_description(text, language_code=language)
+                got_short = await bot.get_my_short_description(language_code=language)
+                if got_short.short_description != short:
+                    await bot.set_my_short_description(short, language_code=language)
     except TelegramError as exc:
         log.warning("could not set the bot's description: %s", exc)
+
+
+async def set_command_menus(bot: Bot) -> None:
+    """The command menus of private chats and of groups, in every language of the interface."""
+    for code in LOCALES:
+        language = "" if code == DEFAULT_LOCALE else code
+        with using_locale(code):
+            private, group = commands(private=True), commands(private=False)
+        await bot.set_my_commands(
+            [BotCommand(name, text) for name, text in private],
+            scope=BotCommandScopeAllPrivateChats(),
+            language_code=language,
+        )
+        await bot.set_my_commands(
+            [BotCommand(name, text) for name, text in group],
+            scope=BotCommandScopeAllGroupChats(),
+            language_code=language,
+        )
 
 
 def build_application(
@@ -216,14 +243,7 @@ def build_application(
             migrate=services.battles.migrate,
         )
         app.bot_data.services = services
-        await app.bot.set_my_commands(
-            [BotCommand(name, description) for name, description in PRIVATE_COMMANDS],
-            scope=BotCommandScopeAllPrivateChats(),
-        )
-        await app.bot.set_my_commands(
-            [BotCommand(name, description) for name, description in GROUP_COMMANDS],
-            scope=BotCommandScopeAllGroupChats(),
-        )
+        await set_command_menus(app.bot)
         await describe_bot(app.bot)
         if sweep_interval is not None:
             app.bot_data.sweep_task = asyncio.create_task(
@@ -280,8 +300,10 @@ def build_application(
     app.bot_data.stopper = stopper
 
     private = filters.ChatType.PRIVATE
-    # Before every handler: drop updates delivered twice and messages of a user who floods.
-    app.add_handler(TypeHandler(Update, guard_update), group=-1)
+    # Before every handler: drop updates delivered twice and messages of a user who floods,
+    # then speak the chat's language for the rest of the update.
+    app.add_handler(TypeHandler(Update, guard_update), group=-2)
+    app.add_handler(TypeHandler(Update, apply_language), group=-1)
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("help", help_command))
     app.add_handler(CommandHandler("quiz", quiz_command))
@@ -298,6 +320,7 @@ def build_application(
     app.add_handler(CommandHandler("battle", battle_command))
     app.add_handler(CommandHandler("stopbattle", stop_battle_command))
     app.add_handler(CommandHandler("leaderboard", leaderboard_command))
+    app.add_handler(CommandHandler("language", language_command))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     # Every button's handler: a typed tap by its type, a menu tap by its name. A tap none of these
     # takes is refused politely; each handler is called as (query, tap, context).
@@ -312,6 +335,7 @@ def build_application(
             "quiz": on_quiz_menu_tap,
             **dict.fromkeys(REMINDER_TAPS, on_reminder_tap),
             SETTINGS_TAP: on_settings_tap,
+            LANGUAGE_TAP: on_language_tap,
             FORGET_TAP: on_forget_tap,
         },
     )

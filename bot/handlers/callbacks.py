@@ -96,12 +96,13 @@ async def _out_of_place(query: CallbackQuery, tap: Tap, services: Services) -> s
     if message is None:  # a button under an inline-mode message: the bot sends none
         return taps.OUT_OF_PLACE
     chat = message.chat
-    if taps.home(tap) == "private":
+    where = taps.home(tap)
+    if where == "private":
         if chat.type != Chat.PRIVATE:
             return taps.PRIVATE_ONLY
         if chat.id != query.from_user.id:
             return taps.OUT_OF_PLACE
-    elif chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
+    elif where == "group" and chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
         return taps.OUT_OF_PLACE
     buttons = _buttons(message)
     if taps.carried(tap, query.data or "", buttons):

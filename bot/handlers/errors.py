@@ -10,7 +10,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.runtime import Context
 from bot.storage.db import DatabaseTimeout
-from bot.views.texts import CONNECTION_TROUBLE, DATABASE_SLOW, DATABASE_SLOW_TOAST, SORRY
+from bot.views import texts
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ async def on_error(update: object, context: Context) -> None:
         # The database server stopped answering (or, on SQLite, another process held the write
         # lock past the busy timeout): say so instead of leaving people waiting.
         log.warning("%s while handling an update", error)
-        await _tell(update, context, DATABASE_SLOW, DATABASE_SLOW_TOAST)
+        await _tell(update, context, texts.DATABASE_SLOW, texts.DATABASE_SLOW_TOAST)
         return
     if isinstance(error, BadRequest) and "query is too old" in error.message.lower():
         # A tap answered already (an update delivered again) or answered too late: Telegram
@@ -39,7 +39,7 @@ async def on_error(update: object, context: Context) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is not None and chat.type == chat.PRIVATE:
             try:
-                await context.bot.send_message(chat.id, CONNECTION_TROUBLE)
+                await context.bot.send_message(chat.id, texts.CONNECTION_TROUBLE)
             except TelegramError:
                 log.debug("could not send the connection notice")
         return
@@ -47,12 +47,12 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(update, Update):
         if update.callback_query is not None:
             try:
-                await update.callback_query.answer(SORRY)
+                await update.callback_query.answer(texts.SORRY)
             except Exception:
                 log.debug("could not answer the failed callback query")
         elif update.effective_chat is not None and update.effective_chat.type == "private":
             try:
-                await context.bot.send_message(update.effective_chat.id, SORRY)
+                await context.bot.send_message(update.effective_chat.id, texts.SORRY)
             except Exception:
                 log.debug("could not send the apology")
 

@@ -38,7 +38,9 @@ from bot.handlers.common import edit_html, send_html
 from bot.storage import leases
 from bot.storage import outbox as store
 from bot.storage.db import Database
+from bot.storage.languages import language_of
 from bot.storage.outbox import Holder, OwedRow
+from bot.views.i18n import using_locale
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +121,9 @@ class Deliverer:
         turn.waiting += 1
         try:
             async with turn.lock:  # one delivery per chat at a time in this process
-                moved_to = await self._deliver_held(chat_id)
+                # Screens render in the chat's language, whoever's update (or sweep) delivers.
+                with using_locale(await language_of(self.db, chat_id)):
+                    moved_to = await self._deliver_held(chat_id)
         finally:
             turn.waiting -= 1
             if turn.waiting == 0:

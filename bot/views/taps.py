@@ -15,7 +15,9 @@ from typing import Literal
 from bot.views.callbacks import BattleTap, DeckTap, ImportTap, MenuTap, QuizTap, Tap, decode
 from bot.views.reminders import REMIND, REMIND_NO
 
-Home = Literal["private", "group"]
+Home = Literal["private", "group", "anywhere"]
+# Menus that work in any chat: /language (a group's is for its admins, checked by its handler).
+ANYWHERE_MENUS = frozenset({"lang"})
 
 OUT_OF_PLACE = "This button no longer works"
 PRIVATE_ONLY = "That button works in our private chat"
@@ -25,7 +27,10 @@ _MENU_FAMILIES = {REMIND_NO: REMIND}
 
 
 def home(tap: Tap) -> Home:
-    """The kind of chat a tap's action belongs to: battles in groups, everything else in private."""
+    """The kind of chat a tap's action belongs to: battles in groups, /language anywhere,
+    everything else in private."""
+    if isinstance(tap, MenuTap) and tap.name in ANYWHERE_MENUS:
+        return "anywhere"
     return "group" if isinstance(tap, BattleTap) else "private"
 
 

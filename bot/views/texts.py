@@ -5,76 +5,95 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.deeplinks import start_link
-from bot.views.commands import GROUP_COMMANDS, PRIVATE_COMMANDS
+from bot.views.commands import GROUP_COMMANDS, commands
 from bot.views.fmt import clip, esc
+from bot.views.i18n import N_, _
 
 
 def welcome(first_name: str) -> str:
     """The /start greeting: who the bot is and what it does, in two lines."""
-    name = esc(clip(first_name, 64)) or "there"
-    return (
-        f"👋 Hi {name}! I'm <b>Quizmaster</b>.\n"
+    name = esc(clip(first_name, 64)) or _("there")
+    return _(
+        "👋 Hi %(name)s! I'm <b>Quizmaster</b>.\n"
         "I quiz you on flashcards and schedule every question with spaced repetition (FSRS), "
         "so you review just before you would forget.\n"
         "Study a little every day to keep your 🔥 streak. Tap <b>Start quiz</b> to begin."
-    )
+    ) % {"name": name}
 
 
 def help_text(private: bool = True) -> str:
     """Every command of the chat with one line each (groups get the battle commands)."""
     if not private:
         return group_help_text()
-    lines = ["<b>What I can do</b>"]
-    lines += [f"/{name} — {esc(description)}" for name, description in PRIVATE_COMMANDS]
+    lines = [_("<b>What I can do</b>")]
+    lines += [f"/{name} — {esc(description)}" for name, description in commands(private=True)]
     lines.append(
-        "\nIn a quiz, tap the buttons to answer; for a typed question just send your answer as a "
-        "message. To bring your own deck, send me a .csv, .tsv, .txt or Anki .apkg file, or paste "
-        "flashcards."
+        "\n"
+        + _(
+            "In a quiz, tap the buttons to answer; for a typed question just send your answer as "
+            "a message. To bring your own deck, send me a .csv, .tsv, .txt or Anki .apkg file, or "
+            "paste flashcards."
+        )
     )
-    battle_commands = ", ".join(f"/{name}" for name, _ in GROUP_COMMANDS if name != "help")
-    lines.append(f"Add me to a group for revision battles: {battle_commands}.")
+    battle_commands = ", ".join(
+        f"/{name}" for name, _text in GROUP_COMMANDS if name not in {"help", "language"}
+    )
+    lines.append(
+        _("Add me to a group for revision battles: %(commands)s.") % {"commands": battle_commands}
+    )
     return "\n".join(lines)
 
 
 def group_help_text() -> str:
     """What the bot does in a group: battles, their table, and where personal study lives."""
-    lines = ["<b>What I can do in a group</b>"]
-    lines += [f"/{name} — {esc(description)}" for name, description in GROUP_COMMANDS]
+    lines = [_("<b>What I can do in a group</b>")]
+    lines += [f"/{name} — {esc(description)}" for name, description in commands(private=False)]
     lines.append(
-        "\nIn a battle, tap Join, then the right answer of each round — faster answers earn more "
-        "points. Quizzes, reminders and your own progress live in a private chat with me."
+        "\n"
+        + _(
+            "In a battle, tap Join, then the right answer of each round — faster answers earn "
+            "more points. Quizzes, reminders and your own progress live in a private chat with me."
+        )
     )
     return "\n".join(lines)
-
-
-OPEN_PRIVATE_CHAT = "Open a private chat"
 
 
 def private_chat_keyboard(bot_username: str, payload: str | None = None) -> InlineKeyboardMarkup:
     """One button that opens the private chat with the bot and, for a known payload, the command."""
     url = start_link(bot_username, payload)
-    return InlineKeyboardMarkup([[InlineKeyboardButton(OPEN_PRIVATE_CHAT, url=url)]])
+    return InlineKeyboardMarkup([[InlineKeyboardButton(_(_TEXTS["OPEN_PRIVATE_CHAT"]), url=url)]])
 
 
-QUIZ_IN_PRIVATE = "Quizzes run in a private chat with me — open it and send /quiz."
-UNKNOWN_TEXT = "I didn't get that. Send /quiz to study, or /help to see what I can do."
-UNSUPPORTED_MESSAGE = (
-    "I can only read text messages and deck files (.txt, .csv, .tsv, .apkg). "
-    "Send /quiz to study or /help to see what I can do."
-)
-UNKNOWN_COMMAND = "I don't know that command. Send /help to see what I can do."
-SLOW_DOWN = (
-    "Easy there — that's more messages than I can read. I'll skip the next few; "
-    "wait a few seconds, then carry on."
-)
-CONNECTION_TROUBLE = (
-    "⚠️ I had trouble reaching Telegram just now, so a reply may be missing. Nothing you did is "
-    "lost — send /quiz to continue where you left off."
-)
+# Short replies, translated when read (`texts.SORRY`): see __getattr__ below.
+_TEXTS = {
+    "OPEN_PRIVATE_CHAT": N_("Open a private chat"),
+    "QUIZ_IN_PRIVATE": N_("Quizzes run in a private chat with me — open it and send /quiz."),
+    "UNKNOWN_TEXT": N_("I didn't get that. Send /quiz to study, or /help to see what I can do."),
+    "UNSUPPORTED_MESSAGE": N_(
+        "I can only read text messages and deck files (.txt, .csv, .tsv, .apkg). "
+        "Send /quiz to study or /help to see what I can do."
+    ),
+    "UNKNOWN_COMMAND": N_("I don't know that command. Send /help to see what I can do."),
+    "SLOW_DOWN": N_(
+        "Easy there — that's more messages than I can read. I'll skip the next few; "
+        "wait a few seconds, then carry on."
+    ),
+    "CONNECTION_TROUBLE": N_(
+        "⚠️ I had trouble reaching Telegram just now, so a reply may be missing. Nothing you did "
+        "is lost — send /quiz to continue where you left off."
+    ),
+    "DATABASE_SLOW": N_(
+        "⏳ My database is not answering right now, so that did not go through. Nothing is lost — "
+        "please try again in a minute."
+    ),
+    "DATABASE_SLOW_TOAST": N_("⏳ My database is not answering — please try again in a minute"),
+    "SORRY": N_("Sorry, something went wrong on my side. Please try again."),
+}
 
-DATABASE_SLOW = (
-    "⏳ My database is not answering right now, so that did not go through. Nothing is lost — "
-    "please try again in a minute."
-)
-DATABASE_SLOW_TOAST = "⏳ My database is not answering — please try again in a minute"
-SORRY = "Sorry, something went wrong on my side. Please try again."
+
+def __getattr__(name: str) -> str:
+    """A short reply of this module in the current locale (`texts.SORRY`), looked up when used."""
+    try:
+        return _(_TEXTS[name])
+    except KeyError:
+        raise AttributeError(name) from None

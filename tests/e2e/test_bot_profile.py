@@ -11,6 +11,7 @@ from bot.sandbox.driver import SandboxChat, SandboxUser
 from bot.sandbox.server import SandboxServer
 from bot.views import decks as decks_view
 from bot.views.commands import DESCRIPTION, SHORT_DESCRIPTION
+from bot.views.i18n import LOCALES
 from bot.views.texts import OPEN_PRIVATE_CHAT
 from tests.e2e.conftest import RunningBot
 
@@ -32,11 +33,19 @@ def group(sandbox: SandboxServer, alice: SandboxUser) -> SandboxChat:
 async def test_start_up_sets_the_descriptions_once(sandbox: SandboxServer, bot: RunningBot) -> None:
     assert sandbox.my_description() == DESCRIPTION
     assert sandbox.my_short_description() == SHORT_DESCRIPTION
+    # Each other language of the interface has its own, and its own command menus.
+    assert sandbox.my_description("ru").startswith("Quizmaster гоняет вас по карточкам")
+    assert "Karteikarten" in sandbox.my_short_description("de")
+    menu = {c["command"]: c["description"] for c in sandbox.my_commands("all_private_chats", "es")}
+    assert menu["quiz"] == "Empezar o seguir un quiz" and "language" in menu
+    group_menu = sandbox.my_commands("all_group_chats", "uk")
+    assert {c["command"] for c in group_menu} >= {"battle", "language"}
     # A restart reads them and finds them set: Telegram's tight limit on these calls is not spent.
+    languages = len(LOCALES)
     await bot.restart()
-    assert sandbox.calls["getMyDescription"] == 2
-    assert sandbox.calls["setMyDescription"] == 1
-    assert sandbox.calls["setMyShortDescription"] == 1
+    assert sandbox.calls["getMyDescription"] == 2 * languages
+    assert sandbox.calls["setMyDescription"] == languages
+    assert sandbox.calls["setMyShortDescription"] == languages
 
 
 async def test_a_refused_description_does_not_stop_the_start(

@@ -176,6 +176,11 @@ def test_the_wheel_carries_every_module_the_schema_and_the_bundled_decks(
     assert f"bot/decks/{DECK}.toml" in decks
     assert decks <= names
     assert "bot/core/places.tsv.gz" in names  # /timezone's place names (package data)
+    # The interface's compiled catalogues, one per language but English (the source language).
+    catalogues = {
+        str(path.relative_to(REPO)) for path in (REPO / "bot" / "locales").glob("*/*/*.mo")
+    }
+    assert len(catalogues) == 4 and catalogues <= names
     (entry_points,) = (name for name in names if name.endswith(".dist-info/entry_points.txt"))
     with zipfile.ZipFile(installed.wheel) as archive:
         scripts = archive.read(entry_points).decode().replace(" ", "").splitlines()
