@@ -3,11 +3,19 @@ and saved; hostile workbooks answered with their reason (never a reader crash)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from bot.sandbox.message import SandboxMessage
 from bot.sandbox.server import SandboxServer
 from tests.e2e.conftest import RunningBot
 from tests.e2e.test_import import is_preview, owned_decks, upload
-from tests.sheets import ods_rows, xlsx_bytes
+from tests.sheets import Row, ods_rows, xlsx_bytes
 from tests.unit.test_format_spreadsheets import EXCEL_CSV, bomb
+
+
+def saved(preview: SandboxMessage) -> Callable[[SandboxMessage], bool]:
+    """A matcher for the preview's message once it says the deck was saved."""
+    return lambda m: m.message_id == preview.message_id and "✅" in m.text
 
 
 async def stored_cards(bot: RunningBot, user_id: int) -> list[tuple[str, str]]:
@@ -46,7 +54,7 @@ async def test_xlsx_and_ods_workbooks_are_previewed_and_saved(
     sandbox: SandboxServer, bot: RunningBot
 ) -> None:
     alice = sandbox.user("Alice")
-    rows = [["Term", "Definition"], ["Hund", "dog"], ["Katze", "cat"], ["Jahr", 1990]]
+    rows: list[Row] = [["Term", "Definition"], ["Hund", "dog"], ["Katze", "cat"], ["Jahr", 1990]]
     for name, data in (("German.xlsx", xlsx_bytes(rows)), ("Animals.ods", ods_rows(rows))):
         preview = await upload(alice, name, data)
         assert is_preview(preview), preview.text
@@ -54,7 +62,7 @@ async def test_xlsx_and_ods_workbooks_are_previewed_and_saved(
         assert "1. Hund" in preview.text and "3. Jahr" in preview.text
         title = name.rsplit(".", 1)[0]
         assert await alice.tap("Save", message=preview) == f"Saved: {title}"
-        await alice.wait_for(lambda m, p=preview: m.message_id == p.message_id and "✅" in m.text)
+        await alice.wait_for(saved(preview))
     assert [title for _, title in await owned_decks(bot, alice.id)] == ["German", "Animals"]
     assert (
         await stored_cards(bot, alice.id)

@@ -112,6 +112,24 @@ def test_quizlet_export_with_comma_and_semicolon_separators_reads() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "export",
+    [
+        "hola\thello;adios\tgoodbye;gracias\tthank you;",
+        "hola,hello;adios,goodbye;gracias,thank you",
+    ],
+)
+@pytest.mark.parametrize("name", ["spanish.txt", "spanish.csv"])
+def test_quizlet_export_with_cards_on_one_line_separated_by_semicolons_reads(
+    export: str, name: str
+) -> None:
+    assert read_upload(export.encode(), name).deck.cards == (
+        Card("hola", "hello"),
+        Card("adios", "goodbye"),
+        Card("gracias", "thank you"),
+    )
+
+
 def test_brainscape_csv_question_answer_with_quotes_and_line_breaks_reads() -> None:
     export = (
         b'"What is the powerhouse of the cell?","The mitochondria"\r\n'

@@ -3,7 +3,8 @@
 A workbook renamed `.csv` is still a workbook, a CSV renamed `.xlsx` still text: the first bytes
 decide. A zip is opened only as a spreadsheet package (see `sheet_zip`); known binary files are
 named in the refusal; anything else is text in some encoding (see `encoding`), read as CSV or, for
-a `.txt`, as pasted flashcards (or an Anki plain-text export, which is CSV with `#` lines on top).
+a `.txt`, as pasted flashcards (or an Anki plain-text export, which is CSV with `#` lines on top);
+a Quizlet export with its cards on one line (see `quizlet`) is CSV too.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from bot.cards.formats.checks import title_from_filename
 from bot.cards.formats.csv_deck import is_anki_export, parse_csv_deck
 from bot.cards.formats.encoding import read_text
+from bot.cards.formats.quizlet import one_line_set
 from bot.cards.formats.sheet_zip import is_old_office, is_zip, open_package
 from bot.cards.formats.spreadsheet import read_spreadsheet
 from bot.cards.formats.text import parse_flashcard_text
@@ -56,6 +58,9 @@ def read_by_content(data: bytes, filename: str) -> Deck:
         if data.startswith(magic):
             raise DeckError(f"{filename}: this is {what}, not a deck")
     decoded = read_text(data, filename)
+    one_line = one_line_set(decoded.text)
+    if one_line is not None:
+        return parse_csv_deck(dataclasses.replace(decoded, text=one_line), filename)
     if Path(filename).suffix.lower() == ".txt" and not is_anki_export(decoded.text):
         deck = parse_flashcard_text(
             decoded.text, where=filename, default_title=title_from_filename(filename)
