@@ -8,20 +8,23 @@ first and the grid it would make is measured: past the limits it is refused, wit
 
 from __future__ import annotations
 
-import io
+import contextlib
 import posixpath
 import re
 
 # expat, as Python ships it, fetches no external entities and bounds entity expansion.
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
+from xml.parsers import expat
 
 from bot.cards.model import MAX_CARDS, DeckError
 
 # Rows a sheet of cards may span (the card limit, with room for blank rows and a header), and the
-# cells of its grid (about 32 bytes each in the reader: 2,000,000 cells is 64 MB).
+# cells of its grid (about 32 bytes each in the reader: 1,000,000 cells is 32 MB, read in about
+# a second).
 MAX_ROWS = 4 * MAX_CARDS
-MAX_CELLS = 2_000_000
+MAX_CELLS = 1_000_000
 _CELL_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 _R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -103,78 +106,115 @@ def xlsx_first_sheet(parts: dict[str, bytes], filename: str) -> str:
 
 def xlsx_box(sheet: bytes, filename: str) -> Box:
     """The box of an .xlsx sheet's cells (cells with a reference or after one in their row)."""
-    box = Box()
-    row = col = 0
-    try:
-        for event, elem in ET.iterparse(io.BytesIO(sheet), events=("start", "end")):  # noqa: S314
-            tag = _local(elem.tag)
-            if event == "end":
-                if tag == "row":
-                    elem.clear()
-                continue
-            if tag == "row":
-                row = _number(elem.get("r"), row + 1)
-                col = 0
-            elif tag == "c":
-                ref = _CELL_REF.match(elem.get("r") or "")
-                if ref:
-                    col, row = _column(ref.group(1)), int(ref.group(2))
-                else:
-                    col += 1
-                box.add(max(row, 1), col)
-                check_box(box, filename)
-    except ET.ParseError as exc:
-        raise DeckError(f"{filename}: the first sheet is not well-formed XML ({exc})") from None
-    return box
+    scan = _XlsxScan(filename)
+    _parse(sheet, scan.start, None, filename, "the first sheet")
+    return scan.box
 
 
 def ods_box(content: bytes, filename: str) -> Box:
     """The box of the filled cells of an .ods file's first table (repeats counted as they spread)."""
-    box = Box()
-    row = col = 0
-    depth = 0  # tables open: a table inside a cell is part of that cell
-    filled_row = False
+    scan = _OdsScan(filename)
+    with contextlib.suppress(_FirstTableRead):
+        _parse(content, scan.start, scan.end, filename, "the spreadsheet")
+    return scan.box
+
+
+class _FirstTableRead(Exception):
+    """The first table has ended: the rest of the file is not read."""
+
+
+def _parse(
+    xml: bytes,
+    start: Callable[[str, dict[str, str]], None],
+    end: Callable[[str], None] | None,
+    filename: str,
+    what: str,
+) -> None:
+    """Stream `xml` through expat (no tree is built: a sheet of a million cells takes a second)."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartElementHandler = start
+    if end is not None:
+        parser.EndElementHandler = end
     try:
-        for event, elem in ET.iterparse(io.BytesIO(content), events=("start", "end")):  # noqa: S314
-            tag = _local(elem.tag)
-            if tag == "table":
-                if event == "start":
-                    depth += 1
-                    continue
-                depth -= 1
-                if depth == 0:
-                    break  # the first sheet is all a deck is read from
-                continue
-            if depth != 1:
-                continue
-            if tag == "table-row":
-                if event == "start":
-                    col, filled_row = 0, False
-                    continue
-                repeat = _repeat(elem, "number-rows-repeated")
-                if filled_row:
-                    box.add(row + 1, box.left or 1, repeat)
-                    check_box(box, filename)
-                row += repeat
-                elem.clear()
-            elif tag in ("table-cell", "covered-table-cell") and event == "end":
-                repeat = _repeat(elem, "number-columns-repeated")
-                if _filled(elem):
-                    box.add(row + 1, col + 1, 1, repeat)
-                    check_box(box, filename)
-                    filled_row = True
-                col += repeat
-    except ET.ParseError as exc:
-        raise DeckError(f"{filename}: the spreadsheet is not well-formed XML ({exc})") from None
-    return box
+        parser.Parse(xml, True)
+    except expat.ExpatError as exc:
+        raise DeckError(f"{filename}: {what} is not well-formed XML ({exc})") from None
 
 
-def _filled(cell: ET.Element) -> bool:
-    return cell.get(f"{{{_OFFICE_NS}}}value-type") is not None or len(cell) > 0
+class _XlsxScan:
+    """Rows and cells of an .xlsx sheet as they stream by."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.box = Box()
+        self.row = self.col = 0
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        tag = _local(name)
+        if tag == "row":
+            self.row, self.col = _number(attrs.get("r"), self.row + 1), 0
+        elif tag == "c":
+            ref = _CELL_REF.match(attrs.get("r", ""))
+            if ref:
+                self.col, self.row = _column(ref.group(1)), int(ref.group(2))
+            else:
+                self.col += 1
+            self.box.add(max(self.row, 1), self.col)
+            check_box(self.box, self.filename)
 
 
-def _repeat(elem: ET.Element, name: str) -> int:
-    return max(1, _number(elem.get(f"{{{_TABLE_NS}}}{name}"), 1))
+class _OdsScan:
+    """Rows and cells of an .ods file's first table as they stream by."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.box = Box()
+        self.row = self.col = 0
+        self.depth = 0  # tables open: a table inside a cell is part of that cell
+        self.rows_repeat = 1
+        self.filled_row = False
+        self.cell_repeat = 0  # the open cell's repeat, 0 when no cell is open
+        self.filled_cell = False
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        tag = _local(name)
+        if self.cell_repeat:
+            self.filled_cell = True  # a paragraph (or anything) inside the cell
+        if tag == "table":
+            self.depth += 1
+        elif self.depth != 1:
+            return
+        elif tag == "table-row":
+            self.col, self.filled_row = 0, False
+            self.rows_repeat = _repeat(attrs, "number-rows-repeated")
+        elif tag in ("table-cell", "covered-table-cell"):
+            self.cell_repeat = _repeat(attrs, "number-columns-repeated")
+            self.filled_cell = f"{_OFFICE_NS}}}value-type" in attrs
+
+    def end(self, name: str) -> None:
+        tag = _local(name)
+        if tag == "table":
+            self.depth -= 1
+            if self.depth == 0:
+                raise _FirstTableRead  # the first sheet is all a deck is read from
+        elif self.depth != 1:
+            return
+        elif tag in ("table-cell", "covered-table-cell"):
+            if self.filled_cell:
+                self.box.add(self.row + 1, self.col + 1, 1, self.cell_repeat)
+                check_box(self.box, self.filename)
+                self.filled_row = True
+            self.col += self.cell_repeat
+            self.cell_repeat = 0
+        elif tag == "table-row":
+            if self.filled_row:
+                self.box.add(self.row + 1, self.box.left or 1, self.rows_repeat)
+                check_box(self.box, self.filename)
+            self.row += self.rows_repeat
+
+
+def _repeat(attrs: dict[str, str], name: str) -> int:
+    return max(1, _number(attrs.get(f"{_TABLE_NS}}}{name}"), 1))
 
 
 def _number(value: str | None, default: int) -> int:

@@ -18,8 +18,9 @@ from typing import Literal
 from bot.cards.model import DeckError
 
 MB = 1024 * 1024
-# A real deck of 5,000 cards is well under a megabyte unpacked; a workbook of 64 MB is no deck.
-MAX_UNPACKED_BYTES = 64 * MB
+# A real deck of 5,000 cards is well under a megabyte unpacked, and a deck is kept as at most
+# 16 MB of JSON: a workbook of 32 MB is no deck.
+MAX_UNPACKED_BYTES = 32 * MB
 MAX_PARTS = 1000
 _CHUNK = 64 * 1024
 
