@@ -213,13 +213,32 @@ def deck_slug(title: str) -> str:
     return slug or "deck"
 
 
+def _card_json(card: Card) -> list[object]:
+    """A card as `[front, back]`, then `1` when meant both ways, then its formatted sides if any."""
+    formatted = [card.front_html, card.back_html] if card.front_html or card.back_html else []
+    flag = [int(card.reverse)] if card.reverse or formatted else []
+    return [card.front, card.back, *flag, *formatted]
+
+
+def _card_from_json(raw: list[Any]) -> Card:
+    """A card back from `_card_json` (or from before formatted sides were kept)."""
+    front_html, back_html = (raw[3], raw[4]) if len(raw) > 4 else (None, None)
+    return Card(
+        str(raw[0]),
+        str(raw[1]),
+        len(raw) > 2 and bool(raw[2]),
+        front_html if isinstance(front_html, str) else None,
+        back_html if isinstance(back_html, str) else None,
+    )
+
+
 def encode_upload(upload: Upload) -> str:
     """The JSON an upload is kept as between preview and save."""
     return json.dumps(
         {
             "title": upload.deck.title,
             # A card meant both ways, and an answer to its back-to-front direction, carry a 1.
-            "cards": [[c.front, c.back, *([1] if c.reverse else [])] for c in upload.deck.cards],
+            "cards": [_card_json(c) for c in upload.deck.cards],
             "warnings": list(upload.deck.warnings),
             "reviews": [
                 [
@@ -255,7 +274,7 @@ def decode_upload(payload: str) -> Upload:
     raw = json.loads(payload)
     deck = Deck(
         str(raw["title"]),
-        tuple(Card(str(card[0]), str(card[1]), len(card) > 2) for card in raw["cards"]),
+        tuple(_card_from_json(card) for card in raw["cards"]),
         tuple(str(w) for w in raw["warnings"]),
     )
     reviews = tuple(

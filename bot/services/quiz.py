@@ -69,6 +69,8 @@ def _view(
         revealed=revealed,
         accepted=tuple(q.accepted),
         retry=retry,
+        front_html=q.front_html,
+        back_html=q.back_html,
     )
 
 

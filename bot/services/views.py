@@ -29,6 +29,8 @@ class QuestionView:
     # For a recall question shown with its answer: how long Again, Hard, Good and Easy would put
     # it away (the intervals the grades will give).
     waits: tuple[timedelta, ...] = ()
+    front_html: str | None = None  # the card's formatted sides (bot.cards.richtext), if any
+    back_html: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

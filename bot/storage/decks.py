@@ -57,13 +57,24 @@ async def sync_deck(db: Database, deck: Deck, slug: str, owner_id: int | None, n
         deck_id = int(row[0])
         await db.execute("UPDATE cards SET retired = 1 WHERE deck_id = ?", (deck_id,))
         await db.executemany(
-            """INSERT INTO cards (deck_id, key, position, front, back, reverse, retired)
-               VALUES (?, ?, ?, ?, ?, ?, 0)
+            """INSERT INTO cards (deck_id, key, position, front, back, reverse, front_html,
+                                  back_html, retired)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)
                ON CONFLICT (deck_id, key) DO UPDATE SET
                    position = excluded.position, front = excluded.front,
-                   back = excluded.back, reverse = excluded.reverse, retired = 0""",
+                   back = excluded.back, reverse = excluded.reverse,
+                   front_html = excluded.front_html, back_html = excluded.back_html, retired = 0""",
             [
-                (deck_id, card_key(c), i, c.front, c.back, int(c.reverse))
+                (
+                    deck_id,
+                    card_key(c),
+                    i,
+                    c.front,
+                    c.back,
+                    int(c.reverse),
+                    c.front_html,
+                    c.back_html,
+                )
                 for i, c in enumerate(deck.cards)
             ],
         )
@@ -133,13 +144,19 @@ async def remake_questions(db: Database, deck_id: int, now: int) -> None:
     if row is None:
         return
     cards = await db.fetchall(
-        """SELECT front, back, reverse FROM cards WHERE deck_id = ? AND retired = 0
-            ORDER BY position""",
+        """SELECT front, back, reverse, front_html, back_html FROM cards
+            WHERE deck_id = ? AND retired = 0 ORDER BY position""",
         (deck_id,),
     )
     if not cards:
         return
-    deck = Deck(row[2], tuple(Card(front, back, bool(reverse)) for front, back, reverse in cards))
+    deck = Deck(
+        row[2],
+        tuple(
+            Card(front, back, bool(reverse), front_html, back_html)
+            for front, back, reverse, front_html, back_html in cards
+        ),
+    )
     await sync_deck(db, deck, row[1], row[0], now)
 
 

@@ -33,6 +33,8 @@ class QuestionRow:
     options: list[str]
     right_index: int | None
     accepted: list[str]
+    front_html: str | None = None  # the card's formatted sides (bot.cards.richtext), if any
+    back_html: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +108,8 @@ SELECT s.id, s.user_id, s.chat_id, s.deck_id, d.title, s.size, s.position, s.fin
        (SELECT COUNT(*) FROM session_items x WHERE x.session_id = s.id AND x.retry = 1),
        (SELECT COUNT(*) FROM session_items x WHERE x.session_id = s.id AND x.retry = 1
            AND x.outcome IN ('right', 'hard', 'good', 'easy', 'overridden')),
-       s.started_by, u.day_start_hour, pf.parameters{answer_columns}
+       s.started_by, u.day_start_hour, pf.parameters{answer_columns},
+       c.front_html, c.back_html
   FROM quiz_sessions s
   JOIN decks d ON d.id = s.deck_id
   JOIN users u ON u.id = s.user_id
@@ -141,6 +144,8 @@ def _question(row: Row, at: int) -> QuestionRow:
         options=json.loads(row[at + 6]),
         right_index=row[at + 7],
         accepted=json.loads(row[at + 8]),
+        front_html=row[-2],  # the query's last two columns
+        back_html=row[-1],
     )
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.cards.richtext import card_html, readable_latex
 from bot.core.grading import spelling_hint
 from bot.core.scheduling import Grade
 from bot.core.streaks import FreezeEarned, FreezeUsed
@@ -71,7 +72,23 @@ def _header(q: QuestionView) -> str:
 
 
 def _card(q: QuestionView) -> str:
-    return f"<b>{esc(clip(q.front, FRONT_BUDGET))}</b>\n{esc(clip(q.back, BODY_BUDGET))}"
+    return f"<b>{_front(q)}</b>\n{_back(q)}"
+
+
+def _front(q: QuestionView) -> str:
+    """The card's front as the deck formats it (formulas readable), escaped."""
+    return card_html(q.front, q.front_html, FRONT_BUDGET)
+
+
+def _back(q: QuestionView) -> str:
+    return card_html(q.back, q.back_html, BODY_BUDGET)
+
+
+def _asked(q: QuestionView) -> str:
+    """A prompt that is the card's front keeps the front's formatting."""
+    if q.prompt == readable_latex(q.front):
+        return _front(q)
+    return esc(clip(q.prompt, FRONT_BUDGET))
 
 
 def _lettered(q: QuestionView) -> bool:
@@ -91,8 +108,8 @@ def _options_block(q: QuestionView) -> str:
 def _prompt_under_front(q: QuestionView) -> str:
     """A blank's prompt: its card's front (the first line) in bold, then the sentence."""
     front, _, rest = q.prompt.partition("\n")
-    if rest and front == q.front:
-        return f"<b>{esc(clip(front, FRONT_BUDGET))}</b>\n{esc(clip(rest, BODY_BUDGET))}"
+    if rest and front == readable_latex(q.front):
+        return f"<b>{_front(q)}</b>\n{esc(clip(rest, BODY_BUDGET))}"
     return esc(clip(q.prompt, BODY_BUDGET))
 
 
@@ -100,26 +117,26 @@ def question_text(q: QuestionView) -> str:
     """The message that asks a question (or, for a revealed self-graded one, shows its answer)."""
     head = _header(q)
     if q.kind == "recall":
-        front = f"<b>{esc(clip(q.front, FRONT_BUDGET))}</b>"
+        front = f"<b>{_front(q)}</b>"
         if q.revealed:
-            return f"{head}{front}\n\n{esc(clip(q.back, BODY_BUDGET))}\n\n<i>How well did you remember it?</i>"
+            return f"{head}{front}\n\n{_back(q)}\n\n<i>How well did you remember it?</i>"
         return f"{head}{front}\n\n<i>Recall the answer, then tap Show answer.</i>"
     if q.kind == "reverse":
         back = esc(clip(q.prompt, BODY_BUDGET))
         if q.revealed:
-            front = f"<b>{esc(clip(q.front, FRONT_BUDGET))}</b>"
+            front = f"<b>{_front(q)}</b>"
             return f"{head}{back}\n\n{front}\n\n<i>How well did you remember it?</i>"
         return f"{head}{back}\n\n<i>Recall the front of this card, then tap Show answer.</i>"
     if q.kind == "identify":
         return f"{head}{esc(clip(q.prompt, BODY_BUDGET))}{_options_block(q)}"
     if q.kind == "choice":
-        return f"{head}<b>{esc(clip(q.prompt, FRONT_BUDGET))}</b>{_options_block(q)}"
+        return f"{head}<b>{_asked(q)}</b>{_options_block(q)}"
     if q.kind == "cloze":
         body = _prompt_under_front(q)
         if q.options:
             return f"{head}{body}{_options_block(q)}\n\n<i>Tap the answer or type it.</i>"
         return f"{head}{body}\n\n✍️ <i>Type the missing words.</i>"
-    return f"{head}<b>{esc(clip(q.prompt, FRONT_BUDGET))}</b>\n\n✍️ <i>Type your answer.</i>"
+    return f"{head}<b>{_asked(q)}</b>\n\n✍️ <i>Type your answer.</i>"
 
 
 def closed_question_text(q: QuestionView) -> str:
