@@ -7,6 +7,7 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.cards.richtext import readable_latex
 from bot.core.battle import (
     DEFAULT_ROUNDS,
     DEFAULT_SECONDS,
@@ -220,7 +221,7 @@ def reveal_text(round_row: RoundRow, reveal: RevealRound, total: int) -> str:
         f"⚔️ <b>Round {reveal.round_no}/{total}</b> · <i>closed</i>\n",
         esc(clip(round_row.prompt, PROMPT_BUDGET)),
         f"\n✅ <b>{option_letter(right)}) {esc(clip(answer, OPTION_CHARS))}</b>",
-        f"<i>{esc(clip(round_row.back, BACK_BUDGET))}</i>\n",
+        f"<i>{esc(clip(readable_latex(round_row.back), BACK_BUDGET))}</i>\n",
     ]
     for result in reveal.results[:MAX_LISTED_PLAYERS]:
         who = name(result.name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.cards.richtext import readable_latex
 from bot.cards.upload import MAX_PASTE_CHARS, PasteRefusal
 from bot.services.imports import (
     MAX_OWN_DECKS,
@@ -129,6 +130,8 @@ def saving_toast(started: SaveStarted) -> str:
 
 
 def _card_line(number: int, front: str, back: str) -> str:
+    # Formulas read as they will in the quiz.
+    front, back = readable_latex(front), readable_latex(back)
     back_shown = " / ".join(line for line in back.splitlines() if line.strip())
     return (
         f"{number}. <b>{esc(clip(front, SIDE_CHARS))}</b>\n    {esc(clip(back_shown, SIDE_CHARS))}"
