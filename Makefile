@@ -44,7 +44,7 @@ i18n: $(DEV_STAMP)
 	$(BIN)/pybabel extract -F babel.cfg $(I18N_KEYWORDS) --no-location --sort-output \
 		--omit-header -o $(LOCALES_DIR)/messages.pot .
 	$(BIN)/pybabel update -i $(LOCALES_DIR)/messages.pot -d $(LOCALES_DIR) --no-fuzzy-matching \
-		--no-location
+		--ignore-obsolete
 	$(BIN)/pybabel compile -d $(LOCALES_DIR) --statistics
 
 bench: $(DEV_STAMP)

@@ -24,7 +24,9 @@ from bot.config import DEFAULT_OUTBOX_LEASE_SECONDS
 from bot.runtime import App
 from bot.services.reminders import SWEEP_BATCH, PendingSend, ReminderSend, ReminderService
 from bot.storage import outbox
+from bot.storage.languages import languages_of
 from bot.storage.leases import new_owner
+from bot.views.i18n import using_locale
 from bot.views.reminders import reminder_keyboard, reminder_text
 
 log = logging.getLogger(__name__)
@@ -143,16 +145,13 @@ async def _send(
     report: SweepReport,
 ) -> None:
     """Send taken reminders, recording each outcome the moment it is known."""
-    messages = [
-        Outgoing(
-            s.user_id,
-            reminder_text(
-                ReminderSend(s.user_id, s.due_count, s.streak, s.studied_today, s.local_day)
-            ),
-            reminder_keyboard(),
-        )
-        for s in sends
-    ]
+    # Each reminder in its reader's language (one query for the batch).
+    languages = await languages_of(reminders.db, [s.user_id for s in sends])
+    messages = []
+    for s in sends:
+        with using_locale(languages.get(s.user_id)):
+            send = ReminderSend(s.user_id, s.due_count, s.streak, s.studied_today, s.local_day)
+            messages.append(Outgoing(s.user_id, reminder_text(send), reminder_keyboard()))
 
     async def record(index: int, delivery: Delivery) -> None:
         send = sends[index]

@@ -49,3 +49,14 @@ async def choose_language(db: Database, chat_id: int, language: str) -> None:
            ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language, chosen = 1""",
         (chat_id, language),
     )
+
+
+async def languages_of(db: Database, chat_ids: list[int]) -> dict[int, str]:
+    """The stored language of each of `chat_ids` that has one (one query for a batch)."""
+    if not chat_ids:
+        return {}
+    marks = ", ".join("?" for _ in chat_ids)
+    rows = await db.fetchall(
+        f"SELECT chat_id, language FROM chat_languages WHERE chat_id IN ({marks})", chat_ids
+    )
+    return {int(row[0]): str(row[1]) for row in rows}

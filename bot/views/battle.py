@@ -30,12 +30,14 @@ from bot.core.battle_machine import LOBBY_WAIT, MIN_PLAYERS
 from bot.services.battles import BattleRefusal
 from bot.storage.battles import LeaderRow, RoundRow
 from bot.views.callbacks import BattleTap, encode
-from bot.views.fmt import clip, esc, plural
+from bot.views.fmt import clip, esc
+from bot.views.i18n import N_, _, count, ngettext, number, percent
 
+# Marked with N_() for the catalogue; translated with _() where they are shown.
 KIND_LABELS = {
-    "choice": "Choose the answer",
-    "identify": "Which card is this?",
-    "cloze": "Fill in the blank",
+    "choice": N_("Choose the answer"),
+    "identify": N_("Which card is this?"),
+    "cloze": N_("Fill in the blank"),
 }
 NAME_CHARS = 32
 PROMPT_BUDGET = 1500
@@ -43,97 +45,137 @@ OPTION_CHARS = 200
 BACK_BUDGET = 600
 MAX_LISTED_PLAYERS = 30
 
-IN_PRIVATE = "⚔️ Battles are for groups: add me to a group with your friends and send /battle there."
-ANONYMOUS_HOST = (
-    "You're posting as the group, so you couldn't play. Send /battle from your own account to "
-    "host a battle."
-)
-ALREADY_RUNNING = "A battle is already running here — join in above! (/stopbattle ends it)"
-STOPPED_BY = "🛑 Battle stopped."
-STALE = "This button no longer works"
-NOT_A_MEMBER = "Battles are for the group's members: join the group to play"
-EMPTY_LEADERBOARD = "🏆 No battles finished here yet. Start one with /battle!"
+# Short replies, translated when read (`view.IN_PRIVATE`): see __getattr__ below.
+_TEXTS = {
+    "IN_PRIVATE": N_(
+        "⚔️ Battles are for groups: add me to a group with your friends and send /battle there."
+    ),
+    "ANONYMOUS_HOST": N_(
+        "You're posting as the group, so you couldn't play. Send /battle from your own account "
+        "to host a battle."
+    ),
+    "ALREADY_RUNNING": N_(
+        "A battle is already running here — join in above! (/stopbattle ends it)"
+    ),
+    "STOPPED_BY": N_("🛑 Battle stopped."),
+    "STALE": N_("This button no longer works"),
+    "NOT_A_MEMBER": N_("Battles are for the group's members: join the group to play"),
+    "EMPTY_LEADERBOARD": N_("🏆 No battles finished here yet. Start one with /battle!"),
+    "FORMER_PLAYER": N_("a former player"),
+}
+
+
+def __getattr__(attribute: str) -> str:
+    """A short reply of this module in the current locale, looked up when used."""
+    try:
+        return _(_TEXTS[attribute])
+    except KeyError:
+        raise AttributeError(attribute) from None
+
 
 # Toasts (answerCallbackQuery, at most 200 characters).
 NOTICES = {
-    Notice.LOCKED_IN: "Locked in: {letter}",
-    Notice.ALREADY_ANSWERED: "You already answered",
-    Notice.TIMES_UP: "Time's up",
-    Notice.NOT_OPEN: "That question is not open",
-    Notice.NOT_AN_OPTION: "That is not one of the options",
-    Notice.BATTLE_OVER: "This battle is over",
-    Notice.JOINED: "You're in!",
-    Notice.ALREADY_JOINED: "You're already in",
-    Notice.ONLY_HOST_STARTS: "Only the host can start the battle",
-    Notice.NEED_PLAYERS: "A battle needs at least {count} players: ask someone to tap Join",
-    Notice.ALREADY_STARTED: "The battle has already started",
+    Notice.LOCKED_IN: N_("Locked in: {letter}"),
+    Notice.ALREADY_ANSWERED: N_("You already answered"),
+    Notice.TIMES_UP: N_("Time's up"),
+    Notice.NOT_OPEN: N_("That question is not open"),
+    Notice.NOT_AN_OPTION: N_("That is not one of the options"),
+    Notice.BATTLE_OVER: N_("This battle is over"),
+    Notice.JOINED: N_("You're in!"),
+    Notice.ALREADY_JOINED: N_("You're already in"),
+    Notice.ONLY_HOST_STARTS: N_("Only the host can start the battle"),
+    Notice.NEED_PLAYERS: N_("A battle needs at least {count} players: ask someone to tap Join"),
+    Notice.ALREADY_STARTED: N_("The battle has already started"),
 }
 REFUSALS = {
-    BattleRefusal.NOT_THIS_CHAT: "This button belongs to another chat's battle",
-    BattleRefusal.NO_BATTLE: "There is no battle running here. Start one with /battle",
-    BattleRefusal.NOT_ALLOWED: "Only the host or a group admin can stop the battle",
-    BattleRefusal.BROKEN: "This battle can't continue, sorry. Start a new one with /battle",
-    BattleRefusal.FORGOTTEN_MEANWHILE: "That didn't go through: tap again to play",
+    BattleRefusal.NOT_THIS_CHAT: N_("This button belongs to another chat's battle"),
+    BattleRefusal.NO_BATTLE: N_("There is no battle running here. Start one with /battle"),
+    BattleRefusal.NOT_ALLOWED: N_("Only the host or a group admin can stop the battle"),
+    BattleRefusal.BROKEN: N_("This battle can't continue, sorry. Start a new one with /battle"),
+    BattleRefusal.FORGOTTEN_MEANWHILE: N_("That didn't go through: tap again to play"),
 }
 
-BATTLE_USAGE = (
-    f"Try /battle, /battle 5 (rounds, {MIN_ROUNDS}–{MAX_ROUNDS}, default {DEFAULT_ROUNDS}) "
-    f"or /battle 5 15 (and seconds per round, {MIN_SECONDS}–{MAX_SECONDS}, "
-    f"default {DEFAULT_SECONDS})."
-)
+
+def battle_usage() -> str:
+    """How /battle's arguments go."""
+    return _(
+        "Try /battle, /battle 5 (rounds, %(min_rounds)s–%(max_rounds)s, default "
+        "%(rounds)s) or /battle 5 15 (and seconds per round, %(min_seconds)s–%(max_seconds)s, "
+        "default %(seconds)s)."
+    ) % {
+        "min_rounds": MIN_ROUNDS,
+        "max_rounds": MAX_ROUNDS,
+        "rounds": DEFAULT_ROUNDS,
+        "min_seconds": MIN_SECONDS,
+        "max_seconds": MAX_SECONDS,
+        "seconds": DEFAULT_SECONDS,
+    }
 
 
 def battle_args_text(error: BattleArgsError) -> str:
     """What is wrong with `/battle`'s arguments and what works (plain text: escape it for HTML)."""
     if error.problem is ArgsProblem.TOO_MANY:
-        problem = "/battle takes at most two numbers."
+        problem = _("/battle takes at most two numbers.")
     elif error.problem is ArgsProblem.ROUNDS:
-        problem = f"A battle has {MIN_ROUNDS} to {MAX_ROUNDS} rounds, not {error.value}."
+        problem = _("A battle has %(least)s to %(most)s rounds, not %(value)s.") % {
+            "least": MIN_ROUNDS,
+            "most": MAX_ROUNDS,
+            "value": error.value,
+        }
     elif error.problem is ArgsProblem.SECONDS:
-        problem = f"A round lasts {MIN_SECONDS} to {MAX_SECONDS} seconds, not {error.value}."
+        problem = _("A round lasts %(least)s to %(most)s seconds, not %(value)s.") % {
+            "least": MIN_SECONDS,
+            "most": MAX_SECONDS,
+            "value": error.value,
+        }
     else:
         shown = error.value if len(error.value) <= 20 else error.value[:20] + "…"
-        what = "seconds" if error.what == "seconds" else "rounds"
-        problem = f"“{shown}” is not a number of {what}."
-    return f"{problem} {BATTLE_USAGE}"
+        if error.what == "seconds":
+            problem = _("“%(value)s” is not a number of seconds.") % {"value": shown}
+        else:
+            problem = _("“%(value)s” is not a number of rounds.") % {"value": shown}
+    return f"{problem} {battle_usage()}"
 
 
 def toast_text(toast: Toast) -> str:
     """What a tap's toast says."""
     letter = option_letter(toast.option) if toast.option is not None else ""
-    return NOTICES[toast.notice].format(letter=letter, count=MIN_PLAYERS)
+    return _(NOTICES[toast.notice]).format(letter=letter, count=MIN_PLAYERS)
 
 
 def refusal_text(reason: BattleRefusal | Notice) -> str:
     """Why a tap or /stopbattle changed nothing (plain text: escape it for HTML)."""
     if isinstance(reason, Notice):
         return toast_text(Toast(0, reason))
-    return REFUSALS[reason]
-
-
-FORMER_PLAYER = "a former player"
+    return _(REFUSALS[reason])
 
 
 def name(text: str) -> str:
     """A player's name, clipped and escaped; a player whose data was deleted has none."""
-    return esc(clip(text, NAME_CHARS)) or FORMER_PLAYER
+    return esc(clip(text, NAME_CHARS)) or _(_TEXTS["FORMER_PLAYER"])
 
 
 def _players(players: Sequence[Player], host_id: int) -> str:
     shown = [
-        name(p.name) + (" (host)" if p.user_id == host_id else "")
+        _("%(name)s (host)") % {"name": name(p.name)} if p.user_id == host_id else name(p.name)
         for p in players[:MAX_LISTED_PLAYERS]
     ]
     more = len(players) - len(shown)
-    tail = f" and {more} more" if more > 0 else ""
-    return f"<b>Players ({len(players)}):</b> " + ", ".join(shown) + tail
+    listed = ", ".join(shown)
+    if more > 0:
+        listed = _("%(players)s and %(more)s more") % {"players": listed, "more": number(more)}
+    return _("<b>Players (%(count)s):</b> %(players)s") % {
+        "count": number(len(players)),
+        "players": listed,
+    }
 
 
 def _setup(deck_title: str, config: BattleConfig) -> str:
-    return (
-        f"Deck: <b>{esc(clip(deck_title, 60))}</b> · {plural(config.rounds, 'round')} · "
-        f"{config.seconds} s each"
-    )
+    return _("Deck: %(deck)s · %(rounds)s · %(seconds)s s each") % {
+        "deck": f"<b>{esc(clip(deck_title, 60))}</b>",
+        "rounds": count(config.rounds, "%(n)s round", "%(n)s rounds"),
+        "seconds": number(config.seconds),
+    }
 
 
 def lobby_text(
@@ -144,23 +186,24 @@ def lobby_text(
     outcome: LobbyOutcome | None = None,
 ) -> str:
     """The lobby: setup, players so far, and what happens next (or how it closed)."""
-    head = f"⚔️ <b>Revision battle!</b>\n{_setup(deck_title, config)}\n{_players(players, host_id)}"
+    title = _("⚔️ <b>Revision battle!</b>")
+    head = f"{title}\n{_setup(deck_title, config)}\n{_players(players, host_id)}\n\n"
     if outcome is LobbyOutcome.STARTED:
-        return f"{head}\n\n🚀 <b>The battle is on!</b> Answer fast: speed earns points."
+        return head + _("🚀 <b>The battle is on!</b> Answer fast: speed earns points.")
     if outcome is LobbyOutcome.NOT_ENOUGH_PLAYERS:
-        return (
-            f"{head}\n\n😴 Not enough players joined in time "
-            f"(a battle needs {MIN_PLAYERS}). Start another one with /battle."
-        )
+        return head + _(
+            "😴 Not enough players joined in time (a battle needs %(least)s). Start another one "
+            "with /battle."
+        ) % {"least": MIN_PLAYERS}
     if outcome is LobbyOutcome.STOPPED:
-        return f"{head}\n\n🛑 This battle was called off."
+        return head + _("🛑 This battle was called off.")
     host = next((p for p in players if p.user_id == host_id), None)
-    host_name = name(host.name) if host else "The host"
+    host_name = name(host.name) if host else _("The host")
     wait = int(LOBBY_WAIT.total_seconds())
-    return (
-        f"{head}\n\nTap <b>Join</b> to play. {host_name} taps <b>Start</b> when everyone is in; "
-        f"otherwise it starts by itself after {wait} s with {MIN_PLAYERS} or more players."
-    )
+    return head + _(
+        "Tap <b>Join</b> to play. %(host)s taps <b>Start</b> when everyone is in; otherwise it "
+        "starts by itself after %(wait)s s with %(least)s or more players."
+    ) % {"host": host_name, "wait": wait, "least": MIN_PLAYERS}
 
 
 def lobby_keyboard(battle_id: int) -> InlineKeyboardMarkup:
@@ -168,9 +211,11 @@ def lobby_keyboard(battle_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("🙋 Join", callback_data=encode(BattleTap(battle_id, "join"))),
                 InlineKeyboardButton(
-                    "🚀 Start", callback_data=encode(BattleTap(battle_id, "start"))
+                    _("🙋 Join"), callback_data=encode(BattleTap(battle_id, "join"))
+                ),
+                InlineKeyboardButton(
+                    _("🚀 Start"), callback_data=encode(BattleTap(battle_id, "start"))
                 ),
             ]
         ]
@@ -178,20 +223,25 @@ def lobby_keyboard(battle_id: int) -> InlineKeyboardMarkup:
 
 
 def _question(round_row: RoundRow, round_no: int, total: int) -> str:
-    label = KIND_LABELS.get(round_row.kind, "Question")
+    label = _(KIND_LABELS.get(round_row.kind, N_("Question")))
     options = "\n".join(
         f"<b>{option_letter(i)}</b>) {esc(clip(option, OPTION_CHARS))}"
         for i, option in enumerate(round_row.options)
     )
+    heading = _round_heading(round_no, total)
     return (
-        f"⚔️ <b>Round {round_no}/{total}</b> · <i>{label}</i>\n\n"
-        f"{esc(clip(round_row.prompt, PROMPT_BUDGET))}\n\n{options}"
+        f"⚔️ {heading} · <i>{label}</i>\n\n{esc(clip(round_row.prompt, PROMPT_BUDGET))}\n\n{options}"
     )
+
+
+def _round_heading(round_no: int, total: int) -> str:
+    return _("<b>Round %(number)s/%(total)s</b>") % {"number": round_no, "total": total}
 
 
 def round_text(round_row: RoundRow, round_no: int, total: int, seconds: int) -> str:
     """A round's question, its lettered options and the time limit."""
-    return f"{_question(round_row, round_no, total)}\n\n⏱ {seconds} s — first tap counts!"
+    limit = _("⏱ %(seconds)s s — first tap counts!") % {"seconds": number(seconds)}
+    return f"{_question(round_row, round_no, total)}\n\n{limit}"
 
 
 def round_keyboard(battle_id: int, round_row: RoundRow) -> InlineKeyboardMarkup:
@@ -210,7 +260,7 @@ def round_keyboard(battle_id: int, round_row: RoundRow) -> InlineKeyboardMarkup:
 
 
 def _seconds(value: float) -> str:
-    return f"{value:.1f} s"
+    return _("%(seconds)s s") % {"seconds": number(value, 1)}
 
 
 def reveal_text(round_row: RoundRow, reveal: RevealRound, total: int) -> str:
@@ -218,7 +268,7 @@ def reveal_text(round_row: RoundRow, reveal: RevealRound, total: int) -> str:
     right = reveal.correct_option
     answer = round_row.options[right] if 0 <= right < len(round_row.options) else round_row.answer
     lines = [
-        f"⚔️ <b>Round {reveal.round_no}/{total}</b> · <i>closed</i>\n",
+        f"⚔️ {_round_heading(reveal.round_no, total)} · <i>{_('closed')}</i>\n",
         esc(clip(round_row.prompt, PROMPT_BUDGET)),
         f"\n✅ <b>{option_letter(right)}) {esc(clip(answer, OPTION_CHARS))}</b>",
         f"<i>{esc(clip(readable_latex(round_row.back), BACK_BUDGET))}</i>\n",
@@ -226,55 +276,76 @@ def reveal_text(round_row: RoundRow, reveal: RevealRound, total: int) -> str:
     for result in reveal.results[:MAX_LISTED_PLAYERS]:
         who = name(result.name)
         if result.option is None or result.seconds is None:
-            lines.append(f"⌛ {who} — no answer")
+            lines.append(_("⌛ %(name)s — no answer") % {"name": who})
         elif result.correct:
             lines.append(f"✅ {who} +{result.points} ({_seconds(result.seconds)})")
         else:
-            lines.append(f"❌ {who} chose {option_letter(result.option)} — 0")
+            chose = {"name": who, "letter": option_letter(result.option)}
+            lines.append(_("❌ %(name)s chose %(letter)s — 0") % chose)
     winners = [r for r in reveal.results if r.correct]
     if not winners:
-        lines.append("\nNobody got this one.")
+        lines.append("\n" + _("Nobody got this one."))
     return "\n".join(lines)
 
 
 def cancelled_text(round_row: RoundRow, round_no: int, total: int) -> str:
     """A round that was open when the battle stopped: it does not count."""
-    return f"{_question(round_row, round_no, total)}\n\n🛑 Stopped — this round does not count."
+    stopped = _("🛑 Stopped — this round does not count.")
+    return f"{_question(round_row, round_no, total)}\n\n{stopped}"
 
 
 def finish_text(table: Standings, stopped: bool) -> str:
     """The podium (🥇🥈🥉), everyone's points and right answers, and the fastest answer."""
-    head = "🛑 <b>Battle stopped — standings so far</b>" if stopped else "🏁 <b>Battle over!</b>"
+    if stopped:
+        head = _("🛑 <b>Battle stopped — standings so far</b>")
+    else:
+        head = _("🏁 <b>Battle over!</b>")
     if table.rounds_played == 0:
-        return f"{head}\nNo round was finished, so nobody scores."
-    lines = [head, f"<i>{plural(table.rounds_played, 'round')} played</i>\n"]
+        return f"{head}\n" + _("No round was finished, so nobody scores.")
+    played = ngettext(
+        "<i>%(n)s round played</i>", "<i>%(n)s rounds played</i>", table.rounds_played
+    ) % {"n": number(table.rounds_played)}
+    lines = [head, played + "\n"]
     for standing in table.table[:MAX_LISTED_PLAYERS]:
         place = standing.medal or f"{standing.place}."
         lines.append(
-            f"{place} {name(standing.name)} — <b>{standing.points}</b> pts · "
-            f"{standing.right}/{table.rounds_played} right"
+            _("%(place)s %(name)s — %(points)s pts · %(right)s/%(rounds)s right")
+            % {
+                "place": place,
+                "name": name(standing.name),
+                "points": f"<b>{standing.points}</b>",
+                "right": standing.right,
+                "rounds": table.rounds_played,
+            }
         )
     if table.fastest is not None:
         fast = table.fastest
         lines.append(
-            f"\n⚡ Fastest answer: {name(fast.name)}, {_seconds(fast.seconds)} "
-            f"(round {fast.round_no})"
+            "\n"
+            + _("⚡ Fastest answer: %(name)s, %(time)s (round %(round)s)")
+            % {"name": name(fast.name), "time": _seconds(fast.seconds), "round": fast.round_no}
         )
-    lines.append("\n🏆 The group's /leaderboard is updated.")
+    lines.append("\n" + _("🏆 The group's /leaderboard is updated."))
     return "\n".join(lines)
 
 
 def leaderboard_text(rows: Sequence[LeaderRow]) -> str:
     """The group's all-time table: points, battles won, accuracy."""
     if not rows:
-        return EMPTY_LEADERBOARD
-    lines = ["🏆 <b>All-time leaderboard</b>\n"]
+        return _(_TEXTS["EMPTY_LEADERBOARD"])
+    lines = [_("🏆 <b>All-time leaderboard</b>") + "\n"]
     for place, row in enumerate(rows, start=1):
         accuracy = round(100 * row.right / row.answered) if row.answered else 0
         lines.append(
-            f"{place}. {name(row.name)} — <b>{row.points}</b> pts · "
-            f"{plural(row.wins, 'win')} in {plural(row.battles, 'battle')} · "
-            f"{accuracy}% right"
+            _("%(place)s. %(name)s — %(points)s pts · %(wins)s in %(battles)s · %(accuracy)s right")
+            % {
+                "place": place,
+                "name": name(row.name),
+                "points": f"<b>{row.points}</b>",
+                "wins": count(row.wins, "%(n)s win", "%(n)s wins"),
+                "battles": count(row.battles, "%(n)s battle", "%(n)s battles"),
+                "accuracy": percent(accuracy / 100),
+            }
         )
     return "\n".join(lines)
 

@@ -8,39 +8,55 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.services.decks import DeckList
 from bot.storage.decks import DeckInfo
 from bot.views.callbacks import DeckTap, encode
-from bot.views.fmt import clip, esc, plural
+from bot.views.fmt import clip, esc
+from bot.views.i18n import N_, _, count
 
 TITLE_CHARS = 60
 BUTTON_CHARS = 40
-DECKS_IN_PRIVATE = "Your decks are personal: send /decks in a private chat with me."
-STALE_BUTTON = "This button no longer works"
-DELETED_TOAST = "Deleted"
-
-
 BOTH_WAYS_BUTTON = "⇄"
-BOTH_WAYS_LINE = " · ⇄ both ways"
-BOTH_WAYS_HELP = "⇄ asks one of your decks both ways: each back shown too, its front to recall."
+# Short replies, translated when read (`view.STALE_BUTTON`): see __getattr__ below.
+_TEXTS = {
+    "DECKS_IN_PRIVATE": N_("Your decks are personal: send /decks in a private chat with me."),
+    "STALE_BUTTON": N_("This button no longer works"),
+    "DELETED_TOAST": N_("Deleted"),
+    "BOTH_WAYS_LINE": N_(" · ⇄ both ways"),
+    "BOTH_WAYS_HELP": N_(
+        "⇄ asks one of your decks both ways: each back shown too, its front to recall."
+    ),
+}
+
+
+def __getattr__(attribute: str) -> str:
+    """A short reply of this module in the current locale, looked up when used."""
+    try:
+        return _(_TEXTS[attribute])
+    except KeyError:
+        raise AttributeError(attribute) from None
+
+
+def _cards(n: int) -> str:
+    return count(n, "%(n)s card", "%(n)s cards")
 
 
 def _line(deck: DeckInfo, active: bool) -> str:
     mark = "✅ " if active else "• "
-    both = BOTH_WAYS_LINE if deck.both_ways else ""
-    return f"{mark}{esc(clip(deck.title, TITLE_CHARS))} — {plural(deck.cards, 'card')}{both}"
+    both = _(_TEXTS["BOTH_WAYS_LINE"]) if deck.both_ways else ""
+    return f"{mark}{esc(clip(deck.title, TITLE_CHARS))} — {_cards(deck.cards)}{both}"
 
 
 def list_text(listing: DeckList, note: str | None = None) -> str:
     """Every deck the user can study, bundled first, the active one ticked."""
     bundled = [d for d in listing.decks if d.owner_id is None]
     own = [d for d in listing.decks if d.owner_id is not None]
-    lines = ["🗂 <b>Your decks</b>", "", "<i>Bundled</i>"]
+    lines = [_("🗂 <b>Your decks</b>"), "", _("<i>Bundled</i>")]
     lines += [_line(d, d.id == listing.active_id) for d in bundled]
-    lines += ["", "<i>Yours</i>"]
+    lines += ["", _("<i>Yours</i>")]
     lines += [_line(d, d.id == listing.active_id) for d in own] or [
-        "none yet — /import to bring one"
+        _("none yet — /import to bring one")
     ]
-    lines += ["", "Tap a deck to study it; your progress on each deck is kept."]
+    lines += ["", _("Tap a deck to study it; your progress on each deck is kept.")]
     if own:
-        lines.append(BOTH_WAYS_HELP)
+        lines.append(_(_TEXTS["BOTH_WAYS_HELP"]))
     if note:
         lines += ["", note]
     return "\n".join(lines)
@@ -67,10 +83,10 @@ def list_keyboard(listing: DeckList) -> InlineKeyboardMarkup:
 
 def confirm_text(deck: DeckInfo) -> str:
     """The question before a deck is deleted."""
-    return (
-        f"Delete <b>{esc(clip(deck.title, TITLE_CHARS))}</b> ({plural(deck.cards, 'card')})?\n"
+    return _(
+        "Delete %(deck)s (%(cards)s)?\n"
         "Your progress and answers on it are deleted too. This cannot be undone."
-    )
+    ) % {"deck": f"<b>{esc(clip(deck.title, TITLE_CHARS))}</b>", "cards": _cards(deck.cards)}
 
 
 def confirm_keyboard(deck: DeckInfo) -> InlineKeyboardMarkup:
@@ -78,8 +94,12 @@ def confirm_keyboard(deck: DeckInfo) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton("🗑 Delete", callback_data=encode(DeckTap(deck.id, "confirm"))),
-                InlineKeyboardButton("↩️ Keep it", callback_data=encode(DeckTap(deck.id, "list"))),
+                InlineKeyboardButton(
+                    _("🗑 Delete"), callback_data=encode(DeckTap(deck.id, "confirm"))
+                ),
+                InlineKeyboardButton(
+                    _("↩️ Keep it"), callback_data=encode(DeckTap(deck.id, "list"))
+                ),
             ]
         ]
     )
@@ -87,17 +107,17 @@ def confirm_keyboard(deck: DeckInfo) -> InlineKeyboardMarkup:
 
 def deleted_note(title: str) -> str:
     """The line under the list after a delete."""
-    return f"🗑 Deleted <b>{esc(clip(title, TITLE_CHARS))}</b>."
+    return _("🗑 Deleted %(deck)s.") % {"deck": f"<b>{esc(clip(title, TITLE_CHARS))}</b>"}
 
 
 def switched_toast(deck: DeckInfo) -> str:
     """The toast after switching decks."""
-    return f"Now studying: {clip(deck.title, 150)}"
+    return _("Now studying: %(deck)s") % {"deck": clip(deck.title, 150)}
 
 
 def both_ways_toast(deck: DeckInfo) -> str:
     """The toast after turning a deck's both ways on or off."""
     title = clip(deck.title, 120)
     if deck.both_ways:
-        return f"⇄ {title}: every card is asked both ways now"
-    return f"{title}: asked front to back (and the cards its package reverses)"
+        return _("⇄ %(deck)s: every card is asked both ways now") % {"deck": title}
+    return _("%(deck)s: asked front to back (and the cards its package reverses)") % {"deck": title}

@@ -6,6 +6,7 @@ import html
 from datetime import datetime, timedelta
 
 from bot.core.timezones import zone_for
+from bot.views.i18n import _, day_month, in_duration, weekday
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -37,31 +38,26 @@ def clip(text: str, limit: int) -> str:
     return "".join(out).rstrip() + ELLIPSIS
 
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """'1 day', '3 days'."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
-
-
 def when(due: datetime, now: datetime, zone_name: str) -> str:
     """A due time as a person says it: 'now', 'in 10 minutes', 'tomorrow at 09:10', 'on 3 Dec at 09:10'."""
     if due <= now:
-        return "now"
+        return _("now")
     delta = due - now
     if delta < timedelta(minutes=1):
-        return "in less than a minute"
+        return _("in less than a minute")
     if delta < timedelta(hours=1):
-        return f"in {plural(round(delta.total_seconds() / 60), 'minute')}"
+        return in_duration(timedelta(minutes=round(delta.total_seconds() / 60)))
     zone = zone_for(zone_name)
     local_due = due.astimezone(zone)
     today = now.astimezone(zone).date()
-    clock = local_due.strftime("%H:%M")
+    clock = {"time": local_due.strftime("%H:%M")}
     days = (local_due.date() - today).days
     if days == 0:
-        return f"today at {clock}"
+        return _("today at %(time)s") % clock
     if days == 1:
-        return f"tomorrow at {clock}"
+        return _("tomorrow at %(time)s") % clock
     if days < 7:
-        return f"on {local_due.strftime('%A')} at {clock}"
+        return _("on %(weekday)s at %(time)s") % {"weekday": weekday(local_due), **clock}
     if local_due.year == today.year:
-        return f"on {local_due.day} {local_due.strftime('%b')} at {clock}"
-    return f"on {local_due.day} {local_due.strftime('%b %Y')}"
+        return _("on %(date)s at %(time)s") % {"date": day_month(local_due.date()), **clock}
+    return _("on %(date)s") % {"date": day_month(local_due.date(), year=True)}

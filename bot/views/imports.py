@@ -16,7 +16,8 @@ from bot.services.imports import (
     Stopped,
 )
 from bot.views.callbacks import ImportTap, MenuTap, encode
-from bot.views.fmt import clip, esc, plural
+from bot.views.fmt import clip, esc
+from bot.views.i18n import count
 from bot.views.refusals import PREVIEW_EXPIRED
 
 # A page of 8 cards with both sides clipped, the header, 4 warnings and the closing lines stay
@@ -115,10 +116,10 @@ def reading_stopped(stopped: Stopped, filename: str | None) -> str:
 
 def saving_text(started: SaveStarted) -> str:
     """What a preview says while it is being saved (its history replayed)."""
-    lines = [f"⏳ Saving <b>{esc(clip(started.title, 120))}</b> ({plural(started.cards, 'card')})…"]
+    lines = [f"⏳ Saving <b>{esc(clip(started.title, 120))}</b> ({_cards(started.cards)})…"]
     if started.reviews:
         lines.append(
-            f"Replaying {plural(started.reviews, 'Anki review')} into your schedules: this can "
+            f"Replaying {_anki_reviews(started.reviews)} into your schedules: this can "
             "take a few seconds."
         )
     return "\n".join(lines)
@@ -143,7 +144,7 @@ def preview_text(preview: ImportPreview) -> str:
     source = f"from {esc(clip(preview.filename, 80))}" if preview.filename else "pasted text"
     lines = [
         f"📦 <b>{esc(clip(preview.title, 120))}</b>",
-        f"{plural(preview.cards, 'card')} · {source}",
+        f"{_cards(preview.cards)} · {source}",
     ]
     if preview.pages > 1:
         lines.append(f"page {preview.page + 1}/{preview.pages}")
@@ -158,7 +159,7 @@ def preview_text(preview: ImportPreview) -> str:
         if len(preview.warnings) > MAX_WARNINGS:
             lines.append(f"⚠️ …and {len(preview.warnings) - MAX_WARNINGS} more")
     elif preview.warnings:
-        lines += ["", f"⚠️ {plural(len(preview.warnings), 'warning')} on page 1"]
+        lines += ["", f"⚠️ {_warnings(len(preview.warnings))} on page 1"]
     lines.append("")
     if preview.at_deck_limit:
         lines.append(
@@ -169,7 +170,7 @@ def preview_text(preview: ImportPreview) -> str:
                      "your progress on the cards it still has.")  # fmt: skip
     if preview.reviews:
         lines.append(
-            f"The package carries {plural(preview.reviews, 'review')} from Anki: save with them to "
+            f"The package carries {_reviews(preview.reviews)} from Anki: save with them to "
             "continue your schedule where Anki left off, or start fresh."
         )
     else:
@@ -215,7 +216,7 @@ def closed_text(closed: ClosedPreview) -> str:
     title = esc(clip(closed.title, 120))
     if closed.outcome == "saved":
         return (
-            f"✅ This preview was saved as <b>{title}</b> ({plural(closed.cards, 'card')}). "
+            f"✅ This preview was saved as <b>{title}</b> ({_cards(closed.cards)}). "
             "/decks lists your decks."
         )
     if closed.outcome == "deleted":
@@ -237,13 +238,13 @@ def saved_text(saved: SavedDeck) -> str:
     """After Save: what was stored, that it is active now, and what the replay did."""
     verb = "Updated" if saved.updated else "Saved"
     lines = [
-        f"✅ {verb} <b>{esc(clip(saved.title, 120))}</b> ({plural(saved.cards, 'card')}). "
+        f"✅ {verb} <b>{esc(clip(saved.title, 120))}</b> ({_cards(saved.cards)}). "
         "It is your active deck now."
     ]
     if saved.replayed_cards:
         lines.append(
-            f"🕰 Replayed {plural(saved.replayed_reviews, 'Anki review')} into the schedules of "
-            f"{plural(saved.replayed_cards, 'Anki card')}."
+            f"🕰 Replayed {_anki_reviews(saved.replayed_reviews)} into the schedules of "
+            f"{_anki_cards(saved.replayed_cards)}."
         )
     lines.append("Tap <b>Start quiz</b>, or switch decks with /decks.")
     return "\n".join(lines)
@@ -259,3 +260,23 @@ def saved_keyboard() -> InlineKeyboardMarkup:
 def saved_toast(saved: SavedDeck) -> str:
     """The short toast after Save."""
     return f"Saved: {clip(saved.title, 150)}"
+
+
+def _cards(n: int) -> str:
+    return count(n, "%(n)s card", "%(n)s cards")
+
+
+def _reviews(n: int) -> str:
+    return count(n, "%(n)s review", "%(n)s reviews")
+
+
+def _anki_reviews(n: int) -> str:
+    return count(n, "%(n)s Anki review", "%(n)s Anki reviews")
+
+
+def _anki_cards(n: int) -> str:
+    return count(n, "%(n)s Anki card", "%(n)s Anki cards")
+
+
+def _warnings(n: int) -> str:
+    return count(n, "%(n)s warning", "%(n)s warnings")

@@ -5,23 +5,29 @@ from __future__ import annotations
 from bot.core.timezones import zone_for
 from bot.services.unixtime import from_unix
 from bot.storage.parameters import FitStanding
-from bot.views.fmt import plural
+from bot.views.i18n import N_, _, count, day_month, number
 
-DEFAULTS = "FSRS defaults"
-YOURS = "Yours"
-FROM_ANKI = "Your Anki preset's (until yours are fitted)"
-CHOICE_LABELS = {"personal": "Mine", "default": DEFAULTS}
+DEFAULTS = N_("FSRS defaults")
+YOURS = N_("Yours")
+FROM_ANKI = N_("Your Anki preset's (until yours are fitted)")
+# Marked with N_() for the catalogue; the settings menu translates them with _().
+CHOICE_LABELS = {"personal": N_("Mine"), "default": DEFAULTS}
+NOT_USED = N_(", not used: you chose the defaults in /settings")
 
 
-def _count(number: int, word: str) -> str:
-    """'1,234 reviews'."""
-    return plural(number, word).replace(str(number), f"{number:,}", 1)
+def _more(n: int) -> str:
+    """'1,234 more reviews'."""
+    return count(n, "%(n)s more review", "%(n)s more reviews")
 
 
 def _day(seconds: int, zone_name: str) -> str:
     """A unix time as the user's local date: '3 Dec 2026'."""
     local = from_unix(seconds).astimezone(zone_for(zone_name))
-    return f"{local.day} {local.strftime('%b %Y')}"
+    return day_month(local.date(), year=True)
+
+
+def _loss(value: float) -> str:
+    return number(value, 3)
 
 
 def parameters_line(standing: FitStanding, zone_name: str) -> str:
@@ -30,46 +36,55 @@ def parameters_line(standing: FitStanding, zone_name: str) -> str:
     fit = standing.fit
     if fit is not None and fit.from_anki and fit.parameters is not None:
         line = (
-            "🧠 FSRS parameters: your Anki preset's, brought with your deck, until yours are "
-            f"fitted to your answers here ({_count(standing.reviews_to_go, 'more review')})"
+            _(
+                "🧠 FSRS parameters: your Anki preset's, brought with your deck, until yours are "
+                "fitted to your answers here (%(more)s)"
+            )
+            % {"more": _more(standing.reviews_to_go)}
             if standing.reviews_to_go
-            else "🧠 FSRS parameters: your Anki preset's, until yours are fitted here (soon)"
+            else _("🧠 FSRS parameters: your Anki preset's, until yours are fitted here (soon)")
         )
         if standing.use_defaults:
-            line += ", not used: you chose the defaults in /settings"
+            line += _(NOT_USED)
         return line
     if fit is None or fit.default_log_loss is None:
         to_go = standing.reviews_to_go
         if to_go:
-            return (
+            return _(
                 "🧠 FSRS parameters: the defaults, until yours are fitted to your answers in "
-                f"{_count(to_go, 'more review')}"
-            )
-        return "🧠 FSRS parameters: the defaults, until yours are fitted to your answers (soon)"
-    basis = f"{_count(fit.reviews, 'review')}, fitted {_day(fit.fitted_at, zone_name)}"
+                "%(more)s"
+            ) % {"more": _more(to_go)}
+        return _("🧠 FSRS parameters: the defaults, until yours are fitted to your answers (soon)")
+    basis = _("%(reviews)s, fitted %(day)s") % {
+        "reviews": count(fit.reviews, "%(n)s review", "%(n)s reviews"),
+        "day": _day(fit.fitted_at, zone_name),
+    }
     if fit.parameters is None or fit.log_loss is None:
-        return (
+        return _(
             "🧠 FSRS parameters: the defaults predict your recall best so far "
-            f"(log loss {fit.default_log_loss:.3f}; {basis})"
-        )
-    line = (
-        f"🧠 Your FSRS parameters: log loss <b>{fit.log_loss:.3f}</b> vs "
-        f"{fit.default_log_loss:.3f} with the defaults ({basis})"
-    )
+            "(log loss %(default)s; %(basis)s)"
+        ) % {"default": _loss(fit.default_log_loss), "basis": basis}
+    line = _(
+        "🧠 Your FSRS parameters: log loss %(yours)s vs %(default)s with the defaults (%(basis)s)"
+    ) % {
+        "yours": f"<b>{_loss(fit.log_loss)}</b>",
+        "default": _loss(fit.default_log_loss),
+        "basis": basis,
+    }
     if standing.use_defaults:
-        line += ", not used: you chose the defaults in /settings"
+        line += _(NOT_USED)
     return line
 
 
 def parameters_value(standing: FitStanding) -> str:
     """Which parameters schedule the user's answers, as the settings menu shows it."""
     if standing.use_defaults:
-        return DEFAULTS
+        return _(DEFAULTS)
     if standing.personal is not None:
-        return FROM_ANKI if standing.fit is not None and standing.fit.from_anki else YOURS
+        return _(FROM_ANKI) if standing.fit is not None and standing.fit.from_anki else _(YOURS)
     if standing.fitted:
-        return f"{YOURS} (the defaults fit you best so far)"
+        return _("Yours (the defaults fit you best so far)")
     to_go = standing.reviews_to_go
     if to_go:
-        return f"{YOURS}, once fitted ({_count(to_go, 'more review')})"
-    return f"{YOURS}, once fitted (soon)"
+        return _("Yours, once fitted (%(more)s)") % {"more": _more(to_go)}
+    return _("Yours, once fitted (soon)")

@@ -18,31 +18,33 @@ from bot.services.views import (
     StreakNews,
 )
 from bot.views.callbacks import MenuTap, QuizTap, encode
-from bot.views.fmt import clip, esc, plural, when
+from bot.views.fmt import clip, esc, when
+from bot.views.i18n import N_, _, count, ngettext, number
 
+# Marked with N_() for the catalogue; translated with _() where they are shown.
 KIND_LABELS = {
-    "recall": "Recall",
-    "reverse": "Recall — the other way round",
-    "choice": "Choose the answer",
-    "identify": "Which card is this?",
-    "cloze": "Fill in the blank",
-    "typed": "Type the answer",
+    "recall": N_("Recall"),
+    "reverse": N_("Recall — the other way round"),
+    "choice": N_("Choose the answer"),
+    "identify": N_("Which card is this?"),
+    "cloze": N_("Fill in the blank"),
+    "typed": N_("Type the answer"),
 }
 OUTCOME_LINES = {
-    "right": "✅ <b>Right!</b>",
-    "wrong": "❌ <b>Not quite.</b>",
-    "close": "🟡 <b>Close — check the spelling.</b> It counts as wrong this time.",
-    "again": "🔁 Graded <b>Again</b>",
-    "hard": "😓 Graded <b>Hard</b>",
-    "good": "👍 Graded <b>Good</b>",
-    "easy": "😎 Graded <b>Easy</b>",
-    "overridden": "✅ <b>Counted as right</b> — you said your answer was right.",
+    "right": N_("✅ <b>Right!</b>"),
+    "wrong": N_("❌ <b>Not quite.</b>"),
+    "close": N_("🟡 <b>Close — check the spelling.</b> It counts as wrong this time."),
+    "again": N_("🔁 Graded <b>Again</b>"),
+    "hard": N_("😓 Graded <b>Hard</b>"),
+    "good": N_("👍 Graded <b>Good</b>"),
+    "easy": N_("😎 Graded <b>Easy</b>"),
+    "overridden": N_("✅ <b>Counted as right</b> — you said your answer was right."),
 }
 GRADE_LABELS = [
-    (Grade.AGAIN, "Again"),
-    (Grade.HARD, "Hard"),
-    (Grade.GOOD, "Good"),
-    (Grade.EASY, "Easy"),
+    (Grade.AGAIN, N_("Again")),
+    (Grade.HARD, N_("Hard")),
+    (Grade.GOOD, N_("Good")),
+    (Grade.EASY, N_("Easy")),
 ]
 LETTERS = "ABCDEFGH"
 BUTTON_CHARS = 60
@@ -53,22 +55,29 @@ OPTION_CHARS = 300
 FRONT_BUDGET = 900
 BODY_BUDGET = 3000
 ACCEPTED_SHOWN = 4
-RETRY_LINE = "🔁 <i>Once more — you missed this one earlier.</i>\n"
-ANSWERED_AGAIN = "<i>You have answered this question again since: that answer stands.</i>"
-OVERRIDE_BUTTON = "✋ I was right"
-DONT_KNOW_BUTTON = "🤷 I don't know"
-CLOSED_LINE = (
+RETRY_LINE = N_("🔁 <i>Once more — you missed this one earlier.</i>")
+ANSWERED_AGAIN = N_("<i>You have answered this question again since: that answer stands.</i>")
+OVERRIDE_BUTTON = N_("✋ I was right")
+DONT_KNOW_BUTTON = N_("🤷 I don't know")
+CLOSED_LINE = N_(
     "<i>This session ended before this question was answered. Send /quiz for a new one.</i>"
 )
-TOASTS = {"right": "✅ Right!", "wrong": "❌ Not quite", "close": "🟡 Close — check the spelling"}
+HOW_WELL = N_("<i>How well did you remember it?</i>")
+TOASTS = {
+    "right": N_("✅ Right!"),
+    "wrong": N_("❌ Not quite"),
+    "close": N_("🟡 Close — check the spelling"),
+}
 
 
 def _header(q: QuestionView) -> str:
-    retry = RETRY_LINE if q.retry else ""
-    return (
-        f"<b>Question {q.position + 1}/{q.size}</b> · {esc(clip(q.deck_title, 60))}\n"
-        f"{retry}<i>{KIND_LABELS.get(q.kind, q.kind)}</i>\n\n"
-    )
+    retry = _(RETRY_LINE) + "\n" if q.retry else ""
+    heading = _("<b>Question %(number)s/%(size)s</b>") % {
+        "number": number(q.position + 1),
+        "size": number(q.size),
+    }
+    kind = _(KIND_LABELS[q.kind]) if q.kind in KIND_LABELS else q.kind
+    return f"{heading} · {esc(clip(q.deck_title, 60))}\n{retry}<i>{kind}</i>\n\n"
 
 
 def _card(q: QuestionView) -> str:
@@ -107,7 +116,7 @@ def _options_block(q: QuestionView) -> str:
 
 def _prompt_under_front(q: QuestionView) -> str:
     """A blank's prompt: its card's front (the first line) in bold, then the sentence."""
-    front, _, rest = q.prompt.partition("\n")
+    front, _sep, rest = q.prompt.partition("\n")
     if rest and front == readable_latex(q.front):
         return f"<b>{_front(q)}</b>\n{esc(clip(rest, BODY_BUDGET))}"
     return esc(clip(q.prompt, BODY_BUDGET))
@@ -119,14 +128,16 @@ def question_text(q: QuestionView) -> str:
     if q.kind == "recall":
         front = f"<b>{_front(q)}</b>"
         if q.revealed:
-            return f"{head}{front}\n\n{_back(q)}\n\n<i>How well did you remember it?</i>"
-        return f"{head}{front}\n\n<i>Recall the answer, then tap Show answer.</i>"
+            return f"{head}{front}\n\n{_back(q)}\n\n{_(HOW_WELL)}"
+        return f"{head}{front}\n\n" + _("<i>Recall the answer, then tap Show answer.</i>")
     if q.kind == "reverse":
         back = esc(clip(q.prompt, BODY_BUDGET))
         if q.revealed:
             front = f"<b>{_front(q)}</b>"
-            return f"{head}{back}\n\n{front}\n\n<i>How well did you remember it?</i>"
-        return f"{head}{back}\n\n<i>Recall the front of this card, then tap Show answer.</i>"
+            return f"{head}{back}\n\n{front}\n\n{_(HOW_WELL)}"
+        return f"{head}{back}\n\n" + _(
+            "<i>Recall the front of this card, then tap Show answer.</i>"
+        )
     if q.kind == "identify":
         return f"{head}{esc(clip(q.prompt, BODY_BUDGET))}{_options_block(q)}"
     if q.kind == "choice":
@@ -134,19 +145,19 @@ def question_text(q: QuestionView) -> str:
     if q.kind == "cloze":
         body = _prompt_under_front(q)
         if q.options:
-            return f"{head}{body}{_options_block(q)}\n\n<i>Tap the answer or type it.</i>"
-        return f"{head}{body}\n\n✍️ <i>Type the missing words.</i>"
-    return f"{head}<b>{_asked(q)}</b>\n\n✍️ <i>Type your answer.</i>"
+            return f"{head}{body}{_options_block(q)}\n\n" + _("<i>Tap the answer or type it.</i>")
+        return f"{head}{body}\n\n" + _("✍️ <i>Type the missing words.</i>")
+    return f"{head}<b>{_asked(q)}</b>\n\n" + _("✍️ <i>Type your answer.</i>")
 
 
 def closed_question_text(q: QuestionView) -> str:
     """A question whose session ended before it was answered: shown, with no buttons to tap."""
-    return f"{question_text(q)}\n\n{CLOSED_LINE}"
+    return f"{question_text(q)}\n\n{_(CLOSED_LINE)}"
 
 
 def answer_toast(outcome: str) -> str:
     """The toast a tapped answer gets (none for a self-grade)."""
-    return TOASTS.get(outcome, "")
+    return _(TOASTS[outcome]) if outcome in TOASTS else ""
 
 
 def _button(label: str, tap: QuizTap | MenuTap) -> InlineKeyboardButton:
@@ -157,15 +168,21 @@ def wait_text(wait: timedelta) -> str:
     """A grade's interval as Anki shows it on its button: 1m, 10m, 2h, 4d, 1.5mo, 2.1y."""
     minutes = wait.total_seconds() / 60
     if minutes < 60:
-        return f"{max(1, round(minutes))}m"
+        return _("%(n)sm") % {"n": number(max(1, round(minutes)))}
     if minutes < 24 * 60:
-        return f"{round(minutes / 60)}h"
+        return _("%(n)sh") % {"n": number(round(minutes / 60))}
     days = wait.total_seconds() / 86400
     if days < 30:
-        return f"{round(days)}d"
+        return _("%(n)sd") % {"n": number(round(days))}
     if days < 365:
-        return f"{days / 30:.1f}mo".replace(".0mo", "mo")
-    return f"{days / 365:.1f}y".replace(".0y", "y")
+        return _("%(n)smo") % {"n": _tenths(days / 30)}
+    return _("%(n)sy") % {"n": _tenths(days / 365)}
+
+
+def _tenths(value: float) -> str:
+    """1.5 as the locale writes it ('1.5', '1,5'), a whole number without its '.0'."""
+    rounded = round(value, 1)
+    return number(rounded, 0 if rounded == int(rounded) else 1)
 
 
 def question_keyboard(q: QuestionView) -> InlineKeyboardMarkup:
@@ -173,13 +190,13 @@ def question_keyboard(q: QuestionView) -> InlineKeyboardMarkup:
     if q.kind in ("recall", "reverse"):
         if not q.revealed:
             return InlineKeyboardMarkup(
-                [[_button("👀 Show answer", QuizTap(q.session_id, q.position, "show"))]]
+                [[_button(_("👀 Show answer"), QuizTap(q.session_id, q.position, "show"))]]
             )
         return InlineKeyboardMarkup(
             [
                 [
                     _button(
-                        f"{label} {wait_text(q.waits[i])}" if len(q.waits) == 4 else label,
+                        f"{_(label)} {wait_text(q.waits[i])}" if len(q.waits) == 4 else _(label),
                         QuizTap(q.session_id, q.position, "grade", int(g)),
                     )
                     for i, (g, label) in enumerate(GRADE_LABELS)
@@ -198,7 +215,7 @@ def question_keyboard(q: QuestionView) -> InlineKeyboardMarkup:
     else:
         rows = [[b] for b in buttons]
     if q.kind in ("typed", "cloze") and not q.options:
-        rows.append([_button(DONT_KNOW_BUTTON, QuizTap(q.session_id, q.position, "giveup"))])
+        rows.append([_button(_(DONT_KNOW_BUTTON), QuizTap(q.session_id, q.position, "giveup"))])
     return InlineKeyboardMarkup(rows)
 
 
@@ -213,32 +230,34 @@ def _hint_line(r: RevealView) -> str | None:
     marked = "".join(
         f"<u>{esc(text)}</u>" if differs else esc(text) for text, differs in hint.pieces
     )
-    return f"Check the underlined letters: <b>{marked}</b>"
+    return _("Check the underlined letters: %(word)s") % {"word": f"<b>{marked}</b>"}
 
 
 def reveal_text(r: RevealView, now_text: str) -> str:
     """The question's message once answered: right or wrong, the right answer, the whole card."""
     q = r.question
-    lines = [_header(q) + OUTCOME_LINES.get(r.outcome, esc(r.outcome))]
+    outcome = _(OUTCOME_LINES[r.outcome]) if r.outcome in OUTCOME_LINES else esc(r.outcome)
+    lines = [_header(q) + outcome]
     if q.kind in ("choice", "identify", "cloze", "typed"):
         if r.given is not None and r.outcome not in ("right",):
-            lines.append(f"You answered: {esc(clip(r.given, 200))}")
+            lines.append(_("You answered: %(answer)s") % {"answer": esc(clip(r.given, 200))})
         hint = _hint_line(r)
         if hint is not None:
             lines.append(hint)
         else:
-            lines.append(f"Answer: <b>{esc(clip(q.answer, FRONT_BUDGET))}</b>")
+            answer = f"<b>{esc(clip(q.answer, FRONT_BUDGET))}</b>"
+            lines.append(_("Answer: %(answer)s") % {"answer": answer})
         if q.kind in ("typed", "cloze") and q.accepted:
             shown = ", ".join(esc(clip(a, 60)) for a in q.accepted[:ACCEPTED_SHOWN])
-            lines.append(f"<i>Also right: {shown}</i>")
+            lines.append(_("<i>Also right: %(answers)s</i>") % {"answers": shown})
     if q.kind == "cloze":
-        _, _, sentence = q.prompt.partition("\n")
+        sentence = q.prompt.partition("\n")[2]
         filled = (sentence or q.prompt).replace("___", q.answer, 1)
         lines.append(f"\n{esc(clip(filled, 600))}")
     lines.append(f"\n{_card(q)}")
-    lines.append(f"\n⏭ Next review of this question: {now_text}")
+    lines.append("\n" + _("⏭ Next review of this question: %(when)s") % {"when": now_text})
     if r.answered_again:
-        lines.append(ANSWERED_AGAIN)
+        lines.append(_(ANSWERED_AGAIN))
     return "\n".join(lines)
 
 
@@ -248,57 +267,68 @@ def reveal_keyboard(r: RevealView) -> InlineKeyboardMarkup | None:
         return None
     q = r.question
     return InlineKeyboardMarkup(
-        [[_button(OVERRIDE_BUTTON, QuizTap(q.session_id, q.position, "override"))]]
+        [[_button(_(OVERRIDE_BUTTON), QuizTap(q.session_id, q.position, "override"))]]
     )
 
 
 def streak_line(news: StreakNews) -> str:
     """'🔥 Streak: 3 days (best 5)'."""
-    return f"🔥 Streak: {plural(news.current, 'day')} (best {news.best})"
+    days = count(news.current, "%(n)s day", "%(n)s days")
+    return _("🔥 Streak: %(days)s (best %(best)s)") % {"days": days, "best": number(news.best)}
 
 
 def summary_text(s: SessionSummary) -> str:
     """The end-of-session message."""
     lines = [
-        "🏁 <b>Session complete!</b>",
-        f"{s.right}/{s.total} right",
+        _("🏁 <b>Session complete!</b>"),
+        _("%(right)s/%(total)s right") % {"right": number(s.right), "total": number(s.total)},
     ]
     if s.retried:
         lines.append(
-            f"🔁 {plural(s.retried, 'missed question')} came back: "
-            f"{s.retried_right} right the second time"
+            ngettext(
+                "🔁 %(n)s missed question came back: %(right)s right the second time",
+                "🔁 %(n)s missed questions came back: %(right)s right the second time",
+                s.retried,
+            )
+            % {"n": number(s.retried), "right": number(s.retried_right)}
         )
     lines.append(streak_line(s.streak))
     if s.next_due is None:
-        lines.append("Send /quiz to learn more questions.")
+        lines.append(_("Send /quiz to learn more questions."))
     elif s.next_due <= s.now:
-        lines.append("More questions are due now — tap <b>Next round</b>.")
+        lines.append(_("More questions are due now — tap <b>Next round</b>."))
     else:
-        lines.append(f"All caught up — next review {when(s.next_due, s.now, s.timezone)}.")
+        lines.append(
+            _("All caught up — next review %(when)s.")
+            % {"when": when(s.next_due, s.now, s.timezone)}
+        )
     return "\n".join(lines)
 
 
 def summary_keyboard(s: SessionSummary) -> InlineKeyboardMarkup | None:
     """'Next round' when more questions are waiting."""
     if s.next_due is not None and s.next_due <= s.now:
-        return InlineKeyboardMarkup([[_button("▶️ Next round", MenuTap("quiz"))]])
+        return InlineKeyboardMarkup([[_button(_("▶️ Next round"), MenuTap("quiz"))]])
     return None
 
 
 def nothing_due_text(n: NothingDue) -> str:
     """What /quiz says when there is nothing to ask now."""
     if n.next_due is not None:
-        return f"🎉 All caught up — next review {when(n.next_due, n.now, n.timezone)}." + (
-            "\nYou've also met today's new cards; more tomorrow." if n.new_limit_reached else ""
-        )
+        text = _("🎉 All caught up — next review %(when)s.") % {
+            "when": when(n.next_due, n.now, n.timezone)
+        }
+        if n.new_limit_reached:
+            text += "\n" + _("You've also met today's new cards; more tomorrow.")
+        return text
     if n.new_limit_reached:
-        return "You've met today's new cards. Come back tomorrow for more!"
-    return "This deck has no questions for your current settings."
+        return _("You've met today's new cards. Come back tomorrow for more!")
+    return _("This deck has no questions for your current settings.")
 
 
 def start_quiz_keyboard() -> InlineKeyboardMarkup:
     """A single Start quiz button."""
-    return InlineKeyboardMarkup([[_button("▶️ Start quiz", MenuTap("quiz"))]])
+    return InlineKeyboardMarkup([[_button(_("▶️ Start quiz"), MenuTap("quiz"))]])
 
 
 def streak_event_lines(news: StreakNews) -> list[str]:
@@ -307,11 +337,19 @@ def streak_event_lines(news: StreakNews) -> list[str]:
     for event in news.events:
         if isinstance(event, FreezeUsed):
             lines.append(
-                f"🧊 A streak freeze saved your {plural(event.saved_streak, 'day')} streak!"
+                ngettext(
+                    "🧊 A streak freeze saved your %(n)s day streak!",
+                    "🧊 A streak freeze saved your %(n)s days streak!",
+                    event.saved_streak,
+                )
+                % {"n": number(event.saved_streak)}
             )
         elif isinstance(event, FreezeEarned):
             lines.append(
-                f"🧊 {event.streak_days} days in a row — you earned a streak freeze "
-                f"(you hold {event.held}). It covers a day you miss."
+                _(
+                    "🧊 %(days)s days in a row — you earned a streak freeze (you hold %(held)s). "
+                    "It covers a day you miss."
+                )
+                % {"days": number(event.streak_days), "held": number(event.held)}
             )
     return lines

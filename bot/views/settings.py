@@ -24,6 +24,7 @@ from bot.services.settings import (
 )
 from bot.views.callbacks import MenuTap, encode
 from bot.views.fmt import clip, esc
+from bot.views.i18n import _
 from bot.views.parameters import CHOICE_LABELS, parameters_line, parameters_value
 
 TAP_NAME = "settings"
@@ -179,7 +180,7 @@ def _choices(view: SettingsView, section: str) -> list[tuple[str, str]]:
     if section == "day":
         return [(_hour(h), str(h)) for h in DAY_STARTS]
     if section == "fsrs":
-        return [(CHOICE_LABELS[c], c) for c in PARAMETER_CHOICES]
+        return [(_(CHOICE_LABELS[c]), c) for c in PARAMETER_CHOICES]
     return []
 
 

@@ -3,28 +3,38 @@
 from __future__ import annotations
 
 from bot.core.streaks import MAX_FREEZES, StreakView
-from bot.views.fmt import plural
+from bot.views.i18n import _, count, number
+
+
+def days(n: int) -> str:
+    """'1 day', '3 days' in the current locale."""
+    return count(n, "%(n)s day", "%(n)s days")
 
 
 def streak_text(s: StreakView) -> str:
     """Current and best streak, freezes held, and whether today is done."""
     lines = [
-        f"🔥 <b>Current streak:</b> {plural(s.current, 'day')}",
-        f"🏆 Best: {plural(s.best, 'day')}",
+        _("🔥 <b>Current streak:</b> %(days)s") % {"days": days(s.current)},
+        _("🏆 Best: %(days)s") % {"days": days(s.best)},
     ]
     # Freezes that already covered missed days are spent, even before today's study records it.
-    lines.append(f"🧊 Streak freezes: {s.freezes - s.freezes_pending}/{MAX_FREEZES}")
+    held = {"held": number(s.freezes - s.freezes_pending), "most": number(MAX_FREEZES)}
+    lines.append(_("🧊 Streak freezes: %(held)s/%(most)s") % held)
     if s.studied_today:
-        lines.append("✅ Today is done — see you tomorrow!")
+        lines.append(_("✅ Today is done — see you tomorrow!"))
     elif s.current > 0:
-        lines.append("⏳ Not studied yet today — /quiz keeps your streak alive.")
+        lines.append(_("⏳ Not studied yet today — /quiz keeps your streak alive."))
     else:
-        lines.append("Study today with /quiz to start a streak.")
+        lines.append(_("Study today with /quiz to start a streak."))
     if s.freezes_pending:
+        missed = count(s.freezes_pending, "%(n)s missed day", "%(n)s missed days")
         lines.append(
-            f"🧊 A streak freeze saved your {plural(s.current, 'day')} streak "
-            f"({plural(s.freezes_pending, 'missed day')} covered)."
+            _("🧊 A streak freeze saved your %(days)s streak (%(missed)s covered).")
+            % {"days": days(s.current), "missed": missed}
         )
     if s.lost_streak:
-        lines.append(f"Your {plural(s.lost_streak, 'day')} streak ended — a new one starts today.")
+        lines.append(
+            _("Your %(days)s streak ended — a new one starts today.")
+            % {"days": days(s.lost_streak)}
+        )
     return "\n".join(lines)

@@ -221,7 +221,14 @@ async def test_one_battle_per_group_and_battles_are_for_groups(
     private = await alice.wait_for(lambda m: "Battles are for groups" in m.text)
     assert private.buttons == []
     menu = sandbox.commands[('{"type": "all_group_chats"}', "")]
-    assert [c["command"] for c in menu] == ["battle", "stopbattle", "leaderboard", "stats", "help"]
+    assert [c["command"] for c in menu] == [
+        "battle",
+        "stopbattle",
+        "leaderboard",
+        "stats",
+        "language",
+        "help",
+    ]
 
 
 async def test_stopbattle_is_refused_to_players_and_accepted_from_an_admin(

@@ -219,7 +219,7 @@ def test_a_save_in_progress_says_what_it_replays() -> None:
     started = SaveStarted("Vietnamese <basics>", 570, 13552)
     assert view.saving_text(started) == (
         "⏳ Saving <b>Vietnamese &lt;basics&gt;</b> (570 cards)…\n"
-        "Replaying 13552 Anki reviews into your schedules: this can take a few seconds."
+        "Replaying 13,552 Anki reviews into your schedules: this can take a few seconds."
     )
     assert view.saving_text(SaveStarted("Deck", 1, 0)) == "⏳ Saving <b>Deck</b> (1 card)…"
     assert view.saving_toast(started) == "Saving Vietnamese <basics>…"
