@@ -90,6 +90,7 @@ def test_nothing_unsafe_passes() -> None:
 def test_plain_fields_keep_no_html() -> None:
     assert field_to_html("just <div>text</div> with lines<br>and&nbsp;spaces") is None
     assert field_to_html('<a href="https://x">only a link</a>') is None
+    assert field_to_html("cứ<i>&nbsp;<b></b></i>") is None  # formatting around nothing
 
 
 def test_formulas_inside_formatting_are_readable() -> None:

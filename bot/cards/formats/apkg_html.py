@@ -147,6 +147,9 @@ _CLEAN_TAGS = (
 )
 
 
+_EMPTY_TAG = re.compile(r"<(\w+)>(\s*)</\1>")
+
+
 class _HtmlExtractor(_TextExtractor):
     """The text extractor that also writes Telegram's formatting tags, always balanced."""
 
@@ -218,9 +221,11 @@ def field_to_html(field: str) -> str | None:
         extractor.close()
     except (AssertionError, ValueError):
         return None
-    lines = [" ".join(line.split()) for line in extractor.result().split("\n")]
-    markup = _tidy("\n".join(lines))
-    markup = re.sub(r"<(\w+)>(\s*)</\1>", r"\2", markup)  # formatting around nothing
+    markup = extractor.result()
+    # Formatting around nothing (`<i> <b></b></i>`), however deep, is no formatting.
+    while (emptied := _EMPTY_TAG.sub(r"\2", markup)) != markup:
+        markup = emptied
+    markup = _tidy("\n".join(" ".join(line.split()) for line in markup.split("\n")))
     if "<" not in markup:
         return None
     if _tidy(html_text(markup)) != readable_latex(field_to_text(field).text):
