@@ -9,6 +9,7 @@ from datetime import timedelta
 from bot.cards.answers import kind_of
 from bot.cards.distractors import draw_options
 from bot.cards.questions import SELF_GRADED, QuestionKind
+from bot.cards.richtext import readable_latex
 from bot.clock import Clock
 from bot.core.grading import TypedVerdict, grade_typed
 from bot.core.learning_days import LearningDays
@@ -576,5 +577,6 @@ class ItemOptions:
 
 
 def _reveal_text(detail: QuestionDetail) -> str:
-    """What a question's reveal shows of its card (its front and back)."""
-    return f"{detail.front}\n{detail.back}"
+    """What a question's reveal shows of its card (its front and back, formulas readable as the
+    answers they are compared with)."""
+    return readable_latex(f"{detail.front}\n{detail.back}")
