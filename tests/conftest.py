@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,11 +11,28 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.storage.db import Database, open_database
+from bot.views.i18n import PSEUDO_ENV
 from tests.backends import BACKENDS, backend_url
 from tests.token_scan import token_never_logged  # noqa: F401 - a session-wide log scan
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """--pseudo-locale: the bot speaks the pseudo-locale instead of English (bot.views.i18n)."""
+    parser.addoption(
+        "--pseudo-locale",
+        action="store_true",
+        help="replace English with every message 40% longer and accented (the sandbox checks it "
+        "against Telegram's limits and hands tests the English back)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Switch the pseudo-locale on for the whole run when asked."""
+    if config.getoption("--pseudo-locale"):
+        os.environ[PSEUDO_ENV] = "1"
 
 
 @pytest.fixture

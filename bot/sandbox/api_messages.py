@@ -18,6 +18,7 @@ from bot.sandbox.validate import (
     parse_reply_markup,
 )
 from bot.sandbox.world import MEMBER_STATUSES, ChatRecord, FileRecord, StoredMessage
+from bot.views.i18n import pseudo_enabled, unpseudo
 
 if TYPE_CHECKING:
     from bot.sandbox.server import SandboxServer
@@ -115,13 +116,26 @@ def _reply_to(chat: ChatRecord, args: Args) -> int | None:
 
 
 def _markup(args: Args) -> dict[str, Any] | None:
-    return parse_reply_markup(args.raw("reply_markup"))
+    markup = parse_reply_markup(args.raw("reply_markup"))
+    if markup is not None and pseudo_enabled():
+        for key in ("inline_keyboard", "keyboard"):
+            for row in markup.get(key, []):
+                for button in row:
+                    if isinstance(button, dict) and isinstance(button.get("text"), str):
+                        button["text"] = unpseudo(button["text"])
+    return markup
 
 
 def _text(args: Args, name: str, entities: str) -> tuple[FormattedText, str]:
     """Parse a text argument; returns it formatted and its HTML as sent."""
     raw = args.string(name) or ""
     mode = args.string("parse_mode")
+    if pseudo_enabled() and raw != unpseudo(raw):
+        # The pseudo-locale's longer text must parse and fit as sent; people (tests) then read
+        # the English it was made from.
+        longer = format_text(raw, mode, args.json(entities, "can't parse entities JSON object"))
+        (check_caption if name == "caption" else check_message_text)(longer)
+        raw = unpseudo(raw)
     formatted = format_text(raw, mode, args.json(entities, "can't parse entities JSON object"))
     as_html = raw if (mode or "").lower() == "html" else html.escape(formatted.text, quote=False)
     return formatted, as_html
@@ -350,6 +364,8 @@ async def answer_callback_query(srv: SandboxServer, args: Args) -> Any:
         raise bad_request("query is too old and response timeout expired or query ID is invalid")
     text = args.string("text")
     check_answer_text(text)
+    if text and pseudo_enabled():
+        text = unpseudo(text)  # checked at the pseudo-locale's length; read as English
     query.answered = True
     query.text = text or None
     query.show_alert = args.flag("show_alert")
