@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from bot.cards.formats import SUPPORTED_SUFFIXES, ImportedReview, read_apkg, read_deck_bytes
 from bot.cards.formats.apkg import ImportedMemory
+from bot.cards.formats.quizlet import one_line_set
 from bot.cards.formats.text import looks_like_flashcards, read_flashcard_text
 from bot.cards.model import Card, Deck, DeckError
 
@@ -135,6 +136,7 @@ def read_paste(text: str) -> Deck | PasteRefusal | None:
         return None
     if len(text) > MAX_PASTE_CHARS:
         return PasteRefusal("too_long")
+    text = one_line_set(text) or text  # a Quizlet set copied with `;` between its cards
     try:
         read = read_flashcard_text(text, PASTE_WHERE)
     except DeckError as exc:

@@ -8,12 +8,15 @@ import struct
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.cards.formats.encoding import read_text
+from bot.cards.formats.quizlet import one_line_set
 from bot.cards.formats.sheet_box import MAX_CELLS, MAX_ROWS, column_letters
 from bot.cards.formats.sheet_zip import MAX_PARTS, MAX_UNPACKED_BYTES
-from bot.cards.model import Card, DeckError
-from bot.cards.upload import read_upload
+from bot.cards.model import Card, Deck, DeckError
+from bot.cards.upload import read_paste, read_upload
 from tests.sheets import ods_bytes, ods_cell, ods_rows, ods_table, xlsx_bytes
 
 # As Excel on Windows saves "CSV (Comma delimited)": the ANSI code page, no byte order mark,
@@ -128,6 +131,19 @@ def test_quizlet_export_with_cards_on_one_line_separated_by_semicolons_reads(
         Card("adios", "goodbye"),
         Card("gracias", "thank you"),
     )
+
+
+def test_a_pasted_one_line_quizlet_set_reads_as_its_cards() -> None:
+    deck = read_paste("hola\thello;adios\tgoodbye;gracias\tthank you;")
+    assert isinstance(deck, Deck)
+    assert deck.cards == (
+        Card("hola", "hello"),
+        Card("adios", "goodbye"),
+        Card("gracias", "thank you"),
+    )
+    assert one_line_set("a;b") is None
+    assert one_line_set("hola,hello;adios") is None
+    assert one_line_set("hola,hello\nadios,goodbye") is None
 
 
 def test_brainscape_csv_question_answer_with_quotes_and_line_breaks_reads() -> None:
@@ -355,3 +371,58 @@ def test_column_letters() -> None:
     assert [column_letters(n) for n in (1, 2, 26, 27, 28, 702, 703, 16384)] == [
         "A", "B", "Z", "AA", "AB", "ZZ", "AAA", "XFD"
     ]  # fmt: skip
+
+
+# --- damaged workbooks --------------------------------------------------------------------------
+
+SAMPLES = {
+    "s.xlsx": xlsx_bytes([["Term", "Definition"], ["Hund", "dog"], ["Jahr", 1990], [2.5, None]]),
+    "s.ods": ods_rows([["Term", "Definition"], ["Hund", "dog"], ["Jahr", 1990]], tail=False),
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(sorted(SAMPLES)),
+    st.data(),
+    st.lists(st.tuples(st.integers(0, 2**31), st.binary(min_size=1, max_size=8)), max_size=4),
+)
+def test_a_workbook_damaged_anywhere_inside_gives_a_deck_or_a_deck_error(
+    name: str, draw: st.DataObject, edits: list[tuple[int, bytes]]
+) -> None:
+    # The bytes of one unpacked part are overwritten, then zipped again: the zip stays valid and
+    # the XML, the references and the values inside are what breaks.
+    source = zipfile.ZipFile(io.BytesIO(SAMPLES[name]))
+    parts = {n: source.read(n) for n in source.namelist()}
+    part = draw.draw(st.sampled_from(sorted(parts)))
+    data = bytearray(parts[part])
+    for at, new in edits:
+        start = at % max(1, len(data))
+        data[start : start + len(new)] = new
+    parts[part] = bytes(data)
+    try:
+        deck = read_upload(_zip(parts), name).deck
+    except DeckError as exc:
+        assert str(exc).startswith(f"{name}: ")
+        return
+    assert deck.cards
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(sorted(SAMPLES)),
+    st.lists(st.tuples(st.integers(0, 2**31), st.binary(min_size=1, max_size=8)), max_size=4),
+)
+def test_a_workbook_damaged_in_its_zip_gives_a_deck_or_a_deck_error(
+    name: str, edits: list[tuple[int, bytes]]
+) -> None:
+    data = bytearray(SAMPLES[name])
+    for at, new in edits:
+        start = 4 + at % (len(data) - 4)  # the zip's signature stays: it is still read as one
+        data[start : start + len(new)] = new
+    try:
+        deck = read_upload(bytes(data), name).deck
+    except DeckError as exc:
+        assert str(exc).startswith(f"{name}: ")
+        return
+    assert deck.cards

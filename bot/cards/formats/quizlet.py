@@ -13,7 +13,8 @@ MIN_CARDS = 2
 
 
 def one_line_set(text: str) -> str | None:
-    """The set as one card a line if `text` is a one-line Quizlet export with `;` between cards."""
+    """The set as `term<TAB>definition` lines if `text` is a one-line Quizlet export with `;`
+    between cards (and a tab or a comma between term and definition); None if it is not."""
     lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) != 1 or ";" not in lines[0]:
         return None
@@ -22,7 +23,11 @@ def one_line_set(text: str) -> str | None:
         records.pop()  # Quizlet ends every card with the separator, the last one too
     if len(records) < MIN_CARDS:
         return None
-    for separator in ("\t", ","):
-        if all(record.count(separator) == 1 for record in records):
-            return "\n".join(record.strip() for record in records) + "\n"
-    return None
+    if all(record.count("\t") == 1 for record in records):
+        pairs = [record.split("\t") for record in records]
+    elif all(record.count(",") == 1 and "\t" not in record for record in records):
+        pairs = [record.split(",") for record in records]
+    else:
+        return None
+    # As the default export writes them: a tab between term and definition, a card a line.
+    return "".join(f"{term.strip()}\t{definition.strip()}\n" for term, definition in pairs)

@@ -118,7 +118,7 @@ def xlsx_first_sheet(parts: dict[str, bytes], filename: str) -> str:
             for e in rels.iter()
             if _local(e.tag) == "Relationship" and e.get("Id") == rel_id
         )
-    except (KeyError, StopIteration, ET.ParseError):
+    except (KeyError, StopIteration, ET.ParseError, LookupError, UnicodeError):
         raise DeckError(f"{filename}: the workbook lists no sheet I can find") from None
     path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
     path = posixpath.normpath(path)
@@ -164,6 +164,8 @@ def _parse(
         parser.Parse(xml, True)
     except expat.ExpatError as exc:
         raise DeckError(f"{filename}: {what} is not well-formed XML ({exc})") from None
+    except (LookupError, UnicodeError):  # an XML declaration naming an encoding nobody has
+        raise DeckError(f"{filename}: {what} is in an encoding I do not know") from None
 
 
 class _XlsxScan:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Literal
 
@@ -61,7 +62,7 @@ def open_package(data: bytes, filename: str) -> Package:
     """The zip's parts, unpacked after its directory passed the limits; DeckError says what failed."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, EOFError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError):
         raise DeckError(
             f"{filename}: a damaged zip file (cut short?), not a readable spreadsheet"
         ) from None
@@ -106,7 +107,15 @@ def _unpack(
                         f"{MAX_UNPACKED_BYTES // MB} MB (the limit for a spreadsheet)"
                     )
                 found += chunk
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        zlib.error,
+        NotImplementedError,
+        EOFError,
+        OSError,
+        ValueError,
+    ):
         raise DeckError(
             f"{filename}: the part {entry.filename[:80]!r} cannot be unpacked (the zip is damaged "
             "or uses a compression I do not read)"
