@@ -87,6 +87,15 @@ def test_nothing_unsafe_passes() -> None:
     parse_html(shown)  # Telegram's parser takes it (raises on an unbalanced or unknown tag)
 
 
+def test_hostile_markup_is_shown_as_text() -> None:
+    """Deep nesting, a field too long to be a side and markup far longer than its text keep no
+    formatting, and cost no more than reading their text."""
+    assert field_to_html("<b>" * 50_000 + "x") is None
+    assert field_to_html("<b>x</b>" * 100_000) is None
+    assert field_to_html("<b><i><u>" * 300 + "x") is None
+    assert field_to_html("<b>x</b> " * 3_000) is None
+
+
 def test_plain_fields_keep_no_html() -> None:
     assert field_to_html("just <div>text</div> with lines<br>and&nbsp;spaces") is None
     assert field_to_html('<a href="https://x">only a link</a>') is None

@@ -264,8 +264,8 @@ class _Builder:
         card = Card(
             front.text,
             back.text,
-            front_html=field_to_html(front_field),
-            back_html=field_to_html(back_field),
+            front_html=field_to_html(front_field, front.text),
+            back_html=field_to_html(back_field, back.text),
         )
         self.add(card, (note_id, None), place)
 
@@ -287,7 +287,7 @@ class _Builder:
             back = "\n".join(
                 text for a in answers(nodes, number) if (text := field_to_text(a).text)
             )
-            card = Card(front, back, front_html=field_to_html(shown))
+            card = Card(front, back, front_html=field_to_html(shown, front))
             self.add(card, (note_id, number - 1), place)
 
 

@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 
 import nh3
 
+from bot.cards.model import MAX_SIDE_CHARS
 from bot.cards.richtext import html_text, readable_latex
 
 _SOUND = re.compile(r"\[sound:[^\]]*\]", re.IGNORECASE)
@@ -147,6 +148,10 @@ _CLEAN_TAGS = (
 )
 
 
+# Formatting is kept for sides a quiz can show whole; a field this long or a side's markup this
+# long (deep nesting) is shown as its text, which also bounds the time a hostile field costs.
+MAX_FORMATTED_FIELD = 16 * MAX_SIDE_CHARS
+MAX_MARKUP_CHARS = 2 * MAX_SIDE_CHARS
 _EMPTY_TAG = re.compile(r"<(\w+)>(\s*)</\1>")
 
 
@@ -211,9 +216,14 @@ class _HtmlExtractor(_TextExtractor):
         return "".join(self.parts)
 
 
-def field_to_html(field: str) -> str | None:
+def field_to_html(field: str, text: str | None = None) -> str | None:
     """A field's formatting as Telegram HTML, or None when it has none to keep (or its text
-    would differ from the plain text's)."""
+    would differ from the plain text's, `text` when the caller has it)."""
+    if "<" not in field or len(field) > MAX_FORMATTED_FIELD:
+        return None
+    plain = field_to_text(field).text if text is None else text
+    if len(plain) > MAX_SIDE_CHARS:
+        return None
     cleaned = nh3.clean(_SOUND.sub("", field), tags=_CLEAN_TAGS, attributes={})
     extractor = _HtmlExtractor()
     try:
@@ -226,9 +236,9 @@ def field_to_html(field: str) -> str | None:
     while (emptied := _EMPTY_TAG.sub(r"\2", markup)) != markup:
         markup = emptied
     markup = _tidy("\n".join(" ".join(line.split()) for line in markup.split("\n")))
-    if "<" not in markup:
+    if "<" not in markup or len(markup) > MAX_MARKUP_CHARS:
         return None
-    if _tidy(html_text(markup)) != readable_latex(field_to_text(field).text):
+    if _tidy(html_text(markup)) != readable_latex(plain):
         return None
     return markup
 
