@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_timedelta
+from babel.dates import format_date, format_skeleton, format_timedelta
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
@@ -124,8 +124,11 @@ def percent(fraction: float) -> str:
 
 def day_month(day: date, year: bool = False) -> str:
     """A date as the locale writes it short: '10 Dec', '10 дек.', '10 dic 2027'."""
-    pattern = "d MMM y" if year else "d MMM"
-    return format_date(day, pattern, locale=_babel_locale())
+    if _locale.get() == DEFAULT_LOCALE:
+        # The bot's English writes the day first ('10 Dec'), as it always has.
+        return format_date(day, "d MMM y" if year else "d MMM", locale=_babel_locale())
+    # Each other language as CLDR writes a short date: '10. Dez.', '10 дек.', '10 dic'.
+    return format_skeleton("yMMMd" if year else "MMMd", day, locale=_babel_locale())
 
 
 def full_date(day: date) -> str:
