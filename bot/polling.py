@@ -51,17 +51,19 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Sequence
+from typing import Any
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError, TimedOut
 
 from bot.exit_codes import EXIT_CONFLICT, EXIT_TOKEN_REFUSED
 from bot.net.retry import retry_after_seconds
 from bot.net.token_watch import REFUSED_LINE
+from bot.net.wire import fast_chat_key, get_updates_json
 from bot.runtime import App
 from bot.shutdown import Stopper
 from bot.storage import inbox
-from bot.webhook.inbox import InboxDispatcher, inbox_chat_key
+from bot.webhook.inbox import NO_CHAT, InboxDispatcher, inbox_chat_key
 from bot.webhook.metered import MeteredApplication, tasks_started_for
 
 log = logging.getLogger(__name__)
@@ -85,18 +87,31 @@ REMEMBER_HANDED = 10_000
 CONFIRM_TIMEOUT = 2.0
 
 Row = tuple[int, int, str]  # update_id, chat key, payload
+Raw = dict[str, Any]  # an update as Telegram sent it
 
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def _row(update: Update) -> Row:
-    return (
-        update.update_id,
-        inbox_chat_key(update),
-        json.dumps(update.to_dict(), separators=(",", ":")),
-    )
+def _row(update: Raw, bot: Bot) -> Row:
+    """The update's inbox row: stored as Telegram sent it (as webhook mode stores it)."""
+    key = fast_chat_key(update)
+    if key is None:
+        try:
+            key = inbox_chat_key(Update.de_json(update, bot))
+        except Exception:
+            # Stored all the same, so it is confirmed: the dispatcher logs it and drops it.
+            key = NO_CHAT
+    return (int(update["update_id"]), key, json.dumps(update, separators=(",", ":")))
+
+
+def _has_id(update: object) -> bool:
+    """Whether a getUpdates item is an object with an integer update_id."""
+    if not isinstance(update, dict):
+        return False
+    update_id = update.get("update_id")
+    return isinstance(update_id, int) and not isinstance(update_id, bool)
 
 
 def _consume(task: asyncio.Task[None]) -> None:
@@ -258,11 +273,13 @@ class InboxPoller:
             backoff = 0.0
             # Updates still in the handlers' hands come back until they are done: skip them.
             fresh = [
-                u for u in updates if u.update_id >= self.offset and u.update_id not in self._ahead
+                u
+                for u in updates
+                if u["update_id"] >= self.offset and u["update_id"] not in self._ahead
             ]
             if fresh:
                 for update in fresh:
-                    self._ahead[update.update_id] = False
+                    self._ahead[update["update_id"]] = False
                 if self._bypass:
                     self._hand_over(fresh)
                 else:
@@ -270,15 +287,22 @@ class InboxPoller:
             elif updates and not self._progress.is_set():
                 await self._pause(IN_HAND_PAUSE, until=self._progress)
 
-    async def _fetch(self) -> list[Update]:
+    async def _fetch(self) -> list[Raw]:
         self._interruptible = True
         try:
-            updates = await self.app.bot.get_updates(
-                offset=self.offset, timeout=self.poll_timeout, allowed_updates=self.allowed_updates
+            # As JSON: an update becomes an `Update` once, when it is handled (not also here).
+            updates = await get_updates_json(
+                self.app.bot,
+                offset=self.offset,
+                poll_seconds=self.poll_timeout,
+                allowed_updates=self.allowed_updates,
             )
         finally:
             self._interruptible = False
-        return list(updates)
+        if not all(_has_id(update) for update in updates):
+            # Nothing of it is stored or confirmed: polled again after the backoff.
+            raise ValueError("getUpdates answered an update without an update_id")
+        return updates
 
     async def _pause(self, seconds: float, until: asyncio.Event | None = None) -> None:
         if self._stopping:
@@ -294,9 +318,9 @@ class InboxPoller:
         finally:
             self._interruptible = False
 
-    async def _keep(self, updates: list[Update]) -> None:
+    async def _keep(self, updates: list[Raw]) -> None:
         """Store a batch and kick its chats; hand it to the handlers if that fails or lags."""
-        rows = [_row(update) for update in updates]
+        rows = [_row(update, self.app.bot) for update in updates]
         store = asyncio.create_task(self._store(rows), name="inbox-store")
         await asyncio.wait({store}, timeout=HAND_OVER_AFTER)
         if store.done() and not store.cancelled() and store.exception() is None:
@@ -360,10 +384,13 @@ class InboxPoller:
 
     # Straight to the handlers, while the database cannot store.
 
-    def _hand_over(self, updates: list[Update], rows: list[Row] | None = None) -> None:
+    def _hand_over(self, raws: list[Raw], rows: list[Row] | None = None) -> None:
         """Give updates not stored to the handlers, in order: each chat's run one after another."""
         loop = asyncio.get_running_loop()
-        for update, row in zip(updates, rows or [_row(u) for u in updates], strict=True):
+        bot = self.app.bot
+        rows = rows or [_row(raw, bot) for raw in raws]
+        for raw, row in zip(raws, rows, strict=True):
+            update = Update.de_json(raw, bot)
             done: asyncio.Future[None] = loop.create_future()
             self._handed[update.update_id] = done
             self._unstored[update.update_id] = row

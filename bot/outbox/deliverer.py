@@ -34,7 +34,7 @@ from typing import Protocol
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
-from bot.handlers.common import edit_html, send_html
+from bot.net.wire import edit_html_quietly, send_html_id
 from bot.storage import leases
 from bot.storage import outbox as store
 from bot.storage.db import Database
@@ -202,10 +202,9 @@ class Deliverer:
 
     async def _show(self, chat_id: int, screen: Screen) -> int:
         if screen.edit is not None:
-            await edit_html(self.bot, chat_id, screen.edit, screen.text, screen.keyboard)
+            await edit_html_quietly(self.bot, chat_id, screen.edit, screen.text, screen.keyboard)
             return screen.edit
-        message = await send_html(self.bot, chat_id, screen.text, screen.keyboard, screen.thread)
-        return message.message_id
+        return await send_html_id(self.bot, chat_id, screen.text, screen.keyboard, screen.thread)
 
     async def _unknown(self, row: OwedRow, exc: Exception) -> None:
         now = self._now_ms()
