@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Sequence
@@ -9,7 +10,7 @@ from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 
-Row = Sequence[str | int | float | None]
+Row = Sequence[str | int | float | bool | dt.date | None]
 
 ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
 _ODS_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
@@ -41,7 +42,7 @@ def xlsx_bytes(rows: Sequence[Row], *more_sheets: Sequence[Row]) -> bytes:
     return out.getvalue()
 
 
-def ods_cell(value: str | int | float | None, repeat: int = 1) -> str:
+def ods_cell(value: str | int | float | bool | dt.date | None, repeat: int = 1) -> str:
     """One table cell as LibreOffice writes it."""
     repeated = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
     if value is None:

@@ -3,6 +3,7 @@ Brainscape exports, read through the upload path; hostile zips and sheets refuse
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import struct
 import zipfile
@@ -17,7 +18,7 @@ from bot.cards.formats.sheet_box import MAX_CELLS, MAX_ROWS, column_letters
 from bot.cards.formats.sheet_zip import MAX_PARTS, MAX_UNPACKED_BYTES
 from bot.cards.model import Card, Deck, DeckError
 from bot.cards.upload import read_paste, read_upload
-from tests.sheets import ods_bytes, ods_cell, ods_rows, ods_table, xlsx_bytes
+from tests.sheets import Row, ods_bytes, ods_cell, ods_rows, ods_table, xlsx_bytes
 
 # As Excel on Windows saves "CSV (Comma delimited)": the ANSI code page, no byte order mark,
 # CRLF line ends.
@@ -177,6 +178,19 @@ def test_an_xlsx_reads_its_first_sheet_with_header_numbers_and_a_second_sheet_ig
         Card("ribosome", "makes proteins"),
     )
     assert upload.deck.warnings == ()
+
+
+def test_dates_and_truth_values_show_as_the_sheet_shows_them() -> None:
+    rows: list[Row] = [
+        ["Moon landing", dt.date(1969, 7, 20)],
+        ["Fall of the Wall", dt.datetime(1989, 11, 9, 18, 53)],
+        ["Is water wet?", True],
+    ]
+    assert read_upload(xlsx_bytes(rows), "d.xlsx").deck.cards == (
+        Card("Moon landing", "1969-07-20"),
+        Card("Fall of the Wall", "1989-11-09 18:53"),
+        Card("Is water wet?", "TRUE"),
+    )
 
 
 def test_a_header_in_the_other_order_swaps_the_sides() -> None:

@@ -104,8 +104,11 @@ def _text(cell: Cell) -> str:
         return "TRUE" if cell else "FALSE"
     if isinstance(cell, float) and cell.is_integer() and abs(cell) < 1e15:
         return str(int(cell))
-    if isinstance(cell, dt.datetime) and cell.time() == dt.time():
-        return cell.date().isoformat()
+    if isinstance(cell, dt.datetime):
+        if cell.time() == dt.time():
+            return cell.date().isoformat()
+        exact = "minutes" if not (cell.second or cell.microsecond) else "seconds"
+        return cell.isoformat(sep=" ", timespec=exact)
     if isinstance(cell, dt.date | dt.time):
         return cell.isoformat()
     return str(cell)
