@@ -24,8 +24,8 @@ from bot.services.imports import (
 )
 from bot.services.views import Refusal
 from bot.views import imports as view
+from bot.views import refusals
 from bot.views.callbacks import ImportTap
-from bot.views.refusals import PREVIEW_GONE
 
 log = logging.getLogger(__name__)
 STOP_POLL_SECONDS = 0.2
@@ -122,13 +122,13 @@ async def on_import_tap(query: CallbackQuery, tap: ImportTap, context: Context) 
     user_id = query.from_user.id
     if tap.action == "page":
         shown = await imports.show_page(user_id, tap.import_id, tap.page)
-        await query.answer(PREVIEW_GONE if shown is None else None)
+        await query.answer(refusals.PREVIEW_GONE if shown is None else None)
         if shown is not None:
             await _show(query, context, shown)
         return
     if tap.action == "cancel":
         if not await imports.cancel(user_id, tap.import_id):
-            await query.answer(PREVIEW_GONE)
+            await query.answer(refusals.PREVIEW_GONE)
             await _show_if_closed(query, context, tap.import_id)
             return
         await query.answer(view.CANCELLED_TOAST)

@@ -40,7 +40,7 @@ async def on_settings_tap(query: CallbackQuery, tap: MenuTap, context: Context) 
             await query.answer(changed.toast)
             return
         saved = view.saved_line(changed, action.section)
-        await query.answer(f"Saved: {saved}"[:200])
+        await query.answer(view.saved_toast(saved))
         await edit_html(
             context.bot, chat_id, message_id, view.menu_text(changed, saved), view.menu_keyboard()
         )

@@ -11,7 +11,7 @@ from bot.storage import user_decks as store
 from bot.storage.db import Database
 from bot.storage.decks import DeckInfo, set_both_ways
 from bot.storage.users import upsert_user
-from bot.views.refusals import DECK_GONE
+from bot.views import refusals
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,23 +48,23 @@ class DeckService:
     async def use(self, user_id: int, deck_id: int) -> tuple[DeckList, DeckInfo] | Refusal:
         """Make a deck the active one; an open session on another deck is closed."""
         if not await store.set_active_deck(self.db, user_id, deck_id, self._now()):
-            return Refusal(DECK_GONE)
+            return Refusal(refusals.DECK_GONE)
         listing = await self.list(user_id)
         chosen = listing.find(deck_id)
-        return (listing, chosen) if chosen is not None else Refusal(DECK_GONE)
+        return (listing, chosen) if chosen is not None else Refusal(refusals.DECK_GONE)
 
     async def own_deck(self, user_id: int, deck_id: int) -> DeckInfo | Refusal:
         """One of the user's own decks (the one a delete is asked about)."""
         chosen = (await self.list(user_id)).find(deck_id)
         if chosen is None or chosen.owner_id != user_id:
-            return Refusal(DECK_GONE)
+            return Refusal(refusals.DECK_GONE)
         return chosen
 
     async def delete(self, user_id: int, deck_id: int) -> tuple[DeckList, str] | Refusal:
         """Delete one of the user's decks; the active one falls back to the default deck."""
         title = await store.delete_owned_deck(self.db, user_id, deck_id)
         if title is None:
-            return Refusal(DECK_GONE)
+            return Refusal(refusals.DECK_GONE)
         return await self.list(user_id), title
 
     async def toggle_both_ways(
@@ -76,7 +76,7 @@ class DeckService:
         if isinstance(deck, Refusal):
             return deck
         if not await set_both_ways(self.db, user_id, deck_id, not deck.both_ways, self._now()):
-            return Refusal(DECK_GONE)
+            return Refusal(refusals.DECK_GONE)
         listing = await self.list(user_id)
         changed = listing.find(deck_id)
-        return (listing, changed) if changed is not None else Refusal(DECK_GONE)
+        return (listing, changed) if changed is not None else Refusal(refusals.DECK_GONE)

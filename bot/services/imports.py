@@ -44,13 +44,7 @@ from bot.storage.decks import sync_deck
 from bot.storage.imports import ClosedImport, ReplayedState
 from bot.storage.parameters import adopt_anki_parameters
 from bot.storage.users import get_user, upsert_user
-from bot.views.refusals import (
-    FILE_UNREADABLE,
-    PASTE_UNREADABLE,
-    PREVIEW_EXPIRED,
-    PREVIEW_GONE,
-    too_many_decks,
-)
+from bot.views import refusals
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +244,7 @@ class ImportService:
         if isinstance(read, Stopped):
             return read
         # A reader bug (logged where it happened): a reason, never a traceback.
-        return ImportFailure(f"{filename}: {FILE_UNREADABLE}")
+        return ImportFailure(f"{filename}: {refusals.FILE_UNREADABLE}")
 
     async def read_paste(
         self, user_id: int, first_name: str, text: str
@@ -269,7 +263,7 @@ class ImportService:
         if isinstance(read, Read):
             return await self._keep(user_id, first_name, read, None)
         if isinstance(read, Refused | Crashed):
-            return PasteRefusal("unreadable", PASTE_UNREADABLE)
+            return PasteRefusal("unreadable", refusals.PASTE_UNREADABLE)
         return read
 
     async def close(self) -> None:
@@ -347,15 +341,15 @@ class ImportService:
         """
         pending = await store.get_pending(self.db, import_id)
         if pending is None or pending.user_id != user_id:
-            return Refusal(PREVIEW_GONE)
+            return Refusal(refusals.PREVIEW_GONE)
         now = self._now()
         if now - pending.created_at > PREVIEW_TTL.total_seconds():
             await store.close_pending(self.db, user_id, import_id, "expired")
-            return Refusal(PREVIEW_EXPIRED)
+            return Refusal(refusals.PREVIEW_EXPIRED)
         slug = deck_slug(pending.title)
         existing = await store.owned_deck_id(self.db, user_id, slug)
         if existing is None and await store.count_owned(self.db, user_id) >= self.max_own_decks:
-            return Refusal(too_many_decks(self.max_own_decks))
+            return Refusal(refusals.too_many_decks(self.max_own_decks))
         replaying = pending.reviews if with_history else 0
         if started is not None:
             await started(SaveStarted(pending.title, pending.cards, replaying))

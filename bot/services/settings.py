@@ -13,7 +13,7 @@ from bot.storage.db import Database
 from bot.storage.decks import DeckInfo
 from bot.storage.parameters import NOT_STARTED, FitStanding
 from bot.storage.users import UserRecord, get_user, upsert_user
-from bot.views.refusals import CHOICE_GONE, START_FIRST
+from bot.views import refusals
 
 SESSION_SIZES = (5, 10, 20)
 NEW_PER_DAY = (0, 5, 10, 20, 50)
@@ -91,12 +91,12 @@ class SettingsService:
         """Store one choice from the menu; anything not on offer is refused, nothing changes."""
         choice = parse_choice(section, raw)
         if choice is None:
-            return Refusal(CHOICE_GONE)
+            return Refusal(refusals.CHOICE_GONE)
         column, value = choice
         if column == "active_deck_id":
             decks = await store.choosable_decks(self.db, user_id)
             if all(d.id != value for d in decks):
-                return Refusal(CHOICE_GONE)
+                return Refusal(refusals.CHOICE_GONE)
         # Choices that shape a session end the open one, so the next /quiz obeys them at once.
         shapes_session = column not in ("desired_retention", "day_start_hour", "fsrs_defaults")
         now = int(self.clock.now().timestamp())
@@ -104,5 +104,5 @@ class SettingsService:
             self.db, user_id, column, value, now if shapes_session else None
         )
         if not saved:
-            return Refusal(START_FIRST)
+            return Refusal(refusals.START_FIRST)
         return await self.view(user_id)

@@ -21,16 +21,23 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from bot.core.stats import FORECAST_DAYS, HEATMAP_WEEKS, StatsFigures
+from bot.views.i18n import (
+    _,
+    ngettext,
+    number,
+    short_month,
+    short_weekday,
+    weekday_abbreviation,
+)
 
 WIDTH_IN, HEIGHT_IN, DPI = 12, 9, 100  # 1200 × 900 px: sharp on a phone, a modest upload
-EMPTY_TEXT = "No reviews yet — your activity will appear here"
 # A contributions-calendar palette: grey for no reviews, then four greens.
 LEVEL_COLOURS = ["#ebedf0", "#9be9a8", "#40c463", "#30a14e", "#216e39"]
 FUTURE_COLOUR = "#ffffff"
 BAR_COLOUR = "#3b82f6"
 TODAY_BAR_COLOUR = "#f59e0b"
 TEXT_COLOUR = "#24292f"
-WEEKDAY_LABELS = {0: "Mon", 2: "Wed", 4: "Fri", 6: "Sun"}
+WEEKDAY_ROWS = (0, 2, 4, 6)  # Monday, Wednesday, Friday and Sunday are labelled
 
 # matplotlib keeps shared caches (fonts, text layout) that are not documented as thread-safe;
 # one render at a time keeps them consistent while the event loop stays free.
@@ -61,18 +68,19 @@ def _draw_empty(figure: Figure) -> None:
     ax.text(
         0.5,
         0.62,
-        "Your progress",
+        _("Your progress"),
         ha="center",
         va="center",
         fontsize=40,
         color=TEXT_COLOUR,
         fontweight="bold",
     )
-    ax.text(0.5, 0.45, EMPTY_TEXT, ha="center", va="center", fontsize=24, color="#57606a")
+    empty = _("No reviews yet — your activity will appear here")
+    ax.text(0.5, 0.45, empty, ha="center", va="center", fontsize=24, color="#57606a")
     ax.text(
         0.5,
         0.33,
-        "Send /quiz to answer your first questions.",
+        _("Send /quiz to answer your first questions."),
         ha="center",
         va="center",
         fontsize=20,
@@ -93,14 +101,18 @@ def _draw_heatmap(ax: Axes, s: StatsFigures) -> None:
     ax.set_xlim(0, HEATMAP_WEEKS)
     ax.set_ylim(7, 0)  # Monday on top
     ax.set_aspect("equal")
-    ax.set_yticks([d + 0.5 for d in WEEKDAY_LABELS], list(WEEKDAY_LABELS.values()), fontsize=15)
+    ax.set_yticks(
+        [d + 0.5 for d in WEEKDAY_ROWS],
+        [weekday_abbreviation(d) for d in WEEKDAY_ROWS],
+        fontsize=15,
+    )
     # A month name above the first column in which that month starts.
     ticks, labels, last_month = [], [], None
     for week in range(HEATMAP_WEEKS):
         day = s.heatmap_start + timedelta(weeks=week)
         if day.month != last_month:
             ticks.append(week + 0.5)
-            labels.append(day.strftime("%b"))
+            labels.append(short_month(day))
             last_month = day.month
     ax.set_xticks(ticks, labels, fontsize=15)
     ax.xaxis.tick_top()
@@ -108,20 +120,25 @@ def _draw_heatmap(ax: Axes, s: StatsFigures) -> None:
     for spine in ax.spines.values():
         spine.set_visible(False)
     ax.set_title(
-        f"Activity — {s.heatmap_reviews:,} reviews in the last {HEATMAP_WEEKS} weeks",
+        ngettext(
+            "Activity — %(n)s review in the last %(weeks)s weeks",
+            "Activity — %(n)s reviews in the last %(weeks)s weeks",
+            s.heatmap_reviews,
+        )
+        % {"n": number(s.heatmap_reviews), "weeks": number(HEATMAP_WEEKS)},
         fontsize=22,
         fontweight="bold",
         color=TEXT_COLOUR,
         pad=40,
     )
-    ax.set_xlabel("Week", fontsize=15, color="#57606a")
-    ax.set_ylabel("Day of week", fontsize=15, color="#57606a")
+    ax.set_xlabel(_("Week"), fontsize=15, color="#57606a")
+    ax.set_ylabel(_("Day of week"), fontsize=15, color="#57606a")
     # "Less ▢▢▢▢▢ More" legend under the grid, right-aligned.
     legend_y = 7.9
     ax.text(
         HEATMAP_WEEKS - 6.6,
         legend_y + 0.45,
-        "Less",
+        _("Less"),
         ha="right",
         va="center",
         fontsize=14,
@@ -136,7 +153,7 @@ def _draw_heatmap(ax: Axes, s: StatsFigures) -> None:
     ax.text(
         HEATMAP_WEEKS - 1.1,
         legend_y + 0.45,
-        "More",
+        _("More"),
         ha="left",
         va="center",
         fontsize=14,
@@ -146,7 +163,7 @@ def _draw_heatmap(ax: Axes, s: StatsFigures) -> None:
 
 def _draw_forecast(ax: Axes, s: StatsFigures) -> None:
     days = [s.today + timedelta(days=i) for i in range(FORECAST_DAYS)]
-    labels = ["Today"] + [f"{d.strftime('%a')}\n{d.day}" for d in days[1:]]
+    labels = [_("Today")] + [f"{short_weekday(d)}\n{d.day}" for d in days[1:]]
     colours = [TODAY_BAR_COLOUR] + [BAR_COLOUR] * (FORECAST_DAYS - 1)
     bars = ax.bar(range(FORECAST_DAYS), s.forecast, color=colours, width=0.7)
     ax.bar_label(bars, [str(v) if v else "" for v in s.forecast], fontsize=14, padding=3)
@@ -155,14 +172,19 @@ def _draw_forecast(ax: Axes, s: StatsFigures) -> None:
     ax.set_ylim(0, max(max(s.forecast) * 1.2, 1))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(
-        f"Due in the next {FORECAST_DAYS} days — {sum(s.forecast):,} questions",
+        ngettext(
+            "Due in the next %(days)s days — %(n)s question",
+            "Due in the next %(days)s days — %(n)s questions",
+            sum(s.forecast),
+        )
+        % {"n": number(sum(s.forecast)), "days": number(FORECAST_DAYS)},
         fontsize=22,
         fontweight="bold",
         color=TEXT_COLOUR,
         pad=14,
     )
-    ax.set_xlabel("Day (overdue questions count as today)", fontsize=15, color="#57606a")
-    ax.set_ylabel("Questions due", fontsize=15, color="#57606a")
+    ax.set_xlabel(_("Day (overdue questions count as today)"), fontsize=15, color="#57606a")
+    ax.set_ylabel(_("Questions due"), fontsize=15, color="#57606a")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.grid(axis="y", color="#d0d7de", linewidth=0.8)

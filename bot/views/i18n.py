@@ -141,6 +141,21 @@ def weekday(day: date | datetime) -> str:
     return format_date(day, "EEEE", locale=_babel_locale())
 
 
+def short_weekday(day: date | datetime) -> str:
+    """The day's short name in the current locale: 'Thu', 'чт'."""
+    return format_date(day, "EEE", locale=_babel_locale())
+
+
+def weekday_abbreviation(index: int) -> str:
+    """Monday (0) to Sunday (6), abbreviated in the current locale: 'Mon', 'пн'."""
+    return str(_babel_locale().days["format"]["abbreviated"][index])
+
+
+def short_month(day: date | datetime) -> str:
+    """The month's short name in the current locale, standing alone: 'Dec', 'дек.'."""
+    return format_date(day, "LLL", locale=_babel_locale())
+
+
 def in_duration(delta: timedelta) -> str:
     """A time ahead as the locale says it: 'in 10 minutes', 'через 10 минут'."""
     return format_timedelta(

@@ -15,10 +15,10 @@ from bot.services.imports import (
     SaveStarted,
     Stopped,
 )
+from bot.views import refusals
 from bot.views.callbacks import ImportTap, MenuTap, encode
 from bot.views.fmt import clip, esc
 from bot.views.i18n import count
-from bot.views.refusals import PREVIEW_EXPIRED
 
 # A page of 8 cards with both sides clipped, the header, 4 warnings and the closing lines stay
 # within Telegram's 4,096 characters (tests/unit/test_import_views.py renders the worst case).
@@ -226,7 +226,7 @@ def closed_text(closed: ClosedPreview) -> str:
         )
     if closed.outcome == "cancelled":
         return CANCELLED
-    return f"⌛ {PREVIEW_EXPIRED}."
+    return f"⌛ {refusals.PREVIEW_EXPIRED}."
 
 
 def closed_keyboard(closed: ClosedPreview) -> InlineKeyboardMarkup | None:

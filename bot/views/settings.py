@@ -24,7 +24,7 @@ from bot.services.settings import (
 )
 from bot.views.callbacks import MenuTap, encode
 from bot.views.fmt import clip, esc
-from bot.views.i18n import _
+from bot.views.i18n import N_, _, number, percent
 from bot.views.parameters import CHOICE_LABELS, parameters_line, parameters_value
 
 TAP_NAME = "settings"
@@ -32,63 +32,102 @@ _ARG = re.compile(
     r"(menu)|open\.(size|new|mix|ret|deck|day|fsrs|tz|remind)"
     r"|set\.(size|new|mix|ret|deck|day|fsrs)\.([a-z0-9]{1,19})"
 )
+# Marked with N_() for the catalogue; translated with _() where they are shown.
 MIX_LABELS = {
-    "mixed": "Mixed",
-    "choice": "Choice only",
-    "typed": "Typed only",
-    "selfgraded": "Self-graded only",
+    "mixed": N_("Mixed"),
+    "choice": N_("Choice only"),
+    "typed": N_("Typed only"),
+    "selfgraded": N_("Self-graded only"),
 }
-SECTION_LABELS = {
-    "size": "📚 Questions per session",
-    "new": "🆕 New per day",
-    "mix": "🎲 Question mix",
-    "ret": "🎯 Retention",
-    "deck": "🗂 Deck",
-    "day": "🌅 New day at",
-    "fsrs": "🧠 FSRS parameters",
-    "tz": "🌍 Time zone",
-    "remind": "⏰ Reminder",
+SECTION_ICONS = {
+    "size": "📚",
+    "new": "🆕",
+    "mix": "🎲",
+    "ret": "🎯",
+    "deck": "🗂",
+    "day": "🌅",
+    "fsrs": "🧠",
+    "tz": "🌍",
+    "remind": "⏰",
+}
+SECTION_NAMES = {
+    "size": N_("Questions per session"),
+    "new": N_("New per day"),
+    "mix": N_("Question mix"),
+    "ret": N_("Retention"),
+    "deck": N_("Deck"),
+    "day": N_("New day at"),
+    "fsrs": N_("FSRS parameters"),
+    "tz": N_("Time zone"),
+    "remind": N_("Reminder"),
 }
 SECTION_HELP = {
-    "size": "How many questions one /quiz session asks.",
-    "new": "How many cards you have never studied may join your sessions each day.",
-    "mix": (
+    "size": N_("How many questions one /quiz session asks."),
+    "new": N_("How many cards you have never studied may join your sessions each day."),
+    "mix": N_(
         "Which kinds of questions you get. Mixed follows your memory: a new card starts with "
         "answers to tap, then you type it, then you recall the whole card yourself. Choice only "
         "asks questions with answers to tap, Typed only has you type every answer, Self-graded "
         "only shows a card and lets you grade your recall."
     ),
-    "ret": (
+    "ret": N_(
         "How sure you want to be of remembering when a question comes back. Higher means "
         "more frequent reviews; it applies to every answer from now on."
     ),
-    "deck": "The deck your quizzes come from.",
-    "day": (
+    "deck": N_("The deck your quizzes come from."),
+    "day": N_(
         "When your new day starts, local time. Until then you are still on the day before: a "
         "question due tomorrow waits until this hour, and late-night study counts for today's "
         "streak and new cards. 04:00 is what Anki uses."
     ),
-    "fsrs": (
+    "fsrs": N_(
         "FSRS predicts when you would forget each question from a set of parameters. Once you "
-        f"have {MIN_REVIEWS} reviews, yours are fitted to your own answers, and again every month, and "
-        "they schedule your reviews when they predict your recall better than FSRS's defaults. "
+        "have %(reviews)s reviews, yours are fitted to your own answers, and again every month, "
+        "and they schedule your reviews when they predict your recall better than FSRS's defaults. "
         "Choose the defaults to schedule with those instead: yours are still fitted, and you "
         "can come back to them at any time."
     ),
-    "tz": (
+    "tz": N_(
         "Your time zone sets when your day starts for streaks and reminders.\n"
         "Send /timezone followed by a city or an offset, e.g. <code>/timezone Berlin</code> or "
         "<code>/timezone +5:30</code>."
     ),
-    "remind": (
+    "remind": N_(
         "A daily nudge at your local time when you have questions due.\n"
         "Send <code>/remind 18:30</code> to set it, or <code>/remind off</code> to stop it."
     ),
 }
-BACK = "« Back"
-STALE_BUTTON = "This button no longer works"
-SETTINGS_IN_PRIVATE = "Settings are personal: send /settings in a private chat with me."
 CHECK = "✓ "
+# Short replies, translated when read (`view.STALE_BUTTON`): see __getattr__ below.
+_TEXTS = {
+    "BACK": N_("« Back"),
+    "STALE_BUTTON": N_("This button no longer works"),
+    "SETTINGS_IN_PRIVATE": N_("Settings are personal: send /settings in a private chat with me."),
+}
+
+
+def __getattr__(attribute: str) -> str:
+    """A short reply of this module in the current locale, looked up when used."""
+    try:
+        return _(_TEXTS[attribute])
+    except KeyError:
+        raise AttributeError(attribute) from None
+
+
+def section_name(section: str) -> str:
+    """A section's name in the current locale: 'Questions per session'."""
+    return _(SECTION_NAMES[section])
+
+
+def section_label(section: str) -> str:
+    """A section's button: its icon and name."""
+    return f"{SECTION_ICONS[section]} {section_name(section)}"
+
+
+def section_help(section: str) -> str:
+    """What a section's setting does."""
+    text = _(SECTION_HELP[section])
+    return text % {"reviews": number(MIN_REVIEWS)} if section == "fsrs" else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +156,7 @@ def _button(label: str, arg: str) -> InlineKeyboardButton:
 
 
 def _percent(value: float) -> str:
-    return f"{round(value * 100)}%"
+    return percent(round(value * 100) / 100)
 
 
 def _hour(hour: int) -> str:
@@ -130,7 +169,9 @@ def current_value(view: SettingsView, section: str) -> str:
     values = {
         "size": str(user.session_size),
         "new": str(user.new_per_day),
-        "mix": MIX_LABELS.get(user.question_mix, user.question_mix),
+        "mix": _(MIX_LABELS[user.question_mix])
+        if user.question_mix in MIX_LABELS
+        else user.question_mix,
         "ret": _percent(user.desired_retention),
         "deck": view.deck_title,
         "day": _hour(user.day_start_hour),
@@ -144,16 +185,19 @@ def menu_text(view: SettingsView, saved: str | None = None) -> str:
     """The main menu: every setting and its value, with the change just made on top."""
     lines = []
     if saved:
-        lines += [f"✅ Saved — {esc(saved)}", ""]
-    lines.append("⚙️ <b>Settings</b>")
+        lines += [_("✅ Saved — %(change)s") % {"change": esc(saved)}, ""]
+    lines.append(_("⚙️ <b>Settings</b>"))
     for section in ("size", "new", "mix", "ret", "deck", "day", "fsrs", "tz"):
-        label = SECTION_LABELS[section].split(" ", 1)[1]
-        lines.append(f"{label}: <b>{esc(clip(current_value(view, section), 80))}</b>")
+        value = esc(clip(current_value(view, section), 80))
+        lines.append(f"{section_name(section)}: <b>{value}</b>")
     if view.remind_time:
-        lines.append(f"Reminder: <b>every day at {esc(view.remind_time)}</b> (change with /remind)")
+        lines.append(
+            _("Reminder: <b>every day at %(time)s</b> (change with /remind)")
+            % {"time": esc(view.remind_time)}
+        )
     else:
-        lines.append("Reminder: <b>off</b> — set one with /remind 18:30")
-    lines.append("\nTap a setting to change it.")
+        lines.append(_("Reminder: <b>off</b> — set one with /remind 18:30"))
+    lines.append("\n" + _("Tap a setting to change it."))
     return "\n".join(lines)
 
 
@@ -161,7 +205,7 @@ def menu_keyboard() -> InlineKeyboardMarkup:
     """The main menu's buttons, one per setting."""
     rows = [("size", "new"), ("mix", "ret"), ("deck", "day"), ("fsrs",), ("tz", "remind")]
     return InlineKeyboardMarkup(
-        [[_button(SECTION_LABELS[s], f"open.{s}") for s in row] for row in rows]
+        [[_button(section_label(s), f"open.{s}") for s in row] for row in rows]
     )
 
 
@@ -172,7 +216,7 @@ def _choices(view: SettingsView, section: str) -> list[tuple[str, str]]:
     if section == "new":
         return [(str(n), str(n)) for n in NEW_PER_DAY]
     if section == "mix":
-        return [(MIX_LABELS[m], m) for m in MIXES]
+        return [(_(MIX_LABELS[m]), m) for m in MIXES]
     if section == "ret":
         return [(_percent(r), str(round(r * 100))) for r in RETENTIONS]
     if section == "deck":
@@ -200,14 +244,16 @@ def _is_current(view: SettingsView, section: str, value: str) -> bool:
 
 def section_text(view: SettingsView, section: str) -> str:
     """A section's page: what the setting does and its value now."""
-    title = SECTION_LABELS[section]
-    lines = [f"<b>{title}</b>", SECTION_HELP[section]]
+    lines = [f"<b>{section_label(section)}</b>", section_help(section)]
+    now = _("Now: %(value)s")
     if section not in ("tz", "remind"):
-        lines.append(f"\nNow: <b>{esc(clip(current_value(view, section), 80))}</b>")
+        lines.append(
+            "\n" + now % {"value": f"<b>{esc(clip(current_value(view, section), 80))}</b>"}
+        )
     if section == "fsrs":
         lines.append(parameters_line(view.parameters, view.user.timezone))
     elif section == "tz":
-        lines.append(f"\nNow: <b>{esc(view.user.timezone)}</b>")
+        lines.append("\n" + now % {"value": f"<b>{esc(view.user.timezone)}</b>"})
     return "\n".join(lines)
 
 
@@ -223,11 +269,15 @@ def section_keyboard(view: SettingsView, section: str) -> InlineKeyboardMarkup:
         section, 1
     )
     rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
-    rows.append([_button(BACK, "menu")])
+    rows.append([_button(_(_TEXTS["BACK"]), "menu")])
     return InlineKeyboardMarkup(rows)
 
 
 def saved_line(view: SettingsView, section: str) -> str:
     """'Questions per session: 20' — the confirmation of a change."""
-    label = SECTION_LABELS[section].split(" ", 1)[1]
-    return f"{label}: {current_value(view, section)}"
+    return f"{section_name(section)}: {current_value(view, section)}"
+
+
+def saved_toast(saved: str) -> str:
+    """The toast after a change: 'Saved: Questions per session: 20'."""
+    return (_("Saved: %(change)s") % {"change": saved})[:200]

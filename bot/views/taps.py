@@ -13,14 +13,27 @@ from collections.abc import Iterable
 from typing import Literal
 
 from bot.views.callbacks import BattleTap, DeckTap, ImportTap, MenuTap, QuizTap, Tap, decode
+from bot.views.i18n import N_, _
 from bot.views.reminders import REMIND, REMIND_NO
 
 Home = Literal["private", "group", "anywhere"]
 # Menus that work in any chat: /language (a group's is for its admins, checked by its handler).
 ANYWHERE_MENUS = frozenset({"lang"})
 
-OUT_OF_PLACE = "This button no longer works"
-PRIVATE_ONLY = "That button works in our private chat"
+# Refusals, translated when read (`taps.OUT_OF_PLACE`): see __getattr__ below.
+_TEXTS = {
+    "OUT_OF_PLACE": N_("This button no longer works"),
+    "PRIVATE_ONLY": N_("That button works in our private chat"),
+}
+
+
+def __getattr__(attribute: str) -> str:
+    """A refusal of this module in the current locale, looked up when used."""
+    try:
+        return _(_TEXTS[attribute])
+    except KeyError:
+        raise AttributeError(attribute) from None
+
 
 # Menu taps that share a message: the reminder offer carries both Yes (a time) and No.
 _MENU_FAMILIES = {REMIND_NO: REMIND}

@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.services.userdata import UserExport
 from bot.views.callbacks import MenuTap, encode
+from bot.views.i18n import N_, _, count
 
 STATE_NAMES = {1: "learning", 2: "review", 3: "relearning"}
 RATING_NAMES = {1: "again", 2: "hard", 3: "good", 4: "easy"}
@@ -147,35 +148,62 @@ def export_names(today: date) -> tuple[str, str]:
 def export_caption(data: UserExport, which: str) -> str:
     """A one-line caption for each document."""
     if which == "progress":
-        return f"📦 Your progress: {len(data.progress)} questions with a schedule."
-    return f"🗒 Your review log: {len(data.reviews)} answers, oldest first."
+        return count(
+            len(data.progress),
+            "📦 Your progress: %(n)s question with a schedule.",
+            "📦 Your progress: %(n)s questions with a schedule.",
+        )
+    return count(
+        len(data.reviews),
+        "🗒 Your review log: %(n)s answer, oldest first.",
+        "🗒 Your review log: %(n)s answers, oldest first.",
+    )
 
 
-NOTHING_TO_EXPORT = "Nothing to export yet — answer a few questions with /quiz first."
-EXPORT_IN_PRIVATE = "Your data is yours alone: send /export in a private chat with me."
-FORGET_IN_PRIVATE = "Send /forget in a private chat with me."
-FORGET_ASK = (
-    "🗑 <b>Delete everything I store about you?</b>\n"
-    "Your progress, review history, streak, settings, reminders, your own decks and your "
-    "battle scores will be deleted for good. Tip: /export first to keep a copy.\n"
-    "Messages already in this chat stay; you can delete the chat yourself."
-)
-FORGET_YES = "Yes, delete everything"
-FORGET_NO = "No, keep my data"
-FORGOTTEN = (
-    "✅ Done — I deleted everything I stored about you. If you send /start again, "
-    "we begin from scratch."
-)
-KEPT = "👍 Nothing was deleted."
-DELETED_TOAST = "Deleted"
-STALE_BUTTON = "This button no longer works"
+# Short replies, translated when read (`view.KEPT`): see __getattr__ below.
+_TEXTS = {
+    "NOTHING_TO_EXPORT": N_("Nothing to export yet — answer a few questions with /quiz first."),
+    "EXPORT_IN_PRIVATE": N_("Your data is yours alone: send /export in a private chat with me."),
+    "FORGET_IN_PRIVATE": N_("Send /forget in a private chat with me."),
+    "FORGET_ASK": N_(
+        "🗑 <b>Delete everything I store about you?</b>\n"
+        "Your progress, review history, streak, settings, reminders, your own decks and your "
+        "battle scores will be deleted for good. Tip: /export first to keep a copy.\n"
+        "Messages already in this chat stay; you can delete the chat yourself."
+    ),
+    "FORGET_YES": N_("Yes, delete everything"),
+    "FORGET_NO": N_("No, keep my data"),
+    "FORGOTTEN": N_(
+        "✅ Done — I deleted everything I stored about you. If you send /start again, "
+        "we begin from scratch."
+    ),
+    "KEPT": N_("👍 Nothing was deleted."),
+    "DELETED_TOAST": N_("Deleted"),
+    "STALE_BUTTON": N_("This button no longer works"),
+}
+
+
+def __getattr__(attribute: str) -> str:
+    """A short reply of this module in the current locale, looked up when used."""
+    try:
+        return _(_TEXTS[attribute])
+    except KeyError:
+        raise AttributeError(attribute) from None
 
 
 def forget_keyboard() -> InlineKeyboardMarkup:
     """Confirm or cancel the deletion."""
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(FORGET_YES, callback_data=encode(MenuTap(FORGET_TAP, "yes")))],
-            [InlineKeyboardButton(FORGET_NO, callback_data=encode(MenuTap(FORGET_TAP, "no")))],
+            [
+                InlineKeyboardButton(
+                    _(_TEXTS["FORGET_YES"]), callback_data=encode(MenuTap(FORGET_TAP, "yes"))
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    _(_TEXTS["FORGET_NO"]), callback_data=encode(MenuTap(FORGET_TAP, "no"))
+                )
+            ],
         ]
     )

@@ -362,7 +362,7 @@ async def test_the_real_anki_package_replays_its_history(
     assert stats is not None and stats[0] > 100 and stats[1] > 0
     # each replayed review is one repetition of a card's recall question
     assert (
-        f"Replayed {stats[2]} Anki reviews into the schedules of {stats[0]} Anki cards"
+        f"Replayed {stats[2]:,} Anki reviews into the schedules of {stats[0]:,} Anki cards"
         in saved.text
     )
 
