@@ -1,0 +1,123 @@
+"""Media kept from Anki packages: referenced files only, within limits, typed by content."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+import zstandard
+
+from bot.cards.formats import apkg_media
+from bot.cards.formats.apkg_media import keep_media, references, sniff
+from tests.media import ELF, media_package, mp3_bytes, png_bytes
+
+
+def _zip(files: dict[str, bytes], level: int = zipfile.ZIP_DEFLATED) -> zipfile.ZipFile:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", level) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return zipfile.ZipFile(io.BytesIO(out.getvalue()))
+
+
+def _package(named: dict[str, bytes]) -> zipfile.ZipFile:
+    manifest = {str(i): name for i, name in enumerate(named)}
+    members = {str(i): data for i, data in enumerate(named.values())}
+    return _zip({"media": json.dumps(manifest).encode(), **members})
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (png_bytes(), ("photo", "image/png")),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 20, ("photo", "image/jpeg")),
+        (b"GIF89a" + b"\x00" * 20, ("photo", "image/gif")),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", ("photo", "image/webp")),
+        (mp3_bytes(), ("audio", "audio/mpeg")),
+        (b"ID3\x04\x00" + b"\x00" * 20, ("audio", "audio/mpeg")),
+        (b"OggS\x00\x02" + b"\x00" * 20, ("audio", "audio/ogg")),
+        (b"\x00\x00\x00\x20ftypM4A \x00\x00", ("audio", "audio/mp4")),
+        (b"\xff\xf1\x50\x80" + b"\x00" * 20, ("audio", "audio/aac")),
+        (b"RIFF\x00\x00\x00\x00WAVEfmt ", ("audio", "audio/wav")),
+        (ELF, None),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'/>", None),
+        (b"MZ\x90\x00", None),
+        (b"", None),
+    ],
+)
+def test_types_come_from_the_bytes(data: bytes, expected: tuple[str, str] | None) -> None:
+    assert sniff(data) == expected
+
+
+def test_references_pictures_then_sounds_unescaped_and_local_only() -> None:
+    field = (
+        "[sound:word.mp3] <img src=\"a&amp;b.png\"> <img src='sp%20ace.jpg'> "
+        '<img src="https://example.com/x.png"> <img src=a&amp;b.png>'
+    )
+    assert references(field) == ["a&b.png", "sp ace.jpg", "word.mp3"]
+
+
+def test_real_files_are_kept_by_content_hash() -> None:
+    kept = keep_media(_package({"cat.png": png_bytes(), "cat.mp3": mp3_bytes()}), ["cat.png"])
+    assert list(kept.files) == ["cat.png"]
+    assert kept.files["cat.png"].kind == "photo"
+    assert len(kept.files["cat.png"].digest) == 64
+    assert kept.warnings == ()
+
+
+def test_a_file_lying_about_its_type_is_skipped_with_a_warning() -> None:
+    kept = keep_media(_package({"cat.png": ELF, "dog.png": png_bytes()}), ["cat.png", "dog.png"])
+    assert list(kept.files) == ["dog.png"]
+    assert "1 media files skipped: not a PNG" in kept.warnings[0]
+
+
+def test_a_thousand_tiny_files_keep_no_media_at_all() -> None:
+    named = {f"{i}.png": png_bytes() for i in range(1000)}
+    kept = keep_media(_package(named), list(named))
+    assert kept.files == {}
+    assert "more than 500 (the limit)" in kept.warnings[0]
+
+
+def test_a_decompression_bomb_is_skipped_unread(monkeypatch: pytest.MonkeyPatch) -> None:
+    bomb = png_bytes() + b"\x00" * (apkg_media.MAX_MEDIA_FILE_BYTES + 1)
+    kept = keep_media(_package({"bomb.png": bomb}), ["bomb.png"])
+    assert kept.files == {}
+    assert "larger than 5 MB skipped" in kept.warnings[0]
+
+
+def test_the_deck_total_is_checked_before_unpacking(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(apkg_media, "MAX_DECK_MEDIA_BYTES", 1000)
+    named = {f"{i}.mp3": mp3_bytes() for i in range(3)}
+    kept = keep_media(_package(named), list(named))
+    assert kept.files == {}
+    assert "the cards are imported as text" in kept.warnings[0]
+
+
+def test_a_zstd_bomb_in_a_current_package_is_capped() -> None:
+    def entry(name: str) -> bytes:
+        body = b"\x0a" + bytes([len(name)]) + name.encode()
+        return b"\x0a" + bytes([len(body)]) + body
+
+    manifest = zstandard.ZstdCompressor().compress(entry("a.png") + entry("b.png"))
+    bomb = zstandard.ZstdCompressor().compress(png_bytes() + b"\x00" * 6_000_000)
+    good = zstandard.ZstdCompressor().compress(png_bytes())
+    archive = _zip({"media": manifest, "0": bomb, "1": good})
+    kept = keep_media(archive, ["a.png", "b.png"])
+    assert list(kept.files) == ["b.png"]
+    assert kept.files["b.png"].data == png_bytes()
+
+
+def test_genanki_packages_keep_their_media() -> None:
+    data = media_package(
+        [('<img src="cat.png">', "cat"), ("[sound:dog.mp3] dog", "dog")],
+        {"cat.png": png_bytes(), "dog.mp3": mp3_bytes()},
+    )
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    kept = keep_media(archive, ["cat.png", "dog.mp3", "gone.png"])
+    assert {name: f.mime for name, f in kept.files.items()} == {
+        "cat.png": "image/png",
+        "dog.mp3": "audio/mpeg",
+    }
+    assert kept.warnings == ("1 media files the notes refer to are not in the package",)
