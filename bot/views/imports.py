@@ -18,7 +18,7 @@ from bot.services.imports import (
 from bot.views import refusals
 from bot.views.callbacks import ImportTap, MenuTap, encode
 from bot.views.fmt import clip, esc
-from bot.views.i18n import count
+from bot.views.i18n import N_, _, count
 
 # A page of 8 cards with both sides clipped, the header, 4 warnings and the closing lines stay
 # within Telegram's 4,096 characters (tests/unit/test_import_views.py renders the worst case).
@@ -27,107 +27,136 @@ WARNING_CHARS = 200
 MAX_WARNINGS = 4
 REASON_CHARS = 900
 
-HOW_TO_IMPORT = (
-    "📥 <b>Bring your own deck</b>\n"
-    "Send me a file as a document:\n"
-    "• <b>.csv</b> or <b>.tsv</b> — front in the first column, back in the second "
-    "(Quizlet, Brainscape and Excel exports work, in any common encoding);\n"
-    "• <b>.xlsx</b> or <b>.ods</b> — the first sheet's first two columns, front and back;\n"
-    "• <b>.txt</b> — flashcards as copied from a flashcard website (each front on its own line, "
-    "its back on the lines below), or one <code>front⇥back</code> / <code>front :: back</code> "
-    "per line, or <code>Q:</code>/<code>A:</code> lines;\n"
-    "• <b>.apkg</b> — an Anki package (its review history can come along).\n"
-    "Or paste the same text into the chat — even a single card, like "
-    "<code>Capital of Italy :: Rome</code>.\n\n"
-    f"Limits: 10 MB a file, 5,000 cards, 2,000 characters a side, {MAX_OWN_DECKS} decks of your "
-    f"own. I show a preview first, {PAGE_CARDS} cards a page (◀ ▶ to page through all of them), "
-    "and say where I had to guess how a paste splits into cards; nothing is saved until you tap "
-    "<b>Save</b>. /decks lists your decks."
-)
-IMPORT_IN_PRIVATE = "Send me your deck in a private chat — open it and send /import."
-READING = "📥 Reading your deck…"
-PASTE_TOO_LONG = (
-    f"That text is longer than {MAX_PASTE_CHARS // 1024} KB — send the deck as a .txt file instead."
-)
-DOWNLOAD_FAILED = "I couldn't download this file from Telegram — please send it again."
-READERS_BUSY = (
-    "⏳ I'm still reading your earlier files — send this one again once I've answered them."
-)
-RESTARTING = "I'm restarting right now — please send that again in a minute."
-CANCELLED = "Import cancelled — nothing was saved."
-CANCELLED_TOAST = "Cancelled"
+# Short replies, translated when read (`view.READING`): see __getattr__ below.
+_TEXTS = {
+    "HOW_TO_IMPORT": N_(
+        "📥 <b>Bring your own deck</b>\n"
+        "Send me a file as a document:\n"
+        "• <b>.csv</b> or <b>.tsv</b> — front in the first column, back in the second "
+        "(Quizlet, Brainscape and Excel exports work, in any common encoding);\n"
+        "• <b>.xlsx</b> or <b>.ods</b> — the first sheet's first two columns, front and back;\n"
+        "• <b>.txt</b> — flashcards as copied from a flashcard website (each front on its own line, "
+        "its back on the lines below), or one <code>front⇥back</code> / <code>front :: back</code> "
+        "per line, or <code>Q:</code>/<code>A:</code> lines;\n"
+        "• <b>.apkg</b> — an Anki package (its review history can come along).\n"
+        "Or paste the same text into the chat — even a single card, like "
+        "<code>Capital of Italy :: Rome</code>.\n\n"
+        "Limits: 10 MB a file, 5,000 cards, 2,000 characters a side, %(decks)s decks of your "
+        "own. I show a preview first, %(page)s cards a page (◀ ▶ to page through all of them), "
+        "and say where I had to guess how a paste splits into cards; nothing is saved until you tap "
+        "<b>Save</b>. /decks lists your decks."
+    ),
+    "IMPORT_IN_PRIVATE": N_("Send me your deck in a private chat — open it and send /import."),
+    "READING": N_("📥 Reading your deck…"),
+    "PASTE_TOO_LONG": N_(
+        "That text is longer than %(size)s KB — send the deck as a .txt file instead."
+    ),
+    "DOWNLOAD_FAILED": N_("I couldn't download this file from Telegram — please send it again."),
+    "READERS_BUSY": N_(
+        "⏳ I'm still reading your earlier files — send this one again once I've answered them."
+    ),
+    "RESTARTING": N_("I'm restarting right now — please send that again in a minute."),
+    "CANCELLED": N_("Import cancelled — nothing was saved."),
+    "CANCELLED_TOAST": N_("Cancelled"),
+}
+# The figures some of them quote.
+_FILLED = {
+    "HOW_TO_IMPORT": {"decks": MAX_OWN_DECKS, "page": PAGE_CARDS},
+    "PASTE_TOO_LONG": {"size": MAX_PASTE_CHARS // 1024},
+}
+
+
+def __getattr__(attribute: str) -> str:
+    """A reply of this module in the current locale, looked up when used."""
+    try:
+        text = _(_TEXTS[attribute])
+    except KeyError:
+        raise AttributeError(attribute) from None
+    filled = _FILLED.get(attribute)
+    return text % filled if filled else text
+
+
+def _text(key: str) -> str:
+    text = _(_TEXTS[key])
+    filled = _FILLED.get(key)
+    return text % filled if filled else text
 
 
 def paste_refused(refusal: PasteRefusal) -> str:
     """Why a text meant as flashcards was not taken, in one sentence, and where the forms are."""
     if refusal.reason == "too_long":
-        return PASTE_TOO_LONG
+        return _text("PASTE_TOO_LONG")
     if refusal.reason == "one_card" and refusal.card is not None:
         front = esc(clip(refusal.card.front, 80))
-        return (
-            f"⚠️ I could only see one card in that, “{front}”, with every other line as its back. "
-            "Put each card on its own line as <code>front :: back</code>, or leave a blank line "
-            "between cards (/import shows the forms I read)."
-        )
-    return (
-        f"⚠️ I couldn't read those flashcards: {esc(clip(refusal.problem, REASON_CHARS))}. "
-        "Send /import to see the forms I read."
-    )
+        return _(
+            "⚠️ I could only see one card in that, “%(front)s”, with every other line as its "
+            "back. Put each card on its own line as <code>front :: back</code>, or leave a blank "
+            "line between cards (/import shows the forms I read)."
+        ) % {"front": front}
+    return _(
+        "⚠️ I couldn't read those flashcards: %(problem)s. Send /import to see the forms I read."
+    ) % {"problem": esc(clip(refusal.problem, REASON_CHARS))}
 
 
 def couldnt_read(reason: str) -> str:
     """The reply to a file that cannot be imported."""
-    return f"⚠️ I couldn't read this file: {esc(clip(reason, REASON_CHARS))}"
+    return _("⚠️ I couldn't read this file: %(reason)s") % {
+        "reason": esc(clip(reason, REASON_CHARS))
+    }
 
 
 def stopped_reason(stopped: Stopped) -> str:
     """Which limit a reading reached, and how far it is: one clause."""
     limits = stopped.limits
     if stopped.why == "memory":
-        return (
-            f"reading it needed more than {limits.memory_mb} MB of memory (the limit; a real deck "
-            "needs a fraction of it), so I stopped"
-        )
+        return _(
+            "reading it needed more than %(mb)s MB of memory (the limit; a real deck needs a "
+            "fraction of it), so I stopped"
+        ) % {"mb": limits.memory_mb}
     if stopped.why == "cpu":
-        return (
-            f"reading it took more than {limits.cpu_seconds} s of computing (the limit; the "
-            "largest real deck takes a few), so I stopped"
-        )
+        return _(
+            "reading it took more than %(seconds)s s of computing (the limit; the largest real "
+            "deck takes a few), so I stopped"
+        ) % {"seconds": limits.cpu_seconds}
     if stopped.why == "time":
-        return f"reading it took longer than {limits.wall_seconds:.0f} s (the limit), so I stopped"
-    return (
-        f"it came out larger than {limits.output_bytes // 1024 // 1024} MB (the limit), "
-        "so I stopped"
-    )
+        return _("reading it took longer than %(seconds)s s (the limit), so I stopped") % {
+            "seconds": f"{limits.wall_seconds:.0f}"
+        }
+    return _("it came out larger than %(mb)s MB (the limit), so I stopped") % {
+        "mb": limits.output_bytes // 1024 // 1024
+    }
 
 
 def reading_stopped(stopped: Stopped, filename: str | None) -> str:
     """The reply to a file or paste whose reading was stopped: a limit, a queue, a restart."""
     if stopped.why == "busy":
-        return READERS_BUSY
+        return _text("READERS_BUSY")
     if stopped.why == "stopping":
-        return RESTARTING
-    what = esc(clip(filename, 80)) if filename else "that text"
-    return (
-        f"⚠️ I couldn't read {what}: {stopped_reason(stopped)}. Nothing was kept — send another "
-        "deck whenever you like."
-    )
+        return _text("RESTARTING")
+    what = esc(clip(filename, 80)) if filename else _("that text")
+    return _(
+        "⚠️ I couldn't read %(what)s: %(reason)s. Nothing was kept — send another deck whenever "
+        "you like."
+    ) % {"what": what, "reason": stopped_reason(stopped)}
 
 
 def saving_text(started: SaveStarted) -> str:
     """What a preview says while it is being saved (its history replayed)."""
-    lines = [f"⏳ Saving <b>{esc(clip(started.title, 120))}</b> ({_cards(started.cards)})…"]
+    lines = [
+        _("⏳ Saving %(deck)s (%(cards)s)…")
+        % {"deck": f"<b>{esc(clip(started.title, 120))}</b>", "cards": _cards(started.cards)}
+    ]
     if started.reviews:
         lines.append(
-            f"Replaying {_anki_reviews(started.reviews)} into your schedules: this can "
-            "take a few seconds."
+            _("Replaying %(reviews)s into your schedules: this can take a few seconds.")
+            % {"reviews": _anki_reviews(started.reviews)}
         )
     return "\n".join(lines)
 
 
 def saving_toast(started: SaveStarted) -> str:
     """The toast answering a Save tap at once, before the work is done."""
-    return f"Saving {clip(started.title, 150)}…"
+    return _("Saving %(deck)s…") % {"deck": clip(started.title, 150)}
 
 
 def _card_line(number: int, front: str, back: str) -> str:
@@ -141,13 +170,18 @@ def _card_line(number: int, front: str, back: str) -> str:
 
 def preview_text(preview: ImportPreview) -> str:
     """One page of the preview: title, size, the page's cards, warnings, and what Save will do."""
-    source = f"from {esc(clip(preview.filename, 80))}" if preview.filename else "pasted text"
+    if preview.filename:
+        source = _("from %(file)s") % {"file": esc(clip(preview.filename, 80))}
+    else:
+        source = _("pasted text")
     lines = [
         f"📦 <b>{esc(clip(preview.title, 120))}</b>",
         f"{_cards(preview.cards)} · {source}",
     ]
     if preview.pages > 1:
-        lines.append(f"page {preview.page + 1}/{preview.pages}")
+        lines.append(
+            _("page %(page)s/%(pages)s") % {"page": preview.page + 1, "pages": preview.pages}
+        )
     lines.append("")
     lines += [
         _card_line(number, card.front, card.back)
@@ -157,31 +191,43 @@ def preview_text(preview: ImportPreview) -> str:
         lines.append("")
         lines += [f"⚠️ {esc(clip(w, WARNING_CHARS))}" for w in preview.warnings[:MAX_WARNINGS]]
         if len(preview.warnings) > MAX_WARNINGS:
-            lines.append(f"⚠️ …and {len(preview.warnings) - MAX_WARNINGS} more")
+            more = {"more": len(preview.warnings) - MAX_WARNINGS}
+            lines.append(_("⚠️ …and %(more)s more") % more)
     elif preview.warnings:
-        lines += ["", f"⚠️ {_warnings(len(preview.warnings))} on page 1"]
+        warnings = {"warnings": _warnings(len(preview.warnings))}
+        lines += ["", _("⚠️ %(warnings)s on page 1") % warnings]
     lines.append("")
     if preview.at_deck_limit:
         lines.append(
-            f"You have {preview.deck_limit} decks already: delete one in /decks, then tap Save."
+            _("You have %(limit)s decks already: delete one in /decks, then tap Save.")
+            % {"limit": preview.deck_limit}
         )
     elif preview.updates_existing:
-        lines.append("You already have a deck with this title: saving updates it and keeps "
-                     "your progress on the cards it still has.")  # fmt: skip
+        lines.append(
+            _(
+                "You already have a deck with this title: saving updates it and keeps your "
+                "progress on the cards it still has."
+            )
+        )
     if preview.reviews:
         lines.append(
-            f"The package carries {_reviews(preview.reviews)} from Anki: save with them to "
-            "continue your schedule where Anki left off, or start fresh."
+            _(
+                "The package carries %(reviews)s from Anki: save with them to continue your "
+                "schedule where Anki left off, or start fresh."
+            )
+            % {"reviews": _reviews(preview.reviews)}
         )
     else:
-        lines.append("Save it to study it with /quiz.")
+        lines.append(_("Save it to study it with /quiz."))
     return "\n".join(lines)
 
 
 def preview_keyboard(preview: ImportPreview) -> InlineKeyboardMarkup:
     """◀ / ▶ between pages, then Save / Cancel, or, with Anki history, Save with history too."""
     import_id = preview.import_id
-    cancel = InlineKeyboardButton("✖️ Cancel", callback_data=encode(ImportTap(import_id, "cancel")))
+    cancel = InlineKeyboardButton(
+        _("✖️ Cancel"), callback_data=encode(ImportTap(import_id, "cancel"))
+    )
     rows: list[list[InlineKeyboardButton]] = []
     paging = [
         InlineKeyboardButton(label, callback_data=encode(ImportTap(import_id, "page", page)))
@@ -194,19 +240,21 @@ def preview_keyboard(preview: ImportPreview) -> InlineKeyboardMarkup:
         rows += [
             [
                 InlineKeyboardButton(
-                    "💾 Save with my Anki history",
+                    _("💾 Save with my Anki history"),
                     callback_data=encode(ImportTap(import_id, "history")),
                 )
             ],
             [
                 InlineKeyboardButton(
-                    "🆕 Save as new", callback_data=encode(ImportTap(import_id, "save"))
+                    _("🆕 Save as new"), callback_data=encode(ImportTap(import_id, "save"))
                 ),
                 cancel,
             ],
         ]
     else:
-        save = InlineKeyboardButton("💾 Save", callback_data=encode(ImportTap(import_id, "save")))
+        save = InlineKeyboardButton(
+            _("💾 Save"), callback_data=encode(ImportTap(import_id, "save"))
+        )
         rows.append([save, cancel])
     return InlineKeyboardMarkup(rows)
 
@@ -215,17 +263,17 @@ def closed_text(closed: ClosedPreview) -> str:
     """What an old preview's message says once it is no longer open: what became of it."""
     title = esc(clip(closed.title, 120))
     if closed.outcome == "saved":
-        return (
-            f"✅ This preview was saved as <b>{title}</b> ({_cards(closed.cards)}). "
-            "/decks lists your decks."
-        )
+        return _("✅ This preview was saved as %(deck)s (%(cards)s). /decks lists your decks.") % {
+            "deck": f"<b>{title}</b>",
+            "cards": _cards(closed.cards),
+        }
     if closed.outcome == "deleted":
-        return (
-            f"This preview was saved as <b>{title}</b>, which you have deleted since — send the "
-            "deck again to bring it back."
-        )
+        return _(
+            "This preview was saved as %(deck)s, which you have deleted since — send the deck "
+            "again to bring it back."
+        ) % {"deck": f"<b>{title}</b>"}
     if closed.outcome == "cancelled":
-        return CANCELLED
+        return _text("CANCELLED")
     return f"⌛ {refusals.PREVIEW_EXPIRED}."
 
 
@@ -236,30 +284,34 @@ def closed_keyboard(closed: ClosedPreview) -> InlineKeyboardMarkup | None:
 
 def saved_text(saved: SavedDeck) -> str:
     """After Save: what was stored, that it is active now, and what the replay did."""
-    verb = "Updated" if saved.updated else "Saved"
-    lines = [
-        f"✅ {verb} <b>{esc(clip(saved.title, 120))}</b> ({_cards(saved.cards)}). "
-        "It is your active deck now."
-    ]
+    deck = {"deck": f"<b>{esc(clip(saved.title, 120))}</b>", "cards": _cards(saved.cards)}
+    if saved.updated:
+        head = _("✅ Updated %(deck)s (%(cards)s). It is your active deck now.") % deck
+    else:
+        head = _("✅ Saved %(deck)s (%(cards)s). It is your active deck now.") % deck
+    lines = [head]
     if saved.replayed_cards:
         lines.append(
-            f"🕰 Replayed {_anki_reviews(saved.replayed_reviews)} into the schedules of "
-            f"{_anki_cards(saved.replayed_cards)}."
+            _("🕰 Replayed %(reviews)s into the schedules of %(cards)s.")
+            % {
+                "reviews": _anki_reviews(saved.replayed_reviews),
+                "cards": _anki_cards(saved.replayed_cards),
+            }
         )
-    lines.append("Tap <b>Start quiz</b>, or switch decks with /decks.")
+    lines.append(_("Tap <b>Start quiz</b>, or switch decks with /decks."))
     return "\n".join(lines)
 
 
 def saved_keyboard() -> InlineKeyboardMarkup:
     """A Start quiz button under the saved message."""
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton("▶️ Start quiz", callback_data=encode(MenuTap("quiz")))]]
+        [[InlineKeyboardButton(_("▶️ Start quiz"), callback_data=encode(MenuTap("quiz")))]]
     )
 
 
 def saved_toast(saved: SavedDeck) -> str:
     """The short toast after Save."""
-    return f"Saved: {clip(saved.title, 150)}"
+    return _("Saved: %(change)s") % {"change": clip(saved.title, 150)}
 
 
 def _cards(n: int) -> str:

@@ -116,7 +116,7 @@ async def test_save_with_history_answers_the_tap_at_once_and_shows_progress(
 ) -> None:
     alice = sandbox.user("Alice")
     preview = await upload(alice, "history.apkg", package("Vietnamese basics", reviews=150_000))
-    assert "150000 reviews from Anki" in preview.text
+    assert "150,000 reviews from Anki" in preview.text
     start = time.monotonic()
     toast = await alice.tap("Save with my Anki history", message=preview, timeout=10)
     answered = time.monotonic() - start
@@ -125,7 +125,7 @@ async def test_save_with_history_answers_the_tap_at_once_and_shows_progress(
         lambda m: m.message_id == preview.message_id and "✅" in m.text, timeout=60
     )
     finished = time.monotonic() - start
-    assert "Replayed 150000 Anki reviews into the schedules of 3 Anki cards." in saved.text
+    assert "Replayed 150,000 Anki reviews into the schedules of 3 Anki cards." in saved.text
     # The tap was answered before the work, well within Telegram's 15 s, and the message said
     # what was going on meanwhile.
     assert answered < 2.0 < finished or answered < finished / 2
