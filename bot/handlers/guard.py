@@ -14,6 +14,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.core.flood import FloodGate, RecentIds, Verdict
 from bot.views import texts
+from bot.views.i18n import using_locale
 
 if TYPE_CHECKING:
     # Only a type here: bot.runtime makes its guard from this module.
@@ -57,7 +58,11 @@ async def guard_update(update: Update, context: Context) -> None:
         log.info("user %s is flooding; dropping messages for a while", user.id)
         if message.chat.type == message.chat.PRIVATE:
             try:
-                await message.reply_text(texts.SLOW_DOWN)
+                # The guard runs before the chat's language is looked up (a flood costs no read):
+                # the sender's Telegram language says it.
+                with using_locale(user.language_code):
+                    slow_down = texts.SLOW_DOWN
+                await message.reply_text(slow_down)
             except TelegramError as exc:
                 log.info("could not tell user %s to slow down: %s", user.id, exc.message)
     raise ApplicationHandlerStop
