@@ -3,9 +3,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.core.battle import option_letter
 from bot.sandbox.server import SandboxServer
 from bot.storage.languages import language_of
+from tests.e2e.battle_helpers import tap, tick
 from tests.e2e.conftest import RunningBot
+from tests.e2e.helpers import answer
 
 
 async def test_the_language_of_telegram_is_spoken_from_the_first_message(
@@ -59,3 +67,57 @@ async def test_a_group_speaks_what_its_admin_picks(sandbox: SandboxServer, bot: 
     assert await admin.tap("Español", chat=group) == "Idioma: Español"
     await member.send("/help", chat=group)
     await group.wait_for(lambda m: "Lo que hago en un grupo" in m.text)
+
+
+async def test_a_russian_learner_meets_russian_from_start_to_the_first_answer(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    olga = sandbox.user("Olga", language_code="ru")
+    await olga.send("/start")
+    welcome = await olga.wait_for(lambda m: "Quizmaster" in m.text)
+    assert welcome.text.startswith("👋 Привет, Olga!")
+    assert welcome.labels == ["▶️ Начать тренировку"]
+    await olga.tap("Начать тренировку")
+    question = await olga.wait_for(lambda m: m.text.startswith("Вопрос 1/") and bool(m.buttons))
+    await answer(olga, bot.services, right=True)
+    reveal = await olga.wait_for(
+        lambda m: m.message_id == question.message_id and "Следующее повторение" in m.text
+    )
+    assert "Верно!" in reveal.text
+    # The menu Telegram shows her is Russian too.
+    menu = sandbox.my_commands("all_private_chats", "ru")
+    assert {c["command"]: c["description"] for c in menu}[
+        "quiz"
+    ] == "Начать или продолжить тренировку"
+
+
+@pytest.mark.telegram_limits
+async def test_a_russian_group_battles_in_russian_to_the_podium(
+    sandbox: SandboxServer, bot: RunningBot, clock: ManualClock
+) -> None:
+    olga, ivan = sandbox.user("Olga", language_code="ru"), sandbox.user("Ivan", language_code="ru")
+    group = sandbox.group("Клуб", members=[olga, ivan], supergroup=True)
+    sent = await olga.send("/battle 3 20", chat=group)
+    lobby = await group.wait_for(lambda m: "Баттл!" in m.text, since=sent)
+    await sandbox.settle()
+    assert "3 раунда · по 20 с" in lobby.text and "Olga (организатор)" in lobby.text
+    assert lobby.labels == ["🙋 Участвовать", "🚀 Старт"]
+    assert await tap(sandbox, ivan, group, "🙋 Участвовать", lobby.message_id) == "Вы в игре!"
+    await tap(sandbox, olga, group, "🚀 Старт", lobby.message_id)
+    for number in (1, 2, 3):
+        await group.wait_for(lambda m: m.text.startswith(f"⚔️ Раунд {number}/3") and bool(m.buttons))  # noqa: B023
+        await sandbox.settle()
+        row = await bot.services.db.fetchone(
+            """SELECT r.message_id, r.right_index FROM battle_rounds r
+                 JOIN battles b ON b.id = r.battle_id WHERE b.chat_id = ? AND r.round_no = ?""",
+            (group.id, number),
+        )
+        assert row is not None
+        right = option_letter(int(row[1]))
+        clock.advance(timedelta(seconds=2))
+        assert await tap(sandbox, olga, group, right, int(row[0])) == f"Ответ принят: {right}"
+        await tap(sandbox, ivan, group, right, int(row[0]))
+        await tick(sandbox, bot, clock, 20)
+    podium = await group.wait_for(lambda m: "Баттл окончен!" in m.text)
+    assert "Сыграно 3 раунда" in podium.text and "очк." in podium.text
+    assert "pts" not in podium.text and "right" not in podium.text
