@@ -3,6 +3,7 @@ translation within Telegram's limits and valid Telegram HTML."""
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -173,3 +174,49 @@ def test_the_pseudo_locale_is_longer_accented_and_reads_back() -> None:
 
 def test_the_package_data_holds_the_catalogues() -> None:
     assert (Path(LOCALE_DIR) / "messages.pot").exists()
+
+
+# Views whose words are not the learner's: the operator's error summary, and no words at all.
+UNTRANSLATED_VIEWS = {"alerts.py", "callbacks.py", "i18n.py", "__init__.py"}
+MARKERS = {"_", "N_", "ngettext", "count"}
+WORDS = re.compile(r"[A-Za-z]{2,}[,.!?'’]? +[A-Za-z]+|^[A-Z][a-z]{2,}$")
+
+
+def _unmarked_words(source: str) -> list[tuple[int, str]]:
+    """String literals (docstrings aside) that read as words and reach no translation call."""
+    tree = ast.parse(source)
+    inside: set[int] = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in MARKERS
+        ):
+            inside.update(id(sub) for sub in ast.walk(node))
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+            inside.add(id(body[0].value))  # a docstring
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in inside
+        and WORDS.search(node.value)
+    ]
+
+
+def test_every_sentence_in_the_views_is_marked_for_translation() -> None:
+    views = Path(__file__).resolve().parents[2] / "bot" / "views"
+    found = [
+        f"{path.name}:{line}: {text[:60]!r}"
+        for path in sorted(views.glob("*.py"))
+        if path.name not in UNTRANSLATED_VIEWS
+        for line, text in _unmarked_words(path.read_text(encoding="utf-8"))
+    ]
+    assert not found, "wrap these in _() or N_():\n" + "\n".join(found)
+    # The check itself sees what it must.
+    assert _unmarked_words('x = "Tap a card"\ny = _("Tap a card")\nz = "Back"') == [
+        (1, "Tap a card"),
+        (3, "Back"),
+    ]
