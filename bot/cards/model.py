@@ -30,6 +30,8 @@ class Card:
     # the plain sides above are what questions are made from and answers graded against.
     front_html: str | None = None
     back_html: str | None = None
+    # The content hash of the picture or sound shown with the front (bot.cards.formats.apkg_media).
+    front_media: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import unicodedata
@@ -12,6 +13,7 @@ from typing import Any, Literal
 
 from bot.cards.formats import SUPPORTED_SUFFIXES, ImportedReview, read_apkg, read_deck_bytes
 from bot.cards.formats.apkg import ImportedMemory
+from bot.cards.formats.apkg_media import MediaFile
 from bot.cards.formats.quizlet import one_line_set
 from bot.cards.formats.text import looks_like_flashcards, read_flashcard_text
 from bot.cards.model import Card, Deck, DeckError
@@ -43,6 +45,7 @@ class Upload:
     # Anki's own FSRS states of some card directions, and the parameters that made them.
     memories: tuple[ImportedMemory, ...] = field(default=())
     parameters: tuple[float, ...] = field(default=())
+    media: tuple[MediaFile, ...] = field(default=())  # the pictures and sounds cards show
 
 
 def safe_filename(name: str | None) -> str:
@@ -83,7 +86,11 @@ def read_upload(data: bytes, filename: str) -> Upload:
     if Path(filename).suffix.lower() == ".apkg":
         package = read_apkg(data, filename)
         return Upload(
-            package.deck, tuple(package.reviews), tuple(package.memories), package.parameters
+            package.deck,
+            tuple(package.reviews),
+            tuple(package.memories),
+            package.parameters,
+            package.media,
         )
     return Upload(read_deck_bytes(data, filename))
 
@@ -216,8 +223,14 @@ def deck_slug(title: str) -> str:
 
 
 def _card_json(card: Card) -> list[object]:
-    """A card as `[front, back]`, then `1` when meant both ways, then its formatted sides if any."""
-    formatted = [card.front_html, card.back_html] if card.front_html or card.back_html else []
+    """A card as `[front, back]`, then `1` when meant both ways, then its formatted sides if any,
+    then its front's media hash if any."""
+    formatted = (
+        [card.front_html, card.back_html]
+        if card.front_html or card.back_html or card.front_media
+        else []
+    )
+    formatted += [card.front_media] if card.front_media else []
     flag = [int(card.reverse)] if card.reverse or formatted else []
     return [card.front, card.back, *flag, *formatted]
 
@@ -231,6 +244,7 @@ def _card_from_json(raw: list[Any]) -> Card:
         len(raw) > 2 and bool(raw[2]),
         front_html if isinstance(front_html, str) else None,
         back_html if isinstance(back_html, str) else None,
+        raw[5] if len(raw) > 5 and isinstance(raw[5], str) else None,
     )
 
 
@@ -265,6 +279,10 @@ def encode_upload(upload: Upload) -> str:
                 for m in upload.memories
             ],
             "parameters": list(upload.parameters),
+            "media": [
+                [m.digest, m.kind, m.mime, base64.b64encode(m.data).decode("ascii")]
+                for m in upload.media
+            ],
         },
         ensure_ascii=False,
         separators=(",", ":"),
@@ -299,4 +317,10 @@ def decode_upload(payload: str) -> Upload:
         for index, reverse, s, d, day, ms, reps, lapses in raw.get("memories", [])
     )
     parameters = tuple(float(w) for w in raw.get("parameters", []))
-    return Upload(deck, reviews, memories, parameters)
+    media = tuple(
+        MediaFile(
+            str(digest), "audio" if kind == "audio" else "photo", str(mime), base64.b64decode(data)
+        )
+        for digest, kind, mime, data in raw.get("media", [])
+    )
+    return Upload(deck, reviews, memories, parameters, media)

@@ -354,7 +354,7 @@ class ImportService:
         if started is not None:
             await started(SaveStarted(pending.title, pending.cards, replaying))
         upload = await asyncio.to_thread(decode_upload, pending.payload)
-        deck_id = await sync_deck(self.db, upload.deck, slug, user_id, now)
+        deck_id = await sync_deck(self.db, upload.deck, slug, user_id, now, upload.media)
         cards = written = 0
         if replaying and upload.reviews:
             user = await get_user(self.db, user_id)

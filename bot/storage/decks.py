@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from bot.cards.formats.apkg_media import MediaFile
 from bot.cards.model import Card, Deck
 from bot.cards.questions import QUESTIONS_VERSION, card_key, make_questions
 from bot.storage.db import Database
+from bot.storage.media import store_media
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +26,14 @@ class DeckInfo:
     both_ways: bool = False  # the owner asks every card both ways
 
 
-async def sync_deck(db: Database, deck: Deck, slug: str, owner_id: int | None, now: int) -> int:
+async def sync_deck(
+    db: Database,
+    deck: Deck,
+    slug: str,
+    owner_id: int | None,
+    now: int,
+    media: Iterable[MediaFile] = (),
+) -> int:
     """Store `deck` under `slug`, updating cards and questions by their stable keys; returns its id.
 
     Cards and questions the deck no longer has are retired, never deleted, so that review history and
@@ -55,15 +65,18 @@ async def sync_deck(db: Database, deck: Deck, slug: str, owner_id: int | None, n
             )
         assert row is not None
         deck_id = int(row[0])
+        # The media first, in the same transaction: a card never names a file that is not stored.
+        await store_media(db, media, now)
         await db.execute("UPDATE cards SET retired = 1 WHERE deck_id = ?", (deck_id,))
         await db.executemany(
             """INSERT INTO cards (deck_id, key, position, front, back, reverse, front_html,
-                                  back_html, retired)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)
+                                  back_html, front_media, retired)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
                ON CONFLICT (deck_id, key) DO UPDATE SET
                    position = excluded.position, front = excluded.front,
                    back = excluded.back, reverse = excluded.reverse,
-                   front_html = excluded.front_html, back_html = excluded.back_html, retired = 0""",
+                   front_html = excluded.front_html, back_html = excluded.back_html,
+                   front_media = excluded.front_media, retired = 0""",
             [
                 (
                     deck_id,
@@ -74,6 +87,7 @@ async def sync_deck(db: Database, deck: Deck, slug: str, owner_id: int | None, n
                     int(c.reverse),
                     c.front_html,
                     c.back_html,
+                    c.front_media,
                 )
                 for i, c in enumerate(deck.cards)
             ],
@@ -144,7 +158,7 @@ async def remake_questions(db: Database, deck_id: int, now: int) -> None:
     if row is None:
         return
     cards = await db.fetchall(
-        """SELECT front, back, reverse, front_html, back_html FROM cards
+        """SELECT front, back, reverse, front_html, back_html, front_media FROM cards
             WHERE deck_id = ? AND retired = 0 ORDER BY position""",
         (deck_id,),
     )
@@ -153,8 +167,8 @@ async def remake_questions(db: Database, deck_id: int, now: int) -> None:
     deck = Deck(
         row[2],
         tuple(
-            Card(front, back, bool(reverse), front_html, back_html)
-            for front, back, reverse, front_html, back_html in cards
+            Card(front, back, bool(reverse), front_html, back_html, front_media)
+            for front, back, reverse, front_html, back_html, front_media in cards
         ),
     )
     await sync_deck(db, deck, row[1], row[0], now)

@@ -243,6 +243,9 @@ def test_media_is_dropped_with_one_warning_and_image_only_sides_are_skipped() ->
     assert result.deck.warnings == (
         "3 media references (images, sounds) skipped: a text quiz cannot show them",
         "1 cards skipped: an empty front or back (often an image-only side)",
+        # b"png" is no picture: media is checked by content (tests/unit/test_apkg_media.py).
+        "1 media files skipped: not a PNG, JPEG, GIF or WebP picture nor an MP3, OGG, M4A/AAC "
+        "or WAV sound (whatever their names say)",
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zipfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -20,7 +21,8 @@ from typing import Any
 
 from bot.cards.formats.apkg_cloze import answers, cloze_numbers, parse_cloze, render_front, reveal
 from bot.cards.formats.apkg_html import field_to_html, field_to_text
-from bot.cards.formats.apkg_package import Collection, collection_copy, read_sqlite
+from bot.cards.formats.apkg_media import MediaFile, keep_media, references
+from bot.cards.formats.apkg_package import Collection, collection_copy, open_zip, read_sqlite
 from bot.cards.formats.apkg_states import AnkiScheduling, read_scheduling
 from bot.cards.formats.checks import title_from_filename
 from bot.cards.formats.protobuf import varint_field
@@ -104,6 +106,9 @@ class ApkgImport:
     reviews_unmatched: int = 0
     memories: list[ImportedMemory] = field(default_factory=list)  # Anki's own FSRS states
     parameters: tuple[float, ...] = ()  # the FSRS parameters those states were computed with
+    media: tuple[MediaFile, ...] = ()  # the pictures and sounds the cards' fronts show
+    # While reading: a card's front text → the media files its front field names.
+    front_media: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -123,9 +128,34 @@ def read_apkg(data: bytes, filename: str) -> ApkgImport:
     if len(data) > MAX_APKG_BYTES:
         raise DeckError(f"{filename}: the file is larger than 10 MB")
     with collection_copy(data, filename) as (member, path, media_files):
-        return read_sqlite(
+        found = read_sqlite(
             path, filename, lambda db: _read_collection(db, member, filename, media_files)
         )
+    return _with_media(found, open_zip(data, filename))
+
+
+def _with_media(found: ApkgImport, archive: zipfile.ZipFile) -> ApkgImport:
+    """The import with each card's first front picture or sound kept (bot.cards.formats.apkg_media)."""
+    wanted = {front: refs[0] for front, refs in found.front_media.items() if refs}
+    kept = keep_media(archive, wanted.values())
+    if not kept.files and not kept.warnings:
+        return replace(found, front_media={})
+    cards = list(found.deck.cards)
+    for index, card in enumerate(cards):
+        name = wanted.get(card.front)
+        if name is not None and (media := kept.files.get(name)) is not None:
+            cards[index] = replace(card, front_media=media.digest)
+    shown = sum(1 for card in cards if card.front_media)
+    notes = [f"{shown} cards show a picture or sound with their question"] if shown else []
+    earlier = list(found.deck.warnings)
+    if shown:
+        # The count of skipped references made before media was kept is no longer true.
+        earlier = [w for w in earlier if not w.endswith("a text quiz cannot show them")]
+        if (others := found.media_skipped - shown) > 0:
+            notes.append(f"{others} other media references (on backs, or a second one) not shown")
+    by_digest = {m.digest: m for m in kept.files.values()}
+    deck = replace(found.deck, cards=tuple(cards), warnings=(*earlier, *notes, *kept.warnings))
+    return replace(found, deck=deck, media=tuple(by_digest.values()), front_media={})
 
 
 def _read_collection(db: Collection, member: str, where: str, media_files: int) -> ApkgImport:
@@ -228,6 +258,7 @@ class _Builder:
     cards: list[Card] = field(default_factory=list)
     index: dict[tuple[int, int | None], int] = field(default_factory=dict)  # (note, ord) → card
     fronts: set[str] = field(default_factory=set)
+    front_media: dict[str, list[str]] = field(default_factory=dict)  # front → media it names
     media: int = 0
     duplicates: int = 0
     empty: int = 0
@@ -268,6 +299,9 @@ class _Builder:
             back_html=field_to_html(back_field, back.text),
         )
         self.add(card, (note_id, None), place)
+        kept = (note_id, None) in self.index
+        if kept and front.media and (named := references(front_field)):
+            self.front_media.setdefault(card.front, named)
 
     def _add_cloze(self, note_id: int, fields: list[str], place: str) -> None:
         parsed = [parse_cloze(f) for f in fields]
@@ -337,6 +371,7 @@ def _build(
         collection=member,
         notes=note_count,
         media_skipped=builder.media,
+        front_media=builder.front_media,
         media_files=media_files,
         duplicates_skipped=builder.duplicates,
         empty_skipped=builder.empty,
