@@ -189,7 +189,7 @@ async def describe_bot(bot: Bot) -> None:
             for code in LOCALES:
                 # English is the default (no language_code): what every other language falls to.
                 language = "" if code == DEFAULT_LOCALE else code
-                with using_locale(code):
+                with using_locale(language or None):
                     text, short = description(), short_description()
                 got = await bot.get_my_description(language_code=language)
                 if got.description != text:
@@ -205,7 +205,7 @@ async def set_command_menus(bot: Bot) -> None:
     """The command menus of private chats and of groups, in every language of the interface."""
     for code in LOCALES:
         language = "" if code == DEFAULT_LOCALE else code
-        with using_locale(code):
+        with using_locale(language or None):
             private, group = commands(private=True), commands(private=False)
         await bot.set_my_commands(
             [BotCommand(name, text) for name, text in private],

@@ -39,7 +39,8 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 PSEUDO_ENV = "QUIZMASTER_PSEUDO_LOCALE"
 
-_locale: ContextVar[str] = ContextVar("locale", default=DEFAULT_LOCALE)
+# None: no chat's language is set (start-up, tests): English as written, never the pseudo-locale.
+_locale: ContextVar[str | None] = ContextVar("locale", default=None)
 
 
 def supported(code: str | None) -> str | None:
@@ -52,19 +53,20 @@ def supported(code: str | None) -> str | None:
 
 def current_locale() -> str:
     """The locale views render in now."""
-    return _locale.get()
+    return _locale.get() or DEFAULT_LOCALE
 
 
 def set_locale(code: str | None) -> None:
     """Render in `code` (a supported language; anything else means English) from now on in this
     task; an update's task sets it once, before its handlers run."""
-    _locale.set(supported(code) or DEFAULT_LOCALE)
+    _locale.set(supported(code))
 
 
 @contextmanager
 def using_locale(code: str | None) -> Iterator[None]:
-    """Render in `code` inside the block, then in the locale before it."""
-    token = _locale.set(supported(code) or DEFAULT_LOCALE)
+    """Render in `code` inside the block, then in the locale before it (None: English as
+    written, even in a pseudo-locale run)."""
+    token = _locale.set(supported(code))
     try:
         yield
     finally:
@@ -77,9 +79,9 @@ def pseudo_enabled() -> bool:
 
 
 @cache
-def translations(code: str) -> NullTranslations:
+def translations(code: str | None) -> NullTranslations:
     """The compiled catalogue of `code`, loaded once (English and unknown codes: none)."""
-    if code == DEFAULT_LOCALE:
+    if code is None or code == DEFAULT_LOCALE:
         return NullTranslations()
     return Translations.load(str(LOCALE_DIR), [code], DOMAIN)
 
@@ -124,7 +126,7 @@ def percent(fraction: float) -> str:
 
 def day_month(day: date, year: bool = False) -> str:
     """A date as the locale writes it short: '10 Dec', '10 дек.', '10 dic 2027'."""
-    if _locale.get() == DEFAULT_LOCALE:
+    if current_locale() == DEFAULT_LOCALE:
         # The bot's English writes the day first ('10 Dec'), as it always has.
         return format_date(day, "d MMM y" if year else "d MMM", locale=_babel_locale())
     # Each other language as CLDR writes a short date: '10. Dez.', '10 дек.', '10 dic'.
@@ -169,7 +171,7 @@ def duration(delta: timedelta) -> str:
 
 
 def _babel_locale() -> Locale:
-    return _locale_of(_locale.get())
+    return _locale_of(current_locale())
 
 
 @cache
