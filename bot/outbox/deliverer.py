@@ -35,6 +35,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.net.wire import edit_html_quietly, send_html_id
+from bot.outbox.media import ScreenMedia, edit_caption_quietly, send_with_media
 from bot.storage import leases
 from bot.storage import outbox as store
 from bot.storage.db import Database
@@ -62,6 +63,7 @@ class Screen:
     keyboard: InlineKeyboardMarkup | None = None
     edit: int | None = None
     thread: int | None = None
+    media: ScreenMedia | None = None  # a card's picture or sound shown with it (bot.outbox.media)
 
 
 class Renderer(Protocol):
@@ -201,10 +203,24 @@ class Deliverer:
         return True
 
     async def _show(self, chat_id: int, screen: Screen) -> int:
+        if screen.media is not None:
+            return await self._show_media(chat_id, screen, screen.media)
         if screen.edit is not None:
             await edit_html_quietly(self.bot, chat_id, screen.edit, screen.text, screen.keyboard)
             return screen.edit
         return await send_html_id(self.bot, chat_id, screen.text, screen.keyboard, screen.thread)
+
+    async def _show_media(self, chat_id: int, screen: Screen, media: ScreenMedia) -> int:
+        """A screen with a card's file: sent with it, or edited as a caption when it is one."""
+        if screen.edit is None:
+            return await send_with_media(
+                self.bot, self.db, chat_id, media, screen.text, screen.keyboard, screen.thread
+            )
+        if media.captioned:
+            await edit_caption_quietly(self.bot, chat_id, screen.edit, screen.text, screen.keyboard)
+        else:
+            await edit_html_quietly(self.bot, chat_id, screen.edit, screen.text, screen.keyboard)
+        return screen.edit
 
     async def _unknown(self, row: OwedRow, exc: Exception) -> None:
         now = self._now_ms()

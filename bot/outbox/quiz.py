@@ -5,9 +5,10 @@ from __future__ import annotations
 from bot.core.streaks import FreezeEarned, FreezeUsed, StreakEvent
 from bot.outbox.deliverer import Renderer, Screen
 from bot.outbox.intents import Kind
+from bot.outbox.media import ScreenMedia, captioned
 from bot.services.quiz import QuizService
 from bot.services.reminders import ReminderService
-from bot.services.views import ClosedItem, RevealView, StreakNews
+from bot.services.views import ClosedItem, QuestionView, RevealView, StreakNews
 from bot.storage.outbox import OwedRow
 from bot.views import quiz as view
 from bot.views import reminders as reminder_view
@@ -31,15 +32,22 @@ class ItemRenderer:
         if target is None and not p.get("fresh"):
             target = item.message_id
         shown = item.shown
+        question = shown if isinstance(shown, QuestionView) else shown.question
+        media = None
+        if question.front_media is not None:
+            # Worked out from the question each time: its message is a caption if it fit one.
+            fits = captioned(view.question_text(question))
+            media = ScreenMedia(question.front_media, fits)
         if isinstance(shown, RevealView):
             at = shown.answered_at or self.quiz.clock.now()
             text = view.reveal_text(shown, when(shown.next_due, at, shown.timezone))
-            return Screen(text, view.reveal_keyboard(shown), target)
+            return Screen(text, view.reveal_keyboard(shown), target, media=media)
         if isinstance(shown, ClosedItem):
             if target is None:
                 return None  # never shown, and no longer asked
-            return Screen(view.closed_question_text(shown.question), None, target)
-        return Screen(view.question_text(shown), view.question_keyboard(shown), target)
+            text = view.closed_question_text(shown.question)
+            return Screen(text, None, target, media=media)
+        return Screen(view.question_text(shown), view.question_keyboard(shown), target, media=media)
 
     async def record(self, intent: OwedRow, message_id: int) -> None:
         """A question's own message, sent now, is the one its buttons and answers belong to."""

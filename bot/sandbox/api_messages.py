@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from bot.sandbox.server import SandboxServer
 
 MAX_DOWNLOAD = 20 * 1024 * 1024
+# What a bot may upload: photos up to 10 MB, audio and documents up to 50 MB.
+MAX_UPLOAD = {"photo": 10 * 1024 * 1024, "audio": 50 * 1024 * 1024, "document": 50 * 1024 * 1024}
 DELETE_WINDOW = timedelta(hours=48)
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the "
@@ -227,6 +229,10 @@ async def _send_media(srv: SandboxServer, args: Args, kind: str, method: str) ->
     if source is None:
         raise bad_request(f"there is no {kind} in the request")
     existing = _existing_file(srv, source, kind) if isinstance(source, str) else None
+    limit = MAX_UPLOAD.get(kind)
+    if isinstance(source, Upload) and limit is not None and len(source.data) > limit:
+        # Telegram's limits on uploads by a bot: photos 10 MB, other files 50 MB.
+        raise bad_request("file is too big" if kind == "photo" else "Request Entity Too Large")
     size = (0, 0)
     if isinstance(source, Upload) and kind == "photo":
         found = image_size(source.data)
@@ -264,6 +270,11 @@ async def send_document(srv: SandboxServer, args: Args) -> Any:
 async def send_photo(srv: SandboxServer, args: Args) -> Any:
     """sendPhoto: multipart upload (a real image) or an existing file_id."""
     return await _send_media(srv, args, "photo", "sendPhoto")
+
+
+async def send_audio(srv: SandboxServer, args: Args) -> Any:
+    """sendAudio: multipart upload (up to 50 MB) or an existing file_id."""
+    return await _send_media(srv, args, "audio", "sendAudio")
 
 
 def _editable(srv: SandboxServer, args: Args) -> tuple[ChatRecord, StoredMessage]:
@@ -321,7 +332,7 @@ async def edit_message_caption(srv: SandboxServer, args: Args) -> Any:
     caption, raw = _text(args, "caption", "caption_entities")
     check_caption(caption)
     markup = _inline_only(_markup(args))
-    if message.document is None and message.photo is None:
+    if message.document is None and message.photo is None and message.audio is None:
         raise bad_request("there is no caption in the message to edit")
     new_caption = caption if caption.text else None
     result = _apply_edit(

@@ -46,6 +46,8 @@ class SandboxMessage:
     reply_to: int | None
     document: SentFile | None = None
     photo: bytes | None = None
+    audio: bytes | None = None
+    file_id: str | None = None  # the photo's, audio's or document's, as Telegram gave it
     has_sticker: bool = False
     location: tuple[float, float] | None = None
     service: dict[str, object] | None = field(default=None)
@@ -108,6 +110,8 @@ def view(stored: StoredMessage, bot_id: int) -> SandboxMessage:
         reply_to=stored.reply_to,
         document=_file(stored),
         photo=stored.photo.data if stored.photo else None,
+        audio=stored.audio.data if stored.audio else None,
+        file_id=next((f.file_id for f in (stored.photo, stored.audio, stored.document) if f), None),
         has_sticker=stored.sticker is not None,
         location=stored.location,
         service=stored.service,

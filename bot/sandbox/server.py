@@ -541,6 +541,7 @@ def _method_table() -> dict[str, Handler]:
         "sendMessage": api_messages.send_message,
         "sendDocument": api_messages.send_document,
         "sendPhoto": api_messages.send_photo,
+        "sendAudio": api_messages.send_audio,
         "sendChatAction": api_messages.send_chat_action,
         "editMessageText": api_messages.edit_message_text,
         "editMessageCaption": api_messages.edit_message_caption,

@@ -121,6 +121,20 @@ class FileRecord:
             }
         ]
 
+    def audio_json(self) -> dict[str, Any]:
+        """The Bot API Audio object (the sandbox does not read a duration out of the file)."""
+        body: dict[str, Any] = {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "duration": 0,
+            "file_size": self.size,
+        }
+        if self.filename:
+            body["file_name"] = self.filename
+        if self.mime_type:
+            body["mime_type"] = self.mime_type
+        return body
+
     def sticker_json(self) -> dict[str, Any]:
         """The Bot API Sticker object."""
         return {
@@ -162,6 +176,7 @@ class StoredMessage:
     reply_markup: dict[str, Any] | None = None
     document: FileRecord | None = None
     photo: FileRecord | None = None
+    audio: FileRecord | None = None
     sticker: FileRecord | None = None
     location: tuple[float, float] | None = None
     reply_to: int | None = None
@@ -366,6 +381,8 @@ class World:
             body["document"] = message.document.document_json()
         if message.photo is not None:
             body["photo"] = message.photo.photo_json()
+        if message.audio is not None:
+            body["audio"] = message.audio.audio_json()
         if message.sticker is not None:
             body["sticker"] = message.sticker.sticker_json()
         if message.location is not None:
@@ -394,9 +411,12 @@ class World:
         number = self._next_file
         self._next_file += 1
         digest = hashlib.sha256(data).hexdigest()
-        prefix = {"document": "BQACAgI", "photo": "AgACAgI", "sticker": "CAACAgI"}.get(
-            kind, "BAACAgI"
-        )
+        prefix = {
+            "document": "BQACAgI",
+            "photo": "AgACAgI",
+            "sticker": "CAACAgI",
+            "audio": "CQACAgI",
+        }.get(kind, "BAACAgI")
         if mime_type is None and filename:
             mime_type = mimetypes.guess_type(filename)[0]
         extension = {"photo": ".jpg", "sticker": ".webp"}.get(kind, "")

@@ -72,6 +72,7 @@ def _view(
         retry=retry,
         front_html=q.front_html,
         back_html=q.back_html,
+        front_media=q.front_media,
     )
 
 

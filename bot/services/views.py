@@ -31,6 +31,7 @@ class QuestionView:
     waits: tuple[timedelta, ...] = ()
     front_html: str | None = None  # the card's formatted sides (bot.cards.richtext), if any
     back_html: str | None = None
+    front_media: str | None = None  # the hash of the picture or sound shown with the question
 
 
 @dataclass(frozen=True, slots=True)

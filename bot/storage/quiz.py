@@ -35,6 +35,7 @@ class QuestionRow:
     accepted: list[str]
     front_html: str | None = None  # the card's formatted sides (bot.cards.richtext), if any
     back_html: str | None = None
+    front_media: str | None = None  # the hash of the picture or sound shown with the front
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +110,7 @@ SELECT s.id, s.user_id, s.chat_id, s.deck_id, d.title, s.size, s.position, s.fin
        (SELECT COUNT(*) FROM session_items x WHERE x.session_id = s.id AND x.retry = 1
            AND x.outcome IN ('right', 'hard', 'good', 'easy', 'overridden')),
        s.started_by, u.day_start_hour, pf.parameters{answer_columns},
-       c.front_html, c.back_html
+       c.front_media, c.front_html, c.back_html
   FROM quiz_sessions s
   JOIN decks d ON d.id = s.deck_id
   JOIN users u ON u.id = s.user_id
@@ -146,6 +147,7 @@ def _question(row: Row, at: int) -> QuestionRow:
         accepted=json.loads(row[at + 8]),
         front_html=row[-2],  # the query's last two columns
         back_html=row[-1],
+        front_media=row[-3],
     )
 
 

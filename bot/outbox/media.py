@@ -1,0 +1,140 @@
+"""Questions that show a card's picture or sound: sent as a photo or audio with the question as
+caption, by `file_id` once this bot has uploaded the file, and edited as captions afterwards.
+
+A caption holds 1,024 characters; a longer question is sent as the picture or sound alone, then
+the question as a text message with the buttons (the message the quiz goes on editing). Whether a
+question's message is a caption is worked out again from the question each time (`captioned`),
+so no state beyond the card's media hash is needed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Bot, InlineKeyboardMarkup, InputFile
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.handlers.common import HARMLESS_EDIT_ERRORS
+from bot.net.wire import send_html_id
+from bot.storage import media as store
+from bot.storage.db import Database
+
+MAX_CAPTION = 1024  # Telegram's limit, counted after the HTML is parsed
+_TAG = re.compile(r"<[^>]*>")
+_METHOD = {"photo": "sendPhoto", "audio": "sendAudio"}
+_NAME = {"image/png": "card.png", "image/jpeg": "card.jpg", "image/gif": "card.gif"}
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenMedia:
+    """The card's file shown with a screen, and whether the question message is its caption."""
+
+    digest: str
+    captioned: bool
+
+
+def shown_length(text_html: str) -> int:
+    """How long Telegram counts an HTML text once parsed (UTF-16 units of the visible text)."""
+    visible = html.unescape(_TAG.sub("", text_html))
+    return len(visible.encode("utf-16-le")) // 2
+
+
+def captioned(question_html: str) -> bool:
+    """Whether a question fits a caption (else it goes in a text message after the media)."""
+    return shown_length(question_html) <= MAX_CAPTION
+
+
+def fit_caption(text_html: str) -> str:
+    """A caption within the limit: the text as is if it fits, else its words, shortened, plain."""
+    if shown_length(text_html) <= MAX_CAPTION:
+        return text_html
+    visible = html.unescape(_TAG.sub("", text_html))
+    return html.escape(visible[: MAX_CAPTION - 20].rstrip() + "…", quote=False)
+
+
+def bot_id(bot: Bot) -> int:
+    """The bot's id: the part of its token before the colon (known without a getMe)."""
+    return int(bot.token.split(":", 1)[0])
+
+
+async def send_with_media(
+    bot: Bot,
+    db: Database,
+    chat_id: int,
+    media: ScreenMedia,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None,
+    thread_id: int | None,
+) -> int:
+    """Send the card's file with the question; the id of the message that carries the buttons."""
+    info = await store.media_info(db, media.digest, bot_id(bot))
+    if info is None:  # the card names a file no longer stored: the question alone
+        return await _send_text(bot, chat_id, text, keyboard, thread_id)
+    kind = "audio" if info.kind == "audio" else "photo"
+    data: dict[str, Any] = {"chat_id": chat_id}
+    if thread_id is not None:
+        data["message_thread_id"] = thread_id
+    if media.captioned:
+        data.update(caption=text, parse_mode=ParseMode.HTML)
+        if keyboard is not None:
+            data["reply_markup"] = keyboard
+    if info.file_id is not None:
+        data[kind] = info.file_id
+    else:
+        content = await store.media_bytes(db, media.digest)
+        if content is None:
+            return await _send_text(bot, chat_id, text, keyboard, thread_id)
+        name = _NAME.get(info.mime, "card.webp" if kind == "photo" else "card-sound")
+        data[kind] = InputFile(content, filename=name, attach=True)
+    sent = await bot._post(_METHOD[kind], data)
+    file_id = _file_id(sent, kind)
+    if info.file_id is None and file_id is not None:
+        # Uploaded once per bot: every later question sends it by this id.
+        await store.remember_file_id(db, media.digest, bot_id(bot), file_id)
+    if media.captioned:
+        return int(sent["message_id"])
+    return await _send_text(bot, chat_id, text, keyboard, thread_id)
+
+
+async def edit_caption_quietly(
+    bot: Bot, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboardMarkup | None
+) -> bool:
+    """Edit a question sent as a caption; False (not raised) when Telegram says it need not."""
+    data: dict[str, Any] = {
+        "chat_id": chat_id,
+        "message_id": message_id,
+        "caption": fit_caption(text),
+        "parse_mode": ParseMode.HTML,
+    }
+    if keyboard is not None:
+        data["reply_markup"] = keyboard
+    try:
+        await bot._post("editMessageCaption", data)
+    except BadRequest as exc:
+        if any(reason in exc.message.lower() for reason in HARMLESS_EDIT_ERRORS):
+            return False
+        raise
+    return True
+
+
+async def _send_text(
+    bot: Bot,
+    chat_id: int,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None,
+    thread_id: int | None,
+) -> int:
+    return await send_html_id(bot, chat_id, text, keyboard, thread_id)
+
+
+def _file_id(sent: Any, kind: str) -> str | None:
+    """The file_id Telegram gave the sent file (a photo's largest size)."""
+    try:
+        found = sent[kind][-1] if kind == "photo" else sent[kind]
+        return str(found["file_id"])
+    except (KeyError, IndexError, TypeError):
+        return None

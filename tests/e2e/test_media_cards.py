@@ -1,0 +1,86 @@
+"""An Anki package with pictures and sounds, imported and played through the sandbox: each
+question arrives as a photo or audio with the question as its caption and its buttons, the reveal
+edits that caption, and a file is uploaded once per bot (then sent by its file_id)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.sandbox.driver import SandboxUser
+from bot.sandbox.message import SandboxMessage
+from bot.sandbox.server import SandboxServer
+from tests.e2e.conftest import RunningBot
+from tests.e2e.test_import import upload
+from tests.media import ELF, media_package, mp3_bytes, png_bytes
+
+
+def edited(message: SandboxMessage, text: str) -> Callable[[SandboxMessage], bool]:
+    """A matcher for `message` once it shows `text`."""
+    return lambda m: m.message_id == message.message_id and text in m.text
+
+
+def asked(number: int, total: int) -> Callable[[SandboxMessage], bool]:
+    """A matcher for a question's first showing."""
+    return lambda m: f"Question {number}/{total}" in m.text and not m.edited
+
+
+async def _saved(alice: SandboxUser, bot: RunningBot, data: bytes, name: str) -> SandboxMessage:
+    preview = await upload(alice, name, data)
+    await alice.tap("Save", message=preview)
+    await alice.wait_for(edited(preview, "✅"))
+    await bot.services.db.execute(
+        "UPDATE users SET question_mix = 'selfgraded', new_per_day = 20 WHERE id = ?",
+        (alice.id,),
+    )
+    return preview
+
+
+async def _play(alice: SandboxUser, total: int) -> list[SandboxMessage]:
+    """Answer every question of a quiz with Good; the questions as first shown."""
+    await alice.send("/quiz")
+    questions = []
+    for number in range(1, total + 1):
+        question = await alice.wait_for(asked(number, total))
+        questions.append(question)
+        await alice.tap("Show answer", message=question)
+        revealed = await alice.wait_for(edited(question, "How well"))
+        await alice.tap("Good", message=revealed)
+        await alice.wait_for(edited(question, "Graded"))
+    return questions
+
+
+async def test_pictures_and_sounds_arrive_with_their_questions(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    alice = sandbox.user("Alice")
+    data = media_package(
+        [
+            ('<img src="cat.png"> Which animal?', "cat"),
+            ("Which word? [sound:dog.mp3]", "dog"),
+            ('<img src="evil.png"> Liar', "evil"),
+        ],
+        {"cat.png": png_bytes(), "dog.mp3": mp3_bytes(), "evil.png": ELF},
+    )
+    preview = await _saved(alice, bot, data, "animals.apkg")
+    assert "2 cards show a picture or sound" in preview.text
+    assert "not a PNG, JPEG, GIF or WebP picture" in preview.text
+    first = await _play(alice, 3)
+    photo = next(q for q in first if q.photo is not None)
+    sound = next(q for q in first if q.audio is not None)
+    plain = next(q for q in first if q.photo is None and q.audio is None)
+    assert photo.photo == png_bytes() and "Which animal?" in photo.text
+    assert photo.labels == sound.labels == ["👀 Show answer"]
+    assert sound.audio == mp3_bytes() and "Which word?" in sound.text
+    assert "Liar" in plain.text
+    # The reveal and the grade edited the caption of the photo's own message.
+    graded = next(m for m in alice.messages if m.message_id == photo.message_id)
+    assert "Graded" in graded.text and graded.photo == png_bytes()
+    stored = await bot.services.db.fetchall("SELECT COUNT(*) FROM media_file_ids")
+    assert stored[0][0] == 2
+
+    await bot.services.db.execute("UPDATE review_states SET due = 0 WHERE user_id = ?", (alice.id,))
+    again = await _play(alice, 3)
+    photo_again = next(q for q in again if q.photo is not None)
+    sound_again = next(q for q in again if q.audio is not None)
+    # Sent by the file_id Telegram gave the first upload: the same file, not a new one.
+    assert photo_again.file_id == photo.file_id and sound_again.file_id == sound.file_id
