@@ -9,7 +9,14 @@ from bot.runtime import Context
 from bot.storage.languages import choose_language, language_for_update
 from bot.views import language as view
 from bot.views.callbacks import MenuTap
-from bot.views.i18n import DEFAULT_LOCALE, current_locale, set_locale, supported, using_locale
+from bot.views.i18n import (
+    DEFAULT_LOCALE,
+    current_locale,
+    set_chat_locale,
+    set_locale,
+    supported,
+    using_locale,
+)
 
 LANGUAGE_TAP = view.TAP_NAME
 
@@ -28,7 +35,7 @@ async def apply_language(update: Update, context: Context) -> None:
         private=chat.type == Chat.PRIVATE,
         default=DEFAULT_LOCALE,
     )
-    set_locale(language)
+    set_chat_locale(chat.id, language)
 
 
 async def language_command(update: Update, context: Context) -> None:
@@ -61,7 +68,7 @@ async def on_language_tap(query: CallbackQuery, tap: MenuTap, context: Context) 
         await query.answer(view.ADMINS_ONLY)
         return
     await choose_language(context.bot_data.services.db, chat.id, code)
-    set_locale(code)
+    set_chat_locale(chat.id, code)
     with using_locale(code):
         await query.answer(view.saved(code)[:200])
         await edit_html(

@@ -41,7 +41,7 @@ from bot.storage import outbox as store
 from bot.storage.db import Database
 from bot.storage.languages import language_of
 from bot.storage.outbox import Holder, OwedRow
-from bot.views.i18n import using_locale
+from bot.views.i18n import held_locale, using_locale
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +123,10 @@ class Deliverer:
         turn.waiting += 1
         try:
             async with turn.lock:  # one delivery per chat at a time in this process
-                # Screens render in the chat's language, whoever's update (or sweep) delivers.
-                with using_locale(await language_of(self.db, chat_id)):
+                # Screens render in the chat's language, whoever's update (or sweep) delivers;
+                # the chat's own update has read it already.
+                language = held_locale(chat_id) or await language_of(self.db, chat_id)
+                with using_locale(language):
                     moved_to = await self._deliver_held(chat_id)
         finally:
             turn.waiting -= 1

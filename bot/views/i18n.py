@@ -51,6 +51,23 @@ def supported(code: str | None) -> str | None:
     return base if base in LOCALES else None
 
 
+# The chat whose stored language the current update set (so a delivery to it reads it no more).
+_locale_chat: ContextVar[int | None] = ContextVar("locale_chat", default=None)
+
+
+def set_chat_locale(chat_id: int, code: str) -> None:
+    """Render in `code`, the stored language of `chat_id`, for the rest of this update."""
+    _locale.set(supported(code))
+    _locale_chat.set(chat_id)
+
+
+def held_locale(chat_id: int) -> str | None:
+    """The language of `chat_id` when this update already read it, else None."""
+    if _locale_chat.get() != chat_id:
+        return None
+    return _locale.get() or DEFAULT_LOCALE
+
+
 def current_locale() -> str:
     """The locale views render in now."""
     return _locale.get() or DEFAULT_LOCALE
@@ -60,6 +77,7 @@ def set_locale(code: str | None) -> None:
     """Render in `code` (a supported language; anything else means English) from now on in this
     task; an update's task sets it once, before its handlers run."""
     _locale.set(supported(code))
+    _locale_chat.set(None)
 
 
 @contextmanager

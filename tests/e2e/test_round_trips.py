@@ -27,6 +27,9 @@ from bot.storage.sqlite import SqliteDatabase
 from tests.e2e.conftest import RunningBot
 from tests.e2e.helpers import OnScreen, shown_question
 
+# Read the chat's language (bot.handlers.language: stored, so every process speaks it; the
+# delivery to the same chat reuses it).
+LANGUAGE_TRIPS = 1
 # Read the question; write the answer with what it owes the chat (BEGIN, review, intents, COMMIT).
 WRITE_TRIPS = 5
 TAKE_TRIPS = 1  # take the chat's owed intents
@@ -34,7 +37,7 @@ REVEAL_TRIPS = 2  # the question's message edited: read the question with its an
 ASK_TRIPS = 3  # the next question: read it, note its message, mark it done
 SUMMARY_TRIPS = 4  # the summary: read the session and when the next question falls due, note, done
 OFFER_TRIPS = 3  # the reminder offer, once per user ever: read it, note it made, mark it done
-ANSWER_LIMIT = WRITE_TRIPS + TAKE_TRIPS + REVEAL_TRIPS + ASK_TRIPS
+ANSWER_LIMIT = LANGUAGE_TRIPS + WRITE_TRIPS + TAKE_TRIPS + REVEAL_TRIPS + ASK_TRIPS
 # Set while a counted call runs in a task: calls it makes itself (PostgreSQL's fetchone reads
 # through fetchall) are part of it, and a transaction's own statements are counted one by one.
 _inside: ContextVar[bool] = ContextVar("round-trip-inside", default=False)
@@ -228,7 +231,7 @@ def sqlite_only(database_url: str) -> None:
         pytest.skip("BEGIN IMMEDIATE is how SQLite takes its write lock; not a PostgreSQL concern")
 
 
-async def test_a_choice_tap_costs_eleven_round_trips(
+async def test_a_choice_tap_costs_twelve_round_trips(
     sandbox: SandboxServer, bot: RunningBot, trips: RoundTrips
 ) -> None:
     alice = sandbox.user("Alice")
@@ -240,6 +243,7 @@ async def test_a_choice_tap_costs_eleven_round_trips(
     await next_question_shown(sandbox, bot, alice, 2)
     trips.assert_within(ANSWER_LIMIT)
     assert [c.split()[:3] for c in trips.statements] == [
+        ["SELECT", "language,", "chosen"],  # the chat's language
         ["SELECT", "s.id,", "s.user_id,"],  # the question
         ["INSERT", "INTO", "reviews"],  # the answer…
         ["INSERT", "INTO", "outbox"],  # …and what it owes, in one transaction
@@ -252,7 +256,7 @@ async def test_a_choice_tap_costs_eleven_round_trips(
     ]
 
 
-async def test_show_answer_then_a_grade_cost_eight_then_eleven_round_trips(
+async def test_show_answer_then_a_grade_cost_nine_then_twelve_round_trips(
     sandbox: SandboxServer, bot: RunningBot, trips: RoundTrips
 ) -> None:
     alice = sandbox.user("Alice")
@@ -263,16 +267,16 @@ async def test_show_answer_then_a_grade_cost_eight_then_eleven_round_trips(
     await alice.tap("Show answer")
     await alice.wait_for(lambda m: any(x.startswith("Good") for x in m.labels))
     await sandbox.settle(quiet=0.05)
-    # read the question, mark it revealed with the edit it owes (BEGIN, UPDATE, INSERT, COMMIT),
-    # take the edit, read the question, mark the edit done
-    trips.assert_within(8)
+    # read the chat's language and the question, mark it revealed with the edit it owes (BEGIN,
+    # UPDATE, INSERT, COMMIT), take the edit, read the question, mark the edit done
+    trips.assert_within(9)
     trips.reset()
     await alice.tap("Good")
     await next_question_shown(sandbox, bot, alice, 2)
     trips.assert_within(ANSWER_LIMIT)
 
 
-async def test_a_typed_answer_costs_eleven_round_trips(
+async def test_a_typed_answer_costs_twelve_round_trips(
     sandbox: SandboxServer, bot: RunningBot, trips: RoundTrips
 ) -> None:
     alice = sandbox.user("Alice")
@@ -320,7 +324,7 @@ async def test_every_answer_of_a_session_stays_within_the_limit(
     await alice.tap(on_screen.right_label)
     await alice.wait_for(lambda m: "Remind me every day" in m.text)
     await sandbox.settle(quiet=0.05)
-    last = WRITE_TRIPS + TAKE_TRIPS + REVEAL_TRIPS + SUMMARY_TRIPS + OFFER_TRIPS
+    last = LANGUAGE_TRIPS + WRITE_TRIPS + TAKE_TRIPS + REVEAL_TRIPS + SUMMARY_TRIPS + OFFER_TRIPS
     trips.assert_within(last)
     assert len(trips.calls) == last, trips.calls
 
