@@ -10,6 +10,7 @@ so no state beyond the card's media hash is needed.
 from __future__ import annotations
 
 import html
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -19,9 +20,11 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.handlers.common import HARMLESS_EDIT_ERRORS
-from bot.net.wire import send_html_id
+from bot.net.wire import edit_html_quietly, send_html_id
 from bot.storage import media as store
 from bot.storage.db import Database
+
+log = logging.getLogger(__name__)
 
 MAX_CAPTION = 1024  # Telegram's limit, counted after the HTML is parsed
 _TAG = re.compile(r"<[^>]*>")
@@ -90,7 +93,13 @@ async def send_with_media(
             return await _send_text(bot, chat_id, text, keyboard, thread_id)
         name = _NAME.get(info.mime, "card.webp" if kind == "photo" else "card-sound")
         data[kind] = InputFile(content, filename=name, attach=True)
-    sent = await bot._post(_METHOD[kind], data)
+    try:
+        sent = await bot._post(_METHOD[kind], data)
+    except BadRequest as exc:
+        # A file Telegram will not take (it checks more than the first bytes) must not cost the
+        # question: it goes alone, as text (a chat that is gone fails there, as it would anyway).
+        log.warning("%s of %s refused (%s); the question goes without it", kind, media.digest, exc)
+        return await _send_text(bot, chat_id, text, keyboard, thread_id)
     file_id = _file_id(sent, kind)
     if info.file_id is None and file_id is not None:
         # Uploaded once per bot: every later question sends it by this id.
@@ -117,6 +126,9 @@ async def edit_caption_quietly(
     except BadRequest as exc:
         if any(reason in exc.message.lower() for reason in HARMLESS_EDIT_ERRORS):
             return False
+        if "no caption in the message" in exc.message.lower():
+            # The file was refused when the question was sent, so it went as text.
+            return await edit_html_quietly(bot, chat_id, message_id, text, keyboard)
         raise
     return True
 

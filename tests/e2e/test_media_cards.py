@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
+from bot.outbox import media
 from bot.sandbox.driver import SandboxUser
 from bot.sandbox.message import SandboxMessage
 from bot.sandbox.server import SandboxServer
@@ -84,3 +87,49 @@ async def test_pictures_and_sounds_arrive_with_their_questions(
     sound_again = next(q for q in again if q.audio is not None)
     # Sent by the file_id Telegram gave the first upload: the same file, not a new one.
     assert photo_again.file_id == photo.file_id and sound_again.file_id == sound.file_id
+
+
+async def test_a_question_too_long_for_a_caption_follows_its_picture(
+    sandbox: SandboxServer, bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A front is cut to 900 characters in a question, so most fit a caption: a smaller limit
+    # here makes this one too long for it.
+    monkeypatch.setattr(media, "MAX_CAPTION", 200)
+    alice = sandbox.user("Alice")
+    long_front = "Which animal is this? " + "It has whiskers and purrs. " * 10
+    data = media_package([(f'<img src="cat.png"> {long_front}', "cat")], {"cat.png": png_bytes()})
+    await _saved(alice, bot, data, "long.apkg")
+    (question,) = await _play(alice, 1)
+    assert question.photo is None and "whiskers" in question.text
+    picture = next(m for m in alice.messages if m.photo is not None)
+    assert picture.message_id == question.message_id - 1 and picture.text == ""
+    assert picture.labels == [] and question.labels == ["👀 Show answer"]
+
+
+async def test_hostile_media_is_refused_with_a_reason_and_nothing_half_stored(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    alice = sandbox.user("Alice")
+    many = {f"{i}.png": png_bytes() for i in range(1000)}
+    notes = [(f'<img src="{name}"> card {name}', "back") for name in many]
+    preview = await _saved(alice, bot, media_package(notes, many), "tiny.apkg")
+    assert "more than 500 (the limit)" in preview.text
+    assert "imported as text" in preview.text
+    stored = await bot.services.db.fetchall("SELECT COUNT(*) FROM media")
+    assert stored[0][0] == 0
+    rows = await bot.services.db.fetchall(
+        "SELECT COUNT(*) FROM cards WHERE front_media IS NOT NULL"
+    )
+    assert rows[0][0] == 0
+
+
+async def test_a_picture_telegram_refuses_costs_only_the_picture(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    alice = sandbox.user("Alice")
+    broken_jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 64  # JPEG by its first bytes, no image inside
+    data = media_package([('<img src="x.jpg"> Broken', "picture")], {"x.jpg": broken_jpeg})
+    await _saved(alice, bot, data, "broken.apkg")
+    (question,) = await _play(alice, 1)
+    assert question.photo is None and "Broken" in question.text
+    assert question.labels == ["👀 Show answer"]

@@ -11,6 +11,8 @@ import zstandard
 
 from bot.cards.formats import apkg_media
 from bot.cards.formats.apkg_media import keep_media, references, sniff
+from bot.cards.model import DeckError
+from bot.cards.upload import read_upload
 from tests.media import ELF, media_package, mp3_bytes, png_bytes
 
 
@@ -121,3 +123,16 @@ def test_genanki_packages_keep_their_media() -> None:
         "dog.mp3": "audio/mpeg",
     }
     assert kept.warnings == ("1 media files the notes refer to are not in the package",)
+
+
+def test_a_package_with_a_bomb_for_a_picture_is_refused_unread() -> None:
+    data = media_package(
+        [('<img src="bomb.png"> Boom', "boom")],
+        {"bomb.png": png_bytes() + b"\0" * (20 * 1024 * 1024)},
+    )
+    packed = io.BytesIO()  # genanki stores members uncompressed: deflate them into a bomb
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(packed, "w") as out:
+        for entry in source.infolist():
+            out.writestr(entry.filename, source.read(entry), zipfile.ZIP_DEFLATED)
+    with pytest.raises(DeckError, match="zip bomb"):
+        read_upload(packed.getvalue(), "bomb.apkg")
