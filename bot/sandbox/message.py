@@ -6,6 +6,7 @@ import html
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from bot.sandbox.validate import Entity
 from bot.sandbox.world import MessageVersion, StoredMessage
@@ -53,6 +54,8 @@ class SandboxMessage:
     service: dict[str, object] | None = field(default=None)
     deleted: bool = False
     urls: dict[str, str] = field(default_factory=dict)  # URL buttons: label -> url
+    # A reply keyboard's buttons (under the input field), with what each asks to share, if any.
+    keyboard: list[list[tuple[str, str | None]]] = field(default_factory=list)
 
     @property
     def edited(self) -> bool:
@@ -117,7 +120,23 @@ def view(stored: StoredMessage, bot_id: int) -> SandboxMessage:
         service=stored.service,
         deleted=stored.deleted,
         urls={b["text"]: b["url"] for row in rows for b in row if "url" in b},
+        keyboard=_reply_keyboard(markup),
     )
+
+
+def _reply_keyboard(markup: dict[str, Any]) -> list[list[tuple[str, str | None]]]:
+    """A reply keyboard's labels, each with the thing it asks to share (`location`, …) if any."""
+    rows = markup.get("keyboard", [])
+    shared = ("request_location", "request_contact", "request_poll", "request_users")
+    return [
+        [
+            (b, None)
+            if isinstance(b, str)
+            else (b["text"], next((k[8:] for k in shared if b.get(k)), None))
+            for b in row
+        ]
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)

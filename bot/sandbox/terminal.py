@@ -44,7 +44,8 @@ HELP = (
     ":group NAME opens a group with the bot and simulated players (players=3 accuracy=70% "
     "delay=2-6 after the name change them), so /battle can be played alone; :switch [NAME] "
     "moves between chats.\n"
-    ":tap 3.1 always taps, :doc PATH sends a file as a document, :help shows this, "
+    ":tap 3.1 always taps, :doc PATH sends a file as a document, :location LAT LON shares a "
+    "place, :help shows this, "
     ":quit (or EOF) leaves."
 )
 
@@ -132,6 +133,11 @@ class _Terminal:
             if invites_typing(message):
                 number = self.board.number(message)
                 self.write(f"    (a number is sent as your answer; :tap {number}.1 taps a button)")
+        for keys in message.keyboard:
+            # A reply keyboard: its buttons send their label, or share what they ask for.
+            self.write("    " + "  ".join(f"⌨ {label}" for label, _ in keys))
+            if any(asks == "location" for _, asks in keys):
+                self.write("    (:location LAT LON shares a place, e.g. :location 48.86 2.35)")
 
     async def consume(self, subscription: Subscription) -> None:
         """Print the bot's doings as they come, for as long as the chat lasts."""
@@ -254,6 +260,17 @@ class _Terminal:
         """Stop the simulated players."""
         await asyncio.gather(*(players.stop() for players in self.players))
 
+    async def share_location(self, args: str) -> None:
+        """Share a place given as latitude and longitude, as the location button would."""
+        try:
+            latitude, longitude = (float(part) for part in args.replace(",", " ").split())
+        except ValueError:
+            latitude = longitude = float("nan")
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            self.write("(:location takes a latitude and a longitude, like :location 48.86 2.35)")
+            return
+        await self.user.send_location(latitude, longitude, chat=self.chat)
+
     async def send_paste(self, text: str) -> None:
         """Send pasted text as Telegram would: one message, or several past its length limit."""
         parts = split_message(text)
@@ -282,6 +299,9 @@ class _Terminal:
             return
         if command == ":switch" or command.startswith(":switch "):
             self.switch(command[7:].strip())
+            return
+        if command == ":location" or command.startswith(":location "):
+            await self.share_location(command[9:])
             return
         if command.startswith(":tap"):
             ref = parse_ref(command[4:])

@@ -9,7 +9,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    Update,
+)
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -118,6 +125,22 @@ async def _files(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_document(b"front,back\n", filename="report.csv", caption="Your data")
 
 
+async def _where(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask for a location with a reply keyboard, as /timezone does."""
+    message = update.effective_message
+    assert message is not None
+    share = KeyboardButton("📍 Share my location", request_location=True)
+    await message.reply_text("Where are you?", reply_markup=ReplyKeyboardMarkup([[share]]))
+
+
+async def _located(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say which place was shared."""
+    message = update.effective_message
+    assert message is not None and message.location is not None
+    place = message.location
+    await message.reply_text(f"You are at {place.latitude:.2f}, {place.longitude:.2f}")
+
+
 async def _button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show the answer in place, or skip with a new message."""
     query = update.callback_query
@@ -152,7 +175,8 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def echo_bot(
     server: SandboxServer,
 ) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
-    """A tiny real PTB Application polling the sandbox: /start, /ask, buttons, echo, documents."""
+    """A tiny real PTB Application polling the sandbox: /start, /ask, buttons, echo, documents,
+    a location asked for with a reply keyboard."""
     app = (
         Application.builder()
         .token(TOKEN)
@@ -163,6 +187,8 @@ async def echo_bot(
     app.add_handler(CommandHandler("start", _start))
     app.add_handler(CommandHandler("ask", _ask))
     app.add_handler(CommandHandler("files", _files))
+    app.add_handler(CommandHandler("where", _where))
+    app.add_handler(MessageHandler(filters.LOCATION, _located))
     app.add_handler(CallbackQueryHandler(_button))
     app.add_handler(MessageHandler(filters.Document.ALL, _document))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, _echo))

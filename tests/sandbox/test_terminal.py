@@ -162,3 +162,20 @@ async def test_a_group_opens_with_players_and_switch_moves_between_chats(
     ]
     (club,) = [c for c in server.world.chats.values() if c.title == "Club"]
     assert [m.text for m in server.chat(club.id).history][:1] == ["/start"]
+
+
+async def test_a_reply_keyboard_is_shown_and_location_shares_a_place(
+    echo_bot: App, server: SandboxServer, alice: SandboxUser
+) -> None:
+    lines = await _chat(server, alice, "/where\n:location 48.86, 2.35\n:location north\n")
+    assert lines[1:4] == [
+        "bot: Where are you?",
+        "    ⌨ 📍 Share my location",
+        "    (:location LAT LON shares a place, e.g. :location 48.86 2.35)",
+    ]
+    assert lines[4:7] == [
+        "> :location 48.86, 2.35",
+        "bot: You are at 48.86, 2.35",
+        "> :location north",
+    ]
+    assert lines[7].startswith("(:location takes a latitude and a longitude")
