@@ -6,6 +6,7 @@ from bot.clock import Clock
 from bot.core.battle import PostRound, RevealRound
 from bot.outbox.deliverer import Renderer, Screen
 from bot.outbox.intents import Kind
+from bot.outbox.media import ScreenMedia, captioned
 from bot.services.battles import BattleService, RoundView
 from bot.storage.outbox import OwedRow
 from bot.views import battle as view
@@ -65,6 +66,12 @@ class RoundRenderer:
         if shown is None:
             return None
         battle, row, effect = shown.battle, shown.row, shown.effect
+        media = None
+        if row.front_media is not None:
+            # The question's length decides whether its message is a caption (the seconds'
+            # digits aside: a wrong guess is corrected by the edit, bot.outbox.media).
+            asked = view.round_text(row, row.round_no, shown.total, 0)
+            media = ScreenMedia(row.front_media, captioned(asked))
         copy = p.get("message")
         target = row.message_id if copy is None else int(copy)
         if isinstance(effect, PostRound):
@@ -75,13 +82,14 @@ class RoundRenderer:
             # The time actually left: less than a whole round when posted late (a takeover).
             seconds = view.deadline_hint(effect.deadline, now)
             text = view.round_text(row, effect.round_no, effect.total, seconds)
-            return Screen(text, view.round_keyboard(battle.id, row), None, battle.thread_id)
+            keyboard = view.round_keyboard(battle.id, row)
+            return Screen(text, keyboard, None, battle.thread_id, media=media)
         if copy is not None and copy == row.message_id:
             return None
         if target is None and not isinstance(effect, RevealRound):
             return None  # stopped before its question was ever shown: nothing to cancel
         # A reveal whose question was never shown stands on its own.
-        return Screen(closed_round_text(shown), None, target, battle.thread_id)
+        return Screen(closed_round_text(shown), None, target, battle.thread_id, media=media)
 
     async def record(self, intent: OwedRow, message_id: int) -> None:
         """The round's message: its answers belong to it, its close edits it."""

@@ -35,7 +35,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 
 from bot.net.wire import edit_html_quietly, send_html_id
-from bot.outbox.media import ScreenMedia, edit_caption_quietly, send_with_media
+from bot.outbox.media import ScreenMedia, edit_media_quietly, send_with_media
 from bot.storage import leases
 from bot.storage import outbox as store
 from bot.storage.db import Database
@@ -218,10 +218,9 @@ class Deliverer:
             return await send_with_media(
                 self.bot, self.db, chat_id, media, screen.text, screen.keyboard, screen.thread
             )
-        if media.captioned:
-            await edit_caption_quietly(self.bot, chat_id, screen.edit, screen.text, screen.keyboard)
-        else:
-            await edit_html_quietly(self.bot, chat_id, screen.edit, screen.text, screen.keyboard)
+        await edit_media_quietly(
+            self.bot, chat_id, screen.edit, screen.text, screen.keyboard, media
+        )
         return screen.edit
 
     async def _unknown(self, row: OwedRow, exc: Exception) -> None:

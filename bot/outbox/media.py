@@ -133,6 +133,26 @@ async def edit_caption_quietly(
     return True
 
 
+async def edit_media_quietly(
+    bot: Bot,
+    chat_id: int,
+    message_id: int,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None,
+    media: ScreenMedia,
+) -> bool:
+    """Edit the message of a question shown with a file: its caption, or its text when the
+    question went after the file (or the message turns out to be the other kind)."""
+    if media.captioned:
+        return await edit_caption_quietly(bot, chat_id, message_id, text, keyboard)
+    try:
+        return await edit_html_quietly(bot, chat_id, message_id, text, keyboard)
+    except BadRequest as exc:
+        if "no text in the message" not in exc.message.lower():
+            raise
+        return await edit_caption_quietly(bot, chat_id, message_id, text, keyboard)
+
+
 async def _send_text(
     bot: Bot,
     chat_id: int,

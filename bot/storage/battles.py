@@ -73,6 +73,7 @@ class RoundRow:
     options: list[str]
     right_index: int
     message_id: int | None
+    front_media: str | None = None  # the hash of the card's picture or sound, shown with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,7 +285,7 @@ async def round_rows(db: Database, battle_id: int) -> dict[int, RoundRow]:
     """Every chosen round of a battle, by round number."""
     rows = await db.fetchall(
         """SELECT r.round_no, r.question_id, q.key, q.card_id, q.kind, q.prompt, q.answer, c.back,
-                  r.options, r.right_index, r.message_id
+                  r.options, r.right_index, r.message_id, c.front_media
              FROM battle_rounds r
              JOIN questions q ON q.id = r.question_id
              JOIN cards c ON c.id = q.card_id
@@ -304,6 +305,7 @@ async def round_rows(db: Database, battle_id: int) -> dict[int, RoundRow]:
             options=json.loads(r[8]),
             right_index=r[9],
             message_id=r[10],
+            front_media=r[11],
         )
         for r in rows
     }
