@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import tempfile
 import zipfile
+from pathlib import Path
 
+import genanki
 import pytest
 import zstandard
 
@@ -136,3 +139,18 @@ def test_a_package_with_a_bomb_for_a_picture_is_refused_unread() -> None:
             out.writestr(entry.filename, source.read(entry), zipfile.ZIP_DEFLATED)
     with pytest.raises(DeckError, match="zip bomb"):
         read_upload(packed.getvalue(), "bomb.apkg")
+
+
+def test_cloze_cards_show_the_notes_picture() -> None:
+    deck = genanki.Deck(2059400112, "Cloze pictures")
+    text = '<img src="heart.png"> The {{c1::heart}} pumps {{c2::blood}}'
+    deck.add_note(genanki.Note(model=genanki.CLOZE_MODEL, fields=[text, ""]))
+    with tempfile.TemporaryDirectory() as tmp:
+        image = Path(tmp) / "heart.png"
+        image.write_bytes(png_bytes())
+        target = Path(tmp) / "cloze.apkg"
+        genanki.Package(deck, media_files=[str(image)]).write_to_file(str(target))
+        data = target.read_bytes()
+    upload = read_upload(data, "cloze.apkg")
+    assert [card.front_media is not None for card in upload.deck.cards] == [True, True]
+    assert len(upload.media) == 1

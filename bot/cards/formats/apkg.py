@@ -323,6 +323,10 @@ class _Builder:
             )
             card = Card(front, back, front_html=field_to_html(shown, front))
             self.add(card, (note_id, number - 1), place)
+            # A picture outside the deletions shows with every card of the note.
+            named = references(shown) if (note_id, number - 1) in self.index else []
+            if named:
+                self.front_media.setdefault(card.front, named)
 
 
 def _build(
