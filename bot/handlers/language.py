@@ -34,6 +34,9 @@ async def apply_language(update: Update, context: Context) -> None:
         detected,
         private=chat.type == Chat.PRIVATE,
         default=DEFAULT_LOCALE,
+        # A group's majority is counted again on a command (a /battle, say), not on every tap.
+        recount=bool(update.message and update.message.text and update.message.text[:1] == "/"),
+        sender=user.id if user is not None else None,
     )
     set_chat_locale(chat.id, language)
 

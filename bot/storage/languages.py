@@ -12,17 +12,40 @@ async def language_of(db: Database, chat_id: int) -> str | None:
 
 
 async def language_for_update(
-    db: Database, chat_id: int, detected: str | None, private: bool, default: str
+    db: Database,
+    chat_id: int,
+    detected: str | None,
+    private: bool,
+    default: str,
+    recount: bool = False,
+    sender: int | None = None,
 ) -> str:
     """The language an update of `chat_id` is answered in, stored on first contact.
 
     `detected` is the interface language of the sender's Telegram (None when it is not one of
-    ours). A private chat follows its user's Telegram until they choose with /language; a group
-    keeps the language of whoever first spoke to the bot there until an admin chooses.
+    ours). A private chat follows its user's Telegram until they choose with /language. A group
+    starts in the language of whoever first spoke to the bot there; until an admin chooses, it
+    follows the majority of its battle players, counted again when `recount` (a command, say: a
+    battle's taps do not pay for the count). So that a player who never wrote to the bot privately
+    counts too, the `sender` of a group update with a `detected` language gets their own (private
+    chat's) row the first time, read in the same query as the group's.
     """
-    row = await db.fetchone(
-        "SELECT language, chosen FROM chat_languages WHERE chat_id = ?", (chat_id,)
-    )
+    if private or sender is None or detected is None:
+        row = await db.fetchone(
+            "SELECT language, chosen FROM chat_languages WHERE chat_id = ?", (chat_id,)
+        )
+    else:
+        rows = await db.fetchall(
+            "SELECT chat_id, language, chosen FROM chat_languages WHERE chat_id IN (?, ?)",
+            (chat_id, sender),
+        )
+        row = next(((r[1], r[2]) for r in rows if int(r[0]) == chat_id), None)
+        if all(int(r[0]) != sender for r in rows):
+            await db.execute(
+                """INSERT INTO chat_languages (chat_id, language) VALUES (?, ?)
+                   ON CONFLICT (chat_id) DO NOTHING""",
+                (sender, detected),
+            )
     if row is None:
         language = detected or default
         await db.execute(
@@ -39,7 +62,32 @@ async def language_for_update(
             (detected, chat_id),
         )
         return detected
+    if not private and not chosen and recount:
+        majority = await _players_majority(db, chat_id, stored)
+        if majority != stored:
+            await db.execute(
+                "UPDATE chat_languages SET language = ? WHERE chat_id = ? AND chosen = 0",
+                (majority, chat_id),
+            )
+            return majority
     return stored
+
+
+async def _players_majority(db: Database, chat_id: int, current: str) -> str:
+    """The language most of a group's battle players read the bot in (`current` on a tie, or
+    when none of them has one stored)."""
+    rows = await db.fetchall(
+        """SELECT language, COUNT(*) FROM chat_languages
+            WHERE chat_id IN (SELECT p.user_id FROM battle_players p
+                                JOIN battles b ON b.id = p.battle_id
+                               WHERE b.chat_id = ?)
+            GROUP BY language""",
+        (chat_id,),
+    )
+    counts = {str(row[0]): int(row[1]) for row in rows}
+    if not counts or counts.get(current, 0) == max(counts.values()):
+        return current
+    return max(sorted(counts), key=lambda language: counts[language])
 
 
 async def choose_language(db: Database, chat_id: int, language: str) -> None:

@@ -121,3 +121,22 @@ async def test_a_russian_group_battles_in_russian_to_the_podium(
     podium = await group.wait_for(lambda m: "Баттл окончен!" in m.text)
     assert "Сыграно 3 раунда" in podium.text and "очк." in podium.text
     assert "pts" not in podium.text and "right" not in podium.text
+
+
+async def test_a_group_nobody_chose_for_follows_most_of_its_players(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    hans = sandbox.user("Hans", language_code="de")
+    ana, luis = sandbox.user("Ana", language_code="es"), sandbox.user("Luis", language_code="es")
+    group = sandbox.group("Club", members=[hans, ana, luis], supergroup=True)
+    await hans.send("/help", chat=group)
+    await group.wait_for(lambda m: "Was ich in einer Gruppe kann" in m.text)
+    # The lobby opens in the group's language still: nobody has played here yet.
+    sent = await ana.send("/battle 3 20", chat=group)
+    lobby = await group.wait_for(lambda m: bool(m.buttons), since=sent)
+    await sandbox.settle()
+    assert await tap(sandbox, luis, group, lobby.labels[0], lobby.message_id)
+    # Two Spanish players against nobody else: the next command speaks Spanish.
+    asked = await hans.send("/help", chat=group)
+    await group.wait_for(lambda m: "Lo que hago en un grupo" in m.text, since=asked)
+    assert await language_of(bot.services.db, group.id) == "es"
