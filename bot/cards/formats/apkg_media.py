@@ -30,7 +30,9 @@ from bot.cards.formats import protobuf
 # Telegram takes photos up to 10 MB and audio up to 50 MB; an .apkg upload is at most 10 MB, so a
 # file past 5 MB unpacked is either most of the deck or a bomb.
 MAX_MEDIA_FILE_BYTES = 5 * 1024 * 1024
-MAX_DECK_MEDIA_BYTES = 50 * 1024 * 1024  # every kept file of one deck, unpacked
+# Every kept file of one deck, unpacked: the preview carries them as base64 (4/3 of their size)
+# within the reader's 17 MB of output, beside the cards.
+MAX_DECK_MEDIA_BYTES = 10 * 1024 * 1024
 MAX_DECK_MEDIA_FILES = 500  # distinct files one deck may keep
 MAX_MANIFEST_BYTES = 2 * 1024 * 1024
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
