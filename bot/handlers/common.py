@@ -67,8 +67,15 @@ async def edit_html(
             disable_web_page_preview=True,
         )
     except BadRequest as exc:
-        if any(reason in exc.message.lower() for reason in HARMLESS_EDIT_ERRORS):
-            log.debug("edit of %s/%s skipped: %s", chat_id, message_id, exc.message)
+        if edit_skipped(exc, chat_id, message_id):
             return False
         raise
     return True
+
+
+def edit_skipped(refusal: BadRequest, chat_id: int, message_id: int) -> bool:
+    """Whether Telegram refused an edit harmlessly (unchanged, gone, too old): logged, not raised."""
+    if any(reason in refusal.message.lower() for reason in HARMLESS_EDIT_ERRORS):
+        log.debug("edit of %s/%s skipped: %s", chat_id, message_id, refusal.message)
+        return True
+    return False

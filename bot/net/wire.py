@@ -12,16 +12,13 @@ end-to-end tests, which deliver every message through here, hold it to that.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.handlers.common import HARMLESS_EDIT_ERRORS
-
-log = logging.getLogger(__name__)
+from bot.handlers.common import edit_skipped
 
 # As send_html and edit_html say it: link previews off.
 _NO_PREVIEW = {"is_disabled": True}
@@ -67,8 +64,7 @@ async def edit_html_quietly(
     try:
         await bot._post("editMessageText", data)
     except BadRequest as exc:
-        if any(reason in exc.message.lower() for reason in HARMLESS_EDIT_ERRORS):
-            log.debug("edit of %s/%s skipped: %s", chat_id, message_id, exc.message)
+        if edit_skipped(exc, chat_id, message_id):
             return False
         raise
     return True

@@ -19,7 +19,7 @@ from telegram import Bot, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.handlers.common import HARMLESS_EDIT_ERRORS
+from bot.handlers.common import edit_skipped
 from bot.net.wire import edit_html_quietly, send_html_id
 from bot.storage import media as store
 from bot.storage.db import Database
@@ -124,7 +124,7 @@ async def edit_caption_quietly(
     try:
         await bot._post("editMessageCaption", data)
     except BadRequest as exc:
-        if any(reason in exc.message.lower() for reason in HARMLESS_EDIT_ERRORS):
+        if edit_skipped(exc, chat_id, message_id):
             return False
         if "no caption in the message" in exc.message.lower():
             # The file was refused when the question was sent, so it went as text.
