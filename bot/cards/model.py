@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Literal
 
 MAX_SIDE_CHARS = 2000
 MAX_TITLE_CHARS = 200
 MAX_CARDS = 5000
+
+# The front text of a card whose front is only a picture or a sound: a neutral label (a file's name
+# may spell the answer: "cat.jpg") made unique by a hash of the file it stands for.
+_MEDIA_FRONT = re.compile(r"(?:🖼 picture|🔊 sound) [0-9a-f]{8}")
 
 
 class DeckError(ValueError):
@@ -55,3 +62,19 @@ def normalize_front(text: str) -> str:
     """The form of a front that identifies its card: case, accents and spacing do not matter."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(folded.split())
+
+
+def media_front(kind: Literal["photo", "audio"], name: str) -> str:
+    """The front text of a card whose front is only the picture or sound named `name`."""
+    digest = hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:8]
+    return f"{'🖼 picture' if kind == 'photo' else '🔊 sound'} {digest}"
+
+
+def is_media_front(front: str) -> bool:
+    """Whether a front is the label of a picture- or sound-only front (see `media_front`)."""
+    return _MEDIA_FRONT.fullmatch(front) is not None
+
+
+def media_only(card: Card) -> bool:
+    """Whether the card's question is its picture or sound alone: the front text is only a label."""
+    return card.front_media is not None and is_media_front(card.front)

@@ -19,6 +19,11 @@ Each card gives, where the card allows it:
 A question never shows its answer: not in the prompt, not partly behind a mask. Options hold
 exactly one right answer.
 
+A card whose front is only a picture or a sound (`bot.cards.model.media_only`) is asked with an
+empty prompt (the picture is the question; the view says "What is this?"): recall, choice and
+typed only. Its front text is a label, never an option, an answer nor a prompt: no reverse,
+identify or cloze question for it, and no wrong front for another card's identify question.
+
 Formulas (LaTeX between Anki's delimiters) are never masked nor blanked: questions are made on the
 card's LaTeX, which marks where each formula is, and only then are formulas written as readable
 text (`bot.cards.richtext`) in everything the question shows and grades.
@@ -66,7 +71,7 @@ from bot.cards.distractors import (
     refuse_numbers,
     significant_words,
 )
-from bot.cards.model import Card, Deck, normalize_front
+from bot.cards.model import Card, Deck, media_only, normalize_front
 from bot.cards.richtext import readable_latex
 from bot.core.grading import normalize_answer
 
@@ -239,14 +244,18 @@ class DeckContext:
     def from_deck(cls, deck: Deck) -> DeckContext:
         """Analyse every card of the deck once."""
         script = deck_answer_script(card.back for card in deck.cards)
-        answers = tuple(analyse(card.front, card.back, script) for card in deck.cards)
-        keys = tuple(
-            entry_for(answer.key, answer, card.front, card.back)
-            for card, answer in zip(deck.cards, answers, strict=True)
+        asked = [asked_front(card) for card in deck.cards]
+        answers = tuple(
+            analyse(front, card.back, script) for card, front in zip(deck.cards, asked, strict=True)
         )
+        keys = tuple(
+            entry_for(answer.key, answer, front, card.back)
+            for card, answer, front in zip(deck.cards, answers, asked, strict=True)
+        )
+        # A label's entry is empty text: never drawn as another card's wrong front.
         fronts = tuple(
-            entry_for(display_front(card.front), answer, card.front, card.back, as_front=True)
-            for card, answer in zip(deck.cards, answers, strict=True)
+            entry_for(display_front(front), answer, front, card.back, as_front=True)
+            for card, answer, front in zip(deck.cards, answers, asked, strict=True)
         )
         by_text = {entry.text: entry for entry in fronts}
         return cls(deck.cards, answers, FactPool.from_deck(deck), keys, fronts, by_text)
@@ -293,13 +302,18 @@ def _numeric_wrong(
 # The kinds of question
 
 
+def asked_front(card: Card) -> str:
+    """The front as a question asks it: empty for a picture- or sound-only front (its label)."""
+    return "" if media_only(card) else card.front
+
+
 def recall_question(card: Card) -> Question:
     """Front shown, back revealed on request, graded by the user."""
     return Question(
         question_key(QuestionKind.RECALL, card),
         card_key(card),
         QuestionKind.RECALL,
-        card.front,
+        asked_front(card),
         card.back,
     )
 
@@ -323,7 +337,8 @@ def reverse_question(card: Card) -> Question | None:
 def choice_question(index: int, context: DeckContext) -> Question | None:
     """The front asked; its answer is one of four options of the same sort."""
     card, answer = context.cards[index], context.answers[index]
-    if answer.is_list or not answer_like(card, answer) or _states(card.front, answer.key):
+    front = asked_front(card)
+    if answer.is_list or not answer_like(card, answer) or _states(front, answer.key):
         return None
     if answer.kind.numeric:
         wrong = _numeric_wrong(answer.key, answer.kind, context, card.back, card_key(card))
@@ -336,7 +351,7 @@ def choice_question(index: int, context: DeckContext) -> Question | None:
         question_key(QuestionKind.CHOICE, card),
         card_key(card),
         QuestionKind.CHOICE,
-        card.front,
+        front,
         answer.key,
         wrong,
         answer.accepted,
@@ -379,13 +394,14 @@ def typed_question(index: int, context: DeckContext) -> Question | None:
         return None
     if not answer.is_list and not answer_like(card, answer):
         return None
-    if _states(card.front, answer.key):
+    front = asked_front(card)
+    if _states(front, answer.key):
         return None
     return Question(
         question_key(QuestionKind.TYPED, card),
         card_key(card),
         QuestionKind.TYPED,
-        card.front,
+        front,
         answer.key,
         (),
         answer.accepted,
@@ -538,6 +554,12 @@ def card_questions(index: int, context: DeckContext) -> list[Question]:
     """Every question one card of the deck yields, in a fixed order."""
     card = context.cards[index]
     questions = [recall_question(card)]
+    if media_only(card):
+        # The picture or sound is the question: only kinds that ask for the back.
+        for made in (choice_question(index, context), typed_question(index, context)):
+            if made is not None:
+                questions.append(made)
+        return [shown for question in questions if (shown := readable(question)) is not None]
     if card.reverse and (reverse := reverse_question(card)) is not None:
         questions.append(reverse)
     choice = choice_question(index, context)

@@ -32,6 +32,7 @@ from bot.storage.battles import LeaderRow, RoundRow
 from bot.views.callbacks import BattleTap, encode
 from bot.views.fmt import clip, esc
 from bot.views.i18n import N_, _, count, ngettext, number, percent
+from bot.views.quiz import MEDIA_QUESTION
 
 # Marked with N_() for the catalogue; translated with _() where they are shown.
 KIND_LABELS = {
@@ -222,6 +223,13 @@ def lobby_keyboard(battle_id: int) -> InlineKeyboardMarkup:
     )
 
 
+def _asked(round_row: RoundRow) -> str:
+    """The round's question, escaped; an empty prompt is a picture or sound that is the question."""
+    if not round_row.prompt and round_row.front_media is not None:
+        return esc(_(MEDIA_QUESTION))
+    return esc(clip(round_row.prompt, PROMPT_BUDGET))
+
+
 def _question(round_row: RoundRow, round_no: int, total: int) -> str:
     label = _(KIND_LABELS.get(round_row.kind, N_("Question")))
     options = "\n".join(
@@ -229,9 +237,7 @@ def _question(round_row: RoundRow, round_no: int, total: int) -> str:
         for i, option in enumerate(round_row.options)
     )
     heading = _round_heading(round_no, total)
-    return (
-        f"⚔️ {heading} · <i>{label}</i>\n\n{esc(clip(round_row.prompt, PROMPT_BUDGET))}\n\n{options}"
-    )
+    return f"⚔️ {heading} · <i>{label}</i>\n\n{_asked(round_row)}\n\n{options}"
 
 
 def _round_heading(round_no: int, total: int) -> str:
@@ -269,7 +275,7 @@ def reveal_text(round_row: RoundRow, reveal: RevealRound, total: int) -> str:
     answer = round_row.options[right] if 0 <= right < len(round_row.options) else round_row.answer
     lines = [
         f"⚔️ {_round_heading(reveal.round_no, total)} · <i>{_('closed')}</i>\n",
-        esc(clip(round_row.prompt, PROMPT_BUDGET)),
+        _asked(round_row),
         f"\n✅ <b>{option_letter(right)}) {esc(clip(answer, OPTION_CHARS))}</b>",
         f"<i>{esc(clip(readable_latex(round_row.back), BACK_BUDGET))}</i>\n",
     ]

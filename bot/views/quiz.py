@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.cards.model import is_media_front
 from bot.cards.richtext import card_html, readable_latex
 from bot.core.grading import spelling_hint
 from bot.core.scheduling import Grade
@@ -30,6 +31,8 @@ KIND_LABELS = {
     "cloze": N_("Fill in the blank"),
     "typed": N_("Type the answer"),
 }
+# The question of a card whose front is only a picture or a sound, shown as its caption.
+MEDIA_QUESTION = N_("What is this?")
 OUTCOME_LINES = {
     "right": N_("✅ <b>Right!</b>"),
     "wrong": N_("❌ <b>Not quite.</b>"),
@@ -85,7 +88,10 @@ def _card(q: QuestionView) -> str:
 
 
 def _front(q: QuestionView) -> str:
-    """The card's front as the deck formats it (formulas readable), escaped."""
+    """The card's front as the deck formats it (formulas readable), escaped; for a front that is
+    only a picture or a sound, the question it asks (its text is a label nobody should read)."""
+    if q.front_media is not None and is_media_front(q.front):
+        return esc(_(MEDIA_QUESTION))
     return card_html(q.front, q.front_html, FRONT_BUDGET)
 
 
@@ -95,7 +101,7 @@ def _back(q: QuestionView) -> str:
 
 def _asked(q: QuestionView) -> str:
     """A prompt that is the card's front keeps the front's formatting."""
-    if q.prompt == readable_latex(q.front):
+    if q.prompt == readable_latex(q.front) or (not q.prompt and q.front_media is not None):
         return _front(q)
     return esc(clip(q.prompt, FRONT_BUDGET))
 

@@ -230,7 +230,7 @@ def test_nested_and_broken_cloze_markup() -> None:
     )
 
 
-def test_media_is_dropped_with_one_warning_and_image_only_sides_are_skipped() -> None:
+def test_media_is_dropped_with_one_warning_and_image_only_fronts_not_kept_are_skipped() -> None:
     notes: Notes = [
         (BASIC, ['Heart <img src="heart.png">', "Pumps blood [sound:heart.mp3]"]),
         (BASIC, ['<img src="lung.png">', "Lung"]),
@@ -242,10 +242,11 @@ def test_media_is_dropped_with_one_warning_and_image_only_sides_are_skipped() ->
     assert (result.media_skipped, result.media_files, result.empty_skipped) == (3, 3, 1)
     assert result.deck.warnings == (
         "3 media references (images, sounds) skipped: a text quiz cannot show them",
-        "1 cards skipped: an empty front or back (often an image-only side)",
         # b"png" is no picture: media is checked by content (tests/unit/test_apkg_media.py).
-        "1 media files skipped: not a PNG, JPEG, GIF or WebP picture nor an MP3, OGG, M4A/AAC "
+        "2 media files skipped: not a PNG, JPEG, GIF or WebP picture nor an MP3, OGG, M4A/AAC "
         "or WAV sound (whatever their names say)",
+        # A front that is only a picture asks it; with the picture not kept nothing is left.
+        "1 cards skipped: their front is only a picture or sound that was not kept",
     )
 
 

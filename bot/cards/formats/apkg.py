@@ -1,9 +1,11 @@
 """Anki packages (.apkg): notes become cards, and the review history comes along for replaying.
 
 Basic notes give one card from their first two fields, meant both ways (`Card.reverse`) when the
-note has a reverse card (Anki's "Card 2"); cloze notes give one card per cloze number. Cards whose front repeats an earlier one, sides left empty once media is removed
-(an image-only side) and image-occlusion notes are skipped and counted, not fatal: real decks
-have them. Review history (`revlog`) is mapped onto the imported cards per Anki card: a note's
+note has a reverse card (Anki's "Card 2"); cloze notes give one card per cloze number. A front
+that is only a picture or a sound keeps it as the question, with a neutral label as its text
+(`bot.cards.model.media_front`). Cards whose front repeats an earlier one, sides left empty once
+media is removed (an image-only back, a front whose picture cannot be kept) and image-occlusion
+notes are skipped and counted, not fatal: real decks have them. Review history (`revlog`) is mapped onto the imported cards per Anki card: a note's
 front-to-back and back-to-front answers are two histories (`ImportedReview.reverse`); replaying
 them through the scheduler is the caller's business.
 """
@@ -21,12 +23,21 @@ from typing import Any
 
 from bot.cards.formats.apkg_cloze import answers, cloze_numbers, parse_cloze, render_front, reveal
 from bot.cards.formats.apkg_html import field_to_html, field_to_text
-from bot.cards.formats.apkg_media import MediaFile, keep_media, references
+from bot.cards.formats.apkg_media import MediaFile, first_reference, keep_media, references
 from bot.cards.formats.apkg_package import Collection, collection_copy, open_zip, read_sqlite
 from bot.cards.formats.apkg_states import AnkiScheduling, read_scheduling
 from bot.cards.formats.checks import title_from_filename
 from bot.cards.formats.protobuf import varint_field
-from bot.cards.model import MAX_CARDS, MAX_TITLE_CHARS, Card, Deck, DeckError, normalize_front
+from bot.cards.model import (
+    MAX_CARDS,
+    MAX_TITLE_CHARS,
+    Card,
+    Deck,
+    DeckError,
+    is_media_front,
+    media_front,
+    normalize_front,
+)
 from bot.cards.validate import build_deck, check_sides, nul_warning
 
 MAX_APKG_BYTES = 10 * 1024 * 1024
@@ -139,7 +150,7 @@ def _with_media(found: ApkgImport, archive: zipfile.ZipFile) -> ApkgImport:
     wanted = {front: refs[0] for front, refs in found.front_media.items() if refs}
     kept = keep_media(archive, wanted.values())
     if not kept.files and not kept.warnings:
-        return replace(found, front_media={})
+        return _without_lost_media(replace(found, front_media={}))
     cards = list(found.deck.cards)
     for index, card in enumerate(cards):
         name = wanted.get(card.front)
@@ -147,6 +158,8 @@ def _with_media(found: ApkgImport, archive: zipfile.ZipFile) -> ApkgImport:
             cards[index] = replace(card, front_media=media.digest)
     shown = sum(1 for card in cards if card.front_media)
     notes = [f"{shown} cards show a picture or sound with their question"] if shown else []
+    if alone := sum(1 for card in cards if card.front_media and is_media_front(card.front)):
+        notes.append(f"{alone} of them have no text on the front: the picture or sound is asked")
     earlier = list(found.deck.warnings)
     if shown:
         # The count of skipped references made before media was kept is no longer true.
@@ -155,7 +168,46 @@ def _with_media(found: ApkgImport, archive: zipfile.ZipFile) -> ApkgImport:
             notes.append(f"{others} other media references (on backs, or a second one) not shown")
     by_digest = {m.digest: m for m in kept.files.values()}
     deck = replace(found.deck, cards=tuple(cards), warnings=(*earlier, *notes, *kept.warnings))
-    return replace(found, deck=deck, media=tuple(by_digest.values()), front_media={})
+    return _without_lost_media(
+        replace(found, deck=deck, media=tuple(by_digest.values()), front_media={})
+    )
+
+
+def _without_lost_media(found: ApkgImport) -> ApkgImport:
+    """The import without cards whose front was only a picture or sound that was not kept (a
+    file missing, too big or no real picture): nothing would be left to ask. Their review history
+    goes with them; the other cards' history follows their new places."""
+    cards = found.deck.cards
+    lost = {
+        i for i, card in enumerate(cards) if is_media_front(card.front) and not card.front_media
+    }
+    if not lost:
+        return found
+    where = {old: new for new, old in enumerate(i for i in range(len(cards)) if i not in lost)}
+    if not where:
+        raise DeckError(
+            f"{found.deck.title}: every card's front is a picture or sound that could not be kept"
+        )
+    reviews = [
+        replace(r, card_index=where[r.card_index]) for r in found.reviews if r.card_index in where
+    ]
+    memories = [
+        replace(m, card_index=where[m.card_index]) for m in found.memories if m.card_index in where
+    ]
+    warning = f"{len(lost)} cards skipped: their front is only a picture or sound that was not kept"
+    deck = replace(
+        found.deck,
+        cards=tuple(card for i, card in enumerate(cards) if i in where),
+        warnings=(*found.deck.warnings, warning),
+    )
+    return replace(
+        found,
+        deck=deck,
+        reviews=reviews,
+        memories=memories,
+        empty_skipped=found.empty_skipped + len(lost),
+        reviews_unmatched=found.reviews_unmatched + len(found.reviews) - len(reviews),
+    )
 
 
 def _read_collection(db: Collection, member: str, where: str, media_files: int) -> ApkgImport:
@@ -292,10 +344,14 @@ class _Builder:
         front_field, back_field = fields[0], fields[1] if len(fields) > 1 else ""
         front, back = field_to_text(front_field), field_to_text(back_field)
         self.media += front.media + back.media
+        front_text, front_html = front.text, field_to_html(front_field, front.text)
+        if not front_text and back.text and (first := first_reference(front_field)):
+            # The picture or sound is the question: a label stands for it as text.
+            front_text, front_html = media_front(first[1], first[0]), None
         card = Card(
-            front.text,
+            front_text,
             back.text,
-            front_html=field_to_html(front_field, front.text),
+            front_html=front_html,
             back_html=field_to_html(back_field, back.text),
         )
         self.add(card, (note_id, None), place)

@@ -104,6 +104,15 @@ def references(field: str) -> list[str]:
     return list(seen)
 
 
+def first_reference(field: str) -> tuple[str, Kind] | None:
+    """The first media file a field refers to (pictures first) and whether it is a picture or a sound."""
+    names = references(field)
+    if not names:
+        return None
+    pictures = references(_SOUND.sub("", field))
+    return names[0], "photo" if names[0] in pictures else "audio"
+
+
 def keep_media(archive: zipfile.ZipFile, wanted: Iterable[str]) -> KeptMedia:
     """The referenced files that pass the limits and are real pictures or sounds."""
     names = list(dict.fromkeys(wanted))
