@@ -133,3 +133,39 @@ async def test_a_picture_telegram_refuses_costs_only_the_picture(
     (question,) = await _play(alice, 1)
     assert question.photo is None and "Broken" in question.text
     assert question.labels == ["👀 Show answer"]
+
+
+async def test_a_picture_or_sound_alone_is_the_question_with_other_backs_as_options(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    # The most common language-deck card: nothing on the front but the picture or the sound.
+    alice = sandbox.user("Alice")
+    animals = ["cat", "dog", "bird", "fish"]
+    pictures = {f"{name}.png": png_bytes(i + 2, i + 2) for i, name in enumerate(animals)}
+    notes = [(f'<img src="{name}.png">', name) for name in animals]
+    notes.append(("[sound:cow.mp3]", "cow"))
+    data = media_package(notes, {**pictures, "cow.mp3": mp3_bytes()})
+    preview = await _saved(alice, bot, data, "animals.apkg")
+    assert "5 of them have no text on the front" in preview.text
+    await bot.services.db.execute(
+        "UPDATE users SET question_mix = 'choice' WHERE id = ?", (alice.id,)
+    )
+    answer_of = {picture: name[: -len(".png")] for name, picture in pictures.items()}
+    await alice.send("/quiz")
+    seen: set[str] = set()
+    for number in range(1, 6):
+        question = await alice.wait_for(asked(number, 5))
+        assert "What is this?" in question.text
+        assert "picture " not in question.text and "sound " not in question.text
+        if question.photo is not None:
+            right = answer_of[question.photo]
+        else:
+            assert question.audio == mp3_bytes()
+            right = "cow"
+        # Four answer buttons, each another card's back: never a label.
+        assert right in question.labels and len(question.labels) == 4
+        assert set(question.labels) <= {*animals, "cow"}
+        await alice.tap(right, message=question)
+        await alice.wait_for(edited(question, "Right!"))
+        seen.add(right)
+    assert seen == {*animals, "cow"}
