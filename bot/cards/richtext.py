@@ -46,6 +46,15 @@ def has_formula(text: str) -> bool:
     return _FORMULA.search(text) is not None
 
 
+def delimited_formulas(text: str) -> list[tuple[str, bool]]:
+    """Each delimited formula's LaTeX, and whether it came as a `[latex]` block (text mode)."""
+    found = []
+    for match in _FORMULA.finditer(text):
+        latex = next(group for group in match.groups() if group is not None)
+        found.append((latex, match.group(5) is not None))
+    return found
+
+
 def _script(match: re.Match[str]) -> str:
     mark, inner = match.group(1), match.group(2) if match.group(2) is not None else match.group(3)
     if "\\" in inner:

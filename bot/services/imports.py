@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from bot.cards.formats.apkg import ImportedMemory
+from bot.cards.formula_image import with_formula_pictures
 from bot.cards.model import Card
 from bot.cards.questions import QuestionKind, question_key
 from bot.cards.upload import (
@@ -136,6 +137,12 @@ def _writer(data: bytes) -> Callable[[Path], Awaitable[None]]:
         await asyncio.to_thread(path.write_bytes, data)
 
     return write
+
+
+def _saved_upload(payload: str) -> Upload:
+    """The kept upload, with its fronts' formulas typeset as pictures (here, not in the reader:
+    matplotlib is too heavy for the reader child's limits)."""
+    return with_formula_pictures(decode_upload(payload))
 
 
 def _page_of(payload: str, page: int) -> Digest:
@@ -353,7 +360,7 @@ class ImportService:
         replaying = pending.reviews if with_history else 0
         if started is not None:
             await started(SaveStarted(pending.title, pending.cards, replaying))
-        upload = await asyncio.to_thread(decode_upload, pending.payload)
+        upload = await asyncio.to_thread(_saved_upload, pending.payload)
         deck_id = await sync_deck(self.db, upload.deck, slug, user_id, now, upload.media)
         cards = written = 0
         if replaying and upload.reviews:
