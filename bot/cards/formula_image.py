@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import threading
 from dataclasses import replace
 
 from bot.cards.formats.apkg_media import (
@@ -41,6 +42,8 @@ _MAX_RATIO = 15
 # Text-mode commands mathtext lacks, and their math-mode equivalents.
 _TEXT_STYLES = re.compile(r"\\text(bf|it|rm|sf|tt)\s*\{")
 _MATH_STYLE = {"bf": "mathbf", "it": "mathit", "rm": "mathrm", "sf": "mathsf", "tt": "mathtt"}
+# matplotlib's font and mathtext caches are shared: two saves drawing at once take turns.
+_DRAWING = threading.Lock()
 _DISPLAY_WRAPPED = re.compile(r"^\s*(?:\$\$?(.*?)\$\$?|\\\[(.*?)\\\])\s*$", re.DOTALL)
 
 
@@ -67,6 +70,11 @@ def front_formulas(front: str) -> list[str] | None:
 
 def formula_png(formulas: list[str]) -> bytes | None:
     """The formulas typeset one a line, black on white, as PNG; None if mathtext cannot."""
+    with _DRAWING:
+        return _draw(formulas)
+
+
+def _draw(formulas: list[str]) -> bytes | None:
     # Imported here: only a deck with formulas pays for matplotlib.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
