@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from telegram import CallbackQuery, Chat, ChatMember, Update
 
 from bot.handlers.common import edit_html, send_html
@@ -19,6 +22,10 @@ from bot.views.i18n import (
 )
 
 LANGUAGE_TAP = view.TAP_NAME
+# The language is one indexed read: longer than this, the database is in trouble.
+LANGUAGE_READ_SECONDS = 0.5
+
+log = logging.getLogger(__name__)
 
 
 async def apply_language(update: Update, context: Context) -> None:
@@ -28,16 +35,25 @@ async def apply_language(update: Update, context: Context) -> None:
         set_locale(user.language_code if user else None)
         return
     detected = supported(user.language_code) if user is not None and not user.is_bot else None
-    language = await language_for_update(
-        context.bot_data.services.db,
-        chat.id,
-        detected,
-        private=chat.type == Chat.PRIVATE,
-        default=DEFAULT_LOCALE,
-        # A group's majority is counted again on a command (a /battle, say), not on every tap.
-        recount=bool(update.message and update.message.text and update.message.text[:1] == "/"),
-        sender=user.id if user is not None else None,
-    )
+    try:
+        # The language must not hold the update up while the database is in trouble (a write
+        # lock held elsewhere, say): the handlers then tell the person so, in Telegram's language.
+        async with asyncio.timeout(LANGUAGE_READ_SECONDS):
+            language = await language_for_update(
+                context.bot_data.services.db,
+                chat.id,
+                detected,
+                private=chat.type == Chat.PRIVATE,
+                default=DEFAULT_LOCALE,
+                # A group's majority is counted again on a command (a /battle, say), not on taps.
+                recount=bool(
+                    update.message and update.message.text and update.message.text[:1] == "/"
+                ),
+                sender=user.id if user is not None else None,
+            )
+    except Exception as exc:  # TimeoutError included
+        log.debug("chat %s: language not read (%s); Telegram's is used", chat.id, exc)
+        language = detected or DEFAULT_LOCALE
     set_chat_locale(chat.id, language)
 
 
