@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         "questions",
         help="print every question the bot makes from a deck file",
         description="Print every question the bot asks from a deck file (.toml, .txt, .csv, "
-        ".tsv, .apkg), card by card, with the options a quiz would show and the typed answers "
+        ".tsv, .xlsx, .ods, .apkg), card by card, with the options a quiz would show and the typed answers "
         "taken as written.",
     )
     questions.add_argument("file", type=Path)

@@ -31,8 +31,8 @@ def help_text(private: bool = True) -> str:
         "\n"
         + _(
             "In a quiz, tap the buttons to answer; for a typed question just send your answer as "
-            "a message. To bring your own deck, send me a .csv, .tsv, .txt or Anki .apkg file, or "
-            "paste flashcards."
+            "a message. To bring your own deck, send me a .csv, .tsv or .txt file, an Excel or "
+            "LibreOffice sheet (.xlsx, .ods) or an Anki .apkg, or paste flashcards."
         )
     )
     battle_commands = ", ".join(
@@ -70,7 +70,7 @@ _TEXTS = {
     "QUIZ_IN_PRIVATE": N_("Quizzes run in a private chat with me — open it and send /quiz."),
     "UNKNOWN_TEXT": N_("I didn't get that. Send /quiz to study, or /help to see what I can do."),
     "UNSUPPORTED_MESSAGE": N_(
-        "I can only read text messages and deck files (.txt, .csv, .tsv, .apkg). "
+        "I can only read text messages and deck files (.txt, .csv, .tsv, .xlsx, .ods, .apkg). "
         "Send /quiz to study or /help to see what I can do."
     ),
     "UNKNOWN_COMMAND": N_("I don't know that command. Send /help to see what I can do."),
