@@ -71,6 +71,8 @@ async def test_echo_of_text_and_documents(
 ) -> None:
     await alice.send("<3 & co")
     await alice.send_document("deck.csv", b"a,b\n" * 10)
+    # The echo bot answers each in its own poll: wait for the second answer, not a quiet moment.
+    await alice.wait_for(lambda m: m.text.startswith("Got deck.csv"))
     await server.settle(quiet=0.05)
     assert [m.text for m in alice.messages] == ["You said: <3 & co", "Got deck.csv (40 bytes)"]
     assert alice.messages[0].html == "You said: <i>&lt;3 &amp; co</i>"
