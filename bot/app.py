@@ -39,6 +39,7 @@ from bot.handlers.battle import (
 from bot.handlers.callbacks import TapRouter, TapRoutes
 from bot.handlers.decks import decks_command, on_deck_tap
 from bot.handlers.errors import on_error
+from bot.handlers.groups import group_deck_command, on_group_tap
 from bot.handlers.guard import guard_update
 from bot.handlers.imports import (
     end_imports_on_stop,
@@ -73,7 +74,7 @@ from bot.polling import InboxPoller
 from bot.runtime import App, Context, Runtime
 from bot.services.container import create_services
 from bot.shutdown import Stopper
-from bot.views.callbacks import BattleTap, DeckTap, ImportTap, QuizTap
+from bot.views.callbacks import BattleTap, DeckTap, GroupTap, ImportTap, QuizTap
 from bot.views.commands import commands, description, short_description
 from bot.views.i18n import DEFAULT_LOCALE, LOCALES, using_locale
 from bot.views.reminders import REMINDER_TAPS
@@ -321,6 +322,7 @@ def build_application(
     app.add_handler(CommandHandler("stopbattle", stop_battle_command))
     app.add_handler(CommandHandler("leaderboard", leaderboard_command))
     app.add_handler(CommandHandler("language", language_command))
+    app.add_handler(CommandHandler("groupdeck", group_deck_command))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     # Every button's handler: a typed tap by its type, a menu tap by its name. A tap none of these
     # takes is refused politely; each handler is called as (query, tap, context).
@@ -330,6 +332,7 @@ def build_application(
             BattleTap: on_battle_tap,
             ImportTap: on_import_tap,
             DeckTap: on_deck_tap,
+            GroupTap: on_group_tap,
         },
         by_name={
             "quiz": on_quiz_menu_tap,

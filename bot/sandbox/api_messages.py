@@ -380,6 +380,7 @@ async def answer_callback_query(srv: SandboxServer, args: Args) -> Any:
     query.answered = True
     query.text = text or None
     query.show_alert = args.flag("show_alert")
+    query.url = args.string("url") or None
     srv.publish("answered", query.chat_id, None, toast=text or "", show_alert=query.show_alert)
     return True
 

@@ -227,6 +227,7 @@ class CallbackRecord:
     answered: bool = False
     text: str | None = None
     show_alert: bool = False
+    url: str | None = None  # the link an answer opens (t.me/<bot>?start=…)
 
 
 @dataclass

@@ -52,6 +52,7 @@ from bot.storage.battles import (
     RoundRow,
 )
 from bot.storage.db import Database
+from bot.storage.groups import group_deck_id
 from bot.storage.leases import new_owner
 from bot.storage.outbox import Holder, Intent, Owed
 from bot.storage.quiz import ReviewWrite
@@ -263,7 +264,8 @@ class BattleService:
             self.db,
             chat_id,
             thread_id,
-            self.default_deck_id,
+            # The deck an admin chose for the group (/groupdeck), else the bundled default.
+            await group_deck_id(self.db, chat_id) or self.default_deck_id,
             user_id,
             state.to_dict(),
             _wakeup(state),

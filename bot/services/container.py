@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.services.battles import BattleService
 from bot.services.decks import DeckService
+from bot.services.groups import GroupService
 from bot.services.imports import ImportService
 from bot.services.parameters import ParametersService
 from bot.services.quiz import QuizService
@@ -66,6 +67,7 @@ class Services:
     imports: ImportService
     decks: DeckService
     parameters: ParametersService
+    groups: GroupService
     deliverer: Deliverer | None = None  # set once the bot exists (bot.app's post_init)
 
     def delivery(self) -> Deliverer:
@@ -130,4 +132,5 @@ async def create_services(settings: Settings, clock: Clock, fuzz: bool = True) -
         imports=ImportService(db, clock),
         decks=DeckService(db, clock, default_deck_id=default),
         parameters=ParametersService(db, clock),
+        groups=GroupService(db, clock, default_deck_id=default),
     )

@@ -39,6 +39,9 @@ _DECK_ACTIONS: dict[str, DeckAction] = {
     "b": "both",
 }
 _DECK_CODES = {v: k for k, v in _DECK_ACTIONS.items()}
+GroupAction = Literal["pick", "copy"]
+_GROUP = re.compile(r"g:(\d{1,19}):([pc])")
+_DAILY = re.compile(r"y:(\d{1,19}):([0-9])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +90,23 @@ class DeckTap:
     action: DeckAction
 
 
-Tap = QuizTap | MenuTap | BattleTap | ImportTap | DeckTap
+@dataclass(frozen=True, slots=True)
+class GroupTap:
+    """A tap under /groupdeck: an admin picks deck `deck_id`, or a member copies it."""
+
+    deck_id: int
+    action: GroupAction
+
+
+@dataclass(frozen=True, slots=True)
+class DailyTap:
+    """An answer to a daily group question shown with buttons (one a poll cannot hold)."""
+
+    daily_id: int
+    option: int
+
+
+Tap = GroupTap | DailyTap | QuizTap | MenuTap | BattleTap | ImportTap | DeckTap
 
 
 def encode(tap: Tap) -> str:
@@ -103,6 +122,10 @@ def encode(tap: Tap) -> str:
         data = f"i:{tap.import_id}:" + (f"p{tap.page}" if tap.action == "page" else tap.action[0])
     elif isinstance(tap, DeckTap):
         data = f"d:{tap.deck_id}:{_DECK_CODES[tap.action]}"
+    elif isinstance(tap, GroupTap):
+        data = f"g:{tap.deck_id}:{tap.action[0]}"
+    elif isinstance(tap, DailyTap):
+        data = f"y:{tap.daily_id}:{tap.option}"
     else:
         data = f"m:{tap.name}" + (f":{tap.arg}" if tap.arg is not None else "")
     if len(data.encode()) > MAX_BYTES or decode(data) != tap:
@@ -139,6 +162,14 @@ def decode(data: object) -> Tap | None:
         return _import_tap(match)
     if match := _DECK.fullmatch(data):
         return _deck_tap(match)
+    if match := _GROUP.fullmatch(data):
+        deck_id = int(match[1])
+        if not 0 < deck_id < MAX_ID:
+            return None
+        return GroupTap(deck_id, "pick" if match[2] == "p" else "copy")
+    if match := _DAILY.fullmatch(data):
+        daily_id = int(match[1])
+        return DailyTap(daily_id, int(match[2])) if 0 < daily_id < MAX_ID else None
     return None
 
 

@@ -12,7 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
-from bot.views.callbacks import BattleTap, DeckTap, ImportTap, MenuTap, QuizTap, Tap, decode
+from bot.views.callbacks import (
+    BattleTap,
+    DailyTap,
+    DeckTap,
+    GroupTap,
+    ImportTap,
+    MenuTap,
+    QuizTap,
+    Tap,
+    decode,
+)
 from bot.views.i18n import N_, _
 from bot.views.reminders import REMIND, REMIND_NO
 
@@ -44,7 +54,7 @@ def home(tap: Tap) -> Home:
     everything else in private."""
     if isinstance(tap, MenuTap) and tap.name in ANYWHERE_MENUS:
         return "anywhere"
-    return "group" if isinstance(tap, BattleTap) else "private"
+    return "group" if isinstance(tap, BattleTap | GroupTap | DailyTap) else "private"
 
 
 def place(tap: Tap) -> tuple[object, ...]:
@@ -62,6 +72,10 @@ def place(tap: Tap) -> tuple[object, ...]:
         return ("import", tap.import_id)
     if isinstance(tap, DeckTap):
         return ("decks",)
+    if isinstance(tap, GroupTap):
+        return ("groupdeck",)
+    if isinstance(tap, DailyTap):
+        return ("daily", tap.daily_id)
     return ("menu", _MENU_FAMILIES.get(tap.name, tap.name))
 
 
