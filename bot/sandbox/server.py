@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox import api_chats, api_messages
+from bot.sandbox import api_chats, api_inline, api_messages
 from bot.sandbox.api_chats import WebhookState, conflict
 from bot.sandbox.driver import SandboxChat, SandboxUser
 from bot.sandbox.errors import ApiError
@@ -28,7 +28,15 @@ Handler = Callable[["SandboxServer", Args], Awaitable[Any]]
 
 _TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 _DEFAULT_UPDATES = frozenset(
-    {"message", "edited_message", "callback_query", "my_chat_member", "poll", "poll_answer"}
+    {
+        "message",
+        "edited_message",
+        "callback_query",
+        "inline_query",
+        "my_chat_member",
+        "poll",
+        "poll_answer",
+    }
 )
 _UPLOAD_LIMIT = 52 * 1024 * 1024
 DEFAULT_TOKEN = "123456:TEST-TOKEN"  # noqa: S105 - a fake token for a fake server
@@ -123,6 +131,7 @@ class SandboxServer:
         self.webhook_targets: list[str] = []  # extra URLs served round-robin with the webhook
         self._delivery = WebhookDelivery(self)
         self.chat_actions: list[tuple[int, str]] = []
+        self.inline = api_inline.InlineState()  # inline queries and messages posted via the bot
         self.allowed_updates: frozenset[str] = _DEFAULT_UPDATES
         self.pulse = Pulse()
         self._subscribers: list[Subscription] = []
@@ -549,6 +558,8 @@ def _method_table() -> dict[str, Handler]:
         "deleteMessage": api_messages.delete_message,
         "answerCallbackQuery": api_messages.answer_callback_query,
         "getFile": api_messages.get_file,
+        # answerInlineQuery, and the edits that also take an inline_message_id
+        **api_inline.METHODS,
     }
 
 

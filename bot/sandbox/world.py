@@ -183,6 +183,7 @@ class StoredMessage:
     edit_date: int | None = None
     service: dict[str, Any] | None = None
     sender_chat_id: int | None = None  # set when posted on behalf of a chat (anonymous admin)
+    via_bot_id: int | None = None  # set when a person posted it through a bot's inline mode
     disable_notification: bool = False
     history: list[MessageVersion] = field(default_factory=list)
     deleted: bool = False
@@ -364,6 +365,8 @@ class World:
         }
         if message.sender_chat_id is not None:
             body["sender_chat"] = self.chat_json(self.chats[message.sender_chat_id])
+        if message.via_bot_id is not None:
+            body["via_bot"] = self.users[message.via_bot_id].to_json()
         if message.thread_id is not None:
             body["message_thread_id"] = message.thread_id
             if chat.is_forum:
