@@ -20,6 +20,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -48,6 +49,7 @@ from bot.handlers.imports import (
     on_import_tap,
     sweep_imports,
 )
+from bot.handlers.inline import on_inline_query, on_inline_tap, sweep_inline_quizzes
 from bot.handlers.language import LANGUAGE_TAP, apply_language, language_command, on_language_tap
 from bot.handlers.messages import on_other, on_text, on_unknown_command
 from bot.handlers.parameters_sweep import sweep_parameters
@@ -74,7 +76,7 @@ from bot.polling import InboxPoller
 from bot.runtime import App, Context, Runtime
 from bot.services.container import create_services
 from bot.shutdown import Stopper
-from bot.views.callbacks import BattleTap, DeckTap, GroupTap, ImportTap, QuizTap
+from bot.views.callbacks import BattleTap, DeckTap, GroupTap, ImportTap, InlineTap, QuizTap
 from bot.views.commands import commands, description, short_description
 from bot.views.i18n import DEFAULT_LOCALE, LOCALES, using_locale
 from bot.views.reminders import REMINDER_TAPS
@@ -89,7 +91,7 @@ for _name in ("telegram.Bot", "telegram.ext.ExtBot"):
     logging.getLogger(_name).addFilter(_TOKEN_FILTER)
 
 # Only the update types the bot handles are requested from Telegram.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
 
 
 Sweep = Callable[[App], Awaitable[None]]
@@ -104,6 +106,8 @@ SWEEPS.append(sweep_reminders)
 SWEEPS.append(sweep_imports)
 SWEEPS.append(sweep_battles)
 SWEEPS.append(sweep_parameters)
+# Tally edits of inline quizzes held back so as not to edit a message too often.
+SWEEPS.append(sweep_inline_quizzes)
 
 
 async def sweep_outbox(app: App) -> None:
@@ -332,6 +336,7 @@ def build_application(
             BattleTap: on_battle_tap,
             ImportTap: on_import_tap,
             DeckTap: on_deck_tap,
+            InlineTap: on_inline_tap,
             GroupTap: on_group_tap,
         },
         by_name={
@@ -343,6 +348,8 @@ def build_application(
         },
     )
     app.add_handler(CallbackQueryHandler(TapRouter(taps).on_callback))
+    # `@bot query` in any chat: questions from the person's decks (answered at once, not queued).
+    app.add_handler(InlineQueryHandler(on_inline_query))
     # Edited messages and channel posts are not requested (ALLOWED_UPDATES); only new messages count.
     new_private = private & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(new_private & filters.TEXT & ~filters.COMMAND, on_text))

@@ -93,10 +93,12 @@ async def _out_of_place(query: CallbackQuery, tap: Tap, services: Services) -> s
     as shown, costs no database read.
     """
     message = query.message
-    if message is None:  # a button under an inline-mode message: the bot sends none
-        return taps.OUT_OF_PLACE
-    chat = message.chat
     where = taps.home(tap)
+    if where == "inline" or message is None:
+        # A button under an inline-mode message comes with no message (and only such a tap
+        # belongs there): its data is signed, and the inline service checks the signature.
+        return None if where == "inline" and message is None else taps.OUT_OF_PLACE
+    chat = message.chat
     if where == "private":
         if chat.type != Chat.PRIVATE:
             return taps.PRIVATE_ONLY

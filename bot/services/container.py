@@ -19,6 +19,7 @@ from bot.services.battles import BattleService
 from bot.services.decks import DeckService
 from bot.services.groups import GroupService
 from bot.services.imports import ImportService
+from bot.services.inline import InlineQuizService, signing_key
 from bot.services.parameters import ParametersService
 from bot.services.quiz import QuizService
 from bot.services.reminders import ReminderService
@@ -67,6 +68,7 @@ class Services:
     imports: ImportService
     decks: DeckService
     parameters: ParametersService
+    inline: InlineQuizService
     groups: GroupService
     deliverer: Deliverer | None = None  # set once the bot exists (bot.app's post_init)
 
@@ -132,5 +134,6 @@ async def create_services(settings: Settings, clock: Clock, fuzz: bool = True) -
         imports=ImportService(db, clock),
         decks=DeckService(db, clock, default_deck_id=default),
         parameters=ParametersService(db, clock),
+        inline=InlineQuizService(db, clock, signing_key(settings.bot_token or "")),
         groups=GroupService(db, clock, default_deck_id=default),
     )

@@ -42,6 +42,10 @@ _DECK_CODES = {v: k for k, v in _DECK_ACTIONS.items()}
 GroupAction = Literal["pick", "copy"]
 _GROUP = re.compile(r"g:(\d{1,19}):([pc])")
 _DAILY = re.compile(r"y:(\d{1,19}):([0-9])")
+# An inline quiz's option: the question, the option, the message's language and a signature of
+# question and language (its taps come from any chat with no message to check them against:
+# bot.services.inline signs them).
+_INLINE = re.compile(r"n:(\d{1,19}):([0-9]):([a-z]{2}):([A-Za-z0-9_-]{12})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +110,17 @@ class DailyTap:
     option: int
 
 
-Tap = GroupTap | DailyTap | QuizTap | MenuTap | BattleTap | ImportTap | DeckTap
+@dataclass(frozen=True, slots=True)
+class InlineTap:
+    """A tap on an option of a question posted through inline mode, in any chat."""
+
+    question_id: int
+    option: int
+    language: str  # the language the message is written in (its tally is edited in it)
+    signature: str
+
+
+Tap = GroupTap | DailyTap | QuizTap | MenuTap | BattleTap | ImportTap | DeckTap | InlineTap
 
 
 def encode(tap: Tap) -> str:
@@ -126,6 +140,8 @@ def encode(tap: Tap) -> str:
         data = f"g:{tap.deck_id}:{tap.action[0]}"
     elif isinstance(tap, DailyTap):
         data = f"y:{tap.daily_id}:{tap.option}"
+    elif isinstance(tap, InlineTap):
+        data = f"n:{tap.question_id}:{tap.option}:{tap.language}:{tap.signature}"
     else:
         data = f"m:{tap.name}" + (f":{tap.arg}" if tap.arg is not None else "")
     if len(data.encode()) > MAX_BYTES or decode(data) != tap:
@@ -170,6 +186,11 @@ def decode(data: object) -> Tap | None:
     if match := _DAILY.fullmatch(data):
         daily_id = int(match[1])
         return DailyTap(daily_id, int(match[2])) if 0 < daily_id < MAX_ID else None
+    if match := _INLINE.fullmatch(data):
+        question_id = int(match[1])
+        if not 0 < question_id < MAX_ID:
+            return None
+        return InlineTap(question_id, int(match[2]), match[3], match[4])
     return None
 
 

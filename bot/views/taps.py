@@ -18,6 +18,7 @@ from bot.views.callbacks import (
     DeckTap,
     GroupTap,
     ImportTap,
+    InlineTap,
     MenuTap,
     QuizTap,
     Tap,
@@ -26,7 +27,7 @@ from bot.views.callbacks import (
 from bot.views.i18n import N_, _
 from bot.views.reminders import REMIND, REMIND_NO
 
-Home = Literal["private", "group", "anywhere"]
+Home = Literal["private", "group", "anywhere", "inline"]
 # Menus that work in any chat: /language (a group's is for its admins, checked by its handler).
 ANYWHERE_MENUS = frozenset({"lang"})
 
@@ -54,6 +55,8 @@ def home(tap: Tap) -> Home:
     everything else in private."""
     if isinstance(tap, MenuTap) and tap.name in ANYWHERE_MENUS:
         return "anywhere"
+    if isinstance(tap, InlineTap):
+        return "inline"  # a message posted through inline mode: no chat comes with its taps
     return "group" if isinstance(tap, BattleTap | GroupTap | DailyTap) else "private"
 
 
@@ -72,6 +75,8 @@ def place(tap: Tap) -> tuple[object, ...]:
         return ("import", tap.import_id)
     if isinstance(tap, DeckTap):
         return ("decks",)
+    if isinstance(tap, InlineTap):
+        return ("inline", tap.question_id)
     if isinstance(tap, GroupTap):
         return ("groupdeck",)
     if isinstance(tap, DailyTap):
