@@ -62,6 +62,7 @@ from bot.handlers.reminders import (
     timezone_command,
 )
 from bot.handlers.settings import SETTINGS_TAP, on_settings_tap, settings_command
+from bot.handlers.sharing import on_link_tap
 from bot.handlers.start import help_command, start
 from bot.handlers.stats import stats_command
 from bot.handlers.streak import streak_command
@@ -76,7 +77,7 @@ from bot.polling import InboxPoller
 from bot.runtime import App, Context, Runtime
 from bot.services.container import create_services
 from bot.shutdown import Stopper
-from bot.views.callbacks import BattleTap, DeckTap, GroupTap, ImportTap, InlineTap, QuizTap
+from bot.views.callbacks import BattleTap, DeckTap, GroupTap, ImportTap, InlineTap, LinkTap, QuizTap
 from bot.views.commands import commands, description, short_description
 from bot.views.i18n import DEFAULT_LOCALE, LOCALES, using_locale
 from bot.views.reminders import REMINDER_TAPS
@@ -336,6 +337,7 @@ def build_application(
             BattleTap: on_battle_tap,
             ImportTap: on_import_tap,
             DeckTap: on_deck_tap,
+            LinkTap: on_link_tap,
             InlineTap: on_inline_tap,
             GroupTap: on_group_tap,
         },

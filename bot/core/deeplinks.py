@@ -7,6 +7,8 @@ a plain /start.
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Sequence
 
 # Each payload names the private command it opens. /forget is left out on purpose: a link shared
@@ -37,3 +39,39 @@ def start_link(username: str, payload: str | None = None) -> str:
         raise ValueError(f"unknown start payload {payload!r}")
     base = f"https://t.me/{username}"
     return base if payload is None else f"{base}?start={payload}"
+
+
+# A shared deck's link: `d_` then the link's token (bot.storage.sharing). The token is 32 characters
+# of secrets.token_urlsafe(24) (192 random bits), within the start parameter's 64 characters and
+# its alphabet; a payload of any other shape is not a link to a deck.
+DECK_LINK_PREFIX = "d_"
+TOKEN_BYTES = 24
+TOKEN_CHARS = 32
+_TOKEN = re.compile(rf"[A-Za-z0-9_-]{{{TOKEN_CHARS}}}")
+
+
+def new_deck_token() -> str:
+    """A fresh, unguessable token for a deck's share link."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    assert _TOKEN.fullmatch(token)
+    return token
+
+
+def is_deck_token(text: str) -> bool:
+    """Whether `text` has the shape of a share link's token (looked up by exact match only)."""
+    return bool(_TOKEN.fullmatch(text))
+
+
+def deck_link_token(args: Sequence[str] | None) -> str | None:
+    """The token of a `/start d_<token>` (a shared deck's link), or None for any other /start."""
+    if not args or len(args) != 1 or not args[0].startswith(DECK_LINK_PREFIX):
+        return None
+    token = args[0][len(DECK_LINK_PREFIX) :]
+    return token if is_deck_token(token) else None
+
+
+def deck_link(username: str, token: str) -> str:
+    """The link that opens a shared deck's preview in the private chat with the bot."""
+    if not is_deck_token(token):
+        raise ValueError("not a deck link token")
+    return f"https://t.me/{username}?start={DECK_LINK_PREFIX}{token}"

@@ -1,10 +1,11 @@
-"""/decks: switch between decks, ask your own both ways, delete them (after a confirm)."""
+"""/decks: switch between decks, ask your own both ways, share them, delete them (after a confirm)."""
 
 from __future__ import annotations
 
 from telegram import CallbackQuery, Chat, Update
 
 from bot.handlers.common import edit_html, send_html, send_to_private
+from bot.handlers.sharing import SHARE_ACTIONS, on_share_tap
 from bot.runtime import Context
 from bot.services.views import Refusal
 from bot.views import decks as view
@@ -24,10 +25,13 @@ async def decks_command(update: Update, context: Context) -> None:
 
 
 async def on_deck_tap(query: CallbackQuery, tap: DeckTap, context: Context) -> None:
-    """Use a deck, ask one both ways or not, ask before deleting one, delete it, or go back to
-    the list."""
+    """Use a deck, ask one both ways or not, ask before deleting one, delete it, go back to the
+    list, or share one (bot.handlers.sharing)."""
     if query.message is None:
         await query.answer(view.STALE_BUTTON)
+        return
+    if tap.action in SHARE_ACTIONS:
+        await on_share_tap(query, tap, context)
         return
     decks = context.bot_data.services.decks
     user_id = query.from_user.id

@@ -6,13 +6,14 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Chat, Update
 
-from bot.core.deeplinks import start_payload
+from bot.core.deeplinks import deck_link_token, start_payload
 from bot.handlers.common import send_html, send_to_private
 from bot.handlers.decks import decks_command
 from bot.handlers.imports import import_command
 from bot.handlers.quiz import quiz_command
 from bot.handlers.reminders import remind_command, timezone_command
 from bot.handlers.settings import settings_command
+from bot.handlers.sharing import open_deck_link
 from bot.handlers.stats import stats_command
 from bot.handlers.userdata import export_command
 from bot.runtime import Context
@@ -41,6 +42,9 @@ async def start(update: Update, context: Context) -> None:
     if user is None or chat is None:
         return
     await context.bot_data.services.users.touch(user.id, user.first_name)
+    if chat.type == Chat.PRIVATE and (token := deck_link_token(context.args)) is not None:
+        await open_deck_link(update, context, token)  # a shared deck's link: its preview
+        return
     payload = start_payload(context.args) if chat.type == Chat.PRIVATE else None
     if payload is not None:
         # The command must not read the payload as its own argument (/remind would take "remind"

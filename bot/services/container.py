@@ -24,6 +24,7 @@ from bot.services.parameters import ParametersService
 from bot.services.quiz import QuizService
 from bot.services.reminders import ReminderService
 from bot.services.settings import SettingsService
+from bot.services.sharing import ShareService
 from bot.services.stats import StatsService
 from bot.services.userdata import UserDataService
 from bot.services.users import UserService
@@ -68,6 +69,7 @@ class Services:
     imports: ImportService
     decks: DeckService
     parameters: ParametersService
+    sharing: ShareService
     inline: InlineQuizService
     groups: GroupService
     deliverer: Deliverer | None = None  # set once the bot exists (bot.app's post_init)
@@ -134,6 +136,7 @@ async def create_services(settings: Settings, clock: Clock, fuzz: bool = True) -
         imports=ImportService(db, clock),
         decks=DeckService(db, clock, default_deck_id=default),
         parameters=ParametersService(db, clock),
+        sharing=ShareService(db, clock),
         inline=InlineQuizService(db, clock, signing_key(settings.bot_token or "")),
         groups=GroupService(db, clock, default_deck_id=default),
     )

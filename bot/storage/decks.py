@@ -33,11 +33,13 @@ async def sync_deck(
     owner_id: int | None,
     now: int,
     media: Iterable[MediaFile] = (),
+    followers: bool = True,
 ) -> int:
     """Store `deck` under `slug`, updating cards and questions by their stable keys; returns its id.
 
     Cards and questions the deck no longer has are retired, never deleted, so that review history and
-    schedules survive an edit; one that comes back is revived with its schedule.
+    schedules survive an edit; one that comes back is revived with its schedule. With `followers`,
+    the decks added from this one's share link that follow it get the same cards (sharing.py).
     """
     # Making questions is pure CPU (about 3 s for 5,000 cards): keep it off the event loop.
     asked = both_ways(deck) if await _both_ways(db, slug, owner_id) else deck
@@ -124,7 +126,26 @@ async def sync_deck(
         await db.execute(
             "UPDATE decks SET questions_version = ? WHERE id = ?", (QUESTIONS_VERSION, deck_id)
         )
+    if followers and owner_id is not None:
+        await _pass_to_followers(db, deck_id, deck, now)
     return deck_id
+
+
+async def _pass_to_followers(db: Database, deck_id: int, deck: Deck, now: int) -> None:
+    """Give the decks that follow this one (added from its share link) its new cards, through the
+    same sync: each follower's questions keep their keys, so their schedules carry on.
+
+    Each follower is synced in its own transaction after the owner's: should the process stop in
+    between, a follower catches up at the owner's next edit. Followers have `shared:` slugs no
+    import makes, so an edit only ever flows from an imported deck outwards, never in a circle.
+    """
+    rows = await db.fetchall(
+        """SELECT d.id, d.slug, d.owner_id FROM deck_sources s JOIN decks d ON d.id = s.deck_id
+            WHERE s.source_deck_id = ? AND s.follows = 1 ORDER BY d.id""",
+        (deck_id,),
+    )
+    for _follower, slug, follower_owner in rows:
+        await sync_deck(db, deck, str(slug), int(follower_owner), now)
 
 
 def both_ways(deck: Deck) -> Deck:
@@ -171,7 +192,8 @@ async def remake_questions(db: Database, deck_id: int, now: int) -> None:
             for front, back, reverse, front_html, back_html, front_media in cards
         ),
     )
-    await sync_deck(db, deck, row[1], row[0], now)
+    # The cards are the same: followers' questions are made again on their own use if need be.
+    await sync_deck(db, deck, row[1], row[0], now, followers=False)
 
 
 async def set_both_ways(db: Database, owner_id: int, deck_id: int, on: bool, now: int) -> bool:

@@ -50,7 +50,9 @@ async def delete_owned_deck(db: Database, user_id: int, deck_id: int) -> str | N
     """Delete one of the user's decks with its cards, questions, schedules and sessions.
 
     The user's active deck falls back to the default (active_deck_id is set to NULL by the
-    foreign key). Returns the deleted deck's title, or None if it was not theirs.
+    foreign key). Its share links go with it; decks others added from it stay theirs, as copies
+    that follow nothing any more (deck_sources.source_deck_id is set to NULL, migration m024).
+    Returns the deleted deck's title, or None if it was not theirs.
     """
     row = await db.fetchone(
         "DELETE FROM decks WHERE id = ? AND owner_id = ? RETURNING title", (deck_id, user_id)

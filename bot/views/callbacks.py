@@ -28,8 +28,10 @@ _BATTLE = re.compile(r"b:([0-9]{1,19}):(?:(j)|(s)|a([0-9]{1,2}):([0-9]))")
 BattleAction = Literal["join", "start", "answer"]
 ImportAction = Literal["save", "history", "cancel", "page"]
 _IMPORT = re.compile(r"i:(\d{1,19}):(?:([shc])|p(0|[1-9]\d{0,3}))")
-DeckAction = Literal["use", "delete", "confirm", "list", "both"]
-_DECK = re.compile(r"d:(\d{1,19}):([udylb])")
+DeckAction = Literal["use", "delete", "confirm", "list", "both", "share", "revoke", "follow"]
+_DECK = re.compile(r"d:(\d{1,19}):([udylbsrf])")
+# Add on a shared deck's preview: the link's token (bot.core.deeplinks.TOKEN_CHARS characters).
+_LINK = re.compile(r"l:([A-Za-z0-9_-]{32})")
 _IMPORT_ACTIONS: dict[str, ImportAction] = {"s": "save", "h": "history", "c": "cancel"}
 _DECK_ACTIONS: dict[str, DeckAction] = {
     "u": "use",
@@ -37,6 +39,9 @@ _DECK_ACTIONS: dict[str, DeckAction] = {
     "y": "confirm",
     "l": "list",
     "b": "both",
+    "s": "share",  # the Share screen (a new link when the deck has none)
+    "r": "revoke",
+    "f": "follow",  # the link gives a following deck or a copy
 }
 _DECK_CODES = {v: k for k, v in _DECK_ACTIONS.items()}
 GroupAction = Literal["pick", "copy"]
@@ -87,11 +92,18 @@ class ImportTap:
 
 @dataclass(frozen=True, slots=True)
 class DeckTap:
-    """A tap in /decks: use a deck, ask to delete it, confirm the delete, back to the list, or
-    ask an own deck's cards both ways (or not)."""
+    """A tap in /decks: use a deck, ask to delete it, confirm the delete, back to the list, ask
+    an own deck's cards both ways (or not), or share it: its link, revoke it, follow or copy."""
 
     deck_id: int
     action: DeckAction
+
+
+@dataclass(frozen=True, slots=True)
+class LinkTap:
+    """Add on the preview a shared deck's link opened: the link's token."""
+
+    token: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +132,9 @@ class InlineTap:
     signature: str
 
 
-Tap = GroupTap | DailyTap | QuizTap | MenuTap | BattleTap | ImportTap | DeckTap | InlineTap
+Tap = (
+    GroupTap | DailyTap | QuizTap | MenuTap | BattleTap | ImportTap | DeckTap | InlineTap | LinkTap
+)
 
 
 def encode(tap: Tap) -> str:
@@ -136,6 +150,8 @@ def encode(tap: Tap) -> str:
         data = f"i:{tap.import_id}:" + (f"p{tap.page}" if tap.action == "page" else tap.action[0])
     elif isinstance(tap, DeckTap):
         data = f"d:{tap.deck_id}:{_DECK_CODES[tap.action]}"
+    elif isinstance(tap, LinkTap):
+        data = f"l:{tap.token}"
     elif isinstance(tap, GroupTap):
         data = f"g:{tap.deck_id}:{tap.action[0]}"
     elif isinstance(tap, DailyTap):
@@ -178,6 +194,8 @@ def decode(data: object) -> Tap | None:
         return _import_tap(match)
     if match := _DECK.fullmatch(data):
         return _deck_tap(match)
+    if match := _LINK.fullmatch(data):
+        return LinkTap(match[1])
     if match := _GROUP.fullmatch(data):
         deck_id = int(match[1])
         if not 0 < deck_id < MAX_ID:

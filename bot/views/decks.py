@@ -14,6 +14,7 @@ from bot.views.i18n import N_, _, count
 TITLE_CHARS = 60
 BUTTON_CHARS = 40
 BOTH_WAYS_BUTTON = "⇄"
+SHARE_BUTTON = "🔗"
 # Short replies, translated when read (`view.STALE_BUTTON`): see __getattr__ below.
 _TEXTS = {
     "DECKS_IN_PRIVATE": N_("Your decks are personal: send /decks in a private chat with me."),
@@ -23,6 +24,7 @@ _TEXTS = {
     "BOTH_WAYS_HELP": N_(
         "⇄ asks one of your decks both ways: each back shown too, its front to recall."
     ),
+    "SHARE_HELP": N_("🔗 shares one of your decks by a link."),
 }
 
 
@@ -57,13 +59,14 @@ def list_text(listing: DeckList, note: str | None = None) -> str:
     lines += ["", _("Tap a deck to study it; your progress on each deck is kept.")]
     if own:
         lines.append(_(_TEXTS["BOTH_WAYS_HELP"]))
+        lines.append(_(_TEXTS["SHARE_HELP"]))
     if note:
         lines += ["", note]
     return "\n".join(lines)
 
 
 def list_keyboard(listing: DeckList) -> InlineKeyboardMarkup:
-    """One row per deck: switch to it; own decks also get both-ways and delete buttons."""
+    """One row per deck: switch to it; own decks also get both-ways, share and delete buttons."""
     rows = []
     for deck in listing.decks:
         mark = "✅ " if deck.id == listing.active_id else ""
@@ -76,6 +79,8 @@ def list_keyboard(listing: DeckList) -> InlineKeyboardMarkup:
         if deck.owner_id is not None:
             both = f"{BOTH_WAYS_BUTTON} ✓" if deck.both_ways else BOTH_WAYS_BUTTON
             row.append(InlineKeyboardButton(both, callback_data=encode(DeckTap(deck.id, "both"))))
+            share = encode(DeckTap(deck.id, "share"))
+            row.append(InlineKeyboardButton(SHARE_BUTTON, callback_data=share))
             row.append(InlineKeyboardButton("🗑", callback_data=encode(DeckTap(deck.id, "delete"))))
         rows.append(row)
     return InlineKeyboardMarkup(rows)

@@ -19,6 +19,7 @@ from bot.views.callbacks import (
     GroupTap,
     ImportTap,
     InlineTap,
+    LinkTap,
     MenuTap,
     QuizTap,
     Tap,
@@ -75,6 +76,8 @@ def place(tap: Tap) -> tuple[object, ...]:
         return ("import", tap.import_id)
     if isinstance(tap, DeckTap):
         return ("decks",)
+    if isinstance(tap, LinkTap):
+        return ("link", tap.token)
     if isinstance(tap, InlineTap):
         return ("inline", tap.question_id)
     if isinstance(tap, GroupTap):

@@ -188,7 +188,13 @@ async def test_a_csv_upload_is_previewed_saved_switched_and_quizzed_typed(
     await alice.send("/decks")
     listing = await alice.wait_for(lambda m: "Your decks" in m.text)
     assert "✅ history — 8 cards" in listing.text
-    assert listing.labels == ["Khrushchev's attempts to reform governm…", "✅ history", "⇄", "🗑"]
+    assert listing.labels == [
+        "Khrushchev's attempts to reform governm…",
+        "✅ history",
+        "⇄",
+        "🔗",
+        "🗑",
+    ]
     assert await alice.tap("Khrushchev", message=listing) == f"Now studying: {BUNDLED_TITLE}"
     await alice.wait_for(lambda m: m.message_id == listing.message_id and "✅ Khru" in m.text)
     assert await active_deck(bot, alice.id) != deck_id
