@@ -107,20 +107,21 @@ class InlineQuizService:
     async def search(self, user_id: int, query: str, offset: str) -> InlinePage:
         """The questions an inline query offers: matches of the query in the person's own decks
         then the bundled ones, a page at a time; a few due or random ones for an empty query."""
-        questions = await store.offered_questions(self.db, user_id)
+        cards = await store.offered_cards(self.db, user_id)
+        next_offset = ""
         if not query.strip():
             now = self._now()
             due = sorted(
-                (q for q in questions if q.due is not None and q.due <= now),
-                key=lambda q: q.due or 0,
+                (c for c in cards if c.due is not None and c.due <= now), key=lambda c: c.due or 0
             )
-            others = [q for q in questions if q.due is None or q.due > now]
+            others = [c for c in cards if c.due is None or c.due > now]
             # The same few for an hour: typing and erasing does not reshuffle them.
-            chosen = sample_for_empty_query(due, others, seed=user_id * 1_000_003 + now // 3600)
-            return InlinePage(tuple(posted(q) for q in chosen), "")
-        found = matching(query, [(Searchable.of(q.front, q.back), q) for q in questions])
-        shown, next_offset = page(found, offset)
-        return InlinePage(tuple(posted(q) for q in shown), next_offset)
+            shown = sample_for_empty_query(due, others, seed=user_id * 1_000_003 + now // 3600)
+        else:
+            found = matching(query, [(Searchable.of(c.front, c.back), c) for c in cards])
+            shown, next_offset = page(found, offset)
+        chosen = await store.questions(self.db, [c.question_id for c in shown])
+        return InlinePage(tuple(posted(q) for q in chosen), next_offset)
 
     async def answer(
         self, tap: InlineTap, inline_message_id: str, user_id: int, first_name: str

@@ -32,7 +32,6 @@ class InlineQuestion:
     back: str
     deck_title: str
     front_media: str | None = None
-    due: int | None = None  # when the searcher is due to see it again, if they ever saw it
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +60,7 @@ _SELECT = """SELECT q.id, q.key, q.kind, q.prompt, q.answer, q.distractors, c.fr
                     d.title, c.front_media"""
 
 
-def _question(row: Row, due: int | None = None) -> InlineQuestion:
+def _question(row: Row) -> InlineQuestion:
     return InlineQuestion(
         question_id=int(row[0]),
         key=str(row[1]),
@@ -73,40 +72,58 @@ def _question(row: Row, due: int | None = None) -> InlineQuestion:
         back=str(row[7]),
         deck_title=str(row[8]),
         front_media=row[9],
-        due=due,
     )
 
 
-async def offered_questions(db: Database, user_id: int) -> list[InlineQuestion]:
+@dataclass(frozen=True, slots=True)
+class Offered:
+    """A card an inline query may offer: its question with options, its sides, when it is due."""
+
+    question_id: int
+    front: str
+    back: str
+    due: int | None  # when the searcher is due to see it again, if they ever saw it
+
+
+async def offered_cards(db: Database, user_id: int) -> list[Offered]:
     """One question with options per card of the user's own decks then the bundled ones, in deck
-    order, with the user's due time for each (cards without three wrong options are left out)."""
+    order (only what matching needs: the page's questions are read afterwards)."""
     rows = await db.fetchall(
-        _SELECT
-        + """, rs.due, c.id
-              FROM questions q
-              JOIN cards c ON c.id = q.card_id
-              JOIN decks d ON d.id = q.deck_id
-              LEFT JOIN review_states rs ON rs.user_id = ? AND rs.question_id = q.id
-             WHERE (d.owner_id IS NULL OR d.owner_id = ?) AND q.retired = 0 AND c.retired = 0
-               AND q.prompt != ''
-               AND q.kind IN ('choice', 'identify', 'cloze')
-             ORDER BY d.owner_id IS NULL, lower(d.title), d.id, c.position, q.id
-             LIMIT ?""",
+        """SELECT q.id, q.card_id, q.kind, c.front, c.back, rs.due
+             FROM questions q
+             JOIN cards c ON c.id = q.card_id
+             JOIN decks d ON d.id = q.deck_id
+             LEFT JOIN review_states rs ON rs.user_id = ? AND rs.question_id = q.id
+            WHERE (d.owner_id IS NULL OR d.owner_id = ?) AND q.retired = 0 AND c.retired = 0
+              AND q.prompt != '' AND q.distractors != '[]'
+              AND q.kind IN ('choice', 'identify', 'cloze')
+            ORDER BY d.owner_id IS NULL, lower(d.title), d.id, c.position, q.id
+            LIMIT ?""",
         (user_id, user_id, MAX_CANDIDATES),
     )
-    best: dict[int, tuple[int, InlineQuestion]] = {}
-    order: list[int] = []
+    best: dict[int, tuple[int, Offered]] = {}
     for row in rows:
-        question = _question(row, None if row[10] is None else int(row[10]))
-        if len(question.distractors) < 3:
-            continue
-        card = int(row[11])
-        rank = OPTION_KINDS.index(question.kind)
-        if card not in best:
-            order.append(card)
+        rank = OPTION_KINDS.index(str(row[2]))
+        card = int(row[1])
         if card not in best or rank < best[card][0]:
-            best[card] = (rank, question)
-    return [best[card][1] for card in order]
+            due = None if row[5] is None else int(row[5])
+            best[card] = (rank, Offered(int(row[0]), str(row[3]), str(row[4]), due))
+    return [offered for _, offered in best.values()]  # dicts keep the cards' first-seen order
+
+
+async def questions(db: Database, question_ids: list[int]) -> list[InlineQuestion]:
+    """The questions with these ids that have three wrong options or more, in the order asked."""
+    if not question_ids:
+        return []
+    marks = ", ".join("?" * len(question_ids))
+    rows = await db.fetchall(
+        _SELECT
+        + f""" FROM questions q JOIN cards c ON c.id = q.card_id JOIN decks d ON d.id = q.deck_id
+              WHERE q.id IN ({marks})""",
+        question_ids,
+    )
+    found = {q.question_id: q for q in map(_question, rows) if len(q.distractors) >= 3}
+    return [found[i] for i in question_ids if i in found]
 
 
 async def question(db: Database, question_id: int) -> InlineQuestion | None:

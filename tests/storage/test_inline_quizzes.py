@@ -55,18 +55,18 @@ async def test_a_search_offers_own_cards_first_then_bundled_and_never_someone_el
     db: Database,
 ) -> None:
     await _decks(db)
-    alice = await store.offered_questions(db, ALICE)
-    assert [q.deck_title for q in alice][:5] == ["Capitals"] * 5
-    assert {q.deck_title for q in alice[5:]} == {"Rivers"}
+    offered = await store.offered_cards(db, ALICE)
+    alice = await store.questions(db, [c.question_id for c in offered])
+    assert [q.deck_title for q in alice] == ["Capitals"] * 5 + ["Rivers"] * 4
     assert all(q.kind == "choice" and len(q.distractors) >= 3 for q in alice)
     assert len({q.front for q in alice}) == len(alice)  # one question per card
-    bob = await store.offered_questions(db, BOB)
-    assert {q.deck_title for q in bob} == {"Rivers"}
+    bob = await store.offered_cards(db, BOB)
+    assert {c.front for c in bob} == {card.front for card in RIVERS.cards}
 
 
 async def test_each_person_answers_once_and_the_first_right_one_is_named(db: Database) -> None:
     await _decks(db)
-    question = (await store.offered_questions(db, ALICE))[0].question_id
+    question = (await store.offered_cards(db, ALICE))[0].question_id
     first = await store.record_answer(db, "msg", question, "en", BOB, "Bob", 2, True, NOW)
     assert first.new and first.correct
     again = await store.record_answer(db, "msg", question, "en", BOB, "Bob", 1, False, NOW + 1)
@@ -84,7 +84,7 @@ async def test_each_person_answers_once_and_the_first_right_one_is_named(db: Dat
 
 async def test_taps_at_once_each_count_once(db: Database) -> None:
     await _decks(db)
-    question = (await store.offered_questions(db, ALICE))[0].question_id
+    question = (await store.offered_cards(db, ALICE))[0].question_id
     people = range(1000, 1020)
     await asyncio.gather(
         *(
@@ -99,7 +99,7 @@ async def test_taps_at_once_each_count_once(db: Database) -> None:
 
 async def test_the_message_is_edited_at_most_once_per_gap(db: Database) -> None:
     await _decks(db)
-    question = (await store.offered_questions(db, ALICE))[0].question_id
+    question = (await store.offered_cards(db, ALICE))[0].question_id
     await store.record_answer(db, "m", question, "en", BOB, "Bob", 0, True, NOW)
     assert await store.claim_edit(db, "m", NOW, EDIT_GAP) is not None
     assert await store.claim_edit(db, "m", NOW, EDIT_GAP) is None  # nothing new to show
