@@ -22,6 +22,7 @@ from telegram.ext import (
     ContextTypes,
     InlineQueryHandler,
     MessageHandler,
+    PollAnswerHandler,
     TypeHandler,
     filters,
 )
@@ -38,6 +39,7 @@ from bot.handlers.battle import (
     sweep_battles,
 )
 from bot.handlers.callbacks import TapRouter, TapRoutes
+from bot.handlers.daily import daily_command, on_daily_tap, on_poll_answer, sweep_daily
 from bot.handlers.decks import decks_command, on_deck_tap
 from bot.handlers.errors import on_error
 from bot.handlers.groups import group_deck_command, on_group_tap
@@ -77,7 +79,16 @@ from bot.polling import InboxPoller
 from bot.runtime import App, Context, Runtime
 from bot.services.container import create_services
 from bot.shutdown import Stopper
-from bot.views.callbacks import BattleTap, DeckTap, GroupTap, ImportTap, InlineTap, LinkTap, QuizTap
+from bot.views.callbacks import (
+    BattleTap,
+    DailyTap,
+    DeckTap,
+    GroupTap,
+    ImportTap,
+    InlineTap,
+    LinkTap,
+    QuizTap,
+)
 from bot.views.commands import commands, description, short_description
 from bot.views.i18n import DEFAULT_LOCALE, LOCALES, using_locale
 from bot.views.reminders import REMINDER_TAPS
@@ -92,7 +103,7 @@ for _name in ("telegram.Bot", "telegram.ext.ExtBot"):
     logging.getLogger(_name).addFilter(_TOKEN_FILTER)
 
 # Only the update types the bot handles are requested from Telegram.
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.POLL_ANSWER]
 
 
 Sweep = Callable[[App], Awaitable[None]]
@@ -107,6 +118,7 @@ SWEEPS.append(sweep_reminders)
 SWEEPS.append(sweep_imports)
 SWEEPS.append(sweep_battles)
 SWEEPS.append(sweep_parameters)
+SWEEPS.append(sweep_daily)
 # Tally edits of inline quizzes held back so as not to edit a message too often.
 SWEEPS.append(sweep_inline_quizzes)
 
@@ -328,6 +340,9 @@ def build_application(
     app.add_handler(CommandHandler("leaderboard", leaderboard_command))
     app.add_handler(CommandHandler("language", language_command))
     app.add_handler(CommandHandler("groupdeck", group_deck_command))
+    app.add_handler(CommandHandler("dailyq", daily_command))
+    # Votes in the daily question's quiz polls: no chat comes with them, only the voter.
+    app.add_handler(PollAnswerHandler(on_poll_answer))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     # Every button's handler: a typed tap by its type, a menu tap by its name. A tap none of these
     # takes is refused politely; each handler is called as (query, tap, context).
@@ -340,6 +355,7 @@ def build_application(
             LinkTap: on_link_tap,
             InlineTap: on_inline_tap,
             GroupTap: on_group_tap,
+            DailyTap: on_daily_tap,
         },
         by_name={
             "quiz": on_quiz_menu_tap,

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox import api_chats, api_inline, api_messages
+from bot.sandbox import api_chats, api_inline, api_messages, api_polls
 from bot.sandbox.api_chats import WebhookState, conflict
 from bot.sandbox.driver import SandboxChat, SandboxUser
 from bot.sandbox.errors import ApiError
@@ -560,6 +560,7 @@ def _method_table() -> dict[str, Handler]:
         "getFile": api_messages.get_file,
         # answerInlineQuery, and the edits that also take an inline_message_id
         **api_inline.METHODS,
+        **api_polls.METHODS,  # sendPoll, stopPoll
     }
 
 

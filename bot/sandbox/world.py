@@ -184,6 +184,7 @@ class StoredMessage:
     service: dict[str, Any] | None = None
     sender_chat_id: int | None = None  # set when posted on behalf of a chat (anonymous admin)
     via_bot_id: int | None = None  # set when a person posted it through a bot's inline mode
+    poll: dict[str, Any] | None = None  # a poll the bot sent (bot.sandbox.api_polls)
     disable_notification: bool = False
     history: list[MessageVersion] = field(default_factory=list)
     deleted: bool = False
@@ -381,6 +382,8 @@ class World:
             body["text"] = message.text.text
             if message.text.entities:
                 body["entities"] = message.text.entities_json()
+        if message.poll is not None:
+            body["poll"] = {k: v for k, v in message.poll.items() if not k.startswith("_")}
         if message.document is not None:
             body["document"] = message.document.document_json()
         if message.photo is not None:

@@ -16,6 +16,7 @@ from bot.cards.model import Deck
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.battles import BattleService
+from bot.services.daily import DailyService
 from bot.services.decks import DeckService
 from bot.services.groups import GroupService
 from bot.services.imports import ImportService
@@ -72,6 +73,7 @@ class Services:
     sharing: ShareService
     inline: InlineQuizService
     groups: GroupService
+    daily: DailyService
     deliverer: Deliverer | None = None  # set once the bot exists (bot.app's post_init)
 
     def delivery(self) -> Deliverer:
@@ -122,6 +124,7 @@ async def create_services(settings: Settings, clock: Clock, fuzz: bool = True) -
     # The intents a process writes are its own to deliver for one inbox lease: a dead process's
     # chats and messages are taken over alike.
     holder = Holder(new_owner(), settings.inbox_lease_seconds * 1000)
+    groups = GroupService(db, clock, default_deck_id=default)
     return Services(
         settings=settings,
         db=db,
@@ -138,5 +141,6 @@ async def create_services(settings: Settings, clock: Clock, fuzz: bool = True) -
         parameters=ParametersService(db, clock),
         sharing=ShareService(db, clock),
         inline=InlineQuizService(db, clock, signing_key(settings.bot_token or "")),
-        groups=GroupService(db, clock, default_deck_id=default),
+        groups=groups,
+        daily=DailyService(db, clock, groups, fuzz=fuzz),
     )

@@ -1,0 +1,170 @@
+"""A week of daily group questions under a hand-wound clock: quiz polls posted at the group's
+local time, three members answering, each poll closed with its first right answerer, the weekly
+table crowning the best, and restarts that neither skip nor double a day."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.handlers.daily import sweep_daily
+from bot.sandbox.api_polls import vote
+from bot.sandbox.driver import SandboxChat, SandboxUser
+from bot.sandbox.server import SandboxServer
+from bot.sandbox.world import StoredMessage
+from tests.e2e.conftest import RunningBot
+
+pytestmark = pytest.mark.telegram_limits
+
+# Monday 2 March 2026; Berlin is UTC+1 then: 19:00 there is 18:00 UTC.
+MONDAY_POST = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+
+
+def polls(group: SandboxChat) -> list[StoredMessage]:
+    """The bot's polls in the group, oldest first."""
+    return [m for m in group.record.messages.values() if m.poll is not None]
+
+
+def texts(group: SandboxChat) -> list[str]:
+    """The text of every message the bot sent to the group, oldest first."""
+    return [m.text for m in group.messages if m.from_bot and m.text]
+
+
+async def sweep(sandbox: SandboxServer, bot: RunningBot) -> None:
+    """What the periodic sweep does, once."""
+    await sweep_daily(bot.app)
+    await sandbox.settle()
+
+
+async def answers(bot: RunningBot) -> int:
+    """How many daily answers are stored."""
+    row = await bot.services.db.fetchone("SELECT COUNT(*) FROM daily_answers")
+    assert row is not None
+    return int(row[0])
+
+
+async def answer(
+    sandbox: SandboxServer,
+    bot: RunningBot,
+    clock: ManualClock,
+    user: SandboxUser,
+    poll: StoredMessage,
+    right: bool,
+) -> None:
+    """A member votes a second after the previous vote and the bot stores it."""
+    assert poll.poll is not None
+    clock.advance(timedelta(seconds=1))
+    before = await answers(bot)
+    correct = poll.poll["correct_option_ids"][0]
+    choice = correct if right else (correct + 1) % len(poll.poll["options"])
+    vote(sandbox, user.record, poll.poll["id"], [choice])
+    for _ in range(100):
+        if await answers(bot) > before:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{user.name}'s answer was not stored")
+
+
+async def test_a_week_of_daily_questions_with_closes_a_weekly_table_and_restarts(
+    sandbox: SandboxServer, bot: RunningBot, clock: ManualClock
+) -> None:
+    alice, bob, carol, dana = (sandbox.user(n) for n in ("Alice", "Bob", "Carol", "Dana"))
+    group = sandbox.group("Quiz club", members=[alice, bob, carol], admins=[dana])
+    await alice.send("/start")  # Alice studies with the bot too; Bob and Carol never wrote to it
+    await dana.send("/timezone Europe/Berlin")
+    await dana.wait_for(lambda m: "Europe/Berlin" in m.text)
+
+    # A member cannot turn it on; the admin can, and the group takes her time zone.
+    sent = await alice.send("/dailyq 19:00", chat=group)
+    refused = await group.wait_for(lambda m: "Only the group's admins" in m.text, since=sent)
+    assert refused.from_bot
+    sent = await dana.send("/dailyq 19:00", chat=group)
+    on = await group.wait_for(lambda m: "Daily question: every day" in m.text, since=sent)
+    assert "19:00" in on.text and "Europe/Berlin" in on.text and "12 hours" in on.text
+    assert "takes yours" in on.text
+
+    # Before 19:00 nothing is posted.
+    clock.set(MONDAY_POST - timedelta(minutes=1))
+    await sweep(sandbox, bot)
+    assert polls(group) == []
+
+    firsts = [alice, alice, alice, alice, alice, bob, bob]
+    for day in range(7):
+        if day == 5:
+            await bot.restart()  # a restart before the day's post: the day still comes, once
+        clock.set(MONDAY_POST + timedelta(days=day))
+        await sweep(sandbox, bot)
+        if day == 2:
+            await sweep(sandbox, bot)  # a second sweep at the same moment posts nothing more
+        assert len(polls(group)) == day + 1
+        poll = polls(group)[-1]
+        assert poll.poll is not None
+        assert poll.poll["type"] == "quiz" and poll.poll["is_anonymous"] is False
+        assert 2 <= len(poll.poll["options"]) <= 10
+        first = firsts[day]
+        second = bob if first is alice else alice
+        await answer(sandbox, bot, clock, first, poll, right=True)
+        if day == 3:
+            # A restart with the poll open: no second poll that day, and votes still count.
+            await bot.restart()
+            await sweep(sandbox, bot)
+            assert len(polls(group)) == day + 1
+        await answer(sandbox, bot, clock, second, poll, right=True)
+        await answer(sandbox, bot, clock, carol, poll, right=False)
+        if day == 1:
+            sent = await carol.send("/dailyq top", chat=group)
+            top = await group.wait_for(lambda m: "This week so far" in m.text, since=sent)
+            assert "1. Alice — 2 right · 2 first" in top.text
+            assert "3. Carol — 0 right · 0 first" in top.text
+
+        # Twelve hours later the poll closes and the first right answerer is named.
+        clock.set(MONDAY_POST + timedelta(days=day, hours=12))
+        await sweep(sandbox, bot)
+        assert poll.poll["is_closed"] is True
+        close = next(m for m in group.messages if m.reply_to == poll.message_id)
+        assert f"First right answer: {first.name}" in close.text
+        assert "2 of 3 answers right" in close.text
+
+    # The next Monday: last week's table first, then the new question.
+    before = len(texts(group))
+    clock.set(MONDAY_POST + timedelta(days=7))
+    await sweep(sandbox, bot)
+    new = texts(group)[before:]
+    (table,) = [t for t in new if "The week of" in t]
+    assert new.index(table) == 0  # the table comes before the week's first question
+    assert "1. Alice — 7 right · 5 first" in table
+    assert "2. Bob — 7 right · 2 first" in table
+    assert "3. Carol — 0 right · 0 first" in table
+    assert "Best of the week: Alice" in table
+    # This one is too long for a poll (over 300 characters): asked with buttons instead.
+    assert len(polls(group)) == 7
+    asked = group.messages[-1]
+    assert asked.text.startswith("❓ Question of the day") and len(asked.labels) >= 2
+    assert await bob.tap(asked.labels[0], chat=group, message=asked.message_id) == "Locked in"
+    assert (
+        await bob.tap(asked.labels[1], chat=group, message=asked.message_id)
+        == "You already answered"
+    )
+    days = await bot.services.db.fetchall(
+        "SELECT day FROM daily_questions WHERE chat_id = ? ORDER BY day", (group.id,)
+    )
+    assert [r[0] for r in days] == [f"2026-03-{d:02d}" for d in range(2, 10)]
+
+    # Alice's answers are reviews in her own schedule (the bundled deck); Bob never used the bot.
+    reviewed = await bot.services.db.fetchall(
+        "SELECT user_id, COUNT(*) FROM reviews GROUP BY user_id ORDER BY user_id"
+    )
+    assert [(int(r[0]), int(r[1])) for r in reviewed] == [(alice.id, 7)]
+
+    # Off: no more questions.
+    sent = await dana.send("/dailyq off", chat=group)
+    await group.wait_for(lambda m: "No daily question" in m.text, since=sent)
+    clock.set(MONDAY_POST + timedelta(days=8))
+    await sweep(sandbox, bot)
+    clock.set(MONDAY_POST + timedelta(days=8, hours=12))
+    await sweep(sandbox, bot)
+    assert len(polls(group)) == 7
+    assert sum(1 for t in texts(group) if t.startswith("❓ Question of the day")) == 1
