@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from bot.cards.formats.apkg_media import MediaFile
 from bot.cards.model import Card, Deck
-from bot.cards.questions import QUESTIONS_VERSION, card_key, make_questions
+from bot.cards.questions import QUESTIONS_VERSION, Question, card_key, make_questions
 from bot.storage.db import Database
 from bot.storage.media import store_media
 
@@ -34,16 +34,22 @@ async def sync_deck(
     now: int,
     media: Iterable[MediaFile] = (),
     followers: bool = True,
+    made: dict[bool, list[Question]] | None = None,
 ) -> int:
     """Store `deck` under `slug`, updating cards and questions by their stable keys; returns its id.
 
     Cards and questions the deck no longer has are retired, never deleted, so that review history and
     schedules survive an edit; one that comes back is revived with its schedule. With `followers`,
     the decks added from this one's share link that follow it get the same cards (sharing.py).
+    `made` holds the questions already made from `deck` this save, by whether it is asked both ways.
     """
-    # Making questions is pure CPU (about 3 s for 5,000 cards): keep it off the event loop.
-    asked = both_ways(deck) if await _both_ways(db, slug, owner_id) else deck
-    questions = await asyncio.to_thread(make_questions, asked)
+    reverse_all = await _both_ways(db, slug, owner_id)
+    made = {} if made is None else made
+    questions = made.get(reverse_all)
+    if questions is None:
+        # Making questions is pure CPU (about 3 s for 5,000 cards): keep it off the event loop.
+        asked = both_ways(deck) if reverse_all else deck
+        questions = made[reverse_all] = await asyncio.to_thread(make_questions, asked)
     async with db.transaction():
         # One upsert rather than a look-up then an INSERT: on PostgreSQL (READ COMMITTED) two
         # processes starting at once, or two taps on Save, would both find no deck and the second
@@ -127,13 +133,16 @@ async def sync_deck(
             "UPDATE decks SET questions_version = ? WHERE id = ?", (QUESTIONS_VERSION, deck_id)
         )
     if followers and owner_id is not None:
-        await _pass_to_followers(db, deck_id, deck, now)
+        await _pass_to_followers(db, deck_id, deck, now, made)
     return deck_id
 
 
-async def _pass_to_followers(db: Database, deck_id: int, deck: Deck, now: int) -> None:
+async def _pass_to_followers(
+    db: Database, deck_id: int, deck: Deck, now: int, made: dict[bool, list[Question]]
+) -> None:
     """Give the decks that follow this one (added from its share link) its new cards, through the
-    same sync: each follower's questions keep their keys, so their schedules carry on.
+    same sync: each follower's questions keep their keys, so their schedules carry on. The
+    questions are made once per save (they depend on the cards only), not once per follower.
 
     Each follower is synced in its own transaction after the owner's: should the process stop in
     between, a follower catches up at the owner's next edit. Followers have `shared:` slugs no
@@ -145,7 +154,7 @@ async def _pass_to_followers(db: Database, deck_id: int, deck: Deck, now: int) -
         (deck_id,),
     )
     for _follower, slug, follower_owner in rows:
-        await sync_deck(db, deck, str(slug), int(follower_owner), now)
+        await sync_deck(db, deck, str(slug), int(follower_owner), now, made=made)
 
 
 def both_ways(deck: Deck) -> Deck:
