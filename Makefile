@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format bench clean i18n
+.PHONY: run test lint format bench clean i18n catalogue
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ i18n: $(DEV_STAMP)
 	$(BIN)/pybabel update -i $(LOCALES_DIR)/messages.pot -d $(LOCALES_DIR) --no-fuzzy-matching \
 		--ignore-obsolete
 	$(BIN)/pybabel compile -d $(LOCALES_DIR) --statistics
+
+# The starter decks (data/decks/catalogue/), rebuilt from their sources: the same files, byte for
+# byte, for the same sources (tests/unit/test_catalogue_decks.py checks it).
+catalogue: $(DEV_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[catalogue]'
+	$(BIN)/python scripts/build_catalogue.py
 
 bench: $(DEV_STAMP)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

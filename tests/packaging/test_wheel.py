@@ -177,6 +177,9 @@ def test_the_wheel_carries_every_module_the_schema_and_the_bundled_decks(
     decks = {f"bot/decks/{path.name}" for path in (REPO / "data" / "decks").glob("*.toml")}
     assert f"bot/decks/{DECK}.toml" in decks
     assert decks <= names
+    starters = (REPO / "data" / "decks" / "catalogue").glob("*.toml")
+    catalogue = {f"bot/decks/catalogue/{path.name}" for path in starters}
+    assert len(catalogue) >= 8 and catalogue <= names  # the starter catalogue /start offers
     assert "bot/core/places.tsv.gz" in names  # /timezone's place names (package data)
     # The interface's compiled catalogues, one per language but English (the source language).
     catalogues = {
