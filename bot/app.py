@@ -39,6 +39,7 @@ from bot.handlers.battle import (
     sweep_battles,
 )
 from bot.handlers.callbacks import TapRouter, TapRoutes
+from bot.handlers.catalogue import CATALOGUE_ADD_TAP, CATALOGUE_TAP, on_catalogue_tap
 from bot.handlers.daily import daily_command, on_daily_tap, on_poll_answer, sweep_daily
 from bot.handlers.decks import decks_command, on_deck_tap
 from bot.handlers.errors import on_error
@@ -363,6 +364,7 @@ def build_application(
             SETTINGS_TAP: on_settings_tap,
             LANGUAGE_TAP: on_language_tap,
             FORGET_TAP: on_forget_tap,
+            **dict.fromkeys((CATALOGUE_TAP, CATALOGUE_ADD_TAP), on_catalogue_tap),
         },
     )
     app.add_handler(CallbackQueryHandler(TapRouter(taps).on_callback))

@@ -17,7 +17,7 @@ from bot.handlers.sharing import open_deck_link
 from bot.handlers.stats import stats_command
 from bot.handlers.userdata import export_command
 from bot.runtime import Context
-from bot.views import texts
+from bot.views import catalogue, texts
 from bot.views.quiz import start_quiz_keyboard
 
 Command = Callable[[Update, Context], Awaitable[None]]
@@ -36,8 +36,9 @@ OPENS: dict[str, Command] = {
 
 
 async def start(update: Update, context: Context) -> None:
-    """Greet the user, say what the bot does, offer a Start quiz button; or, opened from a deep
-    link in a private chat, run the command the link names."""
+    """Greet the user, say what the bot does and offer the starter decks (a newcomer picks one,
+    others find them behind a button) and Start quiz; or, opened from a deep link in a private
+    chat, run the command the link names."""
     user, chat = update.effective_user, update.effective_chat
     if user is None or chat is None:
         return
@@ -52,7 +53,20 @@ async def start(update: Update, context: Context) -> None:
         context.args = []
         await OPENS[payload](update, context)
         return
-    await send_html(context.bot, chat.id, texts.welcome(user.first_name), start_quiz_keyboard())
+    if chat.type != Chat.PRIVATE:
+        await send_html(context.bot, chat.id, texts.welcome(user.first_name), start_quiz_keyboard())
+        return
+    # A newcomer is asked what they want to learn (the catalogue's decks); others are greeted as
+    # before, with the catalogue a tap away.
+    screen = await context.bot_data.services.catalogue.screen(user.id)
+    if screen.newcomer:
+        welcome, keyboard = (
+            catalogue.newcomer_welcome(user.first_name),
+            catalogue.catalogue_keyboard(screen, start_quiz=True),
+        )
+    else:
+        welcome, keyboard = texts.welcome(user.first_name), catalogue.returning_keyboard()
+    await send_html(context.bot, chat.id, welcome, keyboard)
 
 
 async def help_command(update: Update, context: Context) -> None:

@@ -16,6 +16,7 @@ from bot.cards.model import Deck
 from bot.clock import Clock
 from bot.config import Settings
 from bot.services.battles import BattleService
+from bot.services.catalogue import CatalogueService
 from bot.services.daily import DailyService
 from bot.services.decks import DeckService
 from bot.services.groups import GroupService
@@ -70,8 +71,9 @@ class Services:
     imports: ImportService
     decks: DeckService
     parameters: ParametersService
-    sharing: ShareService
+    catalogue: CatalogueService
     inline: InlineQuizService
+    sharing: ShareService
     groups: GroupService
     daily: DailyService
     deliverer: Deliverer | None = None  # set once the bot exists (bot.app's post_init)
@@ -139,8 +141,9 @@ async def create_services(settings: Settings, clock: Clock, fuzz: bool = True) -
         imports=ImportService(db, clock),
         decks=DeckService(db, clock, default_deck_id=default),
         parameters=ParametersService(db, clock),
-        sharing=ShareService(db, clock),
+        catalogue=CatalogueService(db, clock),
         inline=InlineQuizService(db, clock, signing_key(settings.bot_token or "")),
+        sharing=ShareService(db, clock),
         groups=groups,
         daily=DailyService(db, clock, groups, fuzz=fuzz),
     )

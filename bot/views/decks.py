@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.services.decks import DeckList
 from bot.storage.decks import DeckInfo
 from bot.views.callbacks import DeckTap, encode
+from bot.views.catalogue import catalogue_button
 from bot.views.fmt import clip, esc
 from bot.views.i18n import N_, _, count
 
@@ -83,6 +84,7 @@ def list_keyboard(listing: DeckList) -> InlineKeyboardMarkup:
             row.append(InlineKeyboardButton(SHARE_BUTTON, callback_data=share))
             row.append(InlineKeyboardButton("🗑", callback_data=encode(DeckTap(deck.id, "delete"))))
         rows.append(row)
+    rows.append([catalogue_button(_("📚 Browse catalogue"))])
     return InlineKeyboardMarkup(rows)
 
 

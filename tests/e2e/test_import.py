@@ -194,6 +194,7 @@ async def test_a_csv_upload_is_previewed_saved_switched_and_quizzed_typed(
         "⇄",
         "🔗",
         "🗑",
+        "📚 Browse catalogue",
     ]
     assert await alice.tap("Khrushchev", message=listing) == f"Now studying: {BUNDLED_TITLE}"
     await alice.wait_for(lambda m: m.message_id == listing.message_id and "✅ Khru" in m.text)
@@ -282,8 +283,8 @@ async def test_a_preview_survives_a_restart_but_not_a_day(
     await bot.restart()
     data = preview.buttons[0][0][1]
     assert data is not None
-    await mallory.send("/start")
-    mallory_message = await mallory.wait_for(lambda m: "Quizmaster" in m.text)
+    await mallory.send("/help")  # a message of Mallory's with no button of its own
+    mallory_message = await mallory.wait_for(lambda m: "What I can do" in m.text)
     assert await mallory.tap_data(mallory_message, data) == (
         "This preview is gone — send the deck again"
     )
@@ -638,8 +639,8 @@ async def test_the_preview_pages_through_every_card_and_old_pages_show_what_beca
 
     # someone else's page button only gets a toast
     mallory = sandbox.user("Mallory")
-    await mallory.send("/start")
-    theirs = await mallory.wait_for(lambda m: "Quizmaster" in m.text)
+    await mallory.send("/help")
+    theirs = await mallory.wait_for(lambda m: "What I can do" in m.text)
     assert await mallory.tap_data(theirs, forward) == "This preview is gone — send the deck again"
     assert not theirs.edited
 

@@ -17,7 +17,9 @@ async def test_start_greets_and_offers_a_quiz(sandbox: SandboxServer, bot: Runni
     await alice.send("/start")
     welcome = await alice.wait_for(lambda m: "Quizmaster" in m.text)
     assert "Hi Alice" in welcome.text
-    assert welcome.labels == ["▶️ Start quiz"]
+    # a newcomer is offered the starter decks, then the deck everyone has
+    assert welcome.labels[0].endswith("Capitals of Africa · 52")
+    assert welcome.labels[-1] == "▶️ Start quiz"
     await alice.send("/help")
     help_message = await alice.wait_for(lambda m: "What I can do" in m.text)
     for command in ("/quiz", "/streak", "/help", "/start"):

@@ -1,0 +1,35 @@
+"""The starter catalogue's buttons: show it, add one of its decks."""
+
+from __future__ import annotations
+
+from telegram import CallbackQuery
+
+from bot.handlers.common import edit_html, send_html
+from bot.runtime import Context
+from bot.services.views import Refusal
+from bot.views import catalogue as view
+from bot.views.callbacks import MenuTap
+
+CATALOGUE_TAP, CATALOGUE_ADD_TAP = view.CATALOGUE_TAP, view.ADD_TAP
+
+
+async def on_catalogue_tap(query: CallbackQuery, tap: MenuTap, context: Context) -> None:
+    """Show the catalogue (a new message), or add the deck tapped and say so in its place."""
+    if query.message is None:
+        return
+    catalogue = context.bot_data.services.catalogue
+    user = query.from_user
+    chat_id, message_id = query.message.chat.id, query.message.message_id
+    if tap.name == view.CATALOGUE_TAP or tap.arg is None:
+        screen = await catalogue.screen(user.id)
+        await query.answer()
+        await send_html(
+            context.bot, chat_id, view.catalogue_text(screen), view.catalogue_keyboard(screen)
+        )
+        return
+    added = await catalogue.add(user.id, user.first_name, tap.arg)
+    if isinstance(added, Refusal):
+        await query.answer(added.toast)
+        return
+    await query.answer(view.added_toast(added))
+    await edit_html(context.bot, chat_id, message_id, view.added_text(added), view.added_keyboard())
