@@ -195,3 +195,15 @@ async def test_revoking_stops_new_adds_and_deleting_the_original_leaves_what_was
     source = await db.fetchone("SELECT source_deck_id FROM deck_sources WHERE deck_id = ?", (bobs,))
     assert source is not None and source[0] is None
     assert (await sharing.open_link(CAROL, "Carol", token)).status == "unknown"
+
+
+async def test_a_person_at_the_deck_limit_is_told_so_and_gets_nothing(
+    db: Database, clock: ManualClock, imports: ImportService, sharing: ShareService
+) -> None:
+    deck_id = await import_csv(imports)
+    token = await shared(sharing, deck_id)
+    await sharing.open_link(BOB, "Bob", token)
+    full = ShareService(db, clock, max_own_decks=0)
+    assert (await full.add(BOB, token)).status == "full"
+    assert await db.fetchall("SELECT id FROM decks WHERE owner_id = ?", (BOB,)) == []
+    assert (await sharing.open_link(BOB, "Bob", token)).status == "open"
