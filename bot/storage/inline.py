@@ -178,15 +178,21 @@ async def record_answer(
             )
             assert earlier is not None
             return Answered(False, int(earlier[0]), bool(earlier[1]), question_id)
-        await db.execute(
-            f"""UPDATE inline_quizzes SET pending = 1{
-                ", first_right_id = COALESCE(first_right_id, ?),"
-                " first_right_name = COALESCE(first_right_name, ?)"
-                if correct
-                else ""
-            } WHERE inline_message_id = ?""",
-            (user_id, first_name, inline_message_id) if correct else (inline_message_id,),
-        )
+        if correct:
+            # Both sides read the row as it was: the first right answer names its answerer.
+            await db.execute(
+                """UPDATE inline_quizzes SET pending = 1,
+                          first_right_name = CASE WHEN first_right_id IS NULL THEN ?
+                                                  ELSE first_right_name END,
+                          first_right_id = COALESCE(first_right_id, ?)
+                    WHERE inline_message_id = ?""",
+                (first_name, user_id, inline_message_id),
+            )
+        else:
+            await db.execute(
+                "UPDATE inline_quizzes SET pending = 1 WHERE inline_message_id = ?",
+                (inline_message_id,),
+            )
     return Answered(True, choice, correct, question_id)
 
 

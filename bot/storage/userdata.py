@@ -153,6 +153,16 @@ async def forget_user(db: Database, user_id: int) -> int:
                     sql = f"DELETE FROM {_quote(table)} WHERE {_quote(column)} = ?"
                 removed += max(await db.execute(sql, (user_id,)), 0)
         removed += max(await db.execute("DELETE FROM users WHERE id = ?", (user_id,)), 0)
+        # An inline quiz's message names its first right answerer: the name goes, and the 0 left
+        # ("somebody") keeps a later right answer from taking their place.
+        removed += max(
+            await db.execute(
+                """UPDATE inline_quizzes SET first_right_id = 0, first_right_name = NULL
+                    WHERE first_right_id = ?""",
+                (user_id,),
+            ),
+            0,
+        )
         # Handled updates of other chats (a group) that carry the user (as sender, or quoted)
         # are kept a day for their update_id alone: those go now. Pending ones are still owed to
         # their chat. Stored JSON is compact, so the user is `"id":N` followed by `,` or `}`.

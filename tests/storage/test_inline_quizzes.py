@@ -13,6 +13,7 @@ from bot.services.views import Refusal
 from bot.storage import inline as store
 from bot.storage.db import Database
 from bot.storage.decks import sync_deck
+from bot.storage.userdata import forget_user
 from bot.storage.users import upsert_user
 
 ALICE, BOB = 101, 202
@@ -138,3 +139,16 @@ async def test_the_service_refuses_forged_taps_and_searches_with_accents_folded(
     assert [(t.right, t.wrong) for _, t in edits] == [(1, 1)]
     out_of_range = service.tap(shown.question.question_id, 7, "en")
     assert isinstance(await service.answer(out_of_range, "x", 303, "Carol"), Refusal)
+
+
+async def test_forget_removes_a_persons_answers_and_name(db: Database) -> None:
+    await _decks(db)
+    question = (await store.offered_cards(db, ALICE))[0].question_id
+    await store.record_answer(db, "m", question, "en", BOB, "Bob", 0, True, NOW)
+    await store.record_answer(db, "m", question, "en", 303, "Carol", 0, True, NOW + 1)
+    await forget_user(db, BOB)
+    tally = await store.tally(db, "m")
+    assert tally is not None and (tally.right, tally.wrong, tally.first_right_name) == (1, 0, None)
+    await store.record_answer(db, "m", question, "en", 404, "Dan", 0, True, NOW + 2)
+    later = await store.tally(db, "m")
+    assert later is not None and later.first_right_name is None  # nobody takes Bob's place
