@@ -179,7 +179,8 @@ async def run_sweeps_once(app: App) -> None:
 
 def sweep_interval_of(sweep: Sweep, interval: float) -> float:
     """How often `sweep` runs when the others run every `interval` seconds."""
-    if sweep is sweep_battles or sweep is sweep_outbox:
+    if sweep is sweep_battles or sweep is sweep_outbox or sweep is sweep_inline_quizzes:
+        # An inline quiz's held-back tally edit is due 3 s after the last one: shown about then.
         return min(interval, BATTLE_SWEEP_INTERVAL)
     if sweep is check_database:
         return min(interval, DATABASE_CHECK_INTERVAL)
