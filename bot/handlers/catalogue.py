@@ -27,9 +27,19 @@ async def on_catalogue_tap(query: CallbackQuery, tap: MenuTap, context: Context)
             context.bot, chat_id, view.catalogue_text(screen), view.catalogue_keyboard(screen)
         )
         return
-    added = await catalogue.add(user.id, user.first_name, tap.arg)
+    answered = False
+
+    async def adding(title: str) -> None:
+        # Copying takes a second or more (its questions are made): answer the tap first.
+        nonlocal answered
+        answered = True
+        await query.answer(view.adding_toast(title))
+
+    added = await catalogue.add(user.id, user.first_name, tap.arg, started=adding)
     if isinstance(added, Refusal):
-        await query.answer(added.toast)
+        if not answered:
+            await query.answer(added.toast)
         return
-    await query.answer(view.added_toast(added))
+    if not answered:
+        await query.answer(view.found_toast())
     await edit_html(context.bot, chat_id, message_id, view.added_text(added), view.added_keyboard())

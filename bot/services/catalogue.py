@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.cards.catalogue import CatalogueDeck, catalogue_decks, find_catalogue_deck
@@ -63,9 +64,16 @@ class CatalogueService:
         items = tuple(CatalogueItem(d, added.get(d.slug, (None, 0))[0]) for d in decks)
         return CatalogueScreen(items, newcomer)
 
-    async def add(self, user_id: int, first_name: str, slug: str) -> AddedDeck | Refusal:
+    async def add(
+        self,
+        user_id: int,
+        first_name: str,
+        slug: str,
+        started: Callable[[str], Awaitable[None]] | None = None,
+    ) -> AddedDeck | Refusal:
         """Copy a catalogue deck into the user's decks (once: a second tap finds the copy) and make
-        it the deck their quizzes come from."""
+        it the deck their quizzes come from. `started` is awaited with the deck's title once a copy
+        is to be made, before the long work (making its questions takes a second or more)."""
         entry = await asyncio.to_thread(find_catalogue_deck, slug)
         if entry is None:
             return Refusal(refusals.DECK_GONE)
@@ -77,11 +85,12 @@ class CatalogueService:
             return Refusal(refusals.too_many_decks(self.max_own_decks))
         # The copy is stored as an import is (an upsert on owner and slug: two taps at once make
         # one deck), so it is the user's own to study both ways or delete.
-        deck_id = (
-            copy[0]
-            if copy
-            else await sync_deck(self.db, entry.deck, store.copy_slug(slug), user_id, now)
-        )
+        if copy is None:
+            if started is not None:
+                await started(entry.title)
+            deck_id = await sync_deck(self.db, entry.deck, store.copy_slug(slug), user_id, now)
+        else:
+            deck_id = copy[0]
         if not await set_active_deck(self.db, user_id, deck_id, now):
             return Refusal(refusals.DECK_GONE)
         cards = copy[1] if copy else entry.cards

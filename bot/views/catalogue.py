@@ -102,9 +102,14 @@ def added_text(added: AddedDeck) -> str:
     )
 
 
-def added_toast(added: AddedDeck) -> str:
-    """The toast of a tap on a catalogue deck."""
-    return _("Already in your decks") if added.already else _("Added to your decks")
+def adding_toast(title: str) -> str:
+    """The toast of a tap that copies a catalogue deck (the message says when it is done)."""
+    return _("Adding %(title)s…") % {"title": clip(title, TITLE_CHARS)}
+
+
+def found_toast() -> str:
+    """The toast of a tap on a catalogue deck the user has already."""
+    return _("Already in your decks")
 
 
 def added_keyboard() -> InlineKeyboardMarkup:

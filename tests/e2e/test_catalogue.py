@@ -35,7 +35,7 @@ async def test_a_newcomer_picks_a_starter_deck_and_is_quizzed_on_it(
     sent = await alice.send("/start")  # a second catalogue message, tapped later
     second = await alice.wait_for(lambda m: "What would you like to learn?" in m.text, since=sent)
 
-    assert await alice.tap(times.title, message=first) == "Added to your decks"
+    assert await alice.tap(times.title, message=first) == "Adding Times tables 2 to 12…"
     added = await alice.wait_for(lambda m: m.message_id == first.message_id and m.edited)
     assert "✅ <b>Times tables 2 to 12</b> is in your decks now (121 cards)" in added.html
     assert added.labels == ["▶️ Start quiz", "📚 Browse decks"]

@@ -57,3 +57,17 @@ async def test_an_unknown_deck_and_one_too_many_are_refused(
     assert isinstance(refused, Refusal) and "delete one in /decks" in refused.toast
     # the one already there is still found
     assert isinstance(await service.add(ALICE, "Alice", "times-tables"), AddedDeck)
+
+
+async def test_the_tap_is_told_before_the_copy_and_not_when_it_is_found(
+    db: Database, clock: ManualClock
+) -> None:
+    service = CatalogueService(db, clock)
+    told: list[str] = []
+
+    async def started(title: str) -> None:
+        told.append(title)
+
+    assert isinstance(await service.add(ALICE, "Alice", "atomic-numbers", started), AddedDeck)
+    assert isinstance(await service.add(ALICE, "Alice", "atomic-numbers", started), AddedDeck)
+    assert told == ["Atomic numbers"]
