@@ -142,3 +142,23 @@ async def test_a_shared_deck_is_added_followed_and_kept_after_the_link_is_revoke
     await bob.send("/decks")
     kept = await bob.wait_for(lambda m: "Your decks" in m.text, since=bobs_list)
     assert "spanish — 6 cards" in kept.text
+
+
+async def test_a_made_up_link_is_told_apart_from_a_plain_start(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    mallory = sandbox.user("Mallory")
+    # the right shape but no such link: said so, nothing to tap
+    sent = await mallory.send("/start d_" + "A" * 32)
+    told = await mallory.wait_for(lambda m: m.text.startswith("🔗"), since=sent)
+    assert told.text.startswith("🔗 This link does not lead to a deck")
+    assert told.labels == []
+    # not the shape of a link at all: the plain /start greeting
+    for payload in ("d_short", "d_" + "A" * 31 + "<", "d_" + "A" * 40):
+        sent = await mallory.send(f"/start {payload}")
+        greeted = await mallory.wait_for(lambda m: "I'm Quizmaster" in m.text, since=sent)
+        assert "link" not in greeted.text
+    assert (
+        await bot.services.db.fetchall("SELECT id FROM decks WHERE owner_id = ?", (mallory.id,))
+        == []
+    )
