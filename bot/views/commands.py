@@ -29,6 +29,8 @@ GROUP_COMMANDS: list[tuple[str, str]] = [
     ("battle", N_("Start a revision battle: /battle [rounds] [seconds]")),
     ("stopbattle", N_("End the battle (host or admins)")),
     ("leaderboard", N_("The group's all-time battle table")),
+    ("groupdeck", N_("The group's deck: add it to yours, admins choose it")),
+    ("dailyq", N_("A daily quiz poll: /dailyq 19:00, off or top")),
     ("stats", N_("The battle table and the last battles")),
     ("language", N_("The language I speak in this group (admins)")),
     ("help", N_("What I can do in a group")),

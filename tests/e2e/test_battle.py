@@ -225,6 +225,8 @@ async def test_one_battle_per_group_and_battles_are_for_groups(
         "battle",
         "stopbattle",
         "leaderboard",
+        "groupdeck",
+        "dailyq",
         "stats",
         "language",
         "help",

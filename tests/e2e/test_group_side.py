@@ -77,7 +77,16 @@ async def test_help_in_a_group_lists_the_group_commands(
     await alice.send("/help", chat=group)
     shown = await group.wait_for(lambda m: "What I can do" in m.text)
     commands = [line.split(" — ")[0] for line in shown.text.splitlines() if line.startswith("/")]
-    assert commands == ["/battle", "/stopbattle", "/leaderboard", "/stats", "/language", "/help"]
+    assert commands == [
+        "/battle",
+        "/stopbattle",
+        "/leaderboard",
+        "/groupdeck",
+        "/dailyq",
+        "/stats",
+        "/language",
+        "/help",
+    ]
     assert "private chat" in shown.text
     await alice.send("/help")
     private = await alice.wait_for(lambda m: "What I can do" in m.text)
