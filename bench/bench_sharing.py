@@ -61,7 +61,7 @@ async def run(cards: int, followers: int) -> None:
         for user_id in range(100, 100 + followers):
             await sharing.open_link(user_id, "Follower", screen.link.token)
             started = time.perf_counter()
-            assert (await sharing.add(user_id, screen.link.token)).status == "added"
+            assert (await sharing.add(user_id, "Follower", screen.link.token)).status == "added"
             adds.append(time.perf_counter() - started)
         started = time.perf_counter()
         await save(imports, deck_csv(cards, changed=True))

@@ -54,7 +54,8 @@ async def on_link_tap(query: CallbackQuery, tap: LinkTap, context: Context) -> N
     if query.message is None:
         await query.answer()
         return
-    shown = await context.bot_data.services.sharing.add(query.from_user.id, tap.token)
+    user = query.from_user
+    shown = await context.bot_data.services.sharing.add(user.id, user.first_name, tap.token)
     await query.answer(view.link_toast(shown))
     await edit_html(
         context.bot,

@@ -121,9 +121,11 @@ class ShareService:
                 status = "open"
         return LinkView(status, token, link, samples, self.max_own_decks)
 
-    async def add(self, user_id: int, token: str) -> LinkView:
+    async def add(self, user_id: int, first_name: str, token: str) -> LinkView:
         """Add the link's deck to the user's decks (a copy, or following the owner's edits when the
         link says so) and make it the active one; or say, from the link as it is now, why not."""
+        # The person may have used /forget since the preview: they are a user again, as anywhere.
+        await upsert_user(self.db, user_id, first_name, self._now())
         view = await self._view(user_id, token)
         if view.status != "open" or view.link is None:
             return view

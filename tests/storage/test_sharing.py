@@ -14,6 +14,7 @@ from bot.services.imports import ImportPreview, ImportService, SavedDeck
 from bot.services.sharing import ShareScreen, ShareService
 from bot.services.views import Refusal
 from bot.storage.db import Database
+from bot.storage.userdata import forget_user
 from bot.storage.users import upsert_user
 
 ALICE, BOB, CAROL = 2001, 2002, 2003
@@ -119,7 +120,7 @@ async def test_a_copy_is_the_adders_own_and_adding_twice_makes_no_duplicate(
         4,
     )
     assert [c.front for c in preview.samples] == ["hola", "adios", "gracias"]
-    added = await sharing.add(BOB, token)
+    added = await sharing.add(BOB, "Bob", token)
     assert added.status == "added"
     rows = await db.fetchall("SELECT id, title FROM decks WHERE owner_id = ?", (BOB,))
     assert [r[1] for r in rows] == ["spanish"]
@@ -127,7 +128,7 @@ async def test_a_copy_is_the_adders_own_and_adding_twice_makes_no_duplicate(
     assert await cards_of(db, copy_id) == ["hola", "adios", "gracias", "perro"]
     active = await db.fetchone("SELECT active_deck_id FROM users WHERE id = ?", (BOB,))
     assert active is not None and active[0] == copy_id
-    assert (await sharing.add(BOB, token)).status == "have"
+    assert (await sharing.add(BOB, "Bob", token)).status == "have"
     assert (await sharing.open_link(BOB, "Bob", token)).status == "have"
     assert len(await db.fetchall("SELECT id FROM decks WHERE owner_id = ?", (BOB,))) == 1
     # a copy does not follow: the owner's edit stays theirs
@@ -143,7 +144,7 @@ async def test_a_follower_gets_the_owners_edits_and_keeps_their_schedules(
     deck_id = await import_csv(imports)
     token = await shared(sharing, deck_id)
     await sharing.open_link(BOB, "Bob", token)
-    assert (await sharing.add(BOB, token)).status == "added"
+    assert (await sharing.add(BOB, "Bob", token)).status == "added"
     row = await db.fetchone("SELECT id FROM decks WHERE owner_id = ?", (BOB,))
     assert row is not None
     bobs = int(row[0])
@@ -181,10 +182,10 @@ async def test_revoking_stops_new_adds_and_deleting_the_original_leaves_what_was
     deck_id = await import_csv(imports)
     token = await shared(sharing, deck_id)
     await sharing.open_link(BOB, "Bob", token)
-    assert (await sharing.add(BOB, token)).status == "added"
+    assert (await sharing.add(BOB, "Bob", token)).status == "added"
     await sharing.revoke(ALICE, deck_id)
     await upsert_user(db, CAROL, "Carol", 0)
-    assert (await sharing.add(CAROL, token)).status == "revoked"
+    assert (await sharing.add(CAROL, "Carol", token)).status == "revoked"
     assert await db.fetchall("SELECT id FROM decks WHERE owner_id = ?", (CAROL,)) == []
     row = await db.fetchone("SELECT id FROM decks WHERE owner_id = ?", (BOB,))
     assert row is not None
@@ -204,6 +205,17 @@ async def test_a_person_at_the_deck_limit_is_told_so_and_gets_nothing(
     token = await shared(sharing, deck_id)
     await sharing.open_link(BOB, "Bob", token)
     full = ShareService(db, clock, max_own_decks=0)
-    assert (await full.add(BOB, token)).status == "full"
+    assert (await full.add(BOB, "Bob", token)).status == "full"
     assert await db.fetchall("SELECT id FROM decks WHERE owner_id = ?", (BOB,)) == []
     assert (await sharing.open_link(BOB, "Bob", token)).status == "open"
+
+
+async def test_adding_after_forgetting_oneself_since_the_preview_still_works(
+    db: Database, imports: ImportService, sharing: ShareService
+) -> None:
+    deck_id = await import_csv(imports)
+    token = await shared(sharing, deck_id)
+    await sharing.open_link(BOB, "Bob", token)
+    await forget_user(db, BOB)
+    assert (await sharing.add(BOB, "Bob", token)).status == "added"
+    assert len(await db.fetchall("SELECT id FROM decks WHERE owner_id = ?", (BOB,))) == 1
