@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.__main__ import main as bot_cli
 from bot.cards.catalogue import (
     MAX_SLUG_CHARS,
     catalogue_decks,
@@ -46,8 +47,12 @@ def test_there_are_at_least_eight_decks_of_fifty_cards_with_source_and_licence()
 
 
 @pytest.mark.parametrize("slug", sorted(DECKS))
-def test_each_deck_passes_deck_check_and_the_question_checks(slug: str) -> None:
-    deck = read_deck_file(catalogue_folder() / f"{slug}.toml")  # as `python -m bot deck check`
+def test_each_deck_passes_deck_check_and_the_question_checks(
+    slug: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = catalogue_folder() / f"{slug}.toml"
+    assert bot_cli(["deck", "check", str(path)]) == 0, capsys.readouterr().err
+    deck = read_deck_file(path)
     assert deck.warnings == ()
     assert len({c.front.casefold() for c in deck.cards}) == len(deck.cards)
     assert unlabelled_defects(deck) == []
