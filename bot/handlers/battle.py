@@ -261,6 +261,7 @@ async def on_migrate(update: Update, context: Context) -> None:
     else:
         return
     services = context.bot_data.services
+    await services.groups.migrate(old, new)  # its deck and daily question too
     if await services.battles.migrate(old, new):
         log.info("moved battles and leaderboard of chat %s to %s", old, new)
         await services.delivery().deliver(new)  # what the battle shows, shown there again

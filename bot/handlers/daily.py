@@ -7,7 +7,7 @@ import logging
 
 from telegram import CallbackQuery, Chat, Update
 from telegram.constants import PollType
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, ChatMigrated, Forbidden
 
 from bot.core.daily import DailyArgsError, parse_daily_args
 from bot.handlers.battle import is_group_admin
@@ -81,6 +81,10 @@ async def sweep_daily(app: App) -> None:
                     await _post(app, daily, row)
                 else:
                     await _close(app, daily, row)
+        except ChatMigrated as moved:
+            # The group became a supergroup: its question and settings follow it, posted anew.
+            await app.bot_data.services.groups.migrate(row.chat_id, moved.new_chat_id)
+            await daily.release(row)
         except Forbidden as exc:
             # The bot left or was removed: nothing more goes to this group.
             log.info("daily question of chat %s stopped: %s", row.chat_id, exc.message)

@@ -51,6 +51,10 @@ class GroupService:
         """The id of the deck the group's battles and daily questions come from."""
         return await store.group_deck_id(self.db, chat_id) or self.default_deck_id
 
+    async def migrate(self, old_chat_id: int, new_chat_id: int) -> bool:
+        """A group became a supergroup: its deck and daily question follow it."""
+        return await store.migrate_group(self.db, old_chat_id, new_chat_id)
+
     async def choices(self, user_id: int | None) -> list[DeckInfo]:
         """The decks an admin may pick: the bundled ones and (for a known person) their own."""
         decks, _active = await decks_of(self.db, user_id if user_id is not None else 0)

@@ -61,6 +61,28 @@ async def choose_group_deck(db: Database, chat_id: int, deck_id: int | None, tit
     )
 
 
+async def migrate_group(db: Database, old_chat_id: int, new_chat_id: int) -> bool:
+    """A group became a supergroup: its deck, daily question settings and days follow it.
+
+    Idempotent (both service messages and a ChatMigrated error may report the move); settings
+    already under the new id are kept. The old chat's messages stay behind: an open question is
+    closed with a message of its own in the new chat (its poll there cannot be stopped).
+    """
+    async with db.transaction():
+        moved = await db.execute(
+            """UPDATE group_settings SET chat_id = ? WHERE chat_id = ?
+                  AND NOT EXISTS (SELECT 1 FROM group_settings WHERE chat_id = ?)""",
+            (new_chat_id, old_chat_id, new_chat_id),
+        )
+        moved += await db.execute(
+            """UPDATE daily_questions SET chat_id = ?, message_id = NULL, thread_id = NULL
+                WHERE chat_id = ? AND NOT EXISTS (
+                    SELECT 1 FROM daily_questions n WHERE n.chat_id = ? AND n.day = daily_questions.day)""",
+            (new_chat_id, old_chat_id, new_chat_id),
+        )
+    return moved > 0
+
+
 async def deck_for_copy(db: Database, deck_id: int) -> Deck | None:
     """The live cards of a stored deck as a Deck, to store again as someone's own."""
     title = await db.fetchone("SELECT title FROM decks WHERE id = ?", (deck_id,))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.cards.model import Card, Deck
+from bot.storage import daily
 from bot.storage import groups as store
 from bot.storage.db import Database
 from bot.storage.decks import sync_deck
@@ -68,3 +69,24 @@ async def test_a_copy_keeps_every_live_card_with_its_formatting(db: Database) ->
     assert again is not None and again.cards == deck.cards
     assert again.cards[1].reverse and again.cards[2].front_html == "<b>Italy</b>"
     assert await store.deck_for_copy(db, 999_999) is None
+
+
+async def test_a_group_that_becomes_a_supergroup_keeps_its_deck_and_daily_question(
+    db: Database,
+) -> None:
+    default, own = await decks(db)
+    await store.choose_group_deck(db, GROUP, own, "Capitals")
+    await daily.set_daily(db, GROUP, "19:00", "Europe/Berlin", T, 720, None)
+    new_day = daily.NewDaily("2026-03-02", None, None, "Q?", ["a", "b"], 0, "", "poll", T, None)
+    daily_id = await daily.store_day(db, GROUP, T, T + 86_400, new_day, T)
+    assert daily_id is not None
+    await daily.posted(db, daily_id, "poll", 42, "poll-9", T)
+    moved_to = GROUP * 1000
+    assert await store.migrate_group(db, GROUP, moved_to)
+    assert not await store.migrate_group(db, GROUP, moved_to)  # told twice: nothing more moves
+    assert (await store.group_deck(db, moved_to, default)).deck_id == own
+    settings = await daily.daily_settings(db, moved_to)
+    assert settings is not None and settings.daily_time == "19:00"
+    row = await daily.by_id(db, daily_id)
+    # Its message stayed in the old chat: the close is a message of its own in the new one.
+    assert row is not None and (row.chat_id, row.message_id) == (moved_to, None)
