@@ -34,6 +34,13 @@ def mp3_bytes(frames: int = 3) -> bytes:
     return frame * frames
 
 
+def opus_bytes(padding: int = 200) -> bytes:
+    """An OGG/Opus stream's first page (its OpusHead packet), then `padding` bytes."""
+    head = b"OpusHead" + bytes([1, 1]) + struct.pack("<HIhB", 312, 48000, 0, 0)
+    page = b"OggS\x00\x02" + b"\x00" * 8 + struct.pack("<III", 1, 0, 0) + bytes([1, len(head)])
+    return page + head + b"\x00" * padding
+
+
 ELF = b"\x7fELF\x02\x01\x01" + b"\x00" * 200
 
 

@@ -25,7 +25,15 @@ if TYPE_CHECKING:
 
 MAX_DOWNLOAD = 20 * 1024 * 1024
 # What a bot may upload: photos up to 10 MB, audio and documents up to 50 MB.
-MAX_UPLOAD = {"photo": 10 * 1024 * 1024, "audio": 50 * 1024 * 1024, "document": 50 * 1024 * 1024}
+MAX_UPLOAD = {
+    "photo": 10 * 1024 * 1024,
+    "audio": 50 * 1024 * 1024,
+    "voice": 50 * 1024 * 1024,
+    "document": 50 * 1024 * 1024,
+}
+# A voice message over 1 MB shows as a file rather than the voice player (Bot API, sending files).
+MAX_VOICE_SHOWN = 1024 * 1024
+ALBUM_SIZES = range(2, 11)  # sendMediaGroup: 2-10 items
 DELETE_WINDOW = timedelta(hours=48)
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the "
@@ -245,6 +253,8 @@ async def _send_media(srv: SandboxServer, args: Args, kind: str, method: str) ->
     _check_rate(srv, chat)
     record = existing
     if isinstance(source, Upload):
+        if kind == "voice" and len(source.data) > MAX_VOICE_SHOWN:
+            kind = "document"  # Telegram sends a large voice message as a file
         record = srv.world.add_file(
             source.data, kind, source.filename or "file", source.content_type, size
         )
@@ -275,6 +285,61 @@ async def send_photo(srv: SandboxServer, args: Args) -> Any:
 async def send_audio(srv: SandboxServer, args: Args) -> Any:
     """sendAudio: multipart upload (up to 50 MB) or an existing file_id."""
     return await _send_media(srv, args, "audio", "sendAudio")
+
+
+async def send_voice(srv: SandboxServer, args: Args) -> Any:
+    """sendVoice: a voice message up to 1 MB plays inline; a larger upload arrives as a file."""
+    return await _send_media(srv, args, "voice", "sendVoice")
+
+
+async def send_media_group(srv: SandboxServer, args: Args) -> Any:
+    """sendMediaGroup of photos: 2-10 items (each a file_id or an attach:// upload), no buttons;
+    one message each, sharing a media_group_id, all or none."""
+    chat = writable_chat(srv, args)
+    items = args.json("media", "can't parse media JSON object")
+    if not isinstance(items, list) or len(items) not in ALBUM_SIZES:
+        raise bad_request("wrong number of messages to send: must be between 2 and 10")
+    files: list[tuple[FileRecord | Upload, tuple[int, int]]] = []
+    for item in items:
+        if not isinstance(item, dict) or item.get("type") != "photo":
+            raise bad_request("unsupported media type in the album")
+        given = Args({"media": item.get("media")}, args.uploads).upload("media")
+        if given is None:
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        if isinstance(given, str):
+            files.append((_existing_file(srv, given, "photo"), (0, 0)))
+            continue
+        if len(given.data) > MAX_UPLOAD["photo"]:
+            raise bad_request("file is too big")
+        found = image_size(given.data)
+        if found is None:
+            raise bad_request("IMAGE_PROCESS_FAILED")
+        files.append((given, found))
+    if args.raw("reply_markup") is not None:
+        raise bad_request("reply markup is not allowed in a media group")
+    thread, reply = _thread(chat, args), _reply_to(chat, args)
+    _check_rate(srv, chat)
+    group = f"{srv.world.now()}{chat.next_message_id:06d}"
+    sent = []
+    for source, size in files:
+        record = (
+            srv.world.add_file(source.data, "photo", source.filename, source.content_type, size)
+            if isinstance(source, Upload)
+            else source
+        )
+        sent.append(
+            _deliver(
+                srv,
+                chat,
+                "sendMediaGroup",
+                photo=record,
+                media_group_id=group,
+                thread_id=thread,
+                reply_to=reply,
+                disable_notification=args.flag("disable_notification"),
+            )
+        )
+    return sent
 
 
 def _editable(srv: SandboxServer, args: Args) -> tuple[ChatRecord, StoredMessage]:
@@ -332,7 +397,7 @@ async def edit_message_caption(srv: SandboxServer, args: Args) -> Any:
     caption, raw = _text(args, "caption", "caption_entities")
     check_caption(caption)
     markup = _inline_only(_markup(args))
-    if message.document is None and message.photo is None and message.audio is None:
+    if all(f is None for f in (message.document, message.photo, message.audio, message.voice)):
         raise bad_request("there is no caption in the message to edit")
     new_caption = caption if caption.text else None
     result = _apply_edit(

@@ -48,7 +48,9 @@ class SandboxMessage:
     document: SentFile | None = None
     photo: bytes | None = None
     audio: bytes | None = None
-    file_id: str | None = None  # the photo's, audio's or document's, as Telegram gave it
+    voice: bytes | None = None  # a voice message (played inline)
+    media_group_id: str | None = None  # set on each message of an album
+    file_id: str | None = None  # the photo's, audio's, voice's or document's, as Telegram gave it
     has_sticker: bool = False
     location: tuple[float, float] | None = None
     service: dict[str, object] | None = field(default=None)
@@ -114,7 +116,12 @@ def view(stored: StoredMessage, bot_id: int) -> SandboxMessage:
         document=_file(stored),
         photo=stored.photo.data if stored.photo else None,
         audio=stored.audio.data if stored.audio else None,
-        file_id=next((f.file_id for f in (stored.photo, stored.audio, stored.document) if f), None),
+        voice=stored.voice.data if stored.voice else None,
+        media_group_id=stored.media_group_id,
+        file_id=next(
+            (f.file_id for f in (stored.photo, stored.audio, stored.voice, stored.document) if f),
+            None,
+        ),
         has_sticker=stored.sticker is not None,
         location=stored.location,
         service=stored.service,

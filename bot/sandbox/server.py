@@ -551,6 +551,8 @@ def _method_table() -> dict[str, Handler]:
         "sendDocument": api_messages.send_document,
         "sendPhoto": api_messages.send_photo,
         "sendAudio": api_messages.send_audio,
+        "sendVoice": api_messages.send_voice,
+        "sendMediaGroup": api_messages.send_media_group,
         "sendChatAction": api_messages.send_chat_action,
         "editMessageText": api_messages.edit_message_text,
         "editMessageCaption": api_messages.edit_message_caption,

@@ -123,6 +123,11 @@ class _Terminal:
             parts.append(f"[document {message.document.filename}, {size} bytes]")
         if self.files is None and message.photo is not None:
             parts.append(f"[photo, {len(message.photo)} bytes]")
+        # Sounds are not played offline: their kind says what Telegram would show.
+        if message.voice is not None:
+            parts.append(f"[voice message, {len(message.voice)} bytes]")
+        if message.audio is not None:
+            parts.append(f"[audio, {len(message.audio)} bytes]")
         if message.text:
             parts.append(render_text(message.text, message.entities, self.color))
         body = " ".join(parts).replace("\n", "\n    ")

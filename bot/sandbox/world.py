@@ -135,6 +135,18 @@ class FileRecord:
             body["mime_type"] = self.mime_type
         return body
 
+    def voice_json(self) -> dict[str, Any]:
+        """The Bot API Voice object."""
+        body: dict[str, Any] = {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "duration": 0,
+            "file_size": self.size,
+        }
+        if self.mime_type:
+            body["mime_type"] = self.mime_type
+        return body
+
     def sticker_json(self) -> dict[str, Any]:
         """The Bot API Sticker object."""
         return {
@@ -177,6 +189,8 @@ class StoredMessage:
     document: FileRecord | None = None
     photo: FileRecord | None = None
     audio: FileRecord | None = None
+    voice: FileRecord | None = None
+    media_group_id: str | None = None  # an album's messages share one
     sticker: FileRecord | None = None
     location: tuple[float, float] | None = None
     reply_to: int | None = None
@@ -390,6 +404,10 @@ class World:
             body["photo"] = message.photo.photo_json()
         if message.audio is not None:
             body["audio"] = message.audio.audio_json()
+        if message.voice is not None:
+            body["voice"] = message.voice.voice_json()
+        if message.media_group_id is not None:
+            body["media_group_id"] = message.media_group_id
         if message.sticker is not None:
             body["sticker"] = message.sticker.sticker_json()
         if message.location is not None:
@@ -423,6 +441,7 @@ class World:
             "photo": "AgACAgI",
             "sticker": "CAACAgI",
             "audio": "CQACAgI",
+            "voice": "AwACAgI",
         }.get(kind, "BAACAgI")
         if mime_type is None and filename:
             mime_type = mimetypes.guess_type(filename)[0]
