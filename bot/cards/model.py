@@ -39,6 +39,10 @@ class Card:
     back_html: str | None = None
     # The content hash of the picture or sound shown with the front (bot.cards.formats.apkg_media).
     front_media: str | None = None
+    # More pictures the front shows (at most 9, sent as an album before the question), and the
+    # pictures then the sound the back shows once the card is answered: content hashes, in order.
+    front_more: tuple[str, ...] = ()
+    back_media: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

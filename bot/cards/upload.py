@@ -180,7 +180,14 @@ class Digest:
             "reviews": self.reviews,
             "warnings": list(self.warnings),
             "page": self.page,
-            "page_cards": [[c.front, c.back] for c in self.page_cards],
+            "page_cards": [
+                [
+                    c.front,
+                    c.back,
+                    *([c.front_html, c.back_html] if c.front_html or c.back_html else []),
+                ]
+                for c in self.page_cards
+            ],
         }
 
     @classmethod
@@ -192,7 +199,10 @@ class Digest:
             int(raw["reviews"]),
             tuple(str(w) for w in raw["warnings"]),
             int(raw["page"]),
-            tuple(Card(str(f), str(b)) for f, b in raw["page_cards"]),
+            tuple(
+                Card(str(c[0]), str(c[1]), front_html=_html(c, 2), back_html=_html(c, 3))
+                for c in raw["page_cards"]
+            ),
         )
 
 
@@ -222,15 +232,22 @@ def deck_slug(title: str) -> str:
     return slug or "deck"
 
 
+def _html(raw: list[Any], at: int) -> str | None:
+    """A formatted side carried in a digest's card, if there is one."""
+    return raw[at] if len(raw) > at and isinstance(raw[at], str) else None
+
+
 def _card_json(card: Card) -> list[object]:
     """A card as `[front, back]`, then `1` when meant both ways, then its formatted sides if any,
-    then its front's media hash if any."""
-    formatted = (
+    then its front's media hash if any, then its front's other pictures and its back's files."""
+    more = card.front_more or card.back_media
+    formatted: list[object] = (
         [card.front_html, card.back_html]
-        if card.front_html or card.back_html or card.front_media
+        if card.front_html or card.back_html or card.front_media or more
         else []
     )
-    formatted += [card.front_media] if card.front_media else []
+    formatted += [card.front_media] if card.front_media or more else []
+    formatted += [list(card.front_more), list(card.back_media)] if more else []
     flag = [int(card.reverse)] if card.reverse or formatted else []
     return [card.front, card.back, *flag, *formatted]
 
@@ -245,6 +262,8 @@ def _card_from_json(raw: list[Any]) -> Card:
         front_html if isinstance(front_html, str) else None,
         back_html if isinstance(back_html, str) else None,
         raw[5] if len(raw) > 5 and isinstance(raw[5], str) else None,
+        tuple(str(d) for d in raw[6]) if len(raw) > 7 else (),
+        tuple(str(d) for d in raw[7]) if len(raw) > 7 else (),
     )
 
 

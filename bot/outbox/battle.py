@@ -71,7 +71,9 @@ class RoundRenderer:
             # The question's length decides whether its message is a caption (the seconds'
             # digits aside: a wrong guess is corrected by the edit, bot.outbox.media).
             asked = view.round_text(row, row.round_no, shown.total, 0)
-            media = ScreenMedia(row.front_media, captioned(asked))
+            # The front's other pictures go first, on the first attempt only (bot.outbox.quiz).
+            more = row.front_more if intent.attempts == 0 else ()
+            media = ScreenMedia(row.front_media, captioned(asked), more)
         copy = p.get("message")
         target = row.message_id if copy is None else int(copy)
         if isinstance(effect, PostRound):

@@ -16,10 +16,16 @@ Outcomes:
   behind it, so the order holds. Every intent rendered so far shows a state of the database, so a
   repeat at worst shows a question twice (both copies' buttons work); silence never ends it.
   An intent still unknown after `GIVE_UP_MS` is recorded `expired`.
+  Files without buttons are the exception, since nothing edits a copy into agreement and an
+  upload is the send most likely to time out: a question's other pictures (the album before it)
+  and a card back's pictures and sound are sent on an intent's first attempt only (its renderer
+  leaves them out once `attempts` > 0, bot.outbox.quiz), so a retry never shows them twice, at
+  the cost of leaving them out when the first attempt never reached Telegram (or met a 429).
 - The process dies mid-delivery: its hold runs out (at once when it was of this host) and any
   process's sweep delivers the rest; an intent sent but not recorded is sent again (one copy
-  more), one not sent is sent once. A question whose message was recorded but whose intent was
-  not is edited, not sent again: recording the message comes first.
+  more, its files included: the attempt was not counted), one not sent is sent once. A question
+  whose message was recorded but whose intent was not is edited, not sent again: recording the
+  message comes first.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ class Kind(StrEnum):
     SUMMARY = "quiz.summary"  # a finished session's summary as it stands
     STREAK = "quiz.streak"  # streak news an answer brought (a freeze used or earned)
     OFFER = "quiz.offer"  # the one-time offer of a daily reminder
+    BACK = "quiz.back"  # the pictures and sound of an answered card's back
     REMINDER = "reminder"  # the daily reminder, sent by the paced sender (storage PACED_KINDS)
     LOBBY = "battle.lobby"  # a battle's lobby as it stands: open with its buttons, or closed
     ROUND = "battle.round"  # a battle round's message as it stands: asked, revealed or cancelled
@@ -53,6 +54,17 @@ def item_again(chat_id: int, session_id: int, position: int, update_id: int) -> 
         Kind.ITEM,
         f"item:{session_id}:{position}:new:{update_id}",
         {"session": session_id, "position": position, "fresh": True},
+        once=True,
+    )
+
+
+def back_media(chat_id: int, session_id: int, position: int) -> Intent:
+    """The card's back pictures and sound, sent once when its answer is shown."""
+    return Intent(
+        chat_id,
+        Kind.BACK,
+        f"back:{session_id}:{position}",
+        {"session": session_id, "position": position},
         once=True,
     )
 

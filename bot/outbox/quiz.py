@@ -37,7 +37,10 @@ class ItemRenderer:
         if question.front_media is not None:
             # Worked out from the question each time: its message is a caption if it fit one.
             fits = captioned(view.question_text(question))
-            media = ScreenMedia(question.front_media, fits)
+            # The front's other pictures go ahead of it, on the first attempt only: after an
+            # unknown outcome they may be out already, and an album twice is worse than none.
+            more = question.front_more if intent.attempts == 0 else ()
+            media = ScreenMedia(question.front_media, fits, more)
         if isinstance(shown, RevealView):
             at = shown.answered_at or self.quiz.clock.now()
             text = view.reveal_text(shown, when(shown.next_due, at, shown.timezone))
@@ -54,6 +57,36 @@ class ItemRenderer:
         p = intent.payload
         if p.get("message") is None:
             await self.quiz.shown_at(int(p["session"]), int(p["position"]), message_id)
+
+
+class BackRenderer:
+    """The pictures and sound of an answered card's back, sent once after its verdict."""
+
+    def __init__(self, quiz: QuizService) -> None:
+        """Read questions through `quiz`."""
+        self.quiz = quiz
+
+    async def render(self, intent: OwedRow) -> Screen | None:
+        """The back's pictures (an album) then its sound, unless tried before with no answer.
+
+        Sent at most once: a first attempt whose outcome is unknown (a timeout while uploading)
+        may have reached the chat, and these messages have no state to fix a copy up with."""
+        if intent.attempts:
+            return None
+        p = intent.payload
+        item = await self.quiz.screen_of(int(p["session"]), int(p["position"]))
+        if item is None or isinstance(item.shown, ClosedItem):
+            return None
+        shown = item.shown
+        if isinstance(shown, QuestionView) and not shown.revealed:
+            return None  # not answered (never the case: owed with the answer)
+        files = (shown if isinstance(shown, QuestionView) else shown.question).back_media
+        if not files:
+            return None
+        return Screen("", media=ScreenMedia(files[-1], True, files[:-1]))
+
+    async def record(self, intent: OwedRow, message_id: int) -> None:
+        """Nothing to note: nothing edits these messages."""
 
 
 class SummaryRenderer:
@@ -121,6 +154,7 @@ def quiz_renderers(quiz: QuizService, reminders: ReminderService) -> dict[str, R
     return {
         Kind.ITEM: ItemRenderer(quiz),
         Kind.SUMMARY: SummaryRenderer(quiz),
+        Kind.BACK: BackRenderer(quiz),
         Kind.STREAK: StreakRenderer(),
         Kind.OFFER: OfferRenderer(reminders),
     }

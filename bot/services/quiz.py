@@ -73,6 +73,8 @@ def _view(
         front_html=q.front_html,
         back_html=q.back_html,
         front_media=q.front_media,
+        front_more=q.front_more,
+        back_media=q.back_media,
     )
 
 
@@ -262,6 +264,13 @@ class QuizService:
             owed.append(intents.item_on(ctx.chat_id, ctx.session_id, ctx.position, message_id))
         return owed
 
+    @staticmethod
+    def _back_of(ctx: ItemContext) -> list[Intent]:
+        """The back's pictures and sound, owed once with the answer when the card has any."""
+        if not ctx.question.back_media:
+            return []
+        return [intents.back_media(ctx.chat_id, ctx.session_id, ctx.position)]
+
     async def reveal(
         self, user_id: int, session_id: int, position: int, message_id: int | None = None
     ) -> QuestionView | Refusal | Moved:
@@ -271,9 +280,8 @@ class QuizService:
             return ctx
         if ctx.question.kind not in SELF_GRADED:
             return Refusal(refusals.QUESTION_CLOSED)
-        if not await store.mark_revealed(
-            self.db, session_id, position, self._owed(self._screens_of(ctx, message_id))
-        ):
+        owed = self._screens_of(ctx, message_id) + self._back_of(ctx)
+        if not await store.mark_revealed(self.db, session_id, position, self._owed(owed)):
             return await self._as_it_stands(ctx, message_id)  # shown already: show it as it is
         return _view(ctx, ctx.question, position, revealed=True, retry=ctx.retry)
 
@@ -411,7 +419,7 @@ class QuizService:
         )
         right_now = bool(correct) if correct is not None else grade >= Grade.HARD
         retries = await self._retries(ctx, right_now)
-        owed = self._screens_of(ctx, message_id)
+        owed = self._screens_of(ctx, message_id) + self._back_of(ctx)
         news = intents.streak_news(
             ctx.chat_id, ctx.session_id, ctx.position, reviewed.streak.events
         )

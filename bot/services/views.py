@@ -32,6 +32,8 @@ class QuestionView:
     front_html: str | None = None  # the card's formatted sides (bot.cards.richtext), if any
     back_html: str | None = None
     front_media: str | None = None  # the hash of the picture or sound shown with the question
+    front_more: tuple[str, ...] = ()  # the front's other pictures, sent before the question
+    back_media: tuple[str, ...] = ()  # the back's pictures and sound, sent after the answer
 
 
 @dataclass(frozen=True, slots=True)

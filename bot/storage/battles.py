@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.storage.db import Database, Row
+from bot.storage.media import split_digests
 from bot.storage.outbox import Owed
 from bot.storage.parameters import SCHEDULING_JOIN, parameters_from_json
 from bot.storage.quiz import ReviewWrite, StoredState, insert_review
@@ -74,6 +75,10 @@ class RoundRow:
     right_index: int
     message_id: int | None
     front_media: str | None = None  # the hash of the card's picture or sound, shown with it
+    front: str = ""  # the card's front, and its sides' formatting (bot.cards.richtext), if any
+    front_html: str | None = None
+    back_html: str | None = None
+    front_more: tuple[str, ...] = ()  # the front's other pictures (an album before the round)
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,7 +290,8 @@ async def round_rows(db: Database, battle_id: int) -> dict[int, RoundRow]:
     """Every chosen round of a battle, by round number."""
     rows = await db.fetchall(
         """SELECT r.round_no, r.question_id, q.key, q.card_id, q.kind, q.prompt, q.answer, c.back,
-                  r.options, r.right_index, r.message_id, c.front_media
+                  r.options, r.right_index, r.message_id, c.front_media, c.front, c.front_html,
+                  c.back_html, c.front_more
              FROM battle_rounds r
              JOIN questions q ON q.id = r.question_id
              JOIN cards c ON c.id = q.card_id
@@ -306,6 +312,10 @@ async def round_rows(db: Database, battle_id: int) -> dict[int, RoundRow]:
             right_index=r[9],
             message_id=r[10],
             front_media=r[11],
+            front=r[12],
+            front_html=r[13],
+            back_html=r[14],
+            front_more=split_digests(r[15]),
         )
         for r in rows
     }

@@ -11,7 +11,7 @@ from bot.cards.formats.apkg_media import MediaFile
 from bot.cards.model import Card, Deck
 from bot.cards.questions import QUESTIONS_VERSION, Question, card_key, make_questions
 from bot.storage.db import Database
-from bot.storage.media import store_media
+from bot.storage.media import join_digests, split_digests, store_media
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +78,14 @@ async def sync_deck(
         await db.execute("UPDATE cards SET retired = 1 WHERE deck_id = ?", (deck_id,))
         await db.executemany(
             """INSERT INTO cards (deck_id, key, position, front, back, reverse, front_html,
-                                  back_html, front_media, retired)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+                                  back_html, front_media, front_more, back_media, retired)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
                ON CONFLICT (deck_id, key) DO UPDATE SET
                    position = excluded.position, front = excluded.front,
                    back = excluded.back, reverse = excluded.reverse,
                    front_html = excluded.front_html, back_html = excluded.back_html,
-                   front_media = excluded.front_media, retired = 0""",
+                   front_media = excluded.front_media, front_more = excluded.front_more,
+                   back_media = excluded.back_media, retired = 0""",
             [
                 (
                     deck_id,
@@ -96,6 +97,8 @@ async def sync_deck(
                     c.front_html,
                     c.back_html,
                     c.front_media,
+                    join_digests(c.front_more),
+                    join_digests(c.back_media),
                 )
                 for i, c in enumerate(deck.cards)
             ],
@@ -188,7 +191,8 @@ async def remake_questions(db: Database, deck_id: int, now: int) -> None:
     if row is None:
         return
     cards = await db.fetchall(
-        """SELECT front, back, reverse, front_html, back_html, front_media FROM cards
+        """SELECT front, back, reverse, front_html, back_html, front_media, front_more,
+                  back_media FROM cards
             WHERE deck_id = ? AND retired = 0 ORDER BY position""",
         (deck_id,),
     )
@@ -197,8 +201,17 @@ async def remake_questions(db: Database, deck_id: int, now: int) -> None:
     deck = Deck(
         row[2],
         tuple(
-            Card(front, back, bool(reverse), front_html, back_html, front_media)
-            for front, back, reverse, front_html, back_html, front_media in cards
+            Card(
+                row[0],
+                row[1],
+                bool(row[2]),
+                row[3],
+                row[4],
+                row[5],
+                split_digests(row[6]),
+                split_digests(row[7]),
+            )
+            for row in cards
         ),
     )
     # The cards are the same: followers' questions are made again on their own use if need be.

@@ -17,6 +17,17 @@ class StoredMedia:
     kind: str  # photo / audio
     mime: str
     file_id: str | None
+    size: int = 0
+
+
+def join_digests(digests: tuple[str, ...]) -> str | None:
+    """Files a card side shows, as stored in one column (`cards.front_more`, `back_media`)."""
+    return " ".join(digests) or None
+
+
+def split_digests(stored: str | None) -> tuple[str, ...]:
+    """The files a `join_digests` column names, in order (none for cards stored before m023)."""
+    return tuple(stored.split()) if stored else ()
 
 
 async def store_media(db: Database, files: Iterable[MediaFile], now: int) -> None:
@@ -31,12 +42,12 @@ async def store_media(db: Database, files: Iterable[MediaFile], now: int) -> Non
 async def media_info(db: Database, digest: str, bot_id: int) -> StoredMedia | None:
     """A stored file's kind and type, and the `file_id` this bot got for it, if any."""
     row = await db.fetchone(
-        """SELECT m.kind, m.mime, f.file_id FROM media m
+        """SELECT m.kind, m.mime, f.file_id, m.size FROM media m
            LEFT JOIN media_file_ids f ON f.digest = m.digest AND f.bot_id = ?
           WHERE m.digest = ?""",
         (bot_id, digest),
     )
-    return None if row is None else StoredMedia(digest, row[0], row[1], row[2])
+    return None if row is None else StoredMedia(digest, row[0], row[1], row[2], int(row[3]))
 
 
 async def media_bytes(db: Database, digest: str) -> bytes | None:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.storage.db import Database, Row
+from bot.storage.media import split_digests
 from bot.storage.outbox import Owed
 from bot.storage.parameters import SCHEDULING_JOIN, parameters_from_json
 
@@ -36,6 +37,8 @@ class QuestionRow:
     front_html: str | None = None  # the card's formatted sides (bot.cards.richtext), if any
     back_html: str | None = None
     front_media: str | None = None  # the hash of the picture or sound shown with the front
+    front_more: tuple[str, ...] = ()  # the front's other pictures (bot.cards.model.Card)
+    back_media: tuple[str, ...] = ()  # the back's pictures and sound, shown with the answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +113,7 @@ SELECT s.id, s.user_id, s.chat_id, s.deck_id, d.title, s.size, s.position, s.fin
        (SELECT COUNT(*) FROM session_items x WHERE x.session_id = s.id AND x.retry = 1
            AND x.outcome IN ('right', 'hard', 'good', 'easy', 'overridden')),
        s.started_by, u.day_start_hour, pf.parameters{answer_columns},
-       c.front_media, c.front_html, c.back_html
+       c.front_more, c.back_media, c.front_media, c.front_html, c.back_html
   FROM quiz_sessions s
   JOIN decks d ON d.id = s.deck_id
   JOIN users u ON u.id = s.user_id
@@ -148,6 +151,8 @@ def _question(row: Row, at: int) -> QuestionRow:
         front_html=row[-2],  # the query's last two columns
         back_html=row[-1],
         front_media=row[-3],
+        front_more=split_digests(row[-5]),
+        back_media=split_digests(row[-4]),
     )
 
 

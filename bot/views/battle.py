@@ -7,7 +7,7 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.cards.richtext import readable_latex
+from bot.cards.richtext import card_html, readable_latex
 from bot.core.battle import (
     DEFAULT_ROUNDS,
     DEFAULT_SECONDS,
@@ -227,6 +227,11 @@ def _asked(round_row: RoundRow) -> str:
     """The round's question, escaped; an empty prompt is a picture or sound that is the question."""
     if not round_row.prompt and round_row.front_media is not None:
         return esc(_(MEDIA_QUESTION))
+    # A prompt that is a whole side (never one with a blank) keeps the side's formatting.
+    if round_row.front_html and round_row.prompt == readable_latex(round_row.front):
+        return card_html(round_row.front, round_row.front_html, PROMPT_BUDGET)
+    if round_row.back_html and round_row.prompt == readable_latex(round_row.back):
+        return card_html(round_row.back, round_row.back_html, PROMPT_BUDGET)
     return esc(clip(round_row.prompt, PROMPT_BUDGET))
 
 
@@ -277,7 +282,7 @@ def reveal_text(round_row: RoundRow, reveal: RevealRound, total: int) -> str:
         f"⚔️ {_round_heading(reveal.round_no, total)} · <i>{_('closed')}</i>\n",
         _asked(round_row),
         f"\n✅ <b>{option_letter(right)}) {esc(clip(answer, OPTION_CHARS))}</b>",
-        f"<i>{esc(clip(readable_latex(round_row.back), BACK_BUDGET))}</i>\n",
+        f"<i>{card_html(round_row.back, round_row.back_html, BACK_BUDGET)}</i>\n",
     ]
     for result in reveal.results[:MAX_LISTED_PLAYERS]:
         who = name(result.name)

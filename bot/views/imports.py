@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.cards.richtext import readable_latex
+from bot.cards.model import Card
+from bot.cards.richtext import card_html
 from bot.cards.upload import MAX_PASTE_CHARS, PasteRefusal
 from bot.services.imports import (
     MAX_OWN_DECKS,
@@ -159,13 +160,14 @@ def saving_toast(started: SaveStarted) -> str:
     return _("Saving %(deck)s…") % {"deck": clip(started.title, 150)}
 
 
-def _card_line(number: int, front: str, back: str) -> str:
-    # Formulas read as they will in the quiz.
-    front, back = readable_latex(front), readable_latex(back)
-    back_shown = " / ".join(line for line in back.splitlines() if line.strip())
-    return (
-        f"{number}. <b>{esc(clip(front, SIDE_CHARS))}</b>\n    {esc(clip(back_shown, SIDE_CHARS))}"
+def _card_line(number: int, card: Card) -> str:
+    # Formatting and formulas show as they will in the quiz; a back's lines on one line.
+    back = " / ".join(line for line in card.back.splitlines() if line.strip())
+    back_html = card.back_html and " / ".join(
+        line for line in card.back_html.splitlines() if line.strip()
     )
+    front = card_html(card.front, card.front_html, SIDE_CHARS)
+    return f"{number}. <b>{front}</b>\n    {card_html(back, back_html, SIDE_CHARS)}"
 
 
 def preview_text(preview: ImportPreview) -> str:
@@ -184,7 +186,7 @@ def preview_text(preview: ImportPreview) -> str:
         )
     lines.append("")
     lines += [
-        _card_line(number, card.front, card.back)
+        _card_line(number, card)
         for number, card in enumerate(preview.page_cards, start=preview.first_number)
     ]
     if preview.warnings and preview.page == 0:

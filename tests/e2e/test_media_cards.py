@@ -4,6 +4,7 @@ edits that caption, and a file is uploaded once per bot (then sent by its file_i
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -14,7 +15,7 @@ from bot.sandbox.message import SandboxMessage
 from bot.sandbox.server import SandboxServer
 from tests.e2e.conftest import RunningBot
 from tests.e2e.test_import import upload
-from tests.media import ELF, media_package, mp3_bytes, png_bytes
+from tests.media import ELF, media_package, mp3_bytes, opus_bytes, png_bytes
 
 
 def edited(message: SandboxMessage, text: str) -> Callable[[SandboxMessage], bool]:
@@ -169,3 +170,93 @@ async def test_a_picture_or_sound_alone_is_the_question_with_other_backs_as_opti
         await alice.wait_for(edited(question, "Right!"))
         seen.add(right)
     assert seen == {*animals, "cow"}
+
+
+async def test_the_backs_picture_and_voice_arrive_once_after_the_answer(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    alice = sandbox.user("Alice")
+    answer = png_bytes(5, 5)
+    data = media_package(
+        [("Say cat", 'cat <img src="cat.png"> [sound:cat.ogg]')],
+        {"cat.png": answer, "cat.ogg": opus_bytes()},
+    )
+    await _saved(alice, bot, data, "say.apkg")
+    await alice.send("/quiz")
+    question = await alice.wait_for(asked(1, 1))
+    assert question.photo is None and question.voice is None and "Say cat" in question.text
+    assert not any(m.photo or m.voice for m in alice.messages)  # nothing of the back before
+    await alice.tap("Show answer", message=question)
+    revealed = await alice.wait_for(edited(question, "How well"))
+    voice = await alice.wait_for(lambda m: m.voice is not None, since=question)
+    picture = await alice.wait_for(lambda m: m.photo is not None, since=question)
+    # The verdict first, then the back's picture, then its sound as a voice message to play.
+    assert question.message_id < picture.message_id < voice.message_id
+    assert picture.photo == answer and voice.voice == opus_bytes()
+    assert picture.labels == voice.labels == [] and picture.text == voice.text == ""
+    await alice.tap("Good", message=revealed)
+    await alice.wait_for(edited(question, "Graded"))
+    await alice.wait_for(lambda m: "Session complete" in m.text or "done" in m.text.lower())
+    # Shown once: the grade that followed sent neither again.
+    assert [m.message_id for m in alice.messages if m.photo or m.voice] == [
+        picture.message_id,
+        voice.message_id,
+    ]
+
+
+async def test_a_front_with_three_pictures_sends_an_album_then_the_question(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    alice = sandbox.user("Alice")
+    pictures = [png_bytes(2, 2), png_bytes(3, 3), png_bytes(4, 4)]
+    data = media_package(
+        [('<img src="a.png"><img src="b.png"><img src="c.png"> Which three?', "dots")],
+        {"a.png": pictures[0], "b.png": pictures[1], "c.png": pictures[2]},
+    )
+    await _saved(alice, bot, data, "dots.apkg")
+    (question,) = await _play(alice, 1)
+    album = [m for m in alice.messages if m.media_group_id is not None]
+    # The first picture carries the question and its buttons; the other two arrive just before
+    # it as one album (an album takes no buttons).
+    assert question.photo == pictures[0] and "Which three?" in question.text
+    assert question.labels == ["👀 Show answer"] and question.media_group_id is None
+    assert [m.photo for m in album] == pictures[1:]
+    assert [m.message_id for m in album] == [question.message_id - 2, question.message_id - 1]
+    assert len({m.media_group_id for m in album}) == 1 and all(m.text == "" for m in album)
+    stored = await bot.services.db.fetchall("SELECT COUNT(*) FROM media_file_ids")
+    assert stored[0][0] == 3  # every picture uploaded once, then sent by its file_id
+
+    await bot.services.db.execute("UPDATE review_states SET due = 0 WHERE user_id = ?", (alice.id,))
+    (again,) = await _play(alice, 1)
+    album_again = [m for m in alice.messages if m.media_group_id is not None][2:]
+    assert [m.file_id for m in album_again] == [m.file_id for m in album]
+    assert again.file_id == question.file_id
+
+
+async def test_files_whose_send_lost_its_answer_are_not_shown_twice(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    alice = sandbox.user("Alice")
+    pictures = [png_bytes(2, 2), png_bytes(3, 3), png_bytes(4, 4)]
+    data = media_package(
+        [
+            ('<img src="a.png"><img src="b.png"><img src="c.png"> Which three?', "dots"),
+            ("Say cat", "cat [sound:cat.ogg]"),
+        ],
+        {"a.png": pictures[0], "b.png": pictures[1], "c.png": pictures[2], "cat.ogg": opus_bytes()},
+    )
+    await _saved(alice, bot, data, "lost.apkg")
+    await bot.services.db.execute("UPDATE users SET new_per_day = 1 WHERE id = ?", (alice.id,))
+    # Telegram shows the album and the question, but the question's answer never comes back:
+    # the question is sent again once the Bot API answers, without its album a second time.
+    sandbox.faults.drop_after_apply("sendPhoto")
+    await alice.send("/quiz")
+    await alice.wait_for(asked(1, 1))
+    await sandbox.settle()
+    await asyncio.sleep(1.1)  # the outbox's first backoff, on the wall clock
+    await bot.services.delivery().sweep()
+    await sandbox.settle()
+    questions = [m for m in alice.messages if "Which three?" in m.text]
+    album = [m for m in alice.messages if m.media_group_id is not None]
+    assert len(questions) == 2 and all(q.labels == ["👀 Show answer"] for q in questions)
+    assert [m.photo for m in album] == pictures[1:]  # once

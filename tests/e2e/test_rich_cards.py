@@ -88,3 +88,15 @@ async def test_formatting_and_formulas_arrive_as_telegram_html(
             "The set Hom(A,B) of <u>all</u> arrows\n- from <code>A</code>\n- to <s>C</s> B\nsee",
         )
     ]
+
+
+async def test_the_import_preview_shows_the_cards_formatting(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    alice = sandbox.user("Alice")
+    preview = await upload(alice, "rich.apkg", rich_package())
+    parse_html(preview.html)  # what Telegram itself would parse
+    assert "<b><b>Hom-set</b> of <i>A</i> and <i>B</i></b>" in preview.html
+    assert "The set Hom(A,B) of <u>all</u> arrows / - from <code>A</code>" in preview.html
+    assert "<b>Square of <b>alpha</b></b>" in preview.html
+    assert "javascript" not in preview.html and "<script" not in preview.html

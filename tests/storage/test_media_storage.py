@@ -11,7 +11,7 @@ from bot.storage import decks
 from bot.storage.db import Database
 from bot.storage.decks import remake_questions, sync_deck
 from bot.storage.media import media_bytes, media_info, remember_file_id
-from tests.media import ELF, media_package, mp3_bytes, png_bytes
+from tests.media import ELF, media_package, mp3_bytes, opus_bytes, png_bytes
 
 NOW = 1_772_442_000
 BOT = 4242
@@ -37,7 +37,7 @@ def test_a_package_keeps_its_pictures_and_sounds_through_the_preview() -> None:
     assert kinds[by_front["Which word?"] or ""] == "audio"
     assert by_front["Liar"] is None and by_front["Plain front"] is None
     assert {m.data for m in upload.media} == {png_bytes(), mp3_bytes()}
-    warnings = " ".join(upload.deck.warnings)
+    warnings = " ".join(str(w) for w in upload.deck.warnings)
     assert "2 cards show a picture or sound" in warnings
     assert "1 media files skipped: not a PNG" in warnings
 
@@ -74,3 +74,54 @@ async def test_a_failed_save_stores_no_media(db: Database, monkeypatch: pytest.M
         await sync_deck(db, upload.deck, "animals", None, NOW, upload.media)
     row = await db.fetchone("SELECT COUNT(*) FROM media")
     assert row is not None and row[0] == 0
+
+
+def _sides_package() -> bytes:
+    return media_package(
+        [
+            ('<img src="a.png"><img src="b.png"><img src="c.png"> Three dots', "dots"),
+            ("Say cat", 'cat <img src="cat.png"> [sound:cat.ogg]'),
+        ],
+        {
+            "a.png": png_bytes(2, 2),
+            "b.png": png_bytes(3, 3),
+            "c.png": png_bytes(4, 4),
+            "cat.png": png_bytes(5, 5),
+            "cat.ogg": opus_bytes(),
+        },
+    )
+
+
+async def test_a_fronts_other_pictures_and_the_backs_files_are_stored_in_order(
+    db: Database,
+) -> None:
+    upload = decode_upload(encode_upload(read_upload(_sides_package(), "sides.apkg")))
+    dots, cat = upload.deck.cards
+    assert len(dots.front_more) == 2 and len(cat.back_media) == 2
+    deck_id = await sync_deck(db, upload.deck, "sides", None, NOW, upload.media)
+    await remake_questions(db, deck_id, NOW + 60)  # read back from the cards table and kept
+    rows = await db.fetchall(
+        "SELECT front, front_media, front_more, back_media FROM cards WHERE deck_id = ? "
+        "ORDER BY position",
+        (deck_id,),
+    )
+    assert [tuple(r) for r in rows] == [
+        ("Three dots", dots.front_media, " ".join(dots.front_more), None),
+        ("Say cat", None, None, " ".join(cat.back_media)),
+    ]
+    info = await media_info(db, cat.back_media[1], BOT)
+    assert info is not None and info.size == len(opus_bytes())
+
+
+async def test_cards_stored_before_show_no_other_files(db: Database) -> None:
+    upload = read_upload(_package(), "animals.apkg")
+    deck_id = await sync_deck(db, upload.deck, "animals", None, NOW, upload.media)
+    # A card stored before m023 has NULL in both columns, and is read as showing nothing more.
+    await db.execute(
+        "UPDATE cards SET front_more = NULL, back_media = NULL WHERE deck_id = ?", (deck_id,)
+    )
+    await remake_questions(db, deck_id, NOW + 60)
+    rows = await db.fetchall(
+        "SELECT front_more, back_media FROM cards WHERE deck_id = ?", (deck_id,)
+    )
+    assert {tuple(r) for r in rows} == {(None, None)}

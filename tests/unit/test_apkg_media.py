@@ -13,10 +13,16 @@ import pytest
 import zstandard
 
 from bot.cards.formats import apkg_media
-from bot.cards.formats.apkg_media import keep_media, references, sniff
+from bot.cards.formats.apkg_media import (
+    OPUS_MIME,
+    keep_media,
+    references,
+    shown_references,
+    sniff,
+)
 from bot.cards.model import DeckError
 from bot.cards.upload import read_upload
-from tests.media import ELF, media_package, mp3_bytes, png_bytes
+from tests.media import ELF, media_package, mp3_bytes, opus_bytes, png_bytes
 
 
 def _zip(files: dict[str, bytes], level: int = zipfile.ZIP_DEFLATED) -> zipfile.ZipFile:
@@ -43,6 +49,7 @@ def _package(named: dict[str, bytes]) -> zipfile.ZipFile:
         (mp3_bytes(), ("audio", "audio/mpeg")),
         (b"ID3\x04\x00" + b"\x00" * 20, ("audio", "audio/mpeg")),
         (b"OggS\x00\x02" + b"\x00" * 20, ("audio", "audio/ogg")),
+        (opus_bytes(), ("audio", OPUS_MIME)),
         (b"\x00\x00\x00\x20ftypM4A \x00\x00", ("audio", "audio/mp4")),
         (b"\xff\xf1\x50\x80" + b"\x00" * 20, ("audio", "audio/aac")),
         (b"RIFF\x00\x00\x00\x00WAVEfmt ", ("audio", "audio/wav")),
@@ -154,3 +161,49 @@ def test_cloze_cards_show_the_notes_picture() -> None:
     upload = read_upload(data, "cloze.apkg")
     assert [card.front_media is not None for card in upload.deck.cards] == [True, True]
     assert len(upload.media) == 1
+
+
+def test_a_side_shows_its_first_ten_pictures_then_its_first_sound() -> None:
+    field = "".join(f'<img src="p{i}.png">' for i in range(12)) + "[sound:a.mp3][sound:b.ogg]"
+    assert shown_references(field) == [*(f"p{i}.png" for i in range(10)), "a.mp3"]
+    assert shown_references("[sound:a.mp3] hi") == ["a.mp3"]
+
+
+def test_backs_and_more_pictures_are_kept_and_counted_together() -> None:
+    pictures = {f"p{i}.png": png_bytes(2 + i, 2) for i in range(3)}
+    back = {"answer.png": png_bytes(9, 9), "say.ogg": opus_bytes()}
+    data = media_package(
+        [
+            ('<img src="p0.png"><img src="p1.png"><img src="p2.png"> Which three?', "dots"),
+            ("Say cat", 'cat <img src="answer.png"> [sound:say.ogg]'),
+            ("Plain", "only text"),
+        ],
+        {**pictures, **back},
+    )
+    upload = read_upload(data, "sides.apkg")
+    three, cat, plain = upload.deck.cards
+    digests = {m.mime: m.digest for m in upload.media}
+    assert three.front_media is not None and len(three.front_more) == 2
+    assert [three.front_media, *three.front_more] == [
+        next(m.digest for m in upload.media if m.data == p) for p in pictures.values()
+    ]
+    assert cat.front_media is None and cat.back == "cat"
+    assert cat.back_media == (
+        next(m.digest for m in upload.media if m.data == back["answer.png"]),
+        digests[OPUS_MIME],
+    )
+    assert plain.front_media is None and not plain.front_more and not plain.back_media
+    assert len(upload.media) == 5
+
+
+def test_a_deck_past_the_file_limit_with_its_backs_keeps_no_media(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(apkg_media, "MAX_DECK_MEDIA_FILES", 1)
+    data = media_package(
+        [('<img src="a.png"> Front', 'Back <img src="b.png">')],
+        {"a.png": png_bytes(), "b.png": png_bytes(3, 3)},
+    )
+    upload = read_upload(data, "two.apkg")
+    (card,) = upload.deck.cards
+    assert card.front_media is None and not card.back_media and not upload.media

@@ -23,7 +23,7 @@ from typing import Any
 
 from bot.cards.formats.apkg_cloze import answers, cloze_numbers, parse_cloze, render_front, reveal
 from bot.cards.formats.apkg_html import field_to_html, field_to_text
-from bot.cards.formats.apkg_media import MediaFile, first_reference, keep_media, references
+from bot.cards.formats.apkg_media import MediaFile, first_reference, keep_media, shown_references
 from bot.cards.formats.apkg_package import Collection, collection_copy, open_zip, read_sqlite
 from bot.cards.formats.apkg_states import AnkiScheduling, read_scheduling
 from bot.cards.formats.checks import title_from_filename
@@ -118,8 +118,9 @@ class ApkgImport:
     memories: list[ImportedMemory] = field(default_factory=list)  # Anki's own FSRS states
     parameters: tuple[float, ...] = ()  # the FSRS parameters those states were computed with
     media: tuple[MediaFile, ...] = ()  # the pictures and sounds the cards' fronts show
-    # While reading: a card's front text → the media files its front field names.
+    # While reading: a card's front text → the media files its front (back) field shows.
     front_media: dict[str, list[str]] = field(default_factory=dict)
+    back_media: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -146,30 +147,45 @@ def read_apkg(data: bytes, filename: str) -> ApkgImport:
 
 
 def _with_media(found: ApkgImport, archive: zipfile.ZipFile) -> ApkgImport:
-    """The import with each card's first front picture or sound kept (bot.cards.formats.apkg_media)."""
-    wanted = {front: refs[0] for front, refs in found.front_media.items() if refs}
-    kept = keep_media(archive, wanted.values())
+    """The import with the pictures and sounds each card's sides show kept (apkg_media): the
+    front's first as its question's, its other pictures, and the back's; the deck's limits count
+    them all together."""
+    wanted = [*found.front_media.values(), *found.back_media.values()]
+    kept = keep_media(archive, (name for names in wanted for name in names))
     if not kept.files and not kept.warnings:
-        return _without_lost_media(replace(found, front_media={}))
+        return _without_lost_media(replace(found, front_media={}, back_media={}))
     cards = list(found.deck.cards)
+    files = 0
     for index, card in enumerate(cards):
-        name = wanted.get(card.front)
-        if name is not None and (media := kept.files.get(name)) is not None:
-            cards[index] = replace(card, front_media=media.digest)
+        front = [kept.files[n] for n in found.front_media.get(card.front, []) if n in kept.files]
+        back = [kept.files[n] for n in found.back_media.get(card.front, []) if n in kept.files]
+        # A front shows one sound at most, with no picture: a picture is the question's file.
+        first = next((m for m in front if m.kind == "photo"), front[0] if front else None)
+        more = [m for m in front if m.kind == "photo" and m is not first] if first else []
+        if first is None and not back:
+            continue
+        files += (first is not None) + len(more) + len(back)
+        cards[index] = replace(
+            card,
+            front_media=first.digest if first else None,
+            front_more=tuple(dict.fromkeys(m.digest for m in more)),
+            back_media=tuple(dict.fromkeys(m.digest for m in back)),
+        )
     shown = sum(1 for card in cards if card.front_media)
     notes = [f"{shown} cards show a picture or sound with their question"] if shown else []
     if alone := sum(1 for card in cards if card.front_media and is_media_front(card.front)):
         notes.append(f"{alone} of them have no text on the front: the picture or sound is asked")
     earlier = list(found.deck.warnings)
-    if shown:
+    if files:
         # The count of skipped references made before media was kept is no longer true.
         earlier = [w for w in earlier if not w.endswith("a text quiz cannot show them")]
-        if (others := found.media_skipped - shown) > 0:
-            notes.append(f"{others} other media references (on backs, or a second one) not shown")
-    by_digest = {m.digest: m for m in kept.files.values()}
+        if (others := found.media_skipped - files) > 0:
+            notes.append(f"{others} other media references not shown")
+    used = {d for c in cards for d in (c.front_media, *c.front_more, *c.back_media) if d}
+    by_digest = {m.digest: m for m in kept.files.values() if m.digest in used}
     deck = replace(found.deck, cards=tuple(cards), warnings=(*earlier, *notes, *kept.warnings))
     return _without_lost_media(
-        replace(found, deck=deck, media=tuple(by_digest.values()), front_media={})
+        replace(found, deck=deck, media=tuple(by_digest.values()), front_media={}, back_media={})
     )
 
 
@@ -310,7 +326,8 @@ class _Builder:
     cards: list[Card] = field(default_factory=list)
     index: dict[tuple[int, int | None], int] = field(default_factory=dict)  # (note, ord) → card
     fronts: set[str] = field(default_factory=set)
-    front_media: dict[str, list[str]] = field(default_factory=dict)  # front → media it names
+    front_media: dict[str, list[str]] = field(default_factory=dict)  # front → media it shows
+    back_media: dict[str, list[str]] = field(default_factory=dict)  # front → its back's media
     media: int = 0
     duplicates: int = 0
     empty: int = 0
@@ -356,8 +373,10 @@ class _Builder:
         )
         self.add(card, (note_id, None), place)
         kept = (note_id, None) in self.index
-        if kept and front.media and (named := references(front_field)):
+        if kept and front.media and (named := shown_references(front_field)):
             self.front_media.setdefault(card.front, named)
+        if kept and back.media and (named := shown_references(back_field)):
+            self.back_media.setdefault(card.front, named)
 
     def _add_cloze(self, note_id: int, fields: list[str], place: str) -> None:
         parsed = [parse_cloze(f) for f in fields]
@@ -380,9 +399,12 @@ class _Builder:
             card = Card(front, back, front_html=field_to_html(shown, front))
             self.add(card, (note_id, number - 1), place)
             # A picture outside the deletions shows with every card of the note.
-            named = references(shown) if (note_id, number - 1) in self.index else []
-            if named:
+            kept = (note_id, number - 1) in self.index
+            if kept and (named := shown_references(shown)):
                 self.front_media.setdefault(card.front, named)
+            # One inside a deletion is the answer: shown with the back.
+            if kept and (named := shown_references("".join(answers(nodes, number)))):
+                self.back_media.setdefault(card.front, named)
 
 
 def _build(
@@ -432,6 +454,7 @@ def _build(
         notes=note_count,
         media_skipped=builder.media,
         front_media=builder.front_media,
+        back_media=builder.back_media,
         media_files=media_files,
         duplicates_skipped=builder.duplicates,
         empty_skipped=builder.empty,

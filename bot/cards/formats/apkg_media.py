@@ -38,6 +38,9 @@ MAX_MANIFEST_BYTES = 2 * 1024 * 1024
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _CHUNK = 64 * 1024
 
+MAX_SIDE_PICTURES = 10  # pictures one card side shows (an album holds 2-10)
+OPUS_MIME = "audio/ogg; codecs=opus"
+
 Kind = Literal["photo", "audio"]
 
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
@@ -76,7 +79,8 @@ def sniff(data: bytes) -> tuple[Kind, str] | None:
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
         return "audio", "audio/wav"
     if head.startswith(b"OggS"):
-        return "audio", "audio/ogg"
+        # Opus (Telegram's voice format) names itself in the first page's packet.
+        return "audio", OPUS_MIME if b"OpusHead" in data[26:96] else "audio/ogg"
     if head[4:8] == b"ftyp" and head[8:12] in (b"M4A ", b"M4B ", b"mp42", b"isom", b"mp41"):
         return "audio", "audio/mp4"
     if head.startswith(b"ID3"):
@@ -102,6 +106,13 @@ def references(field: str) -> list[str]:
         if name and "://" not in name and not name.startswith("data:"):
             seen.setdefault(name, None)
     return list(seen)
+
+
+def shown_references(field: str) -> list[str]:
+    """The files a side shows: its first pictures (at most `MAX_SIDE_PICTURES`), then its first sound."""
+    pictures = references(_SOUND.sub("", field))[:MAX_SIDE_PICTURES]
+    sounds = [name for name in references(_IMG_SRC.sub("", field)) if name not in pictures]
+    return pictures + sounds[:1]
 
 
 def first_reference(field: str) -> tuple[str, Kind] | None:
