@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from bot.cards.model import Card, Deck
 from bot.storage.db import Database
 from bot.storage.decks import sync_deck
+from bot.storage.media import split_digests
 
 KEPT_REVOKED = 5  # revoked links a deck keeps (to say "revoked"); older ones are forgotten
 SLUG_PREFIX = "shared:"  # deck_slug (bot.cards.upload) never makes a ':', so no import lands here
@@ -186,10 +187,12 @@ async def added_from(db: Database, user_id: int, source_deck_id: int) -> int | N
 
 
 async def stored_deck(db: Database, deck_id: int) -> Deck | None:
-    """A deck's current cards as a Deck (what a copy is made from); None if it has none."""
+    """A deck's current cards as a Deck, pictures and sounds included (what a copy is made from);
+    None if it has none."""
     title = await db.fetchone("SELECT title FROM decks WHERE id = ?", (deck_id,))
     cards = await db.fetchall(
-        """SELECT front, back, reverse, front_html, back_html, front_media FROM cards
+        """SELECT front, back, reverse, front_html, back_html, front_media, front_more,
+                  back_media FROM cards
             WHERE deck_id = ? AND retired = 0 ORDER BY position""",
         (deck_id,),
     )
@@ -198,8 +201,17 @@ async def stored_deck(db: Database, deck_id: int) -> Deck | None:
     return Deck(
         str(title[0]),
         tuple(
-            Card(front, back, bool(reverse), front_html, back_html, front_media)
-            for front, back, reverse, front_html, back_html, front_media in cards
+            Card(
+                front=str(r[0]),
+                back=str(r[1]),
+                reverse=bool(r[2]),
+                front_html=r[3],
+                back_html=r[4],
+                front_media=r[5],
+                front_more=split_digests(r[6]),
+                back_media=split_digests(r[7]),
+            )
+            for r in cards
         ),
     )
 

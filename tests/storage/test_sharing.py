@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.cards.model import Card, Deck
 from bot.clock import ManualClock
 from bot.core.deeplinks import is_deck_token
 from bot.services.container import load_bundled_decks
@@ -14,6 +15,7 @@ from bot.services.imports import ImportPreview, ImportService, SavedDeck
 from bot.services.sharing import ShareScreen, ShareService
 from bot.services.views import Refusal
 from bot.storage.db import Database
+from bot.storage.decks import sync_deck
 from bot.storage.userdata import forget_user
 from bot.storage.users import upsert_user
 
@@ -219,3 +221,24 @@ async def test_adding_after_forgetting_oneself_since_the_preview_still_works(
     await forget_user(db, BOB)
     assert (await sharing.add(BOB, "Bob", token)).status == "added"
     assert len(await db.fetchall("SELECT id FROM decks WHERE owner_id = ?", (BOB,))) == 1
+
+
+async def test_a_copy_keeps_the_cards_pictures_and_sounds(
+    db: Database, sharing: ShareService
+) -> None:
+    await upsert_user(db, ALICE, "Alice", 0)
+    front, back = "a" * 64, "b" * 64
+    cards = (
+        Card("🖼 picture aaaaaaaa", "a cat", front_media=front, front_more=(back,)),
+        Card("dog", "a dog", back_media=(front, back)),
+    )
+    deck_id = await sync_deck(db, Deck("Animals", cards), "animals", ALICE, 0)
+    token = await shared(sharing, deck_id)
+    await sharing.open_link(BOB, "Bob", token)
+    assert (await sharing.add(BOB, "Bob", token)).status == "added"
+    rows = await db.fetchall(
+        """SELECT c.front_media, c.front_more, c.back_media FROM cards c
+             JOIN decks d ON d.id = c.deck_id WHERE d.owner_id = ? ORDER BY c.position""",
+        (BOB,),
+    )
+    assert [tuple(r) for r in rows] == [(front, back, None), (None, None, f"{front} {back}")]
