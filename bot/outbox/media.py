@@ -44,7 +44,7 @@ _NAME = {"image/png": "card.png", "image/jpeg": "card.jpg", "image/gif": "card.g
 class ScreenMedia:
     """The card's file shown with a screen, and whether the question message is its caption."""
 
-    digest: str
+    digest: str  # "" for none: the pictures before it are all there is
     captioned: bool
     before: tuple[str, ...] = ()  # pictures sent ahead of it, uncaptioned (an album of 2-10)
 
@@ -85,6 +85,8 @@ async def send_with_media(
     """Send the card's file with the question (after the pictures sent before it); the id of the
     message that carries the buttons (the file's own when `text` is empty)."""
     album = await send_album(bot, db, chat_id, media.before, thread_id)
+    if not media.digest and not text:
+        return album or 0  # the album was all there was to show
     info = await store.media_info(db, media.digest, bot_id(bot))
     if info is None:  # the card names a file no longer stored: the question alone
         if not text:

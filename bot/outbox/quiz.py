@@ -9,6 +9,7 @@ from bot.outbox.media import ScreenMedia, captioned
 from bot.services.quiz import QuizService
 from bot.services.reminders import ReminderService
 from bot.services.views import ClosedItem, QuestionView, RevealView, StreakNews
+from bot.storage.media import media_kind
 from bot.storage.outbox import OwedRow
 from bot.views import quiz as view
 from bot.views import reminders as reminder_view
@@ -83,6 +84,9 @@ class BackRenderer:
         files = (shown if isinstance(shown, QuestionView) else shown.question).back_media
         if not files:
             return None
+        # Pictures then at most one sound: with no sound, every picture goes in the album.
+        if len(files) > 1 and await media_kind(self.quiz.db, files[-1]) == "photo":
+            return Screen("", media=ScreenMedia("", True, files))  # the pictures: one album
         return Screen("", media=ScreenMedia(files[-1], True, files[:-1]))
 
     async def record(self, intent: OwedRow, message_id: int) -> None:

@@ -50,6 +50,12 @@ async def media_info(db: Database, digest: str, bot_id: int) -> StoredMedia | No
     return None if row is None else StoredMedia(digest, row[0], row[1], row[2], int(row[3]))
 
 
+async def media_kind(db: Database, digest: str) -> str | None:
+    """Whether a stored file is a photo or audio (None: not stored)."""
+    row = await db.fetchone("SELECT kind FROM media WHERE digest = ?", (digest,))
+    return None if row is None else str(row[0])
+
+
 async def media_bytes(db: Database, digest: str) -> bytes | None:
     """A stored file's bytes (for its first upload by a bot)."""
     row = await db.fetchone("SELECT data FROM media WHERE digest = ?", (digest,))

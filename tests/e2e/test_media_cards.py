@@ -260,3 +260,35 @@ async def test_files_whose_send_lost_its_answer_are_not_shown_twice(
     album = [m for m in alice.messages if m.media_group_id is not None]
     assert len(questions) == 2 and all(q.labels == ["👀 Show answer"] for q in questions)
     assert [m.photo for m in album] == pictures[1:]  # once
+
+
+async def test_a_backs_pictures_come_as_one_album_and_a_lost_voice_is_not_sent_again(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    alice = sandbox.user("Alice")
+    maps = [png_bytes(6, 6), png_bytes(7, 7)]
+    data = media_package(
+        [
+            ("Where is Lima?", 'Peru <img src="a.png"><img src="b.png">'),
+            ("Say dog", "dog [sound:dog.ogg]"),
+        ],
+        {"a.png": maps[0], "b.png": maps[1], "dog.ogg": opus_bytes(300)},
+    )
+    await _saved(alice, bot, data, "backs.apkg")
+    # The voice message reaches the chat but its answer is lost: it is not sent a second time.
+    sandbox.faults.drop_after_apply("sendVoice")
+    await alice.send("/quiz")
+    for number in (1, 2):
+        question = await alice.wait_for(asked(number, 2))
+        await alice.tap("Show answer", message=question)
+        revealed = await alice.wait_for(edited(question, "How well"))
+        await sandbox.settle()
+        await alice.tap("Good", message=revealed)
+        await alice.wait_for(edited(question, "Graded"))
+    await asyncio.sleep(1.1)  # the outbox's first backoff, on the wall clock
+    await bot.services.delivery().sweep()
+    await sandbox.settle()
+    album = [m for m in alice.messages if m.media_group_id is not None]
+    assert [m.photo for m in album] == maps and len({m.media_group_id for m in album}) == 1
+    assert [m.voice for m in alice.messages if m.voice is not None] == [opus_bytes(300)]
+    assert sum(1 for m in alice.messages if m.photo is not None) == 2  # the album's, once
