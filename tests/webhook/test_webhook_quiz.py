@@ -22,7 +22,12 @@ async def test_the_webhook_is_registered_with_the_secret_and_allowed_updates(
     assert registered.url == hook.settings.webhook_url
     assert registered.secret_token == SECRET
     assert registered.max_connections == 8
-    assert registered.allowed_updates == ["message", "callback_query"]
+    assert registered.allowed_updates == [
+        "message",
+        "callback_query",
+        "inline_query",
+        "poll_answer",
+    ]
 
 
 async def test_a_quiz_is_answered_end_to_end_over_the_webhook(
