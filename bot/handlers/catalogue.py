@@ -16,6 +16,7 @@ CATALOGUE_TAP, CATALOGUE_ADD_TAP = view.CATALOGUE_TAP, view.ADD_TAP
 async def on_catalogue_tap(query: CallbackQuery, tap: MenuTap, context: Context) -> None:
     """Show the catalogue (a new message), or add the deck tapped and say so in its place."""
     if query.message is None:
+        await query.answer()  # the router lets no such tap through; answered all the same
         return
     catalogue = context.bot_data.services.catalogue
     user = query.from_user
