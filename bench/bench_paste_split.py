@@ -14,6 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.deck_notes import said
 from tests.pastes import PASTES, cards_right, labelled_pastes, read
 
 
@@ -27,7 +28,7 @@ def main() -> None:
     for paste in labelled_pastes(args.folder):
         deck = read(paste)
         good = cards_right(paste, deck)
-        guessed = [w for w in deck.warnings if "I guessed" in w]
+        guessed = [w for w in said(deck.warnings) if "I guessed" in w]
         right, total, guesses = right + good, total + len(paste.cards), guesses + len(guessed)
         mark = "" if good == len(paste.cards) and len(deck.cards) == good else "  ✗"
         print(f"{paste.name:34} {good:3}/{len(paste.cards):<3} guesses {len(guessed)}{mark}")
@@ -39,7 +40,7 @@ def main() -> None:
                 if card not in deck.cards:
                     print(f"    want {card.front!r} → {card.back[:60]!r}")
         if args.verbose:
-            for warning in deck.warnings:
+            for warning in said(deck.warnings):
                 print(f"    ⚠ {warning}")
     print(f"cards split right: {right}/{total} ({right / total:.1%}); guess warnings: {guesses}")
 

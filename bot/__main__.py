@@ -16,6 +16,7 @@ from bot.cards.model import DeckError
 from bot.config import Settings, SettingsError, configure_logging, load_settings
 from bot.exit_codes import EXIT_BAD_SETTINGS, EXIT_CONFLICT, EXIT_FAILURE, EXIT_OK
 from bot.sentry import init_sentry
+from bot.views.deck_problems import render
 
 log = logging.getLogger("bot")
 SANDBOX_TOKEN = "1000000001:SANDBOX-local-play-token-000000"  # noqa: S105 - a fixed fake for the local sandbox
@@ -80,14 +81,14 @@ def deck_questions(path: Path, as_json: bool, seed: int) -> int:
     try:
         deck = read_deck_file(path)
     except DeckError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {render(exc.problem)}", file=sys.stderr)
         return EXIT_FAILURE
     if as_json:
         print(json.dumps(deck_questions_json(deck, seed), ensure_ascii=False, indent=2))
         return EXIT_OK
     print(render_questions(deck, seed))
     for warning in deck.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {render(warning)}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -96,7 +97,7 @@ def deck_check(path: Path, as_json: bool) -> int:
     try:
         deck = read_deck_file(path)
     except DeckError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {render(exc.problem)}", file=sys.stderr)
         return EXIT_FAILURE
     if as_json:
         print(json.dumps(deck.as_json(), ensure_ascii=False, indent=2))
@@ -107,7 +108,7 @@ def deck_check(path: Path, as_json: bool) -> int:
         for line in card.back.splitlines():
             print(f"   {line}")
     for warning in deck.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {render(warning)}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.storage.db import Database, open_database
+from bot.views import deck_problems  # noqa: F401 - deck problems read in English in tests
 from bot.views.i18n import PSEUDO_ENV
 from tests.backends import BACKENDS, backend_url
 from tests.token_scan import token_never_logged  # noqa: F401 - a session-wide log scan

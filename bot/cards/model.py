@@ -8,6 +8,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.cards.problems import Note, Problem, Value, problem
+
 MAX_SIDE_CHARS = 2000
 MAX_TITLE_CHARS = 200
 MAX_CARDS = 5000
@@ -18,7 +20,20 @@ _MEDIA_FRONT = re.compile(r"(?:🖼 picture|🔊 sound) [0-9a-f]{8}")
 
 
 class DeckError(ValueError):
-    """A deck that cannot be used, with a message that names what is wrong and where."""
+    """A deck that cannot be used: `problem` says what is wrong and where (the views word it;
+    `str()` is its English, for logs and the command line)."""
+
+    def __init__(self, found: Problem) -> None:
+        super().__init__(found)
+        self.problem = found
+
+    def __str__(self) -> str:
+        return str(self.problem)
+
+    @classmethod
+    def of(cls, code: str, file: str | None = None, **values: Value) -> DeckError:
+        """The error for `problem(code, file, **values)`."""
+        return cls(problem(code, file, **values))
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,18 +62,19 @@ class Card:
 
 @dataclass(frozen=True, slots=True)
 class Deck:
-    """A titled list of cards, plus warnings met while reading it."""
+    """A titled list of cards, plus warnings met while reading it (problems; a deck kept before
+    problems existed may hold its warnings as English lines)."""
 
     title: str
     cards: tuple[Card, ...]
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[Note, ...] = field(default=())
 
     def as_json(self) -> dict[str, object]:
         """The shape `python -m bot deck check --json` prints."""
         return {
             "title": self.title,
             "cards": [{"front": c.front, "back": c.back} for c in self.cards],
-            "warnings": list(self.warnings),
+            "warnings": [str(w) for w in self.warnings],
         }
 
 

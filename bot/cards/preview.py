@@ -30,7 +30,7 @@ def deck_questions_json(deck: Deck, seed: int = 0) -> dict[str, object]:
             }
             for question in make_questions(deck)
         ],
-        "warnings": list(deck.warnings),
+        "warnings": [str(w) for w in deck.warnings],
     }
 
 

@@ -17,6 +17,7 @@ from bot.cards.formats.apkg_media import MediaFile
 from bot.cards.formats.quizlet import one_line_set
 from bot.cards.formats.text import looks_like_flashcards, read_flashcard_text
 from bot.cards.model import Card, Deck, DeckError
+from bot.cards.problems import Note, Problem, note_from_json, note_json, problem
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_PASTE_CHARS = 64 * 1024
@@ -29,10 +30,6 @@ PAGE_CARDS = 8  # cards on one page of a preview
 MAX_FILENAME_CHARS = 120
 MAX_SUFFIX_CHARS = 10
 UPLOAD_SUFFIXES = tuple(s for s in SUPPORTED_SUFFIXES if s != ".toml")
-ANKI_WITHOUT_MEDIA = (
-    "export the deck again without its pictures and sounds: in Anki, File ▸ Export…, choose "
-    "Anki Deck Package (.apkg) and untick “Include media”"
-)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -63,18 +60,24 @@ def safe_filename(name: str | None) -> str:
     return stem[: MAX_FILENAME_CHARS - len(suffix) - 1].rstrip() + "…" + suffix
 
 
-def refuse_before_download(filename: str, size: int | None) -> str | None:
+def refuse_before_download(filename: str, size: int | None) -> Problem | None:
     """Why a document is refused from its name and announced size alone; None if worth reading."""
     suffix = Path(filename).suffix.lower()
     if suffix not in UPLOAD_SUFFIXES:
-        shown = suffix or "(none)"
-        return f"{filename}: unsupported file type {shown!r} (send {', '.join(UPLOAD_SUFFIXES)})"
+        if not suffix:
+            return problem("no_file_type", filename, suffixes=", ".join(UPLOAD_SUFFIXES))
+        return problem(
+            "unsupported_type", filename, suffix=suffix, suffixes=", ".join(UPLOAD_SUFFIXES)
+        )
     if size is not None and size > MAX_UPLOAD_BYTES:
-        refusal = f"{filename}: the file is {size / 1024 / 1024:.1f} MB; the limit is 10 MB"
-        if suffix == ".apkg":
-            # Pictures and sounds are what make a package large; the cards alone rarely are.
-            refusal += f" — {ANKI_WITHOUT_MEDIA}"
-        return refusal
+        # Pictures and sounds are what make a package large; the cards alone rarely are: the
+        # refusal of a package says how to export it without them.
+        return problem(
+            "apkg_too_large" if suffix == ".apkg" else "file_too_large",
+            filename,
+            size=round(size / 1024 / 1024, 1),
+            limit=MAX_UPLOAD_BYTES // 1024 // 1024,
+        )
     return None
 
 
@@ -100,12 +103,13 @@ class PasteRefusal:
     """Why a text that looks meant as flashcards was not taken (the view words it).
 
     `too_long`: over the paste limit. `unreadable`: the reader found something wrong, said in
-    `problem` ("line 3: a Q: line without an A: line after it"). `one_card`: nothing marks where
-    cards start and everything read as the single card `card`.
+    `problem` (line 3: a Q: line without an A: line after it; or a sentence the views already
+    worded). `one_card`: nothing marks where cards start and everything read as the single card
+    `card`.
     """
 
     reason: Literal["too_long", "unreadable", "one_card"]
-    problem: str = ""
+    problem: Problem | str = ""
     card: Card | None = None
 
 
@@ -149,7 +153,7 @@ def read_paste(text: str) -> Deck | PasteRefusal | None:
     except DeckError as exc:
         if not looks_like_flashcards(text):
             return None
-        return PasteRefusal("unreadable", str(exc).removeprefix(f"{PASTE_WHERE}: "))
+        return PasteRefusal("unreadable", exc.problem)
     cards = read.deck.cards
     if read.explicit or len(cards) >= MIN_PASTED_CARDS:
         return read.deck
@@ -163,7 +167,7 @@ class Digest:
     title: str
     cards: int
     reviews: int
-    warnings: tuple[str, ...]
+    warnings: tuple[Note, ...]
     page: int  # 0-based, within the pages there are
     page_cards: tuple[Card, ...]  # the cards on that page, the first being card page × PAGE_CARDS
 
@@ -178,7 +182,7 @@ class Digest:
             "title": self.title,
             "cards": self.cards,
             "reviews": self.reviews,
-            "warnings": list(self.warnings),
+            "warnings": [note_json(w) for w in self.warnings],
             "page": self.page,
             "page_cards": [
                 [
@@ -197,7 +201,7 @@ class Digest:
             str(raw["title"]),
             int(raw["cards"]),
             int(raw["reviews"]),
-            tuple(str(w) for w in raw["warnings"]),
+            tuple(note_from_json(w) for w in raw["warnings"]),
             int(raw["page"]),
             tuple(
                 Card(str(c[0]), str(c[1]), front_html=_html(c, 2), back_html=_html(c, 3))
@@ -274,7 +278,7 @@ def encode_upload(upload: Upload) -> str:
             "title": upload.deck.title,
             # A card meant both ways, and an answer to its back-to-front direction, carry a 1.
             "cards": [_card_json(c) for c in upload.deck.cards],
-            "warnings": list(upload.deck.warnings),
+            "warnings": [note_json(w) for w in upload.deck.warnings],
             "reviews": [
                 [
                     r.card_index,
@@ -314,7 +318,7 @@ def decode_upload(payload: str) -> Upload:
     deck = Deck(
         str(raw["title"]),
         tuple(_card_from_json(card) for card in raw["cards"]),
-        tuple(str(w) for w in raw["warnings"]),
+        tuple(note_from_json(w) for w in raw["warnings"]),
     )
     reviews = tuple(
         ImportedReview(

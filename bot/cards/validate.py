@@ -14,6 +14,10 @@ from bot.cards.model import (
     DeckError,
     normalize_front,
 )
+from bot.cards.problems import Note, Problem
+
+# A repeated front is quoted this far in the refusal.
+FRONT_QUOTED_CHARS = 200
 
 
 def clean_text(text: str) -> str:
@@ -22,74 +26,90 @@ def clean_text(text: str) -> str:
     return "\n".join(lines).strip()
 
 
-def check_sides(card: Card, where: str) -> None:
-    """Raise a DeckError naming `where` if a side is empty or longer than the limit."""
+# Where a card is in what it was read from: ("line", 12), ("card", 3), ("row", 5), ("note", 7).
+Place = tuple[str, int]
+
+
+def check_sides(card: Card, where: str, place: Place) -> None:
+    """Raise a DeckError naming the file and place if a side is empty or longer than the limit."""
     for side, value in (("front", card.front), ("back", card.back)):
         if not value:
-            raise DeckError(f"{where}: the {side} is empty")
+            raise DeckError.of("side_empty", where, place=place[0], at=place[1], side=side)
         if len(value) > MAX_SIDE_CHARS:
-            raise DeckError(
-                f"{where}: the {side} is {len(value)} characters long (at most {MAX_SIDE_CHARS})"
+            raise DeckError.of(
+                "side_too_long",
+                where,
+                place=place[0],
+                at=place[1],
+                side=side,
+                length=len(value),
+                limit=MAX_SIDE_CHARS,
             )
 
 
-def check_cards(cards: Iterable[tuple[Card, str]], where: str) -> list[Card]:
-    """Cleaned cards; raise naming the place (e.g. "line 12") of an empty or too long side or a repeat."""
+def check_cards(cards: Iterable[tuple[Card, Place]], where: str) -> list[Card]:
+    """Cleaned cards; raise naming the place (e.g. line 12) of an empty or too long side or a repeat."""
     checked: list[Card] = []
-    seen: dict[str, str] = {}
+    seen: dict[str, Place] = {}
     for raw, place in cards:
         if len(checked) >= MAX_CARDS:
             # Raised as soon as the card beyond the limit comes: a reader feeding cards one by
             # one stops reading there.
-            raise DeckError(too_many_cards(where, place))
+            raise too_many_cards(where, place)
         card = replace(raw, front=clean_text(raw.front), back=clean_text(raw.back))
-        check_sides(card, f"{where}: {place}")
+        check_sides(card, where, place)
         key = normalize_front(card.front)
         if key in seen:
-            raise DeckError(f"{where}: {place}: the front {card.front!r} repeats {seen[key]}")
+            first = seen[key]
+            raise DeckError.of(
+                "front_repeats",
+                where,
+                place=place[0],
+                at=place[1],
+                front=card.front[:FRONT_QUOTED_CHARS],
+                first_place=first[0],
+                first_at=first[1],
+            )
         seen[key] = place
         checked.append(card)
     return checked
 
 
 def build_deck(
-    title: str, cards: Iterable[Card], warnings: Iterable[str] = (), where: str = "deck"
+    title: str, cards: Iterable[Card], warnings: Iterable[Problem] = (), where: str = "deck"
 ) -> Deck:
     """A validated deck: non-empty sides within limits, unique fronts; errors name the card and field."""
     title = " ".join(title.split())
     if not title:
-        raise DeckError(f"{where}: the deck has no title")
+        raise DeckError.of("no_title", where)
     if len(title) > MAX_TITLE_CHARS:
-        raise DeckError(f"{where}: the title is longer than {MAX_TITLE_CHARS} characters")
+        raise DeckError.of("title_too_long", where, limit=MAX_TITLE_CHARS)
     listed = list(cards)
     if len(listed) > MAX_CARDS:
-        raise DeckError(too_many_cards(where, f"card {MAX_CARDS + 1}"))
+        raise too_many_cards(where, ("card", MAX_CARDS + 1))
     # PostgreSQL cannot store a NUL character in text: whatever a reader left is removed here.
     nul = title.count("\0") + sum(c.front.count("\0") + c.back.count("\0") for c in listed)
-    notes = list(warnings)
+    notes: list[Note] = list(warnings)
     if nul:
         title = title.replace("\0", "")
         listed = [
             Card(c.front.replace("\0", ""), c.back.replace("\0", ""), c.reverse) for c in listed
         ]
         notes.append(nul_warning(nul))
-    checked = check_cards(((c, f"card {n}") for n, c in enumerate(listed, start=1)), where)
+    checked = check_cards(((c, ("card", n)) for n, c in enumerate(listed, start=1)), where)
     if not checked:
-        raise DeckError(f"{where}: the deck has no cards")
+        raise DeckError.of("no_cards", where)
     return Deck(title, tuple(checked), tuple(notes))
 
 
-def too_many_cards(where: str, place: str) -> str:
-    """The reason a deck over the card limit is refused, naming where reading stopped."""
-    return (
-        f"{where}: more than {MAX_CARDS:,} cards (the limit): reading stopped at {place}; "
-        "split the deck"
-    )
+def too_many_cards(where: str, place: Place) -> DeckError:
+    """The refusal of a deck over the card limit, naming where reading stopped."""
+    return DeckError.of("too_many_cards", where, limit=MAX_CARDS, place=place[0], at=place[1])
 
 
-def nul_warning(count: int) -> str:
+def nul_warning(count: int) -> Problem:
     """The warning for NUL characters removed from a deck (no database can store them in text)."""
-    return f"{count:,} NUL characters (invisible, \\0) removed: they cannot be stored"
+    return Problem("nul_removed", {"count": count})
 
 
 def without_nul(text: str) -> tuple[str, int]:

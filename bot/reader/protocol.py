@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.cards.model import Card
+from bot.cards.problems import Note, note_from_json, note_json
 from bot.cards.upload import Digest, PasteRefusal
 from bot.reader.job import JOB_VARIABLE, Job, Kind
 
@@ -33,9 +34,10 @@ class Read:
 
 @dataclass(frozen=True, slots=True)
 class Refused:
-    """The file is not a deck the bot can take; `reason` says why, starting with its name."""
+    """The file is not a deck the bot can take; `reason` says why, naming the file (a line of
+    English from a reader of an earlier version)."""
 
-    reason: str
+    reason: Note
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +60,9 @@ def deck_line(digest: Digest) -> bytes:
     return header_line({"found": "deck", "digest": digest.as_json()})
 
 
-def refused_line(reason: str) -> bytes:
+def refused_line(reason: Note) -> bytes:
     """The first line for a file that is no deck."""
-    return header_line({"found": "refused", "reason": reason})
+    return header_line({"found": "refused", "reason": note_json(reason)})
 
 
 def paste_line(verdict: PasteRefusal | None) -> bytes:
@@ -69,7 +71,12 @@ def paste_line(verdict: PasteRefusal | None) -> bytes:
         return header_line({"found": "chat"})
     card = [verdict.card.front, verdict.card.back] if verdict.card is not None else None
     return header_line(
-        {"found": "paste", "reason": verdict.reason, "problem": verdict.problem, "card": card}
+        {
+            "found": "paste",
+            "reason": verdict.reason,
+            "problem": note_json(verdict.problem),
+            "card": card,
+        }
     )
 
 
@@ -89,14 +96,14 @@ def parse_output(output: bytes) -> Answer:
         if found == "deck":
             return Read(Digest.from_json(raw["digest"]), rest.decode())
         if found == "refused":
-            return Refused(str(raw["reason"]))
+            return Refused(note_from_json(raw["reason"]))
         if found == "chat":
             return None
         if found == "paste":
             card = raw["card"]
             return PasteRefusal(
                 raw["reason"],
-                str(raw["problem"]),
+                note_from_json(raw["problem"]),
                 Card(str(card[0]), str(card[1])) if card is not None else None,
             )
         if found == "memory":

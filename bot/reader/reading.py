@@ -6,6 +6,7 @@ import errno
 import sys
 
 from bot.cards.model import Deck, DeckError
+from bot.cards.problems import problem
 from bot.cards.upload import Upload, digest, encode_upload, read_paste, read_upload
 from bot.reader.limits import MB
 from bot.reader.protocol import (
@@ -28,7 +29,7 @@ def answer(job: Job, data: bytes) -> bytes:
         else:
             upload = read_upload(data, job.filename)
     except DeckError as exc:
-        return refused_line(str(exc))
+        return refused_line(exc.problem)
     except Exception as exc:
         if _out_of_memory(exc):
             return crashed_line("memory")
@@ -43,8 +44,12 @@ def answer(job: Job, data: bytes) -> bytes:
     header = deck_line(digest(upload))
     if len(header) > room:
         return refused_line(
-            f"{job.filename or 'the text'}: the deck is {len(payload) / MB:.1f} MB once stored; "
-            f"at most {job.limits.output_bytes // MB} MB can be kept"
+            problem(
+                "stored_too_large",
+                job.filename or None,
+                size=round(len(payload) / MB, 1),
+                limit=job.limits.output_bytes // MB,
+            )
         )
     return header + payload
 

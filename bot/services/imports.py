@@ -13,6 +13,7 @@ from typing import Literal
 from bot.cards.formats.apkg import ImportedMemory
 from bot.cards.formula_image import with_formula_pictures
 from bot.cards.model import Card
+from bot.cards.problems import Note, Problem, problem
 from bot.cards.questions import QuestionKind, question_key
 from bot.cards.upload import (
     MAX_PASTE_CHARS,
@@ -67,7 +68,7 @@ class ImportPreview:
     page: int  # 0-based
     pages: int
     page_cards: tuple[Card, ...]  # the cards on this page, the first being card page × PAGE_CARDS
-    warnings: tuple[str, ...]
+    warnings: tuple[Note, ...]
     reviews: int  # Anki reviews that can be replayed
     updates_existing: bool  # the user already has a deck of this title; saving updates it
     at_deck_limit: bool  # saving would need a deck slot the user does not have
@@ -94,9 +95,9 @@ class ClosedPreview:
 
 @dataclass(frozen=True, slots=True)
 class ImportFailure:
-    """Why a sent file could not be read (starts with the file name)."""
+    """Why a sent file could not be read: a problem naming the file, or a sentence already worded."""
 
-    reason: str
+    reason: Problem | str
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +207,7 @@ class ImportService:
         return int(self.clock.now().timestamp())
 
     @staticmethod
-    def refuse_before_download(filename: str, size: int | None) -> str | None:
+    def refuse_before_download(filename: str, size: int | None) -> Problem | None:
         """Why a document is refused unread (type, size); None when it is worth downloading."""
         return refuse_before_download(filename, size)
 
@@ -224,8 +225,7 @@ class ImportService:
             if exc.size is not None:
                 return ImportFailure(refuse_before_download(filename, exc.size) or filename)
             return ImportFailure(
-                f"{filename}: the file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB (the "
-                "download stopped there); the limit is 10 MB"
+                problem("download_too_large", filename, limit=MAX_UPLOAD_BYTES // 1024 // 1024)
             )
         except DownloadFailed:
             return DownloadFailure()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.cards.model import Card
+from bot.cards.problems import Problem
 from bot.cards.richtext import card_html
 from bot.cards.upload import MAX_PASTE_CHARS, PasteRefusal
 from bot.services.imports import (
@@ -18,6 +19,7 @@ from bot.services.imports import (
 )
 from bot.views import refusals
 from bot.views.callbacks import ImportTap, MenuTap, encode
+from bot.views.deck_problems import render
 from bot.views.fmt import clip, esc
 from bot.views.i18n import N_, _, count
 
@@ -96,13 +98,13 @@ def paste_refused(refusal: PasteRefusal) -> str:
         ) % {"front": front}
     return _(
         "⚠️ I couldn't read those flashcards: %(problem)s. Send /import to see the forms I read."
-    ) % {"problem": esc(clip(refusal.problem, REASON_CHARS))}
+    ) % {"problem": esc(clip(render(refusal.problem, with_file=False), REASON_CHARS))}
 
 
-def couldnt_read(reason: str) -> str:
-    """The reply to a file that cannot be imported."""
+def couldnt_read(reason: Problem | str) -> str:
+    """The reply to a file that cannot be imported (a problem naming it, or a worded reason)."""
     return _("⚠️ I couldn't read this file: %(reason)s") % {
-        "reason": esc(clip(reason, REASON_CHARS))
+        "reason": esc(clip(render(reason), REASON_CHARS))
     }
 
 
@@ -191,7 +193,9 @@ def preview_text(preview: ImportPreview) -> str:
     ]
     if preview.warnings and preview.page == 0:
         lines.append("")
-        lines += [f"⚠️ {esc(clip(w, WARNING_CHARS))}" for w in preview.warnings[:MAX_WARNINGS]]
+        lines += [
+            f"⚠️ {esc(clip(render(w), WARNING_CHARS))}" for w in preview.warnings[:MAX_WARNINGS]
+        ]
         if len(preview.warnings) > MAX_WARNINGS:
             more = {"more": len(preview.warnings) - MAX_WARNINGS}
             lines.append(_("⚠️ …and %(more)s more") % more)

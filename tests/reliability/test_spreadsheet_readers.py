@@ -11,6 +11,8 @@ from bot.cards.formats.sheet_box import MAX_CELLS, column_letters
 from bot.cards.model import MAX_CARDS
 from bot.reader.pool import ReaderPool
 from bot.reader.protocol import Read, Refused
+from bot.views.deck_problems import render
+from tests.deck_notes import said
 from tests.reliability.test_readers import data
 from tests.sheets import xlsx_bytes
 
@@ -53,7 +55,7 @@ async def test_the_largest_sheet_the_limits_allow_is_read_within_the_readers_lim
         await pool.close()
     assert isinstance(read, Read), read
     assert read.digest.cards == MAX_CARDS
-    assert read.digest.warnings == (
+    assert said(read.digest.warnings) == (
         "only the first two columns (A and B) were read; the columns after them were left out",
     )
 
@@ -71,4 +73,4 @@ async def test_a_far_cell_gets_a_reason_from_the_reader_not_a_crash() -> None:
     finally:
         await pool.close()
     assert isinstance(read, Refused), read
-    assert read.reason.startswith("far.xlsx: the first sheet spans more than 20,000 rows")
+    assert render(read.reason).startswith("far.xlsx: the first sheet spans more than 20,000 rows")

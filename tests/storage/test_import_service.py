@@ -31,6 +31,7 @@ from bot.storage.imports import (
     write_replayed,
 )
 from bot.storage.quiz import StoredState
+from bot.views.deck_problems import render
 
 ALICE, BOB = 1001, 1002
 CSV = b"front,back\nhola,hello\nadios,goodbye\ngracias,thank you\npor favor,please\n"
@@ -158,7 +159,7 @@ async def test_unreadable_files_give_a_reason_and_keep_nothing(
 ) -> None:
     read = await imports.read_file(ALICE, "Alice", data, name)
     assert isinstance(read, ImportFailure)
-    assert read.reason.startswith(reason)
+    assert render(read.reason).startswith(reason)
     left = await db.fetchone("SELECT COUNT(*) FROM pending_imports")
     assert left is not None and left[0] == 0
 

@@ -39,7 +39,7 @@ def test_a_package_keeps_its_pictures_and_sounds_through_the_preview() -> None:
     assert {m.data for m in upload.media} == {png_bytes(), mp3_bytes()}
     warnings = " ".join(str(w) for w in upload.deck.warnings)
     assert "2 cards show a picture or sound" in warnings
-    assert "1 media files skipped: not a PNG" in warnings
+    assert "1 media file skipped: not a PNG" in warnings
 
 
 async def test_media_is_stored_once_and_its_file_id_remembered(db: Database) -> None:

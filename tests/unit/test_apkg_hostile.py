@@ -17,6 +17,7 @@ import pytest
 from bot.cards.formats import apkg, apkg_package
 from bot.cards.formats.apkg import MAX_NOTES, MAX_REVIEWS, read_apkg
 from bot.cards.model import MAX_CARDS, MAX_TITLE_CHARS, DeckError
+from tests.deck_notes import said
 from tests.unit.test_format_apkg import (
     BASIC,
     as_anki21b,
@@ -217,7 +218,9 @@ def test_nul_characters_are_removed_with_a_warning() -> None:
 
     read = read_apkg(package(edit), "nul.apkg")
     assert [c.front for c in read.deck.cards] == ["France", "Spain"]
-    assert "1 NUL characters (invisible, \\0) removed: they cannot be stored" in read.deck.warnings
+    assert "1 NUL character (invisible, \\0) removed: it cannot be stored" in said(
+        read.deck.warnings
+    )
 
 
 @pytest.mark.parametrize(

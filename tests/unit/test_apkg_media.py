@@ -22,6 +22,7 @@ from bot.cards.formats.apkg_media import (
 )
 from bot.cards.model import DeckError
 from bot.cards.upload import read_upload
+from tests.deck_notes import said
 from tests.media import ELF, media_package, mp3_bytes, opus_bytes, png_bytes
 
 
@@ -76,27 +77,27 @@ def test_real_files_are_kept_by_content_hash() -> None:
     assert list(kept.files) == ["cat.png"]
     assert kept.files["cat.png"].kind == "photo"
     assert len(kept.files["cat.png"].digest) == 64
-    assert kept.warnings == ()
+    assert said(kept.warnings) == ()
 
 
 def test_a_file_lying_about_its_type_is_skipped_with_a_warning() -> None:
     kept = keep_media(_package({"cat.png": ELF, "dog.png": png_bytes()}), ["cat.png", "dog.png"])
     assert list(kept.files) == ["dog.png"]
-    assert "1 media files skipped: not a PNG" in kept.warnings[0]
+    assert "1 media file skipped: not a PNG" in said(kept.warnings)[0]
 
 
 def test_a_thousand_tiny_files_keep_no_media_at_all() -> None:
     named = {f"{i}.png": png_bytes() for i in range(1000)}
     kept = keep_media(_package(named), list(named))
     assert kept.files == {}
-    assert "more than 500 (the limit)" in kept.warnings[0]
+    assert "more than 500 (the limit)" in said(kept.warnings)[0]
 
 
 def test_a_decompression_bomb_is_skipped_unread(monkeypatch: pytest.MonkeyPatch) -> None:
     bomb = png_bytes() + b"\x00" * (apkg_media.MAX_MEDIA_FILE_BYTES + 1)
     kept = keep_media(_package({"bomb.png": bomb}), ["bomb.png"])
     assert kept.files == {}
-    assert "larger than 5 MB skipped" in kept.warnings[0]
+    assert "larger than 5 MB skipped" in said(kept.warnings)[0]
 
 
 def test_the_deck_total_is_checked_before_unpacking(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,7 +105,7 @@ def test_the_deck_total_is_checked_before_unpacking(monkeypatch: pytest.MonkeyPa
     named = {f"{i}.mp3": mp3_bytes() for i in range(3)}
     kept = keep_media(_package(named), list(named))
     assert kept.files == {}
-    assert "the cards are imported as text" in kept.warnings[0]
+    assert "the cards are imported as text" in said(kept.warnings)[0]
 
 
 def test_a_zstd_bomb_in_a_current_package_is_capped() -> None:
@@ -132,7 +133,7 @@ def test_genanki_packages_keep_their_media() -> None:
         "cat.png": "image/png",
         "dog.mp3": "audio/mpeg",
     }
-    assert kept.warnings == ("1 media files the notes refer to are not in the package",)
+    assert said(kept.warnings) == ("1 media file the notes refer to is not in the package",)
 
 
 def test_a_package_with_a_bomb_for_a_picture_is_refused_unread() -> None:

@@ -25,6 +25,7 @@ from bot.cards.formats.apkg_package import collection_copy
 from bot.cards.upload import Upload, decode_upload, encode_upload
 from bot.core.personal_parameters import DEFAULT_PARAMETERS
 from tests.conftest import shared_path
+from tests.deck_notes import said
 
 # FSRS-6's defaults, each a tenth larger: parameters FSRS takes, and not its defaults.
 PARAMS = tuple(round(w * 1.1, 4) for w in DEFAULT_PARAMETERS)
@@ -77,7 +78,7 @@ def test_with_parameters_every_review_card_keeps_anki_s_state() -> None:
     assert first.last_review == max(
         r.reviewed_at for r in result.reviews if r.card_index == 0 and not r.reverse
     )
-    assert result.deck.warnings[-1].startswith("1113 Anki cards keep Anki's own FSRS memory")
+    assert said(result.deck.warnings)[-1].startswith("1,113 Anki cards keep Anki's own FSRS memory")
     # and the states survive the preview, as the reviews do
     upload = Upload(result.deck, tuple(result.reviews), tuple(result.memories), result.parameters)
     kept = decode_upload(encode_upload(upload))

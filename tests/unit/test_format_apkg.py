@@ -25,6 +25,7 @@ from bot.cards.formats.apkg import ImportedReview, read_apkg
 from bot.cards.formats.apkg_package import Collection
 from bot.cards.formats.apkg_package import read_sqlite as real_read
 from bot.cards.model import Card, DeckError
+from tests.deck_notes import said
 
 ROOT = Path(__file__).resolve().parents[2]
 ANKI = ROOT / ".." / "shared" / "fixtures" / "anki"
@@ -145,7 +146,7 @@ def test_basic_notes_become_cards_titled_by_their_deck() -> None:
     assert result.collection == "collection.anki2"
     assert result.notes == 2
     assert result.reviews == []
-    assert result.deck.warnings == ()
+    assert said(result.deck.warnings) == ()
 
 
 def test_reversed_notes_give_one_card_each_meant_both_ways() -> None:
@@ -162,7 +163,7 @@ def test_reversed_notes_give_one_card_each_meant_both_ways() -> None:
         Card("die Katze", "the cat", reverse=True),
         Card("ja", "yes"),
     )
-    assert result.deck.warnings == (
+    assert said(result.deck.warnings) == (
         "2 cards have a reverse card in Anki: each is asked back to front too, with its own "
         "schedule",
     )
@@ -240,13 +241,13 @@ def test_media_is_dropped_with_one_warning_and_image_only_fronts_not_kept_are_sk
     result = read_apkg(make_package(notes, media=media), "body.apkg")
     assert result.deck.cards == (Card("Heart", "Pumps blood"), Card("Kidney", "Filters blood"))
     assert (result.media_skipped, result.media_files, result.empty_skipped) == (3, 3, 1)
-    assert result.deck.warnings == (
+    assert said(result.deck.warnings) == (
         "3 media references (images, sounds) skipped: a text quiz cannot show them",
         # b"png" is no picture: media is checked by content (tests/unit/test_apkg_media.py).
-        "2 media files skipped: not a PNG, JPEG, GIF or WebP picture nor an MP3, OGG, M4A/AAC "
+        "3 media files skipped: not a PNG, JPEG, GIF or WebP picture nor an MP3, OGG, M4A/AAC "
         "or WAV sound (whatever their names say)",
         # A front that is only a picture asks it; with the picture not kept nothing is left.
-        "1 cards skipped: their front is only a picture or sound that was not kept",
+        "1 card skipped: its front is only a picture or sound that was not kept",
     )
 
 
@@ -263,7 +264,7 @@ def test_duplicate_fronts_keep_the_first_and_warn() -> None:
         Card("shore", "the land along the sea"),
     )
     assert result.duplicates_skipped == 2
-    assert result.deck.warnings == ("2 cards skipped: their front repeats an earlier card",)
+    assert said(result.deck.warnings) == ("2 cards skipped: their front repeats an earlier card",)
 
 
 def test_a_side_over_the_limit_names_the_note() -> None:
@@ -305,9 +306,9 @@ def test_reviews_map_to_cards_in_time_order_and_skip_reschedules() -> None:
         ImportedReview(1, at(T0 + 6_000), 2, 0),
     ]
     assert (result.reschedules_skipped, result.reviews_unmatched) == (2, 1)
-    assert result.deck.warnings[-1] == (
+    assert said(result.deck.warnings)[-1] == (
         "the package carries 4 reviews of history (2 manual reschedules skipped; "
-        "1 reviews of skipped or deleted cards left out)"
+        "1 review of skipped or deleted cards left out)"
     )
 
 
@@ -328,9 +329,9 @@ def test_a_forget_starts_its_anki_card_s_history_over() -> None:
         ImportedReview(0, at(T0 + 1_000), 3, 1_000, reverse=True),
         ImportedReview(0, at(T0 + 3_000), 1, 1_000),
     ]
-    assert result.deck.warnings[-1] == (
-        "the package carries 2 reviews of history (1 manual reschedules skipped; "
-        "1 reviews before a “Forget” left out)"
+    assert said(result.deck.warnings)[-1] == (
+        "the package carries 2 reviews of history (1 manual reschedule skipped; "
+        "1 review before a “Forget” left out)"
     )
 
 
@@ -380,7 +381,7 @@ def test_dispatcher_returns_the_deck_with_the_review_count() -> None:
     db = edited_collection(make_package([(BASIC, ["a", "b"])]), add_reviews([(T0, 0, 3, 5, 1)]))
     deck = read_deck_bytes(zip_members({"collection.anki2": db}), "a.apkg")
     assert deck.cards == (Card("a", "b"),)
-    assert deck.warnings == ("the package carries 1 reviews of history",)
+    assert said(deck.warnings) == ("the package carries 1 review of history",)
 
 
 def test_a_stub_only_package_asks_for_a_compatible_export() -> None:
@@ -560,7 +561,7 @@ def test_real_legacy_package() -> None:
     assert result.reviews[0] == ImportedReview(
         0, datetime(2019, 11, 26, 14, 27, 40, 886000, tzinfo=UTC), 1, 46205
     )
-    assert result.deck.warnings == (
+    assert said(result.deck.warnings) == (
         "the package's 22 media files (images, sounds, rendered LaTeX) are not imported; "
         "LaTeX stays as text",
         "the package carries 36 reviews of history",
@@ -597,7 +598,7 @@ def test_real_current_package_review_history() -> None:
     assert all(0 <= r.card_index < 570 and 0 <= r.duration_ms <= 60_000 for r in reviews)
     # Most answers were given back to front: they are the reverse questions' own history.
     assert sum(r.reverse for r in reviews) == 8_499
-    assert result.deck.warnings == (
+    assert said(result.deck.warnings) == (
         "570 cards have a reverse card in Anki: each is asked back to front too, with its own "
         "schedule",
         "the package carries 13552 reviews of history",

@@ -27,12 +27,12 @@ def test_txt_files_exported_from_anki_read_as_tab_separated_html() -> None:
         (
             b"x",
             "notes.docx",
-            "notes.docx: unsupported file type '.docx' (use .toml, .txt, .csv, .tsv, .xlsx, .ods, .apkg)",
+            "notes.docx: unsupported file type '.docx' (send .toml, .txt, .csv, .tsv, .xlsx, .ods, .apkg)",
         ),
         (
             b"x",
             "README",
-            "README: unsupported file type '(none)' (use .toml, .txt, .csv, .tsv, .xlsx, .ods, .apkg)",
+            "README: the file's name has no type (send .toml, .txt, .csv, .tsv, .xlsx, .ods, .apkg)",
         ),
         (b"\xff\xfeA\x00\x00\xd8", "a.txt", "a.txt: not valid UTF-16 text (byte 4)"),
         (

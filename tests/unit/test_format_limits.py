@@ -11,6 +11,7 @@ from bot.cards.formats.toml_deck import parse_toml_deck
 from bot.cards.model import MAX_CARDS, Card, Deck, DeckError
 from bot.cards.upload import read_paste, refuse_before_download, safe_filename
 from bot.cards.validate import build_deck
+from tests.deck_notes import said
 
 NUL_WARNING = "2 NUL characters (invisible, \\0) removed: they cannot be stored"
 
@@ -80,7 +81,7 @@ def test_a_list_over_the_limit_is_refused_naming_the_first_card_beyond() -> None
 def test_nul_characters_in_files_are_removed_with_a_warning(data: bytes, name: str) -> None:
     deck = read_deck_bytes(data, name)
     assert deck.cards == (Card("France", "Paris"), Card("Spain", "Madrid"))
-    assert NUL_WARNING in deck.warnings
+    assert NUL_WARNING in said(deck.warnings)
     assert all("\0" not in c.front + c.back for c in deck.cards)
 
 
@@ -88,13 +89,15 @@ def test_nul_characters_in_a_paste_are_removed_with_a_warning() -> None:
     read = read_paste("Fra\0nce :: Paris\nSpain :: Madr\0id")
     assert isinstance(read, Deck)
     assert read.cards == (Card("France", "Paris"), Card("Spain", "Madrid"))
-    assert NUL_WARNING in read.warnings
+    assert NUL_WARNING in said(read.warnings)
 
 
 def test_no_nul_character_survives_a_deck_built_any_way() -> None:
     deck = build_deck("Ti\0tle", [Card("a\0", "b"), Card("c", "\0d")])
     assert (deck.title, deck.cards) == ("Title", (Card("a", "b"), Card("c", "d")))
-    assert deck.warnings == ("3 NUL characters (invisible, \\0) removed: they cannot be stored",)
+    assert said(deck.warnings) == (
+        "3 NUL characters (invisible, \\0) removed: they cannot be stored",
+    )
 
 
 def test_a_long_file_name_is_still_read_by_its_extension() -> None:

@@ -18,6 +18,7 @@ from bot.cards.formats.sheet_box import MAX_CELLS, MAX_ROWS, column_letters
 from bot.cards.formats.sheet_zip import MAX_PARTS, MAX_UNPACKED_BYTES
 from bot.cards.model import Card, Deck, DeckError
 from bot.cards.upload import read_paste, read_upload
+from tests.deck_notes import said
 from tests.sheets import Row, ods_bytes, ods_cell, ods_rows, ods_table, xlsx_bytes
 
 # As Excel on Windows saves "CSV (Comma delimited)": the ANSI code page, no byte order mark,
@@ -54,7 +55,7 @@ def refusal(data: bytes, filename: str) -> str:
 def test_an_excel_windows_csv_in_cp1252_imports_and_says_which_encoding_was_read() -> None:
     upload = read_upload(EXCEL_CSV.encode("cp1252"), "French words.csv")
     assert upload.deck.cards == EXCEL_CARDS
-    assert upload.deck.warnings == (
+    assert said(upload.deck.warnings) == (
         "the file is not UTF-8; I read it as Windows-1252 (Western European) text — check "
         "accented letters in the preview",
     )
@@ -63,7 +64,7 @@ def test_an_excel_windows_csv_in_cp1252_imports_and_says_which_encoding_was_read
 def test_utf8_files_read_as_before_without_a_warning() -> None:
     for data in (EXCEL_CSV.encode(), b"\xef\xbb\xbf" + EXCEL_CSV.encode()):
         upload = read_upload(data, "words.csv")
-        assert (upload.deck.cards, upload.deck.warnings) == (EXCEL_CARDS, ())
+        assert (upload.deck.cards, said(upload.deck.warnings)) == (EXCEL_CARDS, ())
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
@@ -74,14 +75,14 @@ def test_unicode_with_a_byte_order_mark_reads(encoding: str) -> None:
 def test_a_cyrillic_csv_from_windows_reads_as_cp1251() -> None:
     upload = read_upload(RUSSIAN_CSV.encode("cp1251"), "russian.csv")
     assert upload.deck.cards[:2] == (Card("кошка", "cat"), Card("собака", "dog"))
-    assert "Windows-1251 (Cyrillic)" in upload.deck.warnings[0]
+    assert "Windows-1251 (Cyrillic)" in said(upload.deck.warnings)[0]
 
 
 def test_a_cp1252_txt_of_flashcards_reads_with_the_warning() -> None:
     data = "café :: coffee shop\nnaïve :: innocent\n".encode("cp1252")
     deck = read_upload(data, "notes.txt").deck
     assert deck.cards == (Card("café", "coffee shop"), Card("naïve", "innocent"))
-    assert "Windows-1252" in deck.warnings[0]
+    assert "Windows-1252" in said(deck.warnings)[0]
 
 
 def test_binary_is_no_text_in_any_encoding() -> None:
@@ -177,7 +178,7 @@ def test_an_xlsx_reads_its_first_sheet_with_header_numbers_and_a_second_sheet_ig
         Card("3.5", "three and a half"),
         Card("ribosome", "makes proteins"),
     )
-    assert upload.deck.warnings == ()
+    assert said(upload.deck.warnings) == ()
 
 
 def test_dates_and_truth_values_show_as_the_sheet_shows_them() -> None:
@@ -208,7 +209,7 @@ def test_only_the_first_two_columns_are_read_and_the_preview_says_so() -> None:
     data = xlsx_bytes([["Hund", "dog", "noun"], ["laufen", "to run", "verb"]])
     deck = read_upload(data, "g.xlsx").deck
     assert deck.cards == (Card("Hund", "dog"), Card("laufen", "to run"))
-    assert deck.warnings == (
+    assert said(deck.warnings) == (
         "only the first two columns (A and B) were read; the columns after them were left out",
     )
 

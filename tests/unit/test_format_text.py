@@ -27,6 +27,7 @@ from bot.cards.formats.text_split import (
 )
 from bot.cards.formats.toml_deck import parse_toml_deck
 from bot.cards.model import Card, DeckError
+from tests.deck_notes import said
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "decks"
@@ -183,7 +184,7 @@ def test_website_paste_splits_exactly(name: str) -> None:
     deck = parse_flashcard_text(text)
     assert deck.title == title
     assert list(deck.cards) == _expected_cards(text, fronts)
-    assert deck.warnings == ()
+    assert said(deck.warnings) == ()
 
 
 @pytest.mark.parametrize("name", sorted(n for n, (_, count, _) in PASTES.items() if count))
@@ -218,7 +219,7 @@ def test_seed_imports_to_exactly_the_bundled_deck() -> None:
     assert deck.title == bundled.title == "Khrushchev's attempts to reform government"
     assert deck.cards == bundled.cards
     assert len(deck.cards) == 9
-    assert deck.warnings == ()
+    assert said(deck.warnings) == ()
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="shared seed text not available")
@@ -251,7 +252,7 @@ def test_seed_cut_short_imports_the_complete_cards_with_a_warning(
         (card,) = partial
         assert card.front == bundled.cards[complete].front
         assert bundled.cards[complete].back.startswith(card.back)
-    assert deck.warnings == (
+    assert said(deck.warnings) == (
         f"the paste announces 9 cards but only {len(deck.cards)} are complete (cut short?); "
         f"imported {len(deck.cards)}",
     )
@@ -263,7 +264,7 @@ def test_cut_short_paste_drops_the_dangling_front_and_names_the_count() -> None:
     _, _, fronts = PASTES["cold-war-questions.txt"]
     assert [c.front for c in deck.cards] == fronts[:6]
     assert deck.cards[5].back.endswith("- lasted 11 months")
-    assert deck.warnings == (
+    assert said(deck.warnings) == (
         "line 20: 'When was NATO formed?' has no back (the paste seems cut short); skipped",
         "the paste announces 12 cards but only 6 are complete (cut short?); imported 6",
     )
@@ -375,7 +376,7 @@ def test_the_count_line_also_reads_thousands_and_terms() -> None:
     for i in range(3):
         lines += [f"Term {i}", f"definition number {i}."]
     deck = parse_flashcard_text("\n".join(lines))
-    assert deck.warnings == (
+    assert said(deck.warnings) == (
         "the paste announces 1200 cards but only 3 are complete (cut short?); imported 3",
     )
 
@@ -445,7 +446,7 @@ def test_questions_without_their_mark_start_cards() -> None:
         "Who replaced Stalin as Party leader",
         "Nikita Khrushchev\nHe became First Secretary in September 1953.",
     )
-    assert deck.warnings == ()
+    assert said(deck.warnings) == ()
 
 
 def test_the_first_line_sets_aside_the_back_like_features_it_has() -> None:
@@ -538,7 +539,7 @@ def test_a_count_that_merges_a_question_names_the_guess() -> None:
     )
     deck = parse_flashcard_text(text)
     assert len(deck.cards) == 3
-    assert deck.warnings == (
+    assert said(deck.warnings) == (
         "card 2 (line 6, 'Who ran the secret police?'): I guessed line 8, 'Who replaced Stalin "
         "as leader of the Co…', belongs to its back — check it in the preview",
     )
@@ -551,7 +552,7 @@ def test_a_guessed_front_is_named_once_with_its_card_number_line_and_front(
     # Every decision in this deck is clear (margins of 8 and more); a stricter bar makes the
     # closest of them guesses, which shows how they are told.
     monkeypatch.setattr(text_format, "GUESS_MARGIN", 10.3)
-    assert parse_flashcard_text(text).warnings == (
+    assert said(parse_flashcard_text(text).warnings) == (
         "card 3 (line 8, 'Who replaced Stalin as Party leader'): I guessed this line starts a "
         "new card — check it in the preview",
         # The last back line of card 5 is as much in doubt as card 6's front: the same question,

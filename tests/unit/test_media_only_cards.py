@@ -15,6 +15,7 @@ from bot.storage.battles import RoundRow
 from bot.views import battle as battle_view
 from bot.views.i18n import using_locale
 from bot.views.quiz import question_text
+from tests.deck_notes import said
 from tests.media import ELF, media_package, mp3_bytes, png_bytes
 
 ANIMALS = ["cat", "dog", "bird", "fish", "horse", "sheep"]
@@ -40,7 +41,9 @@ def test_picture_and_sound_only_fronts_import_with_a_unique_neutral_label() -> N
     # The file's name ("cat.png") would spell the answer: the label does not carry it.
     assert all(card.back not in card.front for card in alone)
     assert sum(front.startswith("🔊 sound ") for front in fronts) == 1
-    assert "7 of them have no text on the front: the picture or sound is asked" in deck.warnings
+    assert "7 of them have no text on the front: the picture or sound is asked" in said(
+        deck.warnings
+    )
     assert media_front("photo", "cat.png") == media_front("photo", "cat.png")
     assert is_media_front(media_front("audio", "x.mp3")) and not is_media_front("picture")
 
@@ -55,8 +58,8 @@ def test_a_front_whose_picture_is_not_kept_is_skipped() -> None:
     found = read_apkg(data, "mixed.apkg")
     assert [card.back for card in found.deck.cards] == ["cat", "Filters"]
     assert found.empty_skipped == 1
-    assert "1 cards skipped: their front is only a picture or sound that was not kept" in (
-        found.deck.warnings
+    assert "1 card skipped: its front is only a picture or sound that was not kept" in (
+        said(found.deck.warnings)
     )
 
 

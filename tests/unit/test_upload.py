@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.cards.formats import ImportedReview
 from bot.cards.model import Card, Deck, DeckError
+from bot.cards.problems import Problem
 from bot.cards.upload import (
     MAX_PASTE_CHARS,
     PasteRefusal,
@@ -24,6 +26,7 @@ from bot.cards.upload import (
     surely_chat,
     valid_unicode,
 )
+from bot.views.deck_problems import english, render
 
 
 @pytest.mark.parametrize(
@@ -49,7 +52,7 @@ from bot.cards.upload import (
         (
             "README",
             10,
-            "README: unsupported file type '(none)' (send .txt, .csv, .tsv, .xlsx, .ods, .apkg)",
+            "README: the file's name has no type (send .txt, .csv, .tsv, .xlsx, .ods, .apkg)",
         ),
         (
             "deck.toml",
@@ -61,7 +64,8 @@ from bot.cards.upload import (
 def test_documents_are_refused_by_type_and_announced_size(
     name: str, size: int | None, refusal: str | None
 ) -> None:
-    assert refuse_before_download(name, size) == refusal
+    found = refuse_before_download(name, size)
+    assert (found and english(found)) == refusal
 
 
 @pytest.mark.parametrize(
@@ -224,7 +228,11 @@ def test_a_paste_is_a_deck_of_two_cards_or_one_marked_card(text: str, cards: int
 def test_a_paste_meant_as_flashcards_is_refused_with_what_is_wrong(
     text: str, refusal: PasteRefusal
 ) -> None:
-    assert read_paste(text) == refusal
+    found = read_paste(text)
+    if isinstance(found, PasteRefusal) and isinstance(found.problem, Problem):
+        # The reason as the learner reads it in English, without the paste's name.
+        found = replace(found, problem=render(found.problem, with_file=False))
+    assert found == refusal
 
 
 def test_a_paste_over_the_limit_is_refused_unread() -> None:

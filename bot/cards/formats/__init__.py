@@ -33,7 +33,7 @@ def read_deck_bytes(data: bytes, filename: str) -> Deck:
     """Read a deck from a file's bytes: TOML and Anki packages by their extension, the rest by
     their content (see `by_content`)."""
     if len(data) > MAX_FILE_BYTES:
-        raise DeckError(f"{filename}: the file is larger than 10 MB")
+        raise DeckError.of("larger_than_limit", filename, limit=MAX_FILE_BYTES // 1024 // 1024)
     suffix = Path(filename).suffix.lower()
     if suffix == ".toml":
         return parse_toml_deck(_decode(data, filename), where=filename)
@@ -41,9 +41,10 @@ def read_deck_bytes(data: bytes, filename: str) -> Deck:
         return read_by_content(data, filename)
     if suffix == ".apkg":
         return read_apkg(data, filename).deck
-    raise DeckError(
-        f"{filename}: unsupported file type {suffix or '(none)'!r} "
-        f"(use {', '.join(SUPPORTED_SUFFIXES)})"
+    if not suffix:
+        raise DeckError.of("no_file_type", filename, suffixes=", ".join(SUPPORTED_SUFFIXES))
+    raise DeckError.of(
+        "unsupported_type", filename, suffix=suffix, suffixes=", ".join(SUPPORTED_SUFFIXES)
     )
 
 
@@ -51,7 +52,7 @@ def _decode(data: bytes, filename: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DeckError(f"{filename}: not UTF-8 text (byte {exc.start})") from None
+        raise DeckError.of("not_utf8", filename, byte=exc.start) from None
 
 
 def read_deck_file(path: Path) -> Deck:
@@ -59,7 +60,7 @@ def read_deck_file(path: Path) -> Deck:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise DeckError(f"{path}: cannot open: {exc.strerror}") from None
+        raise DeckError.of("cannot_open", str(path), detail=str(exc.strerror)) from None
     if size > MAX_FILE_BYTES:
-        raise DeckError(f"{path.name}: the file is larger than 10 MB")
+        raise DeckError.of("larger_than_limit", path.name, limit=MAX_FILE_BYTES // 1024 // 1024)
     return read_deck_bytes(path.read_bytes(), path.name)

@@ -38,7 +38,8 @@ from bot.cards.model import (
     media_front,
     normalize_front,
 )
-from bot.cards.validate import build_deck, check_sides, nul_warning
+from bot.cards.problems import Problem
+from bot.cards.validate import Place, build_deck, check_sides, nul_warning
 
 MAX_APKG_BYTES = 10 * 1024 * 1024
 # Rows read at most: a note makes one card or more (a cloze note one per number), and some notes
@@ -69,9 +70,6 @@ ROW_LIMITS = {
     "deck_config": (MAX_SMALL_ROWS, "deck presets"),
 }
 READ_TABLES = frozenset({*ROW_LIMITS, "col"})
-REVIEW_ADVICE = (
-    "export the deck again without “Include scheduling information” to bring the cards alone"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +136,7 @@ class _Collection:
 def read_apkg(data: bytes, filename: str) -> ApkgImport:
     """Read an Anki package's newest collection: its cards as a deck, and its review history."""
     if len(data) > MAX_APKG_BYTES:
-        raise DeckError(f"{filename}: the file is larger than 10 MB")
+        raise DeckError.of("larger_than_limit", filename, limit=MAX_APKG_BYTES // 1024 // 1024)
     with collection_copy(data, filename) as (member, path, media_files):
         found = read_sqlite(
             path, filename, lambda db: _read_collection(db, member, filename, media_files)
@@ -172,15 +170,15 @@ def _with_media(found: ApkgImport, archive: zipfile.ZipFile) -> ApkgImport:
             back_media=tuple(dict.fromkeys(m.digest for m in back)),
         )
     shown = sum(1 for card in cards if card.front_media)
-    notes = [f"{shown} cards show a picture or sound with their question"] if shown else []
+    notes = [Problem("media_shown", {"count": shown})] if shown else []
     if alone := sum(1 for card in cards if card.front_media and is_media_front(card.front)):
-        notes.append(f"{alone} of them have no text on the front: the picture or sound is asked")
+        notes.append(Problem("media_alone", {"count": alone}))
     earlier = list(found.deck.warnings)
     if files:
         # The count of skipped references made before media was kept is no longer true.
-        earlier = [w for w in earlier if not w.endswith("a text quiz cannot show them")]
+        earlier = [w for w in earlier if getattr(w, "code", None) != "apkg_media_skipped"]
         if (others := found.media_skipped - files) > 0:
-            notes.append(f"{others} other media references not shown")
+            notes.append(Problem("media_others", {"count": others}))
     used = {d for c in cards for d in (c.front_media, *c.front_more, *c.back_media) if d}
     by_digest = {m.digest: m for m in kept.files.values() if m.digest in used}
     deck = replace(found.deck, cards=tuple(cards), warnings=(*earlier, *notes, *kept.warnings))
@@ -201,16 +199,14 @@ def _without_lost_media(found: ApkgImport) -> ApkgImport:
         return found
     where = {old: new for new, old in enumerate(i for i in range(len(cards)) if i not in lost)}
     if not where:
-        raise DeckError(
-            f"{found.deck.title}: every card's front is a picture or sound that could not be kept"
-        )
+        raise DeckError.of("apkg_media_fronts_lost", found.deck.title)
     reviews = [
         replace(r, card_index=where[r.card_index]) for r in found.reviews if r.card_index in where
     ]
     memories = [
         replace(m, card_index=where[m.card_index]) for m in found.memories if m.card_index in where
     ]
-    warning = f"{len(lost)} cards skipped: their front is only a picture or sound that was not kept"
+    warning = Problem("apkg_media_cards_skipped", {"count": len(lost)})
     deck = replace(
         found.deck,
         cards=tuple(card for i, card in enumerate(cards) if i in where),
@@ -281,15 +277,12 @@ def _plain_tables(db: Collection, where: str) -> set[str]:
         if table not in READ_TABLES or kind not in ("table", "view"):
             continue
         if kind != "table" or not _text(sql).lstrip().upper().startswith("CREATE TABLE"):
-            raise DeckError(
-                f"{where}: its {table} is a {_text(kind)} computed when read, not a stored table "
-                "(Anki never writes one); refused unread"
-            )
+            shape = "view" if kind == "view" else "table"
+            raise DeckError.of("apkg_computed_table", where, table=table, object=shape)
         for row in db.query(f'PRAGMA table_xinfo("{table}")'):
             if row[6]:  # hidden: 2 and 3 are generated columns, 1 a virtual table's
-                raise DeckError(
-                    f"{where}: column {_text(row[1])!r} of its {table} table is computed when "
-                    "read (a generated column; Anki never writes one); refused unread"
+                raise DeckError.of(
+                    "apkg_generated_column", where, name=_text(row[1])[:80], table=table
                 )
         found.add(table)
     return found
@@ -297,13 +290,13 @@ def _plain_tables(db: Collection, where: str) -> set[str]:
 
 def _count(db: Collection, table: str, where: str) -> int:
     """The table's rows, refused beyond its limit before any of them is read."""
-    limit, what = ROW_LIMITS[table]
+    limit = ROW_LIMITS[table][0]
     (count,) = db.query(f"SELECT COUNT(*) FROM {table}").fetchone()
     if count > limit:
-        advice = REVIEW_ADVICE if table == "revlog" else f"a deck may have {MAX_CARDS:,} cards"
-        raise DeckError(
-            f"{where}: the collection holds {count:,} {what}; at most {limit:,} are read "
-            f"({advice}); refused unread"
+        if table == "revlog":
+            raise DeckError.of("apkg_too_many_reviews", where, count=count, limit=limit)
+        raise DeckError.of(
+            "apkg_too_many_rows", where, count=count, items=table, limit=limit, cards=MAX_CARDS
         )
     return int(count)
 
@@ -334,26 +327,30 @@ class _Builder:
     occlusion: int = 0
     nul: int = 0  # NUL characters removed from fields
 
-    def add(self, card: Card, key: tuple[int, int | None], place: str) -> None:
+    def add(self, card: Card, key: tuple[int, int | None], place: Place) -> None:
         """Keep the card unless a side is empty or its front repeats an earlier card."""
         if not card.front or not card.back:
             self.empty += 1
             return
-        check_sides(card, f"{self.where}: {place}")
+        check_sides(card, self.where, place)
         front_key = normalize_front(card.front)
         if front_key in self.fronts:
             self.duplicates += 1
             return
         if len(self.cards) >= MAX_CARDS:
-            raise DeckError(
-                f"{self.where}: more than {MAX_CARDS:,} cards (the limit): reading stopped at "
-                f"{place} of {self.notes}; split the deck"
+            raise DeckError.of(
+                "apkg_too_many_cards",
+                self.where,
+                limit=MAX_CARDS,
+                place=place[0],
+                at=place[1],
+                notes=self.notes,
             )
         self.fronts.add(front_key)
         self.index[key] = len(self.cards)
         self.cards.append(card)
 
-    def add_note(self, note_id: int, fields: list[str], is_cloze: bool, place: str) -> None:
+    def add_note(self, note_id: int, fields: list[str], is_cloze: bool, place: Place) -> None:
         """One note: a front/back card, or one card per cloze number."""
         if is_cloze:
             self._add_cloze(note_id, fields, place)
@@ -378,7 +375,7 @@ class _Builder:
         if kept and back.media and (named := shown_references(back_field)):
             self.back_media.setdefault(card.front, named)
 
-    def _add_cloze(self, note_id: int, fields: list[str], place: str) -> None:
+    def _add_cloze(self, note_id: int, fields: list[str], place: Place) -> None:
         parsed = [parse_cloze(f) for f in fields]
         nodes = next((p for p in parsed if cloze_numbers(p)), parsed[0])
         numbers = cloze_numbers(nodes)
@@ -423,10 +420,7 @@ def _build(
             and note_count == 1
             and flds.casefold().startswith(_STUB_TEXT)
         ):
-            raise DeckError(
-                f"{where}: the package holds only a placeholder for newer Anki versions; "
-                "export it again from Anki with “Support older Anki versions” ticked"
-            )
+            raise DeckError.of("apkg_placeholder", where)
         # PostgreSQL cannot store a NUL character; a field never needs one.
         builder.nul += flds.count("\0")
         fields = flds.replace("\0", "").split(FIELD_SEPARATOR)
@@ -434,17 +428,14 @@ def _build(
         if is_cloze is None:
             # Unknown notetype: judge by the content.
             is_cloze = bool(cloze_numbers(parse_cloze(fields[0])))
-        builder.add_note(note_id, fields, is_cloze, f"note {number}")
+        builder.add_note(note_id, fields, is_cloze, ("note", number))
     _mark_reversed(builder, collection)
     card_of = _anki_cards(collection, builder.index)
     reviews, reschedules, unmatched, forgotten = _reviews(collection, card_of)
     memories = _memories(collection.scheduling, card_of, reviews)
     warnings = _warnings(builder, media_files, len(reviews), reschedules, unmatched, forgotten)
     if memories:
-        warnings.append(
-            f"{len(memories)} Anki cards keep Anki's own FSRS memory state and due day (with "
-            "your preset's FSRS parameters)"
-        )
+        warnings.append(Problem("apkg_fsrs_kept", {"count": len(memories)}))
     title = _title(collection, builder.index, where)
     deck = build_deck(title, builder.cards, warnings, where=where)
     return ApkgImport(
@@ -559,40 +550,26 @@ def _warnings(
     reschedules: int,
     unmatched: int,
     forgotten: int,
-) -> list[str]:
-    warnings: list[str] = []
+) -> list[Problem]:
+    warnings: list[Problem] = []
     if builder.media:
-        warnings.append(
-            f"{builder.media} media references (images, sounds) skipped: a text quiz cannot show them"
-        )
+        warnings.append(Problem("apkg_media_skipped", {"count": builder.media}))
     elif media_files:
-        warnings.append(
-            f"the package's {media_files} media files (images, sounds, rendered LaTeX) are not "
-            "imported; LaTeX stays as text"
-        )
+        warnings.append(Problem("apkg_media_not_imported", {"count": media_files}))
     if builder.duplicates:
-        warnings.append(f"{builder.duplicates} cards skipped: their front repeats an earlier card")
+        warnings.append(Problem("apkg_duplicates", {"count": builder.duplicates}))
     if builder.empty:
-        warnings.append(
-            f"{builder.empty} cards skipped: an empty front or back (often an image-only side)"
-        )
+        warnings.append(Problem("apkg_empty_sides", {"count": builder.empty}))
     if builder.occlusion:
-        warnings.append(f"{builder.occlusion} image-occlusion notes skipped")
+        warnings.append(Problem("apkg_occlusion", {"count": builder.occlusion}))
     if reversed_cards := sum(card.reverse for card in builder.cards):
-        have = "1 card has" if reversed_cards == 1 else f"{reversed_cards} cards have"
-        warnings.append(
-            f"{have} a reverse card in Anki: each is asked back to front too, with its own schedule"
-        )
+        warnings.append(Problem("apkg_reverse", {"count": reversed_cards}))
     if builder.nul:
         warnings.append(nul_warning(builder.nul))
     if reviews or reschedules or unmatched:
-        detail = [f"{reschedules} manual reschedules skipped"] if reschedules else []
-        if unmatched:
-            detail.append(f"{unmatched} reviews of skipped or deleted cards left out")
-        if forgotten:
-            detail.append(f"{forgotten} reviews before a “Forget” left out")
-        suffix = f" ({'; '.join(detail)})" if detail else ""
-        warnings.append(f"the package carries {reviews} reviews of history{suffix}")
+        counts = {"unmatched": unmatched, "forgotten": forgotten}
+        history = {"reviews": reviews, "reschedules": reschedules, **counts}
+        warnings.append(Problem("apkg_history", history))
     return warnings
 
 

@@ -26,6 +26,7 @@ from urllib.parse import unquote
 import zstandard
 
 from bot.cards.formats import protobuf
+from bot.cards.problems import Problem
 
 # Telegram takes photos up to 10 MB and audio up to 50 MB; an .apkg upload is at most 10 MB, so a
 # file past 5 MB unpacked is either most of the deck or a bomb.
@@ -62,7 +63,7 @@ class KeptMedia:
     """The files kept, by the name notes use, and warnings about those that were not."""
 
     files: dict[str, MediaFile]
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
 
 def sniff(data: bytes) -> tuple[Kind, str] | None:
@@ -131,19 +132,18 @@ def keep_media(archive: zipfile.ZipFile, wanted: Iterable[str]) -> KeptMedia:
         return KeptMedia({})
     members, compressed, problem = _manifest(archive)
     if problem:
-        return KeptMedia({}, (f"media not kept: {problem}",))
+        return KeptMedia({}, (problem,))
     entries = {entry.filename: entry for entry in archive.infolist()}
     found = [(name, entries[members[name]]) for name in names if members.get(name) in entries]
     missing = len(names) - len(found)
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     if missing:
-        warnings.append(f"{missing} media files the notes refer to are not in the package")
+        warnings.append(Problem("media_missing", {"count": missing}))
     if len(found) > MAX_DECK_MEDIA_FILES:
         return KeptMedia(
             {},
             (
-                f"media not kept: the notes refer to {len(found)} media files, more than "
-                f"{MAX_DECK_MEDIA_FILES} (the limit); the cards are imported as text",
+                Problem("media_too_many", {"count": len(found), "limit": MAX_DECK_MEDIA_FILES}),
                 *warnings,
             ),
         )
@@ -154,9 +154,13 @@ def keep_media(archive: zipfile.ZipFile, wanted: Iterable[str]) -> KeptMedia:
         return KeptMedia(
             {},
             (
-                f"media not kept: the media files would unpack to {declared / 1e6:.0f} MB, more "
-                f"than {MAX_DECK_MEDIA_BYTES // (1024 * 1024)} MB (the limit); the cards are "
-                "imported as text",
+                Problem(
+                    "media_declared_too_much",
+                    {
+                        "size": round(declared / 1e6),
+                        "limit": MAX_DECK_MEDIA_BYTES // (1024 * 1024),
+                    },
+                ),
                 *warnings,
             ),
         )
@@ -183,43 +187,38 @@ def keep_media(archive: zipfile.ZipFile, wanted: Iterable[str]) -> KeptMedia:
             return KeptMedia(
                 {},
                 (
-                    f"media not kept: the media files unpack past "
-                    f"{MAX_DECK_MEDIA_BYTES // (1024 * 1024)} MB (the limit); the cards are "
-                    "imported as text",
+                    Problem("media_too_much", {"limit": MAX_DECK_MEDIA_BYTES // (1024 * 1024)}),
                     *warnings,
                 ),
             )
         kind, mime = sniffed
         kept[name] = MediaFile(hashlib.sha256(data).hexdigest(), kind, mime, data)
     if too_big:
-        warnings.append(
-            f"{too_big} media files larger than {MAX_MEDIA_FILE_BYTES // (1024 * 1024)} MB skipped"
-        )
+        limit = MAX_MEDIA_FILE_BYTES // (1024 * 1024)
+        warnings.append(Problem("media_files_too_large", {"count": too_big, "limit": limit}))
     if not_media:
-        warnings.append(
-            f"{not_media} media files skipped: not a PNG, JPEG, GIF or WebP picture nor an MP3, "
-            "OGG, M4A/AAC or WAV sound (whatever their names say)"
-        )
+        warnings.append(Problem("media_not_media", {"count": not_media}))
     if damaged:
-        warnings.append(f"{damaged} media files skipped: damaged or larger than declared")
+        warnings.append(Problem("media_damaged", {"count": damaged}))
     return KeptMedia(kept, tuple(warnings))
 
 
-def _manifest(archive: zipfile.ZipFile) -> tuple[dict[str, str], bool, str | None]:
+def _manifest(archive: zipfile.ZipFile) -> tuple[dict[str, str], bool, Problem | None]:
     """(file name → zip member, whether members are zstd-compressed, a problem if unreadable)."""
     try:
         entry = archive.getinfo("media")
     except KeyError:
         return {}, False, None
     if entry.file_size > MAX_MANIFEST_BYTES:
-        return {}, False, "the package's media list is larger than 2 MB"
+        limit = MAX_MANIFEST_BYTES // (1024 * 1024)
+        return {}, False, Problem("media_list_too_large", {"limit": limit})
     raw = _read_capped(archive, entry, MAX_MANIFEST_BYTES)
     if raw is None:
-        return {}, False, "the package's media list is damaged"
+        return {}, False, Problem("media_list_damaged")
     if raw.startswith(_ZSTD_MAGIC):
         blob = _unzstd(raw, MAX_MANIFEST_BYTES)
         if blob is None:
-            return {}, True, "the package's media list is damaged"
+            return {}, True, Problem("media_list_damaged")
         members: dict[str, str] = {}
         listed = (v for n, v in protobuf.fields(blob) if n == 1 and isinstance(v, bytes))
         for index, item in enumerate(listed):
@@ -230,9 +229,9 @@ def _manifest(archive: zipfile.ZipFile) -> tuple[dict[str, str], bool, str | Non
     try:
         listed = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        return {}, False, "the package's media list is not readable"
+        return {}, False, Problem("media_list_unreadable")
     if not isinstance(listed, dict):
-        return {}, False, "the package's media list is not readable"
+        return {}, False, Problem("media_list_unreadable")
     return {str(v): str(k) for k, v in listed.items() if isinstance(v, str)}, False, None
 
 

@@ -25,6 +25,7 @@ from typing import IO, TypeVar
 import zstandard
 
 from bot.cards.model import DeckError
+from bot.cards.problems import Problem, problem
 
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 # A zip entry that inflates more than this many times over is a zip bomb, not an Anki collection
@@ -53,18 +54,20 @@ def open_zip(data: bytes, where: str) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
     except _ZIP_ERRORS:
-        raise DeckError(f"{where}: not an Anki package (an .apkg file is a zip archive)") from None
+        raise DeckError.of("apkg_not_zip", where) from None
     total = sum(entry.file_size for entry in entries)
     if total > MAX_UNPACKED_BYTES:
-        raise DeckError(
-            f"{where}: the package would unpack past 100 MB ({total / 1e6:.0f} MB); refused unread"
+        raise DeckError.of(
+            "apkg_unpacks_too_much",
+            where,
+            size=round(total / 1e6),
+            limit=MAX_UNPACKED_BYTES // 1024 // 1024,
         )
     for entry in entries:
         size, packed = entry.file_size, max(entry.compress_size, 1)
         if size > RATIO_EXEMPT_BYTES and size > MAX_COMPRESSION_RATIO * packed:
-            raise DeckError(
-                f"{where}: zip entry {entry.filename!r} would inflate {size // packed}× "
-                "(a zip bomb?); refused unread"
+            raise DeckError.of(
+                "apkg_zip_bomb", where, entry=entry.filename[:80], ratio=size // packed
             )
     return archive
 
@@ -75,10 +78,7 @@ def newest_collection(archive: zipfile.ZipFile, where: str) -> zipfile.ZipInfo:
     for name in COLLECTIONS:
         if name in entries:
             return entries[name]
-    raise DeckError(
-        f"{where}: no Anki collection inside the package "
-        "(expected collection.anki21b, collection.anki21 or collection.anki2)"
-    )
+    raise DeckError.of("apkg_no_collection", where)
 
 
 def _copy_entry(
@@ -91,12 +91,14 @@ def _copy_entry(
             while chunk := source.read(_CHUNK):
                 written += len(chunk)
                 if written > entry.file_size or written > MAX_UNPACKED_BYTES:
-                    raise DeckError(f"{where}: {entry.filename} is larger than its zip header says")
+                    raise DeckError.of("apkg_entry_larger", where, entry=entry.filename[:80])
                 out.write(chunk)
     except DeckError:
         raise
     except _ZIP_ERRORS as exc:
-        raise DeckError(f"{where}: {entry.filename} is damaged ({_reason(exc)})") from None
+        raise DeckError.of(
+            "apkg_entry_damaged", where, entry=entry.filename[:80], detail=_reason(exc)
+        ) from None
 
 
 def _unzstd(packed: Path, out: IO[bytes], where: str) -> None:
@@ -108,10 +110,12 @@ def _unzstd(packed: Path, out: IO[bytes], where: str) -> None:
             while chunk := reader.read(_CHUNK):
                 written += len(chunk)
                 if written > MAX_UNPACKED_BYTES:
-                    raise DeckError(f"{where}: the collection would unpack past 100 MB; refused")
+                    raise DeckError.of(
+                        "apkg_collection_too_much", where, limit=MAX_UNPACKED_BYTES // 1024 // 1024
+                    )
                 out.write(chunk)
     except zstandard.ZstdError as exc:
-        raise DeckError(f"{where}: collection.anki21b is not valid zstd data ({exc})") from None
+        raise DeckError.of("apkg_bad_zstd", where, detail=str(exc)) from None
 
 
 def _private_file(path: Path) -> IO[bytes]:
@@ -209,7 +213,7 @@ def read_sqlite(path: Path, where: str, read: Callable[[Collection], T]) -> T:
     try:
         connection = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as exc:
-        raise DeckError(f"{where}: cannot open the collection ({exc})") from None
+        raise DeckError.of("apkg_cannot_open", where, detail=str(exc)) from None
     # Damaged text must not stop the import: undecodable bytes become U+FFFD.
     connection.text_factory = lambda raw: raw.decode("utf-8", errors="replace")
     budget = StepBudget()
@@ -225,12 +229,10 @@ def read_sqlite(path: Path, where: str, read: Callable[[Collection], T]) -> T:
     except sqlite3.Error as exc:
         if "out of memory" in str(exc):
             raise MemoryError from None  # SQLite's allocator met the reader's memory limit
-        raise DeckError(f"{where}: {_sqlite_reason(exc)}") from None
+        raise DeckError(_sqlite_problem(exc, where)) from None
     except UnicodeDecodeError:
         # SQLite's own error message quoted damaged bytes from the file.
-        raise DeckError(
-            f"{where}: the collection is not a readable Anki database (damaged schema)"
-        ) from None
+        raise DeckError.of("apkg_damaged_schema", where) from None
     finally:
         connection.close()
 
@@ -241,17 +243,14 @@ def _unicase(left: str, right: str) -> int:
     return (a > b) - (a < b)
 
 
-def _sqlite_reason(exc: sqlite3.Error) -> str:
-    """Why SQLite stopped, in words: the limits by name, anything else as SQLite says it."""
+def _sqlite_problem(exc: sqlite3.Error, where: str) -> Problem:
+    """Why SQLite stopped: the limits by name, anything else as SQLite says it."""
     text = str(exc)
     if text == "interrupted":
-        return (
-            f"reading the collection passed {MAX_STEPS:,} SQLite steps in one query (the limit); "
-            "refused"
-        )
+        return problem("apkg_too_many_steps", where, limit=MAX_STEPS)
     if "too big" in text:
-        return f"a value in the collection is longer than {MAX_FIELD_BYTES // 1_000_000} MB (the limit); refused"
-    return f"the collection is not a readable Anki database ({text})"
+        return problem("apkg_value_too_long", where, limit=MAX_FIELD_BYTES // 1_000_000)
+    return problem("apkg_not_database", where, detail=text)
 
 
 def _reason(exc: BaseException) -> str:

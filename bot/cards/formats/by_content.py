@@ -23,16 +23,16 @@ from bot.cards.model import Deck, DeckError
 
 # Files people send by mistake, told by their first bytes.
 _MAGIC = (
-    (b"%PDF-", "a PDF document"),
-    (b"\x89PNG\r\n\x1a\n", "a PNG picture"),
-    (b"\xff\xd8\xff", "a JPEG picture"),
-    (b"GIF8", "a GIF picture"),
-    (b"RIFF", "a sound or video file"),
-    (b"ID3", "an MP3 file"),
-    (b"SQLite format 3\x00", "an SQLite database"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"%PDF-", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF8", "gif"),
+    (b"RIFF", "riff"),
+    (b"ID3", "mp3"),
+    (b"SQLite format 3\x00", "sqlite"),
+    (b"\x1f\x8b", "gzip"),
+    (b"Rar!", "rar"),
+    (b"7z\xbc\xaf\x27\x1c", "7z"),
 )
 
 
@@ -43,20 +43,13 @@ def read_by_content(data: bytes, filename: str) -> Deck:
         if package.kind in ("xlsx", "ods"):
             return read_spreadsheet(package, filename)
         if package.kind == "anki":
-            raise DeckError(
-                f"{filename}: this is an Anki package under another name; send it named .apkg"
-            )
-        raise DeckError(
-            f"{filename}: a zip file, but not an Excel (.xlsx) or OpenDocument (.ods) spreadsheet"
-        )
+            raise DeckError.of("anki_renamed", filename)
+        raise DeckError.of("zip_not_sheet", filename)
     if is_old_office(data):
-        raise DeckError(
-            f"{filename}: an Excel 97–2003 (.xls) workbook or another old Office file; save it "
-            "as .xlsx or .csv and send that"
-        )
-    for magic, what in _MAGIC:
+        raise DeckError.of("old_office", filename)
+    for magic, kind in _MAGIC:
         if data.startswith(magic):
-            raise DeckError(f"{filename}: this is {what}, not a deck")
+            raise DeckError.of("other_file", filename, kind=kind)
     decoded = read_text(data, filename)
     one_line = one_line_set(decoded.text)
     if one_line is not None:

@@ -21,7 +21,7 @@ from bot.cards.formats.apkg_html import field_to_text
 from bot.cards.formats.checks import title_from_filename
 from bot.cards.formats.encoding import Decoded, read_text
 from bot.cards.model import Card, Deck, DeckError
-from bot.cards.validate import build_deck, check_cards, nul_warning, without_nul
+from bot.cards.validate import Place, build_deck, check_cards, nul_warning, without_nul
 
 DELIMITERS = ("\t", ";", ",")
 _DELIMITER_NAMES = {"\t": "tab", ";": "semicolon", ",": "comma", "|": "pipe"}
@@ -66,7 +66,7 @@ def parse_csv_deck(data: bytes | str | Decoded, filename: str) -> Deck:
     rows = _rows(text, delimiter, filename)
     first = next(rows, None)
     if first is None:
-        raise DeckError(f"{filename}: no rows found (the file is empty)")
+        raise DeckError.of("no_rows", filename)
     front_col, back_col = 0, 1
     width = len(first[1])
     header = header_columns(first[1])
@@ -76,25 +76,30 @@ def parse_csv_deck(data: bytes | str | Decoded, filename: str) -> Deck:
         rows = itertools.chain([first], rows)
     needed = max(front_col, back_col) + 1
 
-    def placed() -> Iterator[tuple[Card, str]]:
+    def placed() -> Iterator[tuple[Card, Place]]:
         # A generator: the rows are read only as far as the cards are taken (the card limit
         # stops reading at the first card beyond it).
         for line, fields in rows:
             count = len(fields)
             if count < needed or (count > width and any(f.strip() for f in fields[width:])):
-                raise DeckError(
-                    f"{filename}: line {line}: expected {width} fields "
-                    f"separated by {_DELIMITER_NAMES[delimiter]}, found {count}"
+                raise DeckError.of(
+                    "wrong_fields",
+                    filename,
+                    place="line",
+                    at=line,
+                    expected=width,
+                    delimiter=_DELIMITER_NAMES[delimiter],
+                    found=count,
                 )
             for col, side in ((front_col, "front"), (back_col, "back")):
                 if not fields[col].strip():
-                    raise DeckError(
-                        f"{filename}: line {line}, field {col + 1}: the {side} is empty"
+                    raise DeckError.of(
+                        "field_empty", filename, place="line", at=line, field=col + 1, side=side
                     )
             front, back = fields[front_col], fields[back_col]
             if is_html:
                 front, back = field_to_text(front).text, field_to_text(back).text
-            yield Card(front, back), f"line {line}"
+            yield Card(front, back), ("line", line)
 
     cards = check_cards(placed(), filename)
     warnings = decoded.warnings() + ([nul_warning(nul)] if nul else [])
@@ -156,10 +161,8 @@ def _sniff(text: str, filename: str) -> str:
             best, chosen = key, delimiter
     if not chosen:
         if not text.strip():
-            raise DeckError(f"{filename}: no rows found (the file is empty)")
-        raise DeckError(
-            f"{filename}: line 1: expected a front and a back separated by a tab, comma or semicolon"
-        )
+            raise DeckError.of("no_rows", filename)
+        raise DeckError.of("no_separator", filename, place="line", at=1)
     return chosen
 
 
@@ -173,7 +176,9 @@ def _rows(text: str, delimiter: str, filename: str) -> Iterator[tuple[int, list[
         except StopIteration:
             return
         except csv.Error as exc:
-            raise DeckError(f"{filename}: line {start}: {exc}") from None
+            raise DeckError.of(
+                "csv_error", filename, place="line", at=start, detail=str(exc)
+            ) from None
         if any(f.strip() for f in fields):
             yield start, fields
         start = reader.line_num + 1

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from charset_normalizer import from_bytes
 
 from bot.cards.model import DeckError
+from bot.cards.problems import Problem
 
 # The encodings worth considering, most common first (ties go to the earlier one).
 COMMON_ENCODINGS = (
@@ -74,14 +75,11 @@ class Decoded:
     text: str
     guessed: str | None = None
 
-    def warnings(self) -> list[str]:
+    def warnings(self) -> list[Problem]:
         """The preview's warning about a guessed encoding (none for UTF-8)."""
         if self.guessed is None:
             return []
-        return [
-            f"the file is not UTF-8; I read it as {self.guessed} text — check accented letters "
-            "in the preview"
-        ]
+        return [Problem("guessed_encoding", {"encoding": self.guessed})]
 
 
 def decode_text(data: bytes, filename: str) -> str:
@@ -101,10 +99,7 @@ def read_text(data: bytes, filename: str) -> Decoded:
         pass
     encoding = _detect(data)
     if encoding is None:
-        raise DeckError(
-            f"{filename}: this is not text in any encoding I know (is it a document or a picture "
-            "under another name?)"
-        )
+        raise DeckError.of("not_text", filename)
     return Decoded(_strict(data, encoding, filename), _NAMES.get(encoding, encoding))
 
 
@@ -147,8 +142,8 @@ def _strict(data: bytes, encoding: str, filename: str) -> str:
     except UnicodeDecodeError as exc:
         name = _NAMES.get(encoding, encoding.upper())
         if encoding.startswith("UTF"):  # UTF-16 and -32: a newline is not one byte to count
-            raise DeckError(f"{filename}: not valid {name} text (byte {exc.start})") from None
+            raise DeckError.of("bad_encoding", filename, encoding=name, byte=exc.start) from None
         line = data[: exc.start].count(b"\n") + 1
-        raise DeckError(
-            f"{filename}: line {line}: not valid {name} text (byte {exc.start})"
+        raise DeckError.of(
+            "bad_encoding_line", filename, place="line", at=line, encoding=name, byte=exc.start
         ) from None

@@ -86,15 +86,11 @@ def check_box(box: Box, filename: str) -> None:
     """Refuse a sheet whose grid would be past the limits, saying how far it reaches."""
     if box.rows <= MAX_ROWS and box.rows * box.cols <= MAX_CELLS:
         return
+    start = f"{column_letters(box.left)}{box.top}"
+    end = f"{column_letters(box.right)}{box.bottom}"
     if box.rows > MAX_ROWS:
-        size = f"more than {MAX_ROWS:,} rows"
-    else:
-        size = f"more than {MAX_CELLS:,} cells"
-    raise DeckError(
-        f"{filename}: the first sheet spans {size} (the limit), from "
-        f"{column_letters(box.left)}{box.top} to {column_letters(box.right)}{box.bottom} at "
-        "least; delete the cells far from the cards, or copy the two columns to a new sheet"
-    )
+        raise DeckError.of("sheet_too_many_rows", filename, limit=MAX_ROWS, start=start, end=end)
+    raise DeckError.of("sheet_too_many_cells", filename, limit=MAX_CELLS, start=start, end=end)
 
 
 def column_letters(col: int) -> str:
@@ -119,11 +115,11 @@ def xlsx_first_sheet(parts: dict[str, bytes], filename: str) -> str:
             if _local(e.tag) == "Relationship" and e.get("Id") == rel_id
         )
     except (KeyError, StopIteration, ET.ParseError, LookupError, UnicodeError):
-        raise DeckError(f"{filename}: the workbook lists no sheet I can find") from None
+        raise DeckError.of("no_sheet", filename) from None
     path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
     path = posixpath.normpath(path)
     if path not in parts:
-        raise DeckError(f"{filename}: the workbook's first sheet is missing from the file")
+        raise DeckError.of("sheet_missing", filename)
     return path
 
 
@@ -131,7 +127,7 @@ def xlsx_box(sheet: bytes, filename: str) -> Box:
     """The box of an .xlsx sheet's cells (cells with a reference or after one in their row)."""
     scan = _XlsxScan(filename)
     # Without namespace processing: expat hands out "c" (or "x:c") as written, which is faster.
-    _parse(sheet, scan.start, None, filename, "the first sheet", namespaces=False)
+    _parse(sheet, scan.start, None, filename, "first_sheet", namespaces=False)
     return scan.box
 
 
@@ -139,7 +135,7 @@ def ods_box(content: bytes, filename: str) -> Box:
     """The box of the filled cells of an .ods file's first table (repeats counted as they spread)."""
     scan = _OdsScan(filename)
     with contextlib.suppress(_FirstTableRead):
-        _parse(content, scan.start, scan.end, filename, "the spreadsheet")
+        _parse(content, scan.start, scan.end, filename, "spreadsheet")
     return scan.box
 
 
@@ -163,9 +159,9 @@ def _parse(
     try:
         parser.Parse(xml, True)
     except expat.ExpatError as exc:
-        raise DeckError(f"{filename}: {what} is not well-formed XML ({exc})") from None
+        raise DeckError.of("xml_invalid", filename, part=what, detail=str(exc)) from None
     except (LookupError, UnicodeError):  # an XML declaration naming an encoding nobody has
-        raise DeckError(f"{filename}: {what} is in an encoding I do not know") from None
+        raise DeckError.of("xml_encoding", filename, part=what) from None
 
 
 class _XlsxScan:

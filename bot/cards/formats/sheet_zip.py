@@ -63,26 +63,21 @@ def open_package(data: bytes, filename: str) -> Package:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError):
-        raise DeckError(
-            f"{filename}: a damaged zip file (cut short?), not a readable spreadsheet"
-        ) from None
+        raise DeckError.of("zip_damaged", filename) from None
     with archive:
         entries = [e for e in archive.infolist() if not e.is_dir()]
         if len(entries) > MAX_PARTS:
-            raise DeckError(
-                f"{filename}: the file holds {len(entries):,} parts; a spreadsheet I read holds "
-                f"at most {MAX_PARTS:,}"
-            )
+            raise DeckError.of("zip_too_many_parts", filename, count=len(entries), limit=MAX_PARTS)
         declared = sum(e.file_size for e in entries)
         if declared > MAX_UNPACKED_BYTES:
-            raise DeckError(
-                f"{filename}: the file says it unpacks to {declared / MB:,.0f} MB; "
-                f"a spreadsheet I read unpacks to at most {MAX_UNPACKED_BYTES // MB} MB"
+            raise DeckError.of(
+                "zip_declares_too_much",
+                filename,
+                size=round(declared / MB),
+                limit=MAX_UNPACKED_BYTES // MB,
             )
         if any(e.flag_bits & 0x1 for e in entries):
-            raise DeckError(
-                f"{filename}: the file is password-protected; save a copy without a password"
-            )
+            raise DeckError.of("zip_encrypted", filename)
         parts: dict[str, bytes] = {}
         total = 0
         for entry in entries:
@@ -102,10 +97,7 @@ def _unpack(
             while chunk := stream.read(_CHUNK):
                 total += len(chunk)
                 if total > MAX_UNPACKED_BYTES:
-                    raise DeckError(
-                        f"{filename}: the file unpacks to more than "
-                        f"{MAX_UNPACKED_BYTES // MB} MB (the limit for a spreadsheet)"
-                    )
+                    raise DeckError.of("zip_too_much", filename, limit=MAX_UNPACKED_BYTES // MB)
                 found += chunk
     except (
         zipfile.BadZipFile,
@@ -116,14 +108,9 @@ def _unpack(
         OSError,
         ValueError,
     ):
-        raise DeckError(
-            f"{filename}: the part {entry.filename[:80]!r} cannot be unpacked (the zip is damaged "
-            "or uses a compression I do not read)"
-        ) from None
+        raise DeckError.of("zip_part_unreadable", filename, entry=entry.filename[:80]) from None
     except RuntimeError:  # zipfile's word for an encrypted part
-        raise DeckError(
-            f"{filename}: the file is password-protected; save a copy without a password"
-        ) from None
+        raise DeckError.of("zip_encrypted", filename) from None
     return bytes(found), total
 
 

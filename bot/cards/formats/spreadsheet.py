@@ -25,7 +25,8 @@ from bot.cards.formats.sheet_box import (
 )
 from bot.cards.formats.sheet_zip import Package
 from bot.cards.model import Card, Deck, DeckError
-from bot.cards.validate import build_deck, check_cards, nul_warning, without_nul
+from bot.cards.problems import Problem
+from bot.cards.validate import Place, build_deck, check_cards, nul_warning, without_nul
 
 Cell = int | float | str | bool | dt.time | dt.date | dt.datetime | dt.timedelta
 
@@ -37,10 +38,10 @@ def read_spreadsheet(package: Package, filename: str) -> Deck:
     elif package.kind == "ods":
         box = ods_box(package.parts["content.xml"], filename)
     else:
-        raise DeckError(f"{filename}: not an Excel (.xlsx) or OpenDocument (.ods) spreadsheet")
+        raise DeckError.of("not_spreadsheet", filename)
     check_box(box, filename)
     if not box.rows:
-        raise DeckError(f"{filename}: the first sheet is empty")
+        raise DeckError.of("sheet_empty", filename)
     try:
         with CalamineWorkbook.from_filelike(io.BytesIO(package.rebuilt())) as workbook:
             sheet = workbook.get_sheet_by_index(0)
@@ -50,7 +51,7 @@ def read_spreadsheet(package: Package, filename: str) -> Deck:
                 rows.append(row[:3])
                 width = max(width, len(row))
     except CalamineError as exc:
-        raise DeckError(f"{filename}: the spreadsheet cannot be read ({exc})") from None
+        raise DeckError.of("sheet_unreadable", filename, detail=str(exc)) from None
     # The rows and columns handed out end at the sheet's last filled cell (where they start
     # differs between formats), so row numbers and column letters count back from there.
     return _deck(rows, bottom - len(rows) + 1, right - width + 1, filename)
@@ -60,7 +61,7 @@ def _deck(rows: list[list[Cell]], top: int, left: int, filename: str) -> Deck:
     texts = [[_text(cell) for cell in row[:2]] + [""] * (2 - len(row[:2])) for row in rows]
     numbered = [(top + i + 1, row) for i, row in enumerate(texts) if any(s.strip() for s in row)]
     if not numbered:
-        raise DeckError(f"{filename}: the first sheet is empty")
+        raise DeckError.of("sheet_empty", filename)
     front_col, back_col = 0, 1
     body: Iterator[tuple[int, list[str]]] = iter(numbered)
     header = header_columns(numbered[0][1])
@@ -70,7 +71,7 @@ def _deck(rows: list[list[Cell]], top: int, left: int, filename: str) -> Deck:
     nul = 0
     third_column = any(len(row) > 2 and _text(row[2]).strip() for row in rows)
 
-    def placed() -> Iterator[tuple[Card, str]]:
+    def placed() -> Iterator[tuple[Card, Place]]:
         nonlocal nul
         for number, row in body:
             sides = []
@@ -79,20 +80,15 @@ def _deck(rows: list[list[Cell]], top: int, left: int, filename: str) -> Deck:
                 nul += removed
                 if not text.strip():
                     column = column_letters(left + col + 1)
-                    raise DeckError(
-                        f"{filename}: row {number}, column {column}: the {side} is empty"
-                    )
+                    raise DeckError.of("cell_empty", filename, row=number, column=column, side=side)
                 sides.append(text)
-            yield Card(sides[0], sides[1]), f"row {number}"
+            yield Card(sides[0], sides[1]), ("row", number)
 
     cards = check_cards(placed(), filename)
-    warnings = [nul_warning(nul)] if nul else []
+    warnings: list[Problem] = [nul_warning(nul)] if nul else []
     if third_column:
         first, second = column_letters(left + 1), column_letters(left + 2)
-        warnings.append(
-            f"only the first two columns ({first} and {second}) were read; the columns after "
-            "them were left out"
-        )
+        warnings.append(Problem("extra_columns", {"first": first, "second": second}))
     return build_deck(title_from_filename(filename), cards, warnings, where=filename)
 
 

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 
 from bot.cards.formats.text_split import Line, margins, read_split
 from bot.cards.model import MAX_CARDS, Card, Deck, DeckError
-from bot.cards.validate import build_deck, check_cards, nul_warning, too_many_cards, without_nul
+from bot.cards.problems import Problem, Value
+from bot.cards.validate import (
+    Place,
+    build_deck,
+    check_cards,
+    nul_warning,
+    too_many_cards,
+    without_nul,
+)
 
 DEFAULT_TITLE = "Pasted flashcards"
 # A line whose other reading is worth less than this (in the splitter's log-odds units, about 7
@@ -40,7 +48,7 @@ _QA_ONE_LINE = re.compile(
 )
 _DOUBLE_COLON = re.compile(r"(?<!\{\{c\d)(?<!\{\{c\d\d)::")
 
-Placed = tuple[Card, str]
+Placed = tuple[Card, Place]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +112,7 @@ def read_flashcard_text(
         found = _explicit_cards(body[first + 1 :], where)
         if found is not None:
             title = body[first][1]
-    warnings = [nul_warning(nul)] if nul else []
+    warnings: list[Problem] = [nul_warning(nul)] if nul else []
     if found is not None:
         placed, explicit = found
     else:
@@ -112,12 +120,11 @@ def read_flashcard_text(
     if source.expected is not None and len(placed) != source.expected:
         got = len(placed)
         if got < source.expected:
-            warnings.append(
-                f"the paste announces {source.expected} cards but only {got} are complete "
-                f"(cut short?); imported {got}"
-            )
+            warnings.append(Problem("paste_cut_short", {"expected": source.expected, "got": got}))
         else:
-            warnings.append(f"the paste announces {source.expected} cards but has {got}")
+            warnings.append(
+                Problem("paste_count_differs", {"expected": source.expected, "got": got})
+            )
     cards = check_cards(placed, where)
     return TextDeck(build_deck(title or default_title, cards, warnings, where=where), explicit)
 
@@ -128,7 +135,7 @@ def _read_source(text: str, where: str) -> _Source:
     numbered = [(n, line if line.strip() else "") for n, line in numbered]
     filled = [i for i, (_, line) in enumerate(numbered) if line]
     if not filled:
-        raise DeckError(f"{where}: no flashcards found (the text is empty)")
+        raise DeckError.of("text_empty", where)
     first = filled[0]
     head = numbered[first][1].strip()
     second = numbered[filled[1]][1].strip() if len(filled) > 1 else ""
@@ -145,7 +152,7 @@ def _read_source(text: str, where: str) -> _Source:
             expected, start = _count(second), filled[1] + 1
     body = numbered[start:]
     if not any(line for _, line in body):
-        raise DeckError(f"{where}: line {numbered[first][0]}: a title but no cards below it")
+        raise DeckError.of("title_without_cards", where, place="line", at=numbered[first][0])
     return _Source(title, expected, body)
 
 
@@ -189,10 +196,10 @@ def _qa_cards(filled: Sequence[tuple[int, str]], where: str) -> list[Placed]:
 
     def close() -> None:
         if not back:
-            raise DeckError(f"{where}: line {start}: a Q: line without an A: line after it")
+            raise DeckError.of("q_without_a", where, place="line", at=start)
         if len(cards) >= MAX_CARDS:
-            raise DeckError(too_many_cards(where, f"line {start}"))
-        cards.append((Card("\n".join(front), "\n".join(back)), f"line {start}"))
+            raise too_many_cards(where, ("line", start))
+        cards.append((Card("\n".join(front), "\n".join(back)), ("line", start)))
 
     for number, line in filled:
         match = _QA.match(line)
@@ -203,7 +210,7 @@ def _qa_cards(filled: Sequence[tuple[int, str]], where: str) -> list[Placed]:
             side = front
         elif match:
             if side is not front:
-                raise DeckError(f"{where}: line {number}: an A: line without a Q: line before it")
+                raise DeckError.of("a_without_q", where, place="line", at=number)
             back = [match.group(2)]
             side = back
         else:
@@ -225,7 +232,7 @@ def _pair_cards(
     cards: list[Placed] = []
     for number, line in filled:
         if len(cards) >= MAX_CARDS:
-            raise DeckError(too_many_cards(where, f"line {number}"))
+            raise too_many_cards(where, ("line", number))
         if separator == "::":
             parts = _DOUBLE_COLON.split(line, maxsplit=1)
         else:
@@ -233,10 +240,15 @@ def _pair_cards(
             while len(parts) > 2 and not parts[-1].strip():
                 parts.pop()
             if len(parts) != 2:
-                raise DeckError(
-                    f"{where}: line {number}: expected {shape}, found {len(parts)} fields"
+                raise DeckError.of(
+                    "wrong_line_fields",
+                    where,
+                    place="line",
+                    at=number,
+                    shape=shape,
+                    found=len(parts),
                 )
-        cards.append((Card(parts[0].strip(), parts[1].strip()), f"line {number}"))
+        cards.append((Card(parts[0].strip(), parts[1].strip()), ("line", number)))
     return cards
 
 
@@ -253,19 +265,19 @@ def _block_cards(body: Sequence[tuple[int, str]]) -> list[Placed] | None:
         return None
     if all(len(block) >= 2 for block in blocks):
         return [
-            (Card(block[0][1], "\n".join(text for _, text in block[1:])), f"line {block[0][0]}")
+            (Card(block[0][1], "\n".join(text for _, text in block[1:])), ("line", block[0][0]))
             for block in blocks
         ]
     if all(len(block) == 1 for block in blocks) and len(blocks) % 2 == 0:
         return [
-            (Card(blocks[i][0][1], blocks[i + 1][0][1]), f"line {blocks[i][0][0]}")
+            (Card(blocks[i][0][1], blocks[i + 1][0][1]), ("line", blocks[i][0][0]))
             for i in range(0, len(blocks), 2)
         ]
     return None
 
 
 def _split_cards(
-    body: Sequence[tuple[int, str]], expected: int | None, warnings: list[str], where: str
+    body: Sequence[tuple[int, str]], expected: int | None, warnings: list[Problem], where: str
 ) -> list[Placed]:
     lines: list[Line] = []
     after_blank = False
@@ -275,10 +287,13 @@ def _split_cards(
             continue
         if len(lines) >= MAX_SPLIT_LINES:
             # The split searches the whole text at once: its size is bounded before it starts.
-            raise DeckError(
-                f"{where}: line {number}: more than {MAX_SPLIT_LINES:,} lines without marks "
-                f"between the cards (the limit, for {MAX_CARDS:,} cards); reading stopped there. "
-                "Split the deck, or mark the cards (front :: back)"
+            raise DeckError.of(
+                "too_many_lines",
+                where,
+                place="line",
+                at=number,
+                limit=MAX_SPLIT_LINES,
+                cards=MAX_CARDS,
             )
         stripped = text.lstrip()
         lines.append(Line(stripped, number, after_blank, len(text) - len(stripped)))
@@ -290,28 +305,33 @@ def _split_cards(
     cards: list[Placed] = []
     for start, end in zip(split.fronts, ends, strict=True):
         back = "\n".join(" " * ln.indent + ln.text for ln in lines[start + 1 : end])
-        cards.append((Card(lines[start].text, back), f"line {lines[start].number}"))
+        cards.append((Card(lines[start].text, back), ("line", lines[start].number)))
     unsure = [m < GUESS_MARGIN for m in margins(reading.scores, split, expected)]
     warnings += _guesses(lines, split.fronts, ends, unsure)
     if split.dangling:
         last = lines[-1]
         warnings.append(
-            f"line {last.number}: {_clip(last.text)!r} has no back (the paste seems cut short); "
-            "skipped"
+            Problem(
+                "last_line_no_back", {"place": "line", "at": last.number, "text": _clip(last.text)}
+            )
         )
     return cards
 
 
 def _guesses(
     lines: Sequence[Line], fronts: Sequence[int], ends: Sequence[int], unsure: Sequence[bool]
-) -> list[str]:
+) -> list[Problem]:
     """One warning per card whose split was a guess, naming the card and the line in doubt."""
-    found: list[str] = []
+    found: list[Problem] = []
     for number, (start, end) in enumerate(zip(fronts, ends, strict=True), start=1):
         front = lines[start]
-        card = f"card {number} (line {front.number}, {_clip(front.text, FRONT_SHOWN_CHARS)!r})"
+        card: dict[str, Value] = {
+            "card": number,
+            "line": front.number,
+            "text": _clip(front.text, FRONT_SHOWN_CHARS),
+        }
         if unsure[start]:
-            found.append(f"{card}: I guessed this line starts a new card — check it in the preview")
+            found.append(Problem("guessed_new_card", card))
             continue
         # A back line in doubt right before the next card's front in doubt is the same question
         # (which of the two starts that card), asked there.
@@ -323,9 +343,14 @@ def _guesses(
         if doubtful:
             line = lines[doubtful[0]]
             found.append(
-                f"{card}: I guessed line {line.number}, "
-                f"{_clip(line.text, FRONT_SHOWN_CHARS)!r}, belongs to its back — check it in the "
-                "preview"
+                Problem(
+                    "guessed_back_line",
+                    {
+                        **card,
+                        "doubt_line": line.number,
+                        "doubt_text": _clip(line.text, FRONT_SHOWN_CHARS),
+                    },
+                )
             )
     return found
 

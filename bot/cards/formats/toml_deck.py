@@ -17,28 +17,30 @@ def parse_toml_deck(text: str, where: str = "deck.toml") -> Deck:
     for number, table in enumerate(_CARD_TABLE.finditer(text), start=1):
         if number > MAX_CARDS:
             line = text.count("\n", 0, table.start()) + 1
-            raise DeckError(too_many_cards(where, f"line {line}"))
+            raise too_many_cards(where, ("line", line))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise DeckError(f"{where}: not valid TOML: {exc}") from None
+        raise DeckError.of("toml_invalid", where, detail=str(exc)) from None
     title = data.get("title")
     if not isinstance(title, str):
-        raise DeckError(f'{where}: missing `title = "..."` at the top')
+        raise DeckError.of("toml_no_title", where)
     raw_cards = data.get("cards")
     if not isinstance(raw_cards, list):
-        raise DeckError(f"{where}: no [[cards]] tables")
+        raise DeckError.of("toml_no_cards", where)
     cards: list[Card] = []
     for number, entry in enumerate(raw_cards, start=1):
         if not isinstance(entry, dict):
-            raise DeckError(f"{where}: card {number}: expected a [[cards]] table")
+            raise DeckError.of("toml_card_not_table", where, place="card", at=number)
         unknown = sorted(set(entry) - {"front", "back"})
         if unknown:
-            raise DeckError(f"{where}: card {number}: unknown field {unknown[0]!r}")
+            raise DeckError.of(
+                "toml_unknown_field", where, place="card", at=number, name=unknown[0][:80]
+            )
         front, back = entry.get("front"), entry.get("back")
         for side, value in (("front", front), ("back", back)):
             if not isinstance(value, str):
-                raise DeckError(f"{where}: card {number}: `{side}` must be a string")
+                raise DeckError.of("toml_side_not_text", where, place="card", at=number, name=side)
         assert isinstance(front, str) and isinstance(back, str)
         cards.append(Card(front, back))
     return build_deck(title, cards, where=where)
