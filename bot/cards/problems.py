@@ -64,6 +64,7 @@ KEYS: dict[str, Kind] = {
     "notes": "int",
     "reviews": "int",
     "object": "word",
+    "script": "word",
     "reschedules": "int",
     "unmatched": "int",
     "forgotten": "int",
@@ -89,6 +90,10 @@ WORDS: dict[str, tuple[str, ...]] = {
     "delimiter": ("tab", "semicolon", "comma", "pipe"),
     "part": ("first_sheet", "spreadsheet"),
     "object": ("table", "view"),
+    "script": (
+        *("western", "cyrillic", "central", "greek", "turkish", "baltic", "hebrew", "arabic"),
+        *("vietnamese", "thai", "japanese", "chinese", "traditional_chinese", "korean"),
+    ),
     "items": ("notes", "cards", "decks", "notetypes", "config", "deck_config"),
 }
 
@@ -119,6 +124,7 @@ CODES: dict[str, tuple[str, ...]] = {
     "bad_encoding": ("encoding", "byte"),
     "bad_encoding_line": ("place", "at", "encoding", "byte"),
     "guessed_encoding": ("encoding",),
+    "guessed_script": ("encoding", "script"),
     # bot.cards.formats.by_content
     "anki_renamed": (),
     "zip_not_sheet": (),

@@ -107,6 +107,10 @@ TEMPLATES: dict[str, Callable[[V], str]] = {
         "the file is not UTF-8; I read it as %(encoding)s text — check accented letters in "
         "the preview"
     ),
+    "guessed_script": lambda v: _(
+        "the file is not UTF-8; I read it as %(encoding)s (%(script)s) text — check accented "
+        "letters in the preview"
+    ),
     "anki_renamed": lambda v: _("this is an Anki package under another name; send it named .apkg"),
     "zip_not_sheet": lambda v: _(
         "a zip file, but not an Excel (.xlsx) or OpenDocument (.ods) spreadsheet"
@@ -387,6 +391,22 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "part": {"first_sheet": N_("the first sheet"), "spreadsheet": N_("the spreadsheet")},
     "object": {"table": N_("table"), "view": N_("view")},
+    "script": {
+        "western": N_("Western European"),
+        "cyrillic": N_("Cyrillic"),
+        "central": N_("Central European"),
+        "greek": N_("Greek"),
+        "turkish": N_("Turkish"),
+        "baltic": N_("Baltic"),
+        "hebrew": N_("Hebrew"),
+        "arabic": N_("Arabic"),
+        "vietnamese": N_("Vietnamese"),
+        "thai": N_("Thai"),
+        "japanese": N_("Japanese"),
+        "chinese": N_("Chinese"),
+        "traditional_chinese": N_("Traditional Chinese"),
+        "korean": N_("Korean"),
+    },
     "items": {
         "notes": N_("notes"),
         "cards": N_("cards"),

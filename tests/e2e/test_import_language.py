@@ -7,6 +7,7 @@ from bot.sandbox.server import SandboxServer
 from tests.deck_notes import latin_words
 from tests.e2e.conftest import RunningBot
 from tests.e2e.test_import import is_preview, upload
+from tests.unit.test_format_spreadsheets import RUSSIAN_CSV
 
 
 async def test_a_russian_learner_reads_a_refusal_and_a_warning_in_russian(
@@ -31,6 +32,11 @@ async def test_a_russian_learner_reads_a_refusal_and_a_warning_in_russian(
     # Only the cards, the file's name, NUL and /quiz are in Latin letters.
     allowed = {"animals", "csv", "Dog", "Hund", "Cat", "Katze", "NUL", "quiz"}
     assert not latin_words(preview.text, allowed=allowed), preview.text
+
+    # A file in a Windows code page is read, and the preview names it in Russian.
+    guessed = await upload(olga, "russian.csv", RUSSIAN_CSV.encode("cp1251"))
+    assert is_preview(guessed), guessed.text
+    assert "я прочитал его как Windows-1251 (кириллица)" in guessed.text
 
     # A paste with a broken line is refused in Russian too, with its line.
     sent = await olga.send("Q: Capital of Italy?\nA: Rome\nQ: Capital of Spain?")

@@ -39,24 +39,25 @@ COMMON_ENCODINGS = (
     "koi8_r",
     "mac_roman",
 )
+# Each encoding's name, and the script it is for (a word the views translate).
 _NAMES = {
-    "cp1252": "Windows-1252 (Western European)",
-    "cp1251": "Windows-1251 (Cyrillic)",
-    "cp1250": "Windows-1250 (Central European)",
-    "cp1253": "Windows-1253 (Greek)",
-    "cp1254": "Windows-1254 (Turkish)",
-    "cp1257": "Windows-1257 (Baltic)",
-    "cp1255": "Windows-1255 (Hebrew)",
-    "cp1256": "Windows-1256 (Arabic)",
-    "cp1258": "Windows-1258 (Vietnamese)",
-    "cp874": "Windows-874 (Thai)",
-    "cp932": "Shift-JIS (Japanese)",
-    "gb18030": "GB18030 (Chinese)",
-    "big5": "Big5 (Traditional Chinese)",
-    "euc_kr": "EUC-KR (Korean)",
-    "euc_jp": "EUC-JP (Japanese)",
-    "koi8_r": "KOI8-R (Cyrillic)",
-    "mac_roman": "Mac Roman",
+    "cp1252": ("Windows-1252", "western"),
+    "cp1251": ("Windows-1251", "cyrillic"),
+    "cp1250": ("Windows-1250", "central"),
+    "cp1253": ("Windows-1253", "greek"),
+    "cp1254": ("Windows-1254", "turkish"),
+    "cp1257": ("Windows-1257", "baltic"),
+    "cp1255": ("Windows-1255", "hebrew"),
+    "cp1256": ("Windows-1256", "arabic"),
+    "cp1258": ("Windows-1258", "vietnamese"),
+    "cp874": ("Windows-874", "thai"),
+    "cp932": ("Shift-JIS", "japanese"),
+    "gb18030": ("GB18030", "chinese"),
+    "big5": ("Big5", "traditional_chinese"),
+    "euc_kr": ("EUC-KR", "korean"),
+    "euc_jp": ("EUC-JP", "japanese"),
+    "koi8_r": ("KOI8-R", "cyrillic"),
+    "mac_roman": ("Mac Roman", ""),
 }
 # The detector reads samples of this many bytes (five of them) rather than the whole file.
 _CHUNK_BYTES = 4096
@@ -70,7 +71,8 @@ _MAX_MESS = 0.5
 
 @dataclass(frozen=True, slots=True)
 class Decoded:
-    """A file's text, and the encoding it was read in when that was not UTF-8 (None if it was)."""
+    """A file's text, and the encoding it was read in when that was not UTF-8 (None if it was):
+    the codec's name (`cp1251`)."""
 
     text: str
     guessed: str | None = None
@@ -79,7 +81,10 @@ class Decoded:
         """The preview's warning about a guessed encoding (none for UTF-8)."""
         if self.guessed is None:
             return []
-        return [Problem("guessed_encoding", {"encoding": self.guessed})]
+        name, script = _NAMES.get(self.guessed, (self.guessed, ""))
+        if not script:
+            return [Problem("guessed_encoding", {"encoding": name})]
+        return [Problem("guessed_script", {"encoding": name, "script": script})]
 
 
 def decode_text(data: bytes, filename: str) -> str:
@@ -100,7 +105,7 @@ def read_text(data: bytes, filename: str) -> Decoded:
     encoding = _detect(data)
     if encoding is None:
         raise DeckError.of("not_text", filename)
-    return Decoded(_strict(data, encoding, filename), _NAMES.get(encoding, encoding))
+    return Decoded(_strict(data, encoding, filename), encoding)
 
 
 def _detect(data: bytes) -> str | None:
@@ -140,7 +145,7 @@ def _strict(data: bytes, encoding: str, filename: str) -> str:
     try:
         return data.decode(encoding).lstrip("\ufeff")
     except UnicodeDecodeError as exc:
-        name = _NAMES.get(encoding, encoding.upper())
+        name = _NAMES.get(encoding, (encoding.upper(), ""))[0]
         if encoding.startswith("UTF"):  # UTF-16 and -32: a newline is not one byte to count
             raise DeckError.of("bad_encoding", filename, encoding=name, byte=exc.start) from None
         line = data[: exc.start].count(b"\n") + 1
