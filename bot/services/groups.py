@@ -13,6 +13,7 @@ from bot.storage import groups as store
 from bot.storage.db import Database
 from bot.storage.decks import DeckInfo
 from bot.storage.imports import count_owned, owned_deck_id
+from bot.storage.sharing import owned_deck
 from bot.storage.user_decks import decks_of
 from bot.storage.users import upsert_user
 from bot.views import groups as view
@@ -80,6 +81,10 @@ class GroupService:
         deck = await store.deck_for_copy(self.db, deck_id)
         if deck is None or not deck.cards:
             return Refusal(view.DECK_CHANGED)
+        # The admin's own deck (a catalogue or shared one too, stored under another slug) is
+        # theirs already: a second copy would only sit beside it in /decks.
+        if await owned_deck(self.db, user_id, deck_id) is not None:
+            return Refusal(view.ALREADY_YOURS)
         now = self._now()
         await upsert_user(self.db, user_id, name, now)
         slug = deck_slug(deck.title)

@@ -70,6 +70,10 @@ async def test_an_admin_picks_the_group_deck_a_battle_plays_it_and_members_copy_
     assert toast == "The group now plays capitals"
     text, labels, _ = await group_deck_message(sandbox, carol, group)
     assert "This group plays capitals (6 cards)" in text
+    # Add under her own deck makes no second copy of it.
+    toast = await tap(sandbox, dana, group, "Add to my decks", shown)
+    assert toast == "This deck is already yours"
+    assert await deck_ids(bot, dana.id) == [dana_deck]
 
     # A battle started after the choice plays the group's deck.
     await open_lobby(sandbox, alice, group)
@@ -118,3 +122,23 @@ async def test_an_anonymous_admin_sees_the_choices_and_groupdeck_in_private_poin
     await dana.send("/groupdeck")
     reply = await dana.wait_for(lambda m: "/groupdeck there" in m.text)
     assert "chosen in the group" in reply.text
+
+
+async def test_add_under_the_group_deck_an_admin_took_from_the_catalogue_makes_no_second_copy(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    dana = sandbox.user("Dana")
+    group = sandbox.group("Maths club", members=[], admins=[dana])
+    await dana.send("/start")
+    first = await dana.wait_for(lambda m: "What would you like to learn?" in m.text)
+    await dana.tap("Times tables 2 to 12", message=first)
+    await dana.wait_for(lambda m: m.message_id == first.message_id and m.edited)
+    (deck,) = await deck_ids(bot, dana.id)
+
+    _, _, shown = await group_deck_message(sandbox, dana, group)
+    assert await tap(sandbox, dana, group, "Times tables 2 to 12", shown) == (
+        "The group now plays Times tables 2 to 12"
+    )
+    toast = await tap(sandbox, dana, group, "Add to my decks", shown)
+    assert toast == "This deck is already yours"
+    assert await deck_ids(bot, dana.id) == [deck]
