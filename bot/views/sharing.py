@@ -9,6 +9,7 @@ from bot.core.deeplinks import deck_link
 from bot.services.sharing import LinkView, ShareScreen
 from bot.storage.sharing import SampleCard
 from bot.views.callbacks import DeckTap, LinkTap, encode
+from bot.views.catalogue import catalogue_button
 from bot.views.fmt import clip, esc
 from bot.views.i18n import N_, _, count
 from bot.views.quiz import start_quiz_keyboard
@@ -171,9 +172,12 @@ def link_text(view: LinkView) -> str:
 
 
 def link_keyboard(view: LinkView) -> InlineKeyboardMarkup | None:
-    """Add for a deck that can be added; Start quiz once it is."""
+    """Add for a deck that can be added; Start quiz once it is; the catalogue when it cannot be."""
     if view.status == "added":
         return start_quiz_keyboard()
+    if view.status in ("revoked", "unknown"):
+        # Someone new may arrive by a dead link: give them decks to start with, not a dead end.
+        return InlineKeyboardMarkup([[catalogue_button(_("📚 Browse decks"))]])
     if view.status in ("open", "full"):
         return InlineKeyboardMarkup(
             [

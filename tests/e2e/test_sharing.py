@@ -132,10 +132,13 @@ async def test_a_shared_deck_is_added_followed_and_kept_after_the_link_is_revoke
         lambda m: m.message_id == carols_preview.message_id and "revoked" in m.text
     )
     assert told.text.startswith("🚫 This link was revoked by its owner")
-    assert told.labels == []
+    assert told.labels == ["📚 Browse decks"]  # no dead end: the starter decks instead
     await carol.open_link(url)
     opened = await carol.wait_for(lambda m: "revoked" in m.text, since=told)
     assert opened.text == told.text
+    await carol.tap("Browse decks", message=opened)
+    browsed = await carol.wait_for(lambda m: "Starter decks" in m.text, since=opened)
+    assert "Capitals of Africa" in browsed.text
     assert (
         await bot.services.db.fetchall("SELECT id FROM decks WHERE owner_id = ?", (carol.id,)) == []
     )
@@ -152,7 +155,7 @@ async def test_a_made_up_link_is_told_apart_from_a_plain_start(
     sent = await mallory.send("/start d_" + "A" * 32)
     told = await mallory.wait_for(lambda m: m.text.startswith("🔗"), since=sent)
     assert told.text.startswith("🔗 This link does not lead to a deck")
-    assert told.labels == []
+    assert told.labels == ["📚 Browse decks"]
     # not the shape of a link at all: the plain /start greeting
     for payload in ("d_short", "d_" + "A" * 31 + "<", "d_" + "A" * 40):
         sent = await mallory.send(f"/start {payload}")

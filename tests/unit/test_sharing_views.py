@@ -36,9 +36,14 @@ def test_the_preview_escapes_the_owner_the_title_and_plain_cards_and_keeps_forma
 def test_a_copy_link_says_so_and_refusals_have_no_add_button() -> None:
     copy = view.link_text(LinkView("open", TOKEN, found(follow=False)))
     assert "Adding it gives you a copy of your own." in copy
-    for status in ("unknown", "revoked", "own", "have"):
+    assert view.link_keyboard(LinkView("own", TOKEN, found())) is None
+    assert view.link_keyboard(LinkView("have", TOKEN, found())) is None
+    # A dead link offers the starter decks instead of Add, so a newcomer is not stuck.
+    for status in ("unknown", "revoked"):
         shown = LinkView(status, TOKEN, None if status == "unknown" else found())
-        assert view.link_keyboard(shown) is None
+        keyboard = view.link_keyboard(shown)
+        assert keyboard is not None
+        assert [b.text for row in keyboard.inline_keyboard for b in row] == ["📚 Browse decks"]
     assert view.link_text(LinkView("revoked", TOKEN, found())).startswith(
         "🚫 This link was revoked"
     )
