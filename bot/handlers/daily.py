@@ -12,6 +12,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden
 from bot.core.daily import DailyArgsError, parse_daily_args
 from bot.handlers.battle import is_group_admin
 from bot.handlers.common import send_html
+from bot.outbox.media import ScreenMedia, captioned, send_with_media
 from bot.runtime import App, Context
 from bot.services.battles import ANONYMOUS_ADMIN_ID
 from bot.services.daily import DailyService
@@ -63,7 +64,8 @@ async def sweep_daily(app: App) -> None:
 
     Everything is read from the database: a question stored by a process that died is posted by
     the next sweep, and one local day never gets a second question (a unique key). A group gets
-    at most three messages a day from it (table, question, close): far within 20 a minute.
+    at most four messages a day from it (table, the card's picture, question, close; a front
+    with several pictures adds an album of up to ten before them): within 20 a minute.
     """
     daily = app.bot_data.services.daily
     for chat_id in await daily.due_groups():
@@ -96,15 +98,28 @@ async def sweep_daily(app: App) -> None:
 
 
 async def _post(app: App, daily: DailyService, row: DailyRow) -> None:
+    """Post the day's question: the card's picture or sound first when it has one (a poll cannot
+    carry a file), then the poll; or the question with buttons, as the file's caption.
+
+    The file and the poll go out in this one claimed step, and only the poll's (or the buttons')
+    message is recorded: after a crash between the two, the next sweep (once the claim is stale)
+    sends the file again, then the poll, so the day still gets one question."""
     bot = app.bot
     if row.weekly:
         await send_html(bot, row.chat_id, view.weekly_text(row.weekly), thread_id=row.thread_id)
         await daily.weekly_sent(row)
+    front = await daily.front_media(row)
     if row.kind == "poll":
+        if front is not None:
+            shown = ScreenMedia(front.digest, True, front.more)
+            await send_with_media(
+                bot, daily.db, row.chat_id, shown, view.picture_caption(), None, row.thread_id
+            )
+            front = None  # shown: a fallback to buttons sends the question alone
         try:
             sent = await bot.send_poll(
                 row.chat_id,
-                row.prompt,
+                view.poll_question(row),
                 row.options,
                 is_anonymous=False,
                 type=PollType.QUIZ,
@@ -118,14 +133,23 @@ async def _post(app: App, daily: DailyService, row: DailyRow) -> None:
         else:
             await daily.posted(row, "poll", sent.message_id, sent.poll.id if sent.poll else None)
             return
-    sent = await send_html(
-        bot,
-        row.chat_id,
-        view.question_text(row),
-        view.question_keyboard(row),
-        thread_id=row.thread_id,
-    )
-    await daily.posted(row, "buttons", sent.message_id, None)
+    text, keyboard = view.question_text(row), view.question_keyboard(row)
+    if front is not None:
+        # The question is the file's caption with its buttons (or follows it when too long).
+        message_id = await send_with_media(
+            bot,
+            daily.db,
+            row.chat_id,
+            ScreenMedia(front.digest, captioned(text), front.more),
+            text,
+            keyboard,
+            row.thread_id,
+        )
+    else:
+        message_id = (
+            await send_html(bot, row.chat_id, text, keyboard, thread_id=row.thread_id)
+        ).message_id
+    await daily.posted(row, "buttons", message_id, None)
 
 
 async def _close(app: App, daily: DailyService, row: DailyRow) -> None:

@@ -22,6 +22,7 @@ from bot.storage.db import Database
 from bot.storage.quiz import ReviewWrite
 
 UTC_ZONE = "UTC"
+MEDIA_STAND_IN = "?"  # the length a picture-only question counts as, to fit a poll
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +145,8 @@ class DailyService:
         rng = random.Random(f"{chat_id}:{day.isoformat()}")
         asked = rng.choice(fresh)
         options, right = draw_options(asked.answer, asked.distractors, rng)
-        fit = core.fit_poll(asked.prompt, options, asked.answer)
+        # A picture or sound alone asks "What is this?" (worded when posted): far within a poll.
+        fit = core.fit_poll(asked.prompt or MEDIA_STAND_IN, options, asked.answer)
         weekly = None
         if last is not None and core.week_start(last) < core.week_start(day):
             table = await self.week_table(chat_id, last)
@@ -203,6 +205,12 @@ class DailyService:
     async def posted(self, row: DailyRow, kind: str, message_id: int, poll_id: str | None) -> None:
         """Record the question's message once Telegram has it."""
         await store.posted(self.db, row.id, kind, message_id, poll_id, _ts(self.clock.now()))
+
+    async def front_media(self, row: DailyRow) -> store.FrontMedia | None:
+        """The picture or sound the question's card shows (posted with the question), if any."""
+        if row.question_id is None:
+            return None
+        return await store.front_media(self.db, row.question_id)
 
     async def weekly_sent(self, row: DailyRow) -> None:
         """The weekly table with this question is out."""

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 
 from bot.storage.db import Database, Row
+from bot.storage.media import split_digests
 from bot.storage.quiz import ReviewWrite, insert_review
 
 # A process that claimed a question and died before recording the post or the close leaves the
@@ -140,11 +141,14 @@ async def due_groups(db: Database, now: int, limit: int = 100) -> list[int]:
 
 
 async def askable(db: Database, deck_id: int) -> list[AskedQuestion]:
-    """The deck's live questions with a written prompt and options to draw, in deck order."""
+    """The deck's live questions with options to draw, in deck order: a written prompt, or none
+    when the card's stored picture or sound is the question ("What is this?")."""
     rows = await db.fetchall(
         """SELECT q.id, q.prompt, q.answer, q.distractors
              FROM questions q JOIN cards c ON c.id = q.card_id
-            WHERE q.deck_id = ? AND q.retired = 0 AND c.retired = 0 AND q.prompt <> ''
+            WHERE q.deck_id = ? AND q.retired = 0 AND c.retired = 0
+              AND (q.prompt <> ''
+                   OR EXISTS (SELECT 1 FROM media m WHERE m.digest = c.front_media))
               AND q.kind IN ('choice', 'identify', 'cloze') AND q.distractors <> '[]'
             ORDER BY c.position, q.id""",
         (deck_id,),
@@ -335,6 +339,26 @@ async def week_answers(
         (chat_id, first_day, last_day),
     )
     return [(int(r[0]), int(r[1]), str(r[2]), bool(r[3]), int(r[4])) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMedia:
+    """The picture or sound on a question's card front, and the front's other pictures."""
+
+    digest: str
+    more: tuple[str, ...]
+
+
+async def front_media(db: Database, question_id: int) -> FrontMedia | None:
+    """What the question's card shows on its front (a drawn formula included), if anything."""
+    row = await db.fetchone(
+        """SELECT c.front_media, c.front_more FROM questions q JOIN cards c ON c.id = q.card_id
+            WHERE q.id = ?""",
+        (question_id,),
+    )
+    if row is None or row[0] is None:
+        return None
+    return FrontMedia(str(row[0]), split_digests(row[1]))
 
 
 async def question_card(db: Database, question_id: int) -> tuple[int, int, int | None] | None:

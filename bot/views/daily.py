@@ -16,6 +16,7 @@ from bot.storage.daily import DailyRow
 from bot.views.callbacks import DailyTap, encode
 from bot.views.fmt import clip, esc
 from bot.views.i18n import N_, _, count, day_month
+from bot.views.quiz import MEDIA_QUESTION
 
 PROMPT_CHARS = 3000
 OPTION_CHARS = 300
@@ -74,9 +75,24 @@ def info_text(info: DailyInfo) -> str:
     return "\n".join(lines)
 
 
+def _heading() -> str:
+    return _("❓ <b>Question of the day</b>")
+
+
+def poll_question(row: DailyRow) -> str:
+    """The poll's question (plain text): the prompt, or "What is this?" under a picture or sound
+    that is the question itself."""
+    return row.prompt or _(MEDIA_QUESTION)
+
+
+def picture_caption() -> str:
+    """The caption of the card's picture or sound posted right before the day's poll."""
+    return _heading()
+
+
 def question_text(row: DailyRow) -> str:
-    """A question a poll cannot hold, asked with buttons."""
-    return _("❓ <b>Question of the day</b>") + "\n\n" + esc(clip(row.prompt, PROMPT_CHARS))
+    """A question a poll cannot hold, asked with buttons (a caption when the card has a file)."""
+    return _heading() + "\n\n" + esc(clip(poll_question(row), PROMPT_CHARS))
 
 
 def question_keyboard(row: DailyRow) -> InlineKeyboardMarkup:
