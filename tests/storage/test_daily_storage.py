@@ -3,8 +3,11 @@ that one process wins, answers kept once and only while open."""
 
 from __future__ import annotations
 
+from bot.cards.upload import read_upload
 from bot.storage import daily as store
 from bot.storage.db import Database
+from bot.storage.decks import sync_deck
+from tests.media import media_package, png_bytes
 
 T = 1_772_474_400  # Monday 2 March 2026, 18:00 UTC
 GROUP = -100777
@@ -66,3 +69,23 @@ async def test_a_dead_process_claim_is_taken_over_after_a_minute(db: Database) -
     assert await store.claim(db, daily_id, "post", T) is not None
     assert await store.claim(db, daily_id, "post", T + store.CLAIM_SECONDS - 1) is None
     assert await store.claim(db, daily_id, "post", T + store.CLAIM_SECONDS) is not None
+
+
+async def test_a_picture_alone_is_asked_only_while_its_file_is_stored(db: Database) -> None:
+    animals = ["cat", "dog", "bird", "fish", "cow"]
+    upload = read_upload(
+        media_package(
+            [(f'<img src="{name}.png">', name) for name in animals],
+            {f"{name}.png": png_bytes(i + 2, i + 2) for i, name in enumerate(animals)},
+        ),
+        "animals.apkg",
+    )
+    deck_id = await sync_deck(db, upload.deck, "animals", None, T, upload.media)
+    asked = await store.askable(db, deck_id)
+    assert len(asked) == 5 and all(q.prompt == "" for q in asked)
+    shown = await store.front_media(db, asked[0].question_id)
+    assert shown is not None and shown.more == ()
+    assert shown.digest in {m.digest for m in upload.media}
+    # A file no longer stored leaves its card nothing to ask.
+    await db.execute("UPDATE cards SET front_media = 'gone' WHERE front_media = ?", (shown.digest,))
+    assert len(await store.askable(db, deck_id)) == 4
