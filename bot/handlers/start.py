@@ -75,7 +75,9 @@ async def help_command(update: Update, context: Context) -> None:
     if chat is None:
         return
     if chat.type == Chat.PRIVATE:
-        await send_html(context.bot, chat.id, texts.help_text(private=True))
+        # Inline mode is named only when it is on (@BotFather's /setinline), so it is never untrue.
+        inline = context.bot.username if context.bot.supports_inline_queries else None
+        await send_html(context.bot, chat.id, texts.help_text(private=True, inline_bot=inline))
         return
     # The group help points to the private chat for personal study: the button opens it.
     await send_to_private(context.bot, chat.id, texts.help_text(private=False), None)

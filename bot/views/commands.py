@@ -12,7 +12,7 @@ PRIVATE_COMMANDS: list[tuple[str, str]] = [
     ("timezone", N_("Your time zone: /timezone London or +5:30")),
     ("stats", N_("Your progress, with a chart")),
     ("import", N_("Bring your own deck: a file or pasted flashcards")),
-    ("decks", N_("Your decks: switch, ask both ways, delete")),
+    ("decks", N_("Your decks: switch, ask both ways, share, delete")),
     (
         "settings",
         N_("Session size, new per day, question mix, retention, deck, day start, FSRS parameters"),

@@ -21,8 +21,9 @@ def welcome(first_name: str) -> str:
     ) % {"name": name}
 
 
-def help_text(private: bool = True) -> str:
-    """Every command of the chat with one line each (groups get the battle commands)."""
+def help_text(private: bool = True, inline_bot: str | None = None) -> str:
+    """Every command of the chat with one line each (groups get the battle commands); with the
+    bot's username when inline mode is on, how to post a question in any chat."""
     if not private:
         return group_help_text()
     lines = [_("<b>What I can do</b>")]
@@ -39,8 +40,17 @@ def help_text(private: bool = True) -> str:
         f"/{name}" for name, _text in GROUP_COMMANDS if name not in {"help", "language"}
     )
     lines.append(
-        _("Add me to a group for revision battles: %(commands)s.") % {"commands": battle_commands}
+        _("Add me to a group for revision battles and a daily quiz: %(commands)s.")
+        % {"commands": battle_commands}
     )
+    if inline_bot:
+        lines.append(
+            _(
+                "In any chat, type @%(bot)s and a few words to post a question from your decks "
+                "that everyone there can answer."
+            )
+            % {"bot": esc(inline_bot)}
+        )
     return "\n".join(lines)
 
 

@@ -69,6 +69,7 @@ def keyboard_fits(keyboard: InlineKeyboardMarkup | None) -> None:
 def test_the_welcome_help_and_menus(speaking: str) -> None:
     fits(texts.welcome("A" * 200))
     fits(texts.help_text())
+    fits(texts.help_text(inline_bot="a_very_long_quiz_bot_username_of_32c"))
     fits(texts.group_help_text())
     for private in (True, False):
         for _name, text in commands(private):
@@ -139,3 +140,11 @@ def test_reminder_and_time_zone_replies(speaking: str) -> None:
     fits(reminder_views.timezone_bad_text(None))
     for toast in ("REMINDER_SET_TOAST", "REMINDER_OFF_TOAST", "TIMEZONE_SET_TOAST", "STALE_BUTTON"):
         small_toast(getattr(reminder_views, toast))
+
+
+def test_help_tells_of_inline_mode_only_when_it_is_on() -> None:
+    shown = texts.help_text(inline_bot="quizmaster_bot")
+    assert "In any chat, type @quizmaster_bot and a few words" in shown
+    assert "@" not in texts.help_text()
+    assert "/groupdeck" in shown and "/dailyq" in shown and "a daily quiz" in shown
+    assert "share" in dict(commands(True))["decks"]
