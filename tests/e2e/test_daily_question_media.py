@@ -21,7 +21,7 @@ from tests.e2e.conftest import RunningBot
 from tests.e2e.test_daily_question import polls, sweep
 from tests.e2e.test_group_deck import group_deck_message
 from tests.e2e.test_media_cards import _saved
-from tests.media import media_package, png_bytes
+from tests.media import media_package, mp3_bytes, png_bytes
 
 pytestmark = pytest.mark.telegram_limits
 
@@ -127,3 +127,28 @@ async def test_the_days_picture_comes_right_before_its_poll_and_a_crash_between_
     assert asked.photo is not None and asked.text.startswith("❓ Question of the day")
     assert len(asked.labels) >= 2
     assert await tap(sandbox, bob, group, asked.labels[0], asked.message_id) == "Locked in"
+
+
+async def test_a_sound_alone_comes_before_a_poll_asking_what_it_is(
+    sandbox: SandboxServer, bot: RunningBot, clock: ManualClock
+) -> None:
+    alice = sandbox.user("Alice")
+    group = sandbox.group("Sound club", admins=[alice])
+    animals = ["cat", "dog", "bird", "fish", "cow"]
+    sounds = {f"{name}.mp3": mp3_bytes(i + 1) for i, name in enumerate(animals)}
+    data = media_package([(f"[sound:{name}.mp3]", name) for name in animals], sounds, "Sounds")
+    await _saved(alice, bot, data, "sounds.apkg")
+    _, _, shown = await group_deck_message(sandbox, alice, group)
+    assert await tap(sandbox, alice, group, "Sounds", shown) == "The group now plays Sounds"
+    clock.set(POST - timedelta(hours=1))
+    sent = await alice.send("/dailyq 19:00", chat=group)
+    await group.wait_for(lambda m: "Daily question: every day" in m.text, since=sent)
+    clock.set(POST)
+    await sweep(sandbox, bot)
+    (poll,) = polls(group)
+    assert poll.poll is not None and poll.poll["question"] == "What is this?"
+    mine = sent_by(group, media_bot_id(bot.app.bot))
+    sound = mine[mine.index(poll) - 1]
+    assert sound.audio is not None and sound.audio.data in sounds.values()
+    right = poll.poll["options"][poll.poll["correct_option_ids"][0]]["text"]
+    assert sounds[f"{right}.mp3"] == sound.audio.data  # the poll's answer is what it plays
