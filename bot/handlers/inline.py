@@ -52,6 +52,8 @@ async def on_inline_query(update: Update, context: Context) -> None:
             cache_time=CACHE_SECONDS,
             is_personal=True,
             next_offset=found.next_offset or None,
+            # Nothing to post would leave a blank list: point to where decks are added.
+            button=view.no_results_button() if not results and not query.offset else None,
         )
     except BadRequest as exc:
         # The person typed on (a newer query replaced this one) or it waited too long.

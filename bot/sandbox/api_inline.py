@@ -53,6 +53,7 @@ class InlineQueryRecord:
     next_offset: str = ""
     cache_time: int | None = None
     is_personal: bool = False
+    button: dict[str, Any] | None = None  # shown above the results (opens the private chat)
 
     @property
     def titles(self) -> list[str]:
@@ -134,6 +135,8 @@ async def answer_inline_query(srv: SandboxServer, args: Args) -> Any:
     query.next_offset = next_offset
     query.cache_time = cache_time
     query.is_personal = args.flag("is_personal")
+    button = args.json("button", "can't parse inline query results button JSON object")
+    query.button = button if isinstance(button, dict) else None
     srv.pulse.fire()
     return True
 

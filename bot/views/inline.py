@@ -9,6 +9,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
+    InlineQueryResultsButton,
     InputTextMessageContent,
 )
 from telegram.constants import ParseMode
@@ -85,6 +86,11 @@ def result(shown: Posted, language: str, sign: Signer) -> InlineQueryResultArtic
         ),
         reply_markup=keyboard(shown, language, sign),
     )
+
+
+def no_results_button() -> InlineQueryResultsButton:
+    """Above an empty list: opens the private chat's /decks, where decks are added."""
+    return InlineQueryResultsButton(_("📚 No cards match: add a deck"), start_parameter="decks")
 
 
 def verdict_toast(verdict: InlineVerdict) -> str:

@@ -126,5 +126,12 @@ async def test_an_empty_query_offers_a_few_and_a_stranger_sees_only_bundled_card
     few = await inline_query(alice, "")
     assert 0 < len(few.results) <= 10 and few.next_offset == ""
     # Eve's results come from the bundled decks only: Alice's cards are hers.
-    assert (await inline_query(eve, "Capital of")).titles == []
+    nothing = await inline_query(eve, "Capital of")
+    assert nothing.titles == []
+    # An empty list is not left blank: a button above it opens the private chat's /decks.
+    assert nothing.button == {
+        "text": "📚 No cards match: add a deck",
+        "start_parameter": "decks",
+    }
+    assert (await inline_query(alice, "capital")).button is None
     assert len((await inline_query(eve, "")).results) > 0
