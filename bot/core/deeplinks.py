@@ -22,6 +22,7 @@ START_PAYLOADS: tuple[str, ...] = (
     "export",
     "remind",
     "timezone",
+    "catalogue",  # the starter decks, for a link to hand a newcomer
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import CallbackQuery
+from telegram import CallbackQuery, Update
 
 from bot.handlers.common import edit_html, send_html
 from bot.runtime import Context
@@ -11,6 +11,17 @@ from bot.views import catalogue as view
 from bot.views.callbacks import MenuTap
 
 CATALOGUE_TAP, CATALOGUE_ADD_TAP = view.CATALOGUE_TAP, view.ADD_TAP
+
+
+async def catalogue_command(update: Update, context: Context) -> None:
+    """Show the catalogue, its decks ticked as added (what `/start catalogue` opens)."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
+    screen = await context.bot_data.services.catalogue.screen(user.id)
+    await send_html(
+        context.bot, chat.id, view.catalogue_text(screen), view.catalogue_keyboard(screen)
+    )
 
 
 async def on_catalogue_tap(query: CallbackQuery, tap: MenuTap, context: Context) -> None:

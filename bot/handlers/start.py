@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Chat, Update
 
 from bot.core.deeplinks import deck_link_token, start_payload
+from bot.handlers.catalogue import catalogue_command
 from bot.handlers.common import send_html, send_to_private
 from bot.handlers.decks import decks_command
 from bot.handlers.imports import import_command
@@ -32,6 +33,7 @@ OPENS: dict[str, Command] = {
     "export": export_command,
     "remind": remind_command,
     "timezone": timezone_command,
+    "catalogue": catalogue_command,
 }
 
 

@@ -100,3 +100,10 @@ async def test_an_unknown_payload_is_a_plain_start(bot: RunningBot, alice: Sandb
 async def test_start_settings_opens_the_menu(bot: RunningBot, alice: SandboxUser) -> None:
     await alice.open_link(f"{LINK}?start=settings")
     await alice.wait_for(lambda m: "⚙️ Settings" in m.text and bool(m.buttons))
+
+
+async def test_start_catalogue_opens_the_starter_decks(bot: RunningBot, alice: SandboxUser) -> None:
+    await alice.open_link(f"{LINK}?start=catalogue")
+    shown = await alice.wait_for(lambda m: "Times tables 2 to 12" in m.text and bool(m.buttons))
+    assert "Countries in Spanish · " in " ".join(shown.labels)
+    assert not any("Hi Alice" in m.text for m in alice.messages)  # the catalogue, not a welcome
