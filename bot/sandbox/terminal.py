@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.sandbox.api_inline import InlineQueryRecord, choose, inline_query, tap_inline_data
 from bot.sandbox.buttons import ButtonBoard, ButtonRef, invites_typing, parse_ref, waits_for_tap
 from bot.sandbox.driver import SandboxChat, SandboxUser
 from bot.sandbox.files import FileShelf
@@ -44,6 +45,8 @@ HELP = (
     ":group NAME opens a group with the bot and simulated players (players=3 accuracy=70% "
     "delay=2-6 after the name change them), so /battle can be played alone; :switch [NAME] "
     "moves between chats.\n"
+    ":inline QUERY lists what @bot QUERY offers here and :pick 2 posts the second, as inline "
+    "mode does.\n"
     ":tap 3.1 always taps, :doc PATH sends a file as a document, :location LAT LON shares a "
     "place, :help shows this, "
     ":quit (or EOF) leaves."
@@ -97,6 +100,7 @@ class _Terminal:
         self.players: list[GroupPlayers] = []
         self.color = bool(getattr(stdout, "isatty", lambda: False)())
         self.board = ButtonBoard()
+        self.inline: InlineQueryRecord | None = None  # the last `:inline` answer, for `:pick`
 
     def write(self, text: str) -> None:
         """Print one line (or several) at once."""
@@ -114,7 +118,8 @@ class _Terminal:
             first = message.text.splitlines()[0] if message.text else ""
             self.write(f"{where}bot (deleted): {first}")
             return
-        head = where + ("bot (edited)" if event.kind == "edited" else "bot")
+        who = "bot" if message.from_bot else "you via bot"  # an inline result the person posted
+        head = where + (f"{who} (edited)" if event.kind == "edited" else who)
         parts: list[str] = []
         if self.files is not None:
             parts.extend(self.files.keep(message))
@@ -161,7 +166,7 @@ class _Terminal:
         if key is None:
             return None
         chat_id, message_id = key
-        for message in self.server.chat(chat_id).messages:
+        for message in self.server.chat(chat_id).history:  # an inline result is a person's
             if message.message_id == message_id:
                 return message
         return None
@@ -198,13 +203,37 @@ class _Terminal:
         if data is None:
             self.write(f"(the button {label!r} opens a link; nothing to tap)")
             return
+        # Taps under a message posted via inline mode come by its inline_message_id, no chat.
+        posted = self.server.inline.inline_id_of(message.chat_id, message.message_id) is not None
         try:
-            toast = await self.user.tap_data(message, data, timeout=10.0)
+            if posted:
+                toast = await tap_inline_data(self.user, message, data, timeout=10.0)
+            else:
+                toast = await self.user.tap_data(message, data, timeout=10.0)
         except AssertionError:
             self.write("(the bot did not answer the tap)")
             return
         if toast:
             self.write(f"(toast) {toast}")
+
+    async def ask_inline(self, text: str) -> None:
+        """`:inline QUERY`: the results `@bot QUERY` offers in this chat, numbered for `:pick`."""
+        group = None if self.chat.id == self.user.id else self.chat
+        self.inline = await inline_query(self.user, text, chat=group, timeout=10.0)
+        for number, title in enumerate(self.inline.titles, 1):
+            self.write(f"  [{number}] {title}".replace("\n", " "))
+        if self.inline.button is not None:
+            self.write(f"  (button above the list: {self.inline.button.get('text')})")
+        self.write("(:pick N posts one here)" if self.inline.results else "(no results)")
+
+    async def pick(self, number: str) -> None:
+        """`:pick N`: post the Nth result of the last `:inline` into this chat."""
+        results = self.inline.results if self.inline is not None else []
+        if not number.isdigit() or not 1 <= int(number) <= len(results):
+            self.write("(:pick takes the number of a result :inline QUERY listed)")
+            return
+        assert self.inline is not None
+        await choose(self.user, self.inline, results[int(number) - 1]["id"], self.chat)
 
     async def send_file(self, path_text: str) -> None:
         """`:doc PATH`: send a file from disk as a document."""
@@ -307,6 +336,12 @@ class _Terminal:
             return
         if command == ":location" or command.startswith(":location "):
             await self.share_location(command[9:])
+            return
+        if command == ":inline" or command.startswith(":inline "):
+            await self.ask_inline(command[7:].strip())
+            return
+        if command.startswith(":pick"):
+            await self.pick(command[5:].strip())
             return
         if command.startswith(":tap"):
             ref = parse_ref(command[4:])

@@ -4,6 +4,7 @@ place."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from bot.sandbox.api_inline import choose, inline_query, tap_inline, tap_inline_
 from bot.sandbox.driver import SandboxChat
 from bot.sandbox.message import SandboxMessage
 from bot.sandbox.server import SandboxServer
+from bot.sandbox.terminal import run_terminal
 from bot.storage.decks import sync_deck
 from bot.views.callbacks import InlineTap, decode, encode
 from tests.e2e.conftest import RunningBot
@@ -135,3 +137,26 @@ async def test_an_empty_query_offers_a_few_and_a_stranger_sees_only_bundled_card
     }
     assert (await inline_query(alice, "capital")).button is None
     assert len((await inline_query(eve, "")).results) > 0
+
+
+async def test_the_offline_terminal_lists_inline_results_posts_one_and_taps_it(
+    sandbox: SandboxServer, bot: RunningBot, clock: ManualClock
+) -> None:
+    alice = sandbox.user("Alice")
+    await alice.send("/start")
+    await alice.wait_for(lambda m: bool(m.text))
+    await sandbox.settle()
+    await sync_deck(bot.services.db, CAPITALS, "capitals", alice.id, int(clock.now().timestamp()))
+    out = io.StringIO()
+    script = ":group Club players=1\n:inline turkiye\n:pick 1\n:tap 1.2\n:inline zzzz\n:pick 9\n"
+    await run_terminal(sandbox, alice, stdin=io.StringIO(script), stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "  [1] Capital of Türkiye" in lines
+    assert "[Club] you via bot: 🧠 Capitals" in lines
+    # The posted question's buttons tap by inline_message_id, as on Telegram: a verdict comes.
+    assert any(
+        line in ("(toast) ✅ Right!", "(toast) ❌ Wrong. The answer: Ankara") for line in lines
+    )
+    assert any(line.startswith("[Club] you via bot (edited): 🧠 Capitals") for line in lines)
+    assert "  (button above the list: 📚 No cards match: add a deck)" in lines
+    assert "(:pick takes the number of a result :inline QUERY listed)" in lines
