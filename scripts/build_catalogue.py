@@ -295,6 +295,45 @@ def countries_in_french() -> BuiltDeck:
     return _countries_in("fr")
 
 
+CALENDAR_LANGUAGES = {"es": "Spanish", "fr": "French", "de": "German", "it": "Italian"}
+
+
+def calendar_rows() -> list[tuple[str, str, str]]:
+    """(language, English name, the name in that language) of the seven days (Monday first) and
+    twelve months in each of CALENDAR_LANGUAGES, as CLDR writes them in a date (German "Montag",
+    Spanish "lunes"); a name the language writes as English does (German "August") is left out."""
+    from babel import Locale
+
+    english = Locale.parse("en")
+    rows = []
+    for code, language in CALENDAR_LANGUAGES.items():
+        locale = Locale.parse(code)
+        pairs = [
+            (english.days["format"]["wide"][day], locale.days["format"]["wide"][day])
+            for day in range(7)  # CLDR numbers the days from Monday, 0
+        ] + [
+            (english.months["format"]["wide"][month], locale.months["format"]["wide"][month])
+            for month in range(1, 13)
+        ]
+        rows += [(language, en, name) for en, name in pairs if en.casefold() != name.casefold()]
+    return rows
+
+
+def days_and_months() -> BuiltDeck:
+    """The days of the week and the months in Spanish, French, German and Italian."""
+    cards = tuple(
+        (f"In {language}: {english}", name) for language, english, name in calendar_rows()
+    )
+    return BuiltDeck(
+        "days-and-months",
+        "Days & months: Spanish, French, German, Italian",
+        "Languages",
+        CLDR,
+        CLDR_LICENCE,
+        cards,
+    )
+
+
 def currency_of_country_rows() -> list[tuple[str, str, str]]:
     """(iso code, country, currency's English name) of every GeoNames country with one legal
     tender today (CLDR), by country; a currency named after its country is left out, and Western
@@ -390,6 +429,7 @@ BUILDERS: tuple[Callable[[], BuiltDeck], ...] = (
     countries_in_spanish,
     countries_in_german,
     countries_in_french,
+    days_and_months,
     currencies_of_countries,
     language_codes,
     us_state_codes,

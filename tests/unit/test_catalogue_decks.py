@@ -215,3 +215,21 @@ def test_us_state_codes_agree_with_geonames() -> None:
         assert match is not None, front
         assert back == states[match[1]]["name"], front
     assert DECKS["us-state-codes"].cards == 50  # the fifty states, not the District of Columbia
+
+
+def test_days_and_months_agree_with_cldr() -> None:
+    from babel import Locale
+
+    english = Locale.parse("en")
+    codes = {"Spanish": "es", "French": "fr", "German": "de", "Italian": "it"}
+    for front, back in sample("days-and-months"):
+        match = re.fullmatch(r"In (Spanish|French|German|Italian): ([A-Z][a-z]+)", front)
+        assert match is not None, front
+        locale = Locale.parse(codes[match[1]])
+        en_days, days = english.days["format"]["wide"], locale.days["format"]["wide"]
+        en_months, months = english.months["format"]["wide"], locale.months["format"]["wide"]
+        names = {en_days[i]: days[i] for i in range(7)}
+        names |= {en_months[i]: months[i] for i in range(1, 13)}
+        assert back == names[match[2]], front
+    cards = {(c.front, c.back) for c in DECKS["days-and-months"].deck.cards}
+    assert {("In Spanish: Monday", "lunes"), ("In German: March", "März")} <= cards
