@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.battle import option_letter
+from bot.core.learning_days import LearningDays
 from bot.sandbox.driver import SandboxChat, SandboxUser
 from bot.sandbox.message import SandboxMessage
 from bot.sandbox.server import SandboxServer
@@ -247,7 +248,9 @@ async def run_reminder(world: World, alice: SandboxUser, cut: Cut) -> None:
     await alice.send("/remind 18:30")
     await alice.wait_for(lambda m: "every day at" in m.text, timeout=15)
     now = datetime.now(UTC)
-    yesterday = (now - timedelta(days=1)).date().isoformat()
+    # The learning day before today's (days start at 04:00): between midnight and 04:00 UTC the
+    # calendar's yesterday is still today's learning day, whose streak is not at stake.
+    yesterday = (LearningDays.of("UTC").day_of(now) - timedelta(days=1)).isoformat()
     await killed(world, first, cut)
     # A streak at stake today, and the reminder due a minute ago: the next sweep sends it.
     await world.db.execute(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.learning_days import LearningDays
 from bot.exit_codes import EXIT_CONFLICT, EXIT_OK
 from bot.sandbox.driver import SandboxUser
 from bot.sandbox.server import SandboxServer
@@ -152,7 +153,9 @@ async def test_kill_9_mid_reminder_sweep_never_sends_a_reminder_twice(
         await person.send("/remind 18:30")
         await person.wait_for(lambda m: "every day at" in m.text, timeout=10)
     now = datetime.now(UTC)
-    yesterday = (now - timedelta(days=1)).date().isoformat()
+    # The learning day before today's (days start at 04:00, so before 04:00 UTC the calendar's
+    # yesterday is still today's learning day, whose streak is not at stake).
+    yesterday = (LearningDays.of("UTC").day_of(now) - timedelta(days=1)).isoformat()
     stake = "UPDATE users SET streak_current = 3, streak_best = 3, streak_last_day = ?, "
     sends = sandbox.calls["sendMessage"]
     sandbox.faults.delay("sendMessage", 60.0)

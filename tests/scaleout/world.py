@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from bot.cards.model import Card, Deck
+from bot.core.learning_days import LearningDays
 from bot.services.container import load_bundled_decks
 from bot.storage.db import Database
 from bot.storage.decks import sync_deck
@@ -34,7 +35,8 @@ async def prepare(db: Database, quizzers: Sequence[int], reminded: Sequence[int]
     now = int(time.time())
     await load_bundled_decks(db, now)
     deck_id = await sync_deck(db, quiz_deck(), "scale-out-deck", None, now)
-    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    # The learning day before today's (days start at 04:00): a streak kept then is at stake today.
+    yesterday = (LearningDays.of("UTC").day_of(datetime.now(UTC)) - timedelta(days=1)).isoformat()
     async with db.transaction():
         # remind_offered = 1: no one-time reminder offer after a session, so every tap is followed
         # by exactly one message (the next question or the summary).
