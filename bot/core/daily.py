@@ -173,3 +173,94 @@ def weekly_table(answers: Iterable[DayAnswer]) -> list[Standing]:
 def winners(table: Sequence[Standing]) -> list[Standing]:
     """The week's best: everyone ranked first, if anyone answered right at all."""
     return [s for s in table if s.rank == 1 and s.right > 0]
+
+
+# The draw. A group is never asked a card (any of its questions: each cloze blank is one) it was
+# asked in the last `repeat_gap` days, and a question whose answer is printed in a question asked
+# earlier in the same week is not drawn, so one day never gives away another's answer. Cards the
+# group was never asked come first, then the longest unasked. When a deck is too small to keep
+# both rules, the gap gives way before the leak rule, and both before there is no question.
+MAX_REPEAT_GAP_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A question the deck can ask: its card, its answer."""
+
+    question_id: int
+    card_id: int
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """A question the group was asked: its local day, card and printed text."""
+
+    day: date
+    card_id: int | None
+    text: str
+
+
+def repeat_gap(cards: int) -> int:
+    """Days a card stays out of the draw after it was asked: one less than the deck's cards,
+    at most a month (a 9-card deck asks all nine before any comes back)."""
+    return max(0, min(cards - 1, MAX_REPEAT_GAP_DAYS))
+
+
+def _words(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def leaks(answer: str, text: str) -> bool:
+    """Whether `text` prints `answer` as a word or phrase of its own (case and spacing aside)."""
+    needle = _words(answer)
+    if not needle:
+        return False
+    hay = _words(text)
+    start = hay.find(needle)
+    while start != -1:
+        end = start + len(needle)
+        before = hay[start - 1] if start > 0 else " "
+        after = hay[end] if end < len(hay) else " "
+        if not before.isalnum() and not after.isalnum():
+            return True
+        start = hay.find(needle, start + 1)
+    return False
+
+
+def drawable(pool: Sequence[Candidate], history: Iterable[Asked], day: date) -> list[Candidate]:
+    """The questions the group may be asked on `day`, best first tier only (the caller picks one
+    of them at random): see the rule above."""
+    last: dict[int, date] = {}
+    week_texts = []
+    monday = week_start(day)
+    for asked in history:
+        if asked.day >= day:
+            continue
+        if asked.card_id is not None:
+            last[asked.card_id] = max(asked.day, last.get(asked.card_id, asked.day))
+        if asked.day >= monday:
+            week_texts.append(asked.text)
+    gap = repeat_gap(len({c.card_id for c in pool}))
+
+    def rested(c: Candidate) -> bool:
+        seen = last.get(c.card_id)
+        return seen is None or (day - seen).days > gap
+
+    def clean(c: Candidate) -> bool:
+        return not any(leaks(c.answer, text) for text in week_texts)
+
+    for keep in (
+        lambda c: rested(c) and clean(c),
+        rested,
+        clean,
+        lambda c: True,
+    ):
+        tier = [c for c in pool if keep(c)]
+        if tier:
+            never = [c for c in tier if c.card_id not in last]
+            if never:
+                return never
+            oldest = min(last[c.card_id] for c in tier)
+            return [c for c in tier if last[c.card_id] == oldest]
+    return []

@@ -139,11 +139,17 @@ class DailyService:
         pool = await store.askable(self.db, deck_id)
         if not pool:
             return None
-        recent = await store.recent_questions(self.db, chat_id)
-        fresh = [q for q in pool if q.question_id not in recent] or pool
+        history = [
+            core.Asked(date.fromisoformat(d), card, text)
+            for d, card, text in await store.asked_before(self.db, chat_id)
+        ]
+        candidates = core.drawable(
+            [core.Candidate(q.question_id, q.card_id, q.answer) for q in pool], history, day
+        )
+        fresh = {c.question_id for c in candidates}
         # The same group and day draw the same question: a retry after a crash asks it again.
         rng = random.Random(f"{chat_id}:{day.isoformat()}")
-        asked = rng.choice(fresh)
+        asked = rng.choice([q for q in pool if q.question_id in fresh])
         options, right = draw_options(asked.answer, asked.distractors, rng)
         # A picture or sound alone asks "What is this?" (worded when posted): far within a poll.
         fit = core.fit_poll(asked.prompt or MEDIA_STAND_IN, options, asked.answer)

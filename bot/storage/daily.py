@@ -36,6 +36,7 @@ class AskedQuestion:
     prompt: str
     answer: str
     distractors: list[str]
+    card_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +145,7 @@ async def askable(db: Database, deck_id: int) -> list[AskedQuestion]:
     """The deck's live questions with options to draw, in deck order: a written prompt, or none
     when the card's stored picture or sound is the question ("What is this?")."""
     rows = await db.fetchall(
-        """SELECT q.id, q.prompt, q.answer, q.distractors
+        """SELECT q.id, q.prompt, q.answer, q.distractors, q.card_id
              FROM questions q JOIN cards c ON c.id = q.card_id
             WHERE q.deck_id = ? AND q.retired = 0 AND c.retired = 0
               AND (q.prompt <> ''
@@ -153,17 +154,20 @@ async def askable(db: Database, deck_id: int) -> list[AskedQuestion]:
             ORDER BY c.position, q.id""",
         (deck_id,),
     )
-    return [AskedQuestion(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
+    return [AskedQuestion(r[0], r[1], r[2], json.loads(r[3]), int(r[4])) for r in rows]
 
 
-async def recent_questions(db: Database, chat_id: int, limit: int = 60) -> set[int]:
-    """The questions the group was asked lately (not asked again while others are left)."""
+async def asked_before(
+    db: Database, chat_id: int, limit: int = 400
+) -> list[tuple[str, int | None, str]]:
+    """The questions the group was asked, newest first: (local day, card, printed prompt)."""
     rows = await db.fetchall(
-        """SELECT question_id FROM daily_questions WHERE chat_id = ? AND question_id IS NOT NULL
-            ORDER BY day DESC LIMIT ?""",
+        """SELECT d.day, q.card_id, d.prompt FROM daily_questions d
+             LEFT JOIN questions q ON q.id = d.question_id
+            WHERE d.chat_id = ? ORDER BY d.day DESC LIMIT ?""",
         (chat_id, limit),
     )
-    return {int(r[0]) for r in rows}
+    return [(str(r[0]), r[1], str(r[2])) for r in rows]
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,11 +5,13 @@ table crowning the best, and restarts that neither skip nor double a day."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+import json
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bot.clock import ManualClock
+from bot.core import daily as core
 from bot.handlers.daily import sweep_daily
 from bot.sandbox.api_polls import vote
 from bot.sandbox.driver import SandboxChat, SandboxUser
@@ -26,6 +28,15 @@ MONDAY_POST = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 def polls(group: SandboxChat) -> list[StoredMessage]:
     """The bot's polls in the group, oldest first."""
     return [m for m in group.record.messages.values() if m.poll is not None]
+
+
+def questions(group: SandboxChat) -> list[StoredMessage]:
+    """The bot's questions of the day in the group, as polls or with buttons, oldest first."""
+    return [
+        m
+        for m in group.record.messages.values()
+        if m.poll is not None or (m.text is not None and "❓ Question of the day" in m.text.text)
+    ]
 
 
 def texts(group: SandboxChat) -> list[str]:
@@ -53,11 +64,26 @@ async def answer(
     user: SandboxUser,
     poll: StoredMessage,
     right: bool,
+    group: SandboxChat,
 ) -> None:
-    """A member votes a second after the previous vote and the bot stores it."""
-    assert poll.poll is not None
+    """A member votes (or taps a letter) a second after the previous answer and the bot stores
+    it."""
     clock.advance(timedelta(seconds=1))
     before = await answers(bot)
+    if poll.poll is None:  # too long for a poll: asked with buttons
+        row = await bot.services.db.fetchone(
+            "SELECT right_index, options FROM daily_questions WHERE message_id = ?",
+            (poll.message_id,),
+        )
+        assert row is not None
+        choice = int(row[0]) if right else (int(row[0]) + 1) % len(json.loads(row[1]))
+        assert poll.reply_markup is not None
+        label = poll.reply_markup["inline_keyboard"][choice][0]["text"]
+        assert await user.tap(label, chat=group, message=poll.message_id) == "Locked in"
+        other = poll.reply_markup["inline_keyboard"][(choice + 1) % 2][0]["text"]
+        again = await user.tap(other, chat=group, message=poll.message_id)
+        assert again == "You already answered"
+        return
     correct = poll.poll["correct_option_ids"][0]
     choice = correct if right else (correct + 1) % len(poll.poll["options"])
     vote(sandbox, user.record, poll.poll["id"], [choice])
@@ -99,21 +125,21 @@ async def test_a_week_of_daily_questions_with_closes_a_weekly_table_and_restarts
         await sweep(sandbox, bot)
         if day == 2:
             await sweep(sandbox, bot)  # a second sweep at the same moment posts nothing more
-        assert len(polls(group)) == day + 1
-        poll = polls(group)[-1]
-        assert poll.poll is not None
-        assert poll.poll["type"] == "quiz" and poll.poll["is_anonymous"] is False
-        assert 2 <= len(poll.poll["options"]) <= 10
+        assert len(questions(group)) == day + 1
+        poll = questions(group)[-1]
+        if poll.poll is not None:
+            assert poll.poll["type"] == "quiz" and poll.poll["is_anonymous"] is False
+            assert 2 <= len(poll.poll["options"]) <= 10
         first = firsts[day]
         second = bob if first is alice else alice
-        await answer(sandbox, bot, clock, first, poll, right=True)
+        await answer(sandbox, bot, clock, first, poll, right=True, group=group)
         if day == 3:
             # A restart with the poll open: no second poll that day, and votes still count.
             await bot.restart()
             await sweep(sandbox, bot)
-            assert len(polls(group)) == day + 1
-        await answer(sandbox, bot, clock, second, poll, right=True)
-        await answer(sandbox, bot, clock, carol, poll, right=False)
+            assert len(questions(group)) == day + 1
+        await answer(sandbox, bot, clock, second, poll, right=True, group=group)
+        await answer(sandbox, bot, clock, carol, poll, right=False, group=group)
         if day == 1:
             sent = await carol.send("/dailyq top", chat=group)
             top = await group.wait_for(lambda m: "This week so far" in m.text, since=sent)
@@ -123,7 +149,7 @@ async def test_a_week_of_daily_questions_with_closes_a_weekly_table_and_restarts
         # Twelve hours later the poll closes and the first right answerer is named.
         clock.set(MONDAY_POST + timedelta(days=day, hours=12))
         await sweep(sandbox, bot)
-        assert poll.poll["is_closed"] is True
+        assert poll.poll is None or poll.poll["is_closed"] is True
         close = next(m for m in group.messages if m.reply_to == poll.message_id)
         assert f"First right answer: {first.name}" in close.text
         assert "2 of 3 answers right" in close.text
@@ -139,15 +165,10 @@ async def test_a_week_of_daily_questions_with_closes_a_weekly_table_and_restarts
     assert "2. Bob — 7 right · 2 first" in table
     assert "3. Carol — 0 right · 0 first" in table
     assert "Best of the week: Alice" in table
-    # This one is too long for a poll (over 300 characters): asked with buttons instead.
-    assert len(polls(group)) == 7
-    asked = group.messages[-1]
-    assert asked.text.startswith("❓ Question of the day") and len(asked.labels) >= 2
-    assert await bob.tap(asked.labels[0], chat=group, message=asked.message_id) == "Locked in"
-    assert (
-        await bob.tap(asked.labels[1], chat=group, message=asked.message_id)
-        == "You already answered"
-    )
+    assert len(questions(group)) == 8
+    # A question too long for a poll (over 300 characters) is asked with buttons instead.
+    # (answered by tapping a letter, once: see `answer`)
+    assert any(m.poll is None for m in questions(group))
     days = await bot.services.db.fetchall(
         "SELECT day FROM daily_questions WHERE chat_id = ? ORDER BY day", (group.id,)
     )
@@ -166,5 +187,47 @@ async def test_a_week_of_daily_questions_with_closes_a_weekly_table_and_restarts
     await sweep(sandbox, bot)
     clock.set(MONDAY_POST + timedelta(days=8, hours=12))
     await sweep(sandbox, bot)
-    assert len(polls(group)) == 7
-    assert sum(1 for t in texts(group) if t.startswith("❓ Question of the day")) == 1
+    assert len(questions(group)) == 8
+
+
+async def test_a_month_of_questions_never_repeats_a_card_within_eight_days_nor_leaks_an_answer(
+    sandbox: SandboxServer, bot: RunningBot, clock: ManualClock
+) -> None:
+    dana = sandbox.user("Dana")
+    group = sandbox.group("Quiz club", members=[], admins=[dana])
+    clock.set(MONDAY_POST - timedelta(hours=1))
+    sent = await dana.send("/dailyq 18:00", chat=group)
+    await group.wait_for(lambda m: "Daily question: every day" in m.text, since=sent)
+    for day in range(31):
+        clock.set(MONDAY_POST + timedelta(days=day))
+        await sweep(sandbox, bot)
+        clock.set(MONDAY_POST + timedelta(days=day, hours=12))
+        await sweep(sandbox, bot)
+
+    rows = await bot.services.db.fetchall(
+        """SELECT d.day, q.card_id, d.prompt, d.options, d.right_index FROM daily_questions d
+             JOIN questions q ON q.id = d.question_id
+            WHERE d.chat_id = ? ORDER BY d.day""",
+        (group.id,),
+    )
+    assert len(rows) == 31
+    cards = await bot.services.db.fetchone(
+        "SELECT COUNT(DISTINCT card_id) FROM questions WHERE id IN "
+        "(SELECT question_id FROM daily_questions)"
+    )
+    assert cards is not None and int(cards[0]) == 9  # every card of the 9-card deck came up
+    asked = [(date.fromisoformat(r[0]), int(r[1]), str(r[2]), json.loads(r[3])[r[4]]) for r in rows]
+    # Every question as the group saw it was posted (poll or buttons).
+    shown = " ".join(
+        [m.poll["question"] for m in polls(group) if m.poll is not None] + texts(group)
+    )
+    for on, card, prompt, answer in asked:
+        assert " ".join(prompt.split())[:40] in " ".join(shown.split())
+        # No card twice within 8 days.
+        again = [d for d, c, _p, _a in asked if c == card and on < d <= on + timedelta(days=8)]
+        assert again == [], f"card {card} asked on {on} and again on {again}"
+        # No answer printed in a question asked earlier in the same week.
+        monday = on - timedelta(days=on.weekday())
+        for earlier, _c, text, _a in asked:
+            if monday <= earlier < on:
+                assert not core.leaks(answer, text), f"{on}'s answer {answer!r} was in {text!r}"
