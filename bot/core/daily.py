@@ -23,10 +23,17 @@ EXPLANATION_LINE_FEEDS = 2
 DEFAULT_OPEN = timedelta(hours=12)
 OPEN_HOURS = range(1, 24)  # a question stays open 1-23 hours: closed before the next one
 MAX_ARGS_CHARS = 40
+NOT_A_TIME, BAD_HOURS, TOO_LONG = "not a time", "hours", "too long"  # DailyArgsError.reason
 
 
 class DailyArgsError(ValueError):
-    """/dailyq arguments that do not read as a time, `off`, `top` or a number of hours."""
+    """/dailyq arguments that do not read as a time, `off`, `top` or a number of hours: `reason`
+    ("too long", "not a time", "hours") and the word at fault."""
+
+    def __init__(self, reason: str, value: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.value = value
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +48,7 @@ class DailyArgs:
 def parse_daily_args(args: Sequence[str]) -> DailyArgs:
     """Read `/dailyq`, `/dailyq 19:00 [hours]`, `/dailyq off` or `/dailyq top`."""
     if sum(len(a) for a in args) > MAX_ARGS_CHARS or len(args) > 2:
-        raise DailyArgsError("too long")
+        raise DailyArgsError(TOO_LONG)
     if not args:
         return DailyArgs("show")
     word = args[0].casefold()
@@ -50,12 +57,12 @@ def parse_daily_args(args: Sequence[str]) -> DailyArgs:
     try:
         at = parse_remind_time(args[0])
     except UnreadableTime as exc:
-        raise DailyArgsError("not a time") from exc
+        raise DailyArgsError(NOT_A_TIME, args[0]) from exc
     hours = None
     if len(args) == 2:
         raw = args[1].casefold().removesuffix("h")
         if not raw.isdigit() or int(raw) not in OPEN_HOURS:
-            raise DailyArgsError("hours")
+            raise DailyArgsError(BAD_HOURS, args[1])
         hours = int(raw)
     return DailyArgs("on", at, hours)
 

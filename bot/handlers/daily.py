@@ -37,13 +37,13 @@ async def daily_command(update: Update, context: Context) -> None:
     daily = context.bot_data.services.daily
     try:
         args = parse_daily_args(context.args or [])
-    except DailyArgsError:
-        await send_html(context.bot, chat.id, view.USAGE, thread_id=thread)
+    except DailyArgsError as exc:
+        await send_html(context.bot, chat.id, view.args_error_text(exc), thread_id=thread)
         return
     if args.action == "top":
         text = view.top_text(await daily.this_week(chat.id))
     elif args.action == "show":
-        text = view.info_text(await daily.info(chat.id)) + "\n\n" + view.USAGE
+        text = view.show_text(await daily.info(chat.id))
     elif not await is_group_admin(context.bot, message, user.id):
         text = view.ADMINS_ONLY
     elif args.action == "off":

@@ -10,7 +10,7 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.battle_effects import option_letter
-from bot.core.daily import Standing, winners
+from bot.core.daily import BAD_HOURS, NOT_A_TIME, DailyArgsError, Standing, winners
 from bot.services.daily import CloseReport, DailyInfo
 from bot.storage.daily import DailyRow
 from bot.views.callbacks import DailyTap, encode
@@ -71,8 +71,35 @@ def info_text(info: DailyInfo) -> str:
                 "chat, then send /dailyq again."
             )
         )
-    lines.append(_("Answer the poll: the first right answer is named when it closes."))
+    lines.append(
+        _(
+            "Answer the question (a poll, or letter buttons when it is too long for a poll): "
+            "the first right answer is named when it closes."
+        )
+    )
     return "\n".join(lines)
+
+
+def show_text(info: DailyInfo) -> str:
+    """What a bare /dailyq says: the settings, then how to change them (said once)."""
+    if info.at is None:
+        return _("🗓 No daily question in this group.") + "\n\n" + _(_TEXTS["USAGE"])
+    return info_text(info) + "\n\n" + _(_TEXTS["USAGE"])
+
+
+def args_error_text(error: DailyArgsError) -> str:
+    """What is wrong with /dailyq's arguments, then how to write them."""
+    value = esc(clip(error.value, 20))
+    if error.reason == NOT_A_TIME:
+        wrong = _("%(value)s is not a time of day: use HH:MM, e.g. 19:00.") % {"value": value}
+    elif error.reason == BAD_HOURS:
+        wrong = _(
+            "%(value)s is not a number of hours: a question stays open 1 to 23 hours, "
+            "e.g. <code>/dailyq 19:00 6</code>."
+        ) % {"value": value}
+    else:
+        wrong = _("That is too much after /dailyq.")
+    return wrong + "\n\n" + _(_TEXTS["USAGE"])
 
 
 def _heading() -> str:

@@ -231,3 +231,28 @@ async def test_a_month_of_questions_never_repeats_a_card_within_eight_days_nor_l
         for earlier, _c, text, _a in asked:
             if monday <= earlier < on:
                 assert not core.leaks(answer, text), f"{on}'s answer {answer!r} was in {text!r}"
+
+
+async def test_dailyq_says_what_is_wrong_and_says_things_once(
+    sandbox: SandboxServer, bot: RunningBot, clock: ManualClock
+) -> None:
+    dana = sandbox.user("Dana")
+    group = sandbox.group("Quiz club", members=[], admins=[dana])
+    sent = await dana.send("/dailyq 25:00", chat=group)
+    wrong = await group.wait_for(lambda m: m.from_bot, since=sent)
+    assert "25:00 is not a time of day: use HH:MM, e.g. 19:00" in wrong.text
+    sent = await dana.send("/dailyq 19:00 99", chat=group)
+    wrong = await group.wait_for(lambda m: m.from_bot, since=sent)
+    assert "99 is not a number of hours" in wrong.text
+
+    # Off: the status and how to turn it on, each said once.
+    sent = await dana.send("/dailyq", chat=group)
+    off = await group.wait_for(lambda m: m.from_bot, since=sent)
+    assert "No daily question in this group" in off.text
+    assert off.text.count("/dailyq 19:00") == 2  # the usage line's two examples, once each
+    assert off.text.count("/dailyq off") == 1
+
+    # On: the status does not promise a poll, as long questions come with buttons.
+    sent = await dana.send("/dailyq 19:00", chat=group)
+    on = await group.wait_for(lambda m: "Daily question: every day" in m.text, since=sent)
+    assert "Answer the poll" not in on.text and "buttons" in on.text
