@@ -41,7 +41,7 @@ from bot.handlers.battle import (
 from bot.handlers.callbacks import TapRouter, TapRoutes
 from bot.handlers.catalogue import CATALOGUE_ADD_TAP, CATALOGUE_TAP, on_catalogue_tap
 from bot.handlers.daily import daily_command, on_daily_tap, on_poll_answer, sweep_daily
-from bot.handlers.decks import decks_command, on_deck_tap
+from bot.handlers.decks import decks_command, on_deck_tap, on_my_decks_tap
 from bot.handlers.errors import on_error
 from bot.handlers.groups import group_deck_command, on_group_tap
 from bot.handlers.guard import guard_update
@@ -90,6 +90,7 @@ from bot.views.callbacks import (
     LinkTap,
     QuizTap,
 )
+from bot.views.catalogue import MY_DECKS_TAP
 from bot.views.commands import commands, description, short_description
 from bot.views.i18n import DEFAULT_LOCALE, LOCALES, using_locale
 from bot.views.reminders import REMINDER_TAPS
@@ -366,6 +367,7 @@ def build_application(
             LANGUAGE_TAP: on_language_tap,
             FORGET_TAP: on_forget_tap,
             **dict.fromkeys((CATALOGUE_TAP, CATALOGUE_ADD_TAP), on_catalogue_tap),
+            MY_DECKS_TAP: on_my_decks_tap,
         },
     )
     app.add_handler(CallbackQueryHandler(TapRouter(taps).on_callback))

@@ -9,7 +9,7 @@ from bot.handlers.sharing import SHARE_ACTIONS, on_share_tap
 from bot.runtime import Context
 from bot.services.views import Refusal
 from bot.views import decks as view
-from bot.views.callbacks import DeckTap
+from bot.views.callbacks import DeckTap, MenuTap
 
 
 async def decks_command(update: Update, context: Context) -> None:
@@ -22,6 +22,23 @@ async def decks_command(update: Update, context: Context) -> None:
         return
     listing = await context.bot_data.services.decks.list(user.id, user.first_name)
     await send_html(context.bot, chat.id, view.list_text(listing), view.list_keyboard(listing))
+
+
+async def on_my_decks_tap(query: CallbackQuery, tap: MenuTap, context: Context) -> None:
+    """My decks (under the catalogue or a share link): the message becomes the /decks list."""
+    if query.message is None:
+        await query.answer(view.STALE_BUTTON)
+        return
+    user = query.from_user
+    listing = await context.bot_data.services.decks.list(user.id, user.first_name)
+    await query.answer()
+    await edit_html(
+        context.bot,
+        query.message.chat.id,
+        query.message.message_id,
+        view.list_text(listing),
+        view.list_keyboard(listing),
+    )
 
 
 async def on_deck_tap(query: CallbackQuery, tap: DeckTap, context: Context) -> None:

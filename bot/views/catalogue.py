@@ -10,6 +10,7 @@ from bot.views.fmt import clip, esc
 from bot.views.i18n import _, count
 
 CATALOGUE_TAP = "catalogue"  # show the catalogue (a new message)
+MY_DECKS_TAP = "my_decks"  # turn the message into the /decks list
 ADD_TAP = "catalogue_add"  # add the deck its argument names
 TITLE_CHARS = 50
 
@@ -52,8 +53,8 @@ def catalogue_text(screen: CatalogueScreen) -> str:
 
 
 def catalogue_keyboard(screen: CatalogueScreen, start_quiz: bool = False) -> InlineKeyboardMarkup:
-    """One button per catalogue deck (its title and card count), grouped by subject; a newcomer's
-    also ends with Start quiz (the deck every user has)."""
+    """One button per catalogue deck (its title and card count), grouped by subject, then Start
+    quiz (the deck every user has) and, for someone with decks, back to My decks."""
     rows = []
     for item in screen.items:
         tick = "✅ " if item.added_id is not None else ""
@@ -61,9 +62,18 @@ def catalogue_keyboard(screen: CatalogueScreen, start_quiz: bool = False) -> Inl
         rows.append(
             [InlineKeyboardButton(label, callback_data=encode(MenuTap(ADD_TAP, item.deck.slug)))]
         )
-    if start_quiz:
-        rows.append([_start_quiz_button()])
+    rows.append([_start_quiz_button()] if start_quiz else [_start_quiz_button(), my_decks_button()])
     return InlineKeyboardMarkup(rows)
+
+
+def my_decks_button() -> InlineKeyboardButton:
+    """A button that turns its message into the /decks list."""
+    return InlineKeyboardButton(_("📚 My decks"), callback_data=encode(MenuTap(MY_DECKS_TAP)))
+
+
+def start_quiz_or_decks() -> InlineKeyboardMarkup:
+    """Start quiz, or see My decks."""
+    return InlineKeyboardMarkup([[_start_quiz_button(), my_decks_button()]])
 
 
 def _start_quiz_button() -> InlineKeyboardButton:

@@ -9,7 +9,7 @@ from bot.core.deeplinks import deck_link
 from bot.services.sharing import LinkView, ShareScreen
 from bot.storage.sharing import SampleCard
 from bot.views.callbacks import DeckTap, LinkTap, encode
-from bot.views.catalogue import catalogue_button
+from bot.views.catalogue import catalogue_button, start_quiz_or_decks
 from bot.views.fmt import clip, esc
 from bot.views.i18n import N_, _, count
 from bot.views.quiz import start_quiz_keyboard
@@ -178,6 +178,8 @@ def link_keyboard(view: LinkView) -> InlineKeyboardMarkup | None:
     if view.status in ("revoked", "unknown"):
         # Someone new may arrive by a dead link: give them decks to start with, not a dead end.
         return InlineKeyboardMarkup([[catalogue_button(_("📚 Browse decks"))]])
+    if view.status == "have":
+        return start_quiz_or_decks()
     if view.status in ("open", "full"):
         return InlineKeyboardMarkup(
             [

@@ -91,3 +91,8 @@ async def test_a_returning_user_browses_the_catalogue_from_start_and_decks(
     again = await bob.wait_for(lambda m: "Starter decks" in m.text, since=sent)
     assert again.labels == shown.labels
     assert len(await owned_decks(bot, bob.id)) == 1
+    # The catalogue is no dead end: Start quiz, or back to My decks in its place.
+    assert again.labels[-2:] == ["▶️ Start quiz", "📚 My decks"]
+    await bob.tap("My decks", message=again)
+    back = await bob.wait_for(lambda m: m.message_id == again.message_id and "Your decks" in m.text)
+    assert "Browse catalogue" in " ".join(back.labels)

@@ -76,7 +76,9 @@ async def test_a_shared_deck_is_added_followed_and_kept_after_the_link_is_revoke
     # the same link again: no second deck
     await bob.open_link(url)
     again = await bob.wait_for(lambda m: "You already have this deck" in m.text, since=added)
-    assert again.labels == []
+    assert again.labels == ["▶️ Start quiz", "📚 My decks"]  # not a dead end
+    await bob.tap("My decks", message=again)
+    await bob.wait_for(lambda m: m.message_id == again.message_id and "Your decks" in m.text)
     rows = await bot.services.db.fetchall("SELECT id FROM decks WHERE owner_id = ?", (bob.id,))
     assert len(rows) == 1
     bobs_deck = int(rows[0][0])
@@ -102,8 +104,10 @@ async def test_a_shared_deck_is_added_followed_and_kept_after_the_link_is_revoke
     # Alice edits her deck (re-import): Bob's deck shows it, his schedule kept
     edited = SPANISH_CSV.replace(b"gato,cat", b"gato,the cat") + b"casa,house\n"
     await upload_and_save(alice, edited)
-    await bob.send("/decks")
-    bobs_list = await bob.wait_for(lambda m: "Your decks" in m.text and "spanish" in m.text)
+    sent = await bob.send("/decks")
+    bobs_list = await bob.wait_for(
+        lambda m: "Your decks" in m.text and "spanish" in m.text, since=sent
+    )
     assert "spanish — 6 cards" in bobs_list.text
     cat = await bot.services.db.fetchone(
         "SELECT back FROM cards WHERE deck_id = ? AND front = 'gato' AND retired = 0", (bobs_deck,)
