@@ -46,16 +46,18 @@ def message_text(shown: Posted, tally: Tally | None) -> str:
 
 
 def tally_text(tally: Tally | None) -> str:
-    """The line under a posted question: an invitation, then the counts and first right answer."""
+    """The lines under a posted question: the invitation (kept while the letters are there to
+    tap), then the counts and first right answer once someone answered."""
+    invite = _("<i>Tap a letter to answer: one try each.</i>")
     if tally is None or tally.right + tally.wrong == 0:
-        return _("<i>Tap a letter to answer: one try each.</i>")
+        return invite
     counts = f"✅ {number(tally.right)} · ❌ {number(tally.wrong)}"
     if tally.first_right_name is None:
-        return counts
+        return f"{invite}\n{counts}"
     first = _("🥇 First right: %(name)s") % {
         "name": f"<b>{esc(clip(tally.first_right_name, NAME_CHARS))}</b>"
     }
-    return f"{counts}\n{first}"
+    return f"{invite}\n{counts}\n{first}"
 
 
 def keyboard(shown: Posted, language: str, sign: Signer) -> InlineKeyboardMarkup:

@@ -87,6 +87,8 @@ async def test_three_people_answer_a_question_posted_through_inline_mode(
     await sandbox.settle()
     # The tally is edited at most once every few seconds: the taps since wait for the sweep.
     assert "✅ 1 · ❌ 0" in now_of(group, posted.message_id).text
+    # Every edit keeps the whole question, the invitation to tap included, under its letters.
+    assert "Tap a letter to answer: one try each." in now_of(group, posted.message_id).text
     clock.advance(timedelta(seconds=3))
     await sweep_inline_quizzes(bot.app)
     await sandbox.settle()
@@ -94,6 +96,8 @@ async def test_three_people_answer_a_question_posted_through_inline_mode(
     assert "✅ 2 · ❌ 1" in shown.text
     assert "First right: Bob" in shown.text
     assert shown.labels == ["A", "B", "C", "D"]  # still open to anyone else in the chat
+    assert "Tap a letter to answer: one try each." in shown.text
+    assert "Capital of Türkiye" in shown.text
     edits = len(shown.edits)
     await sweep_inline_quizzes(bot.app)
     await sandbox.settle()

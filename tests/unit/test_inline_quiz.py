@@ -102,8 +102,9 @@ def test_the_tally_line() -> None:
     assert "one try each" in view.tally_text(None)
     tally = Tally("m", 7, "en", 2, 1, "<Bob>")
     text = view.tally_text(tally)
-    assert text.startswith("✅ 2 · ❌ 1\n") and "&lt;Bob&gt;" in text
-    assert view.tally_text(Tally("m", 7, "en", 0, 3, None)) == "✅ 0 · ❌ 3"
+    invite = view.tally_text(None)
+    assert text.startswith(f"{invite}\n✅ 2 · ❌ 1\n") and "&lt;Bob&gt;" in text
+    assert view.tally_text(Tally("m", 7, "en", 0, 3, None)) == f"{invite}\n✅ 0 · ❌ 3"
 
 
 def test_the_posted_message_escapes_deck_text() -> None:
