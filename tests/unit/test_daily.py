@@ -3,19 +3,24 @@ hold, and the weekly table with its ties."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from bot.core.daily import (
+    Asked,
+    Candidate,
     DailyArgs,
     DailyArgsError,
     DayAnswer,
     closes_at,
+    drawable,
     first_post_at,
     first_right,
     fit_poll,
     group_day,
+    leaks,
     next_post_at,
     parse_daily_args,
     week_start,
@@ -147,3 +152,46 @@ def test_nobody_is_crowned_in_a_week_without_a_right_answer() -> None:
     assert [(s.rank, s.right) for s in table] == [(1, 0)]
     assert winners(table) == []
     assert weekly_table([]) == []
+
+
+def test_an_answer_leaks_as_a_word_of_its_own() -> None:
+    assert leaks("1964", "In October 1964, Khrushchev was forced to retire")
+    assert leaks("central  committee", "the Central Committee.")
+    assert not leaks("196", "In October 1964")
+    assert not leaks("", "anything")
+
+
+def _month(seed: int) -> list[tuple[date, int, str, str]]:
+    """A month of draws over nine cards of three blanks each, every card's text printing two
+    answers of other cards (as the bundled deck's years and names do)."""
+    answers = {card: [f"w{card}x{blank}" for blank in range(3)] for card in range(9)}
+    prompts = {
+        (card, blank): f"card {card} blank {blank}: {answers[(card + 1) % 9][blank]} and "
+        f"{answers[(card + 4) % 9][(blank + 1) % 3]}"
+        for card in range(9)
+        for blank in range(3)
+    }
+    pool = [Candidate(card * 3 + blank, card, answers[card][blank]) for (card, blank) in prompts]
+    rng = random.Random(seed)
+    history: list[Asked] = []
+    asked = []
+    first = date(2026, 3, 2)
+    for n in range(31):
+        day = first + timedelta(days=n)
+        pick = rng.choice(drawable(pool, history, day))
+        text = prompts[(pick.card_id, pick.question_id % 3)]
+        history.insert(0, Asked(day, pick.card_id, text))
+        asked.append((day, pick.card_id, text, pick.answer))
+    return asked
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_month_of_draws_repeats_no_card_within_eight_days_and_leaks_no_answer(seed: int) -> None:
+    asked = _month(seed)
+    for on, card, _text, answer in asked:
+        again = [d for d, c, _t, _a in asked if c == card and on < d <= on + timedelta(days=8)]
+        assert again == []
+        monday = on - timedelta(days=on.weekday())
+        for earlier, _c, text, _a in asked:
+            if monday <= earlier < on:
+                assert answer not in text.split(), (on, answer, text)
