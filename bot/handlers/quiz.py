@@ -49,13 +49,19 @@ async def quiz_command(update: Update, context: Context) -> None:
 
 
 async def on_quiz_menu_tap(query: CallbackQuery, tap: MenuTap, context: Context) -> None:
-    """A "Start quiz" or "Next round" button: /quiz, as the tap's update asked."""
+    """A "Start quiz" or "Next round" button: /quiz, as the tap's update asked; one that names a
+    deck (under a share link to a deck you have) makes it the active deck first."""
     message = query.message
     if message is None:  # refused before it gets here: a button under no message of the bot's
         await query.answer(taps.OUT_OF_PLACE)
         return
-    await query.answer()
     user = query.from_user
+    if tap.arg is not None and tap.arg.isdigit():
+        used = await context.bot_data.services.decks.use(user.id, int(tap.arg))
+        if isinstance(used, Refusal):
+            await query.answer(used.toast)
+            return
+    await query.answer()
     await begin(
         context.bot,
         context.bot_data.services,

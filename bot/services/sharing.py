@@ -45,6 +45,7 @@ class LinkView:
     link: FoundLink | None = None
     samples: tuple[SampleCard, ...] = ()
     deck_limit: int = MAX_OWN_DECKS
+    have_id: int | None = None  # the opener's deck added from it before ("have")
 
 
 @dataclass
@@ -110,16 +111,18 @@ class ShareService:
         if link is None:
             return LinkView("unknown", token)
         samples = tuple(await store.sample_cards(self.db, link.deck_id, SAMPLE_CARDS))
+        have_id = None
         if status is None:
+            have_id = await store.added_from(self.db, user_id, link.deck_id)
             if link.owner_id == user_id:
                 status = "own"
-            elif await store.added_from(self.db, user_id, link.deck_id) is not None:
+            elif have_id is not None:
                 status = "have"
             elif link.revoked:
                 status = "revoked"
             else:
                 status = "open"
-        return LinkView(status, token, link, samples, self.max_own_decks)
+        return LinkView(status, token, link, samples, self.max_own_decks, have_id)
 
     async def add(self, user_id: int, first_name: str, token: str) -> LinkView:
         """Add the link's deck to the user's decks (a copy, or following the owner's edits when the

@@ -71,9 +71,11 @@ def my_decks_button() -> InlineKeyboardButton:
     return InlineKeyboardButton(_("📚 My decks"), callback_data=encode(MenuTap(MY_DECKS_TAP)))
 
 
-def start_quiz_or_decks() -> InlineKeyboardMarkup:
-    """Start quiz, or see My decks."""
-    return InlineKeyboardMarkup([[_start_quiz_button(), my_decks_button()]])
+def start_quiz_or_decks(deck_id: int | None = None) -> InlineKeyboardMarkup:
+    """Start quiz (with deck `deck_id`, made the active one, when given), or see My decks."""
+    quiz = MenuTap("quiz", str(deck_id) if deck_id is not None else None)
+    start = InlineKeyboardButton(_("▶️ Start quiz"), callback_data=encode(quiz))
+    return InlineKeyboardMarkup([[start, my_decks_button()]])
 
 
 def _start_quiz_button() -> InlineKeyboardButton:

@@ -179,7 +179,7 @@ def link_keyboard(view: LinkView) -> InlineKeyboardMarkup | None:
         # Someone new may arrive by a dead link: give them decks to start with, not a dead end.
         return InlineKeyboardMarkup([[catalogue_button(_("📚 Browse decks"))]])
     if view.status == "have":
-        return start_quiz_or_decks()
+        return start_quiz_or_decks(view.have_id)
     if view.status in ("open", "full"):
         return InlineKeyboardMarkup(
             [

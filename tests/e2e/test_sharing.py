@@ -169,3 +169,40 @@ async def test_a_made_up_link_is_told_apart_from_a_plain_start(
         await bot.services.db.fetchall("SELECT id FROM decks WHERE owner_id = ?", (mallory.id,))
         == []
     )
+
+
+async def test_a_link_to_a_deck_you_have_starts_a_quiz_with_it(
+    sandbox: SandboxServer, bot: RunningBot
+) -> None:
+    alice, bob = sandbox.user("Alice"), sandbox.user("Bob")
+    await upload_and_save(alice, SPANISH_CSV)
+    await alice.send("/decks")
+    listing = await alice.wait_for(lambda m: "Your decks" in m.text)
+    await alice.tap("🔗", message=listing)
+    screen = await alice.wait_for(
+        lambda m: m.message_id == listing.message_id and "🔗 Share" in m.text
+    )
+    found = LINK.search(screen.text)
+    assert found is not None
+    await bob.open_link(found.group(0))
+    preview = await bob.wait_for(lambda m: m.text.startswith("📚"))
+    await bob.tap("Add", message=preview)
+    added = await bob.wait_for(lambda m: m.message_id == preview.message_id and "✅" in m.text)
+
+    # Bob goes back to the bundled deck, then opens the link again: Start quiz is with this deck.
+    sent = await bob.send("/decks")
+    decks = await bob.wait_for(lambda m: "Your decks" in m.text, since=sent)
+    await bob.tap("Khrushchev", message=decks)
+    await bob.wait_for(lambda m: m.message_id == decks.message_id and m.edited)
+    await bob.open_link(found.group(0))
+    again = await bob.wait_for(lambda m: "You already have this deck" in m.text, since=added)
+    await bob.tap("Start quiz", message=again)
+    question = await bob.wait_for(
+        lambda m: m.message_id > again.message_id and m.labels != [], since=again
+    )
+    assert "spanish" in question.text
+    row = await bot.services.db.fetchone(
+        "SELECT d.title FROM users u JOIN decks d ON d.id = u.active_deck_id WHERE u.id = ?",
+        (bob.id,),
+    )
+    assert row is not None and row[0] == "spanish"
