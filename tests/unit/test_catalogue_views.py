@@ -37,8 +37,11 @@ def test_the_catalogue_screens_fit(speaking: str) -> None:
 def test_a_name_is_escaped_and_each_button_adds_its_own_deck() -> None:
     assert "&lt;b&gt;" in view.newcomer_welcome("<b>Eve")
     keyboard = view.catalogue_keyboard(screen(False))
-    taps = [decode(row[0].callback_data) for row in keyboard.inline_keyboard]
+    *decks, last = keyboard.inline_keyboard
+    taps = [decode(row[0].callback_data) for row in decks]
     assert taps == [MenuTap(view.ADD_TAP, d.slug) for d in catalogue_decks()]
+    # then no dead end: Start quiz, or back to My decks
+    assert [decode(b.callback_data) for b in last] == [MenuTap("quiz"), MenuTap(view.MY_DECKS_TAP)]
     labels = [row[0].text for row in keyboard.inline_keyboard]
     assert "🔢 Times tables 2 to 12 · 121" in labels
     ticked = view.catalogue_keyboard(screen(True)).inline_keyboard[0][0].text

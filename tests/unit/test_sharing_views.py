@@ -37,7 +37,10 @@ def test_a_copy_link_says_so_and_refusals_have_no_add_button() -> None:
     copy = view.link_text(LinkView("open", TOKEN, found(follow=False)))
     assert "Adding it gives you a copy of your own." in copy
     assert view.link_keyboard(LinkView("own", TOKEN, found())) is None
-    assert view.link_keyboard(LinkView("have", TOKEN, found())) is None
+    have = view.link_keyboard(LinkView("have", TOKEN, found(), have_id=9))
+    assert have is not None  # no Add, but no dead end: quiz that deck, or My decks
+    assert [b.text for row in have.inline_keyboard for b in row] == ["▶️ Start quiz", "📚 My decks"]
+    assert have.inline_keyboard[0][0].callback_data == "m:quiz:9"
     # A dead link offers the starter decks instead of Add, so a newcomer is not stuck.
     for status in ("unknown", "revoked"):
         shown = LinkView(status, TOKEN, None if status == "unknown" else found())
