@@ -39,7 +39,7 @@ from bot.core.battle import (
 from bot.core.scheduling import Grade
 from bot.outbox import intents
 from bot.services.quiz import OWN_INTENTS_MS
-from bot.services.reviewing import Reviewer, make_review
+from bot.services.reviewing import make_review, stored_reviewer
 from bot.services.unixtime import unix
 from bot.storage import battles as store
 from bot.storage import decks as deck_store
@@ -561,21 +561,7 @@ class BattleService:
             if who is None:
                 continue
             reviewed = make_review(
-                Reviewer(
-                    user_id=who.user_id,
-                    question_id=spec.question_id,
-                    deck_id=row.deck_id,
-                    card_id=spec.card_id,
-                    state=who.state,
-                    timezone=who.timezone,
-                    desired_retention=who.desired_retention,
-                    streak_current=who.streak_current,
-                    streak_best=who.streak_best,
-                    streak_last_day=who.streak_last_day,
-                    streak_freezes=who.streak_freezes,
-                    day_start_hour=who.day_start_hour,
-                    parameters=who.parameters,
-                ),
+                stored_reviewer(who, spec.question_id, row.deck_id, spec.card_id),
                 Grade.GOOD if given.correct else Grade.AGAIN,
                 given.correct,
                 "right" if given.correct else "wrong",

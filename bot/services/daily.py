@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.core import daily as core
 from bot.core.scheduling import Grade
 from bot.services.groups import GroupService
-from bot.services.reviewing import Reviewer, make_review
+from bot.services.reviewing import make_review, stored_reviewer
 from bot.storage import battles as battle_store
 from bot.storage import daily as store
 from bot.storage.daily import DailyRow
@@ -287,21 +287,7 @@ class DailyService:
         if owner not in (None, user_id) and who.state is None:
             return None
         return make_review(
-            Reviewer(
-                user_id=who.user_id,
-                question_id=row.question_id,
-                deck_id=deck_id,
-                card_id=card_id,
-                state=who.state,
-                timezone=who.timezone,
-                desired_retention=who.desired_retention,
-                streak_current=who.streak_current,
-                streak_best=who.streak_best,
-                streak_last_day=who.streak_last_day,
-                streak_freezes=who.streak_freezes,
-                day_start_hour=who.day_start_hour,
-                parameters=who.parameters,
-            ),
+            stored_reviewer(who, row.question_id, deck_id, card_id),
             Grade.GOOD if correct else Grade.AGAIN,
             correct,
             "right" if correct else "wrong",

@@ -12,6 +12,7 @@ from bot.core.learning_days import DEFAULT_START_HOUR, LearningDays
 from bot.core.scheduling import Grade, ReviewState, answer_seed, review
 from bot.core.streaks import Streak, StreakUpdate, record_study
 from bot.services.unixtime import from_unix, unix
+from bot.storage.battles import ReviewerRow
 from bot.storage.quiz import ReviewWrite, StoredState
 
 
@@ -62,6 +63,25 @@ class Reviewer:
     streak_freezes: int
     day_start_hour: int = DEFAULT_START_HOUR
     parameters: tuple[float, ...] | None = None  # their own FSRS parameters; None: the defaults
+
+
+def stored_reviewer(row: ReviewerRow, question_id: int, deck_id: int, card_id: int) -> Reviewer:
+    """The reviewer a group answer (a battle round, the daily question) writes for, as stored."""
+    return Reviewer(
+        user_id=row.user_id,
+        question_id=question_id,
+        deck_id=deck_id,
+        card_id=card_id,
+        state=row.state,
+        timezone=row.timezone,
+        desired_retention=row.desired_retention,
+        streak_current=row.streak_current,
+        streak_best=row.streak_best,
+        streak_last_day=row.streak_last_day,
+        streak_freezes=row.streak_freezes,
+        day_start_hour=row.day_start_hour,
+        parameters=row.parameters,
+    )
 
 
 @dataclass(frozen=True, slots=True)
