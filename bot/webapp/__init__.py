@@ -1,0 +1,1 @@
+"""The Mini App: web pages the bot serves itself to browse and edit decks and see progress."""
