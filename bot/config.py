@@ -28,6 +28,10 @@ LOG_FORMATS = ("text", "json")
 WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 DEFAULT_WEBHOOK_LISTEN = "127.0.0.1:8080"
 DEFAULT_METRICS_LISTEN = "127.0.0.1:9108"
+# Where polling mode serves the Mini App (webhook mode serves it on the webhook's own listener).
+DEFAULT_WEBAPP_LISTEN = "127.0.0.1:8088"
+# The only hosts a Mini App may be opened from over plain http: this machine, for offline play.
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
 DEFAULT_WEBHOOK_MAX_CONNECTIONS = 40
 # How long a process's claim on a chat's updates (the webhook inbox) or on the reminder outbox
 # lasts without renewal: the longest a live process may stall, and the delay before the others
@@ -60,6 +64,8 @@ class Settings:
     admin_chat_id: int | None = None  # the operator's chat, sent summaries of errors logged
     metrics_listen: str | None = DEFAULT_METRICS_LISTEN  # /healthz and /metrics; None: off
     sentry_dsn: str | None = field(default=None, repr=False)  # errors reported to Sentry
+    webapp_url: str | None = None  # the Mini App's public address (…/app/); None: no Mini App
+    webapp_listen: str | None = DEFAULT_WEBAPP_LISTEN  # the Mini App in polling mode; None: off
 
     @property
     def database_location(self) -> str:
@@ -79,7 +85,8 @@ class Settings:
             f"webhook_max_connections={self.webhook_max_connections}, "
             f"inbox_lease_seconds={self.inbox_lease_seconds}, "
             f"outbox_lease_seconds={self.outbox_lease_seconds}, log_format={self.log_format!r}, "
-            f"admin_chat_id={self.admin_chat_id}, metrics_listen={self.metrics_listen!r})"
+            f"admin_chat_id={self.admin_chat_id}, metrics_listen={self.metrics_listen!r}, "
+            f"webapp_url={self.webapp_url!r}, webapp_listen={self.webapp_listen!r})"
         )
 
 
@@ -166,7 +173,29 @@ def load_settings(
         int(admin) if admin else None,
         _metrics_listen(merged),
         _sentry_dsn(merged),
+        _webapp_url(merged),
+        _listen_or_off(merged, "WEBAPP_LISTEN", DEFAULT_WEBAPP_LISTEN),
     )
+
+
+def _webapp_url(merged: Mapping[str, str]) -> str | None:
+    """The Mini App's public https address (http only on this machine), or None when unset."""
+    url = merged.get("WEBAPP_URL", "").strip() or None
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    local = parts.scheme == "http" and parts.hostname in LOCAL_HOSTS
+    if (
+        not (parts.scheme == "https" or local)
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+    ):
+        raise SettingsError(
+            "WEBAPP_URL must be the https:// address Telegram opens the Mini App at "
+            f"(…/app/; http only for 127.0.0.1 or localhost), got {url!r}"
+        )
+    return url
 
 
 def _sentry_dsn(merged: Mapping[str, str]) -> str | None:
@@ -182,14 +211,19 @@ def _sentry_dsn(merged: Mapping[str, str]) -> str | None:
 
 def _metrics_listen(merged: Mapping[str, str]) -> str | None:
     """Where /healthz and /metrics are served (host:port), or None when set to `off`."""
-    listen = merged.get("METRICS_LISTEN", "").strip() or DEFAULT_METRICS_LISTEN
+    return _listen_or_off(merged, "METRICS_LISTEN", DEFAULT_METRICS_LISTEN)
+
+
+def _listen_or_off(merged: Mapping[str, str], name: str, default: str) -> str | None:
+    """A host:port to listen on, or None when set to `off`."""
+    listen = merged.get(name, "").strip() or default
     if listen.lower() == "off":
         return None
     try:
         split_listen(listen)
     except ValueError:
         raise SettingsError(
-            f"METRICS_LISTEN must be host:port with a port from 1 to 65535, or off, got {listen!r}"
+            f"{name} must be host:port with a port from 1 to 65535, or off, got {listen!r}"
         ) from None
     return listen
 
