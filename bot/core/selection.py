@@ -186,6 +186,19 @@ def _pick_seen(
     return (chosen, False) if chosen is not None else None
 
 
+def question_to_review(questions: Sequence[QuestionMemory], mix: str) -> QuestionMemory | None:
+    """The question to ask of a card the learner picked to review now, due or not.
+
+    The most overdue of the questions they have met that the question-mix setting asks; a card
+    met in no such question starts as a new card does in that setting; a card whose questions the
+    setting never asks is asked as in the mixed setting.
+    """
+    met = [q for q in questions if q.seen and allowed(mix, q)]
+    if met:
+        return _most_overdue(met)
+    return _first_question(questions, mix) or _first_question(questions, "mixed")
+
+
 def plan_session(
     due_cards: Sequence[QuestionMemory],
     fresh: Sequence[QuestionMemory],

@@ -24,7 +24,7 @@ Definitions (what each number means, precisely):
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -103,6 +103,43 @@ def heatmap_start(today: date) -> date:
     return monday - timedelta(weeks=HEATMAP_WEEKS - 1)
 
 
+def day_bounds(learning_days: LearningDays, first: date, days: int) -> list[float]:
+    """The starts of `days` learning days from `first`, and the end of the last, as unix seconds.
+
+    A review's day is found by bisection in these bounds, which is both DST-correct and far
+    cheaper than converting every review to the local zone.
+    """
+    return [learning_days.start_of(first + timedelta(days=i)).timestamp() for i in range(days + 1)]
+
+
+def daily_counts(
+    moments: Iterable[datetime], first: date, days: int, learning_days: LearningDays
+) -> list[int]:
+    """How many of `moments` fall in each of `days` learning days from `first` (others: none)."""
+    bounds = day_bounds(learning_days, first, days)
+    counts = [0] * days
+    for moment in moments:
+        at = moment.timestamp()
+        if bounds[0] <= at < bounds[-1]:
+            counts[bisect_right(bounds, at) - 1] += 1
+    return counts
+
+
+def due_forecast(
+    dues: Iterable[datetime], today: date, days: int, learning_days: LearningDays
+) -> list[int]:
+    """Questions falling due on each of `days` learning days from `today`, overdue ones counted
+    today; those due later are left out."""
+    # Buckets are compared as instants so DST-length days are counted right.
+    ends = day_bounds(learning_days, today, days)[1:]
+    forecast = [0] * days
+    for due in dues:
+        index = bisect_right(ends, due.timestamp())
+        if index < days:
+            forecast[index] += 1
+    return forecast
+
+
 def _is_right(rating: int) -> bool:
     return rating >= RIGHT_RATING
 
@@ -121,11 +158,7 @@ def compute_stats(
     today = learning_days.day_of(now)
     start = heatmap_start(today)
     days = (today - start).days + 1
-    # The days' starts as UTC instants: a review's day is found by bisection, which is both
-    # DST-correct and far cheaper than converting every review to the local zone.
-    bounds = [
-        learning_days.start_of(start + timedelta(days=i)).timestamp() for i in range(days + 1)
-    ]
+    bounds = day_bounds(learning_days, start, days)
     daily = [0] * days
     today_reviews = today_right = 0
     retention_reviews = retention_right = 0
@@ -144,12 +177,7 @@ def compute_stats(
             retention_reviews += 1
             retention_right += _is_right(r.rating)
 
-    forecast = [0] * FORECAST_DAYS
     due_now = new = learning = young = mature = 0
-    # Buckets are compared as instants so DST-length days are counted right.
-    bucket_ends = [
-        learning_days.start_of(today + timedelta(days=i + 1)) for i in range(FORECAST_DAYS)
-    ]
     for s in states:
         if s is None:
             new += 1
@@ -163,10 +191,9 @@ def compute_stats(
             learning += 1
         if s.due <= now:
             due_now += 1
-        for i, end in enumerate(bucket_ends):
-            if s.due < end:
-                forecast[i] += 1
-                break
+    forecast = due_forecast(
+        [s.due for s in states if s is not None], today, FORECAST_DAYS, learning_days
+    )
 
     return StatsFigures(
         today=today,

@@ -18,11 +18,13 @@ from bot.config import Settings
 from bot.services.battles import BattleService
 from bot.services.catalogue import CatalogueService
 from bot.services.daily import DailyService
+from bot.services.deck_editor import DeckEditor
 from bot.services.decks import DeckService
 from bot.services.groups import GroupService
 from bot.services.imports import ImportService
 from bot.services.inline import InlineQuizService, signing_key
 from bot.services.parameters import ParametersService
+from bot.services.progress import ProgressService
 from bot.services.quiz import QuizService
 from bot.services.reminders import ReminderService
 from bot.services.settings import SettingsService
@@ -76,6 +78,8 @@ class Services:
     sharing: ShareService
     groups: GroupService
     daily: DailyService
+    progress: ProgressService
+    deck_editor: DeckEditor
     deliverer: Deliverer | None = None  # set once the bot exists (bot.app's post_init)
 
     def delivery(self) -> Deliverer:
@@ -127,12 +131,13 @@ async def create_services(settings: Settings, clock: Clock, fuzz: bool = True) -
     # chats and messages are taken over alike.
     holder = Holder(new_owner(), settings.inbox_lease_seconds * 1000)
     groups = GroupService(db, clock, default_deck_id=default)
+    quiz = QuizService(db, clock, default_deck_id=default, fuzz=fuzz, holder=holder)
     return Services(
         settings=settings,
         db=db,
         clock=clock,
         users=UserService(db, clock),
-        quiz=QuizService(db, clock, default_deck_id=default, fuzz=fuzz, holder=holder),
+        quiz=quiz,
         stats=StatsService(db, clock, default_deck_id=default),
         user_settings=SettingsService(db, clock, default_deck_id=default),
         userdata=UserDataService(db, clock),
@@ -146,4 +151,6 @@ async def create_services(settings: Settings, clock: Clock, fuzz: bool = True) -
         sharing=ShareService(db, clock),
         groups=groups,
         daily=DailyService(db, clock, groups, fuzz=fuzz),
+        progress=ProgressService(db, clock, quiz),
+        deck_editor=DeckEditor(db, clock, default_deck_id=default),
     )

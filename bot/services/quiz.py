@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from enum import Enum
 
 from bot.cards.answers import kind_of
 from bot.cards.distractors import draw_options
@@ -14,7 +16,14 @@ from bot.clock import Clock
 from bot.core.grading import TypedVerdict, grade_typed
 from bot.core.learning_days import LearningDays
 from bot.core.scheduling import Grade, review, waits
-from bot.core.selection import Pick, QuestionMemory, Shown, order_without_leaks, plan_session
+from bot.core.selection import (
+    Pick,
+    QuestionMemory,
+    Shown,
+    order_without_leaks,
+    plan_session,
+    question_to_review,
+)
 from bot.outbox import intents
 from bot.services.reviewing import Reviewer, make_review, next_seed, to_state, to_stored
 from bot.services.unixtime import from_unix, unix
@@ -31,6 +40,7 @@ from bot.services.views import (
     StreakNews,
 )
 from bot.storage import decks as deck_store
+from bot.storage import progress as progress_store
 from bot.storage import quiz as store
 from bot.storage.db import Database
 from bot.storage.leases import new_owner
@@ -105,6 +115,13 @@ def _memory(row: MemoryRow) -> QuestionMemory:
         last_review=from_unix(row.last_review) if row.last_review is not None else None,
         first_review=from_unix(row.first_review) if row.first_review is not None else None,
     )
+
+
+class PickRefused(Enum):
+    """Why cards picked to review now cannot be: one is not the learner's, or has no question."""
+
+    NOT_YOURS = "not_yours"
+    NO_QUESTION = "no_question"
 
 
 @dataclass
@@ -199,6 +216,45 @@ class QuizService:
             items,
             owed=lambda created: self._owed([intents.item(chat_id, created, 0)]),
             started_by=update_id,
+        )
+        ctx = await store.load_item(self.db, session_id, 0)
+        assert ctx is not None
+        return current_view(ctx)
+
+    async def start_on_cards(
+        self, user: UserRecord, chat_id: int, card_ids: Sequence[int]
+    ) -> QuestionView | PickRefused:
+        """Start a session of exactly these cards, due or not, in the order given.
+
+        Each card must be in a deck the learner owns or a bundled one. Any open session is closed
+        (as a stale one is), and the first question is owed to the chat in the same transaction.
+        """
+        now = self.clock.now()
+        wanted = list(dict.fromkeys(card_ids))
+        found = await progress_store.picked_cards(self.db, user.id, wanted)
+        owners = {card.card_id: card.owner_id for card in found}
+        if not wanted or any(i not in owners or owners[i] not in (None, user.id) for i in wanted):
+            return PickRefused.NOT_YOURS
+        for deck_id in sorted({card.deck_id for card in found}):
+            await deck_store.ensure_current_questions(self.db, deck_id, unix(now))
+        cards = {c.card_id: c for c in await progress_store.picked_cards(self.db, user.id, wanted)}
+        picks: list[Pick] = []
+        for card_id in wanted:
+            memories = [_memory(row) for row in cards[card_id].questions]
+            chosen = question_to_review(memories, user.question_mix)
+            if chosen is None:
+                return PickRefused.NO_QUESTION
+            picks.append(Pick(chosen.question_id, card_id))
+        details = await store.question_details(self.db, [p.question_id for p in picks])
+        items = [self._item(pick, details[pick.question_id], user.question_mix) for pick in picks]
+        session_id = await store.create_session(
+            self.db,
+            user.id,
+            chat_id,
+            cards[wanted[0]].deck_id,
+            unix(now),
+            items,
+            owed=lambda created: self._owed([intents.item(chat_id, created, 0)]),
         )
         ctx = await store.load_item(self.db, session_id, 0)
         assert ctx is not None
