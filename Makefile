@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint format bench clean i18n catalogue
+.PHONY: run test lint format bench clean i18n catalogue webapp
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,16 @@ i18n: $(DEV_STAMP)
 	$(BIN)/pybabel update -i $(LOCALES_DIR)/messages.pot -d $(LOCALES_DIR) --no-fuzzy-matching \
 		--ignore-obsolete
 	$(BIN)/pybabel compile -d $(LOCALES_DIR) --statistics
+
+# The Mini App's vendored telegram-web-app.js: Telegram's own script as the npm registry ships it
+# (@twa-dev/sdk, pinned with its checksum in webapp/package-lock.json), copied into the static
+# files the bot serves; its sha256 goes to webapp/vendored.sha256, which a test compares with the
+# committed copy (tests/webapp/test_vendored.py), so a hand edit cannot go unnoticed.
+WEBAPP_VENDORED := bot/webapp/static/telegram-web-app.js
+webapp:
+	cd webapp && npm ci --ignore-scripts --no-audit --no-fund
+	cp webapp/node_modules/@twa-dev/sdk/dist/telegram-web-apps.js $(WEBAPP_VENDORED)
+	sha256sum $(WEBAPP_VENDORED) > webapp/vendored.sha256
 
 # The starter decks (data/decks/catalogue/), rebuilt from their sources: the same files, byte for
 # byte, for the same sources (tests/unit/test_catalogue_decks.py checks it).

@@ -28,7 +28,7 @@ class WebUser:
 # The running bot (its PTB Application), set on the Mini App's aiohttp application.
 BOT_APP: web.AppKey[Any] = web.AppKey("bot_app", object)
 # The request's checked user, set by the authentication middleware.
-WEB_USER = "webapp_user"
+WEB_USER: web.RequestKey[WebUser] = web.RequestKey("webapp_user", WebUser)
 
 
 def web_user(request: web.Request) -> WebUser:
