@@ -171,6 +171,7 @@ def run_telegram(settings: Settings) -> int:
     from bot.app import build_application, finish_stopping, start_polling, stop_polling, stopper_of
     from bot.shutdown import install_stop_signals
     from bot.startup import failure_exit_code, failure_line
+    from bot.webapp.server import start_webapp, stop_webapp
     from bot.webhook.ops import start_ops, stop_ops
 
     app = build_application(settings)
@@ -196,12 +197,18 @@ def run_telegram(settings: Settings) -> int:
             raise
         summaries = asyncio.create_task(alerts.run(app.bot)) if alerts is not None else None
         ops = await start_ops(app, settings.metrics_listen)
+        # The Mini App is served only when Telegram has an address to open it at.
+        webapp = None
+        if settings.webapp_url and settings.bot_token:
+            clock = app.bot_data.services.clock
+            webapp = await start_webapp(app, settings.bot_token, settings.webapp_listen, clock)
         try:
             await stop.wait()
         finally:
             log.info("stopping: finishing the updates in hand")
             if summaries is not None:
                 summaries.cancel()
+            await stop_webapp(webapp)
             await stop_ops(ops)
             await stop_polling(app)
 

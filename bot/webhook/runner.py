@@ -16,6 +16,7 @@ from bot.exit_codes import EXIT_FAILURE, EXIT_OK, EXIT_STARTUP_FAILED, EXIT_TOKE
 from bot.runtime import App
 from bot.shutdown import install_stop_signals
 from bot.startup import failure_exit_code, failure_line
+from bot.webapp.server import mount_webapp
 from bot.webhook.inbox import InboxDispatcher
 from bot.webhook.metered import MeteredApplication
 from bot.webhook.ops import start_ops, stop_ops
@@ -90,6 +91,9 @@ async def start_webhook(app: App, settings: Settings) -> WebhookServer:
     served = webhook_app(
         app, app.metrics, settings.webhook_secret, dispatcher, webhook_path(settings.webhook_url)
     )
+    if settings.webapp_url and settings.bot_token:
+        # The Mini App under /app, on the same listener (and so behind the same TLS proxy).
+        mount_webapp(served, app, settings.bot_token, app.bot_data.services.clock)
     runner = web.AppRunner(served, access_log=None, shutdown_timeout=SHUTDOWN_TIMEOUT)
     server = WebhookServer(app, runner, log_filter, dispatcher)
     try:

@@ -181,6 +181,12 @@ def test_the_wheel_carries_every_module_the_schema_and_the_bundled_decks(
     catalogue = {f"bot/decks/catalogue/{path.name}" for path in starters}
     assert len(catalogue) >= 8 and catalogue <= names  # the starter catalogue /start offers
     assert "bot/core/places.tsv.gz" in names  # /timezone's place names (package data)
+    # The Mini App's page and the scripts it loads, served by the bot itself.
+    pages = (REPO / "bot" / "webapp" / "static").glob("*.*")
+    static = {
+        str(path.relative_to(REPO)) for path in pages if path.suffix in {".html", ".css", ".js"}
+    }
+    assert "bot/webapp/static/telegram-web-app.js" in static and static <= names
     # The interface's compiled catalogues, one per language but English (the source language).
     catalogues = {
         str(path.relative_to(REPO)) for path in (REPO / "bot" / "locales").glob("*/*/*.mo")
