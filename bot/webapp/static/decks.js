@@ -12,6 +12,19 @@ const MAX_TITLE_CHARS = 200;
 const SEARCH_DELAY_MS = 250;
 
 let uniqueCounter = 0;
+// The decks list's search, kept while the person opens a deck and comes back.
+let listQuery = "";
+
+/** Links decks.css once: the screens bring their own layout, app.css the theme. */
+function linkStylesheet() {
+  const href = new URL("decks.css", import.meta.url).href;
+  const linked = [...document.querySelectorAll('link[rel="stylesheet"]')].some((link) => link.href === href);
+  if (!linked) {
+    document.head.append(el("link", { rel: "stylesheet", href }));
+  }
+}
+
+linkStylesheet();
 
 /** A fresh element id, so labels and descriptions point at the right field on every render. */
 function uid(prefix) {
@@ -155,22 +168,21 @@ function deckFacts(deck) {
 
 /** The decks screen: search, your decks then the starter ones, and a form for a new deck. */
 export function decksScreen() {
-  let query = "";
   return {
     title: t("decks.title"),
     async render(root) {
       const results = el("div", { class: "deck-results", "aria-busy": "true" });
-      const search = labelledInput("decks.search_label", { type: "search", value: query });
-      search.input.value = query;
+      const search = labelledInput("decks.search_label", { type: "search" });
+      search.input.value = listQuery;
       let latest = 0;
       const load = async () => {
         const asked = ++latest;
         results.setAttribute("aria-busy", "true");
         try {
-          const params = query ? `?q=${encodeURIComponent(query)}` : "";
+          const params = listQuery ? `?q=${encodeURIComponent(listQuery)}` : "";
           const data = await api("GET", `/decks${params}`);
           if (asked === latest) {
-            results.replaceChildren(...deckSections(data.decks || [], query));
+            results.replaceChildren(...deckSections(data.decks || [], listQuery));
           }
         } catch (err) {
           failed(err);
@@ -182,7 +194,7 @@ export function decksScreen() {
       };
       const searchLater = debounce(load, SEARCH_DELAY_MS);
       search.input.addEventListener("input", () => {
-        query = search.input.value.trim();
+        listQuery = search.input.value.trim();
         searchLater();
       });
       root.append(
@@ -458,7 +470,8 @@ async function loadCards(deck, view, cards) {
     }
     cards.replaceChildren(...cardPage(deck, view, cards, page, data.total || 0));
     if (view.focusAfter) {
-      const target = cards.querySelector(view.focusAfter);
+      // The first of the wanted elements that is there (a Move button may now be disabled).
+      const target = view.focusAfter.map((selector) => cards.querySelector(selector)).find(Boolean);
       view.focusAfter = null;
       if (target) {
         target.focus();
@@ -480,7 +493,7 @@ function cardPage(deck, view, cards, page, total) {
   const last = view.offset + page.length;
   const range = t("decks.range", { first, last, total });
   const list = el("ul", { class: "card-list" }, ...page.map((card) => cardItem(deck, view, cards, card, total)));
-  const parts = [el("p", { class: "card-range" }, range), list];
+  const parts = [el("p", { class: "card-range", tabindex: "-1" }, range), list];
   if (total > PAGE_SIZE) {
     const prev = el("button", { type: "button", onClick: () => turnPage(deck, view, cards, -PAGE_SIZE) }, t("decks.prev"));
     const next = el("button", { type: "button", onClick: () => turnPage(deck, view, cards, PAGE_SIZE) }, t("decks.next"));
@@ -494,7 +507,7 @@ function cardPage(deck, view, cards, page, total) {
 /** Shows the previous or next page. */
 function turnPage(deck, view, cards, delta) {
   view.offset = Math.max(0, view.offset + delta);
-  view.focusAfter = ".card-range";
+  view.focusAfter = [".card-range"];
   return loadCards(deck, view, cards);
 }
 
@@ -568,7 +581,11 @@ async function moveCard(deck, view, cards, card, position, direction) {
     } else if (position >= view.offset + PAGE_SIZE) {
       view.offset += PAGE_SIZE;
     }
-    view.focusAfter = `.move-${direction}[data-card-id="${card.id}"]:not([disabled]), .card-open[data-card-id="${card.id}"]`;
+    view.focusAfter = [
+      `.move-${direction}[data-card-id="${card.id}"]:not([disabled])`,
+      `.move[data-card-id="${card.id}"]:not([disabled])`,
+      `.card-open[data-card-id="${card.id}"]`,
+    ];
     await loadCards(deck, view, cards);
   } catch (err) {
     failed(err);
