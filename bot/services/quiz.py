@@ -43,6 +43,7 @@ from bot.storage import decks as deck_store
 from bot.storage import progress as progress_store
 from bot.storage import quiz as store
 from bot.storage.db import Database
+from bot.storage.deck_edits import has_cards
 from bot.storage.leases import new_owner
 from bot.storage.outbox import Holder, Intent, Owed
 from bot.storage.quiz import ItemContext, MemoryRow, NewItem, QuestionDetail, QuestionRow
@@ -194,6 +195,7 @@ class QuizService:
                 now=now,
                 timezone=user.timezone,
                 new_limit_reached=new_cards == 0,
+                deck_empty=not await has_cards(self.db, deck_id),
             )
         details = await store.question_details(self.db, [p.question_id for p in picks])
         ordered = order_without_leaks(

@@ -113,6 +113,7 @@ class NothingDue:
     now: datetime
     timezone: str
     new_limit_reached: bool
+    deck_empty: bool = False  # the deck has no card yet
 
 
 @dataclass(frozen=True, slots=True)

@@ -154,6 +154,14 @@ def _cards(rows: Sequence[Row]) -> list[StoredCard]:
     ]
 
 
+async def has_cards(db: Database, deck_id: int) -> bool:
+    """Whether the deck has a card to ask (a deck made in the Mini App starts with none)."""
+    row = await db.fetchone(
+        "SELECT 1 FROM cards WHERE deck_id = ? AND retired = 0 LIMIT 1", (deck_id,)
+    )
+    return row is not None
+
+
 async def card_id_by_key(db: Database, deck_id: int, key: str) -> int | None:
     """The id of the deck's card stored under `key`."""
     row = await db.fetchone("SELECT id FROM cards WHERE deck_id = ? AND key = ?", (deck_id, key))

@@ -320,6 +320,8 @@ def summary_keyboard(s: SessionSummary) -> InlineKeyboardMarkup | None:
 
 def nothing_due_text(n: NothingDue) -> str:
     """What /quiz says when there is nothing to ask now."""
+    if n.deck_empty:
+        return _("This deck has no cards yet: add one to it, or choose another deck in /decks.")
     if n.next_due is not None:
         text = _("🎉 All caught up — next review %(when)s.") % {
             "when": when(n.next_due, n.now, n.timezone)

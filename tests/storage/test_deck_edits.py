@@ -14,12 +14,14 @@ from bot.cards.questions import card_key
 from bot.clock import ManualClock
 from bot.services.container import load_bundled_decks
 from bot.services.deck_editor import CardPage, CardSaved, DeckEditor, DeckView, EditorError
+from bot.services.decks import DeckService
 from bot.services.imports import ImportPreview, ImportService, SavedDeck
 from bot.services.quiz import QuizService
 from bot.services.sharing import ShareScreen, ShareService
-from bot.services.views import QuestionView
+from bot.services.views import NothingDue, QuestionView, Refusal
 from bot.storage.db import Database
 from bot.storage.users import get_user, upsert_user
+from bot.views.quiz import nothing_due_text
 
 ALICE, BOB = 3001, 3002
 CARDS = [
@@ -395,3 +397,18 @@ async def test_editing_a_followed_deck_stops_following_and_the_owner_keeps_follo
     assert isinstance(view, DeckView) and not view.deck.follows
     assert not isinstance(await editor.add_card(BOB, saved.deck_id, "casa", "house"), EditorError)
     assert await fronts(editor, alices.id) == ["hola!", "perro", "gato"]
+
+
+async def test_quiz_on_an_empty_deck_says_it_has_no_cards_yet(
+    db: Database, clock: ManualClock, editor: DeckEditor, quiz: QuizService, default_deck: int
+) -> None:
+    made = await editor.create(ALICE, "Alice", "Empty")
+    assert isinstance(made, DeckView)
+    # /decks in the chat can still choose it: /quiz then says why it asks nothing
+    chosen = await DeckService(db, clock, default_deck_id=default_deck).use(ALICE, made.deck.id)
+    assert not isinstance(chosen, Refusal)
+    user = await get_user(db, ALICE)
+    assert user is not None
+    nothing = await quiz.start(user, chat_id=ALICE)
+    assert isinstance(nothing, NothingDue) and nothing.deck_empty
+    assert nothing_due_text(nothing).startswith("This deck has no cards yet")
