@@ -19,6 +19,7 @@ from bot.services.imports import ImportPreview, ImportService, SavedDeck
 from bot.services.quiz import QuizService
 from bot.services.sharing import ShareScreen, ShareService
 from bot.services.views import NothingDue, QuestionView, Refusal
+from bot.storage import deck_edits
 from bot.storage.db import Database
 from bot.storage.users import get_user, upsert_user
 from bot.views.quiz import nothing_due_text
@@ -412,3 +413,43 @@ async def test_quiz_on_an_empty_deck_says_it_has_no_cards_yet(
     nothing = await quiz.start(user, chat_id=ALICE)
     assert isinstance(nothing, NothingDue) and nothing.deck_empty
     assert nothing_due_text(nothing).startswith("This deck has no cards yet")
+
+
+async def test_a_save_that_fails_midway_leaves_the_deck_as_it_was(
+    db: Database, editor: DeckEditor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deck_id = await alices_deck(editor)
+    cid = await card_id(db, deck_id, "hola")
+    dues = await schedule_card(db, deck_id, cid)
+    keys_before = await db.fetchall("SELECT id, key FROM questions WHERE card_id = ?", (cid,))
+
+    async def crash(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("the process stops here")
+
+    # The card and its questions are re-keyed first, then sync_deck fails: all or nothing.
+    monkeypatch.setattr(deck_edits, "sync_deck", crash)
+    with pytest.raises(RuntimeError):
+        await editor.edit_card(ALICE, deck_id, cid, "¡hola!", "hello", ("hola", "hello"), True)
+    monkeypatch.undo()
+    assert await db.fetchall("SELECT id, key FROM questions WHERE card_id = ?", (cid,)) == (
+        keys_before
+    )
+    assert await fronts(editor, deck_id) == [front for front, _ in CARDS]
+    saved = await editor.edit_card(ALICE, deck_id, cid, "¡hola!", "hello", ("hola", "hello"), True)
+    assert isinstance(saved, CardSaved) and saved.schedule == "kept"
+    assert await live_schedules(db, cid) == dues
+
+
+async def test_an_edit_planned_on_cards_that_changed_since_is_not_saved(
+    db: Database, clock: ManualClock, editor: DeckEditor
+) -> None:
+    deck_id = await alices_deck(editor)
+    deck = await deck_edits.deck_of(db, deck_id)
+    assert deck is not None
+    planned_on = await deck_edits.live_cards(db, deck_id)
+    # another edit lands between reading the cards and saving
+    assert isinstance(await editor.add_card(ALICE, deck_id, "perro", "dog"), CardSaved)
+    stale = [c.card for c in planned_on[1:]]
+    saved = await deck_edits.save_cards(db, deck, planned_on, stale, 0, [])
+    assert saved is None
+    assert await fronts(editor, deck_id) == [*(front for front, _ in CARDS), "perro"]
