@@ -6,7 +6,6 @@ from bot.views.i18n import N_, _
 
 _STRINGS: dict[str, str] = {
     "progress.title": N_("Your progress"),
-    "progress.loading": N_("Loading your progress…"),
     "progress.empty": N_(
         "No reviews yet. Answer a few questions with /quiz in the chat and your progress shows here."
     ),
