@@ -16,6 +16,7 @@ from bot.services.quiz import PickRefused, QuizService
 from bot.services.unixtime import from_unix, unix
 from bot.storage import progress as store
 from bot.storage.db import Database
+from bot.storage.languages import language_of
 from bot.storage.progress import HardCard
 from bot.storage.users import upsert_user
 
@@ -111,6 +112,9 @@ class ProgressService:
     ) -> PickRefused | None:
         """Start a quiz of these cards in the learner's private chat (its id is theirs); None
         when it started, its first question owed to the chat."""
+        if await language_of(self.db, user_id) is None:
+            # The bot never heard from them in a chat: it cannot write to them there.
+            return PickRefused.NO_CHAT
         user = await upsert_user(self.db, user_id, first_name, unix(self.clock.now()))
         started = await self.quiz.start_on_cards(user, user.id, card_ids)
         return started if isinstance(started, PickRefused) else None

@@ -119,10 +119,12 @@ def _memory(row: MemoryRow) -> QuestionMemory:
 
 
 class PickRefused(Enum):
-    """Why cards picked to review now cannot be: one is not the learner's, or has no question."""
+    """Why cards picked to review now cannot be: one is not the learner's, or has no question, or
+    the bot has no chat with the learner to ask them in."""
 
     NOT_YOURS = "not_yours"
     NO_QUESTION = "no_question"
+    NO_CHAT = "no_chat"
 
 
 @dataclass

@@ -39,6 +39,9 @@ _STRINGS: dict[str, str] = {
     "progress.bad_cards": N_("Pick from 1 to 20 cards to review."),
     "progress.not_yours": N_("One of these cards is not in your decks."),
     "progress.no_question": N_("One of these cards has no question to ask."),
+    "progress.no_chat": N_(
+        "Open a chat with the bot first (send it /start): the quiz is asked there."
+    ),
 }
 
 

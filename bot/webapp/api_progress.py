@@ -97,6 +97,8 @@ async def review(request: web.Request) -> web.Response:
         return error(403, "not_yours", "progress.not_yours")
     if refused is PickRefused.NO_QUESTION:
         return error(422, "no_question", "progress.no_question")
+    if refused is PickRefused.NO_CHAT:
+        return error(409, "no_chat", "progress.no_chat")
     # The first question is owed to the chat already; sending it now spares waiting for a sweep.
     if services.deliverer is not None:
         await services.deliverer.deliver(user.id)

@@ -15,6 +15,7 @@ from bot.services.stats import StatsService
 from bot.services.unixtime import unix
 from bot.storage import decks as deck_store
 from bot.storage.db import Database
+from bot.storage.languages import language_for_update
 from bot.storage.quiz import ReviewWrite, StoredState, insert_review
 from bot.storage.users import upsert_user
 
@@ -55,6 +56,8 @@ class Bench:
         now = unix(self.clock.now())
         for user, name in [(ALICE, "Alice"), (BOB, "Bob")]:
             await upsert_user(self.db, user, name, now)
+            # Both have written to the bot: it may ask them questions in their private chats.
+            await language_for_update(self.db, user, "en", private=True, default="en")
         await self.db.execute(
             "UPDATE users SET timezone = 'America/New_York', day_start_hour = 4 WHERE id = ?",
             (ALICE,),

@@ -221,3 +221,10 @@ async def test_a_retired_card_has_no_question_to_ask(bench: Bench) -> None:
     refused = await bench.progress.review_now(ALICE, "Alice", [bench.cards[1], bench.cards[0]])
     assert refused is PickRefused.NO_QUESTION
     assert await owed_items(bench.db, ALICE) == []
+
+
+async def test_no_quiz_starts_for_someone_who_never_wrote_to_the_bot(bench: Bench) -> None:
+    await bench.db.execute("DELETE FROM chat_languages WHERE chat_id = ?", (ALICE,))
+    refused = await bench.progress.review_now(ALICE, "Alice", [bench.cards[0]])
+    assert refused is PickRefused.NO_CHAT
+    assert await owed_items(bench.db, ALICE) == []

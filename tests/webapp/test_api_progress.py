@@ -172,6 +172,19 @@ async def test_review_of_a_card_without_a_question_is_unprocessable(
     assert await sessions(bench.db) == 0
 
 
+async def test_review_for_someone_without_a_chat_with_the_bot_is_a_conflict(
+    bench: Bench, client: TestClient[Any, Any]
+) -> None:
+    await bench.db.execute("DELETE FROM chat_languages WHERE chat_id = ?", (ALICE,))
+    status, body = await call(client, "POST", "/app/api/review", {"card_ids": [bench.cards[0]]})
+    assert status == 409
+    assert body["error"] == {
+        "code": "no_chat",
+        "message": "Open a chat with the bot first (send it /start): the quiz is asked there.",
+    }
+    assert await sessions(bench.db) == 0
+
+
 # ---- through the real Mini App server, beside the real bot ----------------------------------
 
 
@@ -222,8 +235,9 @@ async def test_review_now_through_the_server_asks_the_first_picked_card_in_the_c
     live: Live,
 ) -> None:
     ann, ben = live.sandbox.user("Ann"), live.sandbox.user("Ben")
-    await ann.send("/start")
-    await ann.wait_for(lambda m: "Quizmaster" in m.text)
+    for person in (ann, ben):
+        await person.send("/start")
+        await person.wait_for(lambda m: "Quizmaster" in m.text)
     db = live.bot.services.db
     deck_id = await deck_store.sync_deck(db, WORDS, "words", ann.id, unix(live.clock.now()))
     rows = await db.fetchall("SELECT id FROM cards WHERE deck_id = ? ORDER BY position", (deck_id,))
@@ -239,4 +253,4 @@ async def test_review_now_through_the_server_asks_the_first_picked_card_in_the_c
     assert [(d["title"], d["reviews"], d["retention"]) for d in progress["decks"]] == [
         ("Words", 0, None)
     ]
-    assert ben.messages == []
+    assert not [m for m in ben.messages if m.text.startswith("Question")]
