@@ -15,6 +15,7 @@ _BY_CODE = {
     "empty_deck": N_("Add a card first: an empty deck cannot be quizzed."),
     "bad_request": N_("The request was not understood."),
     "no_chat": N_("The file could not be sent: open a chat with the bot first (send it /start)."),
+    "not_sent": N_("The file could not be sent just now: try again in a moment."),
 }
 
 _FIELD_NAMES = {

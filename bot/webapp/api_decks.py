@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 from telegram import InputFile
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.services.deck_editor import DeckEditor, DeckView, EditorError
 from bot.storage.deck_edits import StoredCard
@@ -337,6 +337,9 @@ async def send_deck(request: web.Request) -> web.Response:
     except (Forbidden, BadRequest):
         # The person blocked the bot, or never opened a chat with it.
         return web.json_response(_error_body("no_chat"), status=409)
+    except TelegramError:
+        # Telegram out of reach or asking to slow down: nothing was sent, the page may try again.
+        return web.json_response(_error_body("not_sent"), status=503)
     return web.json_response({"sent": True})
 
 

@@ -14,6 +14,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from telegram import InputFile
+from telegram.error import Forbidden, NetworkError
 
 from bot.cards.formats import read_deck_bytes
 from bot.cards.formats.apkg_media import MediaFile
@@ -39,8 +40,11 @@ class FakeBot:
     """Records the documents the API has the bot send."""
 
     sent: list[tuple[int, InputFile]] = field(default_factory=list)
+    failure: Exception | None = None  # what Telegram answers instead, if anything
 
     async def send_document(self, chat_id: int, document: InputFile) -> None:
+        if self.failure is not None:
+            raise self.failure
         self.sent.append((chat_id, document))
 
 
@@ -299,3 +303,17 @@ async def test_a_cards_picture_is_served_with_its_type(api: Api, clock: ManualCl
         "GET", f"/decks/{deck_id}/cards/{cat['id']}/picture", user=BOB
     )
     assert status == 403
+
+
+async def test_a_file_telegram_could_not_take_says_to_try_again(api: Api) -> None:
+    deck_id = await new_deck(api, [("uno", "one")])
+    api.bot.failure = NetworkError("connection reset")
+    status, refused = await api.call("POST", f"/decks/{deck_id}/export", {})
+    assert status == 503 and refused["error"]["code"] == "not_sent"
+    assert (
+        refused["error"]["message"] == "The file could not be sent just now: try again in a moment."
+    )
+    api.bot.failure = Forbidden("bot was blocked by the user")
+    status, refused = await api.call("POST", f"/decks/{deck_id}/export", {})
+    assert status == 409 and refused["error"]["code"] == "no_chat"
+    assert api.bot.sent == []
