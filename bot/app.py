@@ -12,7 +12,9 @@ from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    MenuButtonWebApp,
     Update,
+    WebAppInfo,
 )
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -94,6 +96,7 @@ from bot.views.catalogue import MY_DECKS_TAP
 from bot.views.commands import commands, description, short_description
 from bot.views.i18n import DEFAULT_LOCALE, LOCALES, using_locale
 from bot.views.reminders import REMINDER_TAPS
+from bot.views.webapp import menu_button_text
 from bot.webhook.metered import MeteredApplication, MeteredRateLimiter
 from bot.webhook.metrics import Metrics
 
@@ -222,6 +225,28 @@ async def describe_bot(bot: Bot) -> None:
         log.warning("could not set the bot's description: %s", exc)
 
 
+async def set_menu_button(bot: Bot, webapp_url: str | None) -> None:
+    """With a Mini App address, the bot's menu button (everyone's default) opens the Mini App."""
+    if webapp_url is None:
+        return
+    # Read first, as describe_bot does: a restart sets nothing already there, and a failure
+    # costs the button, never the start.
+    with using_locale(None):
+        wanted = MenuButtonWebApp(menu_button_text(), WebAppInfo(webapp_url))
+    try:
+        with caller_handles_429():
+            current = await bot.get_chat_menu_button()
+            same = (
+                isinstance(current, MenuButtonWebApp)
+                and current.text == wanted.text
+                and current.web_app.url == webapp_url
+            )
+            if not same:
+                await bot.set_chat_menu_button(menu_button=wanted)
+    except TelegramError as exc:
+        log.warning("could not set the bot's menu button: %s", exc)
+
+
 async def set_command_menus(bot: Bot) -> None:
     """The command menus of private chats and of groups, in every language of the interface."""
     for code in LOCALES:
@@ -266,6 +291,7 @@ def build_application(
         app.bot_data.services = services
         await set_command_menus(app.bot)
         await describe_bot(app.bot)
+        await set_menu_button(app.bot, settings.webapp_url)
         if sweep_interval is not None:
             app.bot_data.sweep_task = asyncio.create_task(
                 _sweep_forever(app, sweep_interval), name="sweeps"

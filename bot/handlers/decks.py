@@ -21,7 +21,16 @@ async def decks_command(update: Update, context: Context) -> None:
         await send_to_private(context.bot, chat.id, view.DECKS_IN_PRIVATE, "decks")
         return
     listing = await context.bot_data.services.decks.list(user.id, user.first_name)
-    await send_html(context.bot, chat.id, view.list_text(listing), view.list_keyboard(listing))
+    keyboard = view.list_keyboard(listing, webapp_url(context, chat))
+    await send_html(context.bot, chat.id, view.list_text(listing), keyboard)
+
+
+def webapp_url(context: Context, chat: Chat) -> str | None:
+    """The Mini App's address when the bot has one and `chat` is private (web_app buttons work
+    nowhere else), else None."""
+    if chat.type != Chat.PRIVATE:
+        return None
+    return context.bot_data.services.settings.webapp_url
 
 
 async def on_my_decks_tap(query: CallbackQuery, tap: MenuTap, context: Context) -> None:
@@ -37,7 +46,7 @@ async def on_my_decks_tap(query: CallbackQuery, tap: MenuTap, context: Context) 
         query.message.chat.id,
         query.message.message_id,
         view.list_text(listing),
-        view.list_keyboard(listing),
+        view.list_keyboard(listing, webapp_url(context, query.message.chat)),
     )
 
 
@@ -89,6 +98,5 @@ async def on_deck_tap(query: CallbackQuery, tap: DeckTap, context: Context) -> N
     else:
         listing = await decks.list(user_id)
         await query.answer()
-    await edit_html(
-        context.bot, chat_id, message_id, view.list_text(listing, note), view.list_keyboard(listing)
-    )
+    keyboard = view.list_keyboard(listing, webapp_url(context, query.message.chat))
+    await edit_html(context.bot, chat_id, message_id, view.list_text(listing, note), keyboard)

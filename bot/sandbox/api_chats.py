@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from bot.sandbox.api_messages import find_chat
 from bot.sandbox.errors import ApiError, bad_request
 from bot.sandbox.params import Args
+from bot.sandbox.validate import web_app_url_ok
 from bot.sandbox.world import ChatRecord
 
 if TYPE_CHECKING:
@@ -153,6 +154,42 @@ async def get_my_description(srv: SandboxServer, args: Args) -> Any:
     """getMyDescription: the language's own text, else the default one, else empty."""
     language = _language(args)
     return {"description": srv.descriptions.get(language) or srv.descriptions.get("", "")}
+
+
+DEFAULT_MENU_BUTTON = {"type": "default"}
+
+
+def _menu_button(raw: Any) -> dict[str, Any]:
+    """A MenuButton as Telegram takes it: commands, default, or a web_app with text and URL."""
+    if raw is None:
+        return dict(DEFAULT_MENU_BUTTON)
+    if not isinstance(raw, dict):
+        raise bad_request("can't parse menu button: object expected")
+    kind = raw.get("type")
+    if kind in ("commands", "default"):
+        return {"type": kind}
+    if kind != "web_app":
+        raise bad_request("can't parse menu button: unsupported button type")
+    text, info = raw.get("text"), raw.get("web_app")
+    if not isinstance(text, str) or not text.strip():
+        raise bad_request("BUTTON_TEXT_INVALID")
+    url = info.get("url") if isinstance(info, dict) else None
+    if not isinstance(url, str) or not web_app_url_ok(url):
+        raise bad_request("BUTTON_URL_INVALID")
+    return {"type": "web_app", "text": text, "web_app": {"url": url}}
+
+
+async def set_chat_menu_button(srv: SandboxServer, args: Args) -> Any:
+    """setChatMenuButton: a private chat's menu button, or everyone's default (no chat_id)."""
+    button = _menu_button(args.json("menu_button", "can't parse menu button JSON object"))
+    srv.menu_buttons[args.integer("chat_id") or 0] = button
+    return True
+
+
+async def get_chat_menu_button(srv: SandboxServer, args: Args) -> Any:
+    """getChatMenuButton: the chat's own button, else the default one."""
+    chat_id = args.integer("chat_id") or 0
+    return srv.menu_buttons.get(chat_id) or srv.menu_buttons.get(0, DEFAULT_MENU_BUTTON)
 
 
 async def set_my_short_description(srv: SandboxServer, args: Args) -> Any:

@@ -14,6 +14,7 @@ from bot.sandbox.validate import (
     check_answer_text,
     check_caption,
     check_message_text,
+    check_web_app_buttons,
     format_text,
     parse_reply_markup,
 )
@@ -125,8 +126,9 @@ def _reply_to(chat: ChatRecord, args: Args) -> int | None:
     return message.message_id
 
 
-def _markup(args: Args) -> dict[str, Any] | None:
+def _markup(args: Args, chat: ChatRecord) -> dict[str, Any] | None:
     markup = parse_reply_markup(args.raw("reply_markup"))
+    check_web_app_buttons(markup, chat.type)
     if markup is not None and pseudo_enabled():
         for key in ("inline_keyboard", "keyboard"):
             for row in markup.get(key, []):
@@ -173,7 +175,7 @@ async def send_message(srv: SandboxServer, args: Args) -> Any:
         raise bad_request("message text is empty")
     text, raw = _text(args, "text", "entities")
     check_message_text(text)
-    markup, thread, reply = _markup(args), _thread(chat, args), _reply_to(chat, args)
+    markup, thread, reply = _markup(args, chat), _thread(chat, args), _reply_to(chat, args)
     _check_rate(srv, chat)
     return _deliver(
         srv,
@@ -249,7 +251,7 @@ async def _send_media(srv: SandboxServer, args: Args, kind: str, method: str) ->
         size = found
     caption, raw = _text(args, "caption", "caption_entities")
     check_caption(caption)
-    markup, thread, reply = _markup(args), _thread(chat, args), _reply_to(chat, args)
+    markup, thread, reply = _markup(args, chat), _thread(chat, args), _reply_to(chat, args)
     _check_rate(srv, chat)
     record = existing
     if isinstance(source, Upload):
@@ -382,7 +384,7 @@ async def edit_message_text(srv: SandboxServer, args: Args) -> Any:
         raise bad_request("message text is empty")
     text, raw = _text(args, "text", "entities")
     check_message_text(text)
-    markup = _inline_only(_markup(args))
+    markup = _inline_only(_markup(args, chat))
     if message.text is None:
         raise bad_request("there is no text in the message to edit")
     changes = {"text": text, "reply_markup": markup}
@@ -396,7 +398,7 @@ async def edit_message_caption(srv: SandboxServer, args: Args) -> Any:
     chat, message = _editable(srv, args)
     caption, raw = _text(args, "caption", "caption_entities")
     check_caption(caption)
-    markup = _inline_only(_markup(args))
+    markup = _inline_only(_markup(args, chat))
     if all(f is None for f in (message.document, message.photo, message.audio, message.voice)):
         raise bad_request("there is no caption in the message to edit")
     new_caption = caption if caption.text else None
@@ -410,7 +412,7 @@ async def edit_message_caption(srv: SandboxServer, args: Args) -> Any:
 async def edit_message_reply_markup(srv: SandboxServer, args: Args) -> Any:
     """editMessageReplyMarkup."""
     chat, message = _editable(srv, args)
-    markup = _inline_only(_markup(args))
+    markup = _inline_only(_markup(args, chat))
     return _apply_edit(srv, chat, message, "editMessageReplyMarkup", reply_markup=markup)
 
 

@@ -100,7 +100,7 @@ async def send_poll(srv: SandboxServer, args: Args) -> Any:
             if explanation.count("\n") > EXPLANATION_LINE_FEEDS:
                 raise bad_request("explanation can't contain more than 2 line feeds")
             poll["explanation"] = explanation
-    markup, thread, reply = _markup(args), _thread(chat, args), _reply_to(chat, args)
+    markup, thread, reply = _markup(args, chat), _thread(chat, args), _reply_to(chat, args)
     _check_rate(srv, chat)
     return _deliver(
         srv, chat, "sendPoll", poll=poll, reply_markup=markup, thread_id=thread, reply_to=reply

@@ -56,6 +56,7 @@ class SandboxMessage:
     service: dict[str, object] | None = field(default=None)
     deleted: bool = False
     urls: dict[str, str] = field(default_factory=dict)  # URL buttons: label -> url
+    web_apps: dict[str, str] = field(default_factory=dict)  # Mini App buttons: label -> url
     # A reply keyboard's buttons (under the input field), with what each asks to share, if any.
     keyboard: list[list[tuple[str, str | None]]] = field(default_factory=list)
 
@@ -127,6 +128,7 @@ def view(stored: StoredMessage, bot_id: int) -> SandboxMessage:
         service=stored.service,
         deleted=stored.deleted,
         urls={b["text"]: b["url"] for row in rows for b in row if "url" in b},
+        web_apps={b["text"]: b["web_app"]["url"] for row in rows for b in row if "web_app" in b},
         keyboard=_reply_keyboard(markup),
     )
 

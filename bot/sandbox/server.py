@@ -126,6 +126,8 @@ class SandboxServer:
         # setMyDescription / setMyShortDescription, by language code ("" for the default).
         self.descriptions: dict[str, str] = {}
         self.short_descriptions: dict[str, str] = {}
+        # setChatMenuButton's buttons by chat id (0: the default everyone sees).
+        self.menu_buttons: dict[int, dict[str, Any]] = {}
         self.webhook = WebhookState()
         self.webhook_delivery = webhook_delivery
         self.webhook_targets: list[str] = []  # extra URLs served round-robin with the webhook
@@ -543,6 +545,8 @@ def _method_table() -> dict[str, Handler]:
         "getMyDescription": api_chats.get_my_description,
         "setMyShortDescription": api_chats.set_my_short_description,
         "getMyShortDescription": api_chats.get_my_short_description,
+        "setChatMenuButton": api_chats.set_chat_menu_button,
+        "getChatMenuButton": api_chats.get_chat_menu_button,
         "getChat": api_chats.get_chat,
         "getChatMember": api_chats.get_chat_member,
         "getChatAdministrators": api_chats.get_chat_administrators,

@@ -13,6 +13,7 @@ from bot.sandbox.driver import SandboxChat, SandboxUser
 from bot.sandbox.files import FileShelf
 from bot.sandbox.lines import LineReader
 from bot.sandbox.message import SandboxEvent, SandboxMessage
+from bot.sandbox.mini_app import mini_app_launch
 from bot.sandbox.paste import (
     BLOCK_END,
     BLOCK_START,
@@ -25,6 +26,7 @@ from bot.sandbox.paste import (
 from bot.sandbox.players import AnswerKey, GroupPlayers, open_group, parse_group
 from bot.sandbox.server import SandboxServer, Subscription
 from bot.sandbox.validate import Entity, utf16_span
+from bot.views.webapp import sandbox_link_line
 
 _ANSI = {
     "bold": "1",
@@ -200,6 +202,11 @@ class _Terminal:
             self.write(f"(no button {shown} on screen)")
             return
         message, label, data = found
+        if label in message.web_apps:
+            # Telegram would open the Mini App, handing it launch data it signs for this person.
+            url = mini_app_launch(self.server, self.user, message.web_apps[label])
+            self.write(sandbox_link_line(self.user.record.first_name, url))
+            return
         if data is None:
             self.write(f"(the button {label!r} opens a link; nothing to tap)")
             return

@@ -10,6 +10,7 @@ import json
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.sandbox.errors import bad_request
 
@@ -416,9 +417,28 @@ _OTHER_BUTTON_KINDS = (
     "switch_inline_query_chosen_chat",
     "switch_inline_query_current_chat",
     "login_url",
-    "web_app",
     "copy_text",
 )
+# Telegram opens a Mini App over https only; the sandbox also lets one on this machine be opened
+# over http (offline play serves it on 127.0.0.1).
+_LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def web_app_url_ok(url: str) -> bool:
+    """Whether a Mini App may be opened at `url` (https; http on this machine in the sandbox)."""
+    parts = urlsplit(url)
+    local = parts.scheme == "http" and parts.hostname in _LOCAL_HOSTS
+    return bool(parts.hostname) and (parts.scheme == "https" or local)
+
+
+def _web_app(button: dict[str, Any]) -> dict[str, str]:
+    info = button["web_app"]
+    if not isinstance(info, dict):
+        raise _HtmlError('Field "web_app" must be of type Object')
+    url = _string_field(info, "url", required=True)
+    if not web_app_url_ok(url):
+        raise _HtmlError(f"Web App URL '{url}' is invalid: Only HTTPS links are allowed")
+    return {"url": url}
 
 
 def _inline_button(button: Any) -> dict[str, Any]:
@@ -433,6 +453,8 @@ def _inline_button(button: Any) -> dict[str, Any]:
         if len(data.encode("utf-8")) > MAX_CALLBACK_DATA_BYTES:
             raise bad_request("BUTTON_DATA_INVALID")
         return {"text": text, "callback_data": data}
+    if "web_app" in button:
+        return {"text": text, "web_app": _web_app(button)}
     for kind in _OTHER_BUTTON_KINDS:
         if kind in button:
             return {"text": text, kind: button[kind]}
@@ -459,6 +481,15 @@ def _inline_keyboard(rows: Any) -> dict[str, Any] | None:
     if any(not row[0]["text"] for row in result if row):
         raise bad_request("BUTTON_TEXT_INVALID")
     return {"inline_keyboard": result}
+
+
+def check_web_app_buttons(markup: dict[str, Any] | None, chat_type: str) -> None:
+    """Telegram's refusal of a Mini App button anywhere but in a private chat."""
+    if markup is None or chat_type == "private":
+        return
+    for row in markup.get("inline_keyboard", []):
+        if any("web_app" in button for button in row):
+            raise bad_request("BUTTON_TYPE_INVALID")
 
 
 def parse_reply_markup(raw: Any) -> dict[str, Any] | None:

@@ -3,7 +3,7 @@ the confirm."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from bot.services.decks import DeckList
 from bot.storage.decks import DeckInfo
@@ -11,6 +11,7 @@ from bot.views.callbacks import DeckTap, encode
 from bot.views.catalogue import catalogue_button
 from bot.views.fmt import clip, esc
 from bot.views.i18n import N_, _, count
+from bot.views.webapp import manage_decks_button
 
 TITLE_CHARS = 60
 BUTTON_CHARS = 40
@@ -66,8 +67,10 @@ def list_text(listing: DeckList, note: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def list_keyboard(listing: DeckList) -> InlineKeyboardMarkup:
-    """One row per deck: switch to it; own decks also get both-ways, share and delete buttons."""
+def list_keyboard(listing: DeckList, webapp_url: str | None = None) -> InlineKeyboardMarkup:
+    """One row per deck: switch to it; own decks also get both-ways, share and delete buttons;
+    with a Mini App address, a Manage decks button opening it (private chats only: Telegram's
+    rule for web_app buttons)."""
     rows = []
     for deck in listing.decks:
         mark = "✅ " if deck.id == listing.active_id else ""
@@ -84,6 +87,8 @@ def list_keyboard(listing: DeckList) -> InlineKeyboardMarkup:
             row.append(InlineKeyboardButton(SHARE_BUTTON, callback_data=share))
             row.append(InlineKeyboardButton("🗑", callback_data=encode(DeckTap(deck.id, "delete"))))
         rows.append(row)
+    if webapp_url is not None:
+        rows.append([InlineKeyboardButton(manage_decks_button(), web_app=WebAppInfo(webapp_url))])
     rows.append([catalogue_button(_("📚 Browse catalogue"))])
     return InlineKeyboardMarkup(rows)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from bot.webapp.context import WebUser
 
@@ -98,6 +98,13 @@ def _user(text: str | None) -> WebUser:
     if type(user_id) is not int or user_id <= 0 or not isinstance(first_name, str):
         raise InitDataRefused("no_user")
     return WebUser(user_id, first_name, language if isinstance(language, str) else None)
+
+
+def launch_url(app_url: str, init_data: str) -> str:
+    """The address Telegram opens: the Mini App with its launch data in the URL's fragment, where
+    telegram-web-app.js reads it (never sent to the server with the page)."""
+    fragment = f"tgWebAppData={quote(init_data, safe='')}&tgWebAppVersion=8.0&tgWebAppPlatform=web"
+    return f"{app_url}#{fragment}"
 
 
 def sign_init_data(user: WebUser, token: str, auth_date: int, **extra: str) -> str:
