@@ -14,9 +14,10 @@ import logging
 import os
 import shutil
 import subprocess
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -35,6 +36,7 @@ from bot.webapp.init_data import sign_init_data
 from bot.webapp.server import WebAppServer, start_webapp, stop_webapp
 from tests.conftest import T0
 from tests.e2e.conftest import TOKEN, RunningBot
+from tests.e2e.helpers import answer
 
 if TYPE_CHECKING:
     from playwright.async_api import (
@@ -170,15 +172,17 @@ class MiniApp:
         auth_date: int | None = None,
         token: str | None = None,
         theme: Mapping[str, str] | None = None,
-    ) -> None:
-        """Open the Mini App in `page` as `user` would from the bot's button."""
-        await self.open_raw(page, self.init_data(user, auth_date, token), theme)
+    ) -> Response | None:
+        """Open the Mini App in `page` as `user` would from the bot's button; the page's
+        response."""
+        return await self.open_raw(page, self.init_data(user, auth_date, token), theme)
 
     async def open_raw(
         self, page: Page, init_data: str, theme: Mapping[str, str] | None = None
-    ) -> None:
-        """Open the Mini App with exactly this `initData` (forged ones included)."""
-        await page.goto(self.url(init_data, theme))
+    ) -> Response | None:
+        """Open the Mini App with exactly this `initData` (forged ones included); the page's
+        response."""
+        return await page.goto(self.url(init_data, theme))
 
 
 @asynccontextmanager
@@ -216,6 +220,38 @@ async def save_pasted_deck(user: SandboxUser, text: str) -> None:
     await user.wait_for(lambda m: m.message_id == preview.message_id and "✅" in m.text)
 
 
+async def play_session(
+    user: SandboxUser, services: Services, wrong: Collection[int] = ()
+) -> list[str]:
+    """Send /quiz and answer every question, right but for the question numbers in `wrong`;
+    each question's text and buttons, as shown."""
+    sent = await user.send("/quiz")
+    shown: list[str] = []
+    while True:
+        number = len(shown) + 1
+        message = await user.wait_for(
+            lambda m: m.text.startswith(f"Question {number}/") or "Session complete" in m.text,  # noqa: B023 - awaited at once
+            since=sent,
+        )
+        if "Session complete" in message.text:
+            return shown
+        shown.append("\n".join([message.text, *message.labels]))
+        await answer(user, services, right=number not in wrong)
+
+
+async def seed_history(app: MiniApp, user: SandboxUser, deck: str) -> dict[date, int]:
+    """Paste `deck`, then study it on three days (a few answers wrong), so the progress charts
+    have reviews behind and questions ahead; the clock ends on the last of those days. The
+    number of answers given on each day."""
+    await save_pasted_deck(user, deck)
+    answered: dict[date, int] = {}
+    for gap, wrong in ((0, {2, 4}), (1, {1}), (2, set[int]())):
+        app.clock.advance(timedelta(days=gap))
+        shown = await play_session(user, app.services, wrong=wrong)
+        answered[app.clock.now().date()] = len(shown)
+    return answered
+
+
 # ---- what the page logged -------------------------------------------------------------------
 
 
@@ -224,6 +260,8 @@ class PageLog:
     """What a page said to its console, threw, and answered to its API calls."""
 
     errors: list[str] = field(default_factory=list)
+    # The browser's own note of each answer of 400 or more (the API's refusals among them).
+    failed_loads: list[str] = field(default_factory=list)
     api: list[tuple[str, int]] = field(default_factory=list)
 
     def statuses(self, path: str) -> list[int]:
@@ -239,8 +277,13 @@ def watch(page: Page) -> PageLog:
     def on_console(message: ConsoleMessage) -> None:
         # A plain browser asks the site for /favicon.ico by itself (Telegram's web view does
         # not, and the page links none): its 404 is the browser's doing, not the page's.
-        if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
-            seen.errors.append(f"{message.text} ({message.location['url']})")
+        url = message.location["url"]
+        if message.type != "error" or url.endswith("/favicon.ico"):
+            return
+        if message.text.startswith("Failed to load resource"):
+            seen.failed_loads.append(url)
+        else:
+            seen.errors.append(f"{message.text} ({url})")
 
     def on_error(error: Exception) -> None:
         seen.errors.append(f"uncaught: {error}")
@@ -256,10 +299,12 @@ def watch(page: Page) -> PageLog:
 
 
 async def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """axe-core's WCAG 2 A and AA violations on the page as it stands."""
+    """axe-core's violations of WCAG 2.0/2.1 A and AA (labels, names, contrast ...) and of its
+    best practices (one main, headings in order, content in landmarks) on the page as it stands."""
     from axe_playwright_python.async_playwright import Axe
 
-    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    rules = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+    options = {"runOnly": {"type": "tag", "values": rules}}
     results = await Axe().run(page, options=options)
     violations: list[dict[str, Any]] = results.response["violations"]
     return violations

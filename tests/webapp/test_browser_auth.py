@@ -12,7 +12,7 @@ import pytest
 from bot.sandbox.driver import SandboxUser
 from bot.views.webapp import error_message
 from tests.webapp import browser as harness
-from tests.webapp.browser import MiniApp, save_pasted_deck
+from tests.webapp.browser import MiniApp, axe_violations, save_pasted_deck
 
 # Without Playwright the module is skipped, saying why (the import below would fail).
 pytest.importorskip("playwright", reason=harness.NO_PLAYWRIGHT)
@@ -91,3 +91,4 @@ async def test_a_page_opened_without_the_bots_say_so_shows_nothing_but_where_to_
     await expect(main.get_by_role("tab")).to_have_count(0)
     await expect(main.get_by_role("button")).to_have_count(0)
     await expect(main).not_to_contain_text("Capitals")
+    assert await axe_violations(page) == []

@@ -8,9 +8,8 @@ from datetime import timedelta
 import pytest
 
 from bot.sandbox.driver import SandboxUser
-from tests.e2e.helpers import answer
 from tests.webapp import browser as harness
-from tests.webapp.browser import MiniApp, save_pasted_deck, say
+from tests.webapp.browser import MiniApp, play_session, save_pasted_deck, say
 
 # Without Playwright the module is skipped, saying why (the import below would fail).
 pytest.importorskip("playwright", reason=harness.NO_PLAYWRIGHT)
@@ -23,22 +22,6 @@ mini_app = harness.mini_app
 page = harness.page
 
 CAPITALS = "Capitals\nFrance :: Paris\nSpain :: Madrid\nItaly :: Rome"
-
-
-async def play_session(user: SandboxUser, app: MiniApp) -> list[str]:
-    """Send /quiz and answer every question right; each question's text and buttons, as shown."""
-    sent = await user.send("/quiz")
-    shown: list[str] = []
-    while True:
-        number = len(shown) + 1
-        message = await user.wait_for(
-            lambda m: m.text.startswith(f"Question {number}/") or "Session complete" in m.text,  # noqa: B023 - awaited at once
-            since=sent,
-        )
-        if "Session complete" in message.text:
-            return shown
-        shown.append("\n".join([message.text, *message.labels]))
-        await answer(user, app.services, right=True)
 
 
 async def card_id_of(app: MiniApp, deck_id: int, front: str) -> int:
@@ -64,7 +47,7 @@ async def test_a_card_edited_on_the_page_is_asked_as_edited_and_keeps_its_schedu
 ) -> None:
     alice = mini_app.sandbox.user("Alice")
     await save_pasted_deck(alice, CAPITALS)
-    first = await play_session(alice, mini_app)
+    first = await play_session(alice, mini_app.services)
     assert len(first) == 3 and any("France" in shown for shown in first)
     deck_id = await deck_id_of(mini_app, alice, "Capitals")
     france = await card_id_of(mini_app, deck_id, "France")
@@ -108,7 +91,7 @@ async def test_a_card_edited_on_the_page_is_asked_as_edited_and_keeps_its_schedu
 
     # A day later, the chat's quiz asks the card as edited, never as it was.
     mini_app.clock.advance(timedelta(days=1))
-    asked = await play_session(alice, mini_app)
+    asked = await play_session(alice, mini_app.services)
     assert any("République française" in shown for shown in asked), asked
     assert not any(line in ("France", "Paris") for shown in asked for line in shown.splitlines()), (
         asked
