@@ -331,6 +331,9 @@ def test_only_caddy_is_published_and_it_passes_on_only_the_webhook_path() -> Non
         r"handle \{\$WEBHOOK_PATH:/telegram\} \{\s*reverse_proxy bot:8080\s*\}", caddyfile
     )
     assert re.search(r"handle \{\s*respond 404\s*\}", caddyfile)
+    # The Mini App, at the address compose gives the bot.
+    assert re.search(r"handle /app/\* \{\s*reverse_proxy bot:8080\s*\}", caddyfile)
+    assert bot_environment()["WEBAPP_URL"].endswith("}/app/")
 
 
 def test_the_yaml_subset_reader_refuses_what_it_does_not_understand() -> None:
