@@ -139,18 +139,18 @@ async def _api_guard(request: web.Request, handler: Handler) -> web.StreamRespon
     user = _checked_user(request)
     if isinstance(user, web.Response):
         return user
-    if request.method in WRITE_METHODS:
-        refusal = await _refuse_write(request)
-        if refusal is not None:
-            return refusal
     request[WEB_USER] = user
     services = services_of(request)
-    if await get_user(services.db, user.id) is None:
-        await services.users.touch(user.id, user.first_name)  # first seen here, not in a chat
     stored = await language_of(services.db, user.id)
     locale = supported(stored) or supported(user.language_code) or DEFAULT_LOCALE
     request[LOCALE] = locale
     with using_locale(locale):
+        if request.method in WRITE_METHODS:
+            refusal = await _refuse_write(request)
+            if refusal is not None:
+                return refusal  # before anything is written
+        if await get_user(services.db, user.id) is None:
+            await services.users.touch(user.id, user.first_name)  # first seen here, not in a chat
         return await handler(request)
 
 
@@ -171,20 +171,19 @@ def _checked_user(request: web.Request) -> WebUser | web.Response:
 
 async def _refuse_write(request: web.Request) -> web.Response | None:
     """The answer to a write that is not JSON, comes from another site, or is too big; else None."""
-    with using_locale(_accepted_language(request)):
-        if request.content_type != "application/json":
-            return json_error(415, "unsupported_media_type")
-        if not _same_origin(request):
-            log.warning("Mini App write refused: cross-site (%s)", request.headers.get("Origin"))
-            return json_error(403, "cross_site")
-        if (request.content_length or 0) > MAX_JSON_BYTES:
-            return json_error(413, "too_large")
-        try:
-            body = await request.read()  # kept by aiohttp: the handler's request.json() reads it
-        except web.HTTPRequestEntityTooLarge:
-            return json_error(413, "too_large")
-        if len(body) > MAX_JSON_BYTES:
-            return json_error(413, "too_large")
+    if request.content_type != "application/json":
+        return json_error(415, "unsupported_media_type")
+    if not _same_origin(request):
+        log.warning("Mini App write refused: cross-site (%s)", request.headers.get("Origin"))
+        return json_error(403, "cross_site")
+    if (request.content_length or 0) > MAX_JSON_BYTES:
+        return json_error(413, "too_large")
+    try:
+        body = await request.read()  # kept by aiohttp: the handler's request.json() reads it
+    except web.HTTPRequestEntityTooLarge:
+        return json_error(413, "too_large")
+    if len(body) > MAX_JSON_BYTES:
+        return json_error(413, "too_large")
     return None
 
 

@@ -146,6 +146,7 @@ async def test_a_write_must_be_json(mini_app: MiniApp) -> None:
     )
     assert status == 415
     assert body["error"]["code"] == "unsupported_media_type"
+    assert body["error"]["message"] == "Die Seite muss ihre Daten als JSON senden."
     assert await get_user(mini_app.bot.services.db, ANNA.id) is None
 
 
