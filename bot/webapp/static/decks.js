@@ -99,6 +99,21 @@ function failed(err) {
   }
 }
 
+/** Whether a Telegram client hosts the page (its popups answer only there). */
+function insideTelegram() {
+  return (
+    window.TelegramWebviewProxy !== undefined ||
+    window.parent !== window ||
+    Boolean(window.external && "notify" in window.external)
+  );
+}
+
+/** Asks a yes/no question: ask() inside Telegram, the browser's own dialog outside it (where
+ * Telegram.WebApp.showConfirm has nobody to show it and would never answer). */
+function confirmed(message) {
+  return insideTelegram() ? ask(message) : Promise.resolve(window.confirm(message));
+}
+
 /** Calls `fn` once `delayMs` has passed without another call (search as you type). */
 function debounce(fn, delayMs) {
   let timer = null;
@@ -418,7 +433,7 @@ async function downloadDeck(deck, after) {
 
 /** Deletes the deck once the person confirms, and goes back to the list. */
 async function deleteDeck(deck) {
-  if (!(await ask(t("decks.delete_confirm", { title: deck.title })))) {
+  if (!(await confirmed(t("decks.delete_confirm", { title: deck.title })))) {
     return;
   }
   try {
@@ -761,7 +776,7 @@ function showChanged(box, now) {
 
 /** Deletes the card once the person confirms, and goes back to the deck. */
 async function deleteCard(deck, cardId) {
-  if (!(await ask(t("decks.delete_card_confirm")))) {
+  if (!(await confirmed(t("decks.delete_card_confirm")))) {
     return;
   }
   try {
