@@ -64,6 +64,7 @@ DARK_THEME = {
     "secondary_bg_color": "#0f0f0f",
 }
 INSTALL_TIMEOUT = 15 * 60
+ANSWER_SECONDS = timedelta(seconds=8)  # how long a person takes to answer a question
 # Every browser test module starts with `pytestmark = BROWSER_TESTS`: selectable with
 # `-m browser`, and run on the module's event loop, which the launched browser belongs to.
 BROWSER_TESTS = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
@@ -199,6 +200,9 @@ async def running_mini_app(database_url: str, clock: ManualClock) -> AsyncIterat
         )
         bot = RunningBot(settings, clock)
         await bot.start()
+        # A person's messages are budgeted on the bot's clock: the days and seconds a test lets
+        # pass while studying (play_session) pass for the flood gate too.
+        bot.app.bot_data.guard.monotonic = lambda: clock.now().timestamp()
         try:
             server = await start_webapp(bot.app, TOKEN, "127.0.0.1:0", clock)
             assert server is not None, "the Mini App could not listen on 127.0.0.1"
@@ -220,11 +224,9 @@ async def save_pasted_deck(user: SandboxUser, text: str) -> None:
     await user.wait_for(lambda m: m.message_id == preview.message_id and "✅" in m.text)
 
 
-async def play_session(
-    user: SandboxUser, services: Services, wrong: Collection[int] = ()
-) -> list[str]:
-    """Send /quiz and answer every question, right but for the question numbers in `wrong`;
-    each question's text and buttons, as shown."""
+async def play_session(app: MiniApp, user: SandboxUser, wrong: Collection[int] = ()) -> list[str]:
+    """Send /quiz and answer every question (taking ANSWER_SECONDS of the bot's clock each),
+    right but for the question numbers in `wrong`; each question's text and buttons, as shown."""
     sent = await user.send("/quiz")
     shown: list[str] = []
     while True:
@@ -236,7 +238,8 @@ async def play_session(
         if "Session complete" in message.text:
             return shown
         shown.append("\n".join([message.text, *message.labels]))
-        await answer(user, services, right=number not in wrong)
+        await answer(user, app.services, right=number not in wrong)
+        app.clock.advance(ANSWER_SECONDS)
 
 
 async def seed_history(app: MiniApp, user: SandboxUser, deck: str) -> dict[date, int]:
@@ -247,7 +250,7 @@ async def seed_history(app: MiniApp, user: SandboxUser, deck: str) -> dict[date,
     answered: dict[date, int] = {}
     for gap, wrong in ((0, {2, 4}), (1, {1}), (2, set[int]())):
         app.clock.advance(timedelta(days=gap))
-        shown = await play_session(user, app.services, wrong=wrong)
+        shown = await play_session(app, user, wrong=wrong)
         answered[app.clock.now().date()] = len(shown)
     return answered
 

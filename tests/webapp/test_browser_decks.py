@@ -47,7 +47,7 @@ async def test_a_card_edited_on_the_page_is_asked_as_edited_and_keeps_its_schedu
 ) -> None:
     alice = mini_app.sandbox.user("Alice")
     await save_pasted_deck(alice, CAPITALS)
-    first = await play_session(alice, mini_app.services)
+    first = await play_session(mini_app, alice)
     assert len(first) == 3 and any("France" in shown for shown in first)
     deck_id = await deck_id_of(mini_app, alice, "Capitals")
     france = await card_id_of(mini_app, deck_id, "France")
@@ -91,7 +91,7 @@ async def test_a_card_edited_on_the_page_is_asked_as_edited_and_keeps_its_schedu
 
     # A day later, the chat's quiz asks the card as edited, never as it was.
     mini_app.clock.advance(timedelta(days=1))
-    asked = await play_session(alice, mini_app.services)
+    asked = await play_session(mini_app, alice)
     assert any("République française" in shown for shown in asked), asked
     assert not any(line in ("France", "Paris") for shown in asked for line in shown.splitlines()), (
         asked
