@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -64,14 +63,15 @@ class MiniApp:
 
 
 @pytest.fixture
-async def mini_app(tmp_path: Path, clock: ManualClock) -> AsyncIterator[MiniApp]:
-    """The sandbox, the bot polling it on a fresh SQLite file, and the Mini App beside it."""
+async def mini_app(database_url: str, clock: ManualClock) -> AsyncIterator[MiniApp]:
+    """The sandbox, the bot polling it on a fresh database (SQLite, then PostgreSQL), and the
+    Mini App beside it."""
     sandbox = SandboxServer(token=TOKEN, host="127.0.0.1", port=0)
     await sandbox.start()
     settings = Settings(
         bot_token=TOKEN,
         bot_api_url=sandbox.base_url,
-        database_url=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        database_url=database_url,
         log_level="DEBUG",
     )
     bot = RunningBot(settings, clock)
