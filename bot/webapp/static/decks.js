@@ -99,6 +99,16 @@ function failed(err) {
   }
 }
 
+/** Says an edit is done; an edit of a followed deck also says the deck stopped following. */
+function edited(result, key) {
+  haptic("success");
+  const said = [t(key)];
+  if (result && result.stopped_following) {
+    said.push(t("decks.stopped_following"));
+  }
+  notify(said.join(" "));
+}
+
 /** Whether a Telegram client hosts the page (its popups answer only there). */
 function insideTelegram() {
   return (
@@ -313,7 +323,7 @@ function newDeckForm() {
 /** One deck's screen: its title (rename), its actions, its cards paged and searchable. */
 export function deckScreen(known) {
   const deckId = known.id;
-  const view = { offset: 0, query: "", focusAfter: null };
+  const view = { offset: 0, query: "", focusAfter: null, ticket: 0 };
   return {
     title: known.title,
     async render(root) {
@@ -353,9 +363,7 @@ function renameForm(deck) {
     event.preventDefault();
     clearFieldError(title.input, title.error);
     try {
-      await api("PATCH", `/decks/${deck.id}`, { title: title.input.value.trim() });
-      haptic("success");
-      notify(t("decks.renamed"));
+      edited(await api("PATCH", `/decks/${deck.id}`, { title: title.input.value.trim() }), "decks.renamed");
       await refresh();
     } catch (err) {
       if (err instanceof ApiError && err.status === 422) {
@@ -469,6 +477,9 @@ function cardsSection(deck, view, cards) {
 
 /** Fetches the current page of cards and shows it. */
 async function loadCards(deck, view, cards) {
+  // Only the latest request shows: a slow answer to an older search must not overwrite it.
+  view.ticket = (view.ticket || 0) + 1;
+  const ticket = view.ticket;
   cards.setAttribute("aria-busy", "true");
   try {
     const params = new URLSearchParams({ offset: String(view.offset), limit: String(PAGE_SIZE) });
@@ -476,6 +487,9 @@ async function loadCards(deck, view, cards) {
       params.set("q", view.query);
     }
     const data = await api("GET", `/decks/${deck.id}/cards?${params}`);
+    if (ticket !== view.ticket) {
+      return;
+    }
     const page = data.cards || [];
     if (!page.length && view.offset > 0 && data.total > 0) {
       // The page emptied (cards deleted elsewhere): show the last page that has cards.
@@ -493,9 +507,13 @@ async function loadCards(deck, view, cards) {
       }
     }
   } catch (err) {
-    failed(err);
+    if (ticket === view.ticket) {
+      failed(err);
+    }
   } finally {
-    cards.setAttribute("aria-busy", "false");
+    if (ticket === view.ticket) {
+      cards.setAttribute("aria-busy", "false");
+    }
   }
 }
 
@@ -587,9 +605,7 @@ function cardItem(deck, view, cards, card, total) {
 /** Moves a card one place and shows the list again, the same button focused. */
 async function moveCard(deck, view, cards, card, position, direction) {
   try {
-    await api("POST", `/decks/${deck.id}/cards/${card.id}/move`, { position });
-    haptic("light");
-    notify(t("decks.moved"));
+    edited(await api("POST", `/decks/${deck.id}/cards/${card.id}/move`, { position }), "decks.moved");
     // The card may now sit on the neighbouring page: follow it.
     if (position < view.offset) {
       view.offset = Math.max(0, view.offset - PAGE_SIZE);
@@ -739,9 +755,7 @@ function keepScheduleChoice() {
 /** Saves (PUT with `was`, or POST for a new card), then says so. */
 async function saveCard(deck, cardId, loaded, front, backText, keepSchedule) {
   if (cardId === null) {
-    await api("POST", `/decks/${deck.id}/cards`, { front, back: backText });
-    haptic("success");
-    notify(t("decks.added"));
+    edited(await api("POST", `/decks/${deck.id}/cards`, { front, back: backText }), "decks.added");
     return;
   }
   const result = await api("PUT", `/decks/${deck.id}/cards/${cardId}`, {
@@ -750,12 +764,7 @@ async function saveCard(deck, cardId, loaded, front, backText, keepSchedule) {
     was: { front: loaded.front, back: loaded.back },
     keep_schedule: keepSchedule,
   });
-  haptic("success");
-  const said = [t(result.schedule === "new" ? "decks.saved_new" : "decks.saved")];
-  if (result.stopped_following) {
-    said.push(t("decks.stopped_following"));
-  }
-  notify(said.join(" "));
+  edited(result, result.schedule === "new" ? "decks.saved_new" : "decks.saved");
 }
 
 /** Shows the card as it is now, after someone else changed it. */
@@ -780,9 +789,7 @@ async function deleteCard(deck, cardId) {
     return;
   }
   try {
-    await api("DELETE", `/decks/${deck.id}/cards/${cardId}`);
-    haptic("success");
-    notify(t("decks.card_deleted"));
+    edited(await api("DELETE", `/decks/${deck.id}/cards/${cardId}`), "decks.card_deleted");
     await back();
   } catch (err) {
     failed(err);
