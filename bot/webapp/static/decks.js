@@ -14,6 +14,8 @@ const SEARCH_DELAY_MS = 250;
 let uniqueCounter = 0;
 // The decks list's search, kept while the person opens a deck and comes back.
 let listQuery = "";
+// The deck last opened from the list: coming back, focus returns to its button.
+let returnToDeck = null;
 
 /** Links decks.css once: the screens bring their own layout, app.css the theme. */
 function linkStylesheet() {
@@ -222,13 +224,15 @@ export function decksScreen() {
         listQuery = search.input.value.trim();
         searchLater();
       });
-      root.append(
-        screenHeading(t("decks.title")),
-        el("div", { class: "decks-search", role: "search" }, search.wrapper),
-        results,
-        newDeckForm(),
-      );
+      const heading = screenHeading(t("decks.title"));
+      root.append(heading, el("div", { class: "decks-search", role: "search" }, search.wrapper), results, newDeckForm());
       await load();
+      if (returnToDeck !== null) {
+        // Back from a deck: where the person was (the list's heading when that deck is gone).
+        const button = results.querySelector(`.deck-item[data-deck-id="${returnToDeck}"]`);
+        returnToDeck = null;
+        (button || heading).focus();
+      }
     },
   };
 }
@@ -273,13 +277,19 @@ function deckList(decks) {
         {},
         el(
           "button",
-          { type: "button", class: "deck-item", "data-deck-id": String(deck.id), onClick: () => show(deckScreen(deck)) },
+          { type: "button", class: "deck-item", "data-deck-id": String(deck.id), onClick: () => openDeck(deck) },
           el("span", { class: "deck-item-title" }, deck.title),
           el("span", { class: "deck-item-facts" }, deckFacts(deck)),
         ),
       ),
     ),
   );
+}
+
+/** Opens a deck from the list, remembering where to come back to. */
+function openDeck(deck) {
+  returnToDeck = deck.id;
+  return show(deckScreen(deck));
 }
 
 /** The New deck form: a title, Create; the new deck opens at once. */
@@ -302,7 +312,7 @@ function newDeckForm() {
       const data = await api("POST", "/decks", { title: title.input.value.trim() });
       haptic("success");
       notify(t("decks.created"));
-      show(deckScreen(data.deck));
+      openDeck(data.deck);
     } catch (err) {
       if (err instanceof ApiError && err.status === 422) {
         haptic("error");
