@@ -441,6 +441,9 @@ async function downloadDeck(deck, after) {
       { class: "button-link", href: URL.createObjectURL(blob), download: fileNameOf(disposition, `${deck.title}.csv`) },
       t("decks.download_link"),
     );
+    for (const earlier of after.querySelectorAll("a[href^='blob:']")) {
+      URL.revokeObjectURL(earlier.href);
+    }
     after.replaceChildren(link);
     notify(t("decks.download_ready"));
     link.click();
@@ -719,7 +722,11 @@ export function cardScreen(deck, cardId) {
           save.disabled = false;
         }
       });
-      root.append(screenHeading(t(adding ? "decks.new_card" : "decks.edit_card")), form);
+      root.append(screenHeading(t(adding ? "decks.new_card" : "decks.edit_card")));
+      if (loaded.picture) {
+        root.append(cardPicture(deck, { id: cardId, front: loaded.front }));
+      }
+      root.append(form);
       if (!adding) {
         root.append(
           el("div", { class: "button-row danger-zone" },
