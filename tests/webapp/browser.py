@@ -64,6 +64,7 @@ DARK_THEME = {
     "secondary_bg_color": "#0f0f0f",
 }
 INSTALL_TIMEOUT = 15 * 60
+EXPECT_TIMEOUT_MS = 20_000
 ANSWER_SECONDS = timedelta(seconds=8)  # how long a person takes to answer a question
 # Every browser test module starts with `pytestmark = BROWSER_TESTS`: selectable with
 # `-m browser`, and run on the module's event loop, which the launched browser belongs to.
@@ -349,7 +350,11 @@ def chromium_path(request: pytest.FixtureRequest) -> str:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def chromium(chromium_path: str) -> AsyncIterator[Browser]:
     """A headless Chromium for the module's tests."""
-    from playwright.async_api import async_playwright
+    from playwright.async_api import async_playwright, expect
+
+    # What a page shows is awaited, never timed; the bound only ends a wait that would never end
+    # (generous: the whole suite shares two CPUs).
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
     async with async_playwright() as playwright:
         browser = await launch_chromium(playwright, chromium_path)
