@@ -66,9 +66,6 @@ DARK_THEME = {
 INSTALL_TIMEOUT = 15 * 60
 EXPECT_TIMEOUT_MS = 20_000
 ANSWER_SECONDS = timedelta(seconds=8)  # how long a person takes to answer a question
-# Every browser test module starts with `pytestmark = BROWSER_TESTS`: selectable with
-# `-m browser`, and run on the module's event loop, which the launched browser belongs to.
-BROWSER_TESTS = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
 
 def say(key: str, **values: object) -> str:
@@ -88,13 +85,19 @@ def chromium_executable() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-def install_chromium() -> str | None:
-    """Install Debian's Chromium when this is a root shell with apt-get; None when we cannot."""
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        return None
-    log.warning("Chromium is not installed: installing it with apt-get (a few minutes)")
+# Every browser test module starts with `pytestmark = BROWSER_TESTS`: selectable with
+# `-m browser`, and run on the module's event loop, which the launched browser belongs to.
+BROWSER_TESTS = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
+if chromium_executable() is None:
+    # This run installs Chromium (minutes) while setting up its first browser test: the tests
+    # get the install's time on top of the usual limit.
+    BROWSER_TESTS.append(pytest.mark.timeout(INSTALL_TIMEOUT + 180))
+
+
+def _apt_get(*arguments: str) -> bool:
+    """Run apt-get with `arguments`, its output logged; whether it succeeded."""
     done = subprocess.run(
-        ["apt-get", "install", "-y", "--no-install-recommends", "chromium"],
+        ["apt-get", *arguments],
         capture_output=True,
         text=True,
         timeout=INSTALL_TIMEOUT,
@@ -102,8 +105,24 @@ def install_chromium() -> str | None:
         env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
     )
     log.warning(
-        "apt-get install chromium exited %s:\n%s%s", done.returncode, done.stdout, done.stderr
+        "apt-get %s exited %s:\n%s%s",
+        " ".join(arguments),
+        done.returncode,
+        done.stdout,
+        done.stderr,
     )
+    return done.returncode == 0
+
+
+def install_chromium() -> str | None:
+    """Install Debian's Chromium when this is a root shell with apt-get; None when we cannot."""
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        return None
+    log.warning("Chromium is not installed: installing it with apt-get (a few minutes)")
+    install = ("install", "-y", "--no-install-recommends", "chromium")
+    # A fresh container has no package lists yet: fetch them once, then try again.
+    if not _apt_get(*install) and _apt_get("update"):
+        _apt_get(*install)
     return chromium_executable()
 
 
@@ -332,16 +351,12 @@ async def overflow(page: Page) -> int:
 
 
 @pytest.fixture(scope="session")
-def chromium_path(request: pytest.FixtureRequest) -> str:
+def chromium_path() -> str:
     """The system Chromium (installed with apt-get when missing and we may); skips otherwise."""
     problem = why_no_browser()
     if problem is not None:
         pytest.skip(problem)
-    found = chromium_executable()
-    if found is None:
-        # The install has its own 15-minute limit; the test's timeout is meant for hangs.
-        request.config.pluginmanager.hook.pytest_timeout_cancel_timer(item=request.node)
-        found = install_chromium()
+    found = chromium_executable() or install_chromium()
     if found is None:
         pytest.skip("Chromium is not installed and cannot be (apt-get install chromium as root)")
     return found
