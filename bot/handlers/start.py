@@ -79,7 +79,10 @@ async def help_command(update: Update, context: Context) -> None:
     if chat.type == Chat.PRIVATE:
         # Inline mode is named only when it is on (@BotFather's /setinline), so it is never untrue.
         inline = context.bot.username if context.bot.supports_inline_queries else None
-        await send_html(context.bot, chat.id, texts.help_text(private=True, inline_bot=inline))
+        # The Mini App is named only when the bot serves one (its address is set).
+        mini_app = context.bot_data.services.settings.webapp_url is not None
+        shown = texts.help_text(private=True, inline_bot=inline, mini_app=mini_app)
+        await send_html(context.bot, chat.id, shown)
         return
     # The group help points to the private chat for personal study: the button opens it.
     await send_to_private(context.bot, chat.id, texts.help_text(private=False), None)

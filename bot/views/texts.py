@@ -8,6 +8,7 @@ from bot.core.deeplinks import start_link
 from bot.views.commands import GROUP_COMMANDS, commands
 from bot.views.fmt import clip, esc
 from bot.views.i18n import N_, _
+from bot.views.webapp import manage_decks_button, menu_button_text
 
 
 def welcome(first_name: str) -> str:
@@ -21,9 +22,10 @@ def welcome(first_name: str) -> str:
     ) % {"name": name}
 
 
-def help_text(private: bool = True, inline_bot: str | None = None) -> str:
+def help_text(private: bool = True, inline_bot: str | None = None, mini_app: bool = False) -> str:
     """Every command of the chat with one line each (groups get the battle commands); with the
-    bot's username when inline mode is on, how to post a question in any chat."""
+    bot's username when inline mode is on, how to post a question in any chat; with `mini_app`
+    (the bot has a Mini App address), where its decks and progress pages open."""
     if not private:
         return group_help_text()
     lines = [_("<b>What I can do</b>")]
@@ -36,6 +38,14 @@ def help_text(private: bool = True, inline_bot: str | None = None) -> str:
             "LibreOffice sheet (.xlsx, .ods) or an Anki .apkg, or paste flashcards."
         )
     )
+    if mini_app:
+        lines.append(
+            _(
+                "To browse and edit your decks and see your progress on one page, tap "
+                "%(button)s under /decks or the bot's menu button (%(menu)s)."
+            )
+            % {"button": esc(manage_decks_button()), "menu": esc(menu_button_text())}
+        )
     battle_commands = ", ".join(
         f"/{name}" for name, _text in GROUP_COMMANDS if name not in {"help", "language"}
     )

@@ -20,6 +20,7 @@ _STRINGS: dict[str, str] = {
     "decks.new_heading": N_("New deck"),
     "decks.new_title_label": N_("Title of the new deck"),
     "decks.create": N_("Create deck"),
+    "decks.creating": N_("Creating…"),
     "decks.created": N_("Deck created: add its first card."),
     # One deck.
     "decks.rename_label": N_("Deck title"),
@@ -30,12 +31,16 @@ _STRINGS: dict[str, str] = {
     "decks.used": N_("Your next /quiz asks this deck."),
     "decks.close": N_("Back to the chat"),
     "decks.export": N_("Send the deck to the chat"),
+    "decks.sending": N_("Sending…"),
     "decks.exported": N_("The deck was sent to your chat as a file."),
     "decks.download": N_("Download the deck as a file"),
     "decks.download_ready": N_("The file is ready: save it with the link below."),
     "decks.download_link": N_("Save the file"),
     "decks.delete": N_("Delete deck"),
-    "decks.delete_confirm": N_("Delete the deck “{title}”? Your progress on it is kept."),
+    "decks.delete_confirm": N_(
+        "Delete “{title}” and its cards? Your progress on it is deleted too; this cannot be undone."
+    ),
+    "decks.deleting": N_("Deleting…"),
     "decks.deleted": N_("Deck deleted."),
     "decks.read_only": N_(
         "This is a starter deck: you can read its cards, not edit them. "
@@ -66,6 +71,8 @@ _STRINGS: dict[str, str] = {
         "Questions are known by their front: unchecked, the edited card starts as a new card."
     ),
     "decks.save": N_("Save card"),
+    "decks.saving": N_("Saving…"),
+    "decks.leave_unsaved": N_("Leave without saving? Your changes to this card will be lost."),
     "decks.saved": N_("Card saved."),
     "decks.saved_new": N_("Card saved: it starts as a new card."),
     "decks.added": N_("Card added."),
