@@ -83,7 +83,8 @@ async def pictures(app: MiniApp, page: Page, person: SandboxUser, out: Path) -> 
     await settled(page, "Spanish basics")
     deck = out / "webapp-deck.png"
     await page.screenshot(path=str(deck))
-    await page.keyboard.press("Escape")
+    await main.get_by_role("heading", level=1).focus()
+    await page.keyboard.press("Escape")  # back, as in a plain browser
     await settled(page, say("decks.title"))
     await main.get_by_role("tab", name=say("webapp.tab_progress")).click()
     await settled(page, say("progress.title"))

@@ -25,7 +25,7 @@ from tests.webapp.browser import (
 
 # Without Playwright the module is skipped, saying why (the import below would fail).
 pytest.importorskip("playwright", reason=harness.NO_PLAYWRIGHT)
-from playwright.async_api import Page, ViewportSize, expect
+from playwright.async_api import Dialog, Page, ViewportSize, expect
 
 pytestmark = harness.BROWSER_TESTS
 chromium_path = harness.chromium_path
@@ -81,6 +81,16 @@ async def tour(app: MiniApp, page: Page, answered: Mapping[date, int], check: Ch
     async def heading(name: str) -> None:
         await expect(main.get_by_role("heading", name=name, level=1)).to_be_visible()
 
+    async def go_back() -> None:
+        # As in a plain browser: Escape, outside the text boxes (there it belongs to the box).
+        await main.get_by_role("heading", level=1).focus()
+        await page.keyboard.press("Escape")
+
+    async def yes(dialog: Dialog) -> None:
+        await dialog.accept()  # leaving typed text behind: "yes"
+
+    page.on("dialog", yes)
+
     await heading(say("decks.title"))
     await expect(main.get_by_role("button", name="Words")).to_be_visible()
     await on("decks list")
@@ -124,15 +134,15 @@ async def tour(app: MiniApp, page: Page, answered: Mapping[date, int], check: Ch
     await expect(front).to_have_value(long_front + "s")
     await on("a card's editor after the card changed elsewhere")
 
-    await page.keyboard.press("Escape")
+    await go_back()
     await heading("Words")
     await main.get_by_role("button", name=say("decks.add_card")).click()
     await heading(say("decks.new_card"))
     await on("a new card")
 
-    await page.keyboard.press("Escape")
+    await go_back()
     await heading("Words")
-    await page.keyboard.press("Escape")
+    await go_back()
     await heading(say("decks.title"))
     await main.get_by_label(say("decks.new_title_label")).fill("Verbs")
     await main.get_by_role("button", name=say("decks.create")).click()
@@ -140,13 +150,13 @@ async def tour(app: MiniApp, page: Page, answered: Mapping[date, int], check: Ch
     await expect(main.get_by_text(say("decks.no_cards"))).to_be_visible()
     await on("a new empty deck")
 
-    await page.keyboard.press("Escape")
+    await go_back()
     await heading(say("decks.title"))
     await main.get_by_role("button", name="Khrushchev's attempts").click()
     await expect(main.get_by_text(say("decks.read_only"))).to_be_visible()
     await on("a starter deck (read only)")
 
-    await page.keyboard.press("Escape")
+    await go_back()
     await heading(say("decks.title"))
     await main.get_by_role("tab", name=say("webapp.tab_progress")).click()
     await heading(say("progress.title"))
