@@ -160,9 +160,32 @@ export function notify(message, kind = "info") {
   }, 30);
 }
 
-/** Asks a yes/no question: Telegram's own dialog, or the browser's outside Telegram. */
+/** Whether a Telegram client hosts the page: what telegram-web-app.js itself posts events to (a
+ * mobile client's proxy, the desktop client's window.external, Telegram Web's parent frame).
+ * Outside one, Telegram's popups have nobody to show them and would never answer. */
+function insideTelegram() {
+  if (!tg || tg.platform === "unknown") {
+    return false;
+  }
+  return (
+    window.TelegramWebviewProxy !== undefined ||
+    Boolean(window.external && "notify" in window.external) ||
+    window.parent !== window
+  );
+}
+
+/** Empties the status line: what it said belonged to the screen the person just left. */
+function quiet() {
+  const status = document.getElementById("status");
+  if (status) {
+    status.className = "status";
+    status.textContent = "";
+  }
+}
+
+/** Asks a yes/no question: Telegram's own dialog inside Telegram, the browser's outside it. */
 export function ask(message) {
-  if (tg && tg.showConfirm && tg.isVersionAtLeast && tg.isVersionAtLeast("6.2")) {
+  if (insideTelegram() && tg.showConfirm && tg.isVersionAtLeast && tg.isVersionAtLeast("6.2")) {
     return new Promise((resolve) => {
       try {
         tg.showConfirm(message, (ok) => resolve(Boolean(ok)));
@@ -185,6 +208,8 @@ export function closeApp() {
 
 /** Shows `screen` ({title, render(root)}) over the current one. */
 export function show(screen) {
+  // A sentence said a moment ago (Deck created.) still shows: notify() writes it a beat later.
+  quiet();
   stack.push(screen);
   return render();
 }
@@ -202,8 +227,36 @@ export function refresh() {
   return render();
 }
 
+/** Goes back as the person asked (Back button, Escape): a screen with unsaved changes may ask
+ * first (its `canLeave()` answers whether to leave). The screens' own back() after a save does
+ * not ask. */
+async function leave() {
+  const screen = stack[stack.length - 1];
+  if (stack.length <= 1) {
+    return;
+  }
+  if (screen && typeof screen.canLeave === "function" && !(await screen.canLeave())) {
+    return;
+  }
+  if (stack[stack.length - 1] === screen) {
+    quiet();
+    await back();
+  }
+}
+
 function onBackButton() {
-  back();
+  leave();
+}
+
+/** Whether focus is in a place that takes typing (Escape there belongs to the field). */
+function typingIn(target) {
+  if (!(target instanceof Element)) {
+    return false;
+  }
+  if (target.tagName === "INPUT") {
+    return !["checkbox", "radio", "button", "submit", "reset"].includes(target.type);
+  }
+  return target.isContentEditable || target.tagName === "TEXTAREA" || target.tagName === "SELECT";
 }
 
 /** Telegram's Back button: shown while a screen is stacked over the home. */
@@ -250,6 +303,7 @@ function homeScreen(modules) {
             onClick: () => {
               if (homeTab !== name) {
                 homeTab = name;
+                quiet();
                 haptic("light");
                 render().then(() => {
                   const tab = document.getElementById(`tab-${name}`);
@@ -366,10 +420,10 @@ async function start() {
       tg.BackButton.onClick(onBackButton);
     }
   }
-  // Escape goes back too, in a plain browser.
+  // Escape goes back too, in a plain browser; not while typing, where it would lose the text.
   document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && stack.length > 1) {
-      back();
+    if (event.key === "Escape" && stack.length > 1 && !event.defaultPrevented && !typingIn(event.target)) {
+      leave();
     }
   });
   try {

@@ -46,6 +46,8 @@ function labelledInput(labelKey, props = {}) {
   const error = el("p", { id: `${id}-error`, class: "field-error" });
   error.hidden = true;
   const wrapper = el("div", { class: "field" }, el("label", { for: id }, t(labelKey)), input, error);
+  // An error speaks of what was sent: once the field changes, it no longer holds.
+  input.addEventListener("input", () => clearFieldError(input, error));
   return { wrapper, input, error };
 }
 
@@ -111,19 +113,26 @@ function edited(result, key) {
   notify(said.join(" "));
 }
 
-/** Whether a Telegram client hosts the page (its popups answer only there). */
-function insideTelegram() {
-  return (
-    window.TelegramWebviewProxy !== undefined ||
-    window.parent !== window ||
-    Boolean(window.external && "notify" in window.external)
-  );
-}
-
-/** Asks a yes/no question: ask() inside Telegram, the browser's own dialog outside it (where
- * Telegram.WebApp.showConfirm has nobody to show it and would never answer). */
-function confirmed(message) {
-  return insideTelegram() ? ask(message) : Promise.resolve(window.confirm(message));
+/** Runs `work` with `button` busy (disabled, aria-busy, `labelKey`'s "Saving…" when given) so a
+ * second tap cannot send it twice while a slow answer is on its way; then as it was. */
+async function whileBusy(button, labelKey, work) {
+  const label = button.textContent;
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  if (labelKey) {
+    button.textContent = t(labelKey);
+  }
+  try {
+    return await work();
+  } finally {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+    button.textContent = label;
+    // A disabled button lets go of focus: give it back when nothing else took it.
+    if (button.isConnected && document.activeElement === document.body) {
+      button.focus();
+    }
+  }
 }
 
 /** Calls `fn` once `delayMs` has passed without another call (search as you type). */
@@ -307,22 +316,27 @@ function newDeckForm() {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearFieldError(title.input, title.error);
-    submit.disabled = true;
-    try {
-      const data = await api("POST", "/decks", { title: title.input.value.trim() });
+    if (submit.disabled) {
+      return; // Enter pressed again while the first one is on its way
+    }
+    let created = null;
+    await whileBusy(submit, "decks.creating", async () => {
+      try {
+        created = (await api("POST", "/decks", { title: title.input.value.trim() })).deck;
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 422) {
+          haptic("error");
+          fieldError(title.input, title.error, err.message);
+          title.input.focus();
+        } else {
+          failed(err);
+        }
+      }
+    });
+    if (created) {
       haptic("success");
       notify(t("decks.created"));
-      openDeck(data.deck);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 422) {
-        haptic("error");
-        fieldError(title.input, title.error, err.message);
-        title.input.focus();
-      } else {
-        failed(err);
-      }
-    } finally {
-      submit.disabled = false;
+      openDeck(created);
     }
   });
   return form;
@@ -363,26 +377,31 @@ export function deckScreen(known) {
 function renameForm(deck) {
   const title = labelledInput("decks.rename_label", { maxlength: String(MAX_TITLE_CHARS), required: "" });
   title.input.value = deck.title;
-  const form = el(
-    "form",
-    { class: "rename", novalidate: "" },
-    title.wrapper,
-    el("button", { type: "submit" }, t("decks.rename_save")),
-  );
+  const save = el("button", { type: "submit" }, t("decks.rename_save"));
+  const form = el("form", { class: "rename", novalidate: "" }, title.wrapper, save);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearFieldError(title.input, title.error);
-    try {
-      edited(await api("PATCH", `/decks/${deck.id}`, { title: title.input.value.trim() }), "decks.renamed");
-      await refresh();
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 422) {
-        haptic("error");
-        fieldError(title.input, title.error, err.message);
-        title.input.focus();
-      } else {
-        failed(err);
+    if (save.disabled) {
+      return; // Enter pressed again while the first one is on its way
+    }
+    let renamed = null;
+    await whileBusy(save, "decks.saving", async () => {
+      try {
+        renamed = await api("PATCH", `/decks/${deck.id}`, { title: title.input.value.trim() });
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 422) {
+          haptic("error");
+          fieldError(title.input, title.error, err.message);
+          title.input.focus();
+        } else {
+          failed(err);
+        }
       }
+    });
+    if (renamed) {
+      edited(renamed, "decks.renamed");
+      await refresh();
     }
   });
   return form;
@@ -393,12 +412,14 @@ function deckActions(deck) {
   const headingId = uid("actions");
   const after = el("div", { class: "action-result" });
   const buttons = [
-    el("button", { type: "button", class: "primary", onClick: () => useDeck(deck, after) }, t("decks.use")),
-    el("button", { type: "button", onClick: () => exportDeck(deck) }, t("decks.export")),
-    el("button", { type: "button", onClick: () => downloadDeck(deck, after) }, t("decks.download")),
+    el("button", { type: "button", class: "primary", onClick: (event) => useDeck(deck, after, event.currentTarget) }, t("decks.use")),
+    el("button", { type: "button", onClick: (event) => exportDeck(deck, event.currentTarget) }, t("decks.export")),
+    el("button", { type: "button", onClick: (event) => downloadDeck(deck, after, event.currentTarget) }, t("decks.download")),
   ];
   if (deck.editable) {
-    buttons.push(el("button", { type: "button", class: "danger", onClick: () => deleteDeck(deck) }, t("decks.delete")));
+    buttons.push(
+      el("button", { type: "button", class: "danger", onClick: (event) => deleteDeck(deck, event.currentTarget) }, t("decks.delete")),
+    );
   }
   return el(
     "section",
@@ -410,9 +431,9 @@ function deckActions(deck) {
 }
 
 /** Makes the deck the active one, then offers to go back to the chat. */
-async function useDeck(deck, after) {
+async function useDeck(deck, after, button) {
   try {
-    await api("POST", `/decks/${deck.id}/use`, {});
+    await whileBusy(button, null, () => api("POST", `/decks/${deck.id}/use`, {}));
     haptic("success");
     notify(t("decks.used"));
     after.replaceChildren(el("button", { type: "button", class: "primary", onClick: () => closeApp() }, t("decks.close")));
@@ -422,9 +443,9 @@ async function useDeck(deck, after) {
 }
 
 /** Has the bot send the deck into the person's chat as a file. */
-async function exportDeck(deck) {
+async function exportDeck(deck, button) {
   try {
-    await api("POST", `/decks/${deck.id}/export`, {});
+    await whileBusy(button, "decks.sending", () => api("POST", `/decks/${deck.id}/export`, {}));
     haptic("success");
     notify(t("decks.exported"));
   } catch (err) {
@@ -433,9 +454,9 @@ async function exportDeck(deck) {
 }
 
 /** Fetches the deck's file and offers it as a download link (a plain browser's way to save it). */
-async function downloadDeck(deck, after) {
+async function downloadDeck(deck, after, button) {
   try {
-    const { blob, disposition } = await fetchBlob(`/decks/${deck.id}/export`);
+    const { blob, disposition } = await whileBusy(button, null, () => fetchBlob(`/decks/${deck.id}/export`));
     const link = el(
       "a",
       { class: "button-link", href: URL.createObjectURL(blob), download: fileNameOf(disposition, `${deck.title}.csv`) },
@@ -453,12 +474,12 @@ async function downloadDeck(deck, after) {
 }
 
 /** Deletes the deck once the person confirms, and goes back to the list. */
-async function deleteDeck(deck) {
-  if (!(await confirmed(t("decks.delete_confirm", { title: deck.title })))) {
+async function deleteDeck(deck, button) {
+  if (!(await ask(t("decks.delete_confirm", { title: deck.title })))) {
     return;
   }
   try {
-    await api("DELETE", `/decks/${deck.id}`);
+    await whileBusy(button, "decks.deleting", () => api("DELETE", `/decks/${deck.id}`));
     haptic("success");
     notify(t("decks.deleted"));
     await back();
@@ -593,7 +614,7 @@ function cardItem(deck, view, cards, card, total) {
         class: "move move-up",
         "data-card-id": String(card.id),
         "aria-label": t("decks.move_up", { front: card.front }),
-        onClick: () => moveCard(deck, view, cards, card, card.position - 1, "up"),
+        onClick: (event) => moveCard(deck, view, cards, card, card.position - 1, "up", event.currentTarget),
       },
       "↑",
     );
@@ -604,7 +625,7 @@ function cardItem(deck, view, cards, card, total) {
         class: "move move-down",
         "data-card-id": String(card.id),
         "aria-label": t("decks.move_down", { front: card.front }),
-        onClick: () => moveCard(deck, view, cards, card, card.position + 1, "down"),
+        onClick: (event) => moveCard(deck, view, cards, card, card.position + 1, "down", event.currentTarget),
       },
       "↓",
     );
@@ -616,9 +637,10 @@ function cardItem(deck, view, cards, card, total) {
 }
 
 /** Moves a card one place and shows the list again, the same button focused. */
-async function moveCard(deck, view, cards, card, position, direction) {
+async function moveCard(deck, view, cards, card, position, direction, button) {
   try {
-    edited(await api("POST", `/decks/${deck.id}/cards/${card.id}/move`, { position }), "decks.moved");
+    const moved = await whileBusy(button, null, () => api("POST", `/decks/${deck.id}/cards/${card.id}/move`, { position }));
+    edited(moved, "decks.moved");
     // The card may now sit on the neighbouring page: follow it.
     if (position < view.offset) {
       view.offset = Math.max(0, view.offset - PAGE_SIZE);
@@ -659,9 +681,15 @@ export function cardScreen(deck, cardId) {
   const adding = cardId === null;
   // What the person typed, kept across a re-render (after a 409 the boxes keep their text).
   const typed = { front: null, back: null };
+  // What the boxes hold and what they were loaded with: leaving asks when they differ.
+  let unsaved = () => false;
   return {
     title: t(adding ? "decks.new_card" : "decks.edit_card"),
+    async canLeave() {
+      return !unsaved() || ask(t("decks.leave_unsaved"));
+    },
     async render(root) {
+      unsaved = () => false;
       let loaded = { front: "", back: "" };
       if (!adding) {
         try {
@@ -688,38 +716,48 @@ export function cardScreen(deck, cardId) {
         typed.back = backSide.input.value;
       });
       updateKeep();
+      unsaved = () => front.input.value !== loaded.front || backSide.input.value !== loaded.back;
       const save = el("button", { type: "submit", class: "primary" }, t("decks.save"));
       const form = el("form", { class: "card-form", novalidate: "" }, changed, front.wrapper, backSide.wrapper, keep.wrapper, save);
       form.addEventListener("submit", async (event) => {
         event.preventDefault();
+        if (save.disabled) {
+          return; // a second tap while the first save is on its way (a big deck takes seconds)
+        }
         clearFieldError(front.input, front.error);
         clearFieldError(backSide.input, backSide.error);
-        save.disabled = true;
-        try {
-          await saveCard(deck, cardId, loaded, front.input.value, backSide.input.value, keep.input.checked);
-          await back();
-        } catch (err) {
-          if (err instanceof ApiError && err.status === 409) {
-            const now = (err.body && (err.body.card || (err.body.error && err.body.error.card))) || null;
-            if (now) {
-              // The next Save compares with what is true now and re-applies the person's text.
-              loaded = now;
+        let saved = false;
+        await whileBusy(save, "decks.saving", async () => {
+          try {
+            await saveCard(deck, cardId, loaded, front.input.value, backSide.input.value, keep.input.checked);
+            saved = true;
+          } catch (err) {
+            if (err instanceof ApiError && err.status === 409) {
+              const now = (err.body && (err.body.card || (err.body.error && err.body.error.card))) || null;
+              if (now) {
+                // The next Save compares with what is true now and re-applies the person's text.
+                loaded = now;
+              }
+              showChanged(changed, now);
+              updateKeep();
+              // What is true now is read first: focus moves to it (the boxes follow it).
+              changed.querySelector("h2").focus();
+              haptic("warning");
+              notify(t("decks.changed"), "error");
+            } else if (err instanceof ApiError && err.status === 422) {
+              haptic("error");
+              const target = fieldOf(err) === "back" ? backSide : front;
+              fieldError(target.input, target.error, err.message);
+              notify(err.message, "error");
+              target.input.focus();
+            } else {
+              failed(err);
             }
-            showChanged(changed, now);
-            updateKeep();
-            haptic("warning");
-            notify(t("decks.changed"), "error");
-          } else if (err instanceof ApiError && err.status === 422) {
-            haptic("error");
-            const target = fieldOf(err) === "back" ? backSide : front;
-            fieldError(target.input, target.error, err.message);
-            notify(err.message, "error");
-            target.input.focus();
-          } else {
-            failed(err);
           }
-        } finally {
-          save.disabled = false;
+        });
+        if (saved) {
+          unsaved = () => false;
+          await back();
         }
       });
       root.append(screenHeading(t(adding ? "decks.new_card" : "decks.edit_card")));
@@ -730,7 +768,7 @@ export function cardScreen(deck, cardId) {
       if (!adding) {
         root.append(
           el("div", { class: "button-row danger-zone" },
-            el("button", { type: "button", class: "danger", onClick: () => deleteCard(deck, cardId) }, t("decks.delete_card")),
+            el("button", { type: "button", class: "danger", onClick: (event) => deleteCard(deck, cardId, event.currentTarget) }, t("decks.delete_card")),
           ),
         );
       }
@@ -752,6 +790,8 @@ function sideField(labelKey, value) {
   const error = el("p", { id: `${id}-error`, class: "field-error" });
   error.hidden = true;
   const wrapper = el("div", { class: "field" }, el("label", { for: id }, t(labelKey)), input, counter, error);
+  // An error speaks of what was sent: once the side changes, it no longer holds.
+  input.addEventListener("input", () => clearFieldError(input, error));
   return { wrapper, input, error };
 }
 
@@ -787,7 +827,7 @@ async function saveCard(deck, cardId, loaded, front, backText, keepSchedule) {
 /** Shows the card as it is now, after someone else changed it. */
 function showChanged(box, now) {
   const headingId = uid("changed");
-  const parts = [el("h2", { id: headingId }, t("decks.changed_heading")), el("p", {}, t("decks.changed"))];
+  const parts = [el("h2", { id: headingId, tabindex: "-1" }, t("decks.changed_heading")), el("p", {}, t("decks.changed"))];
   if (now) {
     parts.push(
       el("p", { class: "card-now" }, t("decks.now_front", { text: now.front })),
@@ -801,12 +841,12 @@ function showChanged(box, now) {
 }
 
 /** Deletes the card once the person confirms, and goes back to the deck. */
-async function deleteCard(deck, cardId) {
-  if (!(await confirmed(t("decks.delete_card_confirm")))) {
+async function deleteCard(deck, cardId, button) {
+  if (!(await ask(t("decks.delete_card_confirm")))) {
     return;
   }
   try {
-    edited(await api("DELETE", `/decks/${deck.id}/cards/${cardId}`), "decks.card_deleted");
+    edited(await whileBusy(button, "decks.deleting", () => api("DELETE", `/decks/${deck.id}/cards/${cardId}`)), "decks.card_deleted");
     await back();
   } catch (err) {
     failed(err);

@@ -326,19 +326,25 @@ async function reviewNow(cardIds, button) {
     notify(t("progress.pick_first"), "error");
     return;
   }
+  if (button.disabled) {
+    return; // a second tap while the first is on its way
+  }
+  // Busy until the bot answers: disabled, and said so to screen readers.
   button.disabled = true;
+  button.setAttribute("aria-busy", "true");
   try {
     await api("POST", "/review", { card_ids: cardIds.slice(0, MAX_PICKED) });
   } catch (err) {
     haptic("error");
     notify(err instanceof ApiError ? err.message : t("progress.error"), "error");
-    button.disabled = false;
     return;
+  } finally {
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
   }
   haptic("success");
   // Outside Telegram the page stays open: it says where the quiz went.
   notify(t("progress.review_sent"));
-  button.disabled = false;
   closeApp();
 }
 
