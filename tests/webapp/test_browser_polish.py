@@ -133,3 +133,25 @@ async def test_save_is_busy_until_the_answer_comes_so_it_is_sent_once(
     await expect(main.get_by_role("heading", name="Capitals", level=1)).to_be_visible()
     await expect(page.get_by_role("status")).to_have_text(say("decks.saved"))
     assert len(puts) == 1
+
+
+async def test_a_refused_field_is_cleared_by_editing_it_and_moving_on_quiets_the_status(
+    mini_app: MiniApp, page: Page
+) -> None:
+    main = await open_card(mini_app, page, "France")
+    front = main.get_by_label(say("decks.front"))
+    await front.fill("Spain")  # another card's front
+    await main.get_by_role("button", name=say("decks.save")).click()
+    await expect(front).to_have_attribute("aria-invalid", "true")
+    refusal = main.locator(".field-error:visible")
+    await expect(refusal).to_have_count(1)
+    await front.fill("Spain (the country)")  # the refusal spoke of "Spain": it goes
+    await expect(refusal).to_have_count(0)
+    await expect(front).not_to_have_attribute("aria-invalid", "true")
+
+    await front.fill("France")
+    await main.get_by_role("heading", level=1).focus()
+    await page.keyboard.press("Escape")
+    await expect(main.get_by_role("heading", name="Capitals", level=1)).to_be_visible()
+    # The editor's refusal is not left on the deck's screen.
+    await expect(page.get_by_role("status")).to_have_text("")
