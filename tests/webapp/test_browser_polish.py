@@ -155,3 +155,68 @@ async def test_a_refused_field_is_cleared_by_editing_it_and_moving_on_quiets_the
     await expect(main.get_by_role("heading", name="Capitals", level=1)).to_be_visible()
     # The editor's refusal is not left on the deck's screen.
     await expect(page.get_by_role("status")).to_have_text("")
+
+
+# A Telegram client, as far as telegram-web-app.js can tell: a mobile client's proxy that takes
+# the page's events. A popup is answered with the next of window.answers (true: OK).
+TELEGRAM_CLIENT = """
+window.posted = [];
+window.answers = [];
+window.TelegramWebviewProxy = {
+    postEvent(type, data) {
+        window.posted.push([type, data === undefined ? null : JSON.parse(data)]);
+        if (type === "web_app_open_popup") {
+            const ok = window.answers.shift();
+            setTimeout(() => {
+                window.Telegram.WebView.receiveEvent("popup_closed", ok ? { button_id: "ok" } : {});
+                window.answered = (window.answered || 0) + 1;
+            }, 0);
+        }
+    },
+};
+"""
+
+
+async def popups(page: Page) -> list[str]:
+    """The messages of the Telegram popups the page opened."""
+    posted: list[list[object]] = await page.evaluate("window.posted")
+    return [str(data["message"]) for kind, data in posted if kind == "web_app_open_popup"]  # type: ignore[index]
+
+
+async def test_inside_telegram_its_popup_asks_and_its_back_button_minds_unsaved_changes(
+    mini_app: MiniApp, page: Page
+) -> None:
+    browser_dialogs: list[str] = []
+
+    async def on_dialog(dialog: Dialog) -> None:
+        browser_dialogs.append(dialog.message)
+        await dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    await page.add_init_script(TELEGRAM_CLIENT)
+    main = await open_card(mini_app, page, "France")
+    await main.get_by_label(say("decks.back")).fill("Paris, on the Seine")
+
+    await page.evaluate("window.answers.push(false)")
+    await page.evaluate('window.Telegram.WebView.receiveEvent("back_button_pressed")')
+    await page.wait_for_function("window.posted.some(([kind]) => kind === 'web_app_open_popup')")
+    assert await popups(page) == [say("decks.leave_unsaved")]
+    await page.wait_for_function("window.answered === 1")  # No: the editor stays
+    await expect(main.get_by_label(say("decks.back"))).to_have_value("Paris, on the Seine")
+
+    await page.evaluate("window.answers.push(true)")
+    await page.evaluate('window.Telegram.WebView.receiveEvent("back_button_pressed")')
+    await expect(main.get_by_role("heading", name="Capitals", level=1)).to_be_visible()
+
+    # A long title is cut in the question, so Telegram's popup (256 characters) takes it.
+    title = "Capitals of Europe, " * 10
+    await main.get_by_label(say("decks.rename_label")).fill(title)
+    await main.get_by_role("button", name=say("decks.rename_save")).click()
+    await expect(main.get_by_role("heading", name=title.strip(), level=1)).to_be_visible()
+    await page.evaluate("window.answers.push(true)")
+    await main.get_by_role("button", name=say("decks.delete")).click()
+    await expect(main.get_by_role("heading", name=say("decks.title"), level=1)).to_be_visible()
+    asked = (await popups(page))[-1]
+    assert asked.startswith("Delete “Capitals of Europe") and asked.endswith("cannot be undone.")
+    assert len(asked) <= 256
+    assert browser_dialogs == []

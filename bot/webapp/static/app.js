@@ -183,12 +183,16 @@ function quiet() {
   }
 }
 
+// The longest message Telegram's popup takes (telegram-web-app.js refuses a longer one).
+const POPUP_MAX_CHARS = 256;
+
 /** Asks a yes/no question: Telegram's own dialog inside Telegram, the browser's outside it. */
 export function ask(message) {
   if (insideTelegram() && tg.showConfirm && tg.isVersionAtLeast && tg.isVersionAtLeast("6.2")) {
+    const text = message.length > POPUP_MAX_CHARS ? `${message.slice(0, POPUP_MAX_CHARS - 1)}…` : message;
     return new Promise((resolve) => {
       try {
-        tg.showConfirm(message, (ok) => resolve(Boolean(ok)));
+        tg.showConfirm(text, (ok) => resolve(Boolean(ok)));
       } catch (err) {
         resolve(window.confirm(message));
       }

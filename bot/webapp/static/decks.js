@@ -10,6 +10,8 @@ const PAGE_SIZE = 50;
 const MAX_SIDE_CHARS = 2000;
 const MAX_TITLE_CHARS = 200;
 const SEARCH_DELAY_MS = 250;
+// A title quoted in a question: Telegram's popup takes 256 characters, the sentence needs its end.
+const QUESTION_TITLE_CHARS = 60;
 
 let uniqueCounter = 0;
 // The decks list's search, kept while the person opens a deck and comes back.
@@ -133,6 +135,11 @@ async function whileBusy(button, labelKey, work) {
       button.focus();
     }
   }
+}
+
+/** `text` cut to `max` characters, an ellipsis saying so. */
+function clipped(text, max) {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** Calls `fn` once `delayMs` has passed without another call (search as you type). */
@@ -361,11 +368,12 @@ export function deckScreen(known) {
       }
       this.title = deck.title;
       const cards = el("div", { class: "card-results", "aria-busy": "true" });
+      const facts = el("p", { class: "deck-facts" }, deckFacts(deck));
       root.append(
         screenHeading(deck.title),
-        el("p", { class: "deck-facts" }, deckFacts(deck)),
+        facts,
         ...(deck.editable ? [renameForm(deck)] : [el("p", { class: "read-only note" }, t("decks.read_only"))]),
-        deckActions(deck),
+        deckActions(deck, facts),
         cardsSection(deck, view, cards),
       );
       await loadCards(deck, view, cards);
@@ -407,12 +415,12 @@ function renameForm(deck) {
   return form;
 }
 
-/** Quiz this deck, send it to the chat, download it, delete it. */
-function deckActions(deck) {
+/** Quiz this deck, send it to the chat, download it, delete it (`facts`: the deck's line of facts). */
+function deckActions(deck, facts) {
   const headingId = uid("actions");
   const after = el("div", { class: "action-result" });
   const buttons = [
-    el("button", { type: "button", class: "primary", onClick: (event) => useDeck(deck, after, event.currentTarget) }, t("decks.use")),
+    el("button", { type: "button", class: "primary", onClick: (event) => useDeck(deck, facts, after, event.currentTarget) }, t("decks.use")),
     el("button", { type: "button", onClick: (event) => exportDeck(deck, event.currentTarget) }, t("decks.export")),
     el("button", { type: "button", onClick: (event) => downloadDeck(deck, after, event.currentTarget) }, t("decks.download")),
   ];
@@ -430,10 +438,12 @@ function deckActions(deck) {
   );
 }
 
-/** Makes the deck the active one, then offers to go back to the chat. */
-async function useDeck(deck, after, button) {
+/** Makes the deck the active one (its facts say so), then offers to go back to the chat. */
+async function useDeck(deck, facts, after, button) {
   try {
-    await whileBusy(button, null, () => api("POST", `/decks/${deck.id}/use`, {}));
+    const used = await whileBusy(button, null, () => api("POST", `/decks/${deck.id}/use`, {}));
+    Object.assign(deck, (used && used.deck) || { active: true });
+    facts.textContent = deckFacts(deck);
     haptic("success");
     notify(t("decks.used"));
     after.replaceChildren(el("button", { type: "button", class: "primary", onClick: () => closeApp() }, t("decks.close")));
@@ -475,7 +485,7 @@ async function downloadDeck(deck, after, button) {
 
 /** Deletes the deck once the person confirms, and goes back to the list. */
 async function deleteDeck(deck, button) {
-  if (!(await ask(t("decks.delete_confirm", { title: deck.title })))) {
+  if (!(await ask(t("decks.delete_confirm", { title: clipped(deck.title, QUESTION_TITLE_CHARS) })))) {
     return;
   }
   try {
