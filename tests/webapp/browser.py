@@ -31,6 +31,7 @@ from bot.sandbox.driver import SandboxUser
 from bot.sandbox.server import SandboxServer
 from bot.services.container import Services
 from bot.views import webapp, webapp_decks, webapp_progress
+from bot.views.i18n import using_locale
 from bot.webapp.context import WebUser
 from bot.webapp.init_data import sign_init_data
 from bot.webapp.server import WebAppServer, start_webapp, stop_webapp
@@ -68,9 +69,10 @@ EXPECT_TIMEOUT_MS = 20_000
 ANSWER_SECONDS = timedelta(seconds=8)  # how long a person takes to answer a question
 
 
-def say(key: str, **values: object) -> str:
-    """The English sentence the page shows for `key` (as GET /app/api/session sends it)."""
-    sentences = {**webapp.strings(), **webapp_decks.strings(), **webapp_progress.strings()}
+def say(key: str, locale: str = "en", **values: object) -> str:
+    """The sentence the page shows for `key` in `locale` (as GET /app/api/session sends it)."""
+    with using_locale(locale):
+        sentences = {**webapp.strings(), **webapp_decks.strings(), **webapp_progress.strings()}
     sentence = sentences[key]
     for name, value in values.items():
         sentence = sentence.replace("{" + name + "}", str(value))

@@ -142,3 +142,22 @@ async def test_another_persons_deck_is_refused_and_left_as_it_was(
         "SELECT active_deck_id FROM users WHERE id = ?", (bob.id,)
     )
     assert active is not None and active[0] != deck_id
+
+
+async def test_a_russian_speakers_page_speaks_russian(mini_app: MiniApp, page: Page) -> None:
+    olga = mini_app.sandbox.user("Olga", language_code="ru")
+    await mini_app.open_app(page, olga)
+    main = page.get_by_role("main")
+    await expect(
+        main.get_by_role("heading", name=say("decks.title", "ru"), level=1)
+    ).to_be_visible()
+    assert await page.evaluate("document.documentElement.lang") == "ru"
+    assert say("decks.title", "ru") != say("decks.title")
+    tabs = main.get_by_role("tab")
+    await expect(tabs).to_have_text(
+        [say("webapp.tab_decks", "ru"), say("webapp.tab_progress", "ru")]
+    )
+    await expect(main.get_by_text(say("decks.none_yours", "ru"))).to_be_visible()
+    starter = main.get_by_role("button", name="Khrushchev's attempts")
+    await expect(starter).to_contain_text(say("decks.cards_count", "ru", count=9))
+    await expect(main.get_by_label(say("decks.new_title_label", "ru"))).to_be_visible()
