@@ -135,7 +135,7 @@ async def test_save_is_busy_until_the_answer_comes_so_it_is_sent_once(
     assert len(puts) == 1
 
 
-async def test_a_refused_field_is_cleared_by_editing_it_and_moving_on_quiets_the_status(
+async def test_a_refusal_goes_once_its_field_is_edited_and_moving_on_quiets_the_status(
     mini_app: MiniApp, page: Page
 ) -> None:
     main = await open_card(mini_app, page, "France")
@@ -145,16 +145,25 @@ async def test_a_refused_field_is_cleared_by_editing_it_and_moving_on_quiets_the
     await expect(front).to_have_attribute("aria-invalid", "true")
     refusal = main.locator(".field-error:visible")
     await expect(refusal).to_have_count(1)
+    status = page.get_by_role("status")
+    await expect(status).to_have_text(await refusal.inner_text())
     await front.fill("Spain (the country)")  # the refusal spoke of "Spain": it goes
     await expect(refusal).to_have_count(0)
+    await expect(status).to_have_text("")
     await expect(front).not_to_have_attribute("aria-invalid", "true")
 
     await front.fill("France")
     await main.get_by_role("heading", level=1).focus()
     await page.keyboard.press("Escape")
-    await expect(main.get_by_role("heading", name="Capitals", level=1)).to_be_visible()
-    # The editor's refusal is not left on the deck's screen.
-    await expect(page.get_by_role("status")).to_have_text("")
+    deck = main.get_by_role("heading", name="Capitals", level=1)
+    await expect(deck).to_be_visible()
+    await main.get_by_role("button", name=say("decks.move_down", front="France")).click()
+    await expect(status).to_have_text(say("decks.moved"))
+    await deck.focus()
+    await page.keyboard.press("Escape")
+    await expect(main.get_by_role("heading", name=say("decks.title"), level=1)).to_be_visible()
+    # What the deck's screen said is not left on the list's.
+    await expect(status).to_have_text("")
 
 
 # A Telegram client, as far as telegram-web-app.js can tell: a mobile client's proxy that takes

@@ -49,7 +49,7 @@ function labelledInput(labelKey, props = {}) {
   error.hidden = true;
   const wrapper = el("div", { class: "field" }, el("label", { for: id }, t(labelKey)), input, error);
   // An error speaks of what was sent: once the field changes, it no longer holds.
-  input.addEventListener("input", () => clearFieldError(input, error));
+  input.addEventListener("input", () => withdrawError(input, error));
   return { wrapper, input, error };
 }
 
@@ -77,6 +77,14 @@ function clearFieldError(input, error) {
     input.setAttribute("aria-describedby", described.join(" "));
   } else {
     input.removeAttribute("aria-describedby");
+  }
+}
+
+/** Takes a refusal back once its field is edited: beside the field and on the status line. */
+function withdrawError(input, error) {
+  if (!error.hidden) {
+    clearFieldError(input, error);
+    notify("");
   }
 }
 
@@ -800,8 +808,8 @@ function sideField(labelKey, value) {
   const error = el("p", { id: `${id}-error`, class: "field-error" });
   error.hidden = true;
   const wrapper = el("div", { class: "field" }, el("label", { for: id }, t(labelKey)), input, counter, error);
-  // An error speaks of what was sent: once the side changes, it no longer holds.
-  input.addEventListener("input", () => clearFieldError(input, error));
+  // An error speaks of what was sent: once the field changes, it no longer holds.
+  input.addEventListener("input", () => withdrawError(input, error));
   return { wrapper, input, error };
 }
 
