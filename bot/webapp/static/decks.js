@@ -493,7 +493,8 @@ async function downloadDeck(deck, after, button) {
 
 /** Deletes the deck once the person confirms, and goes back to the list. */
 async function deleteDeck(deck, button) {
-  if (!(await ask(t("decks.delete_confirm", { title: clipped(deck.title, QUESTION_TITLE_CHARS) })))) {
+  const title = clipped(deck.title, QUESTION_TITLE_CHARS);
+  if (!(await ask(t("decks.delete_confirm", { title })))) {
     return;
   }
   try {
