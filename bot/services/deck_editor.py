@@ -14,12 +14,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from bot.cards.formats.apkg_media import MediaFile
 from bot.cards.model import (
     MAX_CARDS,
     MAX_SIDE_CHARS,
     MAX_TITLE_CHARS,
     Card,
     Deck,
+    media_only,
     normalize_front,
 )
 from bot.cards.questions import card_key, make_questions
@@ -31,6 +33,7 @@ from bot.storage.db import Database
 from bot.storage.deck_edits import EditableDeck, Rekey, StoredCard
 from bot.storage.decks import both_ways
 from bot.storage.imports import count_owned
+from bot.storage.media import store_media
 from bot.storage.user_decks import delete_owned_deck, set_active_deck
 from bot.storage.users import upsert_user
 
@@ -46,7 +49,7 @@ class EditorError:
     status: int
     code: str  # not_found, not_yours, read_only, invalid, changed, too_many_decks, empty_deck, busy
     field: str | None = None  # title, front, back, position
-    reason: str | None = None  # empty, too_long, duplicate, deck_full
+    reason: str | None = None  # empty, too_long, duplicate, deck_full, picture_only
     card: StoredCard | None = None  # "changed": the card as it is now
 
 
@@ -339,6 +342,35 @@ class DeckEditor:
             if keep_schedule:
                 return _Plan(listed, Rekey(stored.key, key), key=key, schedule="kept")
             return _Plan(listed, key=key, schedule="new")
+
+        return await self._card_edit(user_id, deck_id, plan)
+
+    async def set_picture(
+        self, user_id: int, deck_id: int, card_id: int, picture: MediaFile | None
+    ) -> CardSaved | EditorError:
+        """Show `picture` with a card's front, or no picture (None); the card keeps its schedule
+        (its key is its front text). The last write wins: an upload carries no `was`."""
+        deck = await self._writable(user_id, deck_id)
+        if isinstance(deck, EditorError):
+            return deck
+        if picture is not None:
+            # Stored first, by content hash: a picture no card ends up showing is harmless.
+            await store_media(self.db, [picture], self._now())
+        digest = None if picture is None else picture.digest
+
+        def plan(cards: list[StoredCard]) -> _Plan | EditorError:
+            index = next((i for i, c in enumerate(cards) if c.id == card_id), None)
+            if index is None:
+                return NOT_FOUND
+            stored = cards[index]
+            listed = [c.card for c in cards]
+            if digest is None and not stored.picture:
+                return _Plan(listed, key=stored.key)  # nothing to remove (a sound stays)
+            if digest is None and media_only(stored.card):
+                # Its front text is only a label: without the picture the question is empty.
+                return _invalid("front", "picture_only")
+            listed[index] = replace(stored.card, front_media=digest)
+            return _Plan(listed, key=stored.key)
 
         return await self._card_edit(user_id, deck_id, plan)
 

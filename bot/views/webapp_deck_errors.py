@@ -16,6 +16,9 @@ _BY_CODE = {
     "bad_request": N_("The request was not understood."),
     "no_chat": N_("The file could not be sent: open a chat with the bot first (send it /start)."),
     "not_sent": N_("The file could not be sent just now: try again in a moment."),
+    "picture_type": N_("Send the picture as a JPEG, PNG or WebP file."),
+    "picture_too_large": N_("This picture is larger than 5 MB: send a smaller one."),
+    "not_a_picture": N_("This is not a picture we can use: send a JPEG, PNG or WebP photo."),
 }
 
 _FIELD_NAMES = {
@@ -31,6 +34,8 @@ def _invalid(field: str | None, reason: str | None) -> str:
         return _("A deck holds at most %(limit)s cards.") % {"limit": number(MAX_CARDS)}
     if reason == "duplicate":
         return _("Another card of this deck already has this front.")
+    if reason == "picture_only":
+        return _("The front is only this picture: give it a front text first.")
     name = _(_FIELD_NAMES.get(field or "", N_("This field")))
     if reason == "empty":
         return _("%(field)s is empty.") % {"field": name}

@@ -60,6 +60,12 @@ _STRINGS: dict[str, str] = {
     "decks.moved": N_("Card moved."),
     "decks.picture_alt": N_("Picture of the card “{front}”"),
     "decks.picture_failed": N_("The picture could not be loaded."),
+    "decks.picture": N_("Picture"),
+    "decks.remove_picture": N_("Remove picture"),
+    "decks.picture_uploading": N_("Sending the picture…"),
+    "decks.picture_saved": N_("Picture saved."),
+    "decks.removing": N_("Removing…"),
+    "decks.picture_removed": N_("Picture removed."),
     # One card.
     "decks.edit_card": N_("Edit card"),
     "decks.new_card": N_("New card"),

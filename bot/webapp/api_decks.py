@@ -8,6 +8,7 @@ sentence in the reader's language (the server's middleware makes it current).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -16,6 +17,7 @@ from aiohttp import web
 from telegram import InputFile
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.cards.uploaded_picture import checked_picture
 from bot.services.deck_editor import DeckEditor, DeckView, EditorError
 from bot.storage.deck_edits import StoredCard
 from bot.views.webapp_deck_errors import error_message
@@ -25,6 +27,8 @@ from bot.webapp.context import BOT_APP, services_of, web_user
 MAX_ID = 2**63 - 1
 DECK = r"/app/api/decks/{deck_id:\d{1,19}}"
 CARD = DECK + r"/cards/{card_id:\d{1,19}}"
+# The one write whose body is not JSON (the server's write guard lets an image through here).
+PICTURE_PATH = re.compile(r"^/app/api/decks/\d{1,19}/cards/\d{1,19}/picture$")
 
 
 def _editor(request: web.Request) -> DeckEditor:
@@ -299,6 +303,31 @@ async def card_picture(request: web.Request) -> web.Response:
     return web.Response(body=data, content_type=mime)
 
 
+async def put_picture(request: web.Request) -> web.Response:
+    """PUT /app/api/decks/{id}/cards/{card_id}/picture, the image as the body: the front's new
+    picture (type and size already checked by the server's write guard)."""
+    user = web_user(request)
+    deck_id, card_id = _path_id(request, "deck_id"), _path_id(request, "card_id")
+    # Checked by its bytes whatever the Content-Type said.
+    picture = checked_picture(await request.read())
+    if picture is None:
+        return web.json_response(_error_body("not_a_picture"), status=422)
+    saved = await _editor(request).set_picture(user.id, deck_id, card_id, picture)
+    if isinstance(saved, EditorError):
+        return _refused(request, saved)
+    return web.json_response({"card": card_json(saved.card), "schedule": saved.schedule})
+
+
+async def delete_picture(request: web.Request) -> web.Response:
+    """DELETE /app/api/decks/{id}/cards/{card_id}/picture: the front shows no picture."""
+    user = web_user(request)
+    deck_id, card_id = _path_id(request, "deck_id"), _path_id(request, "card_id")
+    saved = await _editor(request).set_picture(user.id, deck_id, card_id, None)
+    if isinstance(saved, EditorError):
+        return _refused(request, saved)
+    return web.json_response({"card": card_json(saved.card), "schedule": saved.schedule})
+
+
 def _attachment(filename: str) -> str:
     """A Content-Disposition naming the file: ASCII for old clients, UTF-8 (RFC 6266) for all."""
     ascii_name = filename.encode("ascii", "ignore").decode() or "deck.csv"
@@ -360,3 +389,5 @@ def add_routes(app: web.Application) -> None:
     app.router.add_delete(CARD, delete_card)
     app.router.add_post(CARD + "/move", move_card)
     app.router.add_get(CARD + "/picture", card_picture)
+    app.router.add_put(CARD + "/picture", put_picture)
+    app.router.add_delete(CARD + "/picture", delete_picture)

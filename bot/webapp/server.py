@@ -21,12 +21,14 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.cards.uploaded_picture import MAX_PICTURE_BYTES, PICTURE_TYPES
 from bot.clock import Clock
 from bot.storage.languages import language_of
 from bot.storage.users import get_user
 from bot.views import webapp as view
 from bot.views import webapp_decks, webapp_progress
 from bot.views.i18n import DEFAULT_LOCALE, current_locale, supported, using_locale
+from bot.views.webapp_deck_errors import error_message as deck_error_message
 from bot.webapp import api_decks, api_progress
 from bot.webapp.context import BOT_APP, WEB_USER, WebUser, services_of, web_user
 from bot.webapp.init_data import InitDataRefused, check_init_data
@@ -171,6 +173,9 @@ def _checked_user(request: web.Request) -> WebUser | web.Response:
 
 async def _refuse_write(request: web.Request) -> web.Response | None:
     """The answer to a write that is not JSON, comes from another site, or is too big; else None."""
+    if request.method == "PUT" and api_decks.PICTURE_PATH.match(request.path):
+        # The one exception to JSON-only: a card's picture, sent as the image itself.
+        return await _refuse_picture(request)
     if request.content_type != "application/json":
         return json_error(415, "unsupported_media_type")
     if not _same_origin(request):
@@ -185,6 +190,23 @@ async def _refuse_write(request: web.Request) -> web.Response | None:
     if len(body) > MAX_JSON_BYTES:
         return json_error(413, "too_large")
     return None
+
+
+async def _refuse_picture(request: web.Request) -> web.Response | None:
+    """`_refuse_write` for a picture upload: an image type, same origin, at most 5 MB."""
+    if request.content_type not in PICTURE_TYPES:
+        return json_error(415, "picture_type", deck_error_message("picture_type"))
+    if not _same_origin(request):
+        log.warning("Mini App write refused: cross-site (%s)", request.headers.get("Origin"))
+        return json_error(403, "cross_site")
+    too_large = json_error(413, "picture_too_large", deck_error_message("picture_too_large"))
+    if (request.content_length or 0) > MAX_PICTURE_BYTES:
+        return too_large
+    try:
+        body = await request.read()  # kept by aiohttp for the handler
+    except web.HTTPRequestEntityTooLarge:
+        return too_large
+    return too_large if len(body) > MAX_PICTURE_BYTES else None
 
 
 def _same_origin(request: web.Request) -> bool:
@@ -258,8 +280,8 @@ def mount_webapp(target: web.Application, bot_app: Any, token: str, clock: Clock
 
 def webapp_application(bot_app: Any, token: str, clock: Clock) -> web.Application:
     """The Mini App alone, for a listener of its own (WEBAPP_LISTEN, offline play, tests)."""
-    # Bodies are capped at MAX_JSON_BYTES by the guard; this only bounds what aiohttp buffers.
-    app = web.Application(client_max_size=MAX_JSON_BYTES * 2)
+    # Bodies are capped by the guard (JSON 64 KB, a picture 5 MB); this bounds what aiohttp buffers.
+    app = web.Application(client_max_size=MAX_PICTURE_BYTES + MAX_JSON_BYTES)
     mount_webapp(app, bot_app, token, clock)
     return app
 

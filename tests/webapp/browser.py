@@ -300,10 +300,8 @@ def watch(page: Page) -> PageLog:
     seen = PageLog()
 
     def on_console(message: ConsoleMessage) -> None:
-        # A plain browser asks the site for /favicon.ico by itself (Telegram's web view does
-        # not, and the page links none): its 404 is the browser's doing, not the page's.
         url = message.location["url"]
-        if message.type != "error" or url.endswith("/favicon.ico"):
+        if message.type != "error":
             return
         if message.text.startswith("Failed to load resource"):
             seen.failed_loads.append(url)

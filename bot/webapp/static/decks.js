@@ -184,6 +184,28 @@ async function fetchBlob(path) {
   return { blob: await response.blob(), disposition: response.headers.get("Content-Disposition") };
 }
 
+/** Sends a file as the raw body of a PUT (a card's picture), with the person's Authorization
+ * header; the parsed JSON answer, or an ApiError with the server's sentence. */
+async function upload(path, file) {
+  const response = await fetch(new URL(`api${path}`, document.baseURI), {
+    method: "PUT",
+    headers: { ...authHeaders(), Accept: "application/json", "Content-Type": file.type || "application/octet-stream" },
+    body: file,
+    credentials: "omit",
+  });
+  let body = null;
+  try {
+    body = await response.json();
+  } catch (_ignored) {
+    body = null;
+  }
+  if (!response.ok) {
+    const error = (body && body.error) || {};
+    throw new ApiError(response.status, error.code || "http", error.message || "", body);
+  }
+  return body;
+}
+
 /** The file name a Content-Disposition header gives, else `fallback`. */
 function fileNameOf(disposition, fallback) {
   if (disposition) {
@@ -783,6 +805,9 @@ export function cardScreen(deck, cardId) {
       if (loaded.picture) {
         root.append(cardPicture(deck, { id: cardId, front: loaded.front }));
       }
+      if (!adding) {
+        root.append(pictureField(deck, cardId, loaded.picture));
+      }
       root.append(form);
       if (!adding) {
         root.append(
@@ -793,6 +818,47 @@ export function cardScreen(deck, cardId) {
       }
     },
   };
+}
+
+/** The card's picture: a file input sending a new one at once, and Remove picture when it has
+ * one; either way the editor is then drawn again from the server (the new picture shown). */
+function pictureField(deck, cardId, hasPicture) {
+  const id = uid("picture");
+  const path = `/decks/${deck.id}/cards/${cardId}/picture`;
+  const input = el("input", { id, type: "file", accept: "image/jpeg,image/png,image/webp" });
+  input.addEventListener("change", async () => {
+    const file = input.files && input.files[0];
+    if (!file) {
+      return;
+    }
+    input.disabled = true;
+    input.setAttribute("aria-busy", "true");
+    notify(t("decks.picture_uploading"));
+    try {
+      edited(await upload(path, file), "decks.picture_saved");
+      await refresh();
+    } catch (err) {
+      failed(err);
+      input.value = "";
+    } finally {
+      input.disabled = false;
+      input.removeAttribute("aria-busy");
+    }
+  });
+  const wrapper = el("div", { class: "field picture-field" }, el("label", { for: id }, t("decks.picture")), input);
+  if (hasPicture) {
+    const remove = el("button", { type: "button" }, t("decks.remove_picture"));
+    remove.addEventListener("click", async () => {
+      try {
+        edited(await whileBusy(remove, "decks.removing", () => api("DELETE", path)), "decks.picture_removed");
+        await refresh();
+      } catch (err) {
+        failed(err);
+      }
+    });
+    wrapper.append(el("div", { class: "button-row" }, remove));
+  }
+  return wrapper;
 }
 
 /** A labelled textarea with its character counter and error line. */
