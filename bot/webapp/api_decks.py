@@ -29,6 +29,8 @@ DECK = r"/app/api/decks/{deck_id:\d{1,19}}"
 CARD = DECK + r"/cards/{card_id:\d{1,19}}"
 # The one write whose body is not JSON (the server's write guard lets an image through here).
 PICTURE_PATH = re.compile(r"^/app/api/decks/\d{1,19}/cards/\d{1,19}/picture$")
+# The uploaded picture's bytes, as the write guard read them (within its 5 MB cap).
+UPLOADED: web.RequestKey[bytes] = web.RequestKey("picture_upload", bytes)
 
 
 def _editor(request: web.Request) -> DeckEditor:
@@ -309,7 +311,8 @@ async def put_picture(request: web.Request) -> web.Response:
     user = web_user(request)
     deck_id, card_id = _path_id(request, "deck_id"), _path_id(request, "card_id")
     # Checked by its bytes whatever the Content-Type said.
-    picture = checked_picture(await request.read())
+    uploaded = request.get(UPLOADED)
+    picture = checked_picture(uploaded if uploaded is not None else await request.read())
     if picture is None:
         return web.json_response(_error_body("not_a_picture"), status=422)
     saved = await _editor(request).set_picture(user.id, deck_id, card_id, picture)

@@ -202,11 +202,15 @@ async def _refuse_picture(request: web.Request) -> web.Response | None:
     too_large = json_error(413, "picture_too_large", deck_error_message("picture_too_large"))
     if (request.content_length or 0) > MAX_PICTURE_BYTES:
         return too_large
-    try:
-        body = await request.read()  # kept by aiohttp for the handler
-    except web.HTTPRequestEntityTooLarge:
-        return too_large
-    return too_large if len(body) > MAX_PICTURE_BYTES else None
+    # Read here with this route's own cap: the listener's client_max_size is sized for JSON (and,
+    # mounted on the webhook's server, for updates), far below a picture.
+    body = bytearray()
+    while chunk := await request.content.read(64 * 1024):
+        body += chunk
+        if len(body) > MAX_PICTURE_BYTES:
+            return too_large
+    request[api_decks.UPLOADED] = bytes(body)
+    return None
 
 
 def _same_origin(request: web.Request) -> bool:
@@ -280,8 +284,8 @@ def mount_webapp(target: web.Application, bot_app: Any, token: str, clock: Clock
 
 def webapp_application(bot_app: Any, token: str, clock: Clock) -> web.Application:
     """The Mini App alone, for a listener of its own (WEBAPP_LISTEN, offline play, tests)."""
-    # Bodies are capped by the guard (JSON 64 KB, a picture 5 MB); this bounds what aiohttp buffers.
-    app = web.Application(client_max_size=MAX_PICTURE_BYTES + MAX_JSON_BYTES)
+    # Bodies are capped at MAX_JSON_BYTES by the guard; this only bounds what aiohttp buffers.
+    app = web.Application(client_max_size=MAX_JSON_BYTES * 2)
     mount_webapp(app, bot_app, token, clock)
     return app
 

@@ -5,6 +5,9 @@ the card keeps its schedule."""
 from __future__ import annotations
 
 import json
+import os
+import struct
+import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from hashlib import sha256
@@ -116,6 +119,26 @@ async def test_an_uploaded_picture_is_served_and_shown_by_the_quiz(live: Live) -
     assert question.photo == picture and "hola" in question.text
 
 
+def padded_png(size: int) -> bytes:
+    """A valid PNG of about `size` bytes: a tiny image with a private chunk of noise."""
+    body = os.urandom(size)
+    crc = zlib.crc32(b"prVt" + body) & 0xFFFFFFFF
+    private = struct.pack(">I", len(body)) + b"prVt" + body + struct.pack(">I", crc)
+    small = png_bytes()
+    return small[:33] + private + small[33:]  # after the 8-byte signature and 25-byte IHDR
+
+
+async def test_a_picture_of_a_few_megabytes_is_taken(live: Live) -> None:
+    ann = live.sandbox.user("Ann")
+    deck_id, card_id = await one_card_deck(live, ann)
+    path = f"/decks/{deck_id}/cards/{card_id}/picture"
+    picture = padded_png(4 * 1024 * 1024)  # far over the 64 KB any JSON write may send
+    status, saved, _ = await live.call(ann, "PUT", path, raw=picture, content_type="image/png")
+    assert status == 200, saved
+    status, _json, served = await live.call(ann, "GET", path)
+    assert status == 200 and served == picture
+
+
 async def test_uploads_that_are_not_usable_pictures_are_refused(live: Live) -> None:
     ann, bob = live.sandbox.user("Ann"), live.sandbox.user("Bob")
     deck_id, card_id = await one_card_deck(live, ann)
@@ -146,6 +169,10 @@ async def test_a_picture_is_removed_unless_the_front_is_only_the_picture(live: L
     ann = live.sandbox.user("Ann")
     deck_id, card_id = await one_card_deck(live, ann)
     path = f"/decks/{deck_id}/cards/{card_id}/picture"
+    db = live.bot.services.db
+    asked = "SELECT id, key FROM questions WHERE card_id = ? AND retired = 0 ORDER BY id"
+    questions = await db.fetchall(asked, (card_id,))
+    assert questions
     status, saved, _ = await live.call(ann, "PUT", path, raw=png_bytes(), content_type="image/png")
     assert status == 200, saved
     status, removed, _ = await live.call(ann, "DELETE", path)
@@ -154,9 +181,11 @@ async def test_a_picture_is_removed_unless_the_front_is_only_the_picture(live: L
     assert removed["schedule"] == "unchanged"
     status, _json, _ = await live.call(ann, "GET", path)
     assert status == 404
+    # The same questions, under the same keys: their schedules are untouched.
+    assert await db.fetchall(asked, (card_id,)) == questions
 
     # A card whose front is only its picture (as an Anki import makes them) keeps it.
-    db, now = live.bot.services.db, int(live.clock.now().timestamp())
+    now = int(live.clock.now().timestamp())
     picture = png_bytes(4, 4)
     digest = sha256(picture).hexdigest()
     await store_media(db, [MediaFile(digest, "photo", "image/png", picture)], now)

@@ -1,5 +1,5 @@
 """A card's picture chosen on the Mini App's card editor in a real browser: it is sent, stored and
-shown at once, and the editor with its picture stays accessible."""
+shown at once, the editor with its picture stays accessible, and Remove picture takes it away."""
 
 from __future__ import annotations
 
@@ -53,4 +53,9 @@ async def test_a_picture_chosen_in_the_editor_is_shown_and_stored(
     assert stored is not None and bytes(stored[0]) == picture
     violations = await axe_violations(page)
     assert violations == [], described(violations)
+
+    await main.get_by_role("button", name=say("decks.remove_picture")).click()
+    await expect(page.get_by_role("status")).to_have_text(say("decks.picture_removed"))
+    await expect(main.get_by_role("img", name=alt)).to_have_count(0)
+    await expect(main.get_by_role("button", name=say("decks.remove_picture"))).to_have_count(0)
     assert log.errors == [] and log.failed_loads == []
