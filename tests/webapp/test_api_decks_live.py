@@ -4,70 +4,7 @@ deck sent to the chat is the file the download gives."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
-
-import aiohttp
-import pytest
-
-from bot.clock import ManualClock
-from bot.config import Settings
-from bot.sandbox.driver import SandboxUser
-from bot.sandbox.server import SandboxServer
-from bot.webapp.context import WebUser
-from bot.webapp.init_data import sign_init_data
-from bot.webapp.server import WebAppServer, start_webapp, stop_webapp
-from tests.e2e.conftest import TOKEN, RunningBot
-
-
-@dataclass
-class Live:
-    """The sandbox, the bot, its Mini App and an HTTP client."""
-
-    sandbox: SandboxServer
-    bot: RunningBot
-    server: WebAppServer
-    clock: ManualClock
-    http: aiohttp.ClientSession
-
-    async def call(
-        self, person: SandboxUser, method: str, path: str, body: Any = None
-    ) -> tuple[int, Any, bytes]:
-        """Call /app/api`path` as `person` opening the Mini App now; status, JSON (or None), bytes."""
-        user = WebUser(person.id, person.record.first_name, "en")
-        init_data = sign_init_data(user, TOKEN, int(self.clock.now().timestamp()))
-        headers = {"Authorization": f"tma {init_data}"}
-        data = None
-        if method != "GET":
-            headers["Content-Type"] = "application/json"
-            data = json.dumps(body if body is not None else {}).encode()
-        url = self.server.base_url + "api" + path
-        async with self.http.request(method, url, data=data, headers=headers) as response:
-            raw = await response.read()
-            parsed = json.loads(raw) if response.content_type == "application/json" else None
-            return response.status, parsed, raw
-
-
-@pytest.fixture
-async def live(database_url: str, clock: ManualClock) -> AsyncIterator[Live]:
-    sandbox = SandboxServer(token=TOKEN, host="127.0.0.1", port=0)
-    await sandbox.start()
-    settings = Settings(
-        bot_token=TOKEN, bot_api_url=sandbox.base_url, database_url=database_url, log_level="DEBUG"
-    )
-    bot = RunningBot(settings, clock)
-    await bot.start()
-    server = await start_webapp(bot.app, TOKEN, "127.0.0.1:0", clock)
-    assert server is not None
-    try:
-        async with aiohttp.ClientSession() as http:
-            yield Live(sandbox, bot, server, clock, http)
-    finally:
-        await stop_webapp(server)
-        await bot.stop()
-        await sandbox.stop()
+from tests.webapp.conftest import Live
 
 
 async def test_a_deck_edited_in_the_mini_app_is_what_quiz_asks_and_what_the_chat_gets(

@@ -5,29 +5,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
-import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.clock import ManualClock
-from bot.config import Settings
-from bot.sandbox.driver import SandboxUser
-from bot.sandbox.server import SandboxServer
 from bot.services.unixtime import unix
 from bot.storage import decks as deck_store
 from bot.storage.db import Database
 from bot.webapp import api_progress
 from bot.webapp.context import BOT_APP, WEB_USER, WebUser
-from bot.webapp.init_data import sign_init_data
-from bot.webapp.server import WebAppServer, start_webapp, stop_webapp
-from tests.e2e.conftest import TOKEN, RunningBot
 from tests.storage.progress_bench import ALICE, NOW, WORDS, Bench, make_bench, utc
+from tests.webapp.conftest import Live
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -188,49 +180,6 @@ async def test_review_for_someone_without_a_chat_with_the_bot_is_a_conflict(
 # ---- through the real Mini App server, beside the real bot ----------------------------------
 
 
-@dataclass
-class Live:
-    """The sandbox, the bot polling it, its Mini App, and an HTTP client."""
-
-    sandbox: SandboxServer
-    bot: RunningBot
-    server: WebAppServer
-    clock: ManualClock
-    http: aiohttp.ClientSession
-
-    async def call(
-        self, person: SandboxUser, method: str, path: str, body: object = None
-    ) -> tuple[int, Any]:
-        """Call /app/api`path` as `person` with a freshly signed initData; status and JSON."""
-        user = WebUser(person.id, person.record.first_name, "en")
-        init_data = sign_init_data(user, TOKEN, unix(self.clock.now()))
-        headers = {"Authorization": f"tma {init_data}", "Content-Type": "application/json"}
-        data = None if body is None else json.dumps(body)
-        url = self.server.base_url + "api" + path
-        async with self.http.request(method, url, data=data, headers=headers) as response:
-            return response.status, await response.json()
-
-
-@pytest.fixture
-async def live(database_url: str, clock: ManualClock) -> AsyncIterator[Live]:
-    sandbox = SandboxServer(token=TOKEN, host="127.0.0.1", port=0)
-    await sandbox.start()
-    settings = Settings(
-        bot_token=TOKEN, bot_api_url=sandbox.base_url, database_url=database_url, log_level="DEBUG"
-    )
-    bot = RunningBot(settings, clock)
-    await bot.start()
-    server = await start_webapp(bot.app, TOKEN, "127.0.0.1:0", clock)
-    assert server is not None
-    try:
-        async with aiohttp.ClientSession() as http:
-            yield Live(sandbox, bot, server, clock, http)
-    finally:
-        await stop_webapp(server)
-        await bot.stop()
-        await sandbox.stop()
-
-
 async def test_review_now_through_the_server_asks_the_first_picked_card_in_the_chat(
     live: Live,
 ) -> None:
@@ -242,13 +191,13 @@ async def test_review_now_through_the_server_asks_the_first_picked_card_in_the_c
     deck_id = await deck_store.sync_deck(db, WORDS, "words", ann.id, unix(live.clock.now()))
     rows = await db.fetchall("SELECT id FROM cards WHERE deck_id = ? ORDER BY position", (deck_id,))
     table, cat = int(rows[3][0]), int(rows[2][0])
-    status, body = await live.call(ben, "POST", "/review", {"card_ids": [table]})
+    status, body, _ = await live.call(ben, "POST", "/review", {"card_ids": [table]})
     assert status == 403 and body["error"]["code"] == "not_yours"
-    status, body = await live.call(ann, "POST", "/review", {"card_ids": [table, cat]})
+    status, body, _ = await live.call(ann, "POST", "/review", {"card_ids": [table, cat]})
     assert (status, body) == (200, {"started": True})
     question = await ann.wait_for(lambda m: m.text.startswith("Question 1/2"))
     assert "la mesa" in question.text or "the table" in question.text
-    status, progress = await live.call(ann, "GET", "/progress")
+    status, progress, _ = await live.call(ann, "GET", "/progress")
     assert status == 200
     assert [(d["title"], d["reviews"], d["retention"]) for d in progress["decks"]] == [
         ("Words", 0, None)
