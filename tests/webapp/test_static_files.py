@@ -41,6 +41,7 @@ def test_the_shell_script_exports_exactly_the_contract() -> None:
     exported = set(re.findall(r"^export (?:async )?(?:function|class|const) (\w+)", code, re.M))
     assert exported == {
         "api", "ApiError", "t", "el", "show", "back", "refresh", "haptic", "notify", "ask", "closeApp",
+        "uid",
     }  # fmt: skip
     # No English sentence of its own: what it shows comes from t().
     assert not re.search(r'textContent\s*=\s*"[A-Za-z]', code)

@@ -129,6 +129,14 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+let uniqueCounter = 0;
+
+/** A fresh element id, so labels and descriptions point at the right field on every render. */
+export function uid(prefix) {
+  uniqueCounter += 1;
+  return `${prefix}-${uniqueCounter}`;
+}
+
 /** A light tap, a success, a warning or an error felt in the hand (Telegram only). */
 export function haptic(kind) {
   const feedback = tg && tg.HapticFeedback;

@@ -3,7 +3,7 @@
 // person sees is the server's current state, never a list kept from before an edit.
 // Sentences come from t() (bot/views/webapp_decks.py); the DOM is built with el() only.
 
-import { api, ApiError, t, el, show, back, refresh, haptic, notify, ask, closeApp } from "./app.js";
+import { api, ApiError, t, el, show, back, refresh, haptic, notify, ask, closeApp, uid } from "./app.js";
 
 const PAGE_SIZE = 50;
 // The longest side the server accepts (bot.cards.model.MAX_SIDE_CHARS); its 422 says so too.
@@ -13,28 +13,10 @@ const SEARCH_DELAY_MS = 250;
 // A title quoted in a question: Telegram's popup takes 256 characters, the sentence needs its end.
 const QUESTION_TITLE_CHARS = 60;
 
-let uniqueCounter = 0;
 // The decks list's search, kept while the person opens a deck and comes back.
 let listQuery = "";
 // The deck last opened from the list: coming back, focus returns to its button.
 let returnToDeck = null;
-
-/** Links decks.css once: the screens bring their own layout, app.css the theme. */
-function linkStylesheet() {
-  const href = new URL("decks.css", import.meta.url).href;
-  const linked = [...document.querySelectorAll('link[rel="stylesheet"]')].some((link) => link.href === href);
-  if (!linked) {
-    document.head.append(el("link", { rel: "stylesheet", href }));
-  }
-}
-
-linkStylesheet();
-
-/** A fresh element id, so labels and descriptions point at the right field on every render. */
-function uid(prefix) {
-  uniqueCounter += 1;
-  return `${prefix}-${uniqueCounter}`;
-}
 
 /** The screen's own h1: app.js focuses it when the screen shows. */
 function screenHeading(text) {

@@ -5,7 +5,7 @@
 // screen readers, and a visually hidden table carries each chart's numbers too.
 // Sentences come from t() (bot/views/webapp_progress.py); the DOM is built with el() only.
 
-import { api, ApiError, t, el, haptic, notify, closeApp } from "./app.js";
+import { api, ApiError, t, el, haptic, notify, closeApp, uid } from "./app.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const CELL = 14; // a heatmap day's square, gap included
@@ -17,25 +17,6 @@ const BAR_GAP = 4;
 const BAR_HEIGHT = 110;
 const AXIS_HEIGHT = 18;
 const MAX_PICKED = 20;
-
-let uniqueCounter = 0;
-
-/** Links progress.css once: the screen brings its own layout, app.css the theme. */
-function linkStylesheet() {
-  const href = new URL("progress.css", import.meta.url).href;
-  const linked = [...document.querySelectorAll('link[rel="stylesheet"]')].some((link) => link.href === href);
-  if (!linked) {
-    document.head.append(el("link", { rel: "stylesheet", href }));
-  }
-}
-
-linkStylesheet();
-
-/** A fresh element id, so labels and descriptions point at the right element on every render. */
-function uid(prefix) {
-  uniqueCounter += 1;
-  return `${prefix}-${uniqueCounter}`;
-}
 
 /** An SVG element: attributes from `attrs`, string children as text nodes. Never markup. */
 function svg(tag, attrs = {}, ...children) {
