@@ -423,6 +423,15 @@ def test_a_workbook_damaged_anywhere_inside_gives_a_deck_or_a_deck_error(
     assert deck.cards
 
 
+def test_a_workbook_whose_part_lost_its_name_is_refused_as_damaged() -> None:
+    data = bytearray(SAMPLES["s.ods"])
+    start = 4 + 733 % (len(data) - 4)  # the byte hypothesis found: a part's name becomes empty
+    data[start] = 0
+    with pytest.raises(DeckError) as refused:
+        read_upload(bytes(data), "s.ods")
+    assert str(refused.value).startswith("s.ods: ")
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.sampled_from(sorted(SAMPLES)),

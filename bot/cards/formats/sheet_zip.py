@@ -65,7 +65,11 @@ def open_package(data: bytes, filename: str) -> Package:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError):
         raise DeckError.of("zip_damaged", filename) from None
     with archive:
-        entries = [e for e in archive.infolist() if not e.is_dir()]
+        listed = archive.infolist()
+        # A part with no name is a damaged directory entry (ZipInfo.is_dir would fail on it).
+        if any(not e.filename for e in listed):
+            raise DeckError.of("zip_damaged", filename)
+        entries = [e for e in listed if not e.is_dir()]
         if len(entries) > MAX_PARTS:
             raise DeckError.of("zip_too_many_parts", filename, count=len(entries), limit=MAX_PARTS)
         declared = sum(e.file_size for e in entries)
