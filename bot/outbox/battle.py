@@ -6,17 +6,19 @@ from bot.clock import Clock
 from bot.core.battle import PostRound, RevealRound
 from bot.outbox.deliverer import Renderer, Screen
 from bot.outbox.intents import Kind
-from bot.outbox.media import ScreenMedia, captioned
+from bot.outbox.media import MAX_CAPTION, ScreenMedia, captioned
 from bot.services.battles import BattleService, RoundView
 from bot.storage.outbox import OwedRow
 from bot.views import battle as view
+from bot.views.fmt import TEXT_LIMIT
 
 
-def closed_round_text(shown: RoundView) -> str:
-    """A closed round's message: its reveal, or its cancel when the battle stopped it."""
+def closed_round_text(shown: RoundView, room: int = TEXT_LIMIT) -> str:
+    """A closed round's message within `room` characters: its reveal, or its cancel when the
+    battle stopped it."""
     effect = shown.effect
     if isinstance(effect, RevealRound):
-        return view.reveal_text(shown.row, effect, shown.total)
+        return view.reveal_text(shown.row, effect, shown.total, room)
     return view.cancelled_text(shown.row, effect.round_no, shown.total)
 
 
@@ -91,7 +93,9 @@ class RoundRenderer:
         if target is None and not isinstance(effect, RevealRound):
             return None  # stopped before its question was ever shown: nothing to cancel
         # A reveal whose question was never shown stands on its own.
-        return Screen(closed_round_text(shown), None, target, battle.thread_id, media=media)
+        # A caption holds less than a message: the reveal makes room for its results.
+        room = MAX_CAPTION if media is not None and media.captioned else TEXT_LIMIT
+        return Screen(closed_round_text(shown, room), None, target, battle.thread_id, media=media)
 
     async def record(self, intent: OwedRow, message_id: int) -> None:
         """The round's message: its answers belong to it, its close edits it."""

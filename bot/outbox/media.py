@@ -29,6 +29,7 @@ from bot.handlers.common import edit_skipped
 from bot.net.wire import edit_html_quietly, send_html_id
 from bot.storage import media as store
 from bot.storage.db import Database
+from bot.views.fmt import visible_length
 
 log = logging.getLogger(__name__)
 
@@ -49,20 +50,14 @@ class ScreenMedia:
     before: tuple[str, ...] = ()  # pictures sent ahead of it, uncaptioned (an album of 2-10)
 
 
-def shown_length(text_html: str) -> int:
-    """How long Telegram counts an HTML text once parsed (UTF-16 units of the visible text)."""
-    visible = html.unescape(_TAG.sub("", text_html))
-    return len(visible.encode("utf-16-le")) // 2
-
-
 def captioned(question_html: str) -> bool:
     """Whether a question fits a caption (else it goes in a text message after the media)."""
-    return shown_length(question_html) <= MAX_CAPTION
+    return visible_length(question_html) <= MAX_CAPTION
 
 
 def fit_caption(text_html: str) -> str:
     """A caption within the limit: the text as is if it fits, else its words, shortened, plain."""
-    if shown_length(text_html) <= MAX_CAPTION:
+    if visible_length(text_html) <= MAX_CAPTION:
         return text_html
     visible = html.unescape(_TAG.sub("", text_html))
     return html.escape(visible[: MAX_CAPTION - 20].rstrip() + "…", quote=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.streaks import FreezeEarned, FreezeUsed, StreakEvent
 from bot.outbox.deliverer import Renderer, Screen
 from bot.outbox.intents import Kind
-from bot.outbox.media import ScreenMedia, captioned
+from bot.outbox.media import MAX_CAPTION, ScreenMedia, captioned
 from bot.services.quiz import QuizService
 from bot.services.reminders import ReminderService
 from bot.services.views import ClosedItem, QuestionView, RevealView, StreakNews
@@ -13,7 +13,7 @@ from bot.storage.media import media_kind
 from bot.storage.outbox import OwedRow
 from bot.views import quiz as view
 from bot.views import reminders as reminder_view
-from bot.views.fmt import when
+from bot.views.fmt import TEXT_LIMIT, when
 
 
 class ItemRenderer:
@@ -44,7 +44,9 @@ class ItemRenderer:
             media = ScreenMedia(question.front_media, fits, more)
         if isinstance(shown, RevealView):
             at = shown.answered_at or self.quiz.clock.now()
-            text = view.reveal_text(shown, when(shown.next_due, at, shown.timezone))
+            # A caption holds less than a message: the reveal shortens the card to fit it.
+            room = MAX_CAPTION if media is not None and media.captioned else TEXT_LIMIT
+            text = view.reveal_text(shown, when(shown.next_due, at, shown.timezone), room)
             return Screen(text, view.reveal_keyboard(shown), target, media=media)
         if isinstance(shown, ClosedItem):
             if target is None:

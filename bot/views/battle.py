@@ -30,7 +30,7 @@ from bot.core.battle_machine import LOBBY_WAIT, MIN_PLAYERS
 from bot.services.battles import BattleRefusal
 from bot.storage.battles import LeaderRow, RoundRow
 from bot.views.callbacks import BattleTap, encode
-from bot.views.fmt import clip, esc
+from bot.views.fmt import TEXT_LIMIT, clip, esc, visible_length
 from bot.views.i18n import N_, _, count, ngettext, number, percent
 from bot.views.quiz import MEDIA_QUESTION
 
@@ -45,6 +45,7 @@ PROMPT_BUDGET = 1500
 OPTION_CHARS = 200
 BACK_BUDGET = 600
 MAX_LISTED_PLAYERS = 30
+REVEAL_SLACK = 16  # the newlines between the parts, and characters Telegram counts twice
 
 # Short replies, translated when read (`view.IN_PRIVATE`): see __getattr__ below.
 _TEXTS = {
@@ -223,16 +224,16 @@ def lobby_keyboard(battle_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def _asked(round_row: RoundRow) -> str:
+def _asked(round_row: RoundRow, budget: int = PROMPT_BUDGET) -> str:
     """The round's question, escaped; an empty prompt is a picture or sound that is the question."""
     if not round_row.prompt and round_row.front_media is not None:
         return esc(_(MEDIA_QUESTION))
     # A prompt that is a whole side (never one with a blank) keeps the side's formatting.
     if round_row.front_html and round_row.prompt == readable_latex(round_row.front):
-        return card_html(round_row.front, round_row.front_html, PROMPT_BUDGET)
+        return card_html(round_row.front, round_row.front_html, budget)
     if round_row.back_html and round_row.prompt == readable_latex(round_row.back):
-        return card_html(round_row.back, round_row.back_html, PROMPT_BUDGET)
-    return esc(clip(round_row.prompt, PROMPT_BUDGET))
+        return card_html(round_row.back, round_row.back_html, budget)
+    return esc(clip(round_row.prompt, budget))
 
 
 def _question(round_row: RoundRow, round_no: int, total: int) -> str:
@@ -274,16 +275,34 @@ def _seconds(value: float) -> str:
     return _("%(seconds)s s") % {"seconds": number(value, 1)}
 
 
-def reveal_text(round_row: RoundRow, reveal: RevealRound, total: int) -> str:
-    """The round's message after it closed: right answer, everyone's result, the card back."""
+def reveal_text(
+    round_row: RoundRow, reveal: RevealRound, total: int, room: int = TEXT_LIMIT
+) -> str:
+    """The round's message after it closed: right answer, everyone's result, the card back.
+
+    Within `room` characters (a caption's 1,024 when the round shows the card's picture): the
+    question and the back are shortened to make room, never the results."""
     right = reveal.correct_option
     answer = round_row.options[right] if 0 <= right < len(round_row.options) else round_row.answer
-    lines = [
-        f"⚔️ {_round_heading(reveal.round_no, total)} · <i>{_('closed')}</i>\n",
-        _asked(round_row),
-        f"\n✅ <b>{option_letter(right)}) {esc(clip(answer, OPTION_CHARS))}</b>",
-        f"<i>{card_html(round_row.back, round_row.back_html, BACK_BUDGET)}</i>\n",
-    ]
+    heading = f"⚔️ {_round_heading(reveal.round_no, total)} · <i>{_('closed')}</i>\n"
+    answer_line = f"\n✅ <b>{option_letter(right)}) {esc(clip(answer, OPTION_CHARS))}</b>"
+    results = _results(reveal)
+    prompt_budget, back_budget = PROMPT_BUDGET, BACK_BUDGET
+    fixed = visible_length("\n".join([heading, answer_line, "\n", *results]))
+    spare = room - fixed - REVEAL_SLACK
+    if spare < prompt_budget + back_budget:
+        # The results must show: the question gets two thirds of what is left, the back the rest.
+        prompt_budget = max(0, spare * 2 // 3)
+        back_budget = max(0, spare - prompt_budget)
+    lines = [heading, _asked(round_row, prompt_budget), answer_line]
+    if back_budget:
+        lines.append(f"<i>{card_html(round_row.back, round_row.back_html, back_budget)}</i>\n")
+    return "\n".join(lines + results)
+
+
+def _results(reveal: RevealRound) -> list[str]:
+    """Everyone's result in the round, then a line when nobody got it."""
+    lines: list[str] = []
     for result in reveal.results[:MAX_LISTED_PLAYERS]:
         who = name(result.name)
         if result.option is None or result.seconds is None:
@@ -293,10 +312,9 @@ def reveal_text(round_row: RoundRow, reveal: RevealRound, total: int) -> str:
         else:
             chose = {"name": who, "letter": option_letter(result.option)}
             lines.append(_("❌ %(name)s chose %(letter)s — 0") % chose)
-    winners = [r for r in reveal.results if r.correct]
-    if not winners:
+    if not any(r.correct for r in reveal.results):
         lines.append("\n" + _("Nobody got this one."))
-    return "\n".join(lines)
+    return lines
 
 
 def cancelled_text(round_row: RoundRow, round_no: int, total: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime, timedelta
 
 from bot.core.timezones import zone_for
@@ -11,6 +12,7 @@ from bot.views.i18n import _, day_month, in_duration, weekday
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 ELLIPSIS = "…"
+_TAG = re.compile(r"<[^>]*>")
 
 
 def esc(text: str) -> str:
@@ -21,6 +23,11 @@ def esc(text: str) -> str:
 def utf16_len(text: str) -> int:
     """Length as Telegram counts it (UTF-16 code units)."""
     return len(text.encode("utf-16-le")) // 2
+
+
+def visible_length(text_html: str) -> int:
+    """How long Telegram counts an HTML text once parsed (UTF-16 units of the visible text)."""
+    return utf16_len(html.unescape(_TAG.sub("", text_html)))
 
 
 def clip(text: str, limit: int) -> str:

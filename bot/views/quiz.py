@@ -19,7 +19,7 @@ from bot.services.views import (
     StreakNews,
 )
 from bot.views.callbacks import MenuTap, QuizTap, encode
-from bot.views.fmt import clip, esc, when
+from bot.views.fmt import TEXT_LIMIT, clip, esc, visible_length, when
 from bot.views.i18n import N_, _, count, ngettext, number
 
 # Marked with N_() for the catalogue; translated with _() where they are shown.
@@ -57,6 +57,7 @@ OPTION_CHARS = 300
 # Room for deck text in one message, leaving space for our own lines (Telegram allows 4096).
 FRONT_BUDGET = 900
 BODY_BUDGET = 3000
+REVEAL_SLACK = 16  # the newlines around the card, and characters Telegram counts twice
 ACCEPTED_SHOWN = 4
 RETRY_LINE = N_("🔁 <i>Once more — you missed this one earlier.</i>")
 ANSWERED_AGAIN = N_("<i>You have answered this question again since: that answer stands.</i>")
@@ -83,20 +84,20 @@ def _header(q: QuestionView) -> str:
     return f"{heading} · {esc(clip(q.deck_title, 60))}\n{retry}<i>{kind}</i>\n\n"
 
 
-def _card(q: QuestionView) -> str:
-    return f"<b>{_front(q)}</b>\n{_back(q)}"
+def _card(q: QuestionView, front_budget: int = FRONT_BUDGET, back_budget: int = BODY_BUDGET) -> str:
+    return f"<b>{_front(q, front_budget)}</b>\n{_back(q, back_budget)}"
 
 
-def _front(q: QuestionView) -> str:
+def _front(q: QuestionView, budget: int = FRONT_BUDGET) -> str:
     """The card's front as the deck formats it (formulas readable), escaped; for a front that is
     only a picture or a sound, the question it asks (its text is a label nobody should read)."""
     if q.front_media is not None and is_media_front(q.front):
         return esc(_(MEDIA_QUESTION))
-    return card_html(q.front, q.front_html, FRONT_BUDGET)
+    return card_html(q.front, q.front_html, budget)
 
 
-def _back(q: QuestionView) -> str:
-    return card_html(q.back, q.back_html, BODY_BUDGET)
+def _back(q: QuestionView, budget: int = BODY_BUDGET) -> str:
+    return card_html(q.back, q.back_html, budget)
 
 
 def _asked(q: QuestionView) -> str:
@@ -239,8 +240,11 @@ def _hint_line(r: RevealView) -> str | None:
     return _("Check the underlined letters: %(word)s") % {"word": f"<b>{marked}</b>"}
 
 
-def reveal_text(r: RevealView, now_text: str) -> str:
-    """The question's message once answered: right or wrong, the right answer, the whole card."""
+def reveal_text(r: RevealView, now_text: str, room: int = TEXT_LIMIT) -> str:
+    """The question's message once answered: right or wrong, the right answer, the whole card.
+
+    Within `room` characters (a caption's 1,024 when the question shows the card's picture): the
+    card is shortened to make room, never the verdict or the next review."""
     q = r.question
     outcome = _(OUTCOME_LINES[r.outcome]) if r.outcome in OUTCOME_LINES else esc(r.outcome)
     lines = [_header(q) + outcome]
@@ -260,11 +264,16 @@ def reveal_text(r: RevealView, now_text: str) -> str:
         sentence = q.prompt.partition("\n")[2]
         filled = (sentence or q.prompt).replace("___", q.answer, 1)
         lines.append(f"\n{esc(clip(filled, 600))}")
-    lines.append(f"\n{_card(q)}")
-    lines.append("\n" + _("⏭ Next review of this question: %(when)s") % {"when": now_text})
+    after = ["\n" + _("⏭ Next review of this question: %(when)s") % {"when": now_text}]
     if r.answered_again:
-        lines.append(_(ANSWERED_AGAIN))
-    return "\n".join(lines)
+        after.append(_(ANSWERED_AGAIN))
+    front_budget, back_budget = FRONT_BUDGET, BODY_BUDGET
+    spare = room - visible_length("\n".join(lines + after)) - REVEAL_SLACK
+    if spare < front_budget + back_budget:
+        # The card gets what is left: a third for its front, the rest for its back.
+        front_budget = min(FRONT_BUDGET, max(0, spare // 3))
+        back_budget = max(0, spare - front_budget)
+    return "\n".join([*lines, f"\n{_card(q, front_budget, back_budget)}", *after])
 
 
 def reveal_keyboard(r: RevealView) -> InlineKeyboardMarkup | None:

@@ -25,7 +25,7 @@ from bot.handlers.battle import is_group_admin
 from bot.storage.battles import LeaderRow, RoundRow
 from bot.views import battle as view
 from bot.views.callbacks import BattleTap, decode, encode
-from bot.views.fmt import TEXT_LIMIT, utf16_len
+from bot.views.fmt import TEXT_LIMIT, utf16_len, visible_length
 
 GROUP = Chat(-100500, Chat.SUPERGROUP, title="Club")
 WHEN = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -130,6 +130,24 @@ def test_huge_deck_text_still_fits_one_message() -> None:
         view.reveal_text(built, RevealRound(1, "k", 1, results), 20),
     ):
         assert utf16_len(text) <= TEXT_LIMIT
+
+
+@pytest.mark.parametrize("prompt_chars", [10, 900, 1400])
+def test_a_picture_rounds_reveal_fits_its_caption_with_every_result(prompt_chars: int) -> None:
+    # A caption holds 1,024 characters: a long question and back are shortened, never the results.
+    built = replace(
+        round_row(prompt="Khrushchev's reforms " * (prompt_chars // 21)), back="b" * 600
+    )
+    results = tuple(
+        RoundResult(i, f"Player {i}", i % 4, 1.5, i % 4 == 1, 900 if i % 4 == 1 else 0)
+        for i in range(12)
+    )
+    text = view.reveal_text(built, RevealRound(1, "k", 1, results), 5, room=1024)
+    assert visible_length(text) <= 1024
+    for i in range(12):
+        assert f"Player {i}" in text
+    assert "✅ <b>B) Khrushchev</b>" in text
+    assert text.count("Khrushchev's reforms") >= min(prompt_chars // 21, 10)
 
 
 def test_podium_and_fastest_answer() -> None:

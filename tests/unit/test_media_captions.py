@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from telegram import Bot
 
-from bot.outbox.media import MAX_CAPTION, bot_id, captioned, fit_caption, shown_length
+from bot.outbox.media import MAX_CAPTION, bot_id, captioned, fit_caption
+from bot.views.fmt import visible_length
 
 
 def test_length_is_counted_after_the_html_is_parsed() -> None:
-    assert shown_length("<b>a &amp; b</b>") == len("a & b")
-    assert shown_length("😀") == 2  # UTF-16 units, as Telegram counts
+    assert visible_length("<b>a &amp; b</b>") == len("a & b")
+    assert visible_length("😀") == 2  # UTF-16 units, as Telegram counts
     assert captioned("<b>" + "x" * MAX_CAPTION + "</b>")
     assert not captioned("x" * (MAX_CAPTION + 1))
 
@@ -19,7 +20,7 @@ def test_a_long_caption_is_cut_to_fit_as_escaped_text() -> None:
     short = "<b>Cat</b>"
     assert fit_caption(short) == short
     cut = fit_caption("<i>a &lt; b</i> " + "word " * 400)
-    assert shown_length(cut) <= MAX_CAPTION and cut.startswith("a &lt; b") and cut.endswith("…")
+    assert visible_length(cut) <= MAX_CAPTION and cut.startswith("a &lt; b") and cut.endswith("…")
 
 
 def test_the_bot_id_is_the_tokens_first_part() -> None:
