@@ -28,6 +28,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -138,6 +139,7 @@ _NUMBER_WORD = re.compile(
 UNIT_WORDS = 3  # words that may follow a number as its unit: "343 metres per second"
 # Spelling slips allowed per word: one, or two in words this long.
 LONG_WORD = 10
+CACHED_ANSWER_CHARS = 200  # answers up to this long are remembered once normalised
 SHORT_WORD_MIN = 4
 
 
@@ -256,6 +258,17 @@ _TOKEN_FOLDS = {
 
 def normalize_answer(text: str) -> str:
     """The form answers are compared in: folded, numbers canonical, no punctuation or article."""
+    # Every session start normalises each question's answer and options again: the same few
+    # thousand short strings, so they are remembered (long ones, rare, are not kept).
+    return _normalized(text) if len(text) <= CACHED_ANSWER_CHARS else _normalize(text)
+
+
+@lru_cache(maxsize=4096)
+def _normalized(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     folded = fold(text)
     folded = _ELISION.sub("", folded)
     folded = _SHORT_RANGE.sub(_expand_short_range, folded)

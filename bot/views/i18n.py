@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
@@ -133,8 +133,15 @@ def count(n: int, singular: str, plural: str) -> str:
 
 def number(value: float, digits: int = 0) -> str:
     """`value` as the current locale writes numbers ('12,345', '12 345', '12.345')."""
+    return _number_in(current_locale(), value, digits)
+
+
+@lru_cache(maxsize=4096)
+def _number_in(code: str, value: float, digits: int) -> str:
+    # Every question's heading writes two numbers; babel parses its pattern each time (about 30 µs),
+    # and the same few numbers recur.
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=_babel_locale())
+    return format_decimal(value, format=pattern, locale=_locale_of(code))
 
 
 def percent(fraction: float) -> str:
