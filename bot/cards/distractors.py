@@ -309,27 +309,6 @@ class Sort:
         )
 
 
-def _compatible(mine: Sort, theirs: Sort) -> bool:
-    if mine.script != theirs.script or mine.kind != theirs.kind or mine.verb != theirs.verb:
-        return False
-    if mine.asks != theirs.asks:
-        # Asked the same way: people with people, "Which treaty…" with treaties, titles with
-        # titles.
-        return False
-    return abs(mine.words - theirs.words) <= max(2, mine.words // 2)
-
-
-def _closeness(mine: Sort, theirs: Sort, mine_stem: str, their_stem: str) -> float:
-    score = 0.0
-    if mine.asks is not None and mine.asks == theirs.asks:
-        score += 3.0
-    if mine_stem and mine_stem == their_stem:
-        score += 2.0
-    if mine.capitalised == theirs.capitalised:
-        score += 1.0
-    return score - abs(mine.words - theirs.words) * 0.5
-
-
 def front_stem(front: str) -> str:
     """The first two words of a front, folded: fronts that share it ask the same sort of thing."""
     return " ".join(normalize_answer(strip_latex(front)).split()[:2])
@@ -366,11 +345,6 @@ def entry_for(text: str, answer: Answer, front: str, back: str, as_front: bool =
     )
 
 
-def _shows(haystack: str, needle: str) -> bool:
-    """Whether a normalized text holds another as whole words."""
-    return bool(needle) and f" {needle} " in f" {haystack} "
-
-
 def deck_candidates(entries: Sequence[Entry], index: int, seed: str) -> list[str]:
     """Other cards' texts that could pass for `entries[index]`'s without being right for it.
 
@@ -383,19 +357,43 @@ def deck_candidates(entries: Sequence[Entry], index: int, seed: str) -> list[str
     seen: set[str] = set(mine.right) | {mine.norm}
     count = len(entries) - 1  # the others: every position but `index`
     picks = range(count) if count <= SCAN_LIMIT else rng.sample(range(count), SCAN_LIMIT)
+    # This loop runs SCAN_LIMIT times for every card of a deck being saved, so what does not
+    # depend on the other card is worked out once, and the tests are written out in it.
+    # Compatible: the same script, kind of answer, verb or not, asked the same way ("Who…" with
+    # people, "Which treaty…" with treaties), and about as many words. Closer: asked alike, the
+    # same first words on the front, the same capitals, fewer words apart.
+    ms = mine.sort
+    widest = max(2, ms.words // 2)
+    my_right, my_listing, my_stem = mine.right, mine.listing, mine.stem
+    padded_back = f" {mine.back} "
+    asked_alike = 3.0 if ms.asks is not None else 0.0  # compatible cards are asked alike
     for pick in picks:
         other = entries[pick if pick < index else pick + 1]
         norm = other.norm
-        if not norm or norm in seen or not _compatible(mine.sort, other.sort):
+        if not norm or norm in seen:
             continue
-        if other.listing != mine.listing:
+        theirs = other.sort
+        if (
+            theirs.script != ms.script
+            or theirs.kind != ms.kind
+            or theirs.verb != ms.verb
+            or theirs.asks != ms.asks
+            or abs(ms.words - theirs.words) > widest
+        ):
+            continue
+        if other.listing != my_listing:
             continue  # a list is no option for one thing, nor one thing for a list
         # Never another right answer: nothing the card accepts, nothing its back says, and no
         # card that shares an answer with it (synonyms, cards with the same back).
-        if norm in mine.right or _shows(mine.back, norm) or mine.right & other.right:
+        if norm in my_right or f" {norm} " in padded_back or not my_right.isdisjoint(other.right):
             continue
         seen.add(norm)
-        score = _closeness(mine.sort, other.sort, mine.stem, other.stem)
+        score = asked_alike
+        if my_stem and my_stem == other.stem:
+            score += 2.0
+        if ms.capitalised == theirs.capitalised:
+            score += 1.0
+        score -= abs(ms.words - theirs.words) * 0.5
         scored.append((-score, rng.random(), other.text))
     scored.sort()
     return [text for _, _, text in scored[:MAX_CANDIDATES]]
