@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,12 +28,11 @@ from bot.handlers.common import edit_skipped
 from bot.net.wire import edit_html_quietly, send_html_id
 from bot.storage import media as store
 from bot.storage.db import Database
-from bot.views.fmt import visible_length
+from bot.views.fmt import visible_length, visible_text
 
 log = logging.getLogger(__name__)
 
 MAX_CAPTION = 1024  # Telegram's limit, counted after the HTML is parsed
-_TAG = re.compile(r"<[^>]*>")
 _METHOD = {"photo": "sendPhoto", "audio": "sendAudio", "voice": "sendVoice"}
 MAX_VOICE_BYTES = 1024 * 1024  # a larger voice message shows as a file, not the voice player
 MAX_ALBUM = 10  # sendMediaGroup takes 2-10 items
@@ -59,8 +57,7 @@ def fit_caption(text_html: str) -> str:
     """A caption within the limit: the text as is if it fits, else its words, shortened, plain."""
     if visible_length(text_html) <= MAX_CAPTION:
         return text_html
-    visible = html.unescape(_TAG.sub("", text_html))
-    return html.escape(visible[: MAX_CAPTION - 20].rstrip() + "…", quote=False)
+    return html.escape(visible_text(text_html)[: MAX_CAPTION - 20].rstrip() + "…", quote=False)
 
 
 def bot_id(bot: Bot) -> int:

@@ -25,9 +25,14 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def visible_text(text_html: str) -> str:
+    """What a person sees of an HTML text: its tags gone, its entities read."""
+    return html.unescape(_TAG.sub("", text_html))
+
+
 def visible_length(text_html: str) -> int:
     """How long Telegram counts an HTML text once parsed (UTF-16 units of the visible text)."""
-    return utf16_len(html.unescape(_TAG.sub("", text_html)))
+    return utf16_len(visible_text(text_html))
 
 
 def clip(text: str, limit: int) -> str:
