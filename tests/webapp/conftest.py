@@ -1,5 +1,8 @@
 """`live`: the sandbox Bot API, the bot on each backend and its Mini App server, with an HTTP client
-that calls the Mini App's API as a sandbox person opening it now (a freshly signed initData)."""
+that calls the Mini App's API as a sandbox person opening it now (a freshly signed initData).
+
+The browser tests' fixtures (`chromium_path`, `chromium`, `mini_app`, `page`) come from
+`tests.webapp.browser` and are made available to every module here."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from bot.webapp.context import WebUser
 from bot.webapp.init_data import sign_init_data
 from bot.webapp.server import WebAppServer, start_webapp, stop_webapp
 from tests.e2e.conftest import TOKEN, RunningBot
+from tests.webapp.browser import chromium, chromium_path, mini_app, page  # noqa: F401 (fixtures)
 
 
 @dataclass

@@ -19,10 +19,6 @@ pytest.importorskip("playwright", reason=harness.NO_PLAYWRIGHT)
 from playwright.async_api import Page, expect
 
 pytestmark = harness.BROWSER_TESTS
-chromium_path = harness.chromium_path
-chromium = harness.chromium
-mini_app = harness.mini_app
-page = harness.page
 
 OTHER_TOKEN = "987654321:ANOTHER-bots-token-000000000000000"
 

@@ -16,10 +16,6 @@ pytest.importorskip("playwright", reason=harness.NO_PLAYWRIGHT)
 from playwright.async_api import Page, expect
 
 pytestmark = harness.BROWSER_TESTS
-chromium_path = harness.chromium_path
-chromium = harness.chromium
-mini_app = harness.mini_app
-page = harness.page
 
 CAPITALS = "Capitals\nFrance :: Paris\nSpain :: Madrid\nItaly :: Rome"
 

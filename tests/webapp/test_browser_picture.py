@@ -14,10 +14,6 @@ pytest.importorskip("playwright", reason=harness.NO_PLAYWRIGHT)
 from playwright.async_api import Page, expect
 
 pytestmark = harness.BROWSER_TESTS
-chromium_path = harness.chromium_path
-chromium = harness.chromium
-mini_app = harness.mini_app
-page = harness.page
 
 
 async def test_a_picture_chosen_in_the_editor_is_shown_and_stored(

@@ -15,10 +15,6 @@ pytest.importorskip("playwright", reason=harness.NO_PLAYWRIGHT)
 from playwright.async_api import Dialog, Locator, Page, Request, Route, expect
 
 pytestmark = harness.BROWSER_TESTS
-chromium_path = harness.chromium_path
-chromium = harness.chromium
-mini_app = harness.mini_app
-page = harness.page
 
 CAPITALS = "Capitals\nFrance :: Paris\nSpain :: Madrid\nItaly :: Rome"
 

@@ -28,10 +28,6 @@ pytest.importorskip("playwright", reason=harness.NO_PLAYWRIGHT)
 from playwright.async_api import Dialog, Page, ViewportSize, expect
 
 pytestmark = harness.BROWSER_TESTS
-chromium_path = harness.chromium_path
-chromium = harness.chromium
-mini_app = harness.mini_app
-page = harness.page
 
 # A long unbroken word and a long sentence: what makes a narrow screen scroll sideways if any.
 WORDS = """Words

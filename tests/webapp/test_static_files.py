@@ -40,8 +40,8 @@ def test_the_shell_script_exports_exactly_the_contract() -> None:
     code = (STATIC / "app.js").read_text(encoding="utf-8")
     exported = set(re.findall(r"^export (?:async )?(?:function|class|const) (\w+)", code, re.M))
     assert exported == {
-        "api", "ApiError", "t", "el", "show", "back", "refresh", "haptic", "notify", "ask", "closeApp",
-        "uid",
+        "api", "send", "answerOf", "ApiError", "t", "el", "show", "back", "refresh", "haptic",
+        "notify", "ask", "closeApp", "uid",
     }  # fmt: skip
     # No English sentence of its own: what it shows comes from t().
     assert not re.search(r'textContent\s*=\s*"[A-Za-z]', code)

@@ -27,26 +27,27 @@ function initData() {
   return (tg && tg.initData) || "";
 }
 
-/** Calls the API (`path` under /app/api, e.g. "/decks"); the parsed JSON, or throws ApiError. */
-export async function api(method, path, body) {
-  const verb = method.toUpperCase();
-  const headers = { Accept: "application/json" };
+/** The Authorization header every API call carries (the raw initData), when there is one. */
+function authHeaders() {
   const data = initData();
-  if (data) {
-    headers.Authorization = `tma ${data}`;
-  }
-  const init = { method: verb, headers, credentials: "omit", cache: "no-store" };
-  if (verb !== "GET" && verb !== "HEAD") {
-    // Writes are always JSON: the server refuses anything else (415).
-    headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body === undefined ? {} : body);
-  }
-  let response;
+  return data ? { Authorization: `tma ${data}` } : {};
+}
+
+/** Sends one request to `path` under /app/api with the person's Authorization header; the
+ * response, or an ApiError "offline" when the bot could not be reached. */
+export async function send(path, init = {}) {
+  const url = `api${path.startsWith("/") ? path : `/${path}`}`;
+  const headers = { ...authHeaders(), ...(init.headers || {}) };
   try {
-    response = await fetch(`api${path.startsWith("/") ? path : `/${path}`}`, init);
+    return await fetch(url, { credentials: "omit", cache: "no-store", ...init, headers });
   } catch (err) {
     throw new ApiError(0, "offline", t("webapp.offline"), null);
   }
+}
+
+/** A response's JSON (null when it has none); an ApiError with the server's sentence when the
+ * server refused. */
+export async function answerOf(response) {
   let parsed = null;
   if ((response.headers.get("Content-Type") || "").startsWith("application/json")) {
     try {
@@ -65,6 +66,18 @@ export async function api(method, path, body) {
     );
   }
   return parsed;
+}
+
+/** Calls the API (`path` under /app/api, e.g. "/decks"); the parsed JSON, or throws ApiError. */
+export async function api(method, path, body) {
+  const verb = method.toUpperCase();
+  const init = { method: verb, headers: { Accept: "application/json" } };
+  if (verb !== "GET" && verb !== "HEAD") {
+    // Writes are always JSON: the server refuses anything else (415).
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body === undefined ? {} : body);
+  }
+  return answerOf(await send(path, init));
 }
 
 /** The sentence for `key` in the person's language, `{name}` placeholders filled from `values`. */

@@ -3,7 +3,22 @@
 // person sees is the server's current state, never a list kept from before an edit.
 // Sentences come from t() (bot/views/webapp_decks.py); the DOM is built with el() only.
 
-import { api, ApiError, t, el, show, back, refresh, haptic, notify, ask, closeApp, uid } from "./app.js";
+import {
+  api,
+  answerOf,
+  ApiError,
+  send,
+  t,
+  el,
+  show,
+  back,
+  refresh,
+  haptic,
+  notify,
+  ask,
+  closeApp,
+  uid,
+} from "./app.js";
 
 const PAGE_SIZE = 50;
 // The longest side the server accepts (bot.cards.model.MAX_SIDE_CHARS); its 422 says so too.
@@ -141,51 +156,20 @@ function debounce(fn, delayMs) {
   };
 }
 
-/** The Authorization header every API call carries (the raw initData Telegram gives the page). */
-function authHeaders() {
-  const initData = (window.Telegram && window.Telegram.WebApp && window.Telegram.WebApp.initData) || "";
-  return { Authorization: `tma ${initData}` };
-}
-
 /** Fetches a binary API resource (a picture, a file) with the person's Authorization header. */
 async function fetchBlob(path) {
-  const response = await fetch(new URL(`api${path}`, document.baseURI), {
-    headers: authHeaders(),
-    credentials: "omit",
-  });
+  const response = await send(path);
   if (!response.ok) {
-    let body = null;
-    try {
-      body = await response.json();
-    } catch (_ignored) {
-      body = null;
-    }
-    const error = (body && body.error) || {};
-    throw new ApiError(response.status, error.code || "http", error.message || "", body);
+    await answerOf(response); // throws the server's refusal
   }
   return { blob: await response.blob(), disposition: response.headers.get("Content-Disposition") };
 }
 
-/** Sends a file as the raw body of a PUT (a card's picture), with the person's Authorization
- * header; the parsed JSON answer, or an ApiError with the server's sentence. */
+/** Sends a file as the raw body of a PUT (a card's picture); the parsed JSON answer, or an
+ * ApiError with the server's sentence. */
 async function upload(path, file) {
-  const response = await fetch(new URL(`api${path}`, document.baseURI), {
-    method: "PUT",
-    headers: { ...authHeaders(), Accept: "application/json", "Content-Type": file.type || "application/octet-stream" },
-    body: file,
-    credentials: "omit",
-  });
-  let body = null;
-  try {
-    body = await response.json();
-  } catch (_ignored) {
-    body = null;
-  }
-  if (!response.ok) {
-    const error = (body && body.error) || {};
-    throw new ApiError(response.status, error.code || "http", error.message || "", body);
-  }
-  return body;
+  const headers = { Accept: "application/json", "Content-Type": file.type || "application/octet-stream" };
+  return answerOf(await send(path, { method: "PUT", headers, body: file }));
 }
 
 /** The file name a Content-Disposition header gives, else `fallback`. */
